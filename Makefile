@@ -1,0 +1,105 @@
+# mxray — build, test, run, bench, install.  See README.md.
+PREFIX  ?= /usr/local
+BUILD   ?= build
+CC      ?= cc
+PKGS    := ncursesw sqlite3 jansson libpsl
+OPT     ?= -O2 -g
+WERROR  ?=
+SANFLAGS ?=
+
+# Check the Debian packages first (installs them when run as root).
+ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
+DEPS_RC := $(shell sh .ci/deps $(if $(filter test asan bench run,$(MAKECMDGOALS)),test,build) >&2; echo $$?)
+ifneq ($(DEPS_RC),0)
+$(error missing build dependencies (see the message above))
+endif
+endif
+
+CFLAGS  += -std=c11 -Wall -Wextra $(WERROR) $(OPT) $(SANFLAGS) \
+           -D_XOPEN_SOURCE=700 -D_XOPEN_SOURCE_EXTENDED -D_DEFAULT_SOURCE \
+           -Iinclude $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
+LDFLAGS += $(SANFLAGS)
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+TESTLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ENGINE_SRC := $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c))
+UI_SRC     := $(wildcard ui/*.c)
+TEST_SRC   := $(wildcard tests/test_*.c)
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+LIB        := $(BUILD)/libmxray.a
+
+ifeq ($(BUILD),build)
+MXRAY := mxray
+MXGEN := mxgen
+else
+MXRAY := $(BUILD)/mxray
+MXGEN := $(BUILD)/mxgen
+endif
+
+.PHONY: all test unit cli asan run bench install uninstall clean sample-data
+all: $(MXRAY) $(MXGEN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(LIB): $(ENGINE_OBJ)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(MXRAY): $(BUILD)/src/main.o $(UI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(MXGEN): $(BUILD)/src/mxgen.o
+	$(CC) $(LDFLAGS) -o $@ $^ -lm
+
+$(BUILD)/tests/%: $(BUILD)/tests/%.o $(UI_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
+
+# make test: every cmocka unit test, then the CLI end-to-end tests.
+test: unit cli
+unit: $(TEST_BIN)
+	@fail=0; for t in $(TEST_BIN); do \
+	  MXRAY_TEST_DATA=tests/data $$t || fail=1; done; \
+	  if [ $$fail -ne 0 ]; then echo "unit tests FAILED"; exit 1; fi
+cli: $(MXRAY) $(MXGEN)
+	@sh tests/cli/run.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
+
+# The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+asan:
+	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
+	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" test
+
+# Build, import the sample data into a scratch database, open it.
+run: all
+	@rm -f build/run.db build/run.db-wal build/run.db-shm
+	./mxray import --db build/run.db --snapshot 2021-06-08 \
+	  --list alexa --targets sample-data/targets-alexa.txt \
+	  --list com --targets sample-data/targets-com.txt \
+	  --list gov --targets sample-data/targets-gov.txt \
+	  --dns sample-data/dns.jsonl \
+	  --scans sample-data/scans-censys.jsonl --scans sample-data/scans-zgrab2.jsonl \
+	  --scans sample-data/scans-censys2.jsonl \
+	  --pfx2as sample-data/pfx2as.txt --asorg sample-data/as2org.txt
+	./mxray stats --db build/run.db
+
+bench: all
+	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
+
+# Regenerate sample-data/ (deterministic: same size and seed, same bytes).
+sample-data: $(MXGEN)
+	./$(MXGEN) --domains 3000 --seed 2021 --date 2021-06-08 --out sample-data
+
+install: $(MXRAY)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 $(MXRAY) $(DESTDIR)$(PREFIX)/bin/mxray
+	install -m 644 mxray.1 $(DESTDIR)$(PREFIX)/share/man/man1/mxray.1
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/mxray $(DESTDIR)$(PREFIX)/share/man/man1/mxray.1
+
+clean:
+	rm -rf build mxray mxgen
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

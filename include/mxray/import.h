@@ -1,0 +1,57 @@
+/* import: reads input files (DNS, scans, pfx2as, as2org, target lists) into
+ * the store, one transaction per file (one for everything with --strict),
+ * reporting bad lines as FILE:LINE: reason; then derives MX->IP resolution
+ * and pfx2as ASNs for the snapshot. */
+#ifndef MXRAY_IMPORT_H
+#define MXRAY_IMPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxray/store.h"
+
+enum import_kind { IMPORT_TARGETS, IMPORT_DNS, IMPORT_SCANS, IMPORT_PFX2AS, IMPORT_ASORG };
+extern const char *const import_kind_names[];
+
+typedef struct {
+	enum import_kind kind;
+	const char *path;   /* "-" = standard input */
+	const char *list;   /* IMPORT_TARGETS only */
+} import_input;
+
+typedef struct {
+	uint64_t lines;      /* physical lines read */
+	uint64_t imported;   /* records that added or changed data */
+	uint64_t duplicates; /* records already present */
+	uint64_t skipped;    /* bad records, reported */
+	uint64_t failed;     /* failed DNS lookups (non-zero status_code) */
+	uint64_t ignored;    /* well-formed but unused (AAAA, IPv6 prefixes, other RR types) */
+} import_counts;
+
+typedef struct {
+	const char *snapshot;     /* YYYY-MM-DD; may be NULL for as2org only */
+	bool strict;              /* first problem aborts, nothing committed */
+	bool progress;            /* progress bar on stderr when it is a terminal */
+	int max_reported;         /* problems printed per file (10) */
+	FILE *log;                /* diagnostics and summaries (stderr) */
+} import_opts;
+
+/* Only the first signal-interrupted flag matters: set it from a handler to
+ * stop the import at the next line and roll the current file back. */
+extern volatile int import_interrupted;
+
+/* Import one file inside its own savepoint.  Returns 0, or -1 with *err
+ * set (I/O error, strict-mode problem, interruption); on -1 nothing of the
+ * file is left in the database. */
+int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c,
+		char **err);
+
+/* Rebuild mx_ip for the snapshot and fill ASNs from pfx2as for IPs whose
+ * scan gave none. */
+int import_derive(store *st, const char *snapshot, char **err);
+
+/* Everything: all inputs (targets first), then derive. */
+int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err);
+
+#endif

@@ -1,0 +1,34 @@
+/* jsonl: one JSON object per line through jansson, tolerant of raw
+ * non-UTF-8 bytes inside strings (SMTP text is raw bytes in the wild), and
+ * path lookup that accepts both nested and flattened dotted keys. */
+#ifndef MXRAY_JSONL_H
+#define MXRAY_JSONL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mxray/util.h"
+
+/* Parse one line.  Invalid UTF-8 bytes are kept: each is carried through
+ * jansson as a private-use code point (U+10FF00 + byte) and restored by
+ * jsonl_string().  *raw is set when that happened.  Returns NULL and writes
+ * a reason to err on malformed JSON or when the value is not an object. */
+json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen);
+
+/* Look up a dot-separated path.  At each level the longest key that
+ * matches a prefix of the remaining path wins, so {"a":{"b":1}},
+ * {"a.b":1} and {"a":{"b.c":..}} are all found. */
+json_t *jsonl_path(json_t *root, const char *path);
+
+/* The bytes of a JSON string value into out (cleared first), restoring
+ * raw bytes when `raw`.  Returns false when v is not a string. */
+bool jsonl_string(json_t *v, bool raw, strbuf *out);
+
+/* A JSON number or decimal string as an unsigned integer. */
+bool jsonl_uint(json_t *v, unsigned long long *out);
+
+/* A JSON bool, or the strings "true"/"false". */
+bool jsonl_bool(json_t *v, bool *out);
+
+#endif

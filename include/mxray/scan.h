@@ -1,0 +1,49 @@
+/* scan: one port-25 scan record in any of the supported forms (Censys
+ * legacy IPv4 nested or flattened, the old "25." spelling, Censys Search 2.0
+ * hosts, ZGrab2 smtp), detected per line, turned into one flat record. */
+#ifndef MXRAY_SCAN_H
+#define MXRAY_SCAN_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mxray/util.h"
+
+/* Longest SMTP reply text kept (a 10 KB banner is fine, 1 MB is not). */
+#define SCAN_TEXT_MAX (64 * 1024)
+/* Most certificate names on one record. */
+#define SCAN_NAMES_MAX 2000
+
+enum scan_format { SCAN_CENSYS_LEGACY, SCAN_CENSYS_FLAT, SCAN_CENSYS2, SCAN_ZGRAB2 };
+extern const char *const scan_format_names[];
+
+enum scan_trust { SCAN_TRUST_NONE = -2, SCAN_TRUST_UNKNOWN = -1, SCAN_TRUST_NO = 0, SCAN_TRUST_YES = 1 };
+
+typedef struct {
+	char ip[16];
+	enum scan_format format;
+	bool port25;                 /* port 25 answered (any SMTP data) */
+	bool has_banner, has_ehlo, has_starttls;
+	strbuf banner, ehlo, starttls; /* raw bytes, may hold any byte */
+	bool has_cert;
+	strbuf cert_cn;              /* first subject CN as given */
+	char **names;                /* union of names, CN and SANs: lower-cased, */
+	size_t nnames, capnames;     /* trailing dot dropped, sorted, unique */
+	enum scan_trust trusted;     /* NONE when there is no certificate */
+	uint32_t asn;                /* 0 = none in the record */
+	strbuf scanned_at;
+	strbuf status;               /* ZGrab2 status, else empty */
+} scan_rec;
+
+void scan_rec_init(scan_rec *r);
+void scan_rec_free(scan_rec *r);
+
+/* Fill r from one parsed JSON object.  Returns NULL or a reason (errbuf). */
+const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen);
+
+/* The certificate names as a JSON array text (allocated), or NULL when the
+ * record has no certificate. */
+char *scan_names_json(const scan_rec *r);
+
+#endif

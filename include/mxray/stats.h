@@ -1,0 +1,34 @@
+/* stats: per snapshot and list, how much data there is (domains, MX
+ * hosts, IPs, and how many IPs have scans, port 25, trusted certificates
+ * and ASNs). */
+#ifndef MXRAY_STATS_H
+#define MXRAY_STATS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxray/store.h"
+
+#define STATS_COLUMNS(X) \
+	X(domains, "domains") X(with_mx, "with_mx") X(failed_lookups, "failed_lookups") \
+	X(mx_hosts, "mx_hosts") X(ips, "ips") X(ips_scanned, "ips_scanned") \
+	X(ips_port25, "ips_port25") X(ips_trusted, "ips_trusted_cert") X(ips_asn, "ips_with_asn")
+
+typedef struct {
+	char snapshot[11];
+	char list[64];
+#define X(f, name) int64_t f;
+	STATS_COLUMNS(X)
+#undef X
+} stats_row;
+
+/* Rows for every snapshot (or just `snapshot`) and every list, plus the
+ * implicit list "all" (every domain with an MX record or a failed MX
+ * lookup in the DNS data).  Returns the row
+ * count, or -1 with *err.  *rows is allocated. */
+int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err);
+
+enum stats_format { STATS_TEXT, STATS_CSV, STATS_JSON };
+void stats_print(FILE *out, const stats_row *rows, int n, enum stats_format fmt);
+
+#endif

@@ -1,0 +1,51 @@
+/* store: the one SQLite file.  Owns the schema (PRAGMA user_version
+ * migrations), connection settings, transactions and the prepared
+ * statements the importers use.  Every value is bound, never formatted
+ * into SQL. */
+#ifndef MXRAY_STORE_H
+#define MXRAY_STORE_H
+
+#include <sqlite3.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct store store;
+
+/* Open (creating and migrating when needed).  On failure returns NULL and
+ * sets *err to an allocated message. */
+store *store_open(const char *path, char **err);
+/* Open an existing database only (for read-only commands): fails with a
+ * clear message when the file does not exist. */
+store *store_open_existing(const char *path, char **err);
+void store_close(store *st);
+sqlite3 *store_db(store *st);
+
+/* Run SQL with no result rows; on failure returns -1 and sets *err. */
+int store_exec(store *st, const char *sql, char **err);
+
+/* Nested transactions through savepoints: store_begin opens a savepoint;
+ * store_commit releases it, store_rollback rolls it back and releases it. */
+int store_begin(store *st, char **err);
+int store_commit(store *st, char **err);
+void store_rollback(store *st);
+
+/* Make sure snapshot `date` exists. */
+int store_snapshot_add(store *st, const char *date, char **err);
+/* The newest snapshot date into buf (11 bytes); false when there is none. */
+bool store_snapshot_latest(store *st, char buf[11]);
+
+/* Prepare a cached statement (finalised by store_close). */
+sqlite3_stmt *store_prepare(store *st, const char *sql, char **err);
+
+/* Bind text/blob helpers; NULL pointer binds SQL NULL. */
+void store_bind_text(sqlite3_stmt *s, int i, const char *v);
+void store_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, bool present);
+
+/* Step a write statement to completion and reset it.  Returns the number
+ * of rows changed (0 or more), or -1 with *err set. */
+int store_step_write(store *st, sqlite3_stmt *s, char **err);
+
+#endif

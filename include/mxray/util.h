@@ -1,0 +1,64 @@
+/* util: allocation wrappers that abort on out-of-memory, a growable byte
+ * buffer, and the name/IP normalisation every importer shares. */
+#ifndef MXRAY_UTIL_H
+#define MXRAY_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdbool.h>
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* A growable byte buffer; `data` is always NUL-terminated but may also hold
+ * NUL bytes (use `len`). */
+typedef struct {
+	char *data;
+	size_t len, cap;
+} strbuf;
+
+void sb_init(strbuf *sb);
+void sb_free(strbuf *sb);
+void sb_clear(strbuf *sb);
+void sb_add(strbuf *sb, const void *p, size_t n);
+void sb_adds(strbuf *sb, const char *s);
+void sb_addc(strbuf *sb, char c);
+void sb_addf(strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+char *sb_steal(strbuf *sb);
+
+/* Longest DNS name we accept (RFC 1035: 253 characters without the dot). */
+#define MX_NAME_MAX 253
+
+/* Normalise a DNS name: lower-case ASCII letters, drop one trailing dot.
+ * Writes into out (at least MX_NAME_MAX+1 bytes).  Returns NULL on success or
+ * a static reason ("empty name", "name longer than 253 bytes", "control
+ * character in name", "space in name", "invalid UTF-8 in name") on failure.
+ * The root name "." normalises to "." (a null MX, RFC 7505). */
+const char *mx_name_norm(const char *in, size_t len, char *out);
+
+/* Parse a dotted-quad IPv4 address into host byte order.  Strict: four
+ * decimal octets, no leading junk. */
+bool mx_ipv4_parse(const char *s, uint32_t *out);
+/* Format host-order IPv4 into buf (16 bytes). */
+void mx_ipv4_format(uint32_t ip, char buf[16]);
+
+/* Length of the longest valid UTF-8 prefix of s[0..n). */
+size_t mx_utf8_valid_prefix(const unsigned char *s, size_t n);
+static inline bool mx_utf8_valid(const void *s, size_t n)
+{
+	return mx_utf8_valid_prefix(s, n) == n;
+}
+
+/* Parse a non-negative decimal integer that fills the whole string. */
+bool mx_parse_u64(const char *s, uint64_t *out);
+
+/* Valid calendar date YYYY-MM-DD. */
+bool mx_date_valid(const char *s);
+
+#endif

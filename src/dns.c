@@ -1,0 +1,156 @@
+/* dns: OpenINTEL row parsing and validation. */
+#include "mxray/dns.h"
+#include "mxray/jsonl.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const dns_column_names[DNS_NCOLS] = {
+#define X(id, name) name,
+	DNS_COLUMNS(X)
+#undef X
+};
+
+static bool present(const char *v)
+{
+	return v && *v;
+}
+
+/* Normalise a required name column into out. */
+static const char *need_name(const char *const vals[], int col, char *out, char *errbuf, size_t errlen)
+{
+	const char *v = vals[col];
+	if (!present(v)) {
+		snprintf(errbuf, errlen, "missing %s", dns_column_names[col]);
+		return errbuf;
+	}
+	const char *why = mx_name_norm(v, strlen(v), out);
+	if (why) {
+		snprintf(errbuf, errlen, "%s: %s", dns_column_names[col], why);
+		return errbuf;
+	}
+	return NULL;
+}
+
+static const char *need_uint(const char *const vals[], int col, unsigned long long max,
+			     unsigned long long *out, char *errbuf, size_t errlen)
+{
+	uint64_t u;
+	if (!mx_parse_u64(vals[col], &u) || u > max) {
+		snprintf(errbuf, errlen, "%s is not an integer in 0..%llu", dns_column_names[col], max);
+		return errbuf;
+	}
+	*out = u;
+	return NULL;
+}
+
+const char *dns_row_parse(const char *const vals[DNS_NCOLS], dns_row *r, char *errbuf, size_t errlen)
+{
+	memset(r, 0, sizeof *r);
+	r->timestamp = -1;
+	unsigned long long u = 0;
+	const char *e;
+
+	if (present(vals[DNS_TIMESTAMP])) {
+		if ((e = need_uint(vals, DNS_TIMESTAMP, 99999999999999ULL, &u, errbuf, errlen)))
+			return e;
+		/* OpenINTEL uses milliseconds; older exports seconds. */
+		r->timestamp = (long long)(u >= 100000000000ULL ? u / 1000 : u);
+	}
+	if (present(vals[DNS_STATUS_CODE])) {
+		if ((e = need_uint(vals, DNS_STATUS_CODE, 65535, &u, errbuf, errlen)))
+			return e;
+		r->status = (unsigned)u;
+	}
+	if (r->status != 0) {
+		r->kind = DNS_ROW_FAIL;
+		if ((e = need_name(vals, DNS_QUERY_NAME, r->name, errbuf, errlen)))
+			return e;
+		snprintf(r->qtype, sizeof r->qtype, "%s", present(vals[DNS_QUERY_TYPE]) ? vals[DNS_QUERY_TYPE] : "?");
+		for (char *p = r->qtype; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 32);
+		return NULL;
+	}
+	const char *rt = vals[DNS_RESPONSE_TYPE];
+	if (!present(rt)) {
+		snprintf(errbuf, errlen, "missing response_type");
+		return errbuf;
+	}
+	if (!strcasecmp(rt, "MX")) {
+		r->kind = DNS_ROW_MX;
+		if ((e = need_name(vals, DNS_QUERY_NAME, r->name, errbuf, errlen)) ||
+		    (e = need_name(vals, DNS_MX_ADDRESS, r->target, errbuf, errlen)))
+			return e;
+		if (!present(vals[DNS_MX_PREFERENCE])) {
+			snprintf(errbuf, errlen, "missing mx_preference");
+			return errbuf;
+		}
+		if ((e = need_uint(vals, DNS_MX_PREFERENCE, 65535, &u, errbuf, errlen)))
+			return e;
+		r->pref = (unsigned)u;
+		if (!strcmp(r->name, ".")) {
+			snprintf(errbuf, errlen, "query_name: root name is not a domain");
+			return errbuf;
+		}
+	} else if (!strcasecmp(rt, "A")) {
+		r->kind = DNS_ROW_A;
+		if ((e = need_name(vals, DNS_RESPONSE_NAME, r->name, errbuf, errlen)))
+			return e;
+		if (!present(vals[DNS_IP4_ADDRESS])) {
+			snprintf(errbuf, errlen, "missing ip4_address");
+			return errbuf;
+		}
+		if (!mx_ipv4_parse(vals[DNS_IP4_ADDRESS], &r->ip)) {
+			snprintf(errbuf, errlen, "ip4_address is not an IPv4 address");
+			return errbuf;
+		}
+		if (present(vals[DNS_QUERY_NAME])) {
+			char q[MX_NAME_MAX + 2];
+			if ((e = need_name(vals, DNS_QUERY_NAME, q, errbuf, errlen)))
+				return e;
+			if (strcmp(q, r->name) != 0)
+				memcpy(r->alias, q, sizeof q);
+		}
+	} else if (!strcasecmp(rt, "CNAME")) {
+		r->kind = DNS_ROW_CNAME;
+		if ((e = need_name(vals, DNS_RESPONSE_NAME, r->name, errbuf, errlen)) ||
+		    (e = need_name(vals, DNS_CNAME_NAME, r->target, errbuf, errlen)))
+			return e;
+	} else if (!strcasecmp(rt, "AAAA")) {
+		r->kind = DNS_ROW_AAAA;
+	} else {
+		r->kind = DNS_ROW_OTHER;
+	}
+	return NULL;
+}
+
+const char *dns_json_values(json_t *o, bool raw, const char *vals[DNS_NCOLS],
+			    strbuf store[DNS_NCOLS], char *errbuf, size_t errlen)
+{
+	for (int c = 0; c < DNS_NCOLS; c++) {
+		vals[c] = NULL;
+		json_t *v = json_object_get(o, dns_column_names[c]);
+		if (!v || json_is_null(v))
+			continue;
+		if (json_is_string(v)) {
+			jsonl_string(v, raw, &store[c]);
+			if (strlen(store[c].data) != store[c].len) {
+				snprintf(errbuf, errlen, "%s contains a NUL byte", dns_column_names[c]);
+				return errbuf;
+			}
+		} else if (json_is_integer(v)) {
+			sb_clear(&store[c]);
+			sb_addf(&store[c], "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		} else {
+			snprintf(errbuf, errlen, "%s has the wrong type (%s)", dns_column_names[c],
+				 json_is_real(v) ? "number with a fraction" :
+				 json_is_boolean(v) ? "boolean" :
+				 json_is_array(v) ? "array" : "object");
+			return errbuf;
+		}
+		vals[c] = store[c].data;
+	}
+	return NULL;
+}

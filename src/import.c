@@ -1,0 +1,783 @@
+/* import: file reading, per-kind record handlers, problem reporting,
+ * transactions, and the derived tables. */
+#include "mxray/import.h"
+#include "mxray/asorg.h"
+#include "mxray/csv.h"
+#include "mxray/dns.h"
+#include "mxray/jsonl.h"
+#include "mxray/pfx2as.h"
+#include "mxray/progress.h"
+#include "mxray/scan.h"
+#include "mxray/util.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+const char *const import_kind_names[] = {"targets", "dns", "scans", "pfx2as", "asorg"};
+
+volatile int import_interrupted;
+
+/* Lines longer than this are reported and skipped without being held. */
+#define LINE_MAX_BYTES (16u << 20)
+
+/* ---- line reader ------------------------------------------------------ */
+
+typedef struct {
+	FILE *f;
+	char *buf;
+	size_t cap, start, end;
+	bool eof;
+	uint64_t bytes;     /* consumed so far */
+	strbuf line;
+	bool too_long;
+} reader;
+
+static void reader_init(reader *r, FILE *f)
+{
+	memset(r, 0, sizeof *r);
+	r->f = f;
+	r->cap = 1 << 20;
+	r->buf = xmalloc(r->cap);
+	sb_init(&r->line);
+}
+
+static void reader_free(reader *r)
+{
+	free(r->buf);
+	sb_free(&r->line);
+}
+
+/* Next line into r->line (without "\n").  Returns 1, 0 at EOF, -1 on a read
+ * error.  A line over LINE_MAX_BYTES comes back empty with too_long set. */
+static int reader_next(reader *r)
+{
+	sb_clear(&r->line);
+	r->too_long = false;
+	bool any = false;
+	for (;;) {
+		if (r->start == r->end) {
+			if (r->eof)
+				return any ? 1 : 0;
+			size_t n = fread(r->buf, 1, r->cap, r->f);
+			if (n == 0) {
+				if (ferror(r->f))
+					return -1;
+				r->eof = true;
+				continue;
+			}
+			r->start = 0;
+			r->end = n;
+		}
+		any = true;
+		char *p = r->buf + r->start;
+		char *nl = memchr(p, '\n', r->end - r->start);
+		size_t n = nl ? (size_t)(nl - p) : r->end - r->start;
+		if (!r->too_long) {
+			if (r->line.len + n > LINE_MAX_BYTES) {
+				r->too_long = true;
+				sb_clear(&r->line);
+			} else {
+				sb_add(&r->line, p, n);
+			}
+		}
+		r->start += n + (nl ? 1 : 0);
+		r->bytes += n + (nl ? 1 : 0);
+		if (nl)
+			return 1;
+	}
+}
+
+/* ---- per-file context ------------------------------------------------- */
+
+typedef struct {
+	store *st;
+	const import_opts *o;
+	const import_input *in;
+	const char *name;    /* shown in messages */
+	import_counts *c;
+	uint64_t lineno;     /* of the record being handled */
+	char errbuf[512];
+	char **err;
+	bool abort;          /* strict-mode stop */
+	/* DNS */
+	int dns_mode;        /* 0 unknown, 1 JSONL, 2 CSV */
+	int csv_index[DNS_NCOLS];
+	size_t csv_nfields;
+	strbuf vals[DNS_NCOLS];
+	csv_record rec;
+	strbuf pending;      /* CSV record spanning lines */
+	uint64_t pending_line;
+	/* scans */
+	scan_rec scan;
+	/* as2org */
+	enum asorg_section section;
+} fctx;
+
+/* Report a bad record.  Returns -1 when the import must stop (strict). */
+static int problem(fctx *x, const char *reason)
+{
+	x->c->skipped++;
+	if (x->o->strict) {
+		*x->err = xasprintf("%s:%llu: %s", x->name, (unsigned long long)x->lineno, reason);
+		x->abort = true;
+		return -1;
+	}
+	if (x->c->skipped <= (uint64_t)x->o->max_reported)
+		fprintf(x->o->log, "%s:%llu: %s\n", x->name, (unsigned long long)x->lineno, reason);
+	return 0;
+}
+
+/* Run a write; count whether it changed anything.  -1 on database error. */
+static int write_row(fctx *x, sqlite3_stmt *s, int *changed)
+{
+	int n = store_step_write(x->st, s, x->err);
+	if (n < 0) {
+		x->abort = true;
+		return -1;
+	}
+	*changed += n;
+	return 0;
+}
+
+static void count_row(fctx *x, int changed)
+{
+	if (changed)
+		x->c->imported++;
+	else
+		x->c->duplicates++;
+}
+
+static sqlite3_stmt *prep(fctx *x, const char *sql)
+{
+	sqlite3_stmt *s = store_prepare(x->st, sql, x->err);
+	if (!s)
+		x->abort = true;
+	return s;
+}
+
+/* ---- targets ---------------------------------------------------------- */
+
+static int do_target(fctx *x, char *line, size_t len)
+{
+	/* Accept "domain", "rank,domain" (Alexa/Tranco) and '#' comments. */
+	char *hash = memchr(line, '#', len);
+	if (hash)
+		len = (size_t)(hash - line);
+	while (len && (line[len - 1] == ' ' || line[len - 1] == '\t' || line[len - 1] == '\r'))
+		len--;
+	size_t off = 0;
+	while (off < len && (line[off] == ' ' || line[off] == '\t'))
+		off++;
+	for (size_t i = off; i < len; i++)
+		if (line[i] == ',')
+			off = i + 1;
+	if (off >= len)
+		return 0;
+	char name[MX_NAME_MAX + 2];
+	const char *why = mx_name_norm(line + off, len - off, name);
+	if (!why && !strcmp(name, "."))
+		why = "the root name is not a domain";
+	if (why)
+		return problem(x, why);
+	sqlite3_stmt *s = prep(x, "INSERT OR IGNORE INTO target(snapshot, list, domain) VALUES(?1, ?2, ?3)");
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, x->o->snapshot);
+	store_bind_text(s, 2, x->in->list);
+	store_bind_text(s, 3, name);
+	int changed = 0;
+	if (write_row(x, s, &changed) < 0)
+		return -1;
+	count_row(x, changed);
+	return 0;
+}
+
+/* ---- DNS -------------------------------------------------------------- */
+
+static int dns_store(fctx *x, const dns_row *r)
+{
+	int changed = 0;
+	sqlite3_stmt *s;
+	char ip[16];
+	switch (r->kind) {
+	case DNS_ROW_MX:
+		if (!(s = prep(x, "INSERT OR IGNORE INTO mx(snapshot, domain, host, pref) VALUES(?1,?2,?3,?4)")))
+			return -1;
+		store_bind_text(s, 1, x->o->snapshot);
+		store_bind_text(s, 2, r->name);
+		store_bind_text(s, 3, r->target);
+		sqlite3_bind_int(s, 4, (int)r->pref);
+		if (write_row(x, s, &changed) < 0)
+			return -1;
+		break;
+	case DNS_ROW_A:
+		mx_ipv4_format(r->ip, ip);
+		for (int k = 0; k < 2; k++) {
+			const char *host = k ? r->alias : r->name;
+			if (!*host)
+				continue;
+			if (!(s = prep(x, "INSERT OR IGNORE INTO a(snapshot, host, ip) VALUES(?1,?2,?3)")))
+				return -1;
+			store_bind_text(s, 1, x->o->snapshot);
+			store_bind_text(s, 2, host);
+			store_bind_text(s, 3, ip);
+			if (write_row(x, s, &changed) < 0)
+				return -1;
+		}
+		break;
+	case DNS_ROW_CNAME:
+		if (!(s = prep(x, "INSERT OR IGNORE INTO cname(snapshot, name, target) VALUES(?1,?2,?3)")))
+			return -1;
+		store_bind_text(s, 1, x->o->snapshot);
+		store_bind_text(s, 2, r->name);
+		store_bind_text(s, 3, r->target);
+		if (write_row(x, s, &changed) < 0)
+			return -1;
+		break;
+	case DNS_ROW_FAIL:
+		x->c->failed++;
+		if (!(s = prep(x, "INSERT INTO lookup_fail(snapshot, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
+				  "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode")))
+			return -1;
+		store_bind_text(s, 1, x->o->snapshot);
+		store_bind_text(s, 2, r->name);
+		store_bind_text(s, 3, r->qtype);
+		sqlite3_bind_int(s, 4, (int)r->status);
+		if (write_row(x, s, &changed) < 0)
+			return -1;
+		return 0; /* counted as a failed lookup, not as data */
+	case DNS_ROW_AAAA:
+	case DNS_ROW_OTHER:
+		x->c->ignored++;
+		return 0;
+	}
+	count_row(x, changed);
+	return 0;
+}
+
+static int dns_values(fctx *x, const char *const vals[DNS_NCOLS])
+{
+	dns_row r;
+	const char *why = dns_row_parse(vals, &r, x->errbuf, sizeof x->errbuf);
+	if (why)
+		return problem(x, why);
+	return dns_store(x, &r);
+}
+
+static int dns_csv_header(fctx *x, const char *line, size_t len)
+{
+	const char *why;
+	if (csv_parse(line, len, &x->rec, &why) != CSV_OK) {
+		*x->err = xasprintf("%s:%llu: the CSV header cannot be read", x->name,
+				    (unsigned long long)x->lineno);
+		x->abort = true;
+		return -1;
+	}
+	for (int c = 0; c < DNS_NCOLS; c++)
+		x->csv_index[c] = -1;
+	for (size_t i = 0; i < x->rec.n; i++) {
+		const char *h = x->rec.field[i];
+		if (i == 0 && !strncmp(h, "\xef\xbb\xbf", 3))
+			h += 3; /* UTF-8 byte-order mark */
+		for (int c = 0; c < DNS_NCOLS; c++)
+			if (!strcmp(h, dns_column_names[c]))
+				x->csv_index[c] = (int)i;
+	}
+	if (x->csv_index[DNS_RESPONSE_TYPE] < 0 || x->csv_index[DNS_QUERY_NAME] < 0) {
+		*x->err = xasprintf("%s:%llu: not a DNS file: expected JSON lines or a CSV header "
+				    "with query_name and response_type columns", x->name,
+				    (unsigned long long)x->lineno);
+		x->abort = true;
+		return -1;
+	}
+	x->csv_nfields = x->rec.n;
+	return 0;
+}
+
+static int dns_csv_record(fctx *x, const char *text, size_t len)
+{
+	const char *why;
+	enum csv_status st = csv_parse(text, len, &x->rec, &why);
+	if (st == CSV_ERROR)
+		return problem(x, why);
+	if (x->rec.n != x->csv_nfields) {
+		snprintf(x->errbuf, sizeof x->errbuf, "%zu fields, the header has %zu", x->rec.n, x->csv_nfields);
+		return problem(x, x->errbuf);
+	}
+	const char *vals[DNS_NCOLS];
+	for (int c = 0; c < DNS_NCOLS; c++)
+		vals[c] = x->csv_index[c] >= 0 ? x->rec.field[x->csv_index[c]] : NULL;
+	return dns_values(x, vals);
+}
+
+static bool blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
+}
+
+static int do_dns(fctx *x, char *line, size_t len)
+{
+	if (x->pending.len) {
+		/* A quoted CSV field spans lines: keep joining. */
+		sb_addc(&x->pending, '\n');
+		sb_add(&x->pending, line, len);
+		const char *why;
+		uint64_t here = x->lineno;
+		x->lineno = x->pending_line;
+		enum csv_status st = csv_parse(x->pending.data, x->pending.len, &x->rec, &why);
+		if (st == CSV_INCOMPLETE) {
+			x->lineno = here;
+			if (x->pending.len > (1u << 20)) {
+				x->lineno = x->pending_line;
+				sb_clear(&x->pending);
+				return problem(x, "unterminated quoted field");
+			}
+			return 0;
+		}
+		int rc = dns_csv_record(x, x->pending.data, x->pending.len);
+		sb_clear(&x->pending);
+		x->lineno = here;
+		return rc;
+	}
+	if (blank(line, len))
+		return 0;
+	if (x->dns_mode == 0) {
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		if (line[i] == '{') {
+			x->dns_mode = 1;
+		} else {
+			x->dns_mode = 2;
+			return dns_csv_header(x, line, len);
+		}
+	}
+	if (x->dns_mode == 2) {
+		const char *why;
+		if (csv_parse(line, len, &x->rec, &why) == CSV_INCOMPLETE) {
+			sb_add(&x->pending, line, len);
+			x->pending_line = x->lineno;
+			return 0;
+		}
+		return dns_csv_record(x, line, len);
+	}
+	bool raw;
+	json_t *o = jsonl_parse(line, len, &raw, x->errbuf, sizeof x->errbuf);
+	if (!o)
+		return problem(x, x->errbuf);
+	const char *vals[DNS_NCOLS];
+	const char *why = dns_json_values(o, raw, vals, x->vals, x->errbuf, sizeof x->errbuf);
+	int rc = why ? problem(x, why) : dns_values(x, vals);
+	json_decref(o);
+	return rc;
+}
+
+/* ---- scans ------------------------------------------------------------ */
+
+static int do_scan(fctx *x, char *line, size_t len)
+{
+	if (blank(line, len))
+		return 0;
+	bool raw;
+	json_t *o = jsonl_parse(line, len, &raw, x->errbuf, sizeof x->errbuf);
+	if (!o)
+		return problem(x, x->errbuf);
+	scan_rec *r = &x->scan;
+	const char *why = scan_from_json(o, raw, r, x->errbuf, sizeof x->errbuf);
+	json_decref(o);
+	if (why)
+		return problem(x, why);
+	/* One record per (snapshot, ip).  A record with port-25 data replaces
+	 * one without; otherwise the later record wins.  Identical data
+	 * changes nothing, so a re-import counts as already present. */
+	sqlite3_stmt *s = prep(x,
+		"INSERT INTO scan(snapshot, ip, port25, banner, ehlo, starttls, cert_cn, cert_names,"
+		" trusted, format, scanned_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+		"ON CONFLICT(snapshot, ip) DO UPDATE SET port25=excluded.port25, banner=excluded.banner,"
+		" ehlo=excluded.ehlo, starttls=excluded.starttls, cert_cn=excluded.cert_cn,"
+		" cert_names=excluded.cert_names, trusted=excluded.trusted, format=excluded.format,"
+		" scanned_at=excluded.scanned_at "
+		"WHERE excluded.port25 >= scan.port25 AND (scan.port25, scan.banner, scan.ehlo,"
+		" scan.starttls, scan.cert_cn, scan.cert_names, scan.trusted, scan.format, scan.scanned_at)"
+		" IS NOT (excluded.port25, excluded.banner, excluded.ehlo, excluded.starttls,"
+		" excluded.cert_cn, excluded.cert_names, excluded.trusted, excluded.format,"
+		" excluded.scanned_at)");
+	if (!s)
+		return -1;
+	char *names = scan_names_json(r);
+	store_bind_text(s, 1, x->o->snapshot);
+	store_bind_text(s, 2, r->ip);
+	sqlite3_bind_int(s, 3, r->port25);
+	store_bind_blob(s, 4, r->banner.data, r->banner.len, r->has_banner);
+	store_bind_blob(s, 5, r->ehlo.data, r->ehlo.len, r->has_ehlo);
+	store_bind_blob(s, 6, r->starttls.data, r->starttls.len, r->has_starttls);
+	store_bind_blob(s, 7, r->cert_cn.data, r->cert_cn.len, r->has_cert && r->cert_cn.len);
+	store_bind_text(s, 8, names);
+	if (r->trusted == SCAN_TRUST_YES || r->trusted == SCAN_TRUST_NO)
+		sqlite3_bind_int(s, 9, r->trusted);
+	else
+		sqlite3_bind_null(s, 9);
+	store_bind_text(s, 10, scan_format_names[r->format]);
+	store_bind_text(s, 11, r->scanned_at.len ? r->scanned_at.data : NULL);
+	free(names);
+	int changed = 0;
+	if (write_row(x, s, &changed) < 0)
+		return -1;
+	if (r->asn) {
+		s = prep(x, "INSERT INTO asn(snapshot, ip, asn, asn_set, source) VALUES(?1,?2,?3,NULL,'scan') "
+			    "ON CONFLICT(snapshot, ip) DO UPDATE SET asn=excluded.asn, asn_set=NULL, source='scan' "
+			    "WHERE (asn, asn_set, source) IS NOT (excluded.asn, NULL, 'scan')");
+		if (!s)
+			return -1;
+		store_bind_text(s, 1, x->o->snapshot);
+		store_bind_text(s, 2, r->ip);
+		sqlite3_bind_int64(s, 3, r->asn);
+		if (write_row(x, s, &changed) < 0)
+			return -1;
+	}
+	count_row(x, changed);
+	return 0;
+}
+
+/* ---- pfx2as ----------------------------------------------------------- */
+
+static int do_pfx2as(fctx *x, char *line, size_t len)
+{
+	(void)len;
+	pfx2as_line p;
+	const char *why;
+	switch (pfx2as_parse_line(line, &p, &why)) {
+	case PFX2AS_BLANK:
+		return 0;
+	case PFX2AS_IPV6:
+		x->c->ignored++;
+		return 0;
+	case PFX2AS_BAD:
+		return problem(x, why);
+	case PFX2AS_OK:
+		break;
+	}
+	sqlite3_stmt *s = prep(x, "INSERT INTO pfx2as(snapshot, net, len, origin) VALUES(?1,?2,?3,?4) "
+				  "ON CONFLICT DO UPDATE SET origin=excluded.origin WHERE origin <> excluded.origin");
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, x->o->snapshot);
+	sqlite3_bind_int64(s, 2, p.net);
+	sqlite3_bind_int(s, 3, (int)p.len);
+	store_bind_text(s, 4, p.origin);
+	int changed = 0;
+	if (write_row(x, s, &changed) < 0)
+		return -1;
+	count_row(x, changed);
+	return 0;
+}
+
+/* ---- as2org ----------------------------------------------------------- */
+
+static int do_asorg(fctx *x, char *line, size_t len)
+{
+	(void)len;
+	asorg_rec r;
+	const char *why;
+	sqlite3_stmt *s = NULL;
+	switch (asorg_parse_line(&x->section, line, &r, &why)) {
+	case ASORG_BLANK:
+		return 0;
+	case ASORG_BAD:
+		return problem(x, why);
+	case ASORG_ORG:
+		s = prep(x, "INSERT INTO org(org_id, org_name, country, changed, source) VALUES(?1,?2,?3,?4,?5) "
+			    "ON CONFLICT DO UPDATE SET org_name=excluded.org_name, country=excluded.country,"
+			    " changed=excluded.changed, source=excluded.source WHERE (org_name, country, changed,"
+			    " source) IS NOT (excluded.org_name, excluded.country, excluded.changed, excluded.source)");
+		if (!s)
+			return -1;
+		store_bind_text(s, 1, r.org_id);
+		store_bind_text(s, 2, r.name);
+		store_bind_text(s, 3, *r.country ? r.country : NULL);
+		store_bind_text(s, 4, r.changed);
+		store_bind_text(s, 5, r.source);
+		break;
+	case ASORG_AUT:
+		s = prep(x, "INSERT INTO as_org(asn, aut_name, org_id, changed, source) VALUES(?1,?2,?3,?4,?5) "
+			    "ON CONFLICT DO UPDATE SET aut_name=excluded.aut_name, org_id=excluded.org_id,"
+			    " changed=excluded.changed, source=excluded.source WHERE (aut_name, org_id, changed,"
+			    " source) IS NOT (excluded.aut_name, excluded.org_id, excluded.changed, excluded.source)");
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, r.asn);
+		store_bind_text(s, 2, r.name);
+		store_bind_text(s, 3, r.org_id);
+		store_bind_text(s, 4, r.changed);
+		store_bind_text(s, 5, r.source);
+		break;
+	}
+	int changed = 0;
+	if (write_row(x, s, &changed) < 0)
+		return -1;
+	count_row(x, changed);
+	return 0;
+}
+
+/* ---- driver ----------------------------------------------------------- */
+
+typedef int (*handler)(fctx *, char *, size_t);
+
+static int log_file(fctx *x)
+{
+	sqlite3_stmt *s = prep(x, "INSERT INTO import_log(snapshot, kind, file, lines, imported, duplicates,"
+				  " skipped, failed_lookups, at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
+				  " strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, x->o->snapshot);
+	store_bind_text(s, 2, import_kind_names[x->in->kind]);
+	store_bind_text(s, 3, x->name);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)x->c->lines);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)x->c->imported);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)x->c->duplicates);
+	sqlite3_bind_int64(s, 7, (sqlite3_int64)x->c->skipped);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)x->c->failed);
+	int changed = 0;
+	return write_row(x, s, &changed);
+}
+
+int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c, char **err)
+{
+	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
+	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
+	memset(c, 0, sizeof *c);
+	bool is_stdin = !strcmp(in->path, "-");
+	FILE *f = is_stdin ? stdin : fopen(in->path, "rb");
+	if (!f) {
+		*err = xasprintf("cannot open %s: %s", in->path, strerror(errno));
+		return -1;
+	}
+	uint64_t total = 0;
+	struct stat sb;
+	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
+		total = (uint64_t)sb.st_size;
+	if (!is_stdin && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		fclose(f);
+		*err = xasprintf("cannot read %s: it is a directory", in->path);
+		return -1;
+	}
+
+	fctx x;
+	memset(&x, 0, sizeof x);
+	x.st = st;
+	x.o = o;
+	x.in = in;
+	x.name = is_stdin ? "<stdin>" : in->path;
+	x.c = c;
+	x.err = err;
+	for (int i = 0; i < DNS_NCOLS; i++)
+		sb_init(&x.vals[i]);
+	csv_record_init(&x.rec);
+	sb_init(&x.pending);
+	scan_rec_init(&x.scan);
+
+	reader rd;
+	reader_init(&rd, f);
+	progress pg;
+	char label[64];
+	snprintf(label, sizeof label, "%s %s", import_kind_names[in->kind], x.name);
+	progress_begin(&pg, o->progress, label, total);
+
+	int rc = store_begin(st, err);
+	while (rc == 0) {
+		int got = reader_next(&rd);
+		if (got < 0) {
+			*err = xasprintf("error reading %s: %s", x.name, strerror(errno));
+			rc = -1;
+			break;
+		}
+		if (got == 0)
+			break;
+		c->lines++;
+		x.lineno = c->lines;
+		if (import_interrupted) {
+			*err = xasprintf("interrupted while reading %s", x.name);
+			rc = -1;
+			break;
+		}
+		if (rd.too_long) {
+			rc = problem(&x, "line longer than 16 MiB");
+		} else {
+			rc = handlers[in->kind](&x, rd.line.data, rd.line.len);
+		}
+		if ((c->lines & 1023) == 0)
+			progress_update(&pg, rd.bytes, c->lines, units[in->kind]);
+	}
+	if (rc == 0 && x.pending.len) {
+		x.lineno = x.pending_line;
+		rc = problem(&x, "unterminated quoted field at the end of the file");
+	}
+	progress_end(&pg);
+	if (rc == 0)
+		rc = log_file(&x);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	if (rc != 0)
+		store_rollback(st);
+
+	reader_free(&rd);
+	if (!is_stdin)
+		fclose(f);
+	for (int i = 0; i < DNS_NCOLS; i++)
+		sb_free(&x.vals[i]);
+	csv_record_free(&x.rec);
+	sb_free(&x.pending);
+	scan_rec_free(&x.scan);
+	return rc;
+}
+
+int import_derive(store *st, const char *snapshot, char **err)
+{
+	if (store_begin(st, err) < 0)
+		return -1;
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL;
+	static const char *const steps[] = {
+		"DELETE FROM mx_ip WHERE snapshot = ?1",
+		/* Each distinct MX host once: hosts are shared by many domains. */
+		"INSERT OR IGNORE INTO mx_ip(snapshot, host, ip, via) "
+		"SELECT ?1, h.host, a.ip, NULL FROM (SELECT DISTINCT host FROM mx WHERE snapshot = ?1) h "
+		"JOIN a ON a.snapshot = ?1 AND a.host = h.host",
+		/* A CNAME is followed once, for hosts with no A record of their own. */
+		"INSERT OR IGNORE INTO mx_ip(snapshot, host, ip, via) "
+		"SELECT ?1, h.host, a.ip, c.target FROM (SELECT DISTINCT host FROM mx WHERE snapshot = ?1) h "
+		"JOIN cname c ON c.snapshot = ?1 AND c.name = h.host "
+		"JOIN a ON a.snapshot = ?1 AND a.host = c.target "
+		"WHERE NOT EXISTS (SELECT 1 FROM a x WHERE x.snapshot = ?1 AND x.host = h.host)",
+		"DELETE FROM asn WHERE snapshot = ?1 AND source = 'pfx2as'",
+	};
+	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+		if (sqlite3_prepare_v2(db, steps[i], -1, &s, NULL) != SQLITE_OK)
+			goto dberr;
+		sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			goto dberr;
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+
+	/* ASNs from pfx2as for every IP the scan gave none. */
+	pfx2as *t = pfx2as_new();
+	if (sqlite3_prepare_v2(db, "SELECT net, len, origin FROM pfx2as WHERE snapshot = ?1", -1, &s, NULL) !=
+	    SQLITE_OK) {
+		pfx2as_free(t);
+		goto dberr;
+	}
+	sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		pfx2as_add(t, (uint32_t)sqlite3_column_int64(s, 0), (unsigned)sqlite3_column_int(s, 1),
+			   (const char *)sqlite3_column_text(s, 2));
+	sqlite3_finalize(s);
+	s = NULL;
+	if (pfx2as_count(t) > 0) {
+		sqlite3_stmt *ins = NULL;
+		if (sqlite3_prepare_v2(db, "SELECT ip FROM (SELECT ip FROM mx_ip WHERE snapshot = ?1 UNION "
+					   "SELECT ip FROM scan WHERE snapshot = ?1) "
+					   "WHERE ip NOT IN (SELECT ip FROM asn WHERE snapshot = ?1)",
+				       -1, &s, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(db, "INSERT INTO asn(snapshot, ip, asn, asn_set, source) "
+					   "VALUES(?1, ?2, ?3, ?4, 'pfx2as')", -1, &ins, NULL) != SQLITE_OK) {
+			sqlite3_finalize(ins);
+			pfx2as_free(t);
+			goto dberr;
+		}
+		sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 1, snapshot, -1, SQLITE_STATIC);
+		int rc;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			const char *ip = (const char *)sqlite3_column_text(s, 0);
+			uint32_t addr, asn;
+			char set[PFX2AS_ORIGIN_MAX];
+			const char *origin;
+			if (!mx_ipv4_parse(ip, &addr) || !(origin = pfx2as_lookup(t, addr, NULL)) ||
+			    !pfx2as_origin(origin, &asn, set))
+				continue;
+			sqlite3_bind_text(ins, 2, ip, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(ins, 3, asn);
+			store_bind_text(ins, 4, set[0] ? set : NULL);
+			if (sqlite3_step(ins) != SQLITE_DONE) {
+				rc = SQLITE_ERROR;
+				break;
+			}
+			sqlite3_reset(ins);
+		}
+		sqlite3_finalize(ins);
+		if (rc != SQLITE_DONE) {
+			pfx2as_free(t);
+			goto dberr;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	pfx2as_free(t);
+	return store_commit(st, err);
+dberr:
+	*err = xasprintf("database error while resolving MX addresses: %s", sqlite3_errmsg(db));
+	sqlite3_finalize(s);
+	store_rollback(st);
+	return -1;
+}
+
+static void summary(FILE *log, const import_input *in, const import_counts *c)
+{
+	fprintf(log, "%s %s: %llu lines, %llu imported, %llu already present, %llu skipped",
+		import_kind_names[in->kind], strcmp(in->path, "-") ? in->path : "<stdin>",
+		(unsigned long long)c->lines, (unsigned long long)c->imported,
+		(unsigned long long)c->duplicates, (unsigned long long)c->skipped);
+	if (in->kind == IMPORT_DNS)
+		fprintf(log, ", %llu failed lookups", (unsigned long long)c->failed);
+	if (c->ignored)
+		fprintf(log, ", %llu ignored (%s)", (unsigned long long)c->ignored,
+			in->kind == IMPORT_DNS ? "AAAA and other record types" : "IPv6 prefixes");
+	fputc('\n', log);
+}
+
+int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
+{
+	/* With --strict everything is one transaction: any problem, nothing kept. */
+	if (o->strict && store_begin(st, err) < 0)
+		return -1;
+	if (o->snapshot && store_snapshot_add(st, o->snapshot, err) < 0)
+		goto fail;
+	bool derive = false;
+	/* Targets first, then the rest in the order given. */
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++) {
+			if ((pass == 0) != (in[i].kind == IMPORT_TARGETS))
+				continue;
+			import_counts c;
+			if (import_file(st, o, &in[i], &c, err) < 0) {
+				if (!o->strict && c.skipped > (uint64_t)o->max_reported)
+					fprintf(o->log, "... and %llu more problems\n",
+						(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
+				goto fail;
+			}
+			if (c.skipped > (uint64_t)o->max_reported)
+				fprintf(o->log, "... and %llu more problems in %s\n",
+					(unsigned long long)(c.skipped - (uint64_t)o->max_reported),
+					strcmp(in[i].path, "-") ? in[i].path : "<stdin>");
+			summary(o->log, &in[i], &c);
+			if (in[i].kind == IMPORT_DNS || in[i].kind == IMPORT_SCANS || in[i].kind == IMPORT_PFX2AS)
+				derive = true;
+		}
+	if (derive && o->snapshot && import_derive(st, o->snapshot, err) < 0)
+		goto fail;
+	if (o->strict && store_commit(st, err) < 0)
+		goto fail;
+	return 0;
+fail:
+	if (o->strict)
+		store_rollback(st);
+	return -1;
+}

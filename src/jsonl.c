@@ -1,0 +1,140 @@
+/* jsonl: tolerant JSON-line parsing and dotted-path lookup. */
+#include "mxray/jsonl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Invalid byte b travels as U+10FF00+b: F4 8F BC|BD|BE|BF xx. */
+static void put_raw_byte(strbuf *sb, unsigned char b)
+{
+	unsigned cp = 0x10ff00u + b;
+	char u[4] = {(char)(0xf0 | (cp >> 18)), (char)(0x80 | ((cp >> 12) & 0x3f)),
+		     (char)(0x80 | ((cp >> 6) & 0x3f)), (char)(0x80 | (cp & 0x3f))};
+	sb_add(sb, u, 4);
+}
+
+json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen)
+{
+	json_error_t je;
+	*raw = false;
+	json_t *v = json_loadb(line, len, 0, &je);
+	if (!v && json_error_code(&je) == json_error_invalid_utf8) {
+		strbuf sb;
+		sb_init(&sb);
+		const unsigned char *p = (const unsigned char *)line;
+		size_t i = 0;
+		while (i < len) {
+			size_t ok = mx_utf8_valid_prefix(p + i, len - i);
+			sb_add(&sb, p + i, ok);
+			i += ok;
+			if (i < len)
+				put_raw_byte(&sb, p[i++]);
+		}
+		v = json_loadb(sb.data, sb.len, 0, &je);
+		sb_free(&sb);
+		*raw = v != NULL;
+	}
+	if (!v) {
+		snprintf(err, errlen, "malformed JSON: %s (column %d)", je.text, je.column);
+		return NULL;
+	}
+	if (!json_is_object(v)) {
+		snprintf(err, errlen, "JSON value is not an object");
+		json_decref(v);
+		return NULL;
+	}
+	return v;
+}
+
+json_t *jsonl_path(json_t *root, const char *path)
+{
+	if (!root || !json_is_object(root))
+		return NULL;
+	size_t plen = strlen(path);
+	/* Try the whole remaining path, then shorter prefixes ending at a dot. */
+	for (size_t end = plen;;) {
+		json_t *child;
+		if (end == plen)
+			child = json_object_get(root, path);
+		else
+			child = json_object_getn(root, path, end);
+		if (child) {
+			if (end == plen)
+				return child;
+			json_t *r = jsonl_path(child, path + end + 1);
+			if (r)
+				return r;
+		}
+		/* previous dot */
+		size_t k = end;
+		while (k > 0 && path[k - 1] != '.')
+			k--;
+		if (k == 0)
+			return NULL;
+		end = k - 1;
+	}
+}
+
+bool jsonl_string(json_t *v, bool raw, strbuf *out)
+{
+	sb_clear(out);
+	if (!json_is_string(v))
+		return false;
+	const unsigned char *s = (const unsigned char *)json_string_value(v);
+	size_t n = json_string_length(v);
+	if (!raw) {
+		sb_add(out, s, n);
+		return true;
+	}
+	for (size_t i = 0; i < n;) {
+		if (i + 3 < n && s[i] == 0xf4 && s[i + 1] == 0x8f && (s[i + 2] & 0xfc) == 0xbc) {
+			unsigned char b = (unsigned char)(((s[i + 2] & 0x03) << 6) | (s[i + 3] & 0x3f));
+			sb_add(out, &b, 1);
+			i += 4;
+		} else {
+			sb_add(out, s + i, 1);
+			i++;
+		}
+	}
+	return true;
+}
+
+bool jsonl_uint(json_t *v, unsigned long long *out)
+{
+	if (json_is_integer(v)) {
+		json_int_t i = json_integer_value(v);
+		if (i < 0)
+			return false;
+		*out = (unsigned long long)i;
+		return true;
+	}
+	if (json_is_string(v)) {
+		uint64_t u;
+		if (!mx_parse_u64(json_string_value(v), &u))
+			return false;
+		*out = u;
+		return true;
+	}
+	return false;
+}
+
+bool jsonl_bool(json_t *v, bool *out)
+{
+	if (json_is_boolean(v)) {
+		*out = json_is_true(v);
+		return true;
+	}
+	if (json_is_string(v)) {
+		const char *s = json_string_value(v);
+		if (!strcmp(s, "true") || !strcmp(s, "True")) {
+			*out = true;
+			return true;
+		}
+		if (!strcmp(s, "false") || !strcmp(s, "False")) {
+			*out = false;
+			return true;
+		}
+	}
+	return false;
+}

@@ -1,0 +1,401 @@
+/* main: the mxray command line.  Each subcommand has one option table from
+ * which getopt_long's options and its --help text are both made; only main
+ * exits.  Exit status: 0 success, 1 runtime error, 2 usage error. */
+#include "mxray/import.h"
+#include "mxray/stats.h"
+#include "mxray/store.h"
+#include "mxray/util.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MXRAY_VERSION "0.1.0"
+
+enum { EXIT_OK = 0, EXIT_RUNTIME = 1, EXIT_USAGE = 2 };
+
+typedef struct {
+	const char *name;   /* long option */
+	const char *arg;    /* metavariable, NULL for a flag */
+	const char *help;
+} opt_row;
+
+typedef struct command {
+	const char *name;
+	const char *synopsis;
+	const char *summary;
+	const opt_row *opts;
+	int (*run)(int argc, char **argv);
+} command;
+
+static const command *find_command(const char *name);
+
+/* ---- shared option helpers -------------------------------------------- */
+
+static void print_help(FILE *out, const command *c)
+{
+	fprintf(out, "usage: mxray %s %s\n\n%s\n\noptions:\n", c->name, c->synopsis, c->summary);
+	for (const opt_row *o = c->opts; o->name; o++) {
+		char left[64];
+		snprintf(left, sizeof left, "--%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(out, "  %-24s %s\n", left, o->help);
+	}
+	fprintf(out, "  %-24s %s\n", "--help", "show this help and exit");
+}
+
+/* Build getopt_long options from a table; option i returns value 1000+i. */
+static struct option *long_options(const opt_row *opts)
+{
+	int n = 0;
+	while (opts[n].name)
+		n++;
+	struct option *lo = xcalloc((size_t)n + 2, sizeof *lo);
+	for (int i = 0; i < n; i++)
+		lo[i] = (struct option){opts[i].name, opts[i].arg ? required_argument : no_argument, NULL, 1000 + i};
+	lo[n] = (struct option){"help", no_argument, NULL, 'h'};
+	return lo;
+}
+
+static int usage_error(const command *c, const char *fmt, const char *arg)
+{
+	fprintf(stderr, "mxray %s: ", c->name);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'mxray %s --help'.\n", c->name);
+	return EXIT_USAGE;
+}
+
+/* Index of the option named `name` in the table (for switch cases). */
+static int opt_index(const opt_row *opts, const char *name)
+{
+	for (int i = 0; opts[i].name; i++)
+		if (!strcmp(opts[i].name, name))
+			return 1000 + i;
+	abort();
+}
+
+static const char *default_db(void)
+{
+	const char *e = getenv("MXRAY_DB");
+	return e && *e ? e : "mxray.db";
+}
+
+static bool list_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+/* ---- import ----------------------------------------------------------- */
+
+static const opt_row import_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"snapshot", "YYYY-MM-DD", "the date the data describes (required)"},
+	{"list", "NAME", "name of the target list for the next --targets"},
+	{"targets", "FILE", "domains of the list named by the preceding --list"},
+	{"dns", "FILE", "OpenINTEL MX/A/CNAME rows, JSON Lines or CSV (repeatable)"},
+	{"scans", "FILE", "port-25 scans: Censys legacy, Censys 2.0 or ZGrab2 JSON Lines (repeatable)"},
+	{"pfx2as", "FILE", "CAIDA RouteViews prefix-to-AS file"},
+	{"asorg", "FILE", "CAIDA AS-to-Organization file"},
+	{"strict", NULL, "stop at the first bad line; exit 1 and commit nothing"},
+	{"quiet", NULL, "no progress bar"},
+	{NULL, NULL, NULL},
+};
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	import_interrupted = 1;
+}
+
+static int cmd_import(int argc, char **argv)
+{
+	const command *c = find_command("import");
+	const char *db = default_db(), *snapshot = NULL, *list = NULL;
+	bool strict = false, quiet = false;
+	import_input *in = xcalloc((size_t)argc + 1, sizeof *in);
+	size_t n = 0;
+	int stdin_uses = 0, rc = EXIT_USAGE;
+	struct option *lo = long_options(c->opts);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			print_help(stdout, c);
+			rc = EXIT_OK;
+			goto out;
+		}
+		if (ch == '?')
+			goto usage;
+		const char *name = c->opts[ch - 1000].name;
+		enum import_kind kind;
+		if (!strcmp(name, "db")) {
+			db = optarg;
+			continue;
+		} else if (!strcmp(name, "snapshot")) {
+			snapshot = optarg;
+			continue;
+		} else if (!strcmp(name, "list")) {
+			if (!list_name_ok(optarg)) {
+				rc = usage_error(c, "list name '%s' must be 1-63 letters, digits, '-', '_' or '.'", optarg);
+				goto out;
+			}
+			if (!strcmp(optarg, "all")) {
+				rc = usage_error(c, "the list name '%s' is reserved (every domain with an MX record)", optarg);
+				goto out;
+			}
+			list = optarg;
+			continue;
+		} else if (!strcmp(name, "strict")) {
+			strict = true;
+			continue;
+		} else if (!strcmp(name, "quiet")) {
+			quiet = true;
+			continue;
+		} else if (!strcmp(name, "targets")) {
+			if (!list) {
+				rc = usage_error(c, "%s needs a --list NAME before it", "--targets");
+				goto out;
+			}
+			kind = IMPORT_TARGETS;
+		} else if (!strcmp(name, "dns")) {
+			kind = IMPORT_DNS;
+		} else if (!strcmp(name, "scans")) {
+			kind = IMPORT_SCANS;
+		} else if (!strcmp(name, "pfx2as")) {
+			kind = IMPORT_PFX2AS;
+		} else {
+			kind = IMPORT_ASORG;
+		}
+		if (!strcmp(optarg, "-"))
+			stdin_uses++;
+		in[n++] = (import_input){kind, optarg, kind == IMPORT_TARGETS ? list : NULL};
+	}
+	if (optind < argc) {
+		rc = usage_error(c, "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (n == 0) {
+		rc = usage_error(c, "%s", "nothing to import: give --dns, --scans, --pfx2as, --asorg or --targets");
+		goto out;
+	}
+	if (stdin_uses > 1) {
+		rc = usage_error(c, "%s", "standard input ('-') can be read by only one option");
+		goto out;
+	}
+	bool needs_snapshot = false;
+	for (size_t i = 0; i < n; i++)
+		needs_snapshot |= in[i].kind != IMPORT_ASORG;
+	if (!snapshot && needs_snapshot) {
+		rc = usage_error(c, "%s", "--snapshot YYYY-MM-DD is required");
+		goto out;
+	}
+	if (snapshot && !mx_date_valid(snapshot)) {
+		rc = usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+		goto out;
+	}
+
+	char *err = NULL;
+	store *st = store_open(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray import: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	import_opts o = {snapshot, strict, !quiet, 10, stderr};
+	if (import_run(st, &o, in, n, &err) < 0) {
+		fprintf(stderr, "mxray import: %s\n", err);
+		fprintf(stderr, "mxray import: %s\n",
+			strict ? "aborted (--strict): nothing was committed"
+			       : "that file was rolled back; files before it were kept");
+		free(err);
+		rc = EXIT_RUNTIME;
+	} else {
+		rc = EXIT_OK;
+	}
+	store_close(st);
+	goto out;
+usage:
+	fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
+	rc = EXIT_USAGE;
+out:
+	free(lo);
+	free(in);
+	return rc;
+}
+
+/* ---- stats ------------------------------------------------------------ */
+
+static const opt_row stats_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"snapshot", "YYYY-MM-DD", "only this snapshot (default: all)"},
+	{"format", "text|csv|jsonl", "output format (default text)"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_stats(int argc, char **argv)
+{
+	const command *c = find_command("stats");
+	const char *db = default_db(), *snapshot = NULL;
+	enum stats_format fmt = STATS_TEXT;
+	struct option *lo = long_options(c->opts);
+	int ch, rc = EXIT_OK;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			print_help(stdout, c);
+			free(lo);
+			return EXIT_OK;
+		}
+		if (ch == '?') {
+			free(lo);
+			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
+			return EXIT_USAGE;
+		}
+		if (ch == opt_index(c->opts, "db"))
+			db = optarg;
+		else if (ch == opt_index(c->opts, "snapshot"))
+			snapshot = optarg;
+		else if (!strcmp(optarg, "text"))
+			fmt = STATS_TEXT;
+		else if (!strcmp(optarg, "csv"))
+			fmt = STATS_CSV;
+		else if (!strcmp(optarg, "jsonl"))
+			fmt = STATS_JSON;
+		else {
+			free(lo);
+			return usage_error(c, "--format '%s' is not text, csv or jsonl", optarg);
+		}
+	}
+	free(lo);
+	if (optind < argc)
+		return usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (snapshot && !mx_date_valid(snapshot))
+		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	char *err = NULL;
+	store *st = store_open_existing(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray stats: %s\n", err);
+		free(err);
+		return EXIT_RUNTIME;
+	}
+	stats_row *rows;
+	int n = stats_collect(st, snapshot, &rows, &err);
+	if (n < 0) {
+		fprintf(stderr, "mxray stats: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	} else {
+		if (snapshot && n == 0) {
+			fprintf(stderr, "mxray stats: no snapshot %s in %s\n", snapshot, db);
+			rc = EXIT_RUNTIME;
+		} else {
+			stats_print(stdout, rows, n, fmt);
+		}
+		free(rows);
+	}
+	store_close(st);
+	return rc;
+}
+
+/* ---- table of commands ------------------------------------------------ */
+
+static const opt_row no_opts[] = {{NULL, NULL, NULL}};
+
+static int cmd_help(int argc, char **argv);
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("mxray %s\n", MXRAY_VERSION);
+	return EXIT_OK;
+}
+
+static const command commands[] = {
+	{"import", "--snapshot YYYY-MM-DD [--list NAME --targets FILE]... [--dns FILE]... "
+		   "[--scans FILE]... [--pfx2as FILE] [--asorg FILE] [--strict]",
+	 "Load DNS, scan, routing and AS-organisation data into the database.\n"
+	 "FILE may be '-' for standard input.  Each file is one transaction; with --strict\n"
+	 "the whole import is one.\n"
+	 "Bad lines are reported as FILE:LINE: reason (the first 10 per file) and skipped.",
+	 import_opts_table, cmd_import},
+	{"stats", "[--snapshot D] [--format text|csv|jsonl]",
+	 "Show how much data each snapshot and list has.\n"
+	 "Per snapshot and list: domains, domains with MX, failed MX lookups, MX hosts, IPs,\n"
+	 "and the IPs with scan data, port 25 open, a browser-trusted certificate, an ASN.\n"
+	 "The list 'all' holds every domain with an MX record or a failed MX lookup.",
+	 stats_opts_table, cmd_stats},
+	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
+	{"version", "", "Print the version.", no_opts, cmd_version},
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static const command *find_command(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void main_help(FILE *out)
+{
+	fprintf(out, "usage: mxray COMMAND [OPTIONS]\n\n"
+		     "mxray works out who runs each domain's incoming mail (the method of the IMC'21\n"
+		     "study \"Who's Got Your Mail?\") from DNS, port-25 scan and routing data.\n\n"
+		     "commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		const char *nl = strchr(commands[i].summary, '\n');
+		int len = nl ? (int)(nl - commands[i].summary) : (int)strlen(commands[i].summary);
+		fprintf(out, "  %-9s %.*s\n", commands[i].name, len, commands[i].summary);
+	}
+	fprintf(out, "\n'mxray COMMAND --help' shows a command's options.  See also mxray(1).\n"
+		     "Exit status: 0 success, 1 runtime error, 2 usage error.\n");
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1) {
+		const command *c = find_command(argv[1]);
+		if (!c) {
+			fprintf(stderr, "mxray: '%s' is not a command. See 'mxray --help'.\n", argv[1]);
+			return EXIT_USAGE;
+		}
+		print_help(stdout, c);
+		return EXIT_OK;
+	}
+	main_help(stdout);
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		main_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(1, argv);
+	if (!strcmp(argv[1], "--version"))
+		return cmd_version(0, NULL);
+	const command *c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "mxray: '%s' is not a command. See 'mxray --help'.\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return c->run(argc - 1, argv + 1);
+}

@@ -1,0 +1,381 @@
+/* scan: format detection and field extraction for port-25 scan records. */
+#include "mxray/scan.h"
+#include "mxray/jsonl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const scan_format_names[] = {"censys-legacy", "censys-flat", "censys2", "zgrab2"};
+
+void scan_rec_init(scan_rec *r)
+{
+	memset(r, 0, sizeof *r);
+	sb_init(&r->banner);
+	sb_init(&r->ehlo);
+	sb_init(&r->starttls);
+	sb_init(&r->cert_cn);
+	sb_init(&r->scanned_at);
+	sb_init(&r->status);
+}
+
+static void clear_names(scan_rec *r)
+{
+	for (size_t i = 0; i < r->nnames; i++)
+		free(r->names[i]);
+	r->nnames = 0;
+}
+
+void scan_rec_free(scan_rec *r)
+{
+	clear_names(r);
+	free(r->names);
+	sb_free(&r->banner);
+	sb_free(&r->ehlo);
+	sb_free(&r->starttls);
+	sb_free(&r->cert_cn);
+	sb_free(&r->scanned_at);
+	sb_free(&r->status);
+	memset(r, 0, sizeof *r);
+}
+
+static void reset(scan_rec *r)
+{
+	clear_names(r);
+	r->ip[0] = '\0';
+	r->port25 = r->has_banner = r->has_ehlo = r->has_starttls = r->has_cert = false;
+	sb_clear(&r->banner);
+	sb_clear(&r->ehlo);
+	sb_clear(&r->starttls);
+	sb_clear(&r->cert_cn);
+	sb_clear(&r->scanned_at);
+	sb_clear(&r->status);
+	r->trusted = SCAN_TRUST_NONE;
+	r->asn = 0;
+}
+
+typedef struct {
+	bool raw;
+	char *errbuf;
+	size_t errlen;
+} ctx;
+
+static const char *fail(ctx *c, const char *fmt, const char *what)
+{
+	snprintf(c->errbuf, c->errlen, fmt, what);
+	return c->errbuf;
+}
+
+/* Copy an optional SMTP text field. */
+static const char *get_text(ctx *c, json_t *v, const char *what, strbuf *out, bool *has)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!jsonl_string(v, c->raw, out))
+		return fail(c, "%s has the wrong type (not a string)", what);
+	if (out->len > SCAN_TEXT_MAX)
+		return fail(c, "%s is longer than 65536 bytes", what);
+	*has = true;
+	return NULL;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
+{
+	strbuf sb;
+	if (!json_is_string(v))
+		return fail(c, "%s holds a value that is not a string", what);
+	sb_init(&sb);
+	jsonl_string(v, c->raw, &sb);
+	const char *e = NULL;
+	if (!mx_utf8_valid(sb.data, sb.len))
+		e = fail(c, "%s holds a name that is not valid UTF-8", what);
+	else if (sb.len > 1024)
+		e = fail(c, "%s holds a name longer than 1024 bytes", what);
+	else if (r->nnames >= SCAN_NAMES_MAX)
+		e = fail(c, "%s has more than 2000 names", what);
+	if (e) {
+		sb_free(&sb);
+		return e;
+	}
+	for (size_t i = 0; i < sb.len; i++)
+		if (sb.data[i] >= 'A' && sb.data[i] <= 'Z')
+			sb.data[i] = (char)(sb.data[i] + 32);
+	if (sb.len > 1 && sb.data[sb.len - 1] == '.')
+		sb.data[--sb.len] = '\0';
+	if (sb.len == 0) {
+		sb_free(&sb);
+		return NULL;
+	}
+	if (r->nnames == r->capnames) {
+		r->capnames = r->capnames ? r->capnames * 2 : 8;
+		r->names = xrealloc(r->names, r->capnames * sizeof *r->names);
+	}
+	r->names[r->nnames++] = sb_steal(&sb);
+	return NULL;
+}
+
+static const char *add_names(ctx *c, scan_rec *r, json_t *v, const char *what)
+{
+	if (!v || json_is_null(v))
+		return NULL;
+	if (json_is_string(v))
+		return add_name(c, r, v, what);
+	if (!json_is_array(v))
+		return fail(c, "%s has the wrong type (not a list)", what);
+	size_t i;
+	json_t *e;
+	json_array_foreach(v, i, e) {
+		const char *err = add_name(c, r, e, what);
+		if (err)
+			return err;
+	}
+	return NULL;
+}
+
+/* A zcrypto "parsed" certificate object: subject CN, names, SANs. */
+static const char *get_cert(ctx *c, scan_rec *r, json_t *parsed, json_t *names_only)
+{
+	const char *e;
+	if (!parsed && !names_only)
+		return NULL;
+	if (parsed && !json_is_object(parsed))
+		return fail(c, "%s has the wrong type (not an object)", "certificate");
+	r->has_cert = true;
+	json_t *cn = jsonl_path(parsed, "subject.common_name");
+	if (json_is_array(cn) && json_array_size(cn) > 0)
+		cn = json_array_get(cn, 0);
+	if (cn && json_is_string(cn)) {
+		jsonl_string(cn, c->raw, &r->cert_cn);
+		if (r->cert_cn.len > 1024)
+			return fail(c, "%s is longer than 1024 bytes", "certificate common name");
+	}
+	if ((e = add_names(c, r, jsonl_path(parsed, "names"), "certificate names")) ||
+	    (e = add_names(c, r, jsonl_path(parsed, "subject.common_name"), "certificate common_name")) ||
+	    (e = add_names(c, r, jsonl_path(parsed, "extensions.subject_alt_name.dns_names"),
+			   "certificate dns_names")) ||
+	    (e = add_names(c, r, names_only, "certificate names")))
+		return e;
+	if (r->nnames > 1) {
+		qsort(r->names, r->nnames, sizeof *r->names, cmp_str);
+		size_t w = 1;
+		for (size_t i = 1; i < r->nnames; i++) {
+			if (!strcmp(r->names[i], r->names[w - 1]))
+				free(r->names[i]);
+			else
+				r->names[w++] = r->names[i];
+		}
+		r->nnames = w;
+	}
+	return NULL;
+}
+
+static const char *get_trust(ctx *c, scan_rec *r, json_t *v)
+{
+	if (!r->has_cert)
+		return NULL;
+	if (!v || json_is_null(v)) {
+		r->trusted = SCAN_TRUST_UNKNOWN;
+		return NULL;
+	}
+	bool b;
+	if (!jsonl_bool(v, &b))
+		return fail(c, "%s has the wrong type (not true/false)", "browser_trusted");
+	r->trusted = b ? SCAN_TRUST_YES : SCAN_TRUST_NO;
+	return NULL;
+}
+
+static const char *get_asn(ctx *c, scan_rec *r, json_t *v)
+{
+	unsigned long long a;
+	if (!v || json_is_null(v))
+		return NULL;
+	if (!jsonl_uint(v, &a) || a == 0 || a > 0xffffffffULL)
+		return fail(c, "%s is not an AS number", "autonomous_system.asn");
+	r->asn = (uint32_t)a;
+	return NULL;
+}
+
+static const char *get_time(ctx *c, scan_rec *r, json_t *v)
+{
+	if (!v || json_is_null(v) || r->scanned_at.len)
+		return NULL;
+	if (!json_is_string(v))
+		return fail(c, "%s has the wrong type (not a string)", "timestamp");
+	jsonl_string(v, c->raw, &r->scanned_at);
+	if (r->scanned_at.len > 64 || !mx_utf8_valid(r->scanned_at.data, r->scanned_at.len))
+		return fail(c, "%s is not a time stamp", "timestamp");
+	return NULL;
+}
+
+/* Does the object have a key equal to `k` or starting with "k."? */
+static bool has_port_key(json_t *root, const char *k)
+{
+	size_t n = strlen(k);
+	const char *key;
+	json_t *v;
+	json_object_foreach(root, key, v) {
+		if (!strncmp(key, k, n) && (key[n] == '\0' || key[n] == '.'))
+			return true;
+	}
+	return false;
+}
+
+static const char *legacy(ctx *c, json_t *root, scan_rec *r)
+{
+	const char *base = has_port_key(root, "p25") ? "p25" : has_port_key(root, "25") ? "25" : NULL;
+	bool nested = json_object_get(root, "p25") || json_object_get(root, "25");
+	bool flat = base ? !nested : json_object_get(root, "autonomous_system.asn") != NULL;
+	r->format = flat ? SCAN_CENSYS_FLAT : SCAN_CENSYS_LEGACY;
+	const char *e;
+	if ((e = get_asn(c, r, jsonl_path(root, "autonomous_system.asn"))))
+		return e;
+	if (!base) {
+		/* A host record with nothing on port 25. */
+		return get_time(c, r, json_object_get(root, "updated_at"));
+	}
+	char p[96];
+#define S(sub) (snprintf(p, sizeof p, "%s.smtp.starttls.%s", base, sub), jsonl_path(root, p))
+	if ((e = get_text(c, S("banner"), "banner", &r->banner, &r->has_banner)) ||
+	    (e = get_text(c, S("ehlo"), "ehlo", &r->ehlo, &r->has_ehlo)) ||
+	    (e = get_text(c, S("starttls"), "starttls", &r->starttls, &r->has_starttls)) ||
+	    (e = get_cert(c, r, S("tls.certificate.parsed"), NULL)) ||
+	    (e = get_trust(c, r, S("tls.validation.browser_trusted"))) ||
+	    (e = get_time(c, r, S("timestamp"))) ||
+	    (e = get_time(c, r, json_object_get(root, "updated_at"))))
+		return e;
+#undef S
+	r->port25 = true;
+	return NULL;
+}
+
+static const char *zgrab2(ctx *c, json_t *data, scan_rec *r)
+{
+	r->format = SCAN_ZGRAB2;
+	if (!json_is_object(data))
+		return fail(c, "%s has the wrong type (not an object)", "data");
+	json_t *mod = json_object_get(data, "smtp");
+	if (!mod) {
+		const char *k;
+		json_t *v;
+		json_object_foreach(data, k, v) {
+			if (json_is_object(v) && (json_object_get(v, "status") || json_object_get(v, "result"))) {
+				mod = v;
+				break;
+			}
+		}
+	}
+	if (!json_is_object(mod))
+		return fail(c, "%s", "ZGrab2 record without a module result under data");
+	const char *e;
+	json_t *port = json_object_get(mod, "port");
+	unsigned long long pn;
+	if (port && jsonl_uint(port, &pn) && pn != 25) {
+		snprintf(c->errbuf, c->errlen, "ZGrab2 record for port %llu, not 25", pn);
+		return c->errbuf;
+	}
+	json_t *status = json_object_get(mod, "status");
+	if (status && !json_is_string(status))
+		return fail(c, "%s has the wrong type (not a string)", "status");
+	if (status)
+		jsonl_string(status, c->raw, &r->status);
+	if ((e = get_time(c, r, json_object_get(mod, "timestamp"))))
+		return e;
+	json_t *res = json_object_get(mod, "result");
+	if (res && !json_is_null(res)) {
+		if (!json_is_object(res))
+			return fail(c, "%s has the wrong type (not an object)", "result");
+		json_t *ehlo = json_object_get(res, "ehlo");
+		if (!ehlo || json_is_null(ehlo))
+			ehlo = json_object_get(res, "helo");
+		json_t *sc = jsonl_path(res, "tls.handshake_log.server_certificates");
+		if ((e = get_text(c, json_object_get(res, "banner"), "banner", &r->banner, &r->has_banner)) ||
+		    (e = get_text(c, ehlo, "ehlo", &r->ehlo, &r->has_ehlo)) ||
+		    (e = get_text(c, json_object_get(res, "starttls"), "starttls", &r->starttls,
+				  &r->has_starttls)) ||
+		    (e = get_cert(c, r, jsonl_path(sc, "certificate.parsed"), NULL)) ||
+		    (e = get_trust(c, r, jsonl_path(sc, "validation.browser_trusted"))))
+			return e;
+		r->port25 = r->has_banner || r->has_ehlo || r->has_starttls || r->has_cert;
+	}
+	if (r->status.len && !strcmp(r->status.data, "success"))
+		r->port25 = true;
+	return NULL;
+}
+
+static const char *censys2(ctx *c, json_t *root, json_t *services, scan_rec *r)
+{
+	r->format = SCAN_CENSYS2;
+	const char *e;
+	if (!json_is_array(services))
+		return fail(c, "%s has the wrong type (not a list)", "services");
+	if ((e = get_asn(c, r, jsonl_path(root, "autonomous_system.asn"))))
+		return e;
+	size_t i;
+	json_t *sv, *smtp = NULL;
+	json_array_foreach(services, i, sv) {
+		unsigned long long port;
+		json_t *name = json_object_get(sv, "service_name");
+		if (!json_is_object(sv) || !jsonl_uint(json_object_get(sv, "port"), &port) || port != 25)
+			continue;
+		if (!json_is_string(name) || strcasecmp(json_string_value(name), "SMTP") != 0)
+			continue;
+		smtp = sv;
+		break;
+	}
+	if (smtp) {
+		json_t *leaf = jsonl_path(smtp, "tls.certificates.leaf_data");
+		if ((e = get_text(c, json_object_get(smtp, "banner"), "banner", &r->banner, &r->has_banner)) ||
+		    (e = get_text(c, jsonl_path(smtp, "smtp.ehlo"), "ehlo", &r->ehlo, &r->has_ehlo)) ||
+		    (e = get_text(c, jsonl_path(smtp, "smtp.start_tls"), "start_tls", &r->starttls,
+				  &r->has_starttls)) ||
+		    (e = get_cert(c, r, leaf, NULL)) ||
+		    (e = get_trust(c, r, NULL)) ||
+		    (e = get_time(c, r, json_object_get(smtp, "observed_at"))))
+			return e;
+		r->port25 = true;
+	}
+	return get_time(c, r, json_object_get(root, "last_updated_at"));
+}
+
+const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen)
+{
+	ctx c = {raw, errbuf, errlen};
+	reset(r);
+	json_t *ip = json_object_get(o, "ip");
+	if (!ip)
+		return fail(&c, "%s", "missing ip");
+	if (!json_is_string(ip))
+		return fail(&c, "%s", "ip has the wrong type (not a string)");
+	uint32_t addr;
+	if (!mx_ipv4_parse(json_string_value(ip), &addr)) {
+		if (strchr(json_string_value(ip), ':'))
+			return fail(&c, "%s", "ip is an IPv6 address (only IPv4 is used)");
+		return fail(&c, "%s", "ip is not an IPv4 address");
+	}
+	mx_ipv4_format(addr, r->ip);
+	json_t *data = json_object_get(o, "data");
+	json_t *services = json_object_get(o, "services");
+	if (data)
+		return zgrab2(&c, data, r);
+	if (services)
+		return censys2(&c, o, services, r);
+	return legacy(&c, o, r);
+}
+
+char *scan_names_json(const scan_rec *r)
+{
+	if (!r->has_cert)
+		return NULL;
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nnames; i++)
+		json_array_append_new(a, json_string(r->names[i]));
+	char *s = json_dumps(a, JSON_COMPACT | JSON_ENSURE_ASCII);
+	json_decref(a);
+	return s ? s : xstrdup("[]");
+}

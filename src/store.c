@@ -1,0 +1,283 @@
+/* store: SQLite connection, schema migrations, savepoints, cached
+ * statements. */
+#include "mxray/store.h"
+#include "mxray/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_STMTS 64
+
+struct store {
+	sqlite3 *db;
+	int depth; /* open savepoints */
+	sqlite3_stmt *stmts[MAX_STMTS];
+	const char *sqls[MAX_STMTS];
+	int nstmts;
+};
+
+/* Schema version 1.  Dates are the snapshot key everywhere (YYYY-MM-DD
+ * text), IPs are dotted-quad text, names are normalised (lower case, no
+ * trailing dot), SMTP text is stored as BLOB because it may not be UTF-8. */
+static const char schema_v1[] =
+	"CREATE TABLE snapshot(date TEXT PRIMARY KEY, created_at TEXT NOT NULL);"
+	"CREATE TABLE target(snapshot TEXT NOT NULL, list TEXT NOT NULL, domain TEXT NOT NULL,"
+	"  PRIMARY KEY(snapshot, list, domain)) WITHOUT ROWID;"
+	"CREATE TABLE mx(snapshot TEXT NOT NULL, domain TEXT NOT NULL, host TEXT NOT NULL,"
+	"  pref INTEGER NOT NULL, PRIMARY KEY(snapshot, domain, host, pref)) WITHOUT ROWID;"
+	"CREATE INDEX mx_host ON mx(snapshot, host);"
+	"CREATE TABLE a(snapshot TEXT NOT NULL, host TEXT NOT NULL, ip TEXT NOT NULL,"
+	"  PRIMARY KEY(snapshot, host, ip)) WITHOUT ROWID;"
+	"CREATE TABLE cname(snapshot TEXT NOT NULL, name TEXT NOT NULL, target TEXT NOT NULL,"
+	"  PRIMARY KEY(snapshot, name, target)) WITHOUT ROWID;"
+	"CREATE TABLE lookup_fail(snapshot TEXT NOT NULL, name TEXT NOT NULL, qtype TEXT NOT NULL,"
+	"  rcode INTEGER NOT NULL, PRIMARY KEY(snapshot, name, qtype)) WITHOUT ROWID;"
+	"CREATE TABLE mx_ip(snapshot TEXT NOT NULL, host TEXT NOT NULL, ip TEXT NOT NULL,"
+	"  via TEXT, PRIMARY KEY(snapshot, host, ip)) WITHOUT ROWID;"
+	"CREATE INDEX mx_ip_ip ON mx_ip(snapshot, ip);"
+	"CREATE TABLE scan(snapshot TEXT NOT NULL, ip TEXT NOT NULL, port25 INTEGER NOT NULL,"
+	"  banner BLOB, ehlo BLOB, starttls BLOB, cert_cn TEXT, cert_names TEXT,"
+	"  trusted INTEGER, format TEXT NOT NULL, scanned_at TEXT,"
+	"  PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
+	"CREATE TABLE pfx2as(snapshot TEXT NOT NULL, net INTEGER NOT NULL, len INTEGER NOT NULL,"
+	"  origin TEXT NOT NULL, PRIMARY KEY(snapshot, net, len)) WITHOUT ROWID;"
+	"CREATE TABLE asn(snapshot TEXT NOT NULL, ip TEXT NOT NULL, asn INTEGER NOT NULL,"
+	"  asn_set TEXT, source TEXT NOT NULL, PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
+	"CREATE TABLE as_org(asn INTEGER PRIMARY KEY, aut_name TEXT, org_id TEXT,"
+	"  changed TEXT, source TEXT);"
+	"CREATE TABLE org(org_id TEXT PRIMARY KEY, org_name TEXT, country TEXT,"
+	"  changed TEXT, source TEXT);"
+	"CREATE TABLE import_log(id INTEGER PRIMARY KEY, snapshot TEXT, kind TEXT NOT NULL,"
+	"  file TEXT NOT NULL, lines INTEGER, imported INTEGER, duplicates INTEGER,"
+	"  skipped INTEGER, failed_lookups INTEGER, at TEXT NOT NULL);";
+
+static const char *migrations[] = {schema_v1};
+
+static char *db_err(sqlite3 *db, const char *what)
+{
+	return xasprintf("%s: %s", what, sqlite3_errmsg(db));
+}
+
+int store_exec(store *st, const char *sql, char **err)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		if (err)
+			*err = xasprintf("database error: %s", msg ? msg : "unknown");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+static int user_version(store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			v = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return v;
+}
+
+static int migrate(store *st, char **err)
+{
+	int v = user_version(st);
+	int target = (int)(sizeof migrations / sizeof migrations[0]);
+	if (v < 0) {
+		*err = db_err(st->db, "cannot read schema version");
+		return -1;
+	}
+	if (v > target) {
+		*err = xasprintf("database schema version %d is newer than this mxray (%d); upgrade mxray",
+				 v, target);
+		return -1;
+	}
+	while (v < target) {
+		if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+			return -1;
+		char *pragma = xasprintf("PRAGMA user_version=%d", v + 1);
+		int rc = store_exec(st, migrations[v], err);
+		if (rc == 0)
+			rc = store_exec(st, pragma, err);
+		free(pragma);
+		if (rc == 0)
+			rc = store_exec(st, "COMMIT", err);
+		if (rc < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		v++;
+	}
+	return 0;
+}
+
+static store *open_common(const char *path, int flags, char **err)
+{
+	store *st = xcalloc(1, sizeof *st);
+	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+		*err = xasprintf("cannot open database %s: %s", path,
+				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
+		sqlite3_close(st->db);
+		free(st);
+		return NULL;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	sqlite3_extended_result_codes(st->db, 1);
+	/* WAL: readers (the review desk) never block a writer; NORMAL sync is
+	 * durable across process crashes, which is what kill -9 needs. */
+	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+			   "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+			   "PRAGMA cache_size=-262144;", err) < 0 ||
+	    migrate(st, err) < 0) {
+		char *inner = *err;
+		*err = xasprintf("%s: %s", path, inner);
+		free(inner);
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+store *store_open(const char *path, char **err)
+{
+	return open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+}
+
+store *store_open_existing(const char *path, char **err)
+{
+	if (strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0) {
+		*err = xasprintf("database %s does not exist (create it with 'mxray import')", path);
+		return NULL;
+	}
+	return open_common(path, SQLITE_OPEN_READWRITE, err);
+}
+
+void store_close(store *st)
+{
+	if (!st)
+		return;
+	for (int i = 0; i < st->nstmts; i++)
+		sqlite3_finalize(st->stmts[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+sqlite3 *store_db(store *st)
+{
+	return st->db;
+}
+
+int store_begin(store *st, char **err)
+{
+	char sql[48];
+	snprintf(sql, sizeof sql, "SAVEPOINT sp%d", st->depth);
+	if (store_exec(st, sql, err) < 0)
+		return -1;
+	st->depth++;
+	return 0;
+}
+
+int store_commit(store *st, char **err)
+{
+	char sql[48];
+	snprintf(sql, sizeof sql, "RELEASE sp%d", st->depth - 1);
+	if (store_exec(st, sql, err) < 0)
+		return -1;
+	st->depth--;
+	return 0;
+}
+
+void store_rollback(store *st)
+{
+	char sql[80];
+	if (st->depth <= 0)
+		return;
+	snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", st->depth - 1, st->depth - 1);
+	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	st->depth--;
+}
+
+sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
+{
+	for (int i = 0; i < st->nstmts; i++)
+		if (st->sqls[i] == sql || strcmp(st->sqls[i], sql) == 0) {
+			sqlite3_reset(st->stmts[i]);
+			sqlite3_clear_bindings(st->stmts[i]);
+			return st->stmts[i];
+		}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+		if (err)
+			*err = db_err(st->db, "cannot prepare statement");
+		return NULL;
+	}
+	if (st->nstmts < MAX_STMTS) {
+		st->stmts[st->nstmts] = s;
+		st->sqls[st->nstmts] = sql;
+		st->nstmts++;
+	} else {
+		/* Should not happen: the statement set is fixed by the code. */
+		fprintf(stderr, "mxray: internal error: statement cache full\n");
+		abort();
+	}
+	return s;
+}
+
+void store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+void store_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, bool present)
+{
+	if (present)
+		sqlite3_bind_blob64(s, i, v ? v : "", n, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int store_step_write(store *st, sqlite3_stmt *s, char **err)
+{
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		if (err)
+			*err = db_err(st->db, "database write failed");
+		sqlite3_reset(s);
+		return -1;
+	}
+	int n = sqlite3_changes(st->db);
+	sqlite3_reset(s);
+	return n;
+}
+
+int store_snapshot_add(store *st, const char *date, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"INSERT OR IGNORE INTO snapshot(date, created_at) "
+		"VALUES(?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, date);
+	return store_step_write(st, s, err) < 0 ? -1 : 0;
+}
+
+bool store_snapshot_latest(store *st, char buf[11])
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT max(date) FROM snapshot", NULL);
+	bool ok = false;
+	if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+		ok = true;
+	}
+	if (s)
+		sqlite3_reset(s);
+	return ok;
+}

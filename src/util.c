@@ -1,0 +1,263 @@
+/* util: allocation, strbuf, and name/IP normalisation. */
+#include "mxray/util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <errno.h>
+
+static void oom(size_t n)
+{
+	fprintf(stderr, "mxray: out of memory (allocating %zu bytes)\n", n);
+	abort();
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom(n);
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		oom(n * size);
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		oom(n);
+	return q;
+}
+
+char *xstrdup(const char *s)
+{
+	return xstrndup(s, strlen(s));
+}
+
+char *xstrndup(const char *s, size_t n)
+{
+	char *p = xmalloc(n + 1);
+	memcpy(p, s, n);
+	p[n] = '\0';
+	return p;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	va_list ap2;
+	va_copy(ap2, ap);
+	int n = vsnprintf(NULL, 0, fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		oom(0);
+	char *p = xmalloc((size_t)n + 1);
+	vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *p = xvasprintf(fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+void sb_init(strbuf *sb)
+{
+	sb->data = NULL;
+	sb->len = sb->cap = 0;
+}
+
+void sb_free(strbuf *sb)
+{
+	free(sb->data);
+	sb_init(sb);
+}
+
+void sb_clear(strbuf *sb)
+{
+	sb->len = 0;
+	if (sb->data)
+		sb->data[0] = '\0';
+}
+
+static void sb_grow(strbuf *sb, size_t extra)
+{
+	if (sb->len + extra + 1 <= sb->cap)
+		return;
+	size_t cap = sb->cap ? sb->cap : 64;
+	while (cap < sb->len + extra + 1)
+		cap *= 2;
+	sb->data = xrealloc(sb->data, cap);
+	sb->cap = cap;
+}
+
+void sb_add(strbuf *sb, const void *p, size_t n)
+{
+	sb_grow(sb, n);
+	if (n)
+		memcpy(sb->data + sb->len, p, n);
+	sb->len += n;
+	sb->data[sb->len] = '\0';
+}
+
+void sb_adds(strbuf *sb, const char *s)
+{
+	sb_add(sb, s, strlen(s));
+}
+
+void sb_addc(strbuf *sb, char c)
+{
+	sb_add(sb, &c, 1);
+}
+
+void sb_addf(strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	sb_adds(sb, s);
+	free(s);
+}
+
+char *sb_steal(strbuf *sb)
+{
+	char *p = sb->data ? sb->data : xstrdup("");
+	sb_init(sb);
+	return p;
+}
+
+size_t mx_utf8_valid_prefix(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n) {
+		unsigned char c = s[i];
+		size_t len;
+		uint32_t cp;
+		if (c < 0x80) {
+			i++;
+			continue;
+		} else if (c >= 0xc2 && c <= 0xdf) {
+			len = 2;
+			cp = c & 0x1f;
+		} else if (c >= 0xe0 && c <= 0xef) {
+			len = 3;
+			cp = c & 0x0f;
+		} else if (c >= 0xf0 && c <= 0xf4) {
+			len = 4;
+			cp = c & 0x07;
+		} else {
+			return i;
+		}
+		if (i + len > n)
+			return i;
+		for (size_t k = 1; k < len; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return i;
+			cp = (cp << 6) | (s[i + k] & 0x3f);
+		}
+		/* overlongs, surrogates, > U+10FFFF */
+		if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+		    (cp >= 0xd800 && cp <= 0xdfff))
+			return i;
+		i += len;
+	}
+	return n;
+}
+
+const char *mx_name_norm(const char *in, size_t len, char *out)
+{
+	if (len == 1 && in[0] == '.') {
+		strcpy(out, ".");
+		return NULL;
+	}
+	if (len > 0 && in[len - 1] == '.')
+		len--;
+	if (len == 0)
+		return "empty name";
+	if (len > MX_NAME_MAX)
+		return "name longer than 253 bytes";
+	if (!mx_utf8_valid(in, len))
+		return "invalid UTF-8 in name";
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c < 0x20 || c == 0x7f)
+			return "control character in name";
+		if (c == ' ')
+			return "space in name";
+		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
+	}
+	out[len] = '\0';
+	return NULL;
+}
+
+bool mx_ipv4_parse(const char *s, uint32_t *out)
+{
+	uint32_t ip = 0;
+	for (int octet = 0; octet < 4; octet++) {
+		if (octet > 0) {
+			if (*s != '.')
+				return false;
+			s++;
+		}
+		if (*s < '0' || *s > '9')
+			return false;
+		unsigned v = 0;
+		int digits = 0;
+		while (*s >= '0' && *s <= '9') {
+			v = v * 10 + (unsigned)(*s - '0');
+			if (++digits > 3 || v > 255)
+				return false;
+			s++;
+		}
+		ip = (ip << 8) | v;
+	}
+	if (*s)
+		return false;
+	*out = ip;
+	return true;
+}
+
+void mx_ipv4_format(uint32_t ip, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+bool mx_parse_u64(const char *s, uint64_t *out)
+{
+	if (!s || *s < '0' || *s > '9')
+		return false;
+	errno = 0;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool mx_date_valid(const char *s)
+{
+	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+		return false;
+	for (int i = 0; i < 10; i++)
+		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+			return false;
+	int y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	if (y < 1970 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1])
+		return false;
+	if (m == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+		return false;
+	return true;
+}
