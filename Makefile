@@ -38,6 +38,7 @@ MXRAY := $(BUILD)/mxray
 MXGEN := $(BUILD)/mxgen
 endif
 
+.SECONDARY:
 .PHONY: all test unit cli asan run bench install uninstall clean sample-data
 all: $(MXRAY) $(MXGEN)
 

@@ -138,28 +138,33 @@ static const char *add_names(ctx *c, scan_rec *r, json_t *v, const char *what)
 	return NULL;
 }
 
-/* A zcrypto "parsed" certificate object: subject CN, names, SANs. */
-static const char *get_cert(ctx *c, scan_rec *r, json_t *parsed, json_t *names_only)
+/* A zcrypto "parsed" certificate object found under root at `base`
+ * (nested or flattened): subject CN, names, SANs. */
+static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
 {
+	char p[160];
 	const char *e;
-	if (!parsed && !names_only)
+#define P(sub) (snprintf(p, sizeof p, "%s.%s", base, sub), jsonl_path(root, p))
+	json_t *cn = P("subject.common_name"), *names = P("names");
+	json_t *sans = P("extensions.subject_alt_name.dns_names");
+#undef P
+	json_t *obj = jsonl_path(root, base);
+	if (!obj && !cn && !names && !sans)
 		return NULL;
-	if (parsed && !json_is_object(parsed))
+	if (obj && !json_is_object(obj))
 		return fail(c, "%s has the wrong type (not an object)", "certificate");
 	r->has_cert = true;
-	json_t *cn = jsonl_path(parsed, "subject.common_name");
-	if (json_is_array(cn) && json_array_size(cn) > 0)
-		cn = json_array_get(cn, 0);
-	if (cn && json_is_string(cn)) {
-		jsonl_string(cn, c->raw, &r->cert_cn);
+	json_t *first = cn;
+	if (json_is_array(first) && json_array_size(first) > 0)
+		first = json_array_get(first, 0);
+	if (first && json_is_string(first)) {
+		jsonl_string(first, c->raw, &r->cert_cn);
 		if (r->cert_cn.len > 1024)
 			return fail(c, "%s is longer than 1024 bytes", "certificate common name");
 	}
-	if ((e = add_names(c, r, jsonl_path(parsed, "names"), "certificate names")) ||
-	    (e = add_names(c, r, jsonl_path(parsed, "subject.common_name"), "certificate common_name")) ||
-	    (e = add_names(c, r, jsonl_path(parsed, "extensions.subject_alt_name.dns_names"),
-			   "certificate dns_names")) ||
-	    (e = add_names(c, r, names_only, "certificate names")))
+	if ((e = add_names(c, r, names, "certificate names")) ||
+	    (e = add_names(c, r, cn, "certificate common_name")) ||
+	    (e = add_names(c, r, sans, "certificate dns_names")))
 		return e;
 	if (r->nnames > 1) {
 		qsort(r->names, r->nnames, sizeof *r->names, cmp_str);
@@ -244,7 +249,7 @@ static const char *legacy(ctx *c, json_t *root, scan_rec *r)
 	if ((e = get_text(c, S("banner"), "banner", &r->banner, &r->has_banner)) ||
 	    (e = get_text(c, S("ehlo"), "ehlo", &r->ehlo, &r->has_ehlo)) ||
 	    (e = get_text(c, S("starttls"), "starttls", &r->starttls, &r->has_starttls)) ||
-	    (e = get_cert(c, r, S("tls.certificate.parsed"), NULL)) ||
+	    (e = get_cert(c, r, root, (snprintf(p, sizeof p, "%s.smtp.starttls.tls.certificate.parsed", base), p))) ||
 	    (e = get_trust(c, r, S("tls.validation.browser_trusted"))) ||
 	    (e = get_time(c, r, S("timestamp"))) ||
 	    (e = get_time(c, r, json_object_get(root, "updated_at"))))
@@ -298,7 +303,7 @@ static const char *zgrab2(ctx *c, json_t *data, scan_rec *r)
 		    (e = get_text(c, ehlo, "ehlo", &r->ehlo, &r->has_ehlo)) ||
 		    (e = get_text(c, json_object_get(res, "starttls"), "starttls", &r->starttls,
 				  &r->has_starttls)) ||
-		    (e = get_cert(c, r, jsonl_path(sc, "certificate.parsed"), NULL)) ||
+		    (e = get_cert(c, r, sc, "certificate.parsed")) ||
 		    (e = get_trust(c, r, jsonl_path(sc, "validation.browser_trusted"))))
 			return e;
 		r->port25 = r->has_banner || r->has_ehlo || r->has_starttls || r->has_cert;
@@ -329,12 +334,11 @@ static const char *censys2(ctx *c, json_t *root, json_t *services, scan_rec *r)
 		break;
 	}
 	if (smtp) {
-		json_t *leaf = jsonl_path(smtp, "tls.certificates.leaf_data");
 		if ((e = get_text(c, json_object_get(smtp, "banner"), "banner", &r->banner, &r->has_banner)) ||
 		    (e = get_text(c, jsonl_path(smtp, "smtp.ehlo"), "ehlo", &r->ehlo, &r->has_ehlo)) ||
 		    (e = get_text(c, jsonl_path(smtp, "smtp.start_tls"), "start_tls", &r->starttls,
 				  &r->has_starttls)) ||
-		    (e = get_cert(c, r, leaf, NULL)) ||
+		    (e = get_cert(c, r, smtp, "tls.certificates.leaf_data")) ||
 		    (e = get_trust(c, r, NULL)) ||
 		    (e = get_time(c, r, json_object_get(smtp, "observed_at"))))
 			return e;

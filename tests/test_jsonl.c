@@ -1,0 +1,97 @@
+/* jsonl: tolerant parsing (raw bytes kept) and nested/flattened paths. */
+#include "testutil.h"
+#include "mxray/jsonl.h"
+
+static json_t *parse(const char *s, bool *raw)
+{
+	char err[256];
+	json_t *v = jsonl_parse(s, strlen(s), raw, err, sizeof err);
+	assert_non_null(v);
+	return v;
+}
+
+static void test_raw_bytes_kept(void **state)
+{
+	(void)state;
+	bool raw;
+	json_t *v = parse("{\"banner\":\"220 h\xff\xfe x \xc3\"}", &raw);
+	assert_true(raw);
+	strbuf sb;
+	sb_init(&sb);
+	assert_true(jsonl_string(json_object_get(v, "banner"), raw, &sb));
+	assert_int_equal(sb.len, 11);
+	assert_memory_equal(sb.data, "220 h\xff\xfe x \xc3", 11);
+	json_decref(v);
+	/* valid UTF-8 (CJK, emoji) and escapes pass untouched */
+	v = parse("{\"b\":\"\\u001b[2J \xe4\xb8\xad \xf0\x9f\x93\xa7\"}", &raw);
+	assert_false(raw);
+	jsonl_string(json_object_get(v, "b"), raw, &sb);
+	assert_string_equal(sb.data, "\x1b[2J \xe4\xb8\xad \xf0\x9f\x93\xa7");
+	json_decref(v);
+	sb_free(&sb);
+}
+
+static void test_errors(void **state)
+{
+	(void)state;
+	bool raw;
+	char err[256];
+	assert_null(jsonl_parse("not json", 8, &raw, err, sizeof err));
+	assert_non_null(strstr(err, "malformed JSON"));
+	assert_null(jsonl_parse("[1,2]", 5, &raw, err, sizeof err));
+	assert_string_equal(err, "JSON value is not an object");
+	assert_null(jsonl_parse("{\"a\":1", 6, &raw, err, sizeof err));
+	assert_non_null(strstr(err, "malformed JSON"));
+	/* jansson's default: \u0000 is refused */
+	assert_null(jsonl_parse("{\"a\":\"x\\u0000y\"}", 16, &raw, err, sizeof err));
+	/* invalid bytes outside a string are still malformed */
+	assert_null(jsonl_parse("{\"a\":1}\xff", 8, &raw, err, sizeof err));
+}
+
+static void test_paths(void **state)
+{
+	(void)state;
+	bool raw;
+	json_t *nested = parse("{\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"n\"}}}}", &raw);
+	json_t *flat = parse("{\"p25.smtp.starttls.banner\":\"f\"}", &raw);
+	json_t *mixed = parse("{\"p25\":{\"smtp.starttls\":{\"banner\":\"m\"}}}", &raw);
+	assert_string_equal(json_string_value(jsonl_path(nested, "p25.smtp.starttls.banner")), "n");
+	assert_string_equal(json_string_value(jsonl_path(flat, "p25.smtp.starttls.banner")), "f");
+	assert_string_equal(json_string_value(jsonl_path(mixed, "p25.smtp.starttls.banner")), "m");
+	assert_null(jsonl_path(nested, "p25.smtp.starttls.ehlo"));
+	assert_null(jsonl_path(nested, "p25.smtp.starttls.banner.x"));
+	assert_non_null(jsonl_path(nested, "p25"));
+	json_decref(nested);
+	json_decref(flat);
+	json_decref(mixed);
+}
+
+static void test_scalars(void **state)
+{
+	(void)state;
+	bool raw, b;
+	unsigned long long u;
+	json_t *v = parse("{\"a\":\"15169\",\"b\":15169,\"c\":-1,\"d\":\"x\",\"t\":true,\"s\":\"false\"}", &raw);
+	assert_true(jsonl_uint(json_object_get(v, "a"), &u));
+	assert_int_equal(u, 15169);
+	assert_true(jsonl_uint(json_object_get(v, "b"), &u));
+	assert_false(jsonl_uint(json_object_get(v, "c"), &u));
+	assert_false(jsonl_uint(json_object_get(v, "d"), &u));
+	assert_true(jsonl_bool(json_object_get(v, "t"), &b));
+	assert_true(b);
+	assert_true(jsonl_bool(json_object_get(v, "s"), &b));
+	assert_false(b);
+	assert_false(jsonl_bool(json_object_get(v, "a"), &b));
+	json_decref(v);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_raw_bytes_kept),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_paths),
+		cmocka_unit_test(test_scalars),
+	};
+	return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);
+}

@@ -1,0 +1,118 @@
+/* pfx2as: RouteViews line parsing, MOAS/AS-set origins, longest-prefix match. */
+#include "testutil.h"
+#include "mxray/pfx2as.h"
+#include "mxray/util.h"
+
+static void test_parse(void **state)
+{
+	(void)state;
+	pfx2as_line l;
+	const char *why = NULL;
+	assert_int_equal(pfx2as_parse_line("142.250.102.0\t24\t15169", &l, &why), PFX2AS_OK);
+	assert_int_equal(l.net, 0x8efa6600);
+	assert_int_equal(l.len, 24);
+	assert_string_equal(l.origin, "15169");
+	/* host bits are masked off */
+	assert_int_equal(pfx2as_parse_line("10.1.2.3 8 64500\r\n", &l, &why), PFX2AS_OK);
+	assert_int_equal(l.net, 0x0a000000);
+	assert_int_equal(pfx2as_parse_line("2001:db8::\t32\t64500", &l, &why), PFX2AS_IPV6);
+	assert_int_equal(pfx2as_parse_line("", &l, &why), PFX2AS_BLANK);
+	assert_int_equal(pfx2as_parse_line("# comment", &l, &why), PFX2AS_BLANK);
+	assert_int_equal(pfx2as_parse_line("1.2.3.0\t33\t1", &l, &why), PFX2AS_BAD);
+	assert_string_equal(why, "prefix length is not a number in 0..32");
+	assert_int_equal(pfx2as_parse_line("1.2.3.0\t24\tAS1", &l, &why), PFX2AS_BAD);
+	assert_string_equal(why, "origin is not a list of decimal AS numbers");
+	assert_int_equal(pfx2as_parse_line("1.2.3\t24\t1", &l, &why), PFX2AS_BAD);
+	assert_string_equal(why, "address is not an IPv4 address");
+	assert_int_equal(pfx2as_parse_line("1.2.3.0\t24", &l, &why), PFX2AS_BAD);
+	assert_string_equal(why, "missing origin AS");
+	assert_int_equal(pfx2as_parse_line("1.2.3.0\t24\t1\textra", &l, &why), PFX2AS_BAD);
+	assert_string_equal(why, "more than three fields");
+}
+
+static void test_origin(void **state)
+{
+	(void)state;
+	uint32_t asn;
+	char set[PFX2AS_ORIGIN_MAX];
+	assert_true(pfx2as_origin("15169", &asn, set));
+	assert_int_equal(asn, 15169);
+	assert_string_equal(set, "");
+	/* MOAS: the first (most seen) origin */
+	assert_true(pfx2as_origin("64500_64501", &asn, set));
+	assert_int_equal(asn, 64500);
+	assert_string_equal(set, "");
+	/* AS set: first member, set kept */
+	assert_true(pfx2as_origin("64510,64511", &asn, set));
+	assert_int_equal(asn, 64510);
+	assert_string_equal(set, "64510,64511");
+	/* split on '_' first, then ',' */
+	assert_true(pfx2as_origin("7,8_9", &asn, set));
+	assert_int_equal(asn, 7);
+	assert_string_equal(set, "7,8");
+	assert_false(pfx2as_origin("1__2", &asn, set));
+	assert_false(pfx2as_origin("1_", &asn, set));
+	assert_false(pfx2as_origin("4294967296", &asn, set));
+}
+
+static void test_lpm(void **state)
+{
+	(void)state;
+	pfx2as *t = pfx2as_new();
+	uint32_t ip;
+	pfx2as_add(t, 0x0a000000, 8, "1");       /* 10/8 */
+	pfx2as_add(t, 0x0a010000, 16, "2");      /* 10.1/16 */
+	pfx2as_add(t, 0x0a010200, 24, "3");      /* 10.1.2/24 */
+	pfx2as_add(t, 0x0a010203, 32, "4");      /* 10.1.2.3/32 */
+	pfx2as_add(t, 0x0a010000, 16, "5");      /* duplicate: later wins */
+	unsigned len = 99;
+	mx_ipv4_parse("10.1.2.3", &ip);
+	assert_string_equal(pfx2as_lookup(t, ip, &len), "4");
+	assert_int_equal(len, 32);
+	mx_ipv4_parse("10.1.2.4", &ip);
+	assert_string_equal(pfx2as_lookup(t, ip, &len), "3");
+	assert_int_equal(len, 24);
+	mx_ipv4_parse("10.1.3.4", &ip);
+	assert_string_equal(pfx2as_lookup(t, ip, &len), "5");
+	mx_ipv4_parse("10.200.0.1", &ip);
+	assert_string_equal(pfx2as_lookup(t, ip, &len), "1");
+	assert_int_equal(len, 8);
+	mx_ipv4_parse("11.0.0.1", &ip);
+	assert_null(pfx2as_lookup(t, ip, &len));
+	assert_int_equal(pfx2as_count(t), 4);
+	/* a default route catches everything */
+	pfx2as_add(t, 0, 0, "9");
+	assert_string_equal(pfx2as_lookup(t, ip, &len), "9");
+	assert_int_equal(len, 0);
+	pfx2as_free(t);
+}
+
+static void test_lpm_many(void **state)
+{
+	(void)state;
+	/* 32768 /24s inside one /8: each lookup finds its /24, others the /8. */
+	pfx2as *t = pfx2as_new();
+	char o[16];
+	for (uint32_t i = 0; i < 32768; i++) {
+		snprintf(o, sizeof o, "%u", i + 1);
+		pfx2as_add(t, 0x40000000u + (i << 8), 24, o);
+	}
+	pfx2as_add(t, 0x40000000u, 8, "7");
+	for (uint32_t i = 0; i < 32768; i += 97) {
+		snprintf(o, sizeof o, "%u", i + 1);
+		assert_string_equal(pfx2as_lookup(t, 0x40000000u + (i << 8) + 77, NULL), o);
+	}
+	assert_string_equal(pfx2as_lookup(t, 0x40ff0001u, NULL), "7");
+	pfx2as_free(t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse),
+		cmocka_unit_test(test_origin),
+		cmocka_unit_test(test_lpm),
+		cmocka_unit_test(test_lpm_many),
+	};
+	return cmocka_run_group_tests_name("pfx2as", tests, NULL, NULL);
+}

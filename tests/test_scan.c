@@ -1,0 +1,226 @@
+/* scan: every supported scan form and the quirks of FORMATS.md §2-4. */
+#include "testutil.h"
+#include "mxray/jsonl.h"
+#include "mxray/scan.h"
+
+static scan_rec rec;
+static char err[256];
+
+static const char *parse(const char *line)
+{
+	bool raw;
+	json_t *o = jsonl_parse(line, strlen(line), &raw, err, sizeof err);
+	assert_non_null(o);
+	const char *why = scan_from_json(o, raw, &rec, err, sizeof err);
+	json_decref(o);
+	return why;
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	scan_rec_init(&rec);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	scan_rec_free(&rec);
+	return 0;
+}
+
+static void names_are(const char *json)
+{
+	char *s = scan_names_json(&rec);
+	if (!json) {
+		assert_null(s);
+		return;
+	}
+	assert_non_null(s);
+	assert_string_equal(s, json);
+	free(s);
+}
+
+static void test_censys_legacy(void **state)
+{
+	(void)state;
+	assert_null(parse(
+		"{\"ip\":\"142.250.102.27\",\"updated_at\":\"2021-06-30T04:12:09Z\",\"autonomous_system\":{\"asn\":\"15169\","
+		"\"routed_prefix\":\"142.250.102.0/24\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 mx.google.com "
+		"ESMTP q7si1 - gsmtp\",\"ehlo\":\"250-mx.google.com at your service\\r\\n250 STARTTLS\",\"starttls\":"
+		"\"220 2.0.0 Ready to start TLS\",\"timestamp\":\"2021-06-29T11:02:41Z\",\"tls\":{\"certificate\":{\"parsed\":"
+		"{\"subject\":{\"common_name\":[\"mx.google.com\"]},\"names\":[\"aspmx.l.google.com\",\"mx.google.com\"],"
+		"\"extensions\":{\"subject_alt_name\":{\"dns_names\":[\"mx.google.com\",\"ASPMX.L.google.com.\"]}}}},"
+		"\"validation\":{\"browser_trusted\":true}}}}}}"));
+	assert_string_equal(rec.ip, "142.250.102.27");
+	assert_int_equal(rec.format, SCAN_CENSYS_LEGACY);
+	assert_true(rec.port25);
+	assert_int_equal(rec.asn, 15169);
+	assert_string_equal(rec.banner.data, "220 mx.google.com ESMTP q7si1 - gsmtp");
+	assert_string_equal(rec.ehlo.data, "250-mx.google.com at your service\r\n250 STARTTLS");
+	assert_string_equal(rec.starttls.data, "220 2.0.0 Ready to start TLS");
+	assert_string_equal(rec.cert_cn.data, "mx.google.com");
+	names_are("[\"aspmx.l.google.com\",\"mx.google.com\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_YES);
+	assert_string_equal(rec.scanned_at.data, "2021-06-29T11:02:41Z");
+}
+
+static void test_censys_no_port25_and_failed_starttls(void **state)
+{
+	(void)state;
+	assert_null(parse("{\"ip\":\"192.0.2.1\",\"autonomous_system\":{\"asn\":64500}}"));
+	assert_false(rec.port25);
+	assert_false(rec.has_banner);
+	assert_int_equal(rec.asn, 64500);
+	assert_int_equal(rec.trusted, SCAN_TRUST_NONE);
+	names_are(NULL);
+	/* STARTTLS refused: the reply is kept, there is no certificate */
+	assert_null(parse("{\"ip\":\"192.0.2.2\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 mail.x.org ESMTP\","
+			  "\"starttls\":\"502 5.5.1 Unrecognized command\"}}}}"));
+	assert_true(rec.port25);
+	assert_string_equal(rec.starttls.data, "502 5.5.1 Unrecognized command");
+	assert_false(rec.has_cert);
+	assert_int_equal(rec.trusted, SCAN_TRUST_NONE);
+	/* untrusted (expired) certificate */
+	assert_null(parse("{\"ip\":\"192.0.2.3\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 a\",\"tls\":{"
+			  "\"certificate\":{\"parsed\":{\"subject\":{\"common_name\":[\"mail.x.org\"]}}},"
+			  "\"validation\":{\"browser_trusted\":false,\"browser_error\":\"x509: certificate has expired\"}}}}}}"));
+	assert_int_equal(rec.trusted, SCAN_TRUST_NO);
+	names_are("[\"mail.x.org\"]");
+	/* a certificate without validation: trust unknown */
+	assert_null(parse("{\"ip\":\"192.0.2.4\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":{\"parsed\":"
+			  "{\"names\":[\"*.x.org\"]}}}}}}}"));
+	assert_int_equal(rec.trusted, SCAN_TRUST_UNKNOWN);
+	names_are("[\"*.x.org\"]");
+}
+
+static void test_censys_flat_and_25(void **state)
+{
+	(void)state;
+	assert_null(parse("{\"ip\":\"192.0.2.5\",\"autonomous_system.asn\":\"8075\",\"p25.smtp.starttls.banner\":\"220 "
+			  "x.outlook.com\",\"p25.smtp.starttls.tls.certificate.parsed.names\":[\"mail.protection.outlook.com\"],"
+			  "\"p25.smtp.starttls.tls.validation.browser_trusted\":true}"));
+	assert_int_equal(rec.format, SCAN_CENSYS_FLAT);
+	assert_true(rec.port25);
+	assert_int_equal(rec.asn, 8075);
+	assert_string_equal(rec.banner.data, "220 x.outlook.com");
+	names_are("[\"mail.protection.outlook.com\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_YES);
+	/* old exports: "25." instead of "p25.", nested and flat */
+	assert_null(parse("{\"ip\":\"192.0.2.6\",\"25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 old.example\"}}}}"));
+	assert_int_equal(rec.format, SCAN_CENSYS_LEGACY);
+	assert_string_equal(rec.banner.data, "220 old.example");
+	assert_null(parse("{\"ip\":\"192.0.2.7\",\"25.smtp.starttls.ehlo\":\"250 old.example\"}"));
+	assert_int_equal(rec.format, SCAN_CENSYS_FLAT);
+	assert_true(rec.port25);
+	assert_string_equal(rec.ehlo.data, "250 old.example");
+}
+
+static void test_censys2(void **state)
+{
+	(void)state;
+	assert_null(parse(
+		"{\"ip\":\"142.250.102.27\",\"autonomous_system\":{\"asn\":15169},\"services\":[{\"port\":80,"
+		"\"service_name\":\"HTTP\",\"banner\":\"HTTP/1.1 200\"},{\"port\":25,\"service_name\":\"UNKNOWN\","
+		"\"transport_protocol\":\"UDP\",\"banner\":\"junk\"},{\"port\":25,\"service_name\":\"SMTP\","
+		"\"transport_protocol\":\"TCP\",\"banner\":\"220 mx.google.com ESMTP q7si1 - gsmtp\\r\\n\",\"smtp\":{\"ehlo\":"
+		"\"250-mx.google.com\\r\\n250 STARTTLS\\r\\n\",\"start_tls\":\"220 2.0.0 Ready to start TLS\\r\\n\"},"
+		"\"tls\":{\"certificates\":{\"leaf_data\":{\"names\":[\"mx.google.com\"],\"subject\":{\"common_name\":"
+		"[\"mx.google.com\"]},\"issuer_dn\":\"C=US, O=Google Trust Services, CN=WR2\"}}},\"observed_at\":"
+		"\"2024-10-27T16:39:11Z\"}]}"));
+	assert_int_equal(rec.format, SCAN_CENSYS2);
+	assert_true(rec.port25);
+	assert_int_equal(rec.asn, 15169);
+	assert_string_equal(rec.banner.data, "220 mx.google.com ESMTP q7si1 - gsmtp\r\n");
+	assert_string_equal(rec.ehlo.data, "250-mx.google.com\r\n250 STARTTLS\r\n");
+	assert_string_equal(rec.starttls.data, "220 2.0.0 Ready to start TLS\r\n");
+	names_are("[\"mx.google.com\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_UNKNOWN); /* no trust flag on hosts */
+	assert_string_equal(rec.scanned_at.data, "2024-10-27T16:39:11Z");
+	/* no SMTP service on port 25 */
+	assert_null(parse("{\"ip\":\"192.0.2.8\",\"services\":[{\"port\":443,\"service_name\":\"HTTP\"}]}"));
+	assert_false(rec.port25);
+}
+
+static void test_zgrab2(void **state)
+{
+	(void)state;
+	assert_null(parse(
+		"{\"ip\":\"142.250.102.27\",\"domain\":\"aspmx.l.google.com\",\"data\":{\"smtp\":{\"status\":\"success\","
+		"\"protocol\":\"smtp\",\"port\":25,\"timestamp\":\"2024-05-01T10:00:00+02:00\",\"result\":{\"banner\":"
+		"\"220 mx.google.com ESMTP q7si1 - gsmtp\\r\\n\",\"ehlo\":\"250-mx.google.com\\r\\n250 STARTTLS\\r\\n\","
+		"\"starttls\":\"220 2.0.0 Ready to start TLS\\r\\n\",\"tls\":{\"handshake_log\":{\"server_certificates\":"
+		"{\"certificate\":{\"raw\":\"MIIF\",\"parsed\":{\"subject\":{\"common_name\":[\"mx.google.com\"]},\"names\":"
+		"[\"mx.google.com\"],\"extensions\":{\"subject_alt_name\":{\"dns_names\":[\"mx.google.com\"]}}}},"
+		"\"validation\":{\"browser_trusted\":true}}}}}}}}"));
+	assert_int_equal(rec.format, SCAN_ZGRAB2);
+	assert_true(rec.port25);
+	assert_int_equal(rec.asn, 0);
+	assert_string_equal(rec.status.data, "success");
+	names_are("[\"mx.google.com\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_YES);
+	assert_string_equal(rec.scanned_at.data, "2024-05-01T10:00:00+02:00");
+	/* connection refused: no result, port 25 did not answer */
+	assert_null(parse("{\"ip\":\"192.0.2.9\",\"data\":{\"smtp\":{\"status\":\"connection-refused\",\"protocol\":"
+			  "\"smtp\",\"error\":\"dial tcp: connection refused\"}}}"));
+	assert_false(rec.port25);
+	assert_string_equal(rec.status.data, "connection-refused");
+	/* application-error keeps its result; HELO stands in for EHLO */
+	assert_null(parse("{\"ip\":\"192.0.2.10\",\"data\":{\"smtp\":{\"status\":\"application-error\",\"result\":"
+			  "{\"banner\":\"554 mail.x.org no service\\r\\n\",\"helo\":\"250 mail.x.org\\r\\n\"}}}}"));
+	assert_true(rec.port25);
+	assert_string_equal(rec.banner.data, "554 mail.x.org no service\r\n");
+	assert_string_equal(rec.ehlo.data, "250 mail.x.org\r\n");
+	/* a scanner renamed with --name: the module under data is found */
+	assert_null(parse("{\"ip\":\"192.0.2.11\",\"data\":{\"smtp25\":{\"status\":\"success\",\"result\":"
+			  "{\"banner\":\"220 a.example\"}}}}"));
+	assert_string_equal(rec.banner.data, "220 a.example");
+	assert_string_equal(parse("{\"ip\":\"192.0.2.12\",\"data\":{\"smtp\":{\"status\":\"success\",\"port\":587}}}"),
+			    "ZGrab2 record for port 587, not 25");
+}
+
+static void test_hostile_and_bad(void **state)
+{
+	(void)state;
+	/* raw invalid bytes and escape sequences are kept byte for byte */
+	assert_null(parse("{\"ip\":\"192.0.2.13\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 \\u001b[2Jx\\r"
+			  "220 evil \xff\xfe \xc3\"}}}}"));
+	assert_int_equal(rec.banner.len, 23);
+	assert_memory_equal(rec.banner.data, "220 \x1b[2Jx\r220 evil \xff\xfe \xc3", 23);
+	assert_string_equal(parse("{\"p25\":{}}"), "missing ip");
+	assert_string_equal(parse("{\"ip\":7}"), "ip has the wrong type (not a string)");
+	assert_string_equal(parse("{\"ip\":\"1.2.3.999\"}"), "ip is not an IPv4 address");
+	assert_string_equal(parse("{\"ip\":\"2001:db8::1\"}"), "ip is an IPv6 address (only IPv4 is used)");
+	assert_string_equal(parse("{\"ip\":\"1.2.3.4\",\"autonomous_system\":{\"asn\":\"AS15169\"}}"),
+			    "autonomous_system.asn is not an AS number");
+	assert_string_equal(parse("{\"ip\":\"1.2.3.4\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":220}}}}"),
+			    "banner has the wrong type (not a string)");
+	assert_string_equal(parse("{\"ip\":\"1.2.3.4\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":"
+				  "{\"parsed\":{\"names\":\"x\"}},\"validation\":{\"browser_trusted\":\"maybe\"}}}}}}"),
+			    "browser_trusted has the wrong type (not true/false)");
+	assert_string_equal(parse("{\"ip\":\"1.2.3.4\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":"
+				  "{\"parsed\":{\"names\":[1]}}}}}}}"),
+			    "certificate names holds a value that is not a string");
+	/* a 70 KB banner is absurd */
+	size_t big = 70000;
+	char *line = xmalloc(big + 100);
+	int k = sprintf(line, "{\"ip\":\"1.2.3.4\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"");
+	memset(line + k, 'a', big);
+	strcpy(line + k + big, "\"}}}}");
+	assert_string_equal(parse(line), "banner is longer than 65536 bytes");
+	free(line);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_censys_legacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_censys_no_port25_and_failed_starttls, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_censys_flat_and_25, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_censys2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_zgrab2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_and_bad, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
+}

@@ -1,0 +1,111 @@
+/* util: name normalisation, IPv4 parsing, UTF-8 validation, dates, strbuf. */
+#include "testutil.h"
+#include "mxray/util.h"
+
+static void test_name_norm(void **state)
+{
+	(void)state;
+	char out[MX_NAME_MAX + 2];
+	assert_null(mx_name_norm("ASPMX.L.Google.COM.", 19, out));
+	assert_string_equal(out, "aspmx.l.google.com");
+	assert_null(mx_name_norm("example.org", 11, out));
+	assert_string_equal(out, "example.org");
+	/* only one trailing dot is dropped */
+	assert_null(mx_name_norm("a.b..", 5, out));
+	assert_string_equal(out, "a.b.");
+	assert_null(mx_name_norm(".", 1, out));
+	assert_string_equal(out, ".");
+	assert_string_equal(mx_name_norm("", 0, out), "empty name");
+	assert_string_equal(mx_name_norm("a b.com", 7, out), "space in name");
+	assert_string_equal(mx_name_norm("a\x1b[2J.com", 9, out), "control character in name");
+	assert_string_equal(mx_name_norm("\xff.com", 5, out), "invalid UTF-8 in name");
+	char longname[300];
+	memset(longname, 'a', sizeof longname);
+	assert_string_equal(mx_name_norm(longname, 254, out), "name longer than 253 bytes");
+	assert_null(mx_name_norm(longname, 253, out));
+	/* non-ASCII letters are kept as they are (A-labels are the norm) */
+	assert_null(mx_name_norm("B\xc3\xbc.DE", 6, out));
+	assert_string_equal(out, "b\xc3\xbc.de");
+}
+
+static void test_ipv4(void **state)
+{
+	(void)state;
+	uint32_t ip;
+	char buf[16];
+	assert_true(mx_ipv4_parse("142.250.102.27", &ip));
+	assert_int_equal(ip, 0x8efa661b);
+	mx_ipv4_format(ip, buf);
+	assert_string_equal(buf, "142.250.102.27");
+	assert_true(mx_ipv4_parse("0.0.0.0", &ip));
+	assert_true(mx_ipv4_parse("255.255.255.255", &ip));
+	assert_int_equal(ip, 0xffffffff);
+	assert_false(mx_ipv4_parse("256.1.1.1", &ip));
+	assert_false(mx_ipv4_parse("1.2.3", &ip));
+	assert_false(mx_ipv4_parse("1.2.3.4.5", &ip));
+	assert_false(mx_ipv4_parse("1.2.3.4 ", &ip));
+	assert_false(mx_ipv4_parse("1..2.3", &ip));
+	assert_false(mx_ipv4_parse("0001.2.3.4", &ip));
+	assert_false(mx_ipv4_parse("::1", &ip));
+	assert_false(mx_ipv4_parse("", &ip));
+}
+
+static void test_utf8(void **state)
+{
+	(void)state;
+	assert_true(mx_utf8_valid("plain", 5));
+	assert_true(mx_utf8_valid("\xe4\xb8\xad\xf0\x9f\x93\xa7", 7)); /* CJK + emoji */
+	assert_int_equal(mx_utf8_valid_prefix((const unsigned char *)"ab\xff", 3), 2);
+	assert_int_equal(mx_utf8_valid_prefix((const unsigned char *)"ab\xc3", 3), 2);   /* truncated */
+	assert_int_equal(mx_utf8_valid_prefix((const unsigned char *)"\xc0\xaf", 2), 0); /* overlong */
+	assert_int_equal(mx_utf8_valid_prefix((const unsigned char *)"\xed\xa0\x80", 3), 0); /* surrogate */
+	assert_int_equal(mx_utf8_valid_prefix((const unsigned char *)"\xf4\x90\x80\x80", 4), 0);
+}
+
+static void test_date_and_numbers(void **state)
+{
+	(void)state;
+	assert_true(mx_date_valid("2021-06-08"));
+	assert_true(mx_date_valid("2020-02-29"));
+	assert_false(mx_date_valid("2021-02-29"));
+	assert_false(mx_date_valid("2021-13-01"));
+	assert_false(mx_date_valid("2021-6-8"));
+	assert_false(mx_date_valid("20210608"));
+	uint64_t u;
+	assert_true(mx_parse_u64("15169", &u));
+	assert_int_equal(u, 15169);
+	assert_false(mx_parse_u64("-1", &u));
+	assert_false(mx_parse_u64("12a", &u));
+	assert_false(mx_parse_u64("", &u));
+	assert_false(mx_parse_u64("99999999999999999999999", &u));
+}
+
+static void test_strbuf(void **state)
+{
+	(void)state;
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "ab");
+	sb_addc(&sb, '\0');
+	sb_addf(&sb, "%d", 42);
+	assert_int_equal(sb.len, 5);
+	assert_memory_equal(sb.data, "ab\0" "42", 5);
+	char *s = sb_steal(&sb);
+	assert_null(sb.data);
+	free(s);
+	char *a = xasprintf("%s-%03d", "x", 7);
+	assert_string_equal(a, "x-007");
+	free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_name_norm),
+		cmocka_unit_test(test_ipv4),
+		cmocka_unit_test(test_utf8),
+		cmocka_unit_test(test_date_and_numbers),
+		cmocka_unit_test(test_strbuf),
+	};
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
