@@ -1,0 +1,370 @@
+/* import: every importer end to end on a real SQLite file: counts,
+ * problem reports, idempotent re-import, --strict rollback, CNAME
+ * following, ASNs from pfx2as, and the stats over the result. */
+#include "testutil.h"
+#include "mxray/import.h"
+#include "mxray/stats.h"
+#include "mxray/store.h"
+#include "mxray/util.h"
+
+static const char *DNS =
+	"{\"query_type\":\"MX\",\"query_name\":\"Example.org.\",\"response_type\":\"MX\",\"mx_address\":\"ASPMX.L.GOOGLE.COM.\",\"mx_preference\":1,\"status_code\":0,\"timestamp\":1623110400000}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"example.org.\",\"response_type\":\"A\",\"response_name\":\"aspmx.l.google.com.\",\"ip4_address\":\"142.250.102.27\",\"as\":\"15169\",\"status_code\":0}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"example.org.\",\"response_type\":\"MX\",\"mx_address\":\"backup.example.net.\",\"mx_preference\":20}\n"
+	"\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"cn.org.\",\"response_type\":\"MX\",\"mx_address\":\"mail.cn.org.\",\"mx_preference\":10}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"cn.org.\",\"response_type\":\"CNAME\",\"response_name\":\"mail.cn.org.\",\"cname_name\":\"relay.host.net.\"}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"relay.host.net.\",\"response_type\":\"A\",\"response_name\":\"relay.host.net.\",\"ip4_address\":\"198.51.100.7\"}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"two.org.\",\"response_type\":\"MX\",\"mx_address\":\"a.two.org.\",\"mx_preference\":10}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"two.org.\",\"response_type\":\"CNAME\",\"response_name\":\"a.two.org.\",\"cname_name\":\"b.two.org.\"}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"two.org.\",\"response_type\":\"CNAME\",\"response_name\":\"b.two.org.\",\"cname_name\":\"c.two.org.\"}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"c.two.org.\",\"response_type\":\"A\",\"response_name\":\"c.two.org.\",\"ip4_address\":\"203.0.113.9\"}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"gone.org.\",\"status_code\":3}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"example.org.\",\"response_type\":\"AAAA\",\"response_name\":\"aspmx.l.google.com.\",\"ip6_address\":\"2001:db8::1\"}\n"
+	"not json at all\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"bad.org.\",\"response_type\":\"A\",\"response_name\":\"x.bad.org\",\"ip4_address\":\"1.2.3\"}\n";
+
+static const char *SCANS =
+	"{\"ip\":\"142.250.102.27\",\"autonomous_system\":{\"asn\":\"15169\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 mx.google.com ESMTP\",\"tls\":{\"certificate\":{\"parsed\":{\"names\":[\"mx.google.com\"]}},\"validation\":{\"browser_trusted\":true}}}}}}\n"
+	"{\"ip\":\"198.51.100.7\",\"data\":{\"smtp\":{\"status\":\"success\",\"result\":{\"banner\":\"220 relay.host.net ESMTP\"}}}}\n"
+	/* a later record without port-25 data does not replace one with it */
+	"{\"ip\":\"198.51.100.7\",\"data\":{\"smtp\":{\"status\":\"connection-timeout\"}}}\n"
+	"{\"ip\":\"203.0.113.9\"}\n";
+
+static const char *PFX2AS =
+	"142.250.0.0\t15\t64999\n"
+	"198.51.100.0\t24\t64500_64501\n"
+	"203.0.113.0\t24\t64510,64511\n"
+	"2001:db8::\t32\t64500\n";
+
+typedef struct {
+	const char *path;
+	char *log;
+	size_t loglen;
+	FILE *logf;
+	store *st;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(tmpdb());
+	char *err = NULL;
+	f->st = store_open(f->path, &err);
+	assert_non_null(f->st);
+	f->logf = open_memstream(&f->log, &f->loglen);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	store_close(f->st);
+	fclose(f->logf);
+	free(f->log);
+	rmdb(f->path);
+	free((char *)f->path);
+	free(f);
+	return 0;
+}
+
+static const char *logtext(fixture *f)
+{
+	fflush(f->logf);
+	return f->log;
+}
+
+static void clear_log(fixture *f)
+{
+	fclose(f->logf);
+	free(f->log);
+	f->log = NULL;
+	f->logf = open_memstream(&f->log, &f->loglen);
+}
+
+static int64_t q(fixture *f, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static char *qs(fixture *f, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
+	strbuf sb;
+	sb_init(&sb);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(s); c++) {
+			const char *t = (const char *)sqlite3_column_text(s, c);
+			sb_adds(&sb, c ? "|" : "");
+			sb_adds(&sb, t ? t : "NULL");
+		}
+		sb_addc(&sb, '\n');
+	}
+	sqlite3_finalize(s);
+	return sb_steal(&sb);
+}
+
+#define assert_rows(f, sql, expect) do { char *got_ = qs(f, sql); \
+	assert_string_equal(got_, expect); free(got_); } while (0)
+
+static int run(fixture *f, bool strict, const import_input *in, size_t n, char **err)
+{
+	import_opts o = {"2021-06-08", strict, false, 10, f->logf};
+	return import_run(f->st, &o, in, n, err);
+}
+
+static void test_full_import(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	import_input in[] = {
+		{IMPORT_DNS, xstrdup(tmpfile_str(DNS)), NULL},
+		{IMPORT_SCANS, xstrdup(tmpfile_str(SCANS)), NULL},
+		{IMPORT_PFX2AS, xstrdup(tmpfile_str(PFX2AS)), NULL},
+		{IMPORT_TARGETS, xstrdup(tmpfile_str("# alexa\n1,Example.org\n2,cn.org.\n3,nomx.org\n\n2,cn.org\n")), "alexa"},
+	};
+	assert_int_equal(run(f, false, in, 4, &err), 0);
+	char expect[2048];
+	snprintf(expect, sizeof expect,
+		 "targets %s: 6 lines, 3 imported, 1 already present, 0 skipped\n"
+		 "%s:14: malformed JSON: '[' or '{' expected near 'not' (column 3)\n"
+		 "%s:15: ip4_address is not an IPv4 address\n"
+		 "dns %s: 15 lines, 10 imported, 0 already present, 2 skipped, 1 failed lookups, "
+		 "1 ignored (AAAA and other record types)\n"
+		 "scans %s: 4 lines, 3 imported, 1 already present, 0 skipped\n"
+		 "pfx2as %s: 4 lines, 3 imported, 0 already present, 0 skipped, 1 ignored (IPv6 prefixes)\n",
+		 in[3].path, in[0].path, in[0].path, in[0].path, in[1].path, in[2].path);
+	assert_string_equal(logtext(f), expect);
+
+	assert_rows(f, "SELECT domain, host, pref FROM mx ORDER BY 1, 3",
+		    "cn.org|mail.cn.org|10\n"
+		    "example.org|aspmx.l.google.com|1\n"
+		    "example.org|backup.example.net|20\n"
+		    "two.org|a.two.org|10\n");
+	/* the A row inside the MX query is indexed by both names */
+	assert_rows(f, "SELECT host, ip FROM a ORDER BY 1",
+		    "aspmx.l.google.com|142.250.102.27\n"
+		    "c.two.org|203.0.113.9\n"
+		    "example.org|142.250.102.27\n"
+		    "relay.host.net|198.51.100.7\n");
+	/* one CNAME is followed; a chain of two is not */
+	assert_rows(f, "SELECT host, ip, via FROM mx_ip ORDER BY 1",
+		    "aspmx.l.google.com|142.250.102.27|NULL\n"
+		    "mail.cn.org|198.51.100.7|relay.host.net\n");
+	assert_rows(f, "SELECT name, qtype, rcode FROM lookup_fail", "gone.org|MX|3\n");
+	assert_rows(f, "SELECT ip, port25, banner, format FROM scan ORDER BY 1",
+		    "142.250.102.27|1|220 mx.google.com ESMTP|censys-legacy\n"
+		    "198.51.100.7|1|220 relay.host.net ESMTP|zgrab2\n"
+		    "203.0.113.9|0|NULL|censys-legacy\n");
+	/* the scan's ASN wins; pfx2as fills the rest, MOAS first, AS sets kept */
+	assert_rows(f, "SELECT ip, asn, asn_set, source FROM asn ORDER BY 1",
+		    "142.250.102.27|15169|NULL|scan\n"
+		    "198.51.100.7|64500|NULL|pfx2as\n"
+		    "203.0.113.9|64510|64510,64511|pfx2as\n");
+	assert_rows(f, "SELECT list, domain FROM target ORDER BY 2",
+		    "alexa|cn.org\nalexa|example.org\nalexa|nomx.org\n");
+	assert_int_equal(q(f, "SELECT count(*) FROM import_log"), 4);
+
+	stats_row *rows;
+	int n = stats_collect(f->st, NULL, &rows, &err);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].list, "alexa");
+	assert_int_equal(rows[0].domains, 3);
+	assert_int_equal(rows[0].with_mx, 2);
+	assert_int_equal(rows[0].failed_lookups, 0);
+	assert_int_equal(rows[0].mx_hosts, 3);
+	assert_int_equal(rows[0].ips, 2);
+	assert_int_equal(rows[0].ips_scanned, 2);
+	assert_int_equal(rows[0].ips_port25, 2);
+	assert_int_equal(rows[0].ips_trusted, 1);
+	assert_int_equal(rows[0].ips_asn, 2);
+	assert_string_equal(rows[1].list, "all");
+	assert_int_equal(rows[1].domains, 4);
+	assert_int_equal(rows[1].with_mx, 3);
+	assert_int_equal(rows[1].failed_lookups, 1);
+	assert_int_equal(rows[1].mx_hosts, 4);
+	assert_int_equal(rows[1].ips, 2);
+	char *out = NULL;
+	size_t outlen;
+	FILE *o = open_memstream(&out, &outlen);
+	stats_print(o, rows, n, STATS_CSV);
+	fclose(o);
+	assert_string_equal(out,
+		"snapshot,list,domains,with_mx,failed_lookups,mx_hosts,ips,ips_scanned,ips_port25,ips_trusted_cert,ips_with_asn\n"
+		"2021-06-08,alexa,3,2,0,3,2,2,2,1,2\n"
+		"2021-06-08,all,4,3,1,4,2,2,2,1,2\n");
+	free(out);
+	free(rows);
+
+	/* Re-import: nothing new, nothing changed. */
+	char *before = qs(f, "SELECT (SELECT count(*) FROM mx), (SELECT count(*) FROM a), (SELECT count(*) FROM scan),"
+			     " (SELECT count(*) FROM asn), (SELECT count(*) FROM mx_ip), (SELECT count(*) FROM target)");
+	clear_log(f);
+	assert_int_equal(run(f, false, in, 4, &err), 0);
+	assert_non_null(strstr(logtext(f), "dns "));
+	assert_non_null(strstr(logtext(f), ": 15 lines, 0 imported, 10 already present, 2 skipped, 1 failed lookups"));
+	assert_non_null(strstr(logtext(f), ": 4 lines, 0 imported, 4 already present, 0 skipped\n"));
+	assert_non_null(strstr(logtext(f), ": 6 lines, 0 imported, 4 already present, 0 skipped\n"));
+	assert_rows(f, "SELECT (SELECT count(*) FROM mx), (SELECT count(*) FROM a), (SELECT count(*) FROM scan),"
+		       " (SELECT count(*) FROM asn), (SELECT count(*) FROM mx_ip), (SELECT count(*) FROM target)",
+		    before);
+	free(before);
+	for (int i = 0; i < 4; i++)
+		free((char *)in[i].path);
+}
+
+static void test_strict_rolls_back_everything(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	import_input in[] = {
+		{IMPORT_SCANS, xstrdup(tmpfile_str(SCANS)), NULL},
+		{IMPORT_DNS, xstrdup(tmpfile_str(DNS)), NULL},
+	};
+	assert_int_equal(run(f, true, in, 2, &err), -1);
+	char expect[256];
+	snprintf(expect, sizeof expect, "%s:14: malformed JSON: '[' or '{' expected near 'not' (column 3)", in[1].path);
+	assert_string_equal(err, expect);
+	free(err);
+	/* the scans file before it was rolled back too, and the snapshot */
+	assert_int_equal(q(f, "SELECT count(*) FROM scan"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM snapshot"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM import_log"), 0);
+	/* without --strict the same input is imported, bad lines skipped */
+	assert_int_equal(run(f, false, in, 2, &err), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 4);
+	free((char *)in[0].path);
+	free((char *)in[1].path);
+}
+
+static void test_problem_report_limit(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	strbuf sb;
+	sb_init(&sb);
+	for (int i = 0; i < 25; i++)
+		sb_addf(&sb, "10.0.0.%d\t24\tAS%d\n", i, i);
+	sb_adds(&sb, "10.9.0.0\t16\t64500\n");
+	import_input in[] = {{IMPORT_PFX2AS, xstrdup(tmpfile_str(sb.data)), NULL}};
+	sb_free(&sb);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	const char *log = logtext(f);
+	int lines = 0;
+	for (const char *p = log; *p; p++)
+		lines += *p == '\n';
+	assert_int_equal(lines, 12); /* 10 problems, the rest counted, a summary */
+	char expect[256];
+	snprintf(expect, sizeof expect, "%s:10: origin is not a list of decimal AS numbers\n... and 15 more problems in %s\n",
+		 in[0].path, in[0].path);
+	assert_non_null(strstr(log, expect));
+	assert_non_null(strstr(log, ": 26 lines, 1 imported, 0 already present, 25 skipped"));
+	assert_null(strstr(log, ":11: "));
+	free((char *)in[0].path);
+}
+
+static void test_dns_csv(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *csv =
+		"\xef\xbb\xbfquery_type,query_name,response_type,response_name,mx_address,mx_preference,ip4_address,status_code,timestamp\r\n"
+		"MX,Shop.example.,MX,shop.example.,MX.Shop.Example.,10,,0,1623110400\r\n"
+		"MX,shop.example.,A,mx.shop.example.,,,192.0.2.10,0,1623110400\r\n"
+		"MX,\"quoted,\nname.example.\",MX,x,y,1,,0,1\r\n"
+		"MX,short.example.,MX\r\n"
+		"MX,fail.example.,,,,,,2,1623110400\r\n";
+	import_input in[] = {{IMPORT_DNS, xstrdup(tmpfile_str(csv)), NULL}};
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	char expect[1024];
+	snprintf(expect, sizeof expect,
+		 "%s:4: query_name: control character in name\n"
+		 "%s:6: 3 fields, the header has 9\n"
+		 "dns %s: 7 lines, 2 imported, 0 already present, 2 skipped, 1 failed lookups\n",
+		 in[0].path, in[0].path, in[0].path);
+	assert_string_equal(logtext(f), expect);
+	assert_rows(f, "SELECT host, ip FROM mx_ip", "mx.shop.example|192.0.2.10\n");
+	free((char *)in[0].path);
+	/* a CSV without the needed columns is refused as a whole */
+	import_input bad[] = {{IMPORT_DNS, xstrdup(tmpfile_str("a,b,c\n1,2,3\n")), NULL}};
+	assert_int_equal(run(f, false, bad, 1, &err), -1);
+	assert_non_null(strstr(err, ":1: not a DNS file: expected JSON lines or a CSV header"));
+	free(err);
+	free((char *)bad[0].path);
+}
+
+static void test_asorg_and_missing_file(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *txt =
+		"# format:org_id|changed|org_name|country|source\n"
+		"GOGL-ARIN|20240105|Google LLC|US|ARIN\n"
+		"# format:aut|changed|aut_name|org_id|opaque_id|source\n"
+		"15169|20000330|GOOGLE|GOGL-ARIN|x|ARIN\n"
+		"oops\n";
+	import_input in[] = {{IMPORT_ASORG, xstrdup(tmpfile_str(txt)), NULL}};
+	import_opts o = {NULL, false, false, 10, f->logf};
+	assert_int_equal(import_run(f->st, &o, in, 1, &err), 0);
+	assert_rows(f, "SELECT a.asn, a.aut_name, o.org_name, o.country FROM as_org a JOIN org o USING (org_id)",
+		    "15169|GOOGLE|Google LLC|US\n");
+	assert_non_null(strstr(logtext(f), ":5: AS line does not have 5 or 6 fields\n"));
+	free((char *)in[0].path);
+	import_input missing[] = {{IMPORT_DNS, "/nonexistent/dns.jsonl", NULL}};
+	assert_int_equal(run(f, false, missing, 1, &err), -1);
+	assert_string_equal(err, "cannot open /nonexistent/dns.jsonl: No such file or directory");
+	free(err);
+}
+
+static void test_interrupt_rolls_back_file(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	import_input in[] = {{IMPORT_DNS, xstrdup(tmpfile_str(DNS)), NULL}};
+	import_interrupted = 1;
+	assert_int_equal(run(f, false, in, 1, &err), -1);
+	import_interrupted = 0;
+	assert_non_null(strstr(err, "interrupted while reading"));
+	free(err);
+	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 0);
+	free((char *)in[0].path);
+}
+
+static void test_long_line(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	size_t n = (17u << 20);
+	char *big = xmalloc(n + 200);
+	memset(big, 'x', n);
+	big[n] = '\n';
+	strcpy(big + n + 1, "{\"query_name\":\"a.org\",\"response_type\":\"MX\",\"mx_address\":\"mx.a.org\",\"mx_preference\":5}\n");
+	import_input in[] = {{IMPORT_DNS, xstrdup(tmpfile_with(big, strlen(big))), NULL}};
+	free(big);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ":1: line longer than 16 MiB\n"));
+	assert_non_null(strstr(logtext(f), ": 2 lines, 1 imported, 0 already present, 1 skipped"));
+	free((char *)in[0].path);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_full_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_problem_report_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dns_csv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_asorg_and_missing_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_rolls_back_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
+}
