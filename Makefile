@@ -9,7 +9,8 @@ SANFLAGS ?=
 
 # Check the Debian packages first (installs them when run as root).
 ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
-DEPS_RC := $(shell sh .ci/deps $(if $(filter test asan bench run,$(MAKECMDGOALS)),test,build) >&2; echo $$?)
+DEPS_MODE := $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if $(filter test unit cli asan run,$(MAKECMDGOALS)),test,build))
+DEPS_RC := $(shell sh .ci/deps $(DEPS_MODE) >&2; echo $$?)
 ifneq ($(DEPS_RC),0)
 $(error missing build dependencies (see the message above))
 endif

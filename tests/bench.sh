@@ -1,0 +1,41 @@
+#!/bin/sh
+# make bench: generate a 1M-domain snapshot outside the repository and time
+# the import.  Targets (2 cores): import under 60 s and 1 GB peak memory.
+# MXRAY_BENCH_DIR (default /tmp/mxray-bench) and MXRAY_BENCH_DOMAINS
+# (default 1000000) change where and how much.
+set -eu
+MXRAY=$1
+MXGEN=$2
+DIR=${MXRAY_BENCH_DIR:-${TMPDIR:-/tmp}/mxray-bench}
+N=${MXRAY_BENCH_DOMAINS:-1000000}
+DATE=2021-06-08
+DATA=$DIR/data-$N
+mkdir -p "$DIR"
+if [ ! -f "$DATA/.complete" ]; then
+	echo "bench: generating $N domains into $DATA" >&2
+	/usr/bin/time -f "bench: generate: %e s, %M KB peak" "$MXGEN" --domains "$N" --seed 42 --date $DATE --out "$DATA"
+	touch "$DATA/.complete"
+fi
+for f in dns.jsonl scans-censys.jsonl scans-zgrab2.jsonl scans-censys2.jsonl pfx2as.txt; do
+	printf 'bench: %-22s %10s lines\n' "$f" "$(wc -l < "$DATA/$f")"
+done
+DB=$DIR/bench.db
+rm -f "$DB" "$DB-wal" "$DB-shm"
+TIMES=$DIR/import.time
+/usr/bin/time -o "$TIMES" -f "%e %M" "$MXRAY" import --db "$DB" --snapshot $DATE --quiet \
+	--list alexa --targets "$DATA/targets-alexa.txt" \
+	--list com --targets "$DATA/targets-com.txt" \
+	--list gov --targets "$DATA/targets-gov.txt" \
+	--dns "$DATA/dns.jsonl" \
+	--scans "$DATA/scans-censys.jsonl" --scans "$DATA/scans-zgrab2.jsonl" \
+	--scans "$DATA/scans-censys2.jsonl" \
+	--pfx2as "$DATA/pfx2as.txt" --asorg "$DATA/as2org.txt" 2>"$DIR/import.log" || {
+	cat "$DIR/import.log" >&2; exit 1; }
+grep -v ':[0-9]*: ' "$DIR/import.log" | sed 's/^/bench:   /'
+read -r secs kb < "$TIMES"
+mb=$((kb / 1024))
+echo "bench: import: $secs s, $mb MB peak RSS (target: < 60 s, < 1024 MB)"
+echo "bench: database: $(du -h "$DB" | cut -f1)"
+/usr/bin/time -f "bench: stats: %e s, %M KB peak" "$MXRAY" stats --db "$DB"
+ok=$(awk -v s="$secs" -v m="$mb" 'BEGIN { print (s < 60 && m < 1024) ? "yes" : "no" }')
+if [ "$ok" = yes ]; then echo "bench: import within target"; else echo "bench: import MISSED its target"; exit 1; fi
