@@ -12,18 +12,38 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Write `len` bytes to a fresh temporary file; returns its path (static
- * storage rotates over 8 slots). */
-static inline const char *tmpfile_with(const char *data, size_t len)
+/* Every temporary file made here is removed when the test program exits. */
+static char tmp_made[256][64];
+static int tmp_nmade;
+
+static void tmp_cleanup(void)
 {
-	static char paths[8][64];
-	static int slot;
-	char *p = paths[slot++ % 8];
-	snprintf(p, 64, "/tmp/mxray-test-XXXXXX");
+	for (int i = 0; i < tmp_nmade; i++)
+		unlink(tmp_made[i]);
+	tmp_nmade = 0;
+}
+
+static inline char *tmp_new(const char *pattern)
+{
+	if (tmp_nmade == 0)
+		atexit(tmp_cleanup);
+	assert_true(tmp_nmade < 256);
+	char *p = tmp_made[tmp_nmade++];
+	snprintf(p, 64, "%s", pattern);
 	int fd = mkstemp(p);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, data, len), (ssize_t)len);
 	close(fd);
+	return p;
+}
+
+/* Write `len` bytes to a fresh temporary file; returns its path. */
+static inline const char *tmpfile_with(const char *data, size_t len)
+{
+	char *p = tmp_new("/tmp/mxray-test-XXXXXX");
+	FILE *f = fopen(p, "wb");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, len, f), len);
+	fclose(f);
 	return p;
 }
 
@@ -35,11 +55,7 @@ static inline const char *tmpfile_str(const char *s)
 /* A fresh temporary database path (file removed). */
 static inline const char *tmpdb(void)
 {
-	static char p[64];
-	snprintf(p, sizeof p, "/tmp/mxray-test-db-XXXXXX");
-	int fd = mkstemp(p);
-	assert_true(fd >= 0);
-	close(fd);
+	char *p = tmp_new("/tmp/mxray-test-db-XXXXXX");
 	unlink(p);
 	return p;
 }
