@@ -26,7 +26,7 @@ TESTLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 ENGINE_SRC := $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c))
 UI_SRC     := $(wildcard ui/*.c)
 TEST_SRC   := $(wildcard tests/test_*.c)
-ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o)
+ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/kb_default.o
 UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB        := $(BUILD)/libmxray.a
@@ -46,6 +46,17 @@ all: $(MXRAY) $(MXGEN)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The default knowledge base, compiled in as a byte array.
+$(BUILD)/kb_default.c: src/kb-default.json
+	@mkdir -p $(dir $@)
+	{ echo '/* generated from src/kb-default.json */'; \
+	  echo 'const char kb_default_json[] = {'; \
+	  od -An -v -tx1 $< | sed 's/\([0-9a-f][0-9a-f]\)/0x\1,/g'; \
+	  echo '0};'; \
+	  echo 'const unsigned long kb_default_json_len = sizeof kb_default_json - 1;'; } > $@
+$(BUILD)/kb_default.o: $(BUILD)/kb_default.c
+	$(CC) $(CFLAGS) -c $< -o $@
 
 $(LIB): $(ENGINE_OBJ)
 	@rm -f $@

@@ -1,0 +1,390 @@
+/* kb: knowledge-base loading, validation and lookups. */
+#include "mxray/kb.h"
+#include "mxray/util.h"
+
+#include <errno.h>
+#include <fnmatch.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const kb_host_names[] = {"dedicated", "vps", "unknown"};
+
+/* Generated from src/kb-default.json by the Makefile. */
+extern const char kb_default_json[];
+extern const unsigned long kb_default_json_len;
+
+static void ruleset_free(kb_ruleset *r)
+{
+	for (size_t i = 0; i < r->n; i++)
+		free(r->rules[i].pattern);
+	free(r->rules);
+}
+
+void kb_free(kb *k)
+{
+	if (!k)
+		return;
+	for (size_t i = 0; i < k->ncompanies; i++) {
+		free(k->companies[i].name);
+		for (size_t j = 0; j < k->companies[i].nids; j++)
+			free(k->companies[i].ids[j]);
+		free(k->companies[i].ids);
+		free(k->companies[i].asns);
+	}
+	free(k->companies);
+	for (size_t i = 0; i < k->nsuggestions; i++) {
+		free(k->suggestions[i].company);
+		free(k->suggestions[i].provider_id);
+		free(k->suggestions[i].asns);
+	}
+	free(k->suggestions);
+	for (size_t i = 0; i < k->nmisleading; i++)
+		free(k->misleading[i]);
+	free(k->misleading);
+	for (size_t i = 0; i < k->nhostrules; i++) {
+		free(k->hostrules[i].rd);
+		ruleset_free(&k->hostrules[i].all);
+		ruleset_free(&k->hostrules[i].banner);
+	}
+	free(k->hostrules);
+	free(k);
+}
+
+typedef struct {
+	const char *origin;
+	char **err;
+} pctx;
+
+static bool bad(pctx *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static bool bad(pctx *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *m = xvasprintf(fmt, ap);
+	va_end(ap);
+	*p->err = xasprintf("%s: bad knowledge base: %s", p->origin, m);
+	free(m);
+	return false;
+}
+
+/* A lower-case, non-empty string without spaces. */
+static bool get_name(pctx *p, json_t *v, const char *where, char **out)
+{
+	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 253)
+		return bad(p, "%s is not a non-empty string of at most 253 bytes", where);
+	const char *s = json_string_value(v);
+	for (const char *c = s; *c; c++)
+		if (*c == ' ' || (unsigned char)*c < 0x20 || (*c >= 'A' && *c <= 'Z'))
+			return bad(p, "%s ('%s') must be lower case without spaces", where, s);
+	*out = xstrdup(s);
+	return true;
+}
+
+static bool get_asns(pctx *p, json_t *v, const char *where, uint32_t **out, size_t *n)
+{
+	if (!json_is_array(v))
+		return bad(p, "%s.asns is not a list", where);
+	*n = json_array_size(v);
+	*out = xcalloc(*n, sizeof **out);
+	for (size_t i = 0; i < *n; i++) {
+		json_t *a = json_array_get(v, i);
+		if (!json_is_integer(a) || json_integer_value(a) <= 0 || json_integer_value(a) > 0xffffffffLL)
+			return bad(p, "%s.asns[%zu] is not an AS number", where, i);
+		(*out)[i] = (uint32_t)json_integer_value(a);
+	}
+	return true;
+}
+
+static bool get_verdict(pctx *p, json_t *v, const char *where, enum kb_host *out)
+{
+	const char *s = json_string_value(v);
+	for (int i = 0; s && i < 3; i++)
+		if (!strcmp(s, kb_host_names[i])) {
+			*out = (enum kb_host)i;
+			return true;
+		}
+	return bad(p, "%s is not \"dedicated\", \"vps\" or \"unknown\"", where);
+}
+
+static bool get_ruleset(pctx *p, json_t *v, const char *where, kb_ruleset *rs)
+{
+	char w[600];
+	if (!json_is_object(v))
+		return bad(p, "%s is not an object", where);
+	json_t *rules = json_object_get(v, "rules");
+	if (!json_is_array(rules))
+		return bad(p, "%s.rules is not a list", where);
+	rs->n = json_array_size(rules);
+	rs->rules = xcalloc(rs->n, sizeof *rs->rules);
+	for (size_t i = 0; i < rs->n; i++) {
+		json_t *r = json_array_get(rules, i);
+		snprintf(w, sizeof w, "%s.rules[%zu]", where, i);
+		if (!json_is_array(r) || json_array_size(r) != 2 || !json_is_string(json_array_get(r, 0)))
+			return bad(p, "%s is not a [\"pattern\", \"verdict\"] pair", w);
+		rs->rules[i].pattern = xstrdup(json_string_value(json_array_get(r, 0)));
+		if (!get_verdict(p, json_array_get(r, 1), w, &rs->rules[i].verdict))
+			return false;
+	}
+	snprintf(w, sizeof w, "%s.default", where);
+	return get_verdict(p, json_object_get(v, "default"), w, &rs->def);
+}
+
+static void digest_of(const char *text, size_t len, char out[32])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < len; i++) {
+		h ^= (unsigned char)text[i];
+		h *= 0x100000001b3ULL;
+	}
+	snprintf(out, 32, "fnv1a64:%016llx", (unsigned long long)h);
+}
+
+kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
+{
+	pctx p = {origin, err};
+	json_error_t je;
+	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (!root) {
+		*err = xasprintf("%s:%d: bad knowledge base: %s", origin, je.line, je.text);
+		return NULL;
+	}
+	kb *k = xcalloc(1, sizeof *k);
+	snprintf(k->origin, sizeof k->origin, "%s", origin);
+	digest_of(text, len, k->digest);
+	char w[600];
+	bool ok = false;
+	json_t *v;
+	if (!json_is_object(root)) {
+		bad(&p, "the top level is not an object");
+		goto out;
+	}
+	v = json_object_get(root, "format");
+	if (!json_is_string(v) || strcmp(json_string_value(v), "mxray-kb/1") != 0) {
+		bad(&p, "\"format\" must be \"mxray-kb/1\"");
+		goto out;
+	}
+	json_t *companies = json_object_get(root, "companies");
+	if (!json_is_array(companies)) {
+		bad(&p, "\"companies\" is not a list");
+		goto out;
+	}
+	k->ncompanies = json_array_size(companies);
+	k->companies = xcalloc(k->ncompanies, sizeof *k->companies);
+	for (size_t i = 0; i < k->ncompanies; i++) {
+		json_t *c = json_array_get(companies, i);
+		kb_company *kc = &k->companies[i];
+		json_t *name = json_object_get(c, "name");
+		if (!json_is_object(c) || !json_is_string(name) || !json_string_length(name)) {
+			bad(&p, "companies[%zu] has no \"name\"", i);
+			goto out;
+		}
+		kc->name = xstrdup(json_string_value(name));
+		snprintf(w, sizeof w, "companies[%zu] (%s)", i, kc->name);
+		for (size_t j = 0; j < i; j++)
+			if (!strcasecmp(k->companies[j].name, kc->name)) {
+				bad(&p, "%s: the name is used twice", w);
+				goto out;
+			}
+		json_t *ids = json_object_get(c, "provider_ids");
+		if (!json_is_array(ids) || json_array_size(ids) == 0) {
+			bad(&p, "%s.provider_ids is not a non-empty list", w);
+			goto out;
+		}
+		kc->nids = json_array_size(ids);
+		kc->ids = xcalloc(kc->nids, sizeof *kc->ids);
+		for (size_t j = 0; j < kc->nids; j++) {
+			char w2[700];
+			snprintf(w2, sizeof w2, "%s.provider_ids[%zu]", w, j);
+			if (!get_name(&p, json_array_get(ids, j), w2, &kc->ids[j]))
+				goto out;
+		}
+		if (!get_asns(&p, json_object_get(c, "asns"), w, &kc->asns, &kc->nasns))
+			goto out;
+	}
+	json_t *sugg = json_object_get(root, "as_suggestions");
+	if (sugg && !json_is_array(sugg)) {
+		bad(&p, "\"as_suggestions\" is not a list");
+		goto out;
+	}
+	k->nsuggestions = sugg ? json_array_size(sugg) : 0;
+	k->suggestions = xcalloc(k->nsuggestions, sizeof *k->suggestions);
+	for (size_t i = 0; i < k->nsuggestions; i++) {
+		json_t *s = json_array_get(sugg, i);
+		kb_suggestion *ks = &k->suggestions[i];
+		snprintf(w, sizeof w, "as_suggestions[%zu]", i);
+		if (!json_is_object(s) || !get_name(&p, json_object_get(s, "provider_id"), w, &ks->provider_id) ||
+		    !get_asns(&p, json_object_get(s, "asns"), w, &ks->asns, &ks->nasns))
+			goto out;
+		json_t *cn = json_object_get(s, "company");
+		if (!json_is_string(cn) || !kb_company_named(k, json_string_value(cn))) {
+			bad(&p, "%s.company is not one of the companies", w);
+			goto out;
+		}
+		ks->company = xstrdup(json_string_value(cn));
+	}
+	json_t *mis = json_object_get(root, "misleading_banner_domains");
+	if (mis && !json_is_array(mis)) {
+		bad(&p, "\"misleading_banner_domains\" is not a list");
+		goto out;
+	}
+	k->nmisleading = mis ? json_array_size(mis) : 0;
+	k->misleading = xcalloc(k->nmisleading, sizeof *k->misleading);
+	for (size_t i = 0; i < k->nmisleading; i++) {
+		snprintf(w, sizeof w, "misleading_banner_domains[%zu]", i);
+		if (!get_name(&p, json_array_get(mis, i), w, &k->misleading[i]))
+			goto out;
+	}
+	json_t *hr = json_object_get(root, "hostname_rules");
+	if (hr && !json_is_object(hr)) {
+		bad(&p, "\"hostname_rules\" is not an object");
+		goto out;
+	}
+	k->nhostrules = hr ? json_object_size(hr) : 0;
+	k->hostrules = xcalloc(k->nhostrules, sizeof *k->hostrules);
+	size_t i = 0;
+	const char *key;
+	json_object_foreach(hr, key, v) {
+		kb_hostrules *h = &k->hostrules[i++];
+		snprintf(w, sizeof w, "hostname_rules.%s", key);
+		h->rd = xstrdup(key);
+		if (!get_ruleset(&p, v, w, &h->all))
+			goto out;
+		json_t *b = json_object_get(v, "banner");
+		if (b) {
+			char w2[700];
+			snprintf(w2, sizeof w2, "%s.banner", w);
+			h->has_banner = true;
+			if (!get_ruleset(&p, b, w2, &h->banner))
+				goto out;
+		}
+	}
+	ok = true;
+out:
+	json_decref(root);
+	if (!ok) {
+		kb_free(k);
+		return NULL;
+	}
+	return k;
+}
+
+kb *kb_load_default(char **err)
+{
+	return kb_parse(kb_default_json, kb_default_json_len, "built-in", err);
+}
+
+kb *kb_load_file(const char *path, char **err)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		*err = xasprintf("cannot open knowledge base %s: %s", path, strerror(errno));
+		return NULL;
+	}
+	strbuf sb;
+	sb_init(&sb);
+	char buf[65536];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (64u << 20))
+		sb_add(&sb, buf, n);
+	bool ioerr = ferror(f);
+	fclose(f);
+	if (ioerr) {
+		sb_free(&sb);
+		*err = xasprintf("cannot read knowledge base %s", path);
+		return NULL;
+	}
+	kb *k = kb_parse(sb.data ? sb.data : "", sb.len, path, err);
+	sb_free(&sb);
+	return k;
+}
+
+static bool is_pattern(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+const kb_company *kb_company_of(const kb *k, const char *id)
+{
+	if (!id)
+		return NULL;
+	for (size_t i = 0; i < k->ncompanies; i++)
+		for (size_t j = 0; j < k->companies[i].nids; j++)
+			if (!strcmp(k->companies[i].ids[j], id))
+				return &k->companies[i];
+	for (size_t i = 0; i < k->ncompanies; i++)
+		for (size_t j = 0; j < k->companies[i].nids; j++)
+			if (is_pattern(k->companies[i].ids[j]) && fnmatch(k->companies[i].ids[j], id, 0) == 0)
+				return &k->companies[i];
+	return NULL;
+}
+
+const kb_company *kb_company_named(const kb *k, const char *name)
+{
+	for (size_t i = 0; i < k->ncompanies; i++)
+		if (k->companies[i].name && !strcasecmp(k->companies[i].name, name))
+			return &k->companies[i];
+	return NULL;
+}
+
+bool kb_company_has_asn(const kb_company *c, uint32_t asn)
+{
+	for (size_t i = 0; i < c->nasns; i++)
+		if (c->asns[i] == asn)
+			return true;
+	return false;
+}
+
+const kb_suggestion *kb_suggest(const kb *k, const uint32_t *asns, size_t n)
+{
+	if (n == 0)
+		return NULL;
+	for (size_t i = 0; i < k->nsuggestions; i++) {
+		const kb_suggestion *s = &k->suggestions[i];
+		size_t hit = 0;
+		for (size_t a = 0; a < n; a++)
+			for (size_t j = 0; j < s->nasns; j++)
+				if (s->asns[j] == asns[a]) {
+					hit++;
+					break;
+				}
+		if (hit == n)
+			return s;
+	}
+	return NULL;
+}
+
+bool kb_misleading(const kb *k, const char *fqdn)
+{
+	size_t fl = strlen(fqdn);
+	for (size_t i = 0; i < k->nmisleading; i++) {
+		const char *d = k->misleading[i];
+		size_t dl = strlen(d);
+		if (fl == dl ? !strcmp(fqdn, d) : (fl > dl && fqdn[fl - dl - 1] == '.' && !strcmp(fqdn + fl - dl, d)))
+			return true;
+	}
+	return false;
+}
+
+enum kb_host kb_hostname(const kb *k, const char *rd, const char *fqdn, bool from_banner,
+			 const char **matched)
+{
+	if (matched)
+		*matched = NULL;
+	for (size_t i = 0; i < k->nhostrules; i++) {
+		const kb_hostrules *h = &k->hostrules[i];
+		if (strcmp(h->rd, rd) != 0)
+			continue;
+		const kb_ruleset *rs = from_banner && h->has_banner ? &h->banner : &h->all;
+		for (size_t j = 0; j < rs->n; j++)
+			if (fnmatch(rs->rules[j].pattern, fqdn, 0) == 0) {
+				if (matched)
+					*matched = rs->rules[j].pattern;
+				return rs->rules[j].verdict;
+			}
+		return rs->def;
+	}
+	return KB_HOST_NONE;
+}
