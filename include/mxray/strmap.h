@@ -1,0 +1,21 @@
+/* strmap: string -> dense id (0, 1, 2, ...) interning with open addressing.
+ * Keys are copied into an arena owned by the map. */
+#ifndef MXRAY_STRMAP_H
+#define MXRAY_STRMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct strmap strmap;
+
+strmap *strmap_new(void);
+void strmap_free(strmap *m);
+/* The id of key, adding it when absent (*added set when not NULL). */
+uint32_t strmap_intern(strmap *m, const char *key, int *added);
+/* The id of key, or UINT32_MAX when absent. */
+uint32_t strmap_find(const strmap *m, const char *key);
+/* The key of an id (valid while the map lives). */
+const char *strmap_key(const strmap *m, uint32_t id);
+size_t strmap_size(const strmap *m);
+
+#endif

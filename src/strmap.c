@@ -1,0 +1,140 @@
+/* strmap: interning hash map with an arena for keys. */
+#include "mxray/strmap.h"
+#include "mxray/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CHUNK (1u << 20)
+
+struct strmap {
+	uint32_t *slots; /* id + 1, 0 = empty */
+	size_t nslots;
+	const char **keys;
+	size_t n, cap;
+	char **chunks;
+	size_t nchunks;
+	size_t used; /* in the last chunk */
+};
+
+static uint64_t hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h ^ (h >> 29);
+}
+
+strmap *strmap_new(void)
+{
+	strmap *m = xcalloc(1, sizeof *m);
+	m->nslots = 1024;
+	m->slots = xcalloc(m->nslots, sizeof *m->slots);
+	return m;
+}
+
+void strmap_free(strmap *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nchunks; i++)
+		free(m->chunks[i]);
+	free(m->chunks);
+	free(m->keys);
+	free(m->slots);
+	free(m);
+}
+
+static char *arena_copy(strmap *m, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	if (n > CHUNK) {
+		/* an oversized key gets a chunk of its own, inserted before the last */
+		char *p = xmalloc(n);
+		memcpy(p, s, n);
+		m->chunks = xrealloc(m->chunks, (m->nchunks + 1) * sizeof *m->chunks);
+		if (m->nchunks) {
+			m->chunks[m->nchunks] = m->chunks[m->nchunks - 1];
+			m->chunks[m->nchunks - 1] = p;
+		} else {
+			m->chunks[0] = p;
+			m->used = CHUNK; /* force a fresh chunk next time */
+		}
+		m->nchunks++;
+		return p;
+	}
+	if (!m->nchunks || m->used + n > CHUNK) {
+		m->chunks = xrealloc(m->chunks, (m->nchunks + 1) * sizeof *m->chunks);
+		m->chunks[m->nchunks++] = xmalloc(CHUNK);
+		m->used = 0;
+	}
+	char *p = m->chunks[m->nchunks - 1] + m->used;
+	memcpy(p, s, n);
+	m->used += n;
+	return p;
+}
+
+static void grow(strmap *m)
+{
+	size_t ns = m->nslots * 2;
+	uint32_t *slots = xcalloc(ns, sizeof *slots);
+	for (size_t i = 0; i < m->n; i++) {
+		size_t h = (size_t)hash(m->keys[i]) & (ns - 1);
+		while (slots[h])
+			h = (h + 1) & (ns - 1);
+		slots[h] = (uint32_t)i + 1;
+	}
+	free(m->slots);
+	m->slots = slots;
+	m->nslots = ns;
+}
+
+uint32_t strmap_find(const strmap *m, const char *key)
+{
+	size_t h = (size_t)hash(key) & (m->nslots - 1);
+	while (m->slots[h]) {
+		uint32_t id = m->slots[h] - 1;
+		if (!strcmp(m->keys[id], key))
+			return id;
+		h = (h + 1) & (m->nslots - 1);
+	}
+	return UINT32_MAX;
+}
+
+uint32_t strmap_intern(strmap *m, const char *key, int *added)
+{
+	size_t h = (size_t)hash(key) & (m->nslots - 1);
+	while (m->slots[h]) {
+		uint32_t id = m->slots[h] - 1;
+		if (!strcmp(m->keys[id], key)) {
+			if (added)
+				*added = 0;
+			return id;
+		}
+		h = (h + 1) & (m->nslots - 1);
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 1024;
+		m->keys = xrealloc(m->keys, m->cap * sizeof *m->keys);
+	}
+	uint32_t id = (uint32_t)m->n++;
+	m->keys[id] = arena_copy(m, key);
+	m->slots[h] = id + 1;
+	if (added)
+		*added = 1;
+	if (m->n * 10 > m->nslots * 7)
+		grow(m);
+	return id;
+}
+
+const char *strmap_key(const strmap *m, uint32_t id)
+{
+	return id < m->n ? m->keys[id] : NULL;
+}
+
+size_t strmap_size(const strmap *m)
+{
+	return m->n;
+}
