@@ -15,8 +15,11 @@ bool domain_init(const char **why)
 		return true;
 	psl = psl_latest(NULL);
 	if (psl) {
-		snprintf(source, sizeof source, "libpsl %s, newest list (%d rules)", psl_get_version(),
-			 psl_suffix_count(psl));
+		int n = psl_suffix_count(psl); /* -1 for a DAFSA file */
+		if (n > 0)
+			snprintf(source, sizeof source, "libpsl %s, newest list (%d rules)", psl_get_version(), n);
+		else
+			snprintf(source, sizeof source, "libpsl %s, newest list", psl_get_version());
 		return true;
 	}
 	builtin = psl_builtin();

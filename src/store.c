@@ -53,7 +53,34 @@ static const char schema_v1[] =
 	"  file TEXT NOT NULL, lines INTEGER, imported INTEGER, duplicates INTEGER,"
 	"  skipped INTEGER, failed_lookups INTEGER, at TEXT NOT NULL);";
 
-static const char *migrations[] = {schema_v1};
+/* Version 2: inference results and analyst decisions.  Results are kept
+ * per snapshot (a new run replaces them); runs and corrections are history. */
+static const char schema_v2[] =
+	"CREATE TABLE run(id INTEGER PRIMARY KEY, snapshot TEXT NOT NULL, approach TEXT NOT NULL,"
+	"  kb_digest TEXT NOT NULL, kb_origin TEXT, psl TEXT, params TEXT NOT NULL, at TEXT NOT NULL,"
+	"  domains INTEGER, seconds REAL);"
+	"CREATE TABLE infer_ip(snapshot TEXT NOT NULL, ip TEXT NOT NULL, live INTEGER NOT NULL,"
+	"  num_ip INTEGER NOT NULL, cert_group TEXT, num_cert INTEGER, banner_fqdn TEXT,"
+	"  ehlo_fqdn TEXT, asn INTEGER, PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
+	"CREATE TABLE infer_host(snapshot TEXT NOT NULL, host TEXT NOT NULL, live INTEGER NOT NULL,"
+	"  domains INTEGER NOT NULL, mx_id TEXT, cert_id TEXT, cert_note TEXT, banner_id TEXT,"
+	"  banner_note TEXT, confidence INTEGER NOT NULL, provider_id TEXT, source TEXT, company TEXT,"
+	"  status TEXT NOT NULL, heuristic TEXT, reason TEXT, correction INTEGER,"
+	"  PRIMARY KEY(snapshot, host)) WITHOUT ROWID;"
+	"CREATE TABLE primary_mx(snapshot TEXT NOT NULL, domain TEXT NOT NULL, host TEXT NOT NULL,"
+	"  PRIMARY KEY(snapshot, domain, host)) WITHOUT ROWID;"
+	"CREATE INDEX primary_mx_host ON primary_mx(snapshot, host);"
+	"CREATE TABLE result(snapshot TEXT NOT NULL, approach TEXT NOT NULL, domain TEXT NOT NULL,"
+	"  provider_id TEXT NOT NULL, company TEXT, weight REAL NOT NULL, source TEXT NOT NULL,"
+	"  confidence INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT,"
+	"  PRIMARY KEY(snapshot, approach, domain, provider_id)) WITHOUT ROWID;"
+	"CREATE TABLE correction(id INTEGER PRIMARY KEY,"
+	"  scope TEXT NOT NULL CHECK (scope IN ('domain', 'mx', 'ip')), key TEXT NOT NULL,"
+	"  snapshot TEXT, verdict TEXT NOT NULL CHECK (verdict IN ('confirm', 'set', 'self')),"
+	"  provider_id TEXT, analyst TEXT, note TEXT, at TEXT NOT NULL, undone_at TEXT);"
+	"CREATE INDEX correction_key ON correction(scope, key);";
+
+static const char *migrations[] = {schema_v1, schema_v2};
 
 static char *db_err(sqlite3 *db, const char *what)
 {

@@ -1,0 +1,50 @@
+/* infer: the method of DESIGN.md §3 over one snapshot: primary MX sets,
+ * per-key counts, certificate grouping, banner/EHLO names, provider IDs by
+ * approach, confidence, heuristics, analyst corrections, domain shares.
+ * Reads the import tables, replaces the snapshot's result tables in one
+ * transaction. */
+#ifndef MXRAY_INFER_H
+#define MXRAY_INFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxray/kb.h"
+#include "mxray/store.h"
+
+enum infer_approach { INFER_MX = 1, INFER_CERT = 2, INFER_BANNER = 4, INFER_PRIORITY = 8, INFER_ALL = 15 };
+enum infer_heuristics { INFER_HEUR_APPLY, INFER_HEUR_FLAG, INFER_HEUR_OFF };
+
+extern const char *const infer_heuristics_names[]; /* "apply", "flag", "off" */
+
+typedef struct {
+	const char *snapshot;
+	unsigned approaches;          /* bit set of enum infer_approach */
+	unsigned threshold;           /* heuristics run below this confidence (5) */
+	enum infer_heuristics heuristics;
+	const kb *kb;
+	bool progress;
+	FILE *log;                    /* progress and summary (stderr) */
+} infer_opts;
+
+typedef struct {
+	uint64_t domains;       /* with MX records */
+	uint64_t answered;      /* with a final answer */
+	uint64_t no_smtp;       /* no SMTP-live MX */
+	uint64_t hosts, ips;    /* primary MX hosts and their SMTP IPs */
+	uint64_t fired;         /* hosts where a heuristic fired */
+	uint64_t changed;       /* ... and changed the answer */
+	uint64_t corrected;     /* hosts and domains an analyst decision touched */
+	uint64_t split;         /* domains split across providers */
+	double seconds;
+} infer_summary;
+
+/* Parse "priority", "mx", "cert", "banner" or "all" into a bit set; 0 if bad. */
+unsigned infer_parse_approach(const char *s);
+/* The name of one approach bit. */
+const char *infer_approach_name(unsigned bit);
+
+int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);
+
+#endif

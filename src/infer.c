@@ -1,0 +1,1193 @@
+/* infer: the inference engine.  Everything for one snapshot is loaded into
+ * flat arrays indexed by interned ids (IPs, MX hosts, names, domains), so a
+ * million domains take a few passes over memory, then the result tables are
+ * rewritten in one transaction. */
+#include "mxray/infer.h"
+#include "mxray/banner.h"
+#include "mxray/domain.h"
+#include "mxray/progress.h"
+#include "mxray/strmap.h"
+#include "mxray/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *const infer_heuristics_names[] = {"apply", "flag", "off"};
+
+#define NONE UINT32_MAX
+
+enum source { SRC_NONE, SRC_MX, SRC_BANNER, SRC_CERT, SRC_CORRECTION };
+static const char *const source_names[] = {NULL, "mx", "banner", "cert", "correction"};
+
+/* Domain-level status, weakest first (a domain row takes the strongest). */
+enum status { ST_AUTO, ST_NOSMTP, ST_FLAGGED, ST_HEURISTIC, ST_CONFIRMED, ST_CORRECTED };
+static const char *const status_names[] = {"auto", "no-smtp", "flagged", "heuristic", "confirmed", "corrected"};
+
+unsigned infer_parse_approach(const char *s)
+{
+	if (!strcmp(s, "mx"))
+		return INFER_MX;
+	if (!strcmp(s, "cert"))
+		return INFER_CERT;
+	if (!strcmp(s, "banner"))
+		return INFER_BANNER;
+	if (!strcmp(s, "priority"))
+		return INFER_PRIORITY;
+	if (!strcmp(s, "all"))
+		return INFER_ALL;
+	return 0;
+}
+
+const char *infer_approach_name(unsigned bit)
+{
+	switch (bit) {
+	case INFER_MX: return "mx";
+	case INFER_CERT: return "cert";
+	case INFER_BANNER: return "banner";
+	case INFER_PRIORITY: return "priority";
+	default: return "final";
+	}
+}
+
+/* A growable vector of uint32. */
+typedef struct {
+	uint32_t *v;
+	size_t n, cap;
+} u32vec;
+
+static void vpush(u32vec *a, uint32_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 256;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = x;
+}
+
+typedef struct {
+	uint32_t id;      /* correction id */
+	int verdict;      /* 0 confirm, 1 set, 2 self */
+	char *provider;   /* for set */
+	char *note;
+} corr;
+
+enum { V_CONFIRM, V_SET, V_SELF };
+
+typedef struct {
+	const infer_opts *o;
+	store *st;
+	char **err;
+
+	strmap *ips, *hosts, *names, *domains;
+	/* per IP */
+	uint8_t *ip_live, *ip_primary;
+	uint32_t *ip_asn;        /* 0 = none */
+	uint32_t *ip_banner;     /* name id of banner FQDN or NONE */
+	uint32_t *ip_ehlo;
+	uint32_t *ip_cert_first, *ip_cert_n; /* into certnames */
+	uint32_t *ip_numip, *ip_stamp, *ip_group;
+	u32vec certnames;
+	/* per host: IPs (CSR) */
+	uint32_t *host_first, *host_n;
+	u32vec hostips;
+	uint8_t *host_live;
+	size_t nhosts_addr;      /* hosts with addresses; later ids have none */
+	/* per name */
+	uint32_t *name_rd;       /* name id of the registered domain, or NONE */
+	size_t name_cap;
+	uint32_t *rd_cnt, *rd_stamp;
+	uint32_t *uf;            /* union-find parent (name ids) */
+	uint32_t *group_best, *group_cnt, *group_stamp;
+	/* per domain */
+	uint32_t *dom_first, *dom_n, *dom_nosmtp;
+	u32vec primary;          /* host ids */
+	/* per host results */
+	uint32_t *h_domains, *h_conf;
+	uint32_t *h_mx, *h_cert, *h_banner, *h_final;   /* name ids or NONE */
+	uint8_t *h_final_src, *h_status;
+	char **h_cert_note, **h_banner_note, **h_heur, **h_reason;
+	uint32_t *h_corr;        /* correction id applied, or 0 */
+	/* corrections */
+	corr **c_ip, **c_host, **c_dom;
+	corr *corrs;
+	size_t ncorrs;
+	infer_summary *sum;
+} ctx;
+
+static uint32_t intern(strmap *m, const char *s)
+{
+	return strmap_intern(m, s, NULL);
+}
+
+static int dberr(ctx *c, const char *what)
+{
+	*c->err = xasprintf("%s: %s", what, sqlite3_errmsg(store_db(c->st)));
+	return -1;
+}
+
+static sqlite3_stmt *prepare(ctx *c, const char *sql)
+{
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(store_db(c->st), sql, -1, &s, NULL) != SQLITE_OK) {
+		dberr(c, "database error");
+		return NULL;
+	}
+	sqlite3_bind_text(s, 1, c->o->snapshot, -1, SQLITE_STATIC);
+	return s;
+}
+
+static uint32_t name_of(ctx *c, const char *name)
+{
+	int added;
+	uint32_t id = strmap_intern(c->names, name, &added);
+	if (added) {
+		if (id >= c->name_cap) {
+			c->name_cap = c->name_cap ? c->name_cap * 2 : 4096;
+			c->name_rd = xrealloc(c->name_rd, c->name_cap * sizeof *c->name_rd);
+		}
+		c->name_rd[id] = NONE;
+		const char *rd = domain_rd(strmap_key(c->names, id));
+		if (rd) {
+			/* interning the RD may grow name_rd: index it afresh after */
+			uint32_t r = strcmp(rd, strmap_key(c->names, id)) == 0 ? id : name_of(c, rd);
+			c->name_rd[id] = r;
+		}
+	}
+	return id;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static int load_hosts(ctx *c)
+{
+	sqlite3_stmt *s = prepare(c, "SELECT host, ip FROM mx_ip WHERE snapshot = ?1 ORDER BY host, ip");
+	if (!s)
+		return -1;
+	u32vec first = {0}, n = {0};
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t h = intern(c->hosts, (const char *)sqlite3_column_text(s, 0));
+		uint32_t ip = intern(c->ips, (const char *)sqlite3_column_text(s, 1));
+		if (h == first.n) { /* rows come by host: ids are dense and in order */
+			vpush(&first, (uint32_t)c->hostips.n);
+			vpush(&n, 0);
+		}
+		vpush(&c->hostips, ip);
+		n.v[h]++;
+	}
+	sqlite3_finalize(s);
+	c->host_first = first.v;
+	c->host_n = n.v;
+	return rc == SQLITE_DONE ? 0 : dberr(c, "reading mx_ip");
+}
+
+static void alloc_ip_arrays(ctx *c)
+{
+	size_t n = strmap_size(c->ips) + 1;
+	c->ip_live = xcalloc(n, 1);
+	c->ip_primary = xcalloc(n, 1);
+	c->ip_asn = xcalloc(n, sizeof(uint32_t));
+	c->ip_banner = xmalloc(n * sizeof(uint32_t));
+	c->ip_ehlo = xmalloc(n * sizeof(uint32_t));
+	c->ip_cert_first = xcalloc(n, sizeof(uint32_t));
+	c->ip_cert_n = xcalloc(n, sizeof(uint32_t));
+	c->ip_numip = xcalloc(n, sizeof(uint32_t));
+	c->ip_stamp = xmalloc(n * sizeof(uint32_t));
+	c->ip_group = xmalloc(n * sizeof(uint32_t));
+	for (size_t i = 0; i < n; i++)
+		c->ip_banner[i] = c->ip_ehlo[i] = c->ip_stamp[i] = c->ip_group[i] = NONE;
+}
+
+static uint32_t fqdn_of(ctx *c, const void *text, int len)
+{
+	char out[MX_NAME_MAX + 2];
+	if (!text || len <= 0 || !banner_fqdn(c->o->kb, text, (size_t)len, out))
+		return NONE;
+	return name_of(c, out);
+}
+
+static int load_scans(ctx *c)
+{
+	sqlite3_stmt *s = prepare(c, "SELECT ip, banner, ehlo, cert_names, trusted FROM scan WHERE snapshot = ?1");
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t ip = strmap_find(c->ips, (const char *)sqlite3_column_text(s, 0));
+		if (ip == NONE)
+			continue; /* not an MX address */
+		const void *banner = sqlite3_column_blob(s, 1);
+		int bl = sqlite3_column_bytes(s, 1);
+		const void *ehlo = sqlite3_column_blob(s, 2);
+		int el = sqlite3_column_bytes(s, 2);
+		bool cert = sqlite3_column_type(s, 3) != SQLITE_NULL;
+		c->ip_live[ip] = bl > 0 || el > 0 || cert;
+		c->ip_banner[ip] = fqdn_of(c, banner, bl);
+		c->ip_ehlo[ip] = fqdn_of(c, ehlo, el);
+		/* Only browser-trusted certificates count; names need an RD. */
+		if (cert && sqlite3_column_type(s, 4) == SQLITE_INTEGER && sqlite3_column_int(s, 4) == 1) {
+			json_t *a = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
+			size_t i;
+			json_t *v;
+			c->ip_cert_first[ip] = (uint32_t)c->certnames.n;
+			json_array_foreach(a, i, v) {
+				const char *nm = json_string_value(v);
+				if (!nm || !domain_rd(nm))
+					continue;
+				vpush(&c->certnames, name_of(c, nm));
+				c->ip_cert_n[ip]++;
+			}
+			json_decref(a);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return dberr(c, "reading scan");
+	s = prepare(c, "SELECT ip, asn FROM asn WHERE snapshot = ?1");
+	if (!s)
+		return -1;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t ip = strmap_find(c->ips, (const char *)sqlite3_column_text(s, 0));
+		if (ip != NONE)
+			c->ip_asn[ip] = (uint32_t)sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : dberr(c, "reading asn");
+}
+
+typedef struct {
+	uint32_t host; /* NONE: the host has no address */
+	unsigned pref;
+} mxrow;
+
+static int cmp_mxrow(const void *a, const void *b)
+{
+	const mxrow *x = a, *y = b;
+	if (x->pref != y->pref)
+		return x->pref < y->pref ? -1 : 1;
+	return (x->host > y->host) - (x->host < y->host);
+}
+
+/* Step 1: the primary MX set of one domain. */
+static void primary_of(ctx *c, uint32_t d, mxrow *rows, size_t n)
+{
+	qsort(rows, n, sizeof *rows, cmp_mxrow);
+	long live_pref = -1;
+	for (size_t i = 0; i < n && live_pref < 0; i++)
+		if (rows[i].host < c->nhosts_addr && c->host_live[rows[i].host])
+			live_pref = rows[i].pref;
+	c->dom_first[d] = (uint32_t)c->primary.n;
+	c->dom_nosmtp[d] = live_pref < 0;
+	unsigned want = live_pref >= 0 ? (unsigned)live_pref : rows[0].pref;
+	for (size_t i = 0; i < n; i++) {
+		if (rows[i].pref != want || rows[i].host == NONE)
+			continue;
+		if (live_pref >= 0 && !(rows[i].host < c->nhosts_addr && c->host_live[rows[i].host]))
+			continue;
+		if (i > 0 && rows[i].host == rows[i - 1].host && rows[i].pref == rows[i - 1].pref)
+			continue;
+		vpush(&c->primary, rows[i].host);
+		c->dom_n[d]++;
+	}
+}
+
+static int load_domains(ctx *c, uint64_t *ndomains)
+{
+	sqlite3_stmt *s = prepare(c, "SELECT domain, host, pref FROM mx WHERE snapshot = ?1 ORDER BY domain");
+	if (!s)
+		return -1;
+	size_t hosts_before = strmap_size(c->hosts);
+	c->nhosts_addr = hosts_before;
+	c->host_live = xcalloc(hosts_before + 1, 1);
+	for (uint32_t h = 0; h < hosts_before; h++)
+		for (uint32_t k = 0; k < c->host_n[h]; k++)
+			if (c->ip_live[c->hostips.v[c->host_first[h] + k]])
+				c->host_live[h] = 1;
+	mxrow *rows = NULL;
+	size_t nrows = 0, caprows = 0;
+	u32vec first = {0}, n = {0}, nosmtp = {0};
+	char *cur = NULL;
+	int rc;
+	uint32_t d = NONE;
+	for (;;) {
+		rc = sqlite3_step(s);
+		const char *dom = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
+		if (cur && (!dom || strcmp(dom, cur) != 0)) {
+			primary_of(c, d, rows, nrows);
+			nrows = 0;
+			free(cur);
+			cur = NULL;
+		}
+		if (rc != SQLITE_ROW)
+			break;
+		if (!cur) {
+			cur = xstrdup(dom);
+			d = intern(c->domains, dom);
+			vpush(&first, 0);
+			vpush(&n, 0);
+			vpush(&nosmtp, 0);
+			c->dom_first = first.v;
+			c->dom_n = n.v;
+			c->dom_nosmtp = nosmtp.v;
+		}
+		const char *host = (const char *)sqlite3_column_text(s, 1);
+		uint32_t h = strmap_find(c->hosts, host);
+		if (h == NONE && domain_rd(host))
+			h = intern(c->hosts, host); /* no address: answered from its name only */
+		if (nrows == caprows) {
+			caprows = caprows ? caprows * 2 : 16;
+			rows = xrealloc(rows, caprows * sizeof *rows);
+		}
+		rows[nrows++] = (mxrow){h, (unsigned)sqlite3_column_int(s, 2)};
+	}
+	free(rows);
+	free(cur);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return dberr(c, "reading mx");
+	*ndomains = strmap_size(c->domains);
+	/* hosts added for address-less MXes get empty per-host entries */
+	size_t nh = strmap_size(c->hosts);
+	c->host_first = xrealloc(c->host_first, (nh + 1) * sizeof *c->host_first);
+	c->host_n = xrealloc(c->host_n, (nh + 1) * sizeof *c->host_n);
+	c->host_live = xrealloc(c->host_live, nh + 1);
+	for (size_t h = hosts_before; h <= nh; h++) {
+		c->host_first[h] = 0;
+		c->host_n[h] = 0;
+		c->host_live[h] = 0;
+	}
+	return 0;
+}
+
+/* ---- counting and certificate groups ---------------------------------- */
+
+static uint32_t find(uint32_t *uf, uint32_t x)
+{
+	while (uf[x] != x) {
+		uf[x] = uf[uf[x]];
+		x = uf[x];
+	}
+	return x;
+}
+
+/* The live IPs of a primary host within domain d (none when d is no-smtp). */
+#define FOR_LIVE_IPS(c, h, ipvar) \
+	for (uint32_t k_ = 0, ipvar; k_ < (c)->host_n[h] && ((ipvar = (c)->hostips.v[(c)->host_first[h] + k_]), 1); k_++) \
+		if ((c)->ip_live[ipvar])
+
+static void count(ctx *c, size_t ndom)
+{
+	size_t nn = strmap_size(c->names);
+	size_t nh = strmap_size(c->hosts);
+	c->rd_cnt = xcalloc(nn + 1, sizeof(uint32_t));
+	c->rd_stamp = xmalloc((nn + 1) * sizeof(uint32_t));
+	memset(c->rd_stamp, 0xff, (nn + 1) * sizeof(uint32_t));
+	c->h_domains = xcalloc(nh + 1, sizeof(uint32_t));
+	for (uint32_t d = 0; d < ndom; d++) {
+		for (uint32_t j = 0; j < c->dom_n[d]; j++) {
+			uint32_t h = c->primary.v[c->dom_first[d] + j];
+			c->h_domains[h]++;
+			if (c->dom_nosmtp[d])
+				continue;
+			FOR_LIVE_IPS(c, h, ip) {
+				c->ip_primary[ip] = 1;
+				if (c->ip_stamp[ip] == d)
+					continue;
+				c->ip_stamp[ip] = d;
+				c->ip_numip[ip]++;
+				for (uint32_t k = 0; k < c->ip_cert_n[ip]; k++) {
+					uint32_t rd = c->name_rd[c->certnames.v[c->ip_cert_first[ip] + k]];
+					if (rd != NONE && c->rd_stamp[rd] != d) {
+						c->rd_stamp[rd] = d;
+						c->rd_cnt[rd]++;
+					}
+				}
+			}
+		}
+	}
+	/* Join the names on each certificate of a primary IP. */
+	c->uf = xmalloc((nn + 1) * sizeof(uint32_t));
+	for (uint32_t i = 0; i <= nn; i++)
+		c->uf[i] = i;
+	size_t nip = strmap_size(c->ips);
+	for (uint32_t ip = 0; ip < nip; ip++) {
+		if (!c->ip_primary[ip] || c->ip_cert_n[ip] == 0)
+			continue;
+		uint32_t first = find(c->uf, c->certnames.v[c->ip_cert_first[ip]]);
+		for (uint32_t k = 1; k < c->ip_cert_n[ip]; k++) {
+			uint32_t r = find(c->uf, c->certnames.v[c->ip_cert_first[ip] + k]);
+			if (r != first)
+				c->uf[r] = first;
+		}
+	}
+	/* Each group's root name: its RD covers most domains; ties, the
+	 * lexically smallest name.  The group's ID is that RD. */
+	c->group_best = xmalloc((nn + 1) * sizeof(uint32_t));
+	memset(c->group_best, 0xff, (nn + 1) * sizeof(uint32_t));
+	for (uint32_t ip = 0; ip < nip; ip++) {
+		if (!c->ip_primary[ip] || c->ip_cert_n[ip] == 0)
+			continue;
+		for (uint32_t k = 0; k < c->ip_cert_n[ip]; k++) {
+			uint32_t nm = c->certnames.v[c->ip_cert_first[ip] + k];
+			uint32_t g = find(c->uf, nm);
+			uint32_t b = c->group_best[g];
+			if (b == NONE) {
+				c->group_best[g] = nm;
+				continue;
+			}
+			uint32_t cb = c->rd_cnt[c->name_rd[b]], cn = c->rd_cnt[c->name_rd[nm]];
+			if (cn > cb || (cn == cb && strcmp(strmap_key(c->names, nm), strmap_key(c->names, b)) < 0))
+				c->group_best[g] = nm;
+		}
+		c->ip_group[ip] = find(c->uf, c->certnames.v[c->ip_cert_first[ip]]);
+	}
+	/* numCert: domains whose primary IPs present a certificate of the group. */
+	c->group_cnt = xcalloc(nn + 1, sizeof(uint32_t));
+	c->group_stamp = xmalloc((nn + 1) * sizeof(uint32_t));
+	memset(c->group_stamp, 0xff, (nn + 1) * sizeof(uint32_t));
+	for (uint32_t d = 0; d < ndom; d++) {
+		if (c->dom_nosmtp[d])
+			continue;
+		for (uint32_t j = 0; j < c->dom_n[d]; j++) {
+			uint32_t h = c->primary.v[c->dom_first[d] + j];
+			FOR_LIVE_IPS(c, h, ip) {
+				uint32_t g = c->ip_group[ip];
+				if (g != NONE && c->group_stamp[g] != d) {
+					c->group_stamp[g] = d;
+					c->group_cnt[g]++;
+				}
+			}
+		}
+	}
+}
+
+static uint32_t group_id(ctx *c, uint32_t g)
+{
+	return c->name_rd[c->group_best[g]];
+}
+
+/* ---- per-host decision ------------------------------------------------ */
+
+static const char *nm(ctx *c, uint32_t id)
+{
+	return id == NONE ? NULL : strmap_key(c->names, id);
+}
+
+static void evidence(ctx *c, uint32_t h)
+{
+	const char *host = strmap_key(c->hosts, h);
+	const char *rd = domain_rd(host);
+	c->h_mx[h] = rd ? name_of(c, rd) : NONE;
+	c->h_cert[h] = c->h_banner[h] = NONE;
+	uint32_t conf = 0;
+	bool cert_clash = false, banner_clash = false;
+	strbuf note;
+	sb_init(&note);
+	FOR_LIVE_IPS(c, h, ip) {
+		uint32_t v = c->ip_numip[ip];
+		if (c->ip_group[ip] != NONE) {
+			uint32_t g = c->ip_group[ip];
+			if (c->group_cnt[g] > v)
+				v = c->group_cnt[g];
+			uint32_t id = group_id(c, g);
+			if (c->h_cert[h] == NONE)
+				c->h_cert[h] = id;
+			else if (c->h_cert[h] != id)
+				cert_clash = true;
+		}
+		if (v > conf)
+			conf = v;
+		uint32_t ids[2] = {c->ip_banner[ip], c->ip_ehlo[ip]};
+		for (int k = 0; k < 2; k++) {
+			if (ids[k] == NONE)
+				continue;
+			uint32_t id = c->name_rd[ids[k]];
+			if (c->h_banner[h] == NONE)
+				c->h_banner[h] = id;
+			else if (c->h_banner[h] != id)
+				banner_clash = true;
+		}
+	}
+	c->h_conf[h] = conf;
+	/* A source is used only when every IP that carries it agrees. */
+	if (cert_clash) {
+		sb_clear(&note);
+		FOR_LIVE_IPS(c, h, ip) if (c->ip_group[ip] != NONE)
+			sb_addf(&note, "%s%s: %s", note.len ? ", " : "", strmap_key(c->ips, ip),
+				nm(c, group_id(c, c->ip_group[ip])));
+		c->h_cert_note[h] = xasprintf("certificates disagree (%s)", note.data);
+		c->h_cert[h] = NONE;
+	}
+	if (banner_clash) {
+		sb_clear(&note);
+		FOR_LIVE_IPS(c, h, ip) {
+			if (c->ip_banner[ip] != NONE)
+				sb_addf(&note, "%s%s banner: %s", note.len ? ", " : "", strmap_key(c->ips, ip),
+					nm(c, c->ip_banner[ip]));
+			if (c->ip_ehlo[ip] != NONE)
+				sb_addf(&note, "%s%s EHLO: %s", note.len ? ", " : "", strmap_key(c->ips, ip),
+					nm(c, c->ip_ehlo[ip]));
+		}
+		c->h_banner_note[h] = xasprintf("banner/EHLO disagree (%s)", note.data);
+		c->h_banner[h] = NONE;
+	}
+	sb_free(&note);
+}
+
+enum heur { H_NONE, H_DROP, H_SUGGEST, H_FLAG };
+
+/* Hostname verdicts over the FQDNs that gave `id` from `src`. */
+static enum heur hostname_check(ctx *c, uint32_t h, uint32_t id, enum source src, strbuf *why)
+{
+	const char *rd = nm(c, id);
+	int nvps = 0, nunknown = 0, ndedicated = 0;
+	const char *first_vps = NULL, *first_pat = NULL, *first_unknown = NULL;
+	FOR_LIVE_IPS(c, h, ip) {
+		uint32_t cand[64];
+		int n = 0;
+		if (src == SRC_BANNER) {
+			if (c->ip_banner[ip] != NONE)
+				cand[n++] = c->ip_banner[ip];
+			if (c->ip_ehlo[ip] != NONE)
+				cand[n++] = c->ip_ehlo[ip];
+		} else {
+			for (uint32_t k = 0; k < c->ip_cert_n[ip] && n < 64; k++)
+				cand[n++] = c->certnames.v[c->ip_cert_first[ip] + k];
+		}
+		for (int k = 0; k < n; k++) {
+			if (c->name_rd[cand[k]] != id)
+				continue;
+			const char *pat;
+			enum kb_host v = kb_hostname(c->o->kb, rd, nm(c, cand[k]), src == SRC_BANNER, &pat);
+			if (v == KB_HOST_NONE)
+				return H_NONE;
+			if (v == KB_HOST_VPS) {
+				nvps++;
+				if (!first_vps) {
+					first_vps = nm(c, cand[k]);
+					first_pat = pat;
+				}
+			} else if (v == KB_HOST_UNKNOWN) {
+				nunknown++;
+				if (!first_unknown)
+					first_unknown = nm(c, cand[k]);
+			} else {
+				ndedicated++;
+			}
+		}
+	}
+	const kb_company *co = kb_company_of(c->o->kb, rd);
+	if (nvps && !nunknown && !ndedicated) {
+		sb_addf(why, "hostname pattern: %s is a %s VPS (%s), not this provider's own server", first_vps,
+			co ? co->name : rd, first_pat ? first_pat : "the default for this domain");
+		return H_DROP;
+	}
+	if (nvps || nunknown) {
+		sb_addf(why, "hostname pattern: %s cannot be told apart from a VPS of %s; check by hand",
+			first_unknown ? first_unknown : first_vps, co ? co->name : rd);
+		return H_FLAG;
+	}
+	return H_NONE;
+}
+
+/* The three heuristics in order; the first that fires wins. */
+static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uint32_t *suggest,
+			   const char **kind, strbuf *why)
+{
+	const kb *k = c->o->kb;
+	const kb_company *co = kb_company_of(k, nm(c, id));
+	uint32_t asns[64];
+	size_t nasn = 0;
+	FOR_LIVE_IPS(c, h, ip) {
+		if (c->ip_asn[ip] && nasn < 64)
+			asns[nasn++] = c->ip_asn[ip];
+	}
+	if (co) {
+		FOR_LIVE_IPS(c, h, ip) {
+			if (c->ip_asn[ip] && !kb_company_has_asn(co, c->ip_asn[ip])) {
+				*kind = "as-mismatch";
+				sb_addf(why, "AS mismatch: %s is in AS%u, not an AS of %s", strmap_key(c->ips, ip),
+					c->ip_asn[ip], co->name);
+				return src == SRC_MX ? H_FLAG : H_DROP;
+			}
+		}
+	} else {
+		const kb_suggestion *sg = kb_suggest(k, asns, nasn);
+		if (sg) {
+			*kind = "as-suggestion";
+			*suggest = name_of(c, sg->provider_id);
+			sb_addf(why, "AS suggestion: every SMTP address is in an AS of %s (AS%u), so %s", sg->company,
+				asns[0], sg->provider_id);
+			return H_SUGGEST;
+		}
+	}
+	if (src == SRC_BANNER || src == SRC_CERT) {
+		enum heur r = hostname_check(c, h, id, src, why);
+		if (r != H_NONE) {
+			*kind = r == H_DROP ? "hostname-vps" : "hostname-unknown";
+			return r;
+		}
+	}
+	return H_NONE;
+}
+
+static void decide(ctx *c, uint32_t h)
+{
+	/* The priority chain: cert, banner/EHLO, MX name. */
+	uint32_t ids[3];
+	enum source srcs[3];
+	int n = 0;
+	if (c->h_cert[h] != NONE) {
+		ids[n] = c->h_cert[h];
+		srcs[n++] = SRC_CERT;
+	}
+	if (c->h_banner[h] != NONE) {
+		ids[n] = c->h_banner[h];
+		srcs[n++] = SRC_BANNER;
+	}
+	if (c->h_mx[h] != NONE) {
+		ids[n] = c->h_mx[h];
+		srcs[n++] = SRC_MX;
+	}
+	c->h_final[h] = n ? ids[0] : NONE;
+	c->h_final_src[h] = n ? srcs[0] : SRC_NONE;
+	c->h_status[h] = c->host_live[h] ? ST_AUTO : ST_NOSMTP;
+	if (!n || c->o->heuristics == INFER_HEUR_OFF || c->h_conf[h] >= c->o->threshold || !c->host_live[h])
+		return;
+	strbuf why;
+	sb_init(&why);
+	const char *first_kind = NULL;
+	for (int i = 0; i < n;) {
+		uint32_t suggest = NONE;
+		const char *kind = NULL;
+		size_t before = why.len;
+		if (before)
+			sb_adds(&why, "; then ");
+		enum heur r = heuristic(c, h, ids[i], srcs[i], &suggest, &kind, &why);
+		if (r == H_NONE) {
+			if (why.data) {
+				why.len = before;
+				why.data[before] = '\0';
+			}
+			break;
+		}
+		if (!first_kind)
+			first_kind = kind;
+		if (c->o->heuristics == INFER_HEUR_FLAG || r == H_FLAG) {
+			/* flag only; an answer a heuristic already changed stays changed */
+			if (c->h_status[h] != ST_HEURISTIC)
+				c->h_status[h] = ST_FLAGGED;
+			break;
+		}
+		c->h_status[h] = ST_HEURISTIC;
+		if (r == H_SUGGEST) {
+			c->h_final[h] = suggest;
+			break;
+		}
+		/* not this provider: the next source in priority */
+		if (++i < n) {
+			c->h_final[h] = ids[i];
+			c->h_final_src[h] = srcs[i];
+			sb_addf(&why, " -> %s from the %s", nm(c, ids[i]), source_names[srcs[i]]);
+		} else {
+			c->h_final[h] = NONE;
+			c->h_final_src[h] = SRC_NONE;
+			sb_adds(&why, " -> no evidence left");
+		}
+	}
+	if (first_kind) {
+		c->h_heur[h] = xstrdup(first_kind);
+		c->h_reason[h] = sb_steal(&why);
+		c->sum->fired++;
+		if (c->h_status[h] == ST_HEURISTIC)
+			c->sum->changed++;
+	}
+	sb_free(&why);
+}
+
+/* ---- corrections ------------------------------------------------------ */
+
+static int load_corrections(ctx *c)
+{
+	sqlite3_stmt *s = prepare(c, "SELECT id, scope, key, verdict, provider_id, note FROM correction "
+				     "WHERE undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?1) ORDER BY id");
+	if (!s)
+		return -1;
+	size_t nh = strmap_size(c->hosts), ni = strmap_size(c->ips), nd = strmap_size(c->domains);
+	c->c_host = xcalloc(nh + 1, sizeof *c->c_host);
+	c->c_ip = xcalloc(ni + 1, sizeof *c->c_ip);
+	c->c_dom = xcalloc(nd + 1, sizeof *c->c_dom);
+	size_t cap = 0;
+	int rc;
+	/* First collect, then point (the array may move while growing). */
+	u32vec where;
+	memset(&where, 0, sizeof where);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *scope = (const char *)sqlite3_column_text(s, 1);
+		const char *key = (const char *)sqlite3_column_text(s, 2);
+		const char *verdict = (const char *)sqlite3_column_text(s, 3);
+		uint32_t target, kind;
+		if (!strcmp(scope, "ip")) {
+			kind = 0;
+			target = strmap_find(c->ips, key);
+		} else if (!strcmp(scope, "mx")) {
+			kind = 1;
+			target = strmap_find(c->hosts, key);
+		} else {
+			kind = 2;
+			target = strmap_find(c->domains, key);
+		}
+		if (target == NONE)
+			continue; /* not in this snapshot */
+		if (c->ncorrs == cap) {
+			cap = cap ? cap * 2 : 16;
+			c->corrs = xrealloc(c->corrs, cap * sizeof *c->corrs);
+		}
+		corr *k = &c->corrs[c->ncorrs++];
+		k->id = (uint32_t)sqlite3_column_int64(s, 0);
+		k->verdict = !strcmp(verdict, "set") ? V_SET : !strcmp(verdict, "self") ? V_SELF : V_CONFIRM;
+		k->provider = sqlite3_column_text(s, 4) ? xstrdup((const char *)sqlite3_column_text(s, 4)) : NULL;
+		k->note = sqlite3_column_text(s, 5) ? xstrdup((const char *)sqlite3_column_text(s, 5)) : NULL;
+		vpush(&where, kind);
+		vpush(&where, target);
+	}
+	sqlite3_finalize(s);
+	for (size_t i = 0; i < c->ncorrs; i++) {
+		corr ***tab = where.v[2 * i] == 0 ? &c->c_ip : where.v[2 * i] == 1 ? &c->c_host : &c->c_dom;
+		(*tab)[where.v[2 * i + 1]] = &c->corrs[i]; /* later ids win */
+	}
+	free(where.v);
+	return rc == SQLITE_DONE ? 0 : dberr(c, "reading corrections");
+}
+
+static char *corr_reason(const corr *k, const char *scope)
+{
+	return xasprintf("%s (analyst decision #%u on the %s)", k->note ? k->note :
+			 k->verdict == V_CONFIRM ? "confirmed" : k->verdict == V_SELF ? "self-hosted" : "set",
+			 k->id, scope);
+}
+
+/* MX-scope decisions win over IP-scope ones. */
+static void correct_host(ctx *c, uint32_t h)
+{
+	corr *k = c->c_host[h];
+	const char *scope = "MX host";
+	if (!k) {
+		scope = "IP";
+		for (uint32_t j = 0; j < c->host_n[h]; j++) {
+			corr *x = c->c_ip[c->hostips.v[c->host_first[h] + j]];
+			if (x && (!k || x->id > k->id))
+				k = x;
+		}
+	}
+	if (!k)
+		return;
+	c->h_corr[h] = k->id;
+	free(c->h_reason[h]);
+	c->h_reason[h] = corr_reason(k, scope);
+	c->sum->corrected++;
+	if (k->verdict == V_CONFIRM) {
+		c->h_status[h] = ST_CONFIRMED;
+		return;
+	}
+	c->h_final[h] = k->verdict == V_SET ? name_of(c, k->provider) : c->h_mx[h];
+	c->h_final_src[h] = SRC_CORRECTION;
+	c->h_status[h] = ST_CORRECTED;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+typedef struct {
+	uint32_t id;
+	uint8_t src, status;
+	uint32_t conf;
+	const char *reason;
+} share;
+
+static const char *company(ctx *c, uint32_t id)
+{
+	const kb_company *co = kb_company_of(c->o->kb, nm(c, id));
+	return co ? co->name : NULL;
+}
+
+static int write_result(ctx *c, sqlite3_stmt *ins, const char *approach, const char *domain, share *sh, int n)
+{
+	for (int i = 0; i < n; i++) {
+		sqlite3_reset(ins);
+		sqlite3_bind_text(ins, 2, approach, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 3, domain, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ins, 4, nm(c, sh[i].id), -1, SQLITE_STATIC);
+		store_bind_text(ins, 5, company(c, sh[i].id));
+		sqlite3_bind_double(ins, 6, 1.0 / n);
+		sqlite3_bind_text(ins, 7, source_names[sh[i].src], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(ins, 8, sh[i].conf);
+		sqlite3_bind_text(ins, 9, status_names[sh[i].status], -1, SQLITE_STATIC);
+		store_bind_text(ins, 10, sh[i].reason);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			return dberr(c, "writing results");
+	}
+	return 0;
+}
+
+/* Add (id, ...) to the domain's distinct provider IDs, keeping the
+ * strongest source and status and the highest confidence. */
+static int add_share(share *sh, int n, uint32_t id, uint8_t src, uint8_t status, uint32_t conf, const char *reason)
+{
+	if (id == NONE)
+		return n;
+	for (int i = 0; i < n; i++)
+		if (sh[i].id == id) {
+			if (src > sh[i].src)
+				sh[i].src = src;
+			if (status > sh[i].status) {
+				sh[i].status = status;
+				if (reason)
+					sh[i].reason = reason;
+			}
+			if (conf > sh[i].conf)
+				sh[i].conf = conf;
+			if (!sh[i].reason)
+				sh[i].reason = reason;
+			return n;
+		}
+	sh[n] = (share){id, src, status, conf, reason};
+	return n + 1;
+}
+
+static int write_all(ctx *c, size_t ndom)
+{
+	static const char *const clear[] = {
+		"DELETE FROM infer_ip WHERE snapshot = ?1", "DELETE FROM infer_host WHERE snapshot = ?1",
+		"DELETE FROM primary_mx WHERE snapshot = ?1"};
+	for (size_t i = 0; i < 3; i++) {
+		sqlite3_stmt *s = prepare(c, clear[i]);
+		if (!s || sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return dberr(c, "clearing old results");
+		}
+		sqlite3_finalize(s);
+	}
+	sqlite3_stmt *s = prepare(c, "DELETE FROM result WHERE snapshot = ?1 AND approach = ?2");
+	if (!s)
+		return -1;
+	for (unsigned bit = 1; bit <= 16; bit <<= 1) {
+		if (bit != 16 && !(c->o->approaches & bit))
+			continue;
+		if (bit == 16 && !(c->o->approaches & INFER_PRIORITY))
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 2, infer_approach_name(bit), -1, SQLITE_STATIC);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return dberr(c, "clearing old results");
+		}
+	}
+	sqlite3_finalize(s);
+
+	/* Per IP evidence. */
+	s = prepare(c, "INSERT INTO infer_ip(snapshot, ip, live, num_ip, cert_group, num_cert, banner_fqdn,"
+		       " ehlo_fqdn, asn) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+	if (!s)
+		return -1;
+	size_t nip = strmap_size(c->ips);
+	for (uint32_t ip = 0; ip < nip; ip++) {
+		if (!c->ip_primary[ip])
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 2, strmap_key(c->ips, ip), -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, c->ip_live[ip]);
+		sqlite3_bind_int64(s, 4, c->ip_numip[ip]);
+		if (c->ip_group[ip] != NONE) {
+			sqlite3_bind_text(s, 5, nm(c, group_id(c, c->ip_group[ip])), -1, SQLITE_STATIC);
+			sqlite3_bind_int64(s, 6, c->group_cnt[c->ip_group[ip]]);
+		} else {
+			sqlite3_bind_null(s, 5);
+			sqlite3_bind_null(s, 6);
+		}
+		store_bind_text(s, 7, nm(c, c->ip_banner[ip]));
+		store_bind_text(s, 8, nm(c, c->ip_ehlo[ip]));
+		if (c->ip_asn[ip])
+			sqlite3_bind_int64(s, 9, c->ip_asn[ip]);
+		else
+			sqlite3_bind_null(s, 9);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return dberr(c, "writing infer_ip");
+		}
+		c->sum->ips++;
+	}
+	sqlite3_finalize(s);
+
+	/* Per host decisions. */
+	s = prepare(c, "INSERT INTO infer_host(snapshot, host, live, domains, mx_id, cert_id, cert_note, banner_id,"
+		       " banner_note, confidence, provider_id, source, company, status, heuristic, reason, correction)"
+		       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
+	if (!s)
+		return -1;
+	size_t nh = strmap_size(c->hosts);
+	for (uint32_t h = 0; h < nh; h++) {
+		if (!c->h_domains[h])
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 2, strmap_key(c->hosts, h), -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, c->host_live[h]);
+		sqlite3_bind_int64(s, 4, c->h_domains[h]);
+		store_bind_text(s, 5, nm(c, c->h_mx[h]));
+		store_bind_text(s, 6, nm(c, c->h_cert[h]));
+		store_bind_text(s, 7, c->h_cert_note[h]);
+		store_bind_text(s, 8, nm(c, c->h_banner[h]));
+		store_bind_text(s, 9, c->h_banner_note[h]);
+		sqlite3_bind_int64(s, 10, c->h_conf[h]);
+		store_bind_text(s, 11, nm(c, c->h_final[h]));
+		store_bind_text(s, 12, source_names[c->h_final_src[h]]);
+		store_bind_text(s, 13, company(c, c->h_final[h]));
+		sqlite3_bind_text(s, 14, status_names[c->h_status[h]], -1, SQLITE_STATIC);
+		store_bind_text(s, 15, c->h_heur[h]);
+		store_bind_text(s, 16, c->h_reason[h]);
+		if (c->h_corr[h])
+			sqlite3_bind_int64(s, 17, c->h_corr[h]);
+		else
+			sqlite3_bind_null(s, 17);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return dberr(c, "writing infer_host");
+		}
+		c->sum->hosts++;
+	}
+	sqlite3_finalize(s);
+
+	sqlite3_stmt *pm = prepare(c, "INSERT INTO primary_mx(snapshot, domain, host) VALUES(?1,?2,?3)");
+	sqlite3_stmt *ins = prepare(c, "INSERT INTO result(snapshot, approach, domain, provider_id, company, weight,"
+				       " source, confidence, status, reason) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
+	if (!pm || !ins) {
+		sqlite3_finalize(pm);
+		sqlite3_finalize(ins);
+		return -1;
+	}
+	share *sh = NULL;
+	size_t shcap = 0;
+	int rc = 0;
+	progress pg;
+	progress_begin(&pg, c->o->progress, "infer: writing", ndom);
+	for (uint32_t d = 0; d < ndom && rc == 0; d++) {
+		const char *dom = strmap_key(c->domains, d);
+		uint32_t first = c->dom_first[d], n = c->dom_n[d];
+		if ((d & 4095) == 0)
+			progress_update(&pg, d, d, "domains");
+		if (n > shcap) {
+			shcap = n * 2;
+			sh = xrealloc(sh, shcap * sizeof *sh);
+		}
+		for (uint32_t j = 0; j < n; j++) {
+			sqlite3_reset(pm);
+			sqlite3_bind_text(pm, 2, dom, -1, SQLITE_STATIC);
+			sqlite3_bind_text(pm, 3, strmap_key(c->hosts, c->primary.v[first + j]), -1, SQLITE_STATIC);
+			if (sqlite3_step(pm) != SQLITE_DONE) {
+				rc = dberr(c, "writing primary_mx");
+				break;
+			}
+		}
+		uint8_t base = c->dom_nosmtp[d] ? ST_NOSMTP : ST_AUTO;
+		if (c->dom_nosmtp[d])
+			c->sum->no_smtp++;
+		/* The four raw approaches. */
+		for (unsigned bit = 1; bit <= INFER_PRIORITY && rc == 0; bit <<= 1) {
+			if (!(c->o->approaches & bit))
+				continue;
+			int k = 0;
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t h = c->primary.v[first + j];
+				uint32_t id = c->h_mx[h];
+				uint8_t src = SRC_MX;
+				if ((bit == INFER_CERT || bit == INFER_PRIORITY) && c->h_cert[h] != NONE) {
+					id = c->h_cert[h];
+					src = SRC_CERT;
+				} else if ((bit == INFER_BANNER || bit == INFER_PRIORITY) && c->h_banner[h] != NONE) {
+					id = c->h_banner[h];
+					src = SRC_BANNER;
+				}
+				k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
+			}
+			rc = write_result(c, ins, infer_approach_name(bit), dom, sh, k);
+		}
+		if (rc != 0 || !(c->o->approaches & INFER_PRIORITY))
+			continue;
+		/* The final answer: heuristics, then decisions. */
+		int k = 0;
+		corr *dc = c->c_dom[d];
+		char *dreason = NULL;
+		if (dc) {
+			dreason = corr_reason(dc, "domain");
+			c->sum->corrected++;
+		}
+		if (dc && dc->verdict == V_SET) {
+			k = add_share(sh, 0, name_of(c, dc->provider), SRC_CORRECTION, ST_CORRECTED, 0, dreason);
+		} else {
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t h = c->primary.v[first + j];
+				uint8_t st = c->h_status[h];
+				uint32_t id = c->h_final[h];
+				uint8_t src = c->h_final_src[h];
+				if (dc && dc->verdict == V_SELF) {
+					id = c->h_mx[h];
+					src = SRC_CORRECTION;
+					st = ST_CORRECTED;
+				} else if (dc) {
+					st = ST_CONFIRMED;
+				}
+				k = add_share(sh, k, id, src, st, c->h_conf[h], dc ? dreason : c->h_reason[h]);
+			}
+		}
+		if (k > 0)
+			c->sum->answered++;
+		if (k > 1)
+			c->sum->split++;
+		rc = write_result(c, ins, "final", dom, sh, k);
+		free(dreason);
+	}
+	progress_end(&pg);
+	free(sh);
+	sqlite3_finalize(pm);
+	sqlite3_finalize(ins);
+	return rc;
+}
+
+static int record_runs(ctx *c, uint64_t ndom, double secs)
+{
+	char params[160];
+	snprintf(params, sizeof params, "{\"threshold\":%u,\"heuristics\":\"%s\"}", c->o->threshold,
+		 infer_heuristics_names[c->o->heuristics]);
+	sqlite3_stmt *s = prepare(c, "INSERT INTO run(snapshot, approach, kb_digest, kb_origin, psl, params, at,"
+				     " domains, seconds) VALUES(?1,?2,?3,?4,?5,?6,"
+				     " strftime('%Y-%m-%dT%H:%M:%SZ','now'),?7,?8)");
+	if (!s)
+		return -1;
+	for (unsigned bit = 1; bit <= INFER_PRIORITY; bit <<= 1) {
+		if (!(c->o->approaches & bit))
+			continue;
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 2, infer_approach_name(bit), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, c->o->kb->digest, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, c->o->kb->origin, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, domain_psl_source(), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, params, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 7, (sqlite3_int64)ndom);
+		sqlite3_bind_double(s, 8, secs);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return dberr(c, "recording the run");
+		}
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+static void ctx_free(ctx *c)
+{
+	size_t nh = c->hosts ? strmap_size(c->hosts) : 0;
+	for (size_t h = 0; h < nh; h++) {
+		if (c->h_cert_note)
+			free(c->h_cert_note[h]);
+		if (c->h_banner_note)
+			free(c->h_banner_note[h]);
+		if (c->h_heur)
+			free(c->h_heur[h]);
+		if (c->h_reason)
+			free(c->h_reason[h]);
+	}
+	for (size_t i = 0; i < c->ncorrs; i++) {
+		free(c->corrs[i].provider);
+		free(c->corrs[i].note);
+	}
+	void *arrays[] = {c->ip_live, c->ip_primary, c->ip_asn, c->ip_banner, c->ip_ehlo, c->ip_cert_first,
+			  c->ip_cert_n, c->ip_numip, c->ip_stamp, c->ip_group, c->certnames.v, c->host_first,
+			  c->host_n, c->hostips.v, c->host_live, c->name_rd, c->rd_cnt, c->rd_stamp, c->uf,
+			  c->group_best, c->group_cnt, c->group_stamp, c->dom_first, c->dom_n, c->dom_nosmtp,
+			  c->primary.v, c->h_domains, c->h_conf, c->h_mx, c->h_cert, c->h_banner, c->h_final,
+			  c->h_final_src, c->h_status, c->h_cert_note, c->h_banner_note, c->h_heur, c->h_reason,
+			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs};
+	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
+		free(arrays[i]);
+	strmap_free(c->ips);
+	strmap_free(c->hosts);
+	strmap_free(c->names);
+	strmap_free(c->domains);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
+{
+	double t0 = now();
+	memset(sum, 0, sizeof *sum);
+	const char *why;
+	if (!domain_init(&why)) {
+		*err = xstrdup(why);
+		return -1;
+	}
+	ctx c;
+	memset(&c, 0, sizeof c);
+	c.o = o;
+	c.st = st;
+	c.err = err;
+	c.sum = sum;
+	c.ips = strmap_new();
+	c.hosts = strmap_new();
+	c.names = strmap_new();
+	c.domains = strmap_new();
+	uint64_t ndom = 0;
+	int rc = -1;
+	if (load_hosts(&c) < 0)
+		goto out;
+	alloc_ip_arrays(&c);
+	if (load_scans(&c) < 0 || load_domains(&c, &ndom) < 0)
+		goto out;
+	sum->domains = ndom;
+	count(&c, ndom);
+	size_t nh = strmap_size(c.hosts);
+#define HARR(f, n) c.f = xcalloc((n) + 1, sizeof *c.f)
+	HARR(h_conf, nh);
+	HARR(h_mx, nh);
+	HARR(h_cert, nh);
+	HARR(h_banner, nh);
+	HARR(h_final, nh);
+	HARR(h_final_src, nh);
+	HARR(h_status, nh);
+	HARR(h_cert_note, nh);
+	HARR(h_banner_note, nh);
+	HARR(h_heur, nh);
+	HARR(h_reason, nh);
+	HARR(h_corr, nh);
+#undef HARR
+	if (load_corrections(&c) < 0)
+		goto out;
+	for (uint32_t h = 0; h < nh; h++) {
+		if (!c.h_domains[h])
+			continue;
+		evidence(&c, h);
+		decide(&c, h);
+		correct_host(&c, h);
+	}
+	if (store_begin(st, err) < 0)
+		goto out;
+	if (write_all(&c, ndom) < 0 || record_runs(&c, ndom, now() - t0) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		goto out;
+	}
+	rc = 0;
+out:
+	sum->seconds = now() - t0;
+	ctx_free(&c);
+	return rc;
+}
