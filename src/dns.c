@@ -75,6 +75,15 @@ const char *dns_row_parse(const char *const vals[DNS_NCOLS], dns_row *r, char *e
 	}
 	const char *rt = vals[DNS_RESPONSE_TYPE];
 	if (!present(rt)) {
+		/* NOERROR with no answer (NODATA): a row that only names the query */
+		if (present(vals[DNS_QUERY_NAME]) && !present(vals[DNS_RESPONSE_NAME]) &&
+		    !present(vals[DNS_MX_ADDRESS]) && !present(vals[DNS_IP4_ADDRESS]) &&
+		    !present(vals[DNS_CNAME_NAME]) && !present(vals[DNS_IP6_ADDRESS])) {
+			if ((e = need_name(vals, DNS_QUERY_NAME, r->name, errbuf, errlen)))
+				return e;
+			r->kind = DNS_ROW_EMPTY;
+			return NULL;
+		}
 		snprintf(errbuf, errlen, "missing response_type");
 		return errbuf;
 	}

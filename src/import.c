@@ -252,6 +252,9 @@ static int dns_store(fctx *x, const dns_row *r)
 	case DNS_ROW_OTHER:
 		x->c->ignored++;
 		return 0;
+	case DNS_ROW_EMPTY:
+		x->c->empty++;
+		return 0;
 	}
 	count_row(x, changed);
 	return 0;
@@ -737,6 +740,8 @@ static void summary(FILE *log, const import_input *in, const import_counts *c)
 		(unsigned long long)c->duplicates, (unsigned long long)c->skipped);
 	if (in->kind == IMPORT_DNS)
 		fprintf(log, ", %llu failed lookups", (unsigned long long)c->failed);
+	if (c->empty)
+		fprintf(log, ", %llu empty answers", (unsigned long long)c->empty);
 	if (c->ignored)
 		fprintf(log, ", %llu ignored (%s)", (unsigned long long)c->ignored,
 			in->kind == IMPORT_DNS ? "AAAA and other record types" : "IPv6 prefixes");

@@ -97,7 +97,8 @@ typedef struct {
 	/* per name */
 	uint32_t *name_rd;       /* name id of the registered domain, or NONE */
 	size_t name_cap;
-	uint32_t *rd_cnt, *rd_stamp;
+	uint32_t *rd_cnt, *rd_stamp;   /* domains per certificate RD */
+	uint32_t *mxrd_cnt, *mxrd_stamp; /* domains per primary MX host RD (tie-break) */
 	uint32_t *uf;            /* union-find parent (name ids) */
 	uint32_t *group_best, *group_cnt, *group_stamp;
 	/* per domain */
@@ -384,11 +385,19 @@ static void count(ctx *c, size_t ndom)
 	c->rd_cnt = xcalloc(nn + 1, sizeof(uint32_t));
 	c->rd_stamp = xmalloc((nn + 1) * sizeof(uint32_t));
 	memset(c->rd_stamp, 0xff, (nn + 1) * sizeof(uint32_t));
+	c->mxrd_cnt = xcalloc(nn + 1, sizeof(uint32_t));
+	c->mxrd_stamp = xmalloc((nn + 1) * sizeof(uint32_t));
+	memset(c->mxrd_stamp, 0xff, (nn + 1) * sizeof(uint32_t));
 	c->h_domains = xcalloc(nh + 1, sizeof(uint32_t));
 	for (uint32_t d = 0; d < ndom; d++) {
 		for (uint32_t j = 0; j < c->dom_n[d]; j++) {
 			uint32_t h = c->primary.v[c->dom_first[d] + j];
 			c->h_domains[h]++;
+			uint32_t mrd = c->h_mx[h];
+			if (mrd != NONE && c->mxrd_stamp[mrd] != d) {
+				c->mxrd_stamp[mrd] = d;
+				c->mxrd_cnt[mrd]++;
+			}
 			if (c->dom_nosmtp[d])
 				continue;
 			FOR_LIVE_IPS(c, h, ip) {
@@ -437,8 +446,14 @@ static void count(ctx *c, size_t ndom)
 				c->group_best[g] = nm;
 				continue;
 			}
-			uint32_t cb = c->rd_cnt[c->name_rd[b]], cn = c->rd_cnt[c->name_rd[nm]];
-			if (cn > cb || (cn == cb && strcmp(strmap_key(c->names, nm), strmap_key(c->names, b)) < 0))
+			uint32_t rb = c->name_rd[b], rn = c->name_rd[nm];
+			uint32_t cb = c->rd_cnt[rb], cn = c->rd_cnt[rn];
+			/* Ties (every name of one certificate covers the same domains)
+			 * go to the RD more domains name in their MX records, then to
+			 * the lexically smaller name. */
+			uint32_t mb = c->mxrd_cnt[rb], mn = c->mxrd_cnt[rn];
+			if (cn > cb || (cn == cb && (mn > mb || (mn == mb &&
+			    strcmp(strmap_key(c->names, nm), strmap_key(c->names, b)) < 0))))
 				c->group_best[g] = nm;
 		}
 		c->ip_group[ip] = find(c->uf, c->certnames.v[c->ip_cert_first[ip]]);
@@ -477,9 +492,6 @@ static const char *nm(ctx *c, uint32_t id)
 
 static void evidence(ctx *c, uint32_t h)
 {
-	const char *host = strmap_key(c->hosts, h);
-	const char *rd = domain_rd(host);
-	c->h_mx[h] = rd ? name_of(c, rd) : NONE;
 	c->h_cert[h] = c->h_banner[h] = NONE;
 	uint32_t conf = 0;
 	bool cert_clash = false, banner_clash = false;
@@ -1103,7 +1115,7 @@ static void ctx_free(ctx *c)
 	}
 	void *arrays[] = {c->ip_live, c->ip_primary, c->ip_asn, c->ip_banner, c->ip_ehlo, c->ip_cert_first,
 			  c->ip_cert_n, c->ip_numip, c->ip_stamp, c->ip_group, c->certnames.v, c->host_first,
-			  c->host_n, c->hostips.v, c->host_live, c->name_rd, c->rd_cnt, c->rd_stamp, c->uf,
+			  c->host_n, c->hostips.v, c->host_live, c->name_rd, c->rd_cnt, c->rd_stamp, c->mxrd_cnt, c->mxrd_stamp, c->uf,
 			  c->group_best, c->group_cnt, c->group_stamp, c->dom_first, c->dom_n, c->dom_nosmtp,
 			  c->primary.v, c->h_domains, c->h_conf, c->h_mx, c->h_cert, c->h_banner, c->h_final,
 			  c->h_final_src, c->h_status, c->h_cert_note, c->h_banner_note, c->h_heur, c->h_reason,
@@ -1150,11 +1162,15 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	if (load_scans(&c) < 0 || load_domains(&c, &ndom) < 0)
 		goto out;
 	sum->domains = ndom;
-	count(&c, ndom);
 	size_t nh = strmap_size(c.hosts);
+	c.h_mx = xcalloc(nh + 1, sizeof *c.h_mx);
+	for (uint32_t h = 0; h < nh; h++) {
+		const char *rd = domain_rd(strmap_key(c.hosts, h));
+		c.h_mx[h] = rd ? name_of(&c, rd) : NONE;
+	}
+	count(&c, ndom);
 #define HARR(f, n) c.f = xcalloc((n) + 1, sizeof *c.f)
 	HARR(h_conf, nh);
-	HARR(h_mx, nh);
 	HARR(h_cert, nh);
 	HARR(h_banner, nh);
 	HARR(h_final, nh);

@@ -92,7 +92,12 @@ static void test_bad_rows(void **state)
 {
 	(void)state;
 	dns_row r;
-	assert_string_equal(parse_json("{\"query_name\":\"a.com\"}", &r), "missing response_type");
+	assert_string_equal(parse_json("{\"query_name\":\"a.com\",\"mx_address\":\"m.a.com\"}", &r),
+			    "missing response_type");
+	/* NOERROR without an answer: the domain has no MX */
+	assert_null(parse_json("{\"query_type\":\"MX\",\"query_name\":\"nomx.com.\",\"status_code\":0}", &r));
+	assert_int_equal(r.kind, DNS_ROW_EMPTY);
+	assert_string_equal(r.name, "nomx.com");
 	assert_string_equal(parse_json("{\"query_name\":\"a.com\",\"response_type\":\"MX\",\"mx_address\":\"m.a\"}", &r),
 			    "missing mx_preference");
 	assert_string_equal(parse_json("{\"query_name\":\"a.com\",\"response_type\":\"MX\",\"mx_address\":\"m.a\","

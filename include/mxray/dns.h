@@ -32,6 +32,7 @@ enum dns_kind {
 	DNS_ROW_FAIL,    /* non-zero status_code: a failed lookup */
 	DNS_ROW_AAAA,    /* IPv6: counted, not used yet */
 	DNS_ROW_OTHER,   /* any other record type: counted, not used */
+	DNS_ROW_EMPTY,   /* status 0 and no record: the name has no such data */
 };
 
 typedef struct {

@@ -27,6 +27,7 @@ typedef struct {
 	uint64_t skipped;    /* bad records, reported */
 	uint64_t failed;     /* failed DNS lookups (non-zero status_code) */
 	uint64_t ignored;    /* well-formed but unused (AAAA, IPv6 prefixes, other RR types) */
+	uint64_t empty;      /* DNS queries answered with no record (NODATA) */
 } import_counts;
 
 typedef struct {

@@ -1,0 +1,34 @@
+/* correct: analyst decisions (the correction table).  Append-only: a
+ * decision is never edited or deleted; undo stamps undone_at.  Shared by
+ * `mxray correct` and the review desk; every `infer` re-applies them. */
+#ifndef MXRAY_CORRECT_H
+#define MXRAY_CORRECT_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "mxray/store.h"
+
+typedef struct {
+	const char *scope;       /* "domain", "mx" or "ip" */
+	const char *key;         /* the domain, MX host or IP */
+	const char *snapshot;    /* NULL: every snapshot */
+	const char *verdict;     /* "confirm", "set" or "self" */
+	const char *provider_id; /* for "set" */
+	const char *analyst;
+	const char *note;
+} correct_req;
+
+/* Validate and normalise (names lower-cased, trailing dot dropped), then
+ * insert in its own transaction.  Returns the new id, or -1 with *err. */
+int64_t correct_add(store *st, const correct_req *r, char **err);
+/* Mark decision `id` undone (once).  Returns 0 or -1 with *err. */
+int correct_undo(store *st, int64_t id, const char *analyst, char **err);
+/* Undo the undo: a new decision equal to `id` (history stays intact). */
+int64_t correct_redo(store *st, int64_t id, char **err);
+
+enum correct_format { CORRECT_TEXT, CORRECT_CSV };
+/* The whole history, oldest first.  Returns rows printed or -1. */
+int correct_list(store *st, FILE *out, enum correct_format fmt, char **err);
+
+#endif

@@ -1,0 +1,178 @@
+/* correct: the analyst-decision table. */
+#include "mxray/correct.h"
+#include "mxray/csv.h"
+#include "mxray/sanitize.h"
+#include "mxray/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int64_t correct_add(store *st, const correct_req *r, char **err)
+{
+	char key[MX_NAME_MAX + 2], pid[MX_NAME_MAX + 2];
+	const char *why;
+	if (strcmp(r->scope, "domain") && strcmp(r->scope, "mx") && strcmp(r->scope, "ip")) {
+		*err = xasprintf("scope '%s' is not domain, mx or ip", r->scope);
+		return -1;
+	}
+	if (strcmp(r->verdict, "confirm") && strcmp(r->verdict, "set") && strcmp(r->verdict, "self")) {
+		*err = xasprintf("verdict '%s' is not confirm, set or self", r->verdict);
+		return -1;
+	}
+	if (!strcmp(r->scope, "ip")) {
+		uint32_t ip;
+		if (!mx_ipv4_parse(r->key, &ip)) {
+			char *s = sanitize_str(r->key);
+			*err = xasprintf("'%s' is not an IPv4 address", s);
+			free(s);
+			return -1;
+		}
+		mx_ipv4_format(ip, key);
+	} else if ((why = mx_name_norm(r->key, strlen(r->key), key)) || !strcmp(key, ".")) {
+		char *s = sanitize_str(r->key);
+		*err = xasprintf("'%s' is not a %s name: %s", s, r->scope, why ? why : "the root");
+		free(s);
+		return -1;
+	}
+	if (!strcmp(r->verdict, "set")) {
+		if (!r->provider_id || (why = mx_name_norm(r->provider_id, strlen(r->provider_id), pid))) {
+			*err = xasprintf("a provider ID is needed for 'set'%s%s", why ? ": " : "", why ? why : "");
+			return -1;
+		}
+	}
+	if (r->snapshot && !mx_date_valid(r->snapshot)) {
+		*err = xasprintf("snapshot '%s' is not a date YYYY-MM-DD", r->snapshot);
+		return -1;
+	}
+	if (r->note && strlen(r->note) > 4096) {
+		*err = xstrdup("the note is longer than 4096 bytes");
+		return -1;
+	}
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO correction(scope, key, snapshot, verdict, provider_id,"
+					    " analyst, note, at) VALUES(?1,?2,?3,?4,?5,?6,?7,"
+					    " strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
+	if (!s || store_begin(st, err) < 0)
+		return -1;
+	store_bind_text(s, 1, r->scope);
+	store_bind_text(s, 2, key);
+	store_bind_text(s, 3, r->snapshot);
+	store_bind_text(s, 4, r->verdict);
+	store_bind_text(s, 5, !strcmp(r->verdict, "set") ? pid : NULL);
+	store_bind_text(s, 6, r->analyst);
+	store_bind_text(s, 7, r->note && *r->note ? r->note : NULL);
+	if (store_step_write(st, s, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	int64_t id = sqlite3_last_insert_rowid(store_db(st));
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return id;
+}
+
+int correct_undo(store *st, int64_t id, const char *analyst, char **err)
+{
+	(void)analyst;
+	sqlite3_stmt *s = store_prepare(st, "SELECT undone_at FROM correction WHERE id = ?1", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	bool exists = rc == SQLITE_ROW, undone = exists && sqlite3_column_type(s, 0) != SQLITE_NULL;
+	sqlite3_reset(s);
+	if (!exists) {
+		*err = xasprintf("there is no decision #%lld", (long long)id);
+		return -1;
+	}
+	if (undone) {
+		*err = xasprintf("decision #%lld is already undone", (long long)id);
+		return -1;
+	}
+	s = store_prepare(st, "UPDATE correction SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+			      " WHERE id = ?1 AND undone_at IS NULL", err);
+	if (!s || store_begin(st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (store_step_write(st, s, err) < 0 || store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
+int64_t correct_redo(store *st, int64_t id, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO correction(scope, key, snapshot, verdict, provider_id,"
+					    " analyst, note, at) SELECT scope, key, snapshot, verdict, provider_id,"
+					    " analyst, note, strftime('%Y-%m-%dT%H:%M:%fZ','now') FROM correction"
+					    " WHERE id = ?1", err);
+	if (!s || store_begin(st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int n = store_step_write(st, s, err);
+	if (n <= 0) {
+		if (n == 0)
+			*err = xasprintf("there is no decision #%lld", (long long)id);
+		store_rollback(st);
+		return -1;
+	}
+	int64_t nid = sqlite3_last_insert_rowid(store_db(st));
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return nid;
+}
+
+int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, at, analyst, scope, key, snapshot, verdict, provider_id,"
+					    " note, undone_at FROM correction ORDER BY id", err);
+	if (!s)
+		return -1;
+	static const char *const cols[] = {"id", "at", "analyst", "scope", "key", "snapshot", "verdict",
+					   "provider_id", "note", "undone_at"};
+	if (fmt == CORRECT_CSV) {
+		for (int i = 0; i < 10; i++)
+			fprintf(out, "%s%s", i ? "," : "", cols[i]);
+		fputc('\n', out);
+	}
+	int n = 0, rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		if (fmt == CORRECT_CSV) {
+			for (int i = 0; i < 10; i++) {
+				if (i)
+					fputc(',', out);
+				csv_put(out, (const char *)sqlite3_column_text(s, i));
+			}
+			fputc('\n', out);
+			continue;
+		}
+		const char *verdict = (const char *)sqlite3_column_text(s, 6);
+		const char *pid = (const char *)sqlite3_column_text(s, 7);
+		char *key = sanitize_str((const char *)sqlite3_column_text(s, 4));
+		char *note = sanitize_str((const char *)sqlite3_column_text(s, 8));
+		char *who = sanitize_str((const char *)sqlite3_column_text(s, 2));
+		const char *snap = (const char *)sqlite3_column_text(s, 5);
+		const char *undone = (const char *)sqlite3_column_text(s, 9);
+		fprintf(out, "#%-4lld %s  %-10s %-6s %s: %s%s%s  [%s]%s%s%s\n", (long long)sqlite3_column_int64(s, 0),
+			(const char *)sqlite3_column_text(s, 1), *who ? who : "-", (const char *)sqlite3_column_text(s, 3),
+			key, !strcmp(verdict, "set") ? "set " : !strcmp(verdict, "self") ? "self-hosted" : "confirmed",
+			pid ? pid : "", *note ? "" : "", snap ? snap : "all snapshots", *note ? "  note: " : "",
+			note, undone ? "  (undone)" : "");
+		free(key);
+		free(note);
+		free(who);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	if (fmt == CORRECT_TEXT && n == 0)
+		fputs("no analyst decisions yet\n", out);
+	return n;
+}
