@@ -235,7 +235,8 @@ static int load_scans(ctx *c)
 			c->ip_cert_first[ip] = (uint32_t)c->certnames.n;
 			json_array_foreach(a, i, v) {
 				const char *nm = json_string_value(v);
-				if (!nm || !domain_rd(nm))
+				/* a name must be a hostname, or a wildcard over one */
+				if (!nm || !domain_is_hostname(strncmp(nm, "*.", 2) ? nm : nm + 2) || !domain_rd(nm))
 					continue;
 				vpush(&c->certnames, name_of(c, nm));
 				c->ip_cert_n[ip]++;

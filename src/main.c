@@ -4,6 +4,10 @@
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
+#include "mxray/correct.h"
+#include "mxray/export.h"
+#include "mxray/show.h"
+#include "mxray/sanitize.h"
 #include "mxray/stats.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
@@ -453,6 +457,290 @@ static int cmd_infer(int argc, char **argv)
 	return rc;
 }
 
+/* ---- correct ---------------------------------------------------------- */
+
+static const opt_row correct_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"ip", "IP", "the decision is about this SMTP address"},
+	{"mx", "HOST", "... about this MX host"},
+	{"domain", "D", "... about this domain (wins over MX, which wins over IP)"},
+	{"set", "PROVIDER", "the provider ID (or a company name the knowledge base knows)"},
+	{"self", NULL, "self-hosted: the provider is the MX host's registered domain"},
+	{"confirm", NULL, "the inferred answer is right"},
+	{"snapshot", "YYYY-MM-DD", "only for this snapshot (default: every snapshot)"},
+	{"note", "TEXT", "why"},
+	{"analyst", "NAME", "who decides (default $USER)"},
+	{"list", NULL, "print the whole decision history"},
+	{"format", "text|csv", "with --list: output format (default text)"},
+	{"undo", "ID", "undo decision ID"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_correct(int argc, char **argv)
+{
+	const command *c = find_command("correct");
+	const char *db = default_db(), *scope = NULL, *key = NULL, *verdict = NULL, *pid = NULL;
+	const char *snapshot = NULL, *note = NULL, *analyst = getenv("USER"), *undo = NULL;
+	bool list = false;
+	enum correct_format fmt = CORRECT_TEXT;
+	int nscope = 0, nverdict = 0;
+	struct option *lo = long_options(c->opts);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			print_help(stdout, c);
+			free(lo);
+			return EXIT_OK;
+		}
+		if (ch == '?') {
+			free(lo);
+			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
+			return EXIT_USAGE;
+		}
+		const char *name = c->opts[ch - 1000].name;
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "ip") || !strcmp(name, "mx") || !strcmp(name, "domain")) {
+			scope = name;
+			key = optarg;
+			nscope++;
+		} else if (!strcmp(name, "set")) {
+			verdict = "set";
+			pid = optarg;
+			nverdict++;
+		} else if (!strcmp(name, "self") || !strcmp(name, "confirm")) {
+			verdict = name;
+			nverdict++;
+		} else if (!strcmp(name, "snapshot"))
+			snapshot = optarg;
+		else if (!strcmp(name, "note"))
+			note = optarg;
+		else if (!strcmp(name, "analyst"))
+			analyst = optarg;
+		else if (!strcmp(name, "list"))
+			list = true;
+		else if (!strcmp(name, "undo"))
+			undo = optarg;
+		else if (!strcmp(optarg, "csv"))
+			fmt = CORRECT_CSV;
+		else if (!strcmp(optarg, "text"))
+			fmt = CORRECT_TEXT;
+		else {
+			free(lo);
+			return usage_error(c, "--format '%s' is not text or csv", optarg);
+		}
+	}
+	free(lo);
+	if (optind < argc)
+		return usage_error(c, "unexpected argument '%s'", argv[optind]);
+	int modes = (list ? 1 : 0) + (undo ? 1 : 0) + (nscope || nverdict ? 1 : 0);
+	if (modes != 1)
+		return usage_error(c, "%s", "give one of: a decision (--ip/--mx/--domain with --set/--self/--confirm), "
+				   "--list, or --undo ID");
+	if (!list && !undo && (nscope != 1 || nverdict != 1))
+		return usage_error(c, "%s", "a decision needs exactly one of --ip, --mx, --domain and exactly one of "
+				   "--set, --self, --confirm");
+	uint64_t undo_id = 0;
+	if (undo && (!mx_parse_u64(undo, &undo_id) || undo_id == 0))
+		return usage_error(c, "--undo '%s' is not a decision number", undo);
+	char *err = NULL;
+	store *st = store_open_existing(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray correct: %s\n", err);
+		free(err);
+		return EXIT_RUNTIME;
+	}
+	int rc = EXIT_OK;
+	if (list) {
+		if (correct_list(st, stdout, fmt, &err) < 0)
+			rc = EXIT_RUNTIME;
+	} else if (undo) {
+		if (correct_undo(st, (int64_t)undo_id, analyst, &err) < 0)
+			rc = EXIT_RUNTIME;
+		else
+			fprintf(stderr, "decision #%llu undone; run 'mxray infer' to re-apply the decisions\n",
+				(unsigned long long)undo_id);
+	} else {
+		/* A company name the knowledge base knows stands for its first ID. */
+		kb *k = NULL;
+		if (pid && !strchr(pid, '.')) {
+			k = kb_load_default(&err);
+			const kb_company *co = k ? kb_company_named(k, pid) : NULL;
+			if (co)
+				pid = co->ids[0];
+		}
+		correct_req r = {scope, key, snapshot, verdict, pid, analyst, note};
+		int64_t id = correct_add(st, &r, &err);
+		if (id < 0)
+			rc = EXIT_RUNTIME;
+		else
+			printf("%lld\n", (long long)id);
+		if (id >= 0)
+			fprintf(stderr, "decision #%lld recorded; run 'mxray infer' to apply it\n", (long long)id);
+		kb_free(k);
+	}
+	if (rc != EXIT_OK) {
+		fprintf(stderr, "mxray correct: %s\n", err);
+		free(err);
+	}
+	store_close(st);
+	return rc;
+}
+
+/* ---- show ------------------------------------------------------------- */
+
+static const opt_row show_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"snapshot", "YYYY-MM-DD", "the snapshot (default: the newest)"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_show(int argc, char **argv)
+{
+	const command *c = find_command("show");
+	const char *db = default_db(), *snapshot = NULL;
+	struct option *lo = long_options(c->opts);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			print_help(stdout, c);
+			free(lo);
+			return EXIT_OK;
+		}
+		if (ch == '?') {
+			free(lo);
+			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
+			return EXIT_USAGE;
+		}
+		if (ch == opt_index(c->opts, "db"))
+			db = optarg;
+		else
+			snapshot = optarg;
+	}
+	free(lo);
+	if (optind != argc - 1)
+		return usage_error(c, "%s", "give exactly one DOMAIN");
+	if (snapshot && !mx_date_valid(snapshot))
+		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	char buf[11];
+	store *st = open_snapshot(c, db, &snapshot, buf);
+	if (!st)
+		return EXIT_RUNTIME;
+	char *err = NULL;
+	int r = show_domain(st, stdout, snapshot, argv[optind], &err);
+	int rc = EXIT_OK;
+	if (r < 0) {
+		fprintf(stderr, "mxray show: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	} else if (r == 1) {
+		char *d = sanitize_str(argv[optind]);
+		fprintf(stderr, "mxray show: %s is not in snapshot %s\n", d, snapshot);
+		free(d);
+		rc = EXIT_RUNTIME;
+	}
+	store_close(st);
+	return rc;
+}
+
+/* ---- export ----------------------------------------------------------- */
+
+static const opt_row export_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"snapshot", "YYYY-MM-DD", "the snapshot (default: the newest with answers)"},
+	{"list", "L", "only the domains of target list L"},
+	{"approach", "A", "assignments: that approach's raw answer (mx, cert, banner, priority)"},
+	{"format", "csv|jsonl", "output format (default csv)"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_export(int argc, char **argv)
+{
+	const command *c = find_command("export");
+	const char *db = default_db(), *snapshot = NULL, *list = NULL, *approach = NULL;
+	enum export_format fmt = EXPORT_CSV;
+	struct option *lo = long_options(c->opts);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			print_help(stdout, c);
+			free(lo);
+			return EXIT_OK;
+		}
+		if (ch == '?') {
+			free(lo);
+			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
+			return EXIT_USAGE;
+		}
+		const char *name = c->opts[ch - 1000].name;
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "snapshot"))
+			snapshot = optarg;
+		else if (!strcmp(name, "list"))
+			list = optarg;
+		else if (!strcmp(name, "approach"))
+			approach = optarg;
+		else if (!strcmp(optarg, "csv"))
+			fmt = EXPORT_CSV;
+		else if (!strcmp(optarg, "jsonl"))
+			fmt = EXPORT_JSONL;
+		else {
+			free(lo);
+			return usage_error(c, "--format '%s' is not csv or jsonl", optarg);
+		}
+	}
+	free(lo);
+	if (optind != argc - 1)
+		return usage_error(c, "%s", "give one table: assignments or providers");
+	const char *table = argv[optind];
+	if (strcmp(table, "assignments") && strcmp(table, "providers"))
+		return usage_error(c, "'%s' is not a table (assignments or providers)", table);
+	if (approach) {
+		unsigned a = infer_parse_approach(approach);
+		if (!a || a == INFER_ALL)
+			return usage_error(c, "--approach '%s' is not mx, cert, banner or priority", approach);
+		if (strcmp(table, "assignments"))
+			return usage_error(c, "%s", "--approach goes with assignments");
+	}
+	if (snapshot && !mx_date_valid(snapshot))
+		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	char *err = NULL;
+	store *st = store_open_existing(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray export: %s\n", err);
+		free(err);
+		return EXIT_RUNTIME;
+	}
+	char buf[11];
+	const char *which = approach ? approach : "final";
+	if (!snapshot) {
+		if (!export_latest(st, which, buf)) {
+			fprintf(stderr, "mxray export: %s has no %s answers yet: run 'mxray infer'\n", db,
+				approach ? approach : "inference");
+			store_close(st);
+			return EXIT_RUNTIME;
+		}
+		snapshot = buf;
+	}
+	long n = !strcmp(table, "assignments") ? export_assignments(st, stdout, snapshot, list, which, fmt, &err)
+					      : export_providers(st, stdout, snapshot, list, fmt, &err);
+	int rc = EXIT_OK;
+	if (n < 0) {
+		fprintf(stderr, "mxray export: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	} else if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "mxray export: cannot write the output\n");
+		rc = EXIT_RUNTIME;
+	}
+	store_close(st);
+	return rc;
+}
+
 /* ---- table of commands ------------------------------------------------ */
 
 static const opt_row no_opts[] = {{NULL, NULL, NULL}};
@@ -487,6 +775,23 @@ static const command commands[] = {
 	 "numCert); heuristics for low-confidence IDs of large providers; analyst decisions\n"
 	 "re-applied.  Re-running replaces the snapshot's answers in one transaction.",
 	 infer_opts_table, cmd_infer},
+	{"correct", "(--ip IP | --mx HOST | --domain D) (--set PROVIDER | --self | --confirm) [--snapshot D] "
+		    "[--note TEXT] [--analyst NAME] | --list | --undo ID",
+	 "Record an analyst decision, list the history, or undo one.\n"
+	 "Decisions are never edited or deleted; every 'mxray infer' re-applies the ones not\n"
+	 "undone, most specific first: domain, then MX host, then IP.",
+	 correct_opts_table, cmd_correct},
+	{"show", "DOMAIN [--snapshot D]",
+	 "Explain how one domain was inferred, evidence by evidence.\n"
+	 "MX records, each primary MX's addresses with AS, banner, EHLO and certificate,\n"
+	 "what each approach says, confidence, heuristics, decisions and the final shares.",
+	 show_opts_table, cmd_show},
+	{"export", "assignments|providers [--snapshot D] [--list L] [--approach A] [--format csv|jsonl]",
+	 "Write the answers as CSV or JSON Lines on stdout.\n"
+	 "assignments: snapshot,domain,provider_id,company,weight,source,confidence,status,reason\n"
+	 "(the final answer; with --approach, that approach's raw answer).\n"
+	 "providers: Provider,Domains_of_Provider, the summed shares, largest first.",
+	 export_opts_table, cmd_export},
 	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
 	{"version", "", "Print the version.", no_opts, cmd_version},
 };

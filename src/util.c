@@ -261,3 +261,17 @@ bool mx_date_valid(const char *s)
 		return false;
 	return true;
 }
+
+void mx_fmt_double(double v, char buf[32])
+{
+	/* Prefer a form without an exponent; very large or small numbers keep one. */
+	for (int pass = 0; pass < 2; pass++)
+		for (int prec = 1; prec <= 17; prec++) {
+			snprintf(buf, 32, "%.*g", prec, v);
+			if ((pass || !strchr(buf, 'e')) && strtod(buf, NULL) == v)
+				goto done;
+		}
+done:
+	if (!strpbrk(buf, ".eEn"))
+		strcat(buf, ".0");
+}

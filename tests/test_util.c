@@ -98,6 +98,30 @@ static void test_strbuf(void **state)
 	free(a);
 }
 
+static void test_fmt_double(void **state)
+{
+	(void)state;
+	char b[32];
+	mx_fmt_double(26696.666666666664, b);
+	assert_string_equal(b, "26696.666666666664");
+	mx_fmt_double(21.0, b);
+	assert_string_equal(b, "21.0");
+	mx_fmt_double(0.5, b);
+	assert_string_equal(b, "0.5");
+	mx_fmt_double(1.0 / 3, b);
+	assert_string_equal(b, "0.3333333333333333");
+	mx_fmt_double(1410.75, b);
+	assert_string_equal(b, "1410.75");
+	mx_fmt_double(0, b);
+	assert_string_equal(b, "0.0");
+	mx_fmt_double(330, b);
+	assert_string_equal(b, "330.0");
+	mx_fmt_double(60, b);
+	assert_string_equal(b, "60.0");
+	mx_fmt_double(1e-7, b);
+	assert_string_equal(b, "1e-07");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_date_and_numbers),
 		cmocka_unit_test(test_strbuf),
+		cmocka_unit_test(test_fmt_double),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -61,4 +61,8 @@ bool mx_parse_u64(const char *s, uint64_t *out);
 /* Valid calendar date YYYY-MM-DD. */
 bool mx_date_valid(const char *s);
 
+/* The shortest decimal that reads back as exactly v, with ".0" on whole
+ * numbers (as Python prints floats: 26696.666666666664, 21.0, 0.5). */
+void mx_fmt_double(double v, char buf[32]);
+
 #endif

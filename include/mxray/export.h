@@ -1,0 +1,29 @@
+/* export: the derived tables for pandas, DuckDB and R: per-domain
+ * assignments and per-provider shares (the layout of the study's published
+ * tables). */
+#ifndef MXRAY_EXPORT_H
+#define MXRAY_EXPORT_H
+
+#include <stdio.h>
+
+#include "mxray/store.h"
+
+enum export_format { EXPORT_CSV, EXPORT_JSONL };
+
+/* The snapshot to export when none is given: the newest with answers for
+ * `approach` ("final" for the corrected answer).  False when none. */
+bool export_latest(store *st, const char *approach, char buf[11]);
+
+/* One row per (snapshot, domain, provider_id) with the header
+ * snapshot,domain,provider_id,company,weight,source,confidence,status,reason.
+ * approach "final" is the corrected answer, else that approach's raw one.
+ * list NULL or "all": every domain.  Returns rows written or -1. */
+long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
+			enum export_format fmt, char **err);
+
+/* Provider,Domains_of_Provider: company (or provider ID) and summed
+ * weights of the final answers, largest first.  Returns rows or -1. */
+long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
+		      char **err);
+
+#endif

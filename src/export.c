@@ -1,0 +1,150 @@
+/* export: assignments and provider shares as CSV (RFC 4180) or JSON Lines. */
+#include "mxray/export.h"
+#include "mxray/csv.h"
+#include "mxray/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool export_latest(store *st, const char *approach, char buf[11])
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT max(snapshot) FROM result WHERE approach = ?1", NULL);
+	bool ok = false;
+	if (!s)
+		return false;
+	store_bind_text(s, 1, approach);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+		ok = true;
+	}
+	sqlite3_reset(s);
+	return ok;
+}
+
+static int check_results(store *st, const char *snapshot, const char *approach, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM result WHERE snapshot = ?1 AND approach = ?2 LIMIT 1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, snapshot);
+	store_bind_text(s, 2, approach);
+	int rc = sqlite3_step(s);
+	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) {
+		*err = xasprintf("no %s answers for snapshot %s: run 'mxray infer --snapshot %s%s'",
+				 !strcmp(approach, "final") ? "inference" : approach, snapshot, snapshot,
+				 !strcmp(approach, "final") ? "" : " --approach all");
+		return -1;
+	}
+	return 0;
+}
+
+static const char *const assign_cols[] = {"snapshot", "domain", "provider_id", "company", "weight",
+					  "source", "confidence", "status", "reason"};
+
+long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
+			enum export_format fmt, char **err)
+{
+	if (check_results(st, snapshot, approach, err) < 0)
+		return -1;
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT snapshot, domain, provider_id, company, weight, source, confidence, status, reason "
+		"FROM result WHERE snapshot = ?1 AND approach = ?2 AND (?3 IS NULL OR ?3 = 'all' OR domain IN "
+		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?3)) ORDER BY domain, provider_id", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, snapshot);
+	store_bind_text(s, 2, approach);
+	store_bind_text(s, 3, list);
+	if (fmt == EXPORT_CSV) {
+		for (int i = 0; i < 9; i++)
+			fprintf(out, "%s%s", i ? "," : "", assign_cols[i]);
+		fputc('\n', out);
+	}
+	long n = 0;
+	int rc;
+	char w[32];
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		mx_fmt_double(sqlite3_column_double(s, 4), w);
+		if (fmt == EXPORT_CSV) {
+			for (int i = 0; i < 9; i++) {
+				if (i)
+					fputc(',', out);
+				if (i == 4)
+					fputs(w, out);
+				else
+					csv_put(out, (const char *)sqlite3_column_text(s, i));
+			}
+			fputc('\n', out);
+			continue;
+		}
+		json_t *o = json_object();
+		for (int i = 0; i < 9; i++) {
+			json_t *v;
+			if (sqlite3_column_type(s, i) == SQLITE_NULL)
+				v = json_null();
+			else if (i == 4)
+				v = json_real(sqlite3_column_double(s, i));
+			else if (i == 6)
+				v = json_integer(sqlite3_column_int64(s, i));
+			else
+				v = json_string((const char *)sqlite3_column_text(s, i));
+			json_object_set_new(o, assign_cols[i], v ? v : json_null());
+		}
+		char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+		fprintf(out, "%s\n", line);
+		free(line);
+		json_decref(o);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	return n;
+}
+
+long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
+		      char **err)
+{
+	if (check_results(st, snapshot, "final", err) < 0)
+		return -1;
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT coalesce(company, provider_id) AS p, sum(weight) AS w FROM result "
+		"WHERE snapshot = ?1 AND approach = 'final' AND (?2 IS NULL OR ?2 = 'all' OR domain IN "
+		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2)) GROUP BY p ORDER BY w DESC, p", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, snapshot);
+	store_bind_text(s, 2, list);
+	if (fmt == EXPORT_CSV)
+		fputs("Provider,Domains_of_Provider\n", out);
+	long n = 0;
+	int rc;
+	char w[32];
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		n++;
+		const char *p = (const char *)sqlite3_column_text(s, 0);
+		double v = sqlite3_column_double(s, 1);
+		if (fmt == EXPORT_CSV) {
+			mx_fmt_double(v, w);
+			csv_put(out, p);
+			fprintf(out, ",%s\n", w);
+		} else {
+			json_t *o = json_pack("{s:s, s:f}", "Provider", p, "Domains_of_Provider", v);
+			char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+						   JSON_REAL_PRECISION(17));
+			fprintf(out, "%s\n", line);
+			free(line);
+			json_decref(o);
+		}
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	return n;
+}
