@@ -1,2 +1,228 @@
 #!/bin/sh
-echo "cli: no tests yet"
+# CLI end-to-end tests on sample-data/: the real binary, a real SQLite file.
+# Expected numbers are checked against what the input files say where a
+# shell tool can count it independently (wc, grep, sort), and exactly.
+# Usage: tests/cli/run.sh /path/to/mxray /path/to/mxgen
+set -u
+MXRAY=$1
+MXGEN=$2
+SD=$(cd "$(dirname "$0")/../../sample-data" && pwd)
+T=$(mktemp -d "${TMPDIR:-/tmp}/mxray-cli.XXXXXX")
+trap 'rm -rf "$T"' EXIT INT TERM
+DB=$T/t.db
+pass=0
+fail=0
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+# eq NAME EXPECTED ACTUAL
+eq() {
+	if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi
+}
+# has NAME NEEDLE FILE: the file contains the line fragment
+has() {
+	if grep -qF -- "$2" "$3"; then ok; else bad "$1: [$2] not in $3:"; sed 's/^/    /' "$3" | head -20; fi
+}
+# status NAME EXPECTED-EXIT command...
+status() {
+	name=$1 want=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" = "$want" ]; then ok; else bad "$name: exit $got, expected $want"; sed 's/^/    /' "$T/err" | head -5; fi
+}
+
+import_sample() { # DB [extra options]
+	db=$1
+	shift
+	"$MXRAY" import --db "$db" --snapshot 2021-06-08 --quiet "$@" \
+		--list alexa --targets "$SD/targets-alexa.txt" \
+		--list com --targets "$SD/targets-com.txt" \
+		--list gov --targets "$SD/targets-gov.txt" \
+		--dns "$SD/dns.jsonl" \
+		--scans "$SD/scans-censys.jsonl" --scans "$SD/scans-zgrab2.jsonl" --scans "$SD/scans-censys2.jsonl" \
+		--pfx2as "$SD/pfx2as.txt" --asorg "$SD/as2org.txt"
+}
+
+echo "cli: usage and help"
+status "help" 0 "$MXRAY" --help
+has "help lists import" "  import " "$T/out"
+status "no command" 2 "$MXRAY"
+status "unknown command" 2 "$MXRAY" frobnicate
+has "unknown command message" "mxray: 'frobnicate' is not a command" "$T/err"
+status "import --help" 0 "$MXRAY" import --help
+has "import help shows --strict" "--strict" "$T/out"
+status "import without snapshot" 2 "$MXRAY" import --db "$DB" --dns "$SD/dns.jsonl"
+has "snapshot required" "--snapshot YYYY-MM-DD is required" "$T/err"
+status "bad date" 2 "$MXRAY" import --db "$DB" --snapshot 2021-02-30 --dns "$SD/dns.jsonl"
+status "targets without list" 2 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --targets "$SD/targets-gov.txt"
+status "reserved list name" 2 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --list all --targets "$SD/targets-gov.txt"
+status "stdin twice" 2 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --dns - --scans -
+status "stats on a missing db" 1 "$MXRAY" stats --db "$T/nope.db"
+has "missing db message" "does not exist" "$T/err"
+status "missing file" 1 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --dns "$T/nope.jsonl"
+has "missing file message" "cannot open $T/nope.jsonl: No such file or directory" "$T/err"
+rm -f "$DB" "$DB-wal" "$DB-shm"
+
+echo "cli: the generator is deterministic and made sample-data/"
+"$MXGEN" --domains 3000 --seed 2021 --date 2021-06-08 --out "$T/gen" 2>/dev/null
+for f in dns.jsonl scans-censys.jsonl scans-zgrab2.jsonl scans-censys2.jsonl pfx2as.txt as2org.txt \
+	targets-alexa.txt targets-com.txt targets-gov.txt truth.csv; do
+	if cmp -s "$T/gen/$f" "$SD/$f"; then ok; else bad "sample-data/$f differs from mxgen's output"; fi
+done
+status "mxgen usage" 2 "$MXGEN" --domains 0
+rm -rf "$T/gen"
+
+echo "cli: import sample-data"
+import_sample "$DB" 2>"$T/import.log"
+eq "import exit" 0 $?
+has "targets summary" "targets $SD/targets-alexa.txt: 901 lines, 901 imported, 0 already present, 0 skipped" "$T/import.log"
+has "dns summary" "dns $SD/dns.jsonl: 7595 lines, 7458 imported, 49 already present, 0 skipped, 29 failed lookups, 14 empty answers, 45 ignored (AAAA and other record types)" "$T/import.log"
+has "censys summary (raw-byte banners kept)" "scans $SD/scans-censys.jsonl: 920 lines, 920 imported, 0 already present, 0 skipped" "$T/import.log"
+has "pfx2as summary" "pfx2as $SD/pfx2as.txt: 111 lines, 105 imported, 0 already present, 0 skipped, 6 ignored (IPv6 prefixes)" "$T/import.log"
+"$MXRAY" stats --db "$DB" --format csv >"$T/stats.csv"
+cat >"$T/stats.want" <<'EOF'
+snapshot,list,domains,with_mx,failed_lookups,mx_hosts,ips,ips_scanned,ips_port25,ips_trusted_cert,ips_with_asn
+2021-06-08,alexa,901,891,6,612,544,513,502,326,544
+2021-06-08,com,1673,1643,18,705,628,596,575,337,628
+2021-06-08,gov,457,449,5,471,328,312,309,246,328
+2021-06-08,all,2981,2952,29,1651,1193,1120,1085,633,1193
+EOF
+if cmp -s "$T/stats.want" "$T/stats.csv"; then ok; else bad "stats differ:"; diff "$T/stats.want" "$T/stats.csv"; fi
+# the same numbers counted straight from the files
+for l in alexa com gov; do
+	n=$(sort -u "$SD/targets-$l.txt" | wc -l | tr -d ' ')
+	eq "$l domains = unique lines of targets-$l.txt" "$n" "$(grep ",$l," "$T/stats.csv" | cut -d, -f3)"
+done
+n=$(grep -c '"status_code":[1-9]' "$SD/dns.jsonl")
+eq "failed lookups = rows with a non-zero status_code" "$n" "$(grep ',all,' "$T/stats.csv" | cut -d, -f5)"
+n=$(grep '"response_type":"MX"' "$SD/dns.jsonl" | sed 's/.*"query_name":"\([^"]*\)".*/\1/' | tr 'A-Z' 'a-z' |
+	sed 's/\.$//' | sort -u | wc -l | tr -d ' ')
+eq "domains with MX = distinct query_names of MX rows" "$n" "$(grep ',all,' "$T/stats.csv" | cut -d, -f4)"
+n=$(cat "$SD"/scans-*.jsonl | sed 's/^{"ip":"\([0-9.]*\)".*/\1/' | sort -u | wc -l | tr -d ' ')
+eq "scan records = distinct IPs of the scan files" "$n" "$(sqlite3 "$DB" 'SELECT count(*) FROM scan')"
+eq "raw invalid UTF-8 kept byte for byte" "1" \
+	"$(sqlite3 "$DB" "SELECT count(*) > 0 FROM scan WHERE instr(banner, x'fffe') > 0")"
+
+echo "cli: re-import adds nothing"
+sqlite3 "$DB" 'SELECT (SELECT count(*) FROM mx), (SELECT count(*) FROM a), (SELECT count(*) FROM scan), (SELECT count(*) FROM asn), (SELECT count(*) FROM target), (SELECT count(*) FROM mx_ip)' >"$T/before"
+import_sample "$DB" 2>"$T/import2.log"
+eq "re-import exit" 0 $?
+eq "re-import imports nothing" "" "$(grep -v ' 0 imported' "$T/import2.log")"
+sqlite3 "$DB" 'SELECT (SELECT count(*) FROM mx), (SELECT count(*) FROM a), (SELECT count(*) FROM scan), (SELECT count(*) FROM asn), (SELECT count(*) FROM target), (SELECT count(*) FROM mx_ip)' >"$T/after"
+if cmp -s "$T/before" "$T/after"; then ok; else bad "row counts changed on re-import"; fi
+
+echo "cli: bad input, --strict, standard input"
+cp "$SD/dns.jsonl" "$T/bad.jsonl"
+printf '%s\n' '{"query_name":"x.org","response_type":"MX","mx_address":"mx.x.org","mx_preference":-1}' \
+	'not json' '{"query_name":"y.org","response_type":"A","response_name":"y.org","ip4_address":"1.2.3.999"}' >>"$T/bad.jsonl"
+status "strict import fails" 1 "$MXRAY" import --db "$DB" --snapshot 2021-06-09 --strict --quiet --dns "$T/bad.jsonl"
+has "strict names file and line" "$T/bad.jsonl:7596: mx_preference is not an integer in 0..65535" "$T/err"
+has "strict says nothing committed" "aborted (--strict): nothing was committed" "$T/err"
+eq "strict left no snapshot" "0" "$(sqlite3 "$DB" "SELECT count(*) FROM snapshot WHERE date = '2021-06-09'")"
+status "lenient import" 0 "$MXRAY" import --db "$DB" --snapshot 2021-06-09 --quiet --dns "$T/bad.jsonl"
+has "lenient reports line 7597" "$T/bad.jsonl:7597: malformed JSON" "$T/err"
+has "lenient reports line 7598" "$T/bad.jsonl:7598: ip4_address is not an IPv4 address" "$T/err"
+has "lenient counts skipped" "7598 lines, 7458 imported, 49 already present, 3 skipped" "$T/err"
+"$MXRAY" import --db "$T/stdin.db" --snapshot 2021-06-08 --quiet --dns - <"$SD/dns.jsonl" 2>"$T/err"
+eq "stdin import exit" 0 $?
+has "stdin summary" "dns <stdin>: 7595 lines, 7458 imported" "$T/err"
+
+echo "cli: infer on sample-data"
+status "infer" 0 "$MXRAY" infer --db "$DB" --snapshot 2021-06-08 --quiet
+status "infer bad approach" 2 "$MXRAY" infer --db "$DB" --approach best
+status "infer bad kb" 1 "$MXRAY" infer --db "$DB" --kb "$SD/truth.csv"
+has "bad kb named" "$SD/truth.csv" "$T/err"
+# Accuracy against the truth, per approach: the set of companies (or IDs
+# where there is no company) must equal the truth's, case-insensitively.
+for a in mx cert banner priority; do
+	"$MXRAY" export --db "$DB" --snapshot 2021-06-08 assignments --approach $a >"$T/$a.csv"
+done
+"$MXRAY" export --db "$DB" --snapshot 2021-06-08 assignments >"$T/final.csv"
+has "assignments header" "snapshot,domain,provider_id,company,weight,source,confidence,status,reason" "$T/final.csv"
+cat >"$T/acc.sql" <<EOF
+.mode csv
+CREATE TABLE truth(domain TEXT, truth TEXT);
+.import $SD/truth.csv truth
+DELETE FROM truth WHERE domain = 'domain';
+EOF
+for a in mx cert banner priority final; do
+	cat >>"$T/acc.sql" <<EOF
+CREATE TABLE r_$a(snapshot, domain, provider_id, company, weight, source, confidence, status, reason);
+.import $T/$a.csv r_$a
+DELETE FROM r_$a WHERE snapshot = 'snapshot';
+EOF
+done
+echo ".mode list" >>"$T/acc.sql"
+for a in mx cert banner priority final; do
+	cat >>"$T/acc.sql" <<EOF
+SELECT '$a', sum(lower(x.ans) = lower(t.truth)), count(*) FROM truth t LEFT JOIN
+ (SELECT domain, group_concat(p, ';') AS ans FROM
+   (SELECT domain, CASE company WHEN '' THEN provider_id ELSE company END AS p FROM r_$a ORDER BY domain, p)
+  GROUP BY domain) x USING (domain);
+EOF
+done
+sqlite3 "$T/acc.db" <"$T/acc.sql" >"$T/acc.txt"
+echo "cli: accuracy on sample-data (correct|labelled):"
+sed 's/^/    /' "$T/acc.txt"
+cat >"$T/acc.want" <<'EOF'
+mx|2882|2938
+cert|2910|2938
+banner|2862|2938
+priority|2890|2938
+final|2929|2938
+EOF
+if cmp -s "$T/acc.want" "$T/acc.txt"; then ok; else bad "accuracy differs:"; diff "$T/acc.want" "$T/acc.txt"; fi
+"$MXRAY" export --db "$DB" --snapshot 2021-06-08 providers >"$T/providers.csv"
+eq "providers header" "Provider,Domains_of_Provider" "$(head -1 "$T/providers.csv")"
+eq "providers top rows" "GoDaddy,508.0 Google,454.0 Microsoft,330.0" "$(sed -n '2,4p' "$T/providers.csv" | tr '\n' ' ' | sed 's/ $//')"
+eq "provider shares sum to the answered domains" "2944" \
+	"$(awk -F, 'NR > 1 { s += $NF } END { printf "%d", s + 0.5 }' "$T/providers.csv")"
+"$MXRAY" export --db "$DB" --snapshot 2021-06-08 providers --list gov >"$T/gov.csv"
+eq "gov list top provider" "Microsoft" "$(sed -n 2p "$T/gov.csv" | cut -d, -f1)"
+"$MXRAY" export --db "$DB" assignments --format jsonl | head -1 >"$T/one.jsonl"
+has "jsonl row" '"snapshot":"2021-06-08"' "$T/one.jsonl"
+
+echo "cli: the paper's hard cases in the final answer"
+row() { grep "^2021-06-08,$1," "$T/final.csv" | cut -d, -f3-8 | tr '\n' ' ' | sed 's/ $//'; }
+d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND reason LIKE 'AS suggestion%Cisco%' ORDER BY domain LIMIT 1")
+eq "Cisco customer certificate -> iphmx.com" "iphmx.com,Cisco,1.0,cert,1,heuristic" "$(row "$d")"
+d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND reason LIKE 'AS mismatch%not an AS of Google%' ORDER BY domain LIMIT 1")
+eq "fake mx.google.com banner falls back to the MX" "$d,,1.0,mx,1,heuristic" "$(row "$d")"
+d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND reason LIKE 'hostname pattern:%secureserver.net%' ORDER BY domain LIMIT 1")
+eq "GoDaddy VPS banner -> the customer's own" "$d,,1.0,mx,1,heuristic" "$(row "$d")"
+eq "split domains" "9" "$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT domain FROM result WHERE approach = 'final' GROUP BY domain HAVING count(*) > 1)")"
+
+echo "cli: show escapes hostile text"
+d=$(sqlite3 "$DB" "SELECT p.domain FROM primary_mx p JOIN mx_ip m USING (snapshot, host) JOIN scan s USING (snapshot, ip) WHERE instr(s.banner, x'1b') > 0 ORDER BY p.domain LIMIT 1")
+status "show hostile" 0 "$MXRAY" show --db "$DB" --snapshot 2021-06-08 "$d"
+has "escape shown as \\e" '\e[' "$T/out"
+eq "no raw ESC byte on stdout" "0" "$(tr -dc '\033' <"$T/out" | wc -c | tr -d ' ')"
+eq "no raw CR byte on stdout" "0" "$(tr -dc '\r' <"$T/out" | wc -c | tr -d ' ')"
+status "show unknown domain" 1 "$MXRAY" show --db "$DB" no-such-domain.example
+d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND reason LIKE 'AS suggestion%' ORDER BY domain LIMIT 1")
+status "show Cisco case" 0 "$MXRAY" show --db "$DB" --snapshot 2021-06-08 "$d"
+has "show names the heuristic" "heuristic as-suggestion: AS suggestion: every SMTP address is in an AS of Cisco" "$T/out"
+
+echo "cli: analyst decisions"
+d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND provider_id = 'google.com' ORDER BY domain LIMIT 1")
+status "correct --domain --set" 0 "$MXRAY" correct --db "$DB" --domain "$d" --set Microsoft --note "moved" --analyst ana
+eq "decision id printed" "1" "$(cat "$T/out")"
+status "correct --mx --self" 0 "$MXRAY" correct --db "$DB" --mx "MX.$d." --self --analyst ana
+status "correct two scopes" 2 "$MXRAY" correct --db "$DB" --mx x.com --ip 1.2.3.4 --self
+status "correct bad ip" 1 "$MXRAY" correct --db "$DB" --ip 1.2.3.999 --confirm
+"$MXRAY" infer --db "$DB" --snapshot 2021-06-08 --quiet
+"$MXRAY" export --db "$DB" --snapshot 2021-06-08 assignments >"$T/final2.csv"
+eq "domain decision applied" "2021-06-08,$d,outlook.com,Microsoft,1.0,correction,0,corrected,moved (analyst decision #1 on the domain)" \
+	"$(grep "^2021-06-08,$d," "$T/final2.csv")"
+status "undo" 0 "$MXRAY" correct --db "$DB" --undo 1
+status "undo twice" 1 "$MXRAY" correct --db "$DB" --undo 1
+has "undo twice message" "decision #1 is already undone" "$T/err"
+"$MXRAY" infer --db "$DB" --snapshot 2021-06-08 --quiet
+eq "undone decision no longer applied" "$(grep "^2021-06-08,$d," "$T/final.csv")" "$(grep "^2021-06-08,$d," "$T/final2.csv" | head -0; "$MXRAY" export --db "$DB" --snapshot 2021-06-08 assignments | grep "^2021-06-08,$d,")"
+"$MXRAY" correct --db "$DB" --list --format csv >"$T/list.csv"
+eq "history keeps both decisions" "3" "$(wc -l <"$T/list.csv" | tr -d ' ')"
+has "history row" "domain,$d,,set,outlook.com,moved," "$T/list.csv"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
