@@ -1,0 +1,427 @@
+/* infer: each step of the method with exact expected values, on small
+ * snapshots imported into a real SQLite file, including the paper's and
+ * its code's own examples. */
+#include "testutil.h"
+#include "mxray/correct.h"
+#include "mxray/import.h"
+#include "mxray/infer.h"
+#include "mxray/kb.h"
+#include "mxray/store.h"
+#include "mxray/util.h"
+
+typedef struct {
+	strbuf dns, scans, pfx;
+	const char *path;
+	store *st;
+	kb *k;
+	infer_summary sum;
+} fx;
+
+static fx *F;
+
+static int setup(void **state)
+{
+	(void)state;
+	F = xcalloc(1, sizeof *F);
+	sb_init(&F->dns);
+	sb_init(&F->scans);
+	sb_init(&F->pfx);
+	sb_adds(&F->dns, "");
+	sb_adds(&F->scans, "");
+	sb_adds(&F->pfx, "");
+	F->path = xstrdup(tmpdb());
+	char *err = NULL;
+	F->st = store_open(F->path, &err);
+	F->k = kb_load_default(&err);
+	assert_non_null(F->st);
+	assert_non_null(F->k);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	store_close(F->st);
+	kb_free(F->k);
+	rmdb(F->path);
+	free((char *)F->path);
+	sb_free(&F->dns);
+	sb_free(&F->scans);
+	sb_free(&F->pfx);
+	free(F);
+	return 0;
+}
+
+static void mx(const char *domain, const char *host, int pref)
+{
+	sb_addf(&F->dns, "{\"query_type\":\"MX\",\"query_name\":\"%s.\",\"response_type\":\"MX\",\"mx_address\":\"%s.\","
+			 "\"mx_preference\":%d,\"status_code\":0}\n", domain, host, pref);
+}
+
+static void a(const char *host, const char *ip)
+{
+	sb_addf(&F->dns, "{\"query_type\":\"A\",\"query_name\":\"%s.\",\"response_type\":\"A\",\"response_name\":\"%s.\","
+			 "\"ip4_address\":\"%s\"}\n", host, host, ip);
+}
+
+/* A Censys legacy record; names is a JSON array text or NULL (no cert). */
+static void scan(const char *ip, unsigned asn, const char *banner, const char *ehlo, const char *names, bool trusted)
+{
+	sb_addf(&F->scans, "{\"ip\":\"%s\",\"autonomous_system\":{\"asn\":%u},\"p25\":{\"smtp\":{\"starttls\":{", ip, asn);
+	sb_addf(&F->scans, "\"banner\":\"%s\"", banner);
+	if (ehlo)
+		sb_addf(&F->scans, ",\"ehlo\":\"%s\"", ehlo);
+	if (names)
+		sb_addf(&F->scans, ",\"tls\":{\"certificate\":{\"parsed\":{\"names\":%s}},\"validation\":"
+				   "{\"browser_trusted\":%s}}", names, trusted ? "true" : "false");
+	sb_adds(&F->scans, "}}}}\n");
+}
+
+static void run_with(unsigned threshold, enum infer_heuristics h)
+{
+	char *err = NULL;
+	import_input in[2] = {{IMPORT_DNS, xstrdup(tmpfile_str(F->dns.data)), NULL},
+			      {IMPORT_SCANS, xstrdup(tmpfile_str(F->scans.data)), NULL}};
+	FILE *devnull = fopen("/dev/null", "w");
+	import_opts io = {"2021-06-08", true, false, 10, devnull};
+	if (import_run(F->st, &io, in, 2, &err) < 0)
+		fail_msg("import: %s", err);
+	fclose(devnull);
+	free((char *)in[0].path);
+	free((char *)in[1].path);
+	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL};
+	if (infer_run(F->st, &o, &F->sum, &err) < 0)
+		fail_msg("infer: %s", err);
+}
+
+static void run(void)
+{
+	run_with(5, INFER_HEUR_APPLY);
+}
+
+/* "provider_id company weight source confidence status" rows of a domain,
+ * joined with " | ". */
+static char *answer(const char *approach, const char *domain)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st),
+		"SELECT provider_id, coalesce(company, '-'), weight, source, confidence, status FROM result "
+		"WHERE snapshot = '2021-06-08' AND approach = ?1 AND domain = ?2 ORDER BY provider_id", -1, &s, NULL),
+		SQLITE_OK);
+	sqlite3_bind_text(s, 1, approach, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, domain, -1, SQLITE_STATIC);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		char w[32];
+		mx_fmt_double(sqlite3_column_double(s, 2), w);
+		sb_addf(&sb, "%s%s %s %s %s %lld %s", sb.len ? " | " : "", sqlite3_column_text(s, 0),
+			sqlite3_column_text(s, 1), w, sqlite3_column_text(s, 3), sqlite3_column_int64(s, 4),
+			sqlite3_column_text(s, 5));
+	}
+	sqlite3_finalize(s);
+	return sb_steal(&sb);
+}
+
+#define assert_answer(approach, domain, expect) do { char *got_ = answer(approach, domain); \
+	assert_string_equal(got_, expect); free(got_); } while (0)
+
+static char *hostcol(const char *host, const char *column)
+{
+	char *sql = xasprintf("SELECT coalesce(%s, '-') FROM infer_host WHERE snapshot = '2021-06-08' AND host = ?1",
+			      column);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st), sql, -1, &s, NULL), SQLITE_OK);
+	free(sql);
+	sqlite3_bind_text(s, 1, host, -1, SQLITE_STATIC);
+	char *v = sqlite3_step(s) == SQLITE_ROW ? xstrdup((const char *)sqlite3_column_text(s, 0)) : xstrdup("(none)");
+	sqlite3_finalize(s);
+	return v;
+}
+
+#define assert_host(host, column, expect) do { char *got_ = hostcol(host, column); \
+	assert_string_equal(got_, expect); free(got_); } while (0)
+
+static const char *GOOGLE_CERT = "[\"mx.google.com\",\"aspmx.l.google.com\",\"alt1.aspmx.l.google.com\"]";
+
+/* Six Google customers on one Google server: confident, certificate first. */
+static void google_customers(int n)
+{
+	for (int i = 0; i < n; i++) {
+		char d[32];
+		snprintf(d, sizeof d, "gcustomer%d.com", i);
+		mx(d, "aspmx.l.google.com", 1);
+		mx(d, "alt1.aspmx.l.google.com", 5);
+	}
+	a("aspmx.l.google.com", "142.250.102.27");
+	a("alt1.aspmx.l.google.com", "142.250.150.26");
+	scan("142.250.102.27", 15169, "220 mx.google.com ESMTP q7si1 - gsmtp", "250-mx.google.com at your service", GOOGLE_CERT,
+	     true);
+	scan("142.250.150.26", 15169, "220 mx.google.com ESMTP q7si2 - gsmtp", NULL, GOOGLE_CERT, true);
+}
+
+static void test_priority_confidence_backup(void **state)
+{
+	(void)state;
+	google_customers(6);
+	run();
+	/* backup MX (pref 5) ignored; certificate wins; numIP = 6 domains */
+	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 6 auto");
+	assert_answer("mx", "gcustomer0.com", "google.com Google 1.0 mx 6 auto");
+	assert_answer("banner", "gcustomer0.com", "google.com Google 1.0 banner 6 auto");
+	assert_host("aspmx.l.google.com", "confidence", "6");
+	assert_host("alt1.aspmx.l.google.com", "domains", "(none)"); /* never primary */
+	assert_int_equal(F->sum.domains, 6);
+	assert_int_equal(F->sum.answered, 6);
+	assert_int_equal(F->sum.fired, 0);
+}
+
+static void test_cisco_customer_certificate(void **state)
+{
+	(void)state;
+	/* The paper's university on Cisco's servers, presenting its own
+	 * certificate and banner: every source says the university. */
+	mx("univ.edu", "mx1.univ.edu", 10);
+	a("mx1.univ.edu", "68.232.140.5");
+	scan("68.232.140.5", 16417, "220 mx1.univ.edu ESMTP", "250-mx1.univ.edu", "[\"mail.univ.edu\",\"mx1.univ.edu\"]", true);
+	run();
+	assert_answer("priority", "univ.edu", "univ.edu - 1.0 cert 1 auto");
+	assert_answer("final", "univ.edu", "iphmx.com Cisco 1.0 cert 1 heuristic");
+	assert_host("mx1.univ.edu", "heuristic", "as-suggestion");
+	assert_host("mx1.univ.edu", "reason", "AS suggestion: every SMTP address is in an AS of Cisco (AS16417), so iphmx.com");
+	assert_int_equal(F->sum.fired, 1);
+	assert_int_equal(F->sum.changed, 1);
+}
+
+static void test_godaddy_vps_banner(void **state)
+{
+	(void)state;
+	mx("myvps.com", "mail.myvps.com", 0);
+	a("mail.myvps.com", "50.62.1.2");
+	scan("50.62.1.2", 26496, "220 s50-62-1-2.secureserver.net ESMTP Exim", "250-s50-62-1-2.secureserver.net Hello", NULL,
+	     false);
+	run();
+	assert_answer("banner", "myvps.com", "secureserver.net GoDaddy 1.0 banner 1 auto");
+	assert_answer("final", "myvps.com", "myvps.com - 1.0 mx 1 heuristic");
+	assert_host("mail.myvps.com", "heuristic", "hostname-vps");
+	assert_host("mail.myvps.com", "reason",
+		    "hostname pattern: s50-62-1-2.secureserver.net is a GoDaddy VPS (s*-*-*-*.secureserver.net), "
+		    "not this provider's own server -> myvps.com from the mx");
+}
+
+static void test_fake_google_banner(void **state)
+{
+	(void)state;
+	mx("liar.com", "mail.liar.com", 10);
+	a("mail.liar.com", "198.51.100.20");
+	scan("198.51.100.20", 64500, "220 mx.google.com ESMTP Postfix", "250-mx.google.com", NULL, false);
+	run();
+	assert_answer("banner", "liar.com", "google.com Google 1.0 banner 1 auto");
+	assert_answer("final", "liar.com", "liar.com - 1.0 mx 1 heuristic");
+	assert_host("mail.liar.com", "reason",
+		    "AS mismatch: 198.51.100.20 is in AS64500, not an AS of Google -> liar.com from the mx");
+}
+
+static void test_fake_google_banner_flag_only(void **state)
+{
+	(void)state;
+	mx("liar.com", "mail.liar.com", 10);
+	a("mail.liar.com", "198.51.100.20");
+	scan("198.51.100.20", 64500, "220 mx.google.com ESMTP Postfix", NULL, NULL, false);
+	run_with(5, INFER_HEUR_FLAG);
+	assert_answer("final", "liar.com", "google.com Google 1.0 banner 1 flagged");
+	assert_host("mail.liar.com", "heuristic", "as-mismatch");
+	/* with the heuristics off nothing is flagged */
+	run_with(5, INFER_HEUR_OFF);
+	assert_answer("final", "liar.com", "google.com Google 1.0 banner 1 auto");
+	assert_host("mail.liar.com", "heuristic", "-");
+	/* above the threshold the heuristics do not look */
+	run_with(1, INFER_HEUR_APPLY);
+	assert_answer("final", "liar.com", "google.com Google 1.0 banner 1 auto");
+}
+
+static void test_same_id_and_split(void **state)
+{
+	(void)state;
+	google_customers(5);
+	/* two primary MXes of one provider: one share */
+	mx("one.com", "aspmx.l.google.com", 1);
+	mx("one.com", "alt1.aspmx.l.google.com", 1);
+	/* two providers at the same preference: 1/2 each */
+	mx("split.com", "aspmx.l.google.com", 10);
+	mx("split.com", "split-com.mail.protection.outlook.com", 10);
+	mx("split.com", "backup.mxthunder.net", 20);
+	a("split-com.mail.protection.outlook.com", "52.101.40.1");
+	a("backup.mxthunder.net", "64.88.1.1");
+	scan("52.101.40.1", 8075, "220 BN8NAM12FT012.mail.protection.outlook.com Microsoft ESMTP MAIL Service ready", NULL,
+	     "[\"mail.protection.outlook.com\",\"*.mail.protection.outlook.com\"]", true);
+	scan("64.88.1.1", 13354, "220 backup.mxthunder.net ESMTP", NULL, NULL, false);
+	run();
+	assert_answer("final", "one.com", "google.com Google 1.0 cert 7 auto");
+	assert_answer("final", "split.com", "google.com Google 0.5 cert 7 auto | outlook.com Microsoft 0.5 cert 1 auto");
+	assert_int_equal(F->sum.split, 1);
+}
+
+static void test_web_host_default_mx(void **state)
+{
+	(void)state;
+	/* mx.<domain> at a web host: the host's banner and certificate name it */
+	mx("shop.com", "mx.shop.com", 10);
+	a("mx.shop.com", "162.241.1.10");
+	scan("162.241.1.10", 46606, "220-box1234.bluehost.com ESMTP Exim 4.94 #2\\r\\n220-We do not authorize the use of "
+	     "this system to transport unsolicited,\\r\\n220 and/or bulk e-mail.", "250-box1234.bluehost.com Hello",
+	     "[\"box1234.bluehost.com\",\"*.bluehost.com\"]", true);
+	run();
+	assert_answer("mx", "shop.com", "shop.com - 1.0 mx 1 auto");
+	assert_answer("final", "shop.com", "bluehost.com EIG 1.0 cert 1 auto");
+}
+
+static void test_yandex_one_group(void **state)
+{
+	(void)state;
+	mx("a.ru", "mx.yandex.net", 10);
+	mx("b.ru", "mx.yandex.ru", 10);
+	a("mx.yandex.net", "77.88.21.249");
+	a("mx.yandex.ru", "213.180.204.89");
+	const char *names = "[\"mx.yandex.by\",\"mx.yandex.net\",\"mx.yandex.ru\"]";
+	scan("77.88.21.249", 13238, "220 mxfront3n.mail.yandex.net", NULL, names, true);
+	scan("213.180.204.89", 13238, "220 mxfront8r.mail.yandex.net", NULL, names, true);
+	run();
+	/* one group over both IPs: numCert 2; the tie between the three RDs
+	 * goes to the one the MX records name most (yandex.net and yandex.ru
+	 * once each), then to the smaller name: mx.yandex.net */
+	assert_answer("final", "a.ru", "yandex.net Yandex 1.0 cert 2 auto");
+	assert_answer("final", "b.ru", "yandex.net Yandex 1.0 cert 2 auto");
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(F->st), "SELECT group_concat(cert_group || ':' || num_cert || ':' || num_ip, ' ') "
+					    "FROM (SELECT * FROM infer_ip ORDER BY ip)", -1, &s, NULL);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "yandex.net:2:1 yandex.net:2:1");
+	sqlite3_finalize(s);
+}
+
+static void test_banner_cases(void **state)
+{
+	(void)state;
+	/* localhost banner: no banner evidence, the MX name answers */
+	mx("lh.com", "mail.lh.com", 10);
+	a("mail.lh.com", "203.0.113.1");
+	scan("203.0.113.1", 64501, "220 localhost ESMTP Exim", "250-localhost.localdomain Hello", NULL, false);
+	/* EHLO disagreeing with the banner: banner evidence dropped */
+	mx("dis.com", "mail.dis.com", 10);
+	a("mail.dis.com", "203.0.113.2");
+	scan("203.0.113.2", 64501, "220 mail.dis.com ESMTP", "250-relay.otherhost.net", NULL, false);
+	/* untrusted certificate: ignored */
+	mx("self.com", "mail.self.com", 10);
+	a("mail.self.com", "203.0.113.3");
+	scan("203.0.113.3", 64501, "220 smtp.hoster.net ESMTP", NULL, "[\"mail.self.com\"]", false);
+	run();
+	assert_answer("final", "lh.com", "lh.com - 1.0 mx 1 auto");
+	assert_host("mail.lh.com", "banner_id", "-");
+	assert_answer("final", "dis.com", "dis.com - 1.0 mx 1 auto");
+	assert_host("mail.dis.com", "banner_note",
+		    "banner/EHLO disagree (203.0.113.2 banner: mail.dis.com, 203.0.113.2 EHLO: relay.otherhost.net)");
+	assert_answer("final", "self.com", "hoster.net - 1.0 banner 1 auto");
+	assert_host("mail.self.com", "cert_id", "-");
+}
+
+static void test_no_smtp_and_live_choice(void **state)
+{
+	(void)state;
+	google_customers(5);
+	/* the lowest preference has no scan data: the next SMTP-live one is primary */
+	mx("lazy.com", "dead.lazy.com", 0);
+	mx("lazy.com", "aspmx.l.google.com", 10);
+	a("dead.lazy.com", "192.0.2.200");
+	/* nothing SMTP-live at all: the lowest preference, from MX names */
+	mx("dark.com", "mx1.darkhost.net", 5);
+	mx("dark.com", "mx2.otherdark.net", 9);
+	run();
+	assert_answer("final", "lazy.com", "google.com Google 1.0 cert 6 auto");
+	assert_answer("final", "dark.com", "darkhost.net - 1.0 mx 0 no-smtp");
+	assert_answer("cert", "dark.com", "darkhost.net - 1.0 mx 0 no-smtp");
+	assert_int_equal(F->sum.no_smtp, 1);
+}
+
+static void test_corrections(void **state)
+{
+	(void)state;
+	google_customers(6);
+	mx("liar.com", "mail.liar.com", 10);
+	a("mail.liar.com", "198.51.100.20");
+	scan("198.51.100.20", 64500, "220 mx.google.com ESMTP", NULL, NULL, false);
+	run();
+	char *err = NULL;
+	correct_req ip = {"ip", "142.250.102.27", NULL, "set", "example.net", "ana", NULL};
+	correct_req host = {"mx", "ASPMX.L.GOOGLE.COM.", NULL, "confirm", NULL, "ana", "checked"};
+	correct_req dom = {"domain", "gcustomer1.com", "2021-06-08", "self", NULL, "bo", NULL};
+	correct_req other = {"domain", "gcustomer2.com", "2020-01-01", "set", "x.org", "bo", NULL};
+	assert_int_equal(correct_add(F->st, &ip, &err), 1);
+	assert_int_equal(correct_add(F->st, &host, &err), 2);
+	assert_int_equal(correct_add(F->st, &dom, &err), 3);
+	assert_int_equal(correct_add(F->st, &other, &err), 4);
+	run();
+	/* MX beats IP; the domain decision beats both; another snapshot's does nothing */
+	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 6 confirmed");
+	assert_answer("final", "gcustomer1.com", "google.com Google 1.0 correction 6 corrected");
+	assert_answer("final", "gcustomer2.com", "google.com Google 1.0 cert 6 confirmed");
+	assert_host("aspmx.l.google.com", "reason", "checked (analyst decision #2 on the MX host)");
+	/* undo the MX decision: the IP one shows */
+	assert_int_equal(correct_undo(F->st, 2, "ana", &err), 0);
+	assert_int_equal(correct_undo(F->st, 2, "ana", &err), -1);
+	assert_string_equal(err, "decision #2 is already undone");
+	free(err);
+	run();
+	assert_answer("final", "gcustomer0.com", "example.net - 1.0 correction 6 corrected");
+	/* redo: a new decision equal to #2 */
+	assert_int_equal(correct_redo(F->st, 2, &err), 5);
+	run();
+	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 6 confirmed");
+	/* bad decisions are refused */
+	correct_req badip = {"ip", "1.2.3", NULL, "confirm", NULL, NULL, NULL};
+	assert_int_equal(correct_add(F->st, &badip, &err), -1);
+	assert_string_equal(err, "'1.2.3' is not an IPv4 address");
+	free(err);
+	correct_req noid = {"mx", "x.com", NULL, "set", NULL, NULL, NULL};
+	assert_int_equal(correct_add(F->st, &noid, &err), -1);
+	assert_string_equal(err, "a provider ID is needed for 'set'");
+	free(err);
+}
+
+static void test_rerun_replaces_and_records(void **state)
+{
+	(void)state;
+	google_customers(6);
+	run();
+	run();
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(F->st), "SELECT (SELECT count(*) FROM result WHERE approach = 'final'),"
+					    " (SELECT count(*) FROM run), (SELECT count(DISTINCT kb_digest) FROM run),"
+					    " (SELECT group_concat(DISTINCT approach) FROM run)", -1, &s, NULL);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 6);
+	assert_int_equal(sqlite3_column_int(s, 1), 8);
+	assert_int_equal(sqlite3_column_int(s, 2), 1);
+	assert_string_equal((const char *)sqlite3_column_text(s, 3), "mx,cert,banner,priority");
+	sqlite3_finalize(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_priority_confidence_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cisco_customer_certificate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_godaddy_vps_banner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fake_google_banner, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fake_google_banner_flag_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_id_and_split, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_web_host_default_mx, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_yandex_one_group, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_banner_cases, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_smtp_and_live_choice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rerun_replaces_and_records, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
+}
