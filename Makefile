@@ -85,7 +85,8 @@ asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
-# Build, import the sample data into a scratch database, open it.
+# Build, import the sample data into a scratch database, infer, show the
+# results (the review desk will open here once it exists).
 run: all
 	@rm -f build/run.db build/run.db-wal build/run.db-shm
 	./mxray import --db build/run.db --snapshot 2021-06-08 \
@@ -97,6 +98,10 @@ run: all
 	  --scans sample-data/scans-censys2.jsonl \
 	  --pfx2as sample-data/pfx2as.txt --asorg sample-data/as2org.txt
 	./mxray stats --db build/run.db
+	./mxray infer --db build/run.db
+	@echo "Top providers (mxray export providers):"
+	@./mxray export --db build/run.db providers | head -16
+	@echo "(the review desk, 'mxray review', is not built yet; try './mxray show --db build/run.db DOMAIN')"
 
 bench: all
 	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))

@@ -651,12 +651,12 @@ int import_derive(store *st, const char *snapshot, char **err)
 		/* Each distinct MX host once: hosts are shared by many domains. */
 		"INSERT OR IGNORE INTO mx_ip(snapshot, host, ip, via) "
 		"SELECT ?1, h.host, a.ip, NULL FROM (SELECT DISTINCT host FROM mx WHERE snapshot = ?1) h "
-		"JOIN a ON a.snapshot = ?1 AND a.host = h.host",
+		"CROSS JOIN a ON a.snapshot = ?1 AND a.host = h.host",
 		/* A CNAME is followed once, for hosts with no A record of their own. */
 		"INSERT OR IGNORE INTO mx_ip(snapshot, host, ip, via) "
 		"SELECT ?1, h.host, a.ip, c.target FROM (SELECT DISTINCT host FROM mx WHERE snapshot = ?1) h "
-		"JOIN cname c ON c.snapshot = ?1 AND c.name = h.host "
-		"JOIN a ON a.snapshot = ?1 AND a.host = c.target "
+		"CROSS JOIN cname c ON c.snapshot = ?1 AND c.name = h.host "   /* CROSS: keep this order; */
+		"CROSS JOIN a ON a.snapshot = ?1 AND a.host = c.target "       /* the other is quadratic */
 		"WHERE NOT EXISTS (SELECT 1 FROM a x WHERE x.snapshot = ?1 AND x.host = h.host)",
 		"DELETE FROM asn WHERE snapshot = ?1 AND source = 'pfx2as'",
 	};
