@@ -899,16 +899,58 @@ static int write_all(ctx *c, size_t ndom)
 	}
 	sqlite3_finalize(s);
 
-	/* Per IP evidence. */
+	/* Per IP: evidence, and the answer of the busiest primary MX host the
+	 * address serves (ties: the smaller host id); up to 4 host names. */
+	size_t nip = strmap_size(c->ips), nh = strmap_size(c->hosts);
+	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
+	strbuf *names = xcalloc(nip + 1, sizeof *names);
+	memset(best, 0xff, (nip + 1) * sizeof *best);
+	for (uint32_t h = 0; h < nh; h++) {
+		if (!c->h_domains[h])
+			continue;
+		FOR_LIVE_IPS(c, h, ip) {
+			if (best[ip] == NONE || c->h_domains[h] > c->h_domains[best[ip]])
+				best[ip] = h;
+			if (nhosts[ip]++ < 4)
+				sb_addf(&names[ip], "%s%s", names[ip].len ? " " : "", strmap_key(c->hosts, h));
+		}
+	}
 	s = prepare(c, "INSERT INTO infer_ip(snapshot, ip, live, num_ip, cert_group, num_cert, banner_fqdn,"
-		       " ehlo_fqdn, asn) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
-	if (!s)
+		       " ehlo_fqdn, asn, confidence, provider_id, company, source, priority_id, status, heuristic,"
+		       " reason, hosts, nhosts) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
+		       "?18,?19)");
+	if (!s) {
+		free(best);
+		free(nhosts);
+		for (size_t i = 0; i <= nip; i++)
+			sb_free(&names[i]);
+		free(names);
 		return -1;
-	size_t nip = strmap_size(c->ips);
-	for (uint32_t ip = 0; ip < nip; ip++) {
+	}
+	int wrc = 0;
+	for (uint32_t ip = 0; ip < nip && wrc == 0; ip++) {
 		if (!c->ip_primary[ip])
 			continue;
 		sqlite3_reset(s);
+		uint32_t conf = c->ip_numip[ip];
+		if (c->ip_group[ip] != NONE && c->group_cnt[c->ip_group[ip]] > conf)
+			conf = c->group_cnt[c->ip_group[ip]];
+		sqlite3_bind_int64(s, 10, conf);
+		uint32_t h = best[ip];
+		if (h != NONE) {
+			uint32_t pid = c->h_cert[h] != NONE ? c->h_cert[h] : c->h_banner[h] != NONE ? c->h_banner[h] : c->h_mx[h];
+			store_bind_text(s, 11, nm(c, c->h_final[h]));
+			store_bind_text(s, 12, company(c, c->h_final[h]));
+			store_bind_text(s, 13, source_names[c->h_final_src[h]]);
+			store_bind_text(s, 14, nm(c, pid));
+			sqlite3_bind_text(s, 15, status_names[c->h_status[h]], -1, SQLITE_STATIC);
+			store_bind_text(s, 16, c->h_heur[h]);
+			store_bind_text(s, 17, c->h_reason[h]);
+		}
+		if (nhosts[ip] > 4)
+			sb_addf(&names[ip], " +%u", nhosts[ip] - 4);
+		store_bind_text(s, 18, names[ip].data);
+		sqlite3_bind_int64(s, 19, nhosts[ip]);
 		sqlite3_bind_text(s, 2, strmap_key(c->ips, ip), -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, c->ip_live[ip]);
 		sqlite3_bind_int64(s, 4, c->ip_numip[ip]);
@@ -925,13 +967,19 @@ static int write_all(ctx *c, size_t ndom)
 			sqlite3_bind_int64(s, 9, c->ip_asn[ip]);
 		else
 			sqlite3_bind_null(s, 9);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			sqlite3_finalize(s);
-			return dberr(c, "writing infer_ip");
-		}
-		c->sum->ips++;
+		if (sqlite3_step(s) != SQLITE_DONE)
+			wrc = dberr(c, "writing infer_ip");
+		else
+			c->sum->ips++;
 	}
 	sqlite3_finalize(s);
+	free(best);
+	free(nhosts);
+	for (size_t i = 0; i <= nip; i++)
+		sb_free(&names[i]);
+	free(names);
+	if (wrc)
+		return -1;
 
 	/* Per host decisions. */
 	s = prepare(c, "INSERT INTO infer_host(snapshot, host, live, domains, mx_id, cert_id, cert_note, banner_id,"
@@ -939,7 +987,7 @@ static int write_all(ctx *c, size_t ndom)
 		       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
 	if (!s)
 		return -1;
-	size_t nh = strmap_size(c->hosts);
+	nh = strmap_size(c->hosts);
 	for (uint32_t h = 0; h < nh; h++) {
 		if (!c->h_domains[h])
 			continue;

@@ -59,9 +59,13 @@ static const char schema_v2[] =
 	"CREATE TABLE run(id INTEGER PRIMARY KEY, snapshot TEXT NOT NULL, approach TEXT NOT NULL,"
 	"  kb_digest TEXT NOT NULL, kb_origin TEXT, psl TEXT, params TEXT NOT NULL, at TEXT NOT NULL,"
 	"  domains INTEGER, seconds REAL);"
+	/* infer_ip: evidence per SMTP address of a primary MX, and the answer
+	 * of the busiest MX host it serves (the review desk's queue). */
 	"CREATE TABLE infer_ip(snapshot TEXT NOT NULL, ip TEXT NOT NULL, live INTEGER NOT NULL,"
 	"  num_ip INTEGER NOT NULL, cert_group TEXT, num_cert INTEGER, banner_fqdn TEXT,"
-	"  ehlo_fqdn TEXT, asn INTEGER, PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
+	"  ehlo_fqdn TEXT, asn INTEGER, confidence INTEGER, provider_id TEXT, company TEXT, source TEXT,"
+	"  priority_id TEXT, status TEXT, heuristic TEXT, reason TEXT, hosts TEXT, nhosts INTEGER,"
+	"  PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
 	"CREATE TABLE infer_host(snapshot TEXT NOT NULL, host TEXT NOT NULL, live INTEGER NOT NULL,"
 	"  domains INTEGER NOT NULL, mx_id TEXT, cert_id TEXT, cert_note TEXT, banner_id TEXT,"
 	"  banner_note TEXT, confidence INTEGER NOT NULL, provider_id TEXT, source TEXT, company TEXT,"
