@@ -6,6 +6,7 @@
 #include "mxray/kb.h"
 #include "mxray/correct.h"
 #include "mxray/export.h"
+#include "mxray/review.h"
 #include "mxray/show.h"
 #include "mxray/sanitize.h"
 #include "mxray/stats.h"
@@ -741,6 +742,104 @@ static int cmd_export(int argc, char **argv)
 	return rc;
 }
 
+/* ---- review ----------------------------------------------------------- */
+
+static const opt_row review_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"snapshot", "YYYY-MM-DD", "the snapshot to review (default: the newest)"},
+	{"analyst", "NAME", "who decides (default $USER)"},
+	{"threshold", "N", "candidates: known companies' IDs below this confidence (default 5)"},
+	{"kb", "FILE", "knowledge base JSON replacing the built-in one"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_review(int argc, char **argv)
+{
+	const command *c = find_command("review");
+	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL, *analyst = getenv("USER");
+	unsigned threshold = 5;
+	struct option *lo = long_options(c->opts);
+	int ch;
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		if (ch == 'h') {
+			print_help(stdout, c);
+			free(lo);
+			return EXIT_OK;
+		}
+		if (ch == '?') {
+			free(lo);
+			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
+			return EXIT_USAGE;
+		}
+		const char *name = c->opts[ch - 1000].name;
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "snapshot"))
+			snapshot = optarg;
+		else if (!strcmp(name, "analyst"))
+			analyst = optarg;
+		else if (!strcmp(name, "kb"))
+			kbfile = optarg;
+		else {
+			uint64_t t;
+			if (!mx_parse_u64(optarg, &t) || t > 1000000000) {
+				free(lo);
+				return usage_error(c, "--threshold '%s' is not a whole number", optarg);
+			}
+			threshold = (unsigned)t;
+		}
+	}
+	free(lo);
+	if (optind < argc)
+		return usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (snapshot && !mx_date_valid(snapshot))
+		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mxray review: needs a terminal (use 'mxray show' or 'mxray export' in scripts)\n");
+		return EXIT_RUNTIME;
+	}
+	char *err = NULL;
+	kb *k = kbfile ? kb_load_file(kbfile, &err) : kb_load_default(&err);
+	if (!k) {
+		fprintf(stderr, "mxray review: %s\n", err);
+		free(err);
+		return EXIT_RUNTIME;
+	}
+	char buf[11];
+	store *st = open_snapshot(c, db, &snapshot, buf);
+	if (!st) {
+		kb_free(k);
+		return EXIT_RUNTIME;
+	}
+	int rc = EXIT_OK;
+	/* No answers yet for this snapshot: infer first. */
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 LIMIT 1", NULL);
+	store_bind_text(s, 1, snapshot);
+	bool have = s && sqlite3_step(s) == SQLITE_ROW;
+	if (s)
+		sqlite3_reset(s);
+	if (!have) {
+		infer_opts io = {snapshot, INFER_ALL, threshold, INFER_HEUR_APPLY, k, true, stderr};
+		infer_summary sum;
+		fprintf(stderr, "mxray review: no answers for %s yet; running infer first\n", snapshot);
+		if (infer_run(st, &io, &sum, &err) < 0) {
+			fprintf(stderr, "mxray review: %s\n", err);
+			free(err);
+			rc = EXIT_RUNTIME;
+		}
+	}
+	review_opts ro = {snapshot, analyst, threshold, k};
+	if (rc == EXIT_OK && review_run(st, &ro, &err) < 0) {
+		fprintf(stderr, "mxray review: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	}
+	store_close(st);
+	kb_free(k);
+	return rc;
+}
+
 /* ---- table of commands ------------------------------------------------ */
 
 static const opt_row no_opts[] = {{NULL, NULL, NULL}};
@@ -792,6 +891,13 @@ static const command commands[] = {
 	 "(the final answer; with --approach, that approach's raw answer).\n"
 	 "providers: Provider,Domains_of_Provider, the summed shares, largest first.",
 	 export_opts_table, cmd_export},
+	{"review", "[--snapshot D] [--analyst NAME] [--threshold N] [--kb FILE]",
+	 "Open the review desk: triage misidentification candidates with the evidence.\n"
+	 "One row per SMTP address of a primary MX; by default the candidates (known\n"
+	 "companies' IDs below the threshold, and every row where a heuristic fired), least\n"
+	 "confident first.  Decisions are saved at once to the correction table; '?' lists\n"
+	 "the keys.  Runs 'infer' first when the snapshot has no answers yet.",
+	 review_opts_table, cmd_review},
 	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
 	{"version", "", "Print the version.", no_opts, cmd_version},
 };

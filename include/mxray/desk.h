@@ -1,0 +1,152 @@
+/* desk: the review desk's model, with no curses: the queue of SMTP
+ * addresses serving primary MX records, its filters, sort and search, the
+ * evidence of the selected row as display-ready lines (untrusted text
+ * already escaped), the analyst's decisions (written at once to the
+ * correction table) with undo and redo, tags and bulk decisions, and the
+ * key handling: an action updates the model and view and returns what must
+ * be redrawn; it never draws. */
+#ifndef MXRAY_DESK_H
+#define MXRAY_DESK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mxray/kb.h"
+#include "mxray/keymap.h"
+#include "mxray/store.h"
+
+typedef struct {
+	char *ip, *provider_id, *company, *source, *priority_id, *status, *heuristic, *reason, *hosts;
+	uint32_t asn, confidence, domains, nhosts;
+	bool candidate;       /* a large provider's ID below the threshold, or a heuristic fired */
+	bool tagged;
+	int64_t decision;     /* the row's standing decision (correction id), 0 = none */
+	char verdict;         /* 0, 'c' confirm, 's' self-hosted, 'o' set */
+	char *decided;        /* for 'o': the provider ID set */
+	char *note;
+} desk_row;
+
+enum desk_sort { SORT_CONFIDENCE, SORT_DOMAINS, SORT_IP, SORT_PROVIDER, SORT_ASN, SORT_STATUS, SORT_COUNT };
+extern const char *const desk_sort_names[];
+
+typedef struct {
+	char *company;   /* case-insensitive substring of company or provider ID; NULL = any */
+	char *source;    /* cert, banner, mx, correction; NULL = any */
+	int flag;        /* -1 any, 1 a heuristic fired, 0 none */
+	int reviewed;    /* -1 any, 1 decided, 0 pending */
+} desk_filter;
+
+/* Display roles: the UI maps them to colours (or reverse/bold/underline). */
+enum desk_role { ROLE_NORMAL, ROLE_LABEL, ROLE_ESCAPED, ROLE_HIGHLIGHT, ROLE_GOOD, ROLE_BAD, ROLE_DIM };
+
+typedef struct {
+	char *text;       /* UTF-8, no control characters */
+	uint8_t *roles;   /* one role per byte of text */
+	size_t len;
+} desk_line;
+
+typedef struct {
+	char title[32];
+	desk_line *lines;
+	size_t n, cap;
+} desk_pane;
+
+enum desk_pane_id { PANE_CERT, PANE_SMTP, PANE_MX, PANE_AS, PANE_COUNT };
+
+typedef struct desk desk;
+
+/* Open the queue for a snapshot's last inference run.  analyst names the
+ * decisions.  Returns NULL with *err when the snapshot has no results. */
+desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k,
+		char **err);
+void desk_free(desk *d);
+
+/* Rows (all of them) and the current view (indices into rows). */
+size_t desk_nrows(const desk *d);
+const desk_row *desk_row_get(const desk *d, size_t i);
+size_t desk_nvisible(const desk *d);
+size_t desk_visible(const desk *d, size_t vi); /* row index of visible row vi */
+const char *desk_snapshot(const desk *d);
+
+/* View settings; each rebuilds the visible list. */
+void desk_show_all(desk *d, bool all);
+bool desk_showing_all(const desk *d);
+void desk_set_sort(desk *d, enum desk_sort s, bool inverted);
+enum desk_sort desk_get_sort(const desk *d, bool *inverted);
+/* Parse and apply "company=x source=y flag=yes|no status=reviewed|pending"
+ * (a bare word means company=word; "" clears).  False with *why when bad. */
+bool desk_set_filter(desk *d, const char *text, const char **why);
+/* The filter as text ("" when none). */
+const char *desk_filter_text(const desk *d);
+
+/* Search from visible index `from` (exclusive) forwards (dir 1) or
+ * backwards (-1), wrapping; matches IP, host names, provider ID, company,
+ * and rows serving a domain named exactly.  Returns the visible index or
+ * -1.  *wrapped says whether it went round. */
+long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapped);
+
+/* Counts over the candidates: decided, still pending, heuristic fired. */
+void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *flagged);
+
+/* Decisions.  `rows` are row indices.  verdict 'c' confirm, 's' self,
+ * 'o' set (provider may be a company name), 'a' accept the heuristic,
+ * 'r' reject it (set the evidence's own ID).  One transaction each; the
+ * whole call is one undo step.  Returns the number of decisions written, or
+ * -1 with *err. */
+int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
+		char **err);
+/* Re-record the row's standing decision with a note. */
+int desk_note(desk *d, size_t row, const char *note, char **err);
+int desk_undo(desk *d, char **err);   /* 0 nothing to undo, >0 decisions undone, -1 error */
+int desk_redo(desk *d, char **err);
+
+void desk_tag(desk *d, size_t row, bool on);
+void desk_untag_all(desk *d);
+size_t desk_ntagged(const desk *d);
+
+/* Provider IDs and company names starting with prefix (for completion),
+ * sorted, at most max; returns the count (strings owned by the desk). */
+size_t desk_complete(const desk *d, const char *prefix, const char **out, size_t max);
+
+/* The evidence of row `row` as four panes and a verdict line. */
+void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *verdict);
+void desk_pane_free(desk_pane *p);
+void desk_line_free(desk_line *l);
+/* The queue row as one display line (escaped), for the list. */
+void desk_row_line(const desk *d, size_t row, desk_line *out);
+const char *desk_header_line(void);
+
+/* ---- key handling ----------------------------------------------------- */
+
+enum desk_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_OVERRIDE, PROMPT_NOTE, PROMPT_YESNO };
+
+typedef struct {
+	size_t cursor, top;          /* visible indices */
+	size_t page;                 /* rows the list shows (the UI sets it) */
+	int focus;                   /* focused pane */
+	int maximized;               /* -1 or a pane */
+	int scroll[PANE_COUNT];
+	bool help;
+	int help_scroll;
+	char *search;
+	int search_dir;
+	enum desk_prompt prompt;     /* an action asks the UI for text */
+	char prompt_label[128];
+	enum desk_action pending;    /* what a yes/no prompt confirms */
+	char message[256];           /* the result of the last action */
+	bool message_error;
+} desk_view;
+
+enum { DESK_REDRAW = 1, DESK_RELAYOUT = 2, DESK_QUIT = 4, DESK_PROMPT = 8 };
+
+void desk_view_init(desk_view *v);
+void desk_view_free(desk_view *v);
+/* Do an action; returns DESK_* flags. */
+unsigned desk_act(desk *d, desk_view *v, enum desk_action a);
+/* The answer to v->prompt (NULL: cancelled). */
+unsigned desk_answer(desk *d, desk_view *v, const char *text);
+/* Keep the cursor visible for a list of `page` rows. */
+void desk_view_fix(const desk *d, desk_view *v);
+
+#endif

@@ -1,0 +1,1428 @@
+/* desk: the review desk's model and key handling (no curses). */
+#include "mxray/desk.h"
+#include "mxray/correct.h"
+#include "mxray/sanitize.h"
+#include "mxray/strmap.h"
+#include "mxray/util.h"
+
+#include <ctype.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const desk_sort_names[] = {"confidence", "domains", "ip", "provider", "asn", "status"};
+
+/* One undo step: the decisions it wrote. */
+typedef struct {
+	int64_t *ids;
+	size_t n;
+} step;
+
+typedef struct {
+	step *s;
+	size_t n, cap;
+} stack;
+
+struct desk {
+	store *st;
+	const kb *k;
+	char snapshot[11];
+	char *analyst;
+	unsigned threshold;
+	desk_row *rows;
+	size_t nrows;
+	strmap *ipmap;         /* ip -> row */
+	size_t *vis;
+	size_t nvis;
+	bool all;
+	enum desk_sort sort;
+	bool inverted;
+	desk_filter filter;
+	char filter_text[256];
+	stack undo, redo;
+	/* search: the rows serving the last domain looked up */
+	char *dom_pattern;
+	uint8_t *dom_hit;
+	/* completion words */
+	char **words;
+	size_t nwords;
+};
+
+static char *dup_col(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+static void row_free(desk_row *r)
+{
+	free(r->ip);
+	free(r->provider_id);
+	free(r->company);
+	free(r->source);
+	free(r->priority_id);
+	free(r->status);
+	free(r->heuristic);
+	free(r->reason);
+	free(r->hosts);
+	free(r->decided);
+	free(r->note);
+}
+
+/* The row's standing decision: the newest not undone for this IP. */
+static int load_decision(desk *d, size_t i, char **err)
+{
+	desk_row *r = &d->rows[i];
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT id, verdict, provider_id, note FROM correction WHERE scope = 'ip'"
+					       " AND key = ?1 AND undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?2)"
+					       " ORDER BY id DESC LIMIT 1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, r->ip);
+	store_bind_text(s, 2, d->snapshot);
+	free(r->decided);
+	free(r->note);
+	r->decided = r->note = NULL;
+	r->decision = 0;
+	r->verdict = 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		r->decision = sqlite3_column_int64(s, 0);
+		const char *v = (const char *)sqlite3_column_text(s, 1);
+		r->verdict = !strcmp(v, "set") ? 'o' : !strcmp(v, "self") ? 's' : 'c';
+		r->decided = dup_col(s, 2);
+		r->note = dup_col(s, 3);
+	}
+	sqlite3_reset(s);
+	return 0;
+}
+
+static int cmp_words(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT ip, provider_id, company, source, priority_id, status, heuristic,"
+					    " reason, hosts, asn, confidence, num_ip, nhosts FROM infer_ip"
+					    " WHERE snapshot = ?1 AND live = 1", err);
+	if (!s)
+		return NULL;
+	desk *d = xcalloc(1, sizeof *d);
+	d->st = st;
+	d->k = k;
+	snprintf(d->snapshot, sizeof d->snapshot, "%s", snapshot);
+	d->analyst = xstrdup(analyst && *analyst ? analyst : "unknown");
+	d->threshold = threshold;
+	d->ipmap = strmap_new();
+	d->filter.flag = d->filter.reviewed = -1;
+	store_bind_text(s, 1, snapshot);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (d->nrows == cap) {
+			cap = cap ? cap * 2 : 1024;
+			d->rows = xrealloc(d->rows, cap * sizeof *d->rows);
+		}
+		desk_row *r = &d->rows[d->nrows];
+		memset(r, 0, sizeof *r);
+		r->ip = dup_col(s, 0);
+		r->provider_id = dup_col(s, 1);
+		r->company = dup_col(s, 2);
+		r->source = dup_col(s, 3);
+		r->priority_id = dup_col(s, 4);
+		r->status = dup_col(s, 5);
+		r->heuristic = dup_col(s, 6);
+		r->reason = dup_col(s, 7);
+		r->hosts = dup_col(s, 8);
+		r->asn = (uint32_t)sqlite3_column_int64(s, 9);
+		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
+		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
+		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
+		r->candidate = (r->company && r->confidence < threshold) || r->heuristic;
+		strmap_intern(d->ipmap, r->ip, NULL);
+		d->nrows++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE || d->nrows == 0) {
+		if (rc != SQLITE_DONE)
+			*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		else
+			*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s'", snapshot,
+					 snapshot);
+		desk_free(d);
+		return NULL;
+	}
+	/* Standing decisions, all at once. */
+	s = store_prepare(st, "SELECT key, id, verdict, provider_id, note FROM correction WHERE scope = 'ip'"
+			      " AND undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?1) ORDER BY id", err);
+	if (!s) {
+		desk_free(d);
+		return NULL;
+	}
+	store_bind_text(s, 1, snapshot);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
+		if (i == UINT32_MAX)
+			continue;
+		desk_row *r = &d->rows[i];
+		const char *v = (const char *)sqlite3_column_text(s, 2);
+		r->decision = sqlite3_column_int64(s, 1);
+		r->verdict = !strcmp(v, "set") ? 'o' : !strcmp(v, "self") ? 's' : 'c';
+		free(r->decided);
+		free(r->note);
+		r->decided = dup_col(s, 3);
+		r->note = dup_col(s, 4);
+	}
+	sqlite3_reset(s);
+	/* Completion words: company names and provider IDs, known and seen. */
+	strmap *w = strmap_new();
+	for (size_t i = 0; k && i < k->ncompanies; i++) {
+		strmap_intern(w, k->companies[i].name, NULL);
+		for (size_t j = 0; j < k->companies[i].nids; j++)
+			if (!strpbrk(k->companies[i].ids[j], "*?["))
+				strmap_intern(w, k->companies[i].ids[j], NULL);
+	}
+	for (size_t i = 0; i < d->nrows; i++)
+		if (d->rows[i].provider_id)
+			strmap_intern(w, d->rows[i].provider_id, NULL);
+	d->nwords = strmap_size(w);
+	d->words = xcalloc(d->nwords + 1, sizeof *d->words);
+	for (size_t i = 0; i < d->nwords; i++)
+		d->words[i] = xstrdup(strmap_key(w, (uint32_t)i));
+	qsort(d->words, d->nwords, sizeof *d->words, cmp_words);
+	strmap_free(w);
+	d->vis = xcalloc(d->nrows, sizeof *d->vis);
+	desk_show_all(d, false);
+	return d;
+}
+
+static void stack_clear(stack *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->s[i].ids);
+	s->n = 0;
+}
+
+void desk_free(desk *d)
+{
+	if (!d)
+		return;
+	for (size_t i = 0; i < d->nrows; i++)
+		row_free(&d->rows[i]);
+	free(d->rows);
+	strmap_free(d->ipmap);
+	free(d->vis);
+	free(d->analyst);
+	free(d->filter.company);
+	free(d->filter.source);
+	stack_clear(&d->undo);
+	stack_clear(&d->redo);
+	free(d->undo.s);
+	free(d->redo.s);
+	free(d->dom_pattern);
+	free(d->dom_hit);
+	for (size_t i = 0; i < d->nwords; i++)
+		free(d->words[i]);
+	free(d->words);
+	free(d);
+}
+
+size_t desk_nrows(const desk *d)
+{
+	return d->nrows;
+}
+
+const desk_row *desk_row_get(const desk *d, size_t i)
+{
+	return i < d->nrows ? &d->rows[i] : NULL;
+}
+
+size_t desk_nvisible(const desk *d)
+{
+	return d->nvis;
+}
+
+size_t desk_visible(const desk *d, size_t vi)
+{
+	return vi < d->nvis ? d->vis[vi] : (size_t)-1;
+}
+
+const char *desk_snapshot(const desk *d)
+{
+	return d->snapshot;
+}
+
+/* ---- view: filter and sort -------------------------------------------- */
+
+static bool ci_contains(const char *hay, const char *needle)
+{
+	if (!hay)
+		return false;
+	size_t n = strlen(needle);
+	for (; *hay; hay++)
+		if (!strncasecmp(hay, needle, n))
+			return true;
+	return n == 0;
+}
+
+static bool visible_row(const desk *d, const desk_row *r)
+{
+	if (!d->all && !r->candidate)
+		return false;
+	const desk_filter *f = &d->filter;
+	if (f->company && !ci_contains(r->company, f->company) && !ci_contains(r->provider_id, f->company))
+		return false;
+	if (f->source && (!r->source || strcasecmp(r->source, f->source)))
+		return false;
+	if (f->flag >= 0 && (r->heuristic != NULL) != (f->flag == 1))
+		return false;
+	if (f->reviewed >= 0 && (r->decision != 0) != (f->reviewed == 1))
+		return false;
+	return true;
+}
+
+static int status_rank(const desk_row *r)
+{
+	/* pending heuristic first, then pending, then decided */
+	if (r->decision)
+		return 2;
+	return r->heuristic ? 0 : 1;
+}
+
+static const desk *sort_desk;
+
+static int cmp_rows(const void *a, const void *b)
+{
+	const desk *d = sort_desk;
+	const desk_row *x = &d->rows[*(const size_t *)a], *y = &d->rows[*(const size_t *)b];
+	int c = 0;
+	uint32_t ipx = 0, ipy = 0;
+	switch (d->sort) {
+	case SORT_CONFIDENCE: /* least confident first, then most domains */
+		c = (x->confidence > y->confidence) - (x->confidence < y->confidence);
+		if (!c)
+			c = (x->domains < y->domains) - (x->domains > y->domains);
+		break;
+	case SORT_DOMAINS:
+		c = (x->domains < y->domains) - (x->domains > y->domains);
+		break;
+	case SORT_IP:
+		break;
+	case SORT_PROVIDER:
+		c = strcmp(x->provider_id ? x->provider_id : "", y->provider_id ? y->provider_id : "");
+		break;
+	case SORT_ASN:
+		c = (x->asn > y->asn) - (x->asn < y->asn);
+		break;
+	case SORT_STATUS:
+		c = status_rank(x) - status_rank(y);
+		break;
+	case SORT_COUNT:
+		break;
+	}
+	if (!c) {
+		mx_ipv4_parse(x->ip, &ipx);
+		mx_ipv4_parse(y->ip, &ipy);
+		c = (ipx > ipy) - (ipx < ipy);
+	}
+	return d->inverted ? -c : c;
+}
+
+static void rebuild(desk *d)
+{
+	d->nvis = 0;
+	for (size_t i = 0; i < d->nrows; i++)
+		if (visible_row(d, &d->rows[i]))
+			d->vis[d->nvis++] = i;
+	sort_desk = d;
+	qsort(d->vis, d->nvis, sizeof *d->vis, cmp_rows);
+}
+
+void desk_show_all(desk *d, bool all)
+{
+	d->all = all;
+	rebuild(d);
+}
+
+bool desk_showing_all(const desk *d)
+{
+	return d->all;
+}
+
+void desk_set_sort(desk *d, enum desk_sort s, bool inverted)
+{
+	d->sort = s;
+	d->inverted = inverted;
+	rebuild(d);
+}
+
+enum desk_sort desk_get_sort(const desk *d, bool *inverted)
+{
+	*inverted = d->inverted;
+	return d->sort;
+}
+
+bool desk_set_filter(desk *d, const char *text, const char **why)
+{
+	desk_filter f = {NULL, NULL, -1, -1};
+	char buf[256];
+	snprintf(buf, sizeof buf, "%s", text ? text : "");
+	strbuf canon;
+	sb_init(&canon);
+	sb_adds(&canon, "");
+	for (char *tok = strtok(buf, " \t"); tok; tok = strtok(NULL, " \t")) {
+		char *eq = strchr(tok, '=');
+		const char *key = eq ? tok : "company", *val = eq ? eq + 1 : tok;
+		if (eq)
+			*eq = '\0';
+		if (!strcmp(key, "company")) {
+			free(f.company);
+			f.company = xstrdup(val);
+		} else if (!strcmp(key, "source")) {
+			if (strcmp(val, "cert") && strcmp(val, "banner") && strcmp(val, "mx") && strcmp(val, "correction")) {
+				*why = "source is cert, banner, mx or correction";
+				goto bad;
+			}
+			free(f.source);
+			f.source = xstrdup(val);
+		} else if (!strcmp(key, "flag")) {
+			if (strcmp(val, "yes") && strcmp(val, "no")) {
+				*why = "flag is yes or no";
+				goto bad;
+			}
+			f.flag = !strcmp(val, "yes");
+		} else if (!strcmp(key, "status")) {
+			if (strcmp(val, "reviewed") && strcmp(val, "pending")) {
+				*why = "status is reviewed or pending";
+				goto bad;
+			}
+			f.reviewed = !strcmp(val, "reviewed");
+		} else {
+			*why = "filters are company=, source=, flag=, status=";
+			goto bad;
+		}
+		sb_addf(&canon, "%s%s=%s", canon.len ? " " : "", key, val);
+	}
+	free(d->filter.company);
+	free(d->filter.source);
+	d->filter = f;
+	snprintf(d->filter_text, sizeof d->filter_text, "%s", canon.data);
+	sb_free(&canon);
+	rebuild(d);
+	return true;
+bad:
+	free(f.company);
+	free(f.source);
+	sb_free(&canon);
+	return false;
+}
+
+const char *desk_filter_text(const desk *d)
+{
+	return d->filter_text;
+}
+
+/* ---- search ----------------------------------------------------------- */
+
+/* Mark the rows serving domain `pattern` (exact name), once per pattern. */
+static void domain_hits(desk *d, const char *pattern)
+{
+	if (d->dom_pattern && !strcmp(d->dom_pattern, pattern))
+		return;
+	free(d->dom_pattern);
+	d->dom_pattern = xstrdup(pattern);
+	if (!d->dom_hit)
+		d->dom_hit = xcalloc(d->nrows, 1);
+	memset(d->dom_hit, 0, d->nrows);
+	char name[MX_NAME_MAX + 2];
+	if (mx_name_norm(pattern, strlen(pattern), name) || !strchr(name, '.'))
+		return;
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT DISTINCT m.ip FROM primary_mx p JOIN mx_ip m ON m.snapshot ="
+					       " p.snapshot AND m.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2", NULL);
+	if (!s)
+		return;
+	store_bind_text(s, 1, d->snapshot);
+	store_bind_text(s, 2, name);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
+		if (i != UINT32_MAX)
+			d->dom_hit[i] = 1;
+	}
+	sqlite3_reset(s);
+}
+
+static bool row_matches(desk *d, size_t i, const char *p)
+{
+	const desk_row *r = &d->rows[i];
+	return ci_contains(r->ip, p) || ci_contains(r->hosts, p) || ci_contains(r->provider_id, p) ||
+	       ci_contains(r->company, p) || (d->dom_hit && d->dom_hit[i]);
+}
+
+long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapped)
+{
+	*wrapped = false;
+	if (!pattern || !*pattern || d->nvis == 0)
+		return -1;
+	domain_hits(d, pattern);
+	size_t n = d->nvis;
+	for (size_t k = 1; k <= n; k++) {
+		size_t vi = dir > 0 ? (from + k) % n : (from + n - k % n) % n;
+		if (row_matches(d, d->vis[vi], pattern)) {
+			*wrapped = dir > 0 ? vi <= from : vi >= from;
+			return (long)vi;
+		}
+	}
+	return -1;
+}
+
+void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *flagged)
+{
+	*reviewed = *remaining = *flagged = 0;
+	for (size_t i = 0; i < d->nrows; i++) {
+		const desk_row *r = &d->rows[i];
+		if (!r->candidate)
+			continue;
+		if (r->decision)
+			(*reviewed)++;
+		else
+			(*remaining)++;
+		if (r->heuristic)
+			(*flagged)++;
+	}
+}
+
+/* ---- decisions -------------------------------------------------------- */
+
+static void push(stack *s, step st)
+{
+	if (s->n == s->cap) {
+		s->cap = s->cap ? s->cap * 2 : 16;
+		s->s = xrealloc(s->s, s->cap * sizeof *s->s);
+	}
+	s->s[s->n++] = st;
+}
+
+static void refresh_ip(desk *d, const char *ip)
+{
+	uint32_t i = strmap_find(d->ipmap, ip);
+	if (i != UINT32_MAX)
+		load_decision(d, i, NULL);
+}
+
+int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
+		char **err)
+{
+	step st = {xcalloc(n + 1, sizeof(int64_t)), 0};
+	const char *pid = provider;
+	if (verdict == 'o') {
+		if (!provider || !*provider) {
+			*err = xstrdup("no provider given");
+			free(st.ids);
+			return -1;
+		}
+		const kb_company *co = d->k ? kb_company_named(d->k, provider) : NULL;
+		if (co)
+			pid = co->ids[0];
+	}
+	int rc = 0;
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		const desk_row *r = &d->rows[rows[k]];
+		correct_req q = {"ip", r->ip, d->snapshot, "confirm", NULL, d->analyst, note};
+		char autonote[300];
+		switch (verdict) {
+		case 'c':
+			break;
+		case 's':
+			q.verdict = "self";
+			break;
+		case 'o':
+			q.verdict = "set";
+			q.provider_id = pid;
+			break;
+		case 'a':
+			if (!r->heuristic)
+				continue; /* nothing to accept on this row */
+			snprintf(autonote, sizeof autonote, "heuristic %s accepted%s%s", r->heuristic, note ? ": " : "",
+				 note ? note : "");
+			q.note = autonote;
+			break;
+		case 'r':
+			if (!r->heuristic || !r->priority_id)
+				continue;
+			q.verdict = "set";
+			q.provider_id = r->priority_id;
+			snprintf(autonote, sizeof autonote, "heuristic %s rejected%s%s", r->heuristic, note ? ": " : "",
+				 note ? note : "");
+			q.note = autonote;
+			break;
+		default:
+			*err = xasprintf("unknown verdict '%c'", verdict);
+			rc = -1;
+			continue;
+		}
+		int64_t id = correct_add(d->st, &q, err);
+		if (id < 0) {
+			rc = -1;
+			break;
+		}
+		st.ids[st.n++] = id;
+		load_decision(d, rows[k], NULL);
+	}
+	if (st.n) {
+		push(&d->undo, st);
+		stack_clear(&d->redo);
+	} else {
+		free(st.ids);
+	}
+	return rc < 0 ? -1 : (int)st.n;
+}
+
+int desk_note(desk *d, size_t row, const char *note, char **err)
+{
+	desk_row *r = &d->rows[row];
+	if (!r->decision) {
+		*err = xstrdup("decide first (c, o, s, a or r), then add a note");
+		return -1;
+	}
+	char v = r->verdict;
+	char *prov = r->decided ? xstrdup(r->decided) : NULL;
+	int rc = desk_decide(d, &row, 1, v, prov, note, err);
+	free(prov);
+	return rc;
+}
+
+static const char *ip_of_decision(desk *d, int64_t id, char *buf, size_t len)
+{
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT key FROM correction WHERE id = ?1 AND scope = 'ip'", NULL);
+	buf[0] = '\0';
+	if (!s)
+		return buf;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		snprintf(buf, len, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	return buf;
+}
+
+int desk_undo(desk *d, char **err)
+{
+	if (d->undo.n == 0)
+		return 0;
+	step st = d->undo.s[--d->undo.n];
+	char ip[64];
+	for (size_t k = 0; k < st.n; k++) {
+		if (correct_undo(d->st, st.ids[k], d->analyst, err) < 0) {
+			d->undo.n++; /* keep it: nothing half-done is lost */
+			return -1;
+		}
+		refresh_ip(d, ip_of_decision(d, st.ids[k], ip, sizeof ip));
+	}
+	push(&d->redo, st);
+	return (int)st.n;
+}
+
+int desk_redo(desk *d, char **err)
+{
+	if (d->redo.n == 0)
+		return 0;
+	step st = d->redo.s[--d->redo.n];
+	char ip[64];
+	for (size_t k = 0; k < st.n; k++) {
+		int64_t nid = correct_redo(d->st, st.ids[k], err);
+		if (nid < 0) {
+			d->redo.n++;
+			return -1;
+		}
+		st.ids[k] = nid;
+		refresh_ip(d, ip_of_decision(d, nid, ip, sizeof ip));
+	}
+	push(&d->undo, st);
+	return (int)st.n;
+}
+
+void desk_tag(desk *d, size_t row, bool on)
+{
+	if (row < d->nrows)
+		d->rows[row].tagged = on;
+}
+
+void desk_untag_all(desk *d)
+{
+	for (size_t i = 0; i < d->nrows; i++)
+		d->rows[i].tagged = false;
+}
+
+size_t desk_ntagged(const desk *d)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < d->nrows; i++)
+		n += d->rows[i].tagged;
+	return n;
+}
+
+size_t desk_complete(const desk *d, const char *prefix, const char **out, size_t max)
+{
+	size_t n = 0, pl = strlen(prefix);
+	for (size_t i = 0; i < d->nwords && n < max; i++)
+		if (!strncasecmp(d->words[i], prefix, pl))
+			out[n++] = d->words[i];
+	return n;
+}
+
+/* ---- display lines ---------------------------------------------------- */
+
+static void line_add(desk_line *l, const char *text, size_t n, enum desk_role role)
+{
+	l->text = xrealloc(l->text, l->len + n + 1);
+	l->roles = xrealloc(l->roles, l->len + n + 1);
+	memcpy(l->text + l->len, text, n);
+	memset(l->roles + l->len, role, n);
+	l->len += n;
+	l->text[l->len] = '\0';
+}
+
+static void line_adds(desk_line *l, const char *text, enum desk_role role)
+{
+	line_add(l, text, strlen(text), role);
+}
+
+static void line_addf(desk_line *l, enum desk_role role, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void line_addf(desk_line *l, enum desk_role role, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *s = xvasprintf(fmt, ap);
+	va_end(ap);
+	line_adds(l, s, role);
+	free(s);
+}
+
+/* Untrusted bytes: escaped, escapes in the ESCAPED role; `mark` (if found,
+ * case-insensitively) in the HIGHLIGHT role; capped at `max` input bytes. */
+static void line_untrusted(desk_line *l, const void *p, size_t n, enum desk_role role, const char *mark, size_t max)
+{
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	size_t spans[256][2];
+	size_t ne = sanitize(&sb, p, n > max ? max : n, spans, 256);
+	size_t base = l->len;
+	line_add(l, sb.data, sb.len, role);
+	for (size_t k = 0; k < ne && k < 256; k++)
+		memset(l->roles + base + spans[k][0], ROLE_ESCAPED, spans[k][1]);
+	if (mark && *mark) {
+		size_t ml = strlen(mark);
+		for (size_t i = 0; i + ml <= sb.len; i++)
+			if (!strncasecmp(sb.data + i, mark, ml)) {
+				memset(l->roles + base + i, ROLE_HIGHLIGHT, ml);
+				break;
+			}
+	}
+	if (n > max)
+		line_addf(l, ROLE_DIM, " [+%zu bytes]", n - max);
+	sb_free(&sb);
+}
+
+static desk_line *pane_line(desk_pane *p)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 16;
+		p->lines = xrealloc(p->lines, p->cap * sizeof *p->lines);
+	}
+	desk_line *l = &p->lines[p->n++];
+	memset(l, 0, sizeof *l);
+	line_adds(l, "", ROLE_NORMAL);
+	return l;
+}
+
+void desk_line_free(desk_line *l)
+{
+	free(l->text);
+	free(l->roles);
+	memset(l, 0, sizeof *l);
+}
+
+void desk_pane_free(desk_pane *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		desk_line_free(&p->lines[i]);
+	free(p->lines);
+	memset(p, 0, sizeof *p);
+}
+
+const char *desk_header_line(void)
+{
+	return "T S IP               PROVIDER                 COMPANY          SRC     CONF  DOMAINS  ASN      HEURISTIC";
+}
+
+static char status_letter(const desk_row *r)
+{
+	if (r->verdict == 'c')
+		return 'C';
+	if (r->verdict == 'o')
+		return 'O';
+	if (r->verdict == 's')
+		return 'S';
+	return r->heuristic ? '?' : ' ';
+}
+
+/* Pad or cut an escaped field to `w` columns (names are ASCII after
+ * normalisation; anything else was escaped). */
+static void field(desk_line *l, const char *s, int w, enum desk_role role)
+{
+	char *e = sanitize_str(s ? s : "-");
+	int n = (int)strlen(e);
+	if (n > w) {
+		line_add(l, e, (size_t)(w - 1), role);
+		line_adds(l, "~", ROLE_DIM);
+	} else {
+		line_adds(l, e, role);
+		for (int i = n; i < w; i++)
+			line_adds(l, " ", ROLE_NORMAL);
+	}
+	free(e);
+	line_adds(l, " ", ROLE_NORMAL);
+}
+
+void desk_row_line(const desk *d, size_t row, desk_line *l)
+{
+	const desk_row *r = &d->rows[row];
+	memset(l, 0, sizeof *l);
+	line_adds(l, r->tagged ? "*" : " ", ROLE_HIGHLIGHT);
+	char st[3] = {' ', status_letter(r), ' '};
+	line_add(l, st, 3, r->decision ? ROLE_GOOD : r->heuristic ? ROLE_BAD : ROLE_NORMAL);
+	field(l, r->ip, 16, ROLE_NORMAL);
+	const char *shown = r->verdict == 'o' ? r->decided : r->provider_id;
+	field(l, shown, 24, r->verdict == 'o' ? ROLE_GOOD : ROLE_NORMAL);
+	field(l, r->company, 16, ROLE_NORMAL);
+	field(l, r->source, 7, ROLE_NORMAL);
+	char num[32];
+	snprintf(num, sizeof num, "%5u", r->confidence);
+	field(l, num, 5, r->confidence < d->threshold ? ROLE_BAD : ROLE_NORMAL);
+	snprintf(num, sizeof num, "%7u", r->domains);
+	field(l, num, 8, ROLE_NORMAL);
+	if (r->asn)
+		snprintf(num, sizeof num, "%u", r->asn);
+	else
+		snprintf(num, sizeof num, "-");
+	field(l, num, 8, ROLE_NORMAL);
+	field(l, r->heuristic ? r->heuristic : "", 16, ROLE_BAD);
+}
+
+/* Split SMTP text on CRLF (and LF), each line escaped on its own. */
+static void smtp_lines(desk_pane *p, const char *label, const void *text, size_t n, const char *fqdn)
+{
+	desk_line *l = pane_line(p);
+	line_adds(l, label, ROLE_LABEL);
+	if (!text) {
+		line_adds(l, "none", ROLE_DIM);
+		return;
+	}
+	const char *s = text;
+	size_t i = 0, shown = 0;
+	bool first = true;
+	while (i <= n && shown < 12) {
+		const char *nl = memchr(s + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - s) : n;
+		size_t len = end - i;
+		if (len && s[i + len - 1] == '\r')
+			len--;
+		if (!first)
+			l = pane_line(p), line_adds(l, "  ", ROLE_NORMAL);
+		line_untrusted(l, s + i, len, ROLE_NORMAL, first ? fqdn : NULL, 240);
+		first = false;
+		shown++;
+		if (!nl)
+			break;
+		i = end + 1;
+		if (i == n)
+			break;
+	}
+	if (i < n && shown >= 12) {
+		l = pane_line(p);
+		line_addf(l, ROLE_DIM, "  [+%zu more bytes]", n - i);
+	}
+	l = pane_line(p);
+	line_adds(l, "  -> ", ROLE_DIM);
+	if (fqdn)
+		line_adds(l, fqdn, ROLE_HIGHLIGHT);
+	else
+		line_adds(l, "no usable name", ROLE_DIM);
+}
+
+void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *verdict)
+{
+	const desk_row *r = &d->rows[row];
+	static const char *const titles[] = {"cert", "smtp", "mx", "as"};
+	for (int i = 0; i < PANE_COUNT; i++) {
+		memset(&panes[i], 0, sizeof panes[i]);
+		snprintf(panes[i].title, sizeof panes[i].title, "%s", titles[i]);
+	}
+	memset(verdict, 0, sizeof *verdict);
+	desk_line *l;
+	sqlite3_stmt *s = store_prepare(d->st,
+		"SELECT s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format, i.cert_group, i.num_cert,"
+		" i.banner_fqdn, i.ehlo_fqdn, i.num_ip FROM infer_ip i LEFT JOIN scan s ON s.snapshot = i.snapshot"
+		" AND s.ip = i.ip WHERE i.snapshot = ?1 AND i.ip = ?2", NULL);
+	if (s) {
+		store_bind_text(s, 1, d->snapshot);
+		store_bind_text(s, 2, r->ip);
+	}
+	if (s && sqlite3_step(s) == SQLITE_ROW) {
+		/* certificate */
+		desk_pane *p = &panes[PANE_CERT];
+		if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
+			line_adds(pane_line(p), "no certificate", ROLE_DIM);
+		} else {
+			int t = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4);
+			l = pane_line(p);
+			line_adds(l, "trusted  ", ROLE_LABEL);
+			line_adds(l, t == 1 ? "yes (browser-trusted)" : t == 0 ? "NO" : "unknown (no trust flag)",
+				  t == 1 ? ROLE_GOOD : ROLE_BAD);
+			l = pane_line(p);
+			line_adds(l, "CN       ", ROLE_LABEL);
+			const char *cn = (const char *)sqlite3_column_text(s, 2);
+			line_untrusted(l, cn ? cn : "-", cn ? strlen(cn) : 1, ROLE_NORMAL, NULL, 200);
+			l = pane_line(p);
+			line_adds(l, "group    ", ROLE_LABEL);
+			if (sqlite3_column_type(s, 6) != SQLITE_NULL)
+				line_addf(l, ROLE_HIGHLIGHT, "%s", (const char *)sqlite3_column_text(s, 6));
+			else
+				line_adds(l, t == 1 ? "no name with a registered domain" : "not counted (untrusted)", ROLE_DIM);
+			l = pane_line(p);
+			line_adds(l, "numCert  ", ROLE_LABEL);
+			line_addf(l, ROLE_NORMAL, "%lld", (long long)sqlite3_column_int64(s, 7));
+			json_t *a = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
+			l = pane_line(p);
+			line_addf(l, ROLE_LABEL, "names (%zu)", json_array_size(a));
+			size_t i;
+			json_t *v;
+			json_array_foreach(a, i, v) {
+				const char *nm = json_string_value(v);
+				l = pane_line(p);
+				line_adds(l, "  ", ROLE_NORMAL);
+				line_untrusted(l, nm, strlen(nm), ROLE_NORMAL, NULL, 200);
+			}
+			json_decref(a);
+		}
+		/* banner and EHLO */
+		p = &panes[PANE_SMTP];
+		l = pane_line(p);
+		line_adds(l, "numIP    ", ROLE_LABEL);
+		line_addf(l, ROLE_NORMAL, "%lld domains point here", (long long)sqlite3_column_int64(s, 10));
+		const char *bf = (const char *)sqlite3_column_text(s, 8);
+		char *bfq = bf ? xstrdup(bf) : NULL;
+		const char *ef = (const char *)sqlite3_column_text(s, 9);
+		char *efq = ef ? xstrdup(ef) : NULL;
+		smtp_lines(p, "banner   ", sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), bfq);
+		smtp_lines(p, "EHLO     ", sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), efq);
+		if (bfq && efq && strcmp(bfq, efq)) {
+			l = pane_line(p);
+			line_adds(l, "banner and EHLO name different hosts", ROLE_BAD);
+		}
+		free(bfq);
+		free(efq);
+	}
+	if (s)
+		sqlite3_reset(s);
+	/* MX hosts pointing at this address */
+	desk_pane *p = &panes[PANE_MX];
+	s = store_prepare(d->st, "SELECT h.host, h.domains, h.provider_id, h.source, h.status,"
+				 " (SELECT group_concat(DISTINCT pref) FROM mx WHERE mx.snapshot = h.snapshot AND mx.host = h.host)"
+				 " FROM mx_ip m JOIN infer_host h ON h.snapshot = m.snapshot AND h.host = m.host"
+				 " WHERE m.snapshot = ?1 AND m.ip = ?2 ORDER BY h.domains DESC, h.host LIMIT 20", NULL);
+	sqlite3_stmt *dom = store_prepare(d->st, "SELECT domain FROM primary_mx WHERE snapshot = ?1 AND host = ?2"
+					       " ORDER BY domain LIMIT 5", NULL);
+	if (s && dom) {
+		store_bind_text(s, 1, d->snapshot);
+		store_bind_text(s, 2, r->ip);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *host = (const char *)sqlite3_column_text(s, 0);
+			l = pane_line(p);
+			line_untrusted(l, host, strlen(host), ROLE_HIGHLIGHT, NULL, 200);
+			l = pane_line(p);
+			line_addf(l, ROLE_NORMAL, "  %lld domain%s, pref %s; says %s (%s, %s)",
+				  (long long)sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 1) == 1 ? "" : "s",
+				  sqlite3_column_text(s, 5) ? (const char *)sqlite3_column_text(s, 5) : "-",
+				  sqlite3_column_text(s, 2) ? (const char *)sqlite3_column_text(s, 2) : "nothing",
+				  sqlite3_column_text(s, 3) ? (const char *)sqlite3_column_text(s, 3) : "-",
+				  (const char *)sqlite3_column_text(s, 4));
+			sqlite3_reset(dom);
+			store_bind_text(dom, 1, d->snapshot);
+			store_bind_text(dom, 2, host);
+			l = pane_line(p);
+			line_adds(l, "  e.g. ", ROLE_DIM);
+			bool firstd = true;
+			while (sqlite3_step(dom) == SQLITE_ROW) {
+				const char *dn = (const char *)sqlite3_column_text(dom, 0);
+				if (!firstd)
+					line_adds(l, " ", ROLE_NORMAL);
+				line_untrusted(l, dn, strlen(dn), ROLE_NORMAL, NULL, 100);
+				firstd = false;
+			}
+			sqlite3_reset(dom);
+		}
+		sqlite3_reset(s);
+	}
+	if (r->nhosts > 20) {
+		l = pane_line(p);
+		line_addf(l, ROLE_DIM, "(%u hosts; the 20 busiest shown)", r->nhosts);
+	}
+	/* AS */
+	p = &panes[PANE_AS];
+	l = pane_line(p);
+	line_adds(l, "ASN      ", ROLE_LABEL);
+	if (r->asn)
+		line_addf(l, ROLE_NORMAL, "AS%u", r->asn);
+	else
+		line_adds(l, "unknown", ROLE_DIM);
+	s = store_prepare(d->st, "SELECT a.aut_name, o.org_name, o.country FROM as_org a LEFT JOIN org o ON"
+				 " o.org_id = a.org_id WHERE a.asn = ?1", NULL);
+	if (s && r->asn) {
+		sqlite3_bind_int64(s, 1, r->asn);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			for (int k = 0; k < 3; k++) {
+				const char *t = (const char *)sqlite3_column_text(s, k);
+				if (!t || !*t)
+					continue;
+				l = pane_line(p);
+				line_adds(l, k == 0 ? "AS name  " : k == 1 ? "org      " : "country  ", ROLE_LABEL);
+				line_untrusted(l, t, strlen(t), ROLE_NORMAL, NULL, 200);
+			}
+		} else {
+			l = pane_line(p);
+			line_adds(l, "AS name  ", ROLE_LABEL);
+			line_adds(l, "not in as2org", ROLE_DIM);
+		}
+		sqlite3_reset(s);
+	}
+	/* The ASNs expected for the company the evidence claims. */
+	const char *claimed = r->priority_id ? r->priority_id : r->provider_id;
+	const kb_company *co = d->k && claimed ? kb_company_of(d->k, claimed) : NULL;
+	l = pane_line(p);
+	line_adds(l, "claims   ", ROLE_LABEL);
+	line_addf(l, ROLE_NORMAL, "%s%s%s%s", claimed ? claimed : "-", co ? " (" : "", co ? co->name : "", co ? ")" : "");
+	if (co) {
+		l = pane_line(p);
+		line_adds(l, "expected ", ROLE_LABEL);
+		for (size_t i = 0; i < co->nasns; i++)
+			line_addf(l, co->asns[i] == r->asn ? ROLE_HIGHLIGHT : ROLE_NORMAL, "%sAS%u", i ? " " : "", co->asns[i]);
+		l = pane_line(p);
+		if (!r->asn)
+			line_adds(l, "no ASN to compare", ROLE_DIM);
+		else if (kb_company_has_asn(co, r->asn))
+			line_addf(l, ROLE_GOOD, "match: AS%u is %s's", r->asn, co->name);
+		else
+			line_addf(l, ROLE_BAD, "MISMATCH: AS%u is not %s's", r->asn, co->name);
+	} else {
+		l = pane_line(p);
+		line_adds(l, "not a known company: no AS list to compare", ROLE_DIM);
+	}
+	/* verdict */
+	line_adds(verdict, "", ROLE_NORMAL);
+	if (r->heuristic) {
+		line_addf(verdict, ROLE_BAD, "%s: ", r->heuristic);
+		line_untrusted(verdict, r->reason, strlen(r->reason ? r->reason : ""), ROLE_NORMAL, NULL, 400);
+		line_addf(verdict, ROLE_NORMAL, "  [evidence said %s, answer %s]", r->priority_id ? r->priority_id : "-",
+			  r->provider_id ? r->provider_id : "none");
+	} else {
+		line_addf(verdict, ROLE_DIM, "no heuristic fired (confidence %u, threshold %u); answer %s from the %s",
+			  r->confidence, d->threshold, r->provider_id ? r->provider_id : "none", r->source ? r->source : "-");
+	}
+	if (r->decision) {
+		line_adds(verdict, "  |  ", ROLE_DIM);
+		line_addf(verdict, ROLE_GOOD, "decision #%lld: %s%s%s", (long long)r->decision,
+			  r->verdict == 'c' ? "confirmed" : r->verdict == 's' ? "self-hosted" : "set ",
+			  r->verdict == 'o' && r->decided ? r->decided : "", "");
+		if (r->note) {
+			line_adds(verdict, " - ", ROLE_DIM);
+			line_untrusted(verdict, r->note, strlen(r->note), ROLE_NORMAL, NULL, 200);
+		}
+	}
+}
+
+/* ---- key handling ----------------------------------------------------- */
+
+void desk_view_init(desk_view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->maximized = -1;
+	v->page = 10;
+	v->search_dir = 1;
+}
+
+void desk_view_free(desk_view *v)
+{
+	free(v->search);
+	v->search = NULL;
+}
+
+void desk_view_fix(const desk *d, desk_view *v)
+{
+	size_t n = d->nvis, page = v->page ? v->page : 1;
+	if (n == 0) {
+		v->cursor = v->top = 0;
+		return;
+	}
+	if (v->cursor >= n)
+		v->cursor = n - 1;
+	if (v->cursor < v->top)
+		v->top = v->cursor;
+	if (v->cursor >= v->top + page)
+		v->top = v->cursor - page + 1;
+	if (v->top + page > n)
+		v->top = n > page ? n - page : 0;
+}
+
+static void say(desk_view *v, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void say(desk_view *v, bool error, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->message, sizeof v->message, fmt, ap);
+	va_end(ap);
+	v->message_error = error;
+}
+
+static void move(const desk *d, desk_view *v, long delta)
+{
+	long n = (long)d->nvis;
+	long c = (long)v->cursor + delta;
+	if (c < 0)
+		c = 0;
+	if (c >= n)
+		c = n ? n - 1 : 0;
+	v->cursor = (size_t)c;
+	for (int i = 0; i < PANE_COUNT; i++)
+		v->scroll[i] = 0;
+	desk_view_fix(d, v);
+}
+
+/* The rows a decision applies to: the tagged ones, else the current row. */
+static size_t targets(const desk *d, const desk_view *v, size_t **out)
+{
+	size_t nt = desk_ntagged(d);
+	if (nt) {
+		*out = xcalloc(nt, sizeof **out);
+		size_t k = 0;
+		for (size_t i = 0; i < d->nrows; i++)
+			if (d->rows[i].tagged)
+				(*out)[k++] = i;
+		return k;
+	}
+	if (d->nvis == 0)
+		return 0;
+	*out = xcalloc(1, sizeof **out);
+	(*out)[0] = d->vis[v->cursor];
+	return 1;
+}
+
+static const char *verdict_word(char v)
+{
+	switch (v) {
+	case 'c': return "confirmed";
+	case 's': return "marked self-hosted";
+	case 'o': return "set";
+	case 'a': return "heuristic accepted";
+	case 'r': return "heuristic rejected";
+	}
+	return "?";
+}
+
+static unsigned decide_now(desk *d, desk_view *v, char verdict, const char *provider)
+{
+	size_t *rows = NULL;
+	size_t n = targets(d, v, &rows);
+	if (n == 0) {
+		say(v, true, "no row to decide on");
+		return DESK_REDRAW;
+	}
+	char *err = NULL;
+	int w = desk_decide(d, rows, n, verdict, provider, NULL, &err);
+	free(rows);
+	if (w < 0) {
+		say(v, true, "not saved: %s", err);
+		free(err);
+	} else if (w == 0) {
+		say(v, true, "nothing to %s here (no heuristic fired)", verdict == 'a' ? "accept" : "reject");
+	} else {
+		say(v, false, "saved: %d decision%s (%s%s%s)", w, w == 1 ? "" : "s", verdict_word(verdict),
+		    verdict == 'o' ? " " : "", verdict == 'o' ? provider : "");
+		if (desk_ntagged(d))
+			desk_untag_all(d);
+	}
+	return DESK_REDRAW;
+}
+
+static char verdict_of(enum desk_action a)
+{
+	switch (a) {
+	case ACT_CONFIRM: return 'c';
+	case ACT_SELF: return 's';
+	case ACT_ACCEPT: return 'a';
+	case ACT_REJECT: return 'r';
+	default: return 0;
+	}
+}
+
+static unsigned ask(desk_view *v, enum desk_prompt p, enum desk_action pending, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static unsigned ask(desk_view *v, enum desk_prompt p, enum desk_action pending, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->prompt_label, sizeof v->prompt_label, fmt, ap);
+	va_end(ap);
+	v->prompt = p;
+	v->pending = pending;
+	return DESK_PROMPT | DESK_REDRAW;
+}
+
+static unsigned search_step(desk *d, desk_view *v, int dir)
+{
+	if (!v->search) {
+		say(v, true, "no search yet: press /");
+		return DESK_REDRAW;
+	}
+	bool wrapped;
+	long hit = desk_search(d, v->search, v->cursor, dir, &wrapped);
+	if (hit < 0) {
+		char *e = sanitize_str(v->search);
+		say(v, true, "not found: %s", e);
+		free(e);
+	} else {
+		v->cursor = (size_t)hit;
+		desk_view_fix(d, v);
+		say(v, false, "%s", wrapped ? "search wrapped" : "");
+	}
+	return DESK_REDRAW;
+}
+
+unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
+{
+	long page = (long)(v->page ? v->page : 1);
+	char *err = NULL;
+	v->message[0] = '\0';
+	v->message_error = false;
+	if (v->help) {
+		/* The help overlay takes scrolling and closing keys only. */
+		switch (a) {
+		case ACT_DOWN: v->help_scroll++; break;
+		case ACT_UP: if (v->help_scroll > 0) v->help_scroll--; break;
+		case ACT_QUIT_NOW: return DESK_QUIT;
+		default: v->help = false; v->help_scroll = 0; break;
+		}
+		return DESK_REDRAW;
+	}
+	switch (a) {
+	case ACT_NONE:
+	case ACT_COUNT:
+		return 0;
+	case ACT_DOWN: move(d, v, 1); break;
+	case ACT_UP: move(d, v, -1); break;
+	case ACT_FIRST: move(d, v, -(long)d->nvis); break;
+	case ACT_LAST: move(d, v, (long)d->nvis); break;
+	case ACT_PAGE_DOWN: move(d, v, page); break;
+	case ACT_PAGE_UP: move(d, v, -page); break;
+	case ACT_HALF_DOWN: move(d, v, page / 2 ? page / 2 : 1); break;
+	case ACT_HALF_UP: move(d, v, -(page / 2 ? page / 2 : 1)); break;
+	case ACT_NEXT_PANE: v->focus = (v->focus + 1) % PANE_COUNT; if (v->maximized >= 0) v->maximized = v->focus; return DESK_RELAYOUT | DESK_REDRAW;
+	case ACT_PREV_PANE: v->focus = (v->focus + PANE_COUNT - 1) % PANE_COUNT; if (v->maximized >= 0) v->maximized = v->focus; return DESK_RELAYOUT | DESK_REDRAW;
+	case ACT_PANE_1: case ACT_PANE_2: case ACT_PANE_3: case ACT_PANE_4:
+		v->focus = (int)(a - ACT_PANE_1);
+		if (v->maximized >= 0)
+			v->maximized = v->focus;
+		return DESK_RELAYOUT | DESK_REDRAW;
+	case ACT_MAXIMIZE:
+		v->maximized = v->maximized >= 0 ? -1 : v->focus;
+		return DESK_RELAYOUT | DESK_REDRAW;
+	case ACT_SCROLL_DOWN: v->scroll[v->focus]++; break;
+	case ACT_SCROLL_UP: if (v->scroll[v->focus] > 0) v->scroll[v->focus]--; break;
+	case ACT_SEARCH: return ask(v, PROMPT_SEARCH, a, "/");
+	case ACT_SEARCH_NEXT: return search_step(d, v, v->search_dir);
+	case ACT_SEARCH_PREV: return search_step(d, v, -v->search_dir);
+	case ACT_FILTER: return ask(v, PROMPT_FILTER, a, "filter (company=X source=cert|banner|mx flag=yes|no status=reviewed|pending): ");
+	case ACT_CLEAR_FILTER:
+		desk_set_filter(d, "", NULL);
+		v->cursor = v->top = 0;
+		say(v, false, "filter cleared");
+		break;
+	case ACT_TOGGLE_ALL:
+		desk_show_all(d, !d->all);
+		v->cursor = v->top = 0;
+		say(v, false, "%s", d->all ? "all rows" : "candidates only");
+		break;
+	case ACT_SORT:
+		desk_set_sort(d, (enum desk_sort)((d->sort + 1) % SORT_COUNT), d->inverted);
+		v->cursor = v->top = 0;
+		say(v, false, "sort: %s", desk_sort_names[d->sort]);
+		break;
+	case ACT_INVERT:
+		desk_set_sort(d, d->sort, !d->inverted);
+		v->cursor = v->top = 0;
+		say(v, false, "sort: %s%s", desk_sort_names[d->sort], d->inverted ? " (inverted)" : "");
+		break;
+	case ACT_CONFIRM: case ACT_SELF: case ACT_ACCEPT: case ACT_REJECT: {
+		size_t nt = desk_ntagged(d);
+		if (nt)
+			return ask(v, PROMPT_YESNO, a, "%s %zu tagged rows? (y/n) ",
+				   a == ACT_CONFIRM ? "Confirm" : a == ACT_SELF ? "Mark self-hosted" :
+				   a == ACT_ACCEPT ? "Accept the heuristic on" : "Reject the heuristic on", nt);
+		return decide_now(d, v, verdict_of(a), NULL);
+	}
+	case ACT_OVERRIDE:
+		if (!d->nvis && !desk_ntagged(d)) {
+			say(v, true, "no row to decide on");
+			break;
+		}
+		return ask(v, PROMPT_OVERRIDE, a, "provider ID or company%s (Tab completes): ",
+			   desk_ntagged(d) ? " for the tagged rows" : "");
+	case ACT_ACCEPT_ALL: {
+		size_t n = 0;
+		for (size_t i = 0; i < d->nvis; i++) {
+			const desk_row *r = &d->rows[d->vis[i]];
+			n += r->heuristic && !r->decision;
+		}
+		if (!n) {
+			say(v, true, "no pending heuristic in view");
+			break;
+		}
+		return ask(v, PROMPT_YESNO, a, "Accept the heuristic on all %zu pending rows in view? (y/n) ", n);
+	}
+	case ACT_NOTE:
+		if (!d->nvis)
+			break;
+		return ask(v, PROMPT_NOTE, a, "note: ");
+	case ACT_TAG:
+		if (d->nvis) {
+			desk_row *r = &d->rows[d->vis[v->cursor]];
+			r->tagged = !r->tagged;
+			move(d, v, 1);
+			say(v, false, "%zu tagged", desk_ntagged(d));
+		}
+		break;
+	case ACT_UNTAG_ALL:
+		desk_untag_all(d);
+		say(v, false, "no rows tagged");
+		break;
+	case ACT_UNDO: {
+		int n = desk_undo(d, &err);
+		if (n < 0) {
+			say(v, true, "undo failed: %s", err);
+			free(err);
+		} else if (n == 0) {
+			say(v, true, "nothing to undo");
+		} else {
+			say(v, false, "undone: %d decision%s (saved)", n, n == 1 ? "" : "s");
+		}
+		break;
+	}
+	case ACT_REDO: {
+		int n = desk_redo(d, &err);
+		if (n < 0) {
+			say(v, true, "redo failed: %s", err);
+			free(err);
+		} else if (n == 0) {
+			say(v, true, "nothing to redo");
+		} else {
+			say(v, false, "redone: %d decision%s (saved)", n, n == 1 ? "" : "s");
+		}
+		break;
+	}
+	case ACT_HELP:
+		v->help = true;
+		v->help_scroll = 0;
+		break;
+	case ACT_REDRAW:
+		return DESK_RELAYOUT | DESK_REDRAW;
+	case ACT_QUIT:
+		if (v->maximized >= 0) {
+			v->maximized = -1;
+			return DESK_RELAYOUT | DESK_REDRAW;
+		}
+		return DESK_QUIT;
+	case ACT_QUIT_NOW:
+		return DESK_QUIT;
+	}
+	return DESK_REDRAW;
+}
+
+unsigned desk_answer(desk *d, desk_view *v, const char *text)
+{
+	enum desk_prompt p = v->prompt;
+	enum desk_action pending = v->pending;
+	v->prompt = PROMPT_NONE;
+	v->pending = ACT_NONE;
+	v->message[0] = '\0';
+	v->message_error = false;
+	if (!text) {
+		say(v, false, "cancelled");
+		return DESK_REDRAW;
+	}
+	char *err = NULL;
+	switch (p) {
+	case PROMPT_NONE:
+		break;
+	case PROMPT_SEARCH:
+		if (!*text)
+			break;
+		free(v->search);
+		v->search = xstrdup(text);
+		v->search_dir = 1;
+		return search_step(d, v, 1);
+	case PROMPT_FILTER: {
+		const char *why;
+		if (!desk_set_filter(d, text, &why)) {
+			say(v, true, "bad filter: %s", why);
+		} else {
+			v->cursor = v->top = 0;
+			say(v, false, "%zu rows", d->nvis);
+		}
+		break;
+	}
+	case PROMPT_OVERRIDE: {
+		char id[MX_NAME_MAX + 2];
+		const kb_company *co = d->k ? kb_company_named(d->k, text) : NULL;
+		if (!co && mx_name_norm(text, strlen(text), id)) {
+			say(v, true, "not a provider ID or company: nothing saved");
+			break;
+		}
+		return decide_now(d, v, 'o', co ? co->name : id);
+	}
+	case PROMPT_NOTE:
+		if (desk_note(d, d->vis[v->cursor], text, &err) < 0) {
+			say(v, true, "%s", err);
+			free(err);
+		} else {
+			say(v, false, "saved: note added");
+		}
+		break;
+	case PROMPT_YESNO:
+		if (text[0] != 'y' && text[0] != 'Y') {
+			say(v, false, "cancelled");
+			break;
+		}
+		if (pending == ACT_ACCEPT_ALL) {
+			size_t *rows = xcalloc(d->nvis + 1, sizeof *rows), n = 0;
+			for (size_t i = 0; i < d->nvis; i++) {
+				const desk_row *r = &d->rows[d->vis[i]];
+				if (r->heuristic && !r->decision)
+					rows[n++] = d->vis[i];
+			}
+			int w = desk_decide(d, rows, n, 'a', NULL, "bulk", &err);
+			free(rows);
+			if (w < 0) {
+				say(v, true, "not saved: %s", err);
+				free(err);
+			} else {
+				say(v, false, "saved: %d heuristic%s accepted", w, w == 1 ? "" : "s");
+			}
+			break;
+		}
+		return decide_now(d, v, verdict_of(pending), NULL);
+	}
+	return DESK_REDRAW;
+}

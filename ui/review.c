@@ -1,0 +1,473 @@
+/* review: the curses front of the review desk.  Everything shown comes from
+ * desk.h as display lines whose untrusted parts are already escaped; this
+ * file only lays them out, colours them and turns keys into actions. */
+#include "mxray/review.h"
+#include "mxray/desk.h"
+#include "mxray/keymap.h"
+#include "mxray/layout.h"
+#include "mxray/util.h"
+
+#include <ctype.h>
+#include <curses.h>
+#include <locale.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+/* Colour pairs per role, and the monochrome attributes used instead. */
+enum { PAIR_SELECT = 1, PAIR_LABEL, PAIR_ESCAPED, PAIR_HIGHLIGHT, PAIR_GOOD, PAIR_BAD, PAIR_DIM, PAIR_TITLE };
+
+typedef struct {
+	desk *d;
+	desk_view v;
+	layout lay;
+	bool color;
+	int cols, lines;
+	/* prompt line editing */
+	strbuf input;
+	char choices[256];           /* completion choices shown after the input */
+	char *history[5][32];
+	int nhist[5];
+} ui;
+
+static attr_t role_attr(const ui *u, enum desk_role r)
+{
+	if (!u->color) {
+		switch (r) {
+		case ROLE_LABEL: return A_BOLD;
+		case ROLE_ESCAPED: return A_REVERSE;
+		case ROLE_HIGHLIGHT: return A_UNDERLINE | A_BOLD;
+		case ROLE_GOOD: return A_BOLD;
+		case ROLE_BAD: return A_UNDERLINE;
+		case ROLE_DIM: return A_DIM;
+		default: return A_NORMAL;
+		}
+	}
+	switch (r) {
+	case ROLE_LABEL: return COLOR_PAIR(PAIR_LABEL) | A_BOLD;
+	case ROLE_ESCAPED: return COLOR_PAIR(PAIR_ESCAPED) | A_REVERSE;
+	case ROLE_HIGHLIGHT: return COLOR_PAIR(PAIR_HIGHLIGHT) | A_BOLD;
+	case ROLE_GOOD: return COLOR_PAIR(PAIR_GOOD);
+	case ROLE_BAD: return COLOR_PAIR(PAIR_BAD);
+	case ROLE_DIM: return COLOR_PAIR(PAIR_DIM);
+	default: return A_NORMAL;
+	}
+}
+
+/* Draw a display line at (y, x) in at most `width` columns, starting
+ * `skip` columns in; returns the columns used.  The text has no control
+ * characters (desk.c escaped them); width is measured with wcwidth. */
+static int draw_line(ui *u, int y, int x, int width, const desk_line *l, attr_t extra, int skip)
+{
+	mbstate_t ps;
+	memset(&ps, 0, sizeof ps);
+	int col = 0;
+	size_t i = 0;
+	while (i < l->len && col < width) {
+		wchar_t wc;
+		size_t n = mbrtowc(&wc, l->text + i, l->len - i, &ps);
+		if (n == (size_t)-1 || n == (size_t)-2) { /* cannot happen after sanitize; be safe */
+			wc = L'?';
+			n = 1;
+			memset(&ps, 0, sizeof ps);
+		}
+		if (n == 0)
+			break;
+		int w = wcwidth(wc);
+		if (w < 0) {
+			wc = L'?';
+			w = 1;
+		}
+		if (skip > 0) {
+			skip -= w;
+			i += n;
+			continue;
+		}
+		if (col + w > width)
+			break;
+		if (col + w == width && i + n < l->len && width > 1) {
+			/* truncated: a marker in the last column */
+			mvaddch(y, x + col, '>' | A_DIM | extra);
+			col++;
+			break;
+		}
+		cchar_t cc;
+		wchar_t s[2] = {wc, 0};
+		setcchar(&cc, s, role_attr(u, (enum desk_role)l->roles[i]) | extra, 0, NULL);
+		mvadd_wch(y, x + col, &cc);
+		col += w;
+		i += n;
+	}
+	return col;
+}
+
+static void fill(int y, int x, int width, attr_t a)
+{
+	attrset(a);
+	for (int i = 0; i < width; i++)
+		mvaddch(y, x + i, ' ');
+	attrset(A_NORMAL);
+}
+
+static void draw_text(ui *u, int y, int x, int width, const char *s, enum desk_role r, attr_t extra)
+{
+	desk_line l = {(char *)s, NULL, strlen(s)};
+	uint8_t *roles = xmalloc(l.len + 1);
+	memset(roles, r, l.len + 1);
+	l.roles = roles;
+	draw_line(u, y, x, width, &l, extra, 0);
+	free(roles);
+}
+
+static void draw_list(ui *u)
+{
+	rect r = u->lay.list;
+	u->v.page = (size_t)(r.h - 1);
+	desk_view_fix(u->d, &u->v);
+	attr_t head = u->color ? COLOR_PAIR(PAIR_TITLE) | A_BOLD : A_REVERSE;
+	fill(r.y, r.x, r.w, head);
+	draw_text(u, r.y, r.x, r.w, desk_header_line(), ROLE_NORMAL, head);
+	size_t n = desk_nvisible(u->d);
+	for (int k = 1; k < r.h; k++) {
+		size_t vi = u->v.top + (size_t)(k - 1);
+		fill(r.y + k, r.x, r.w, A_NORMAL);
+		if (vi >= n) {
+			if (n == 0 && k == 1)
+				draw_text(u, r.y + k, r.x + 2, r.w - 2,
+					  desk_showing_all(u->d) ? "no rows match (F clears the filter)"
+								 : "no candidates left in this view (v shows all rows)",
+					  ROLE_DIM, 0);
+			continue;
+		}
+		desk_line l;
+		desk_row_line(u->d, desk_visible(u->d, vi), &l);
+		bool sel = vi == u->v.cursor;
+		attr_t a = sel ? (u->color ? COLOR_PAIR(PAIR_SELECT) | A_BOLD : A_REVERSE) : 0;
+		if (sel)
+			fill(r.y + k, r.x, r.w, a);
+		draw_line(u, r.y + k, r.x, r.w, &l, a, 0);
+		desk_line_free(&l);
+	}
+}
+
+static void draw_pane(ui *u, int idx, const desk_pane *p)
+{
+	rect r = u->lay.pane[idx];
+	if (r.h <= 0 || r.w <= 0)
+		return;
+	bool focus = u->v.focus == idx;
+	int scroll = u->v.scroll[idx];
+	int body = r.h - 1;
+	if (scroll > (int)p->n - 1)
+		scroll = p->n ? (int)p->n - 1 : 0;
+	if (scroll < 0)
+		scroll = 0;
+	u->v.scroll[idx] = scroll;
+	char title[160];
+	int shown = (int)p->n - scroll < body ? (int)p->n - scroll : body;
+	snprintf(title, sizeof title, "[%d %.31s] %d-%d/%zu", idx + 1, p->title, p->n ? scroll + 1 : 0, scroll + shown,
+		 p->n);
+	attr_t ta = focus ? (u->color ? COLOR_PAIR(PAIR_SELECT) | A_BOLD : A_REVERSE | A_BOLD) : A_BOLD | A_UNDERLINE;
+	fill(r.y, r.x, r.w, ta);
+	draw_text(u, r.y, r.x, r.w - 1, title, ROLE_NORMAL, ta);
+	for (int k = 0; k < body; k++) {
+		fill(r.y + 1 + k, r.x, r.w, A_NORMAL);
+		size_t li = (size_t)(scroll + k);
+		if (li < p->n)
+			draw_line(u, r.y + 1 + k, r.x, r.w - 1, &p->lines[li], 0, 0);
+	}
+	/* a separator column on the right of every pane but the last */
+	if (r.x + r.w < u->cols)
+		for (int k = 0; k < r.h; k++)
+			mvaddch(r.y + k, r.x + r.w - 1, ACS_VLINE);
+}
+
+static void draw_status(ui *u)
+{
+	rect r = u->lay.status;
+	fill(r.y, 0, r.w, A_REVERSE);
+	if (u->v.prompt != PROMPT_NONE) {
+		strbuf sb;
+		sb_init(&sb);
+		sb_adds(&sb, u->v.prompt_label);
+		sb_add(&sb, u->input.data ? u->input.data : "", u->input.len);
+		draw_text(u, r.y, 0, r.w, sb.data, ROLE_NORMAL, A_REVERSE);
+		int cx = (int)strlen(u->v.prompt_label) + (int)u->input.len;
+		if (u->choices[0] && cx + 3 < r.w)
+			draw_text(u, r.y, cx + 2, r.w - cx - 2, u->choices, ROLE_DIM, A_REVERSE);
+		move(r.y, cx < r.w ? cx : r.w - 1);
+		sb_free(&sb);
+		return;
+	}
+	size_t rev, rem, flg;
+	desk_counts(u->d, &rev, &rem, &flg);
+	bool inv;
+	enum desk_sort s = desk_get_sort(u->d, &inv);
+	size_t n = desk_nvisible(u->d);
+	char left[400];
+	snprintf(left, sizeof left, " %zu/%zu  %zu reviewed  %zu remaining  %zu flagged  view: %s  sort: %s%s%s%s%s",
+		 n ? u->v.cursor + 1 : 0, n, rev, rem, flg, desk_showing_all(u->d) ? "all" : "candidates",
+		 desk_sort_names[s], inv ? "~" : "", *desk_filter_text(u->d) ? "  filter: " : "", desk_filter_text(u->d),
+		 desk_ntagged(u->d) ? "  tagged" : "");
+	desk_line l = {left, NULL, strlen(left)};
+	uint8_t *roles = xcalloc(l.len + 1, 1);
+	l.roles = roles;
+	int used = draw_line(u, r.y, 0, r.w, &l, A_REVERSE, 0);
+	free(roles);
+	const char *msg = u->v.message[0] ? u->v.message : "? help  / search  c confirm  o override  s self  u undo  q quit";
+	int mw = (int)strlen(msg);
+	int x = r.w - mw - 1;
+	if (x < used + 2)
+		x = used + 2;
+	if (x < r.w)
+		draw_text(u, r.y, x, r.w - x, msg, u->v.message_error ? ROLE_BAD : ROLE_NORMAL,
+			  A_REVERSE | (u->v.message_error ? A_BOLD : 0));
+}
+
+static void draw_help(ui *u)
+{
+	size_t n;
+	char **lines = keymap_help_lines(&n);
+	int w = 72 < u->cols - 4 ? 72 : u->cols - 4;
+	int h = u->lines - 4;
+	int y0 = 2, x0 = (u->cols - w) / 2;
+	if (u->v.help_scroll > (int)n - (h - 3))
+		u->v.help_scroll = (int)n - (h - 3) > 0 ? (int)n - (h - 3) : 0;
+	for (int k = 0; k < h; k++)
+		fill(y0 + k, x0, w, A_NORMAL);
+	draw_text(u, y0, x0 + 1, w - 2, "mxray review: keys (j/k scroll, any other key closes)", ROLE_LABEL, A_BOLD);
+	for (int k = 0; k < h - 3 && (size_t)(k + u->v.help_scroll) < n; k++)
+		draw_text(u, y0 + 2 + k, x0 + 1, w - 2, lines[k + u->v.help_scroll], ROLE_NORMAL, 0);
+	attrset(A_NORMAL);
+	for (int k = 0; k < h; k++) {
+		mvaddch(y0 + k, x0 - 1 < 0 ? 0 : x0 - 1, ACS_VLINE);
+		mvaddch(y0 + k, x0 + w, ACS_VLINE);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void draw(ui *u)
+{
+	getmaxyx(stdscr, u->lines, u->cols);
+	layout_compute(u->cols, u->lines, u->v.maximized, &u->lay);
+	erase();
+	if (u->lay.too_small) {
+		char msg[96];
+		snprintf(msg, sizeof msg, "terminal too small (%dx%d): mxray review needs %dx%d", u->cols, u->lines,
+			 LAYOUT_MIN_COLS, LAYOUT_MIN_LINES);
+		mvaddnstr(0, 0, msg, u->cols > 0 ? u->cols : 0);
+		curs_set(0);
+		refresh();
+		return;
+	}
+	draw_list(u);
+	size_t n = desk_nvisible(u->d);
+	desk_pane panes[PANE_COUNT];
+	desk_line verdict;
+	if (n) {
+		desk_evidence(u->d, desk_visible(u->d, u->v.cursor), panes, &verdict);
+	} else {
+		memset(panes, 0, sizeof panes);
+		memset(&verdict, 0, sizeof verdict);
+		static const char *const t[] = {"cert", "smtp", "mx", "as"};
+		for (int i = 0; i < PANE_COUNT; i++)
+			snprintf(panes[i].title, sizeof panes[i].title, "%s", t[i]);
+	}
+	for (int i = 0; i < PANE_COUNT; i++)
+		draw_pane(u, i, &panes[i]);
+	rect vr = u->lay.verdict;
+	fill(vr.y, 0, vr.w, A_NORMAL);
+	fill(vr.y + 1, 0, vr.w, A_NORMAL);
+	if (verdict.len) {
+		/* the verdict wraps onto its second line */
+		int used = draw_line(u, vr.y, 0, vr.w, &verdict, 0, 0);
+		if (used >= vr.w - 1)
+			draw_line(u, vr.y + 1, 0, vr.w, &verdict, 0, vr.w - 1);
+	}
+	for (int i = 0; i < PANE_COUNT; i++)
+		desk_pane_free(&panes[i]);
+	desk_line_free(&verdict);
+	if (u->v.help)
+		draw_help(u);
+	curs_set(u->v.prompt != PROMPT_NONE ? 1 : 0);
+	draw_status(u);
+	refresh();
+}
+
+static int map_key(int ch, bool func)
+{
+	if (!func)
+		return ch;
+	switch (ch) {
+	case KEY_UP: return KEY_X_UP;
+	case KEY_DOWN: return KEY_X_DOWN;
+	case KEY_LEFT: return KEY_X_LEFT;
+	case KEY_RIGHT: return KEY_X_RIGHT;
+	case KEY_PPAGE: return KEY_X_PGUP;
+	case KEY_NPAGE: return KEY_X_PGDN;
+	case KEY_HOME: return KEY_X_HOME;
+	case KEY_END: return KEY_X_END;
+	case KEY_F(1): return KEY_X_F1;
+	case KEY_BTAB: return KEY_X_BTAB;
+	case KEY_ENTER: return KEY_X_ENTER;
+	case KEY_RESIZE: return KEY_X_RESIZE;
+	case KEY_BACKSPACE: return 127;
+	}
+	return 0;
+}
+
+/* Edit the prompt line: returns 1 accepted, -1 cancelled, 0 still editing. */
+static int prompt_key(ui *u, int key)
+{
+	int kind = (int)u->v.prompt;
+	if (key == KEY_X_ESC)
+		return -1;
+	if (key == KEY_X_ENTER || key == '\r') {
+		if (u->input.len && kind < 5 && u->nhist[kind] < 32)
+			u->history[kind][u->nhist[kind]++] = xstrdup(u->input.data);
+		return 1;
+	}
+	if (key == 127 || key == 8) {
+		/* delete one UTF-8 character */
+		while (u->input.len > 0) {
+			unsigned char c = (unsigned char)u->input.data[--u->input.len];
+			if ((c & 0xc0) != 0x80)
+				break;
+		}
+		if (u->input.data)
+			u->input.data[u->input.len] = '\0';
+		return 0;
+	}
+	if (key == CTRL('U')) {
+		sb_clear(&u->input);
+		return 0;
+	}
+	if ((key == KEY_X_UP || key == KEY_X_DOWN) && kind < 5 && u->nhist[kind]) {
+		sb_clear(&u->input);
+		sb_adds(&u->input, u->history[kind][u->nhist[kind] - 1]);
+		return 0;
+	}
+	u->choices[0] = '\0';
+	if (key == KEY_X_TAB && u->v.prompt == PROMPT_OVERRIDE) {
+		const char *c[64];
+		size_t n = desk_complete(u->d, u->input.data ? u->input.data : "", c, 64);
+		for (size_t i = 0; i < n && i < 8; i++) {
+			size_t at = strlen(u->choices);
+			snprintf(u->choices + at, sizeof u->choices - at, "%s%s", i ? " " : "", c[i]);
+		}
+		if (n > 8) {
+			size_t at = strlen(u->choices);
+			snprintf(u->choices + at, sizeof u->choices - at, " (+%zu)", n - 8);
+		}
+		if (n == 1)
+			u->choices[0] = '\0';
+		if (n == 1) {
+			sb_clear(&u->input);
+			sb_adds(&u->input, c[0]);
+		} else if (n > 1) {
+			/* the longest common prefix, and the choices in the message */
+			size_t l = strlen(c[0]);
+			for (size_t i = 1; i < n; i++) {
+				size_t k = 0;
+				while (k < l && c[i][k] && tolower((unsigned char)c[i][k]) == tolower((unsigned char)c[0][k]))
+					k++;
+				l = k;
+			}
+			if (l > u->input.len) {
+				sb_clear(&u->input);
+				sb_add(&u->input, c[0], l);
+			}
+		}
+		return 0;
+	}
+	if (key >= 0x20 && key != 0x7f && key < 0x110000 && u->input.len < 200) {
+		char mb[8];
+		mbstate_t ps;
+		memset(&ps, 0, sizeof ps);
+		size_t n = wcrtomb(mb, (wchar_t)key, &ps);
+		if (n != (size_t)-1)
+			sb_add(&u->input, mb, n);
+	}
+	return 0;
+}
+
+int review_run(store *st, const review_opts *o, char **err)
+{
+	desk *d = desk_open(st, o->snapshot, o->analyst, o->threshold, o->kb, err);
+	if (!d)
+		return -1;
+	setlocale(LC_ALL, "");
+	if (!initscr()) {
+		desk_free(d);
+		*err = xstrdup("cannot initialise the terminal");
+		return -1;
+	}
+	ui u;
+	memset(&u, 0, sizeof u);
+	u.d = d;
+	desk_view_init(&u.v);
+	sb_init(&u.input);
+	raw();
+	noecho();
+	keypad(stdscr, TRUE);
+	set_escdelay(25);
+	const char *nc = getenv("NO_COLOR");
+	u.color = has_colors() && !(nc && *nc);
+	if (u.color) {
+		start_color();
+		use_default_colors();
+		init_pair(PAIR_SELECT, COLOR_BLACK, COLOR_CYAN);
+		init_pair(PAIR_LABEL, COLOR_BLUE, -1);
+		init_pair(PAIR_ESCAPED, COLOR_MAGENTA, -1);
+		init_pair(PAIR_HIGHLIGHT, COLOR_YELLOW, -1);
+		init_pair(PAIR_GOOD, COLOR_GREEN, -1);
+		init_pair(PAIR_BAD, COLOR_RED, -1);
+		init_pair(PAIR_DIM, COLOR_WHITE, -1);
+		init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
+	}
+	draw(&u);
+	for (;;) {
+		wint_t wch;
+		int r = get_wch(&wch);
+		if (r == ERR)
+			continue;
+		int key = map_key((int)wch, r == KEY_CODE_YES);
+		if (key == 0)
+			continue;
+		unsigned flags;
+		if (key == KEY_X_RESIZE) {
+			flags = DESK_RELAYOUT | DESK_REDRAW;
+		} else if (u.v.prompt != PROMPT_NONE) {
+			int done = prompt_key(&u, key);
+			if (done == 0) {
+				draw(&u);
+				continue;
+			}
+			char *text = done > 0 ? xstrdup(u.input.data ? u.input.data : "") : NULL;
+			sb_clear(&u.input);
+			flags = desk_answer(d, &u.v, text);
+			free(text);
+		} else {
+			if (u.lay.too_small && key != 'q' && key != 'Q' && key != KEY_X_ESC)
+				continue;
+			flags = desk_act(d, &u.v, keymap_lookup(key));
+			if (flags & DESK_PROMPT)
+				sb_clear(&u.input);
+		}
+		if (flags & DESK_QUIT)
+			break;
+		if (flags & DESK_RELAYOUT)
+			clearok(stdscr, TRUE);
+		draw(&u);
+	}
+	endwin();
+	for (int k = 0; k < 5; k++)
+		for (int i = 0; i < u.nhist[k]; i++)
+			free(u.history[k][i]);
+	sb_free(&u.input);
+	desk_view_free(&u.v);
+	desk_free(d);
+	return 0;
+}
