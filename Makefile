@@ -79,14 +79,15 @@ unit: $(TEST_BIN)
 	  if [ $$fail -ne 0 ]; then echo "unit tests FAILED"; exit 1; fi
 cli: $(MXRAY) $(MXGEN)
 	@sh tests/cli/run.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
+	@sh tests/cli/tui.sh $(abspath $(MXRAY))
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
-# Build, import the sample data into a scratch database, infer, show the
-# results (the review desk will open here once it exists).
+# Build, import the sample data into a scratch database, infer, and open
+# the review desk on it.
 run: all
 	@rm -f build/run.db build/run.db-wal build/run.db-shm
 	./mxray import --db build/run.db --snapshot 2021-06-08 \
@@ -99,9 +100,7 @@ run: all
 	  --pfx2as sample-data/pfx2as.txt --asorg sample-data/as2org.txt
 	./mxray stats --db build/run.db
 	./mxray infer --db build/run.db
-	@echo "Top providers (mxray export providers):"
-	@./mxray export --db build/run.db providers | head -16
-	@echo "(the review desk, 'mxray review', is not built yet; try './mxray show --db build/run.db DOMAIN')"
+	./mxray review --db build/run.db
 
 bench: all
 	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))

@@ -160,7 +160,7 @@ static void test_decisions_undo_redo(void **state)
 	(void)state;
 	char *err = NULL;
 	size_t r0 = desk_visible(d, 0), r1 = desk_visible(d, 1);
-	const char *ip0 = desk_row_get(d, r0)->ip;
+	char *ip0 = xstrdup(desk_row_get(d, r0)->ip);
 	assert_int_equal(desk_decide(d, &r0, 1, 'c', NULL, NULL, &err), 1);
 	assert_int_equal(desk_row_get(d, r0)->verdict, 'c');
 	assert_int_equal(q("SELECT count(*) FROM correction WHERE scope = 'ip' AND verdict = 'confirm' AND"
@@ -197,6 +197,7 @@ static void test_decisions_undo_redo(void **state)
 	for (size_t i = 0; i < desk_nrows(d); i++)
 		if (!strcmp(desk_row_get(d, i)->ip, ip0))
 			assert_int_equal(desk_row_get(d, i)->verdict, 's');
+	free(ip0);
 }
 
 static void test_accept_reject_and_bulk(void **state)
