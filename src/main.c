@@ -755,6 +755,7 @@ static const opt_row review_opts_table[] = {
 
 static int cmd_review(int argc, char **argv)
 {
+	double t0 = review_clock();
 	const command *c = find_command("review");
 	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL, *analyst = getenv("USER");
 	unsigned threshold = 5;
@@ -829,7 +830,7 @@ static int cmd_review(int argc, char **argv)
 			rc = EXIT_RUNTIME;
 		}
 	}
-	review_opts ro = {snapshot, analyst, threshold, k};
+	review_opts ro = {snapshot, analyst, threshold, k, t0};
 	if (rc == EXIT_OK && review_run(st, &ro, &err) < 0) {
 		fprintf(stderr, "mxray review: %s\n", err);
 		free(err);

@@ -12,6 +12,7 @@
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wchar.h>
 
 /* Colour pairs per role, and the monochrome attributes used instead. */
@@ -393,13 +394,27 @@ static int prompt_key(ui *u, int key)
 	return 0;
 }
 
+double review_clock(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 int review_run(store *st, const review_opts *o, char **err)
 {
+	const char *tpath = getenv("MXRAY_REVIEW_TRACE");
+	FILE *trace = tpath && *tpath ? fopen(tpath, "a") : NULL;
 	desk *d = desk_open(st, o->snapshot, o->analyst, o->threshold, o->kb, err);
-	if (!d)
+	if (!d) {
+		if (trace)
+			fclose(trace);
 		return -1;
+	}
 	setlocale(LC_ALL, "");
 	if (!initscr()) {
+		if (trace)
+			fclose(trace);
 		desk_free(d);
 		*err = xstrdup("cannot initialise the terminal");
 		return -1;
@@ -428,11 +443,16 @@ int review_run(store *st, const review_opts *o, char **err)
 		init_pair(PAIR_TITLE, COLOR_WHITE, COLOR_BLUE);
 	}
 	draw(&u);
+	if (trace) {
+		fprintf(trace, "first-screen %.1f\n", (review_clock() - o->t0) * 1000);
+		fflush(trace);
+	}
 	for (;;) {
 		wint_t wch;
 		int r = get_wch(&wch);
 		if (r == ERR)
 			continue;
+		double tk = review_clock();
 		int key = map_key((int)wch, r == KEY_CODE_YES);
 		if (key == 0)
 			continue;
@@ -461,8 +481,15 @@ int review_run(store *st, const review_opts *o, char **err)
 		if (flags & DESK_RELAYOUT)
 			clearok(stdscr, TRUE);
 		draw(&u);
+		if (trace) {
+			char kn[16];
+			fprintf(trace, "key %s %.1f\n", keymap_key_name(key, kn), (review_clock() - tk) * 1000);
+			fflush(trace);
+		}
 	}
 	endwin();
+	if (trace)
+		fclose(trace);
 	for (int k = 0; k < 5; k++)
 		for (int i = 0; i < u.nhist[k]; i++)
 			free(u.history[k][i]);

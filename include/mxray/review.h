@@ -11,7 +11,13 @@ typedef struct {
 	const char *analyst;
 	unsigned threshold;
 	const kb *kb;
+	double t0;           /* monotonic seconds when the command started */
 } review_opts;
+
+/* With MXRAY_REVIEW_TRACE=FILE the desk appends timings to FILE:
+ * "first-screen MS" once, then "key NAME MS" per key (read to drawn).
+ * make bench uses it to measure the desk on a million domains. */
+double review_clock(void);
 
 /* Run the desk until the analyst quits.  Returns 0, or -1 with *err (the
  * terminal is restored first). */
