@@ -67,6 +67,7 @@ static void row_free(desk_row *r)
 	free(r->heuristic);
 	free(r->reason);
 	free(r->hosts);
+	free(r->company_lc);
 	free(r->decided);
 	free(r->note);
 }
@@ -141,6 +142,12 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
 		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
 		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
+		mx_ipv4_parse(r->ip, &r->ipnum);
+		if (r->company) {
+			r->company_lc = xstrdup(r->company);
+			for (char *c = r->company_lc; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		}
 		r->candidate = (r->company && r->confidence < threshold) || r->heuristic;
 		strmap_intern(d->ipmap, r->ip, NULL);
 		d->nrows++;
@@ -299,7 +306,6 @@ static int cmp_rows(const void *a, const void *b)
 	const desk *d = sort_desk;
 	const desk_row *x = &d->rows[*(const size_t *)a], *y = &d->rows[*(const size_t *)b];
 	int c = 0;
-	uint32_t ipx = 0, ipy = 0;
 	switch (d->sort) {
 	case SORT_CONFIDENCE: /* least confident first, then most domains */
 		c = (x->confidence > y->confidence) - (x->confidence < y->confidence);
@@ -323,11 +329,8 @@ static int cmp_rows(const void *a, const void *b)
 	case SORT_COUNT:
 		break;
 	}
-	if (!c) {
-		mx_ipv4_parse(x->ip, &ipx);
-		mx_ipv4_parse(y->ip, &ipy);
-		c = (ipx > ipy) - (ipx < ipy);
-	}
+	if (!c)
+		c = (x->ipnum > y->ipnum) - (x->ipnum < y->ipnum);
 	return d->inverted ? -c : c;
 }
 
@@ -454,11 +457,12 @@ static void domain_hits(desk *d, const char *pattern)
 	sqlite3_reset(s);
 }
 
+/* p is lower case; names in rows are normalised (lower case) already. */
 static bool row_matches(desk *d, size_t i, const char *p)
 {
 	const desk_row *r = &d->rows[i];
-	return ci_contains(r->ip, p) || ci_contains(r->hosts, p) || ci_contains(r->provider_id, p) ||
-	       ci_contains(r->company, p) || (d->dom_hit && d->dom_hit[i]);
+	return strstr(r->ip, p) || (r->hosts && strstr(r->hosts, p)) || (r->provider_id && strstr(r->provider_id, p)) ||
+	       (r->company_lc && strstr(r->company_lc, p)) || (d->dom_hit && d->dom_hit[i]);
 }
 
 long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapped)
@@ -467,15 +471,21 @@ long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapp
 	if (!pattern || !*pattern || d->nvis == 0)
 		return -1;
 	domain_hits(d, pattern);
+	char *lc = xstrdup(pattern);
+	for (char *c = lc; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
 	size_t n = d->nvis;
+	long hit = -1;
 	for (size_t k = 1; k <= n; k++) {
 		size_t vi = dir > 0 ? (from + k) % n : (from + n - k % n) % n;
-		if (row_matches(d, d->vis[vi], pattern)) {
+		if (row_matches(d, d->vis[vi], lc)) {
 			*wrapped = dir > 0 ? vi <= from : vi >= from;
-			return (long)vi;
+			hit = (long)vi;
+			break;
 		}
 	}
-	return -1;
+	free(lc);
+	return hit;
 }
 
 void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *flagged)
@@ -931,7 +941,7 @@ void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *
 	/* MX hosts pointing at this address */
 	desk_pane *p = &panes[PANE_MX];
 	s = store_prepare(d->st, "SELECT h.host, h.domains, h.provider_id, h.source, h.status,"
-				 " (SELECT group_concat(DISTINCT pref) FROM mx WHERE mx.snapshot = h.snapshot AND mx.host = h.host)"
+				 " CASE WHEN h.min_pref = h.max_pref THEN h.min_pref ELSE h.min_pref || '-' || h.max_pref END"
 				 " FROM mx_ip m JOIN infer_host h ON h.snapshot = m.snapshot AND h.host = m.host"
 				 " WHERE m.snapshot = ?1 AND m.ip = ?2 ORDER BY h.domains DESC, h.host LIMIT 20", NULL);
 	sqlite3_stmt *dom = store_prepare(d->st, "SELECT domain FROM primary_mx WHERE snapshot = ?1 AND host = ?2"

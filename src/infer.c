@@ -93,6 +93,8 @@ typedef struct {
 	uint32_t *host_first, *host_n;
 	u32vec hostips;
 	uint8_t *host_live;
+	uint32_t *host_minpref, *host_maxpref; /* over every domain's MX rows */
+	size_t host_prefcap;
 	size_t nhosts_addr;      /* hosts with addresses; later ids have none */
 	/* per name */
 	uint32_t *name_rd;       /* name id of the registered domain, or NONE */
@@ -343,6 +345,25 @@ static int load_domains(ctx *c, uint64_t *ndomains)
 			rows = xrealloc(rows, caprows * sizeof *rows);
 		}
 		rows[nrows++] = (mxrow){h, (unsigned)sqlite3_column_int(s, 2)};
+		if (h != NONE) {
+			if (h >= c->host_prefcap) {
+				size_t nc = c->host_prefcap ? c->host_prefcap * 2 : 4096;
+				while (nc <= h)
+					nc *= 2;
+				c->host_minpref = xrealloc(c->host_minpref, nc * sizeof *c->host_minpref);
+				c->host_maxpref = xrealloc(c->host_maxpref, nc * sizeof *c->host_maxpref);
+				for (size_t i = c->host_prefcap; i < nc; i++) {
+					c->host_minpref[i] = NONE;
+					c->host_maxpref[i] = 0;
+				}
+				c->host_prefcap = nc;
+			}
+			unsigned pref = (unsigned)sqlite3_column_int(s, 2);
+			if (pref < c->host_minpref[h])
+				c->host_minpref[h] = pref;
+			if (pref > c->host_maxpref[h])
+				c->host_maxpref[h] = pref;
+		}
 	}
 	free(rows);
 	free(cur);
@@ -983,8 +1004,8 @@ static int write_all(ctx *c, size_t ndom)
 
 	/* Per host decisions. */
 	s = prepare(c, "INSERT INTO infer_host(snapshot, host, live, domains, mx_id, cert_id, cert_note, banner_id,"
-		       " banner_note, confidence, provider_id, source, company, status, heuristic, reason, correction)"
-		       " VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)");
+		       " banner_note, confidence, provider_id, source, company, status, heuristic, reason, correction,"
+		       " min_pref, max_pref) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
 	if (!s)
 		return -1;
 	nh = strmap_size(c->hosts);
@@ -1011,6 +1032,13 @@ static int write_all(ctx *c, size_t ndom)
 			sqlite3_bind_int64(s, 17, c->h_corr[h]);
 		else
 			sqlite3_bind_null(s, 17);
+		if (h < c->host_prefcap && c->host_minpref[h] != NONE) {
+			sqlite3_bind_int64(s, 18, c->host_minpref[h]);
+			sqlite3_bind_int64(s, 19, c->host_maxpref[h]);
+		} else {
+			sqlite3_bind_null(s, 18);
+			sqlite3_bind_null(s, 19);
+		}
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			sqlite3_finalize(s);
 			return dberr(c, "writing infer_host");
@@ -1168,7 +1196,7 @@ static void ctx_free(ctx *c)
 			  c->group_best, c->group_cnt, c->group_stamp, c->dom_first, c->dom_n, c->dom_nosmtp,
 			  c->primary.v, c->h_domains, c->h_conf, c->h_mx, c->h_cert, c->h_banner, c->h_final,
 			  c->h_final_src, c->h_status, c->h_cert_note, c->h_banner_note, c->h_heur, c->h_reason,
-			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs};
+			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs, c->host_minpref, c->host_maxpref};
 	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
 		free(arrays[i]);
 	strmap_free(c->ips);

@@ -463,6 +463,11 @@ int review_run(store *st, const review_opts *o, char **err)
 			int done = prompt_key(&u, key);
 			if (done == 0) {
 				draw(&u);
+				if (trace) {
+					char kn[16];
+					fprintf(trace, "key %s %.1f\n", keymap_key_name(key, kn), (review_clock() - tk) * 1000);
+					fflush(trace);
+				}
 				continue;
 			}
 			char *text = done > 0 ? xstrdup(u.input.data ? u.input.data : "") : NULL;

@@ -19,6 +19,8 @@
 typedef struct {
 	char *ip, *provider_id, *company, *source, *priority_id, *status, *heuristic, *reason, *hosts;
 	uint32_t asn, confidence, domains, nhosts;
+	uint32_t ipnum;       /* the address as a number, for sorting */
+	char *company_lc;     /* lower-case company, for searching */
 	bool candidate;       /* a large provider's ID below the threshold, or a heuristic fired */
 	bool tagged;
 	int64_t decision;     /* the row's standing decision (correction id), 0 = none */
