@@ -443,7 +443,7 @@ static void domain_hits(desk *d, const char *pattern)
 	char name[MX_NAME_MAX + 2];
 	if (mx_name_norm(pattern, strlen(pattern), name) || !strchr(name, '.'))
 		return;
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT DISTINCT m.ip FROM primary_mx p JOIN mx_ip m ON m.snapshot ="
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT DISTINCT m.ip FROM primary_mx p CROSS JOIN mx_ip m ON m.snapshot ="
 					       " p.snapshot AND m.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2", NULL);
 	if (!s)
 		return;

@@ -76,7 +76,7 @@ send / ; $TM send-keys -t desk -l "$dom"; n=$((n + ${#dom})); send Enter   # sea
 send n
 send f ; $TM send-keys -t desk -l "company=google"; n=$((n + 14)); send Enter   # filter
 send F
-send q
+$TM send-keys -t desk q
 $TM kill-server 2>/dev/null
 first=$(awk '$1 == "first-screen" { print $2 }' "$TRACE")
 echo "bench: review desk: first screen $first ms (target < 1000 ms)"
