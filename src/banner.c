@@ -23,7 +23,7 @@ static bool candidate(const kb *k, const char *s, size_t n, char out[MX_NAME_MAX
 	}
 	while (n && strip_char(s[n - 1]))
 		n--;
-	if (n == 0 || n > MX_NAME_MAX)
+	if (n == 0 || n > MX_NAME_MAX || memchr(s, '\0', n))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		out[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];

@@ -158,11 +158,12 @@ int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)
 		char *who = sanitize_str((const char *)sqlite3_column_text(s, 2));
 		const char *snap = (const char *)sqlite3_column_text(s, 5);
 		const char *undone = (const char *)sqlite3_column_text(s, 9);
-		fprintf(out, "#%-4lld %s  %-10s %-6s %s: %s%s%s  [%s]%s%s%s\n", (long long)sqlite3_column_int64(s, 0),
+		char *spid = sanitize_str(pid);
+		fprintf(out, "#%-4lld %s  %-10s %-6s %s: %s%s  [%s]%s%s%s\n", (long long)sqlite3_column_int64(s, 0),
 			(const char *)sqlite3_column_text(s, 1), *who ? who : "-", (const char *)sqlite3_column_text(s, 3),
 			key, !strcmp(verdict, "set") ? "set " : !strcmp(verdict, "self") ? "self-hosted" : "confirmed",
-			pid ? pid : "", *note ? "" : "", snap ? snap : "all snapshots", *note ? "  note: " : "",
-			note, undone ? "  (undone)" : "");
+			spid, snap ? snap : "all snapshots", *note ? "  note: " : "", note, undone ? "  (undone)" : "");
+		free(spid);
 		free(key);
 		free(note);
 		free(who);

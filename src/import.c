@@ -102,13 +102,15 @@ typedef struct {
 	char **err;
 	bool abort;          /* strict-mode stop */
 	/* DNS */
+	long long snapshot_day;  /* days since 1970-01-01 */
 	int dns_mode;        /* 0 unknown, 1 JSONL, 2 CSV */
 	int csv_index[DNS_NCOLS];
 	size_t csv_nfields;
 	strbuf vals[DNS_NCOLS];
 	csv_record rec;
-	strbuf pending;      /* CSV record spanning lines */
+	strbuf pending;      /* CSV record spanning lines, joined with '\n' */
 	uint64_t pending_line;
+	size_t pending_n;    /* physical lines in pending */
 	/* scans */
 	scan_rec scan;
 	/* as2org */
@@ -266,6 +268,9 @@ static int dns_values(fctx *x, const char *const vals[DNS_NCOLS])
 	const char *why = dns_row_parse(vals, &r, x->errbuf, sizeof x->errbuf);
 	if (why)
 		return problem(x, why);
+	/* kept, but counted: FORMATS.md resolves MX hosts on the same day */
+	if (r.timestamp >= 0 && x->snapshot_day >= 0 && r.timestamp / 86400 != x->snapshot_day)
+		x->c->offday++;
 	return dns_store(x, &r);
 }
 
@@ -282,8 +287,6 @@ static int dns_csv_header(fctx *x, const char *line, size_t len)
 		x->csv_index[c] = -1;
 	for (size_t i = 0; i < x->rec.n; i++) {
 		const char *h = x->rec.field[i];
-		if (i == 0 && !strncmp(h, "\xef\xbb\xbf", 3))
-			h += 3; /* UTF-8 byte-order mark */
 		for (int c = 0; c < DNS_NCOLS; c++)
 			if (!strcmp(h, dns_column_names[c]))
 				x->csv_index[c] = (int)i;
@@ -323,30 +326,61 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
-static int do_dns(fctx *x, char *line, size_t len)
+/* A quoted CSV field may span a few lines, no more: a stray quote must not
+ * swallow the rest of the file. */
+#define CSV_JOIN_LINES 8
+#define CSV_JOIN_BYTES (64u << 10)
+
+static int do_dns(fctx *x, char *line, size_t len);
+
+static int dns_pending(fctx *x, char *line, size_t len)
 {
-	if (x->pending.len) {
-		/* A quoted CSV field spans lines: keep joining. */
-		sb_addc(&x->pending, '\n');
-		sb_add(&x->pending, line, len);
-		const char *why;
-		uint64_t here = x->lineno;
-		x->lineno = x->pending_line;
-		enum csv_status st = csv_parse(x->pending.data, x->pending.len, &x->rec, &why);
-		if (st == CSV_INCOMPLETE) {
-			x->lineno = here;
-			if (x->pending.len > (1u << 20)) {
-				x->lineno = x->pending_line;
-				sb_clear(&x->pending);
-				return problem(x, "unterminated quoted field");
-			}
-			return 0;
-		}
+	sb_addc(&x->pending, '\n');
+	sb_add(&x->pending, line, len);
+	x->pending_n++;
+	const char *why;
+	uint64_t here = x->lineno;
+	x->lineno = x->pending_line;
+	enum csv_status st = csv_parse(x->pending.data, x->pending.len, &x->rec, &why);
+	if (st != CSV_INCOMPLETE) {
 		int rc = dns_csv_record(x, x->pending.data, x->pending.len);
 		sb_clear(&x->pending);
+		x->pending_n = 0;
 		x->lineno = here;
 		return rc;
 	}
+	if (x->pending_n < CSV_JOIN_LINES && x->pending.len < CSV_JOIN_BYTES) {
+		x->lineno = here;
+		return 0;
+	}
+	/* Give up on the record: report its first line, then read the
+	 * lines it swallowed again, each as a record of its own. */
+	snprintf(x->errbuf, sizeof x->errbuf, "unterminated quoted field (the %zu lines after it are read again)",
+		 x->pending_n - 1);
+	int rc = problem(x, x->errbuf);
+	char *copy = xstrndup(x->pending.data, x->pending.len);
+	size_t n = x->pending.len;
+	uint64_t first = x->pending_line;
+	sb_clear(&x->pending);
+	x->pending_n = 0;
+	char *p = memchr(copy, '\n', n);
+	for (uint64_t k = 1; p && rc == 0; k++) {
+		char *start = p + 1;
+		char *next = memchr(start, '\n', n - (size_t)(start - copy));
+		size_t l = next ? (size_t)(next - start) : n - (size_t)(start - copy);
+		x->lineno = first + k;
+		rc = do_dns(x, start, l);
+		p = next;
+	}
+	free(copy);
+	x->lineno = here;
+	return rc;
+}
+
+static int do_dns(fctx *x, char *line, size_t len)
+{
+	if (x->pending.len)
+		return dns_pending(x, line, len);
 	if (blank(line, len))
 		return 0;
 	if (x->dns_mode == 0) {
@@ -365,6 +399,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 		if (csv_parse(line, len, &x->rec, &why) == CSV_INCOMPLETE) {
 			sb_add(&x->pending, line, len);
 			x->pending_line = x->lineno;
+			x->pending_n = 1;
 			return 0;
 		}
 		return dns_csv_record(x, line, len);
@@ -577,6 +612,7 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	x.o = o;
 	x.in = in;
 	x.name = is_stdin ? "<stdin>" : in->path;
+	x.snapshot_day = o->snapshot ? mx_days_from_date(o->snapshot) : -1;
 	x.c = c;
 	x.err = err;
 	for (int i = 0; i < DNS_NCOLS; i++)
@@ -609,11 +645,19 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 			rc = -1;
 			break;
 		}
-		if (rd.too_long) {
-			rc = problem(&x, "line longer than 16 MiB");
-		} else {
-			rc = handlers[in->kind](&x, rd.line.data, rd.line.len);
+		static char empty[1];
+		char *line = rd.line.data;
+		size_t len = rd.line.len;
+		if (c->lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3; /* a UTF-8 byte-order mark */
+			len -= 3;
 		}
+		if (rd.too_long)
+			rc = problem(&x, "line longer than 16 MiB");
+		else if (len && memchr(line, '\0', len))
+			rc = problem(&x, "NUL byte in the line");
+		else
+			rc = handlers[in->kind](&x, line ? line : empty, len);
 		if ((c->lines & 1023) == 0)
 			progress_update(&pg, rd.bytes, c->lines, units[in->kind]);
 	}
@@ -742,6 +786,8 @@ static void summary(FILE *log, const import_input *in, const import_counts *c)
 		fprintf(log, ", %llu failed lookups", (unsigned long long)c->failed);
 	if (c->empty)
 		fprintf(log, ", %llu empty answers", (unsigned long long)c->empty);
+	if (c->offday)
+		fprintf(log, ", %llu rows dated another day than the snapshot", (unsigned long long)c->offday);
 	if (c->ignored)
 		fprintf(log, ", %llu ignored (%s)", (unsigned long long)c->ignored,
 			in->kind == IMPORT_DNS ? "AAAA and other record types" : "IPv6 prefixes");
@@ -766,6 +812,12 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 				if (!o->strict && c.skipped > (uint64_t)o->max_reported)
 					fprintf(o->log, "... and %llu more problems\n",
 						(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
+				/* the files before this one stay: resolve what they brought */
+				char *e2 = NULL;
+				if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
+					fprintf(o->log, "%s\n", e2);
+					free(e2);
+				}
 				goto fail;
 			}
 			if (c.skipped > (uint64_t)o->max_reported)

@@ -579,18 +579,20 @@ static enum heur hostname_check(ctx *c, uint32_t h, uint32_t id, enum source src
 	int nvps = 0, nunknown = 0, ndedicated = 0;
 	const char *first_vps = NULL, *first_pat = NULL, *first_unknown = NULL;
 	FOR_LIVE_IPS(c, h, ip) {
-		uint32_t cand[64];
-		int n = 0;
+		uint32_t two[2];
+		const uint32_t *cand = two;
+		uint32_t n = 0;
 		if (src == SRC_BANNER) {
 			if (c->ip_banner[ip] != NONE)
-				cand[n++] = c->ip_banner[ip];
+				two[n++] = c->ip_banner[ip];
 			if (c->ip_ehlo[ip] != NONE)
-				cand[n++] = c->ip_ehlo[ip];
+				two[n++] = c->ip_ehlo[ip];
 		} else {
-			for (uint32_t k = 0; k < c->ip_cert_n[ip] && n < 64; k++)
-				cand[n++] = c->certnames.v[c->ip_cert_first[ip] + k];
+			n = c->ip_cert_n[ip];
+			if (n)
+				cand = c->certnames.v + c->ip_cert_first[ip];
 		}
-		for (int k = 0; k < n; k++) {
+		for (uint32_t k = 0; k < n; k++) {
 			if (c->name_rd[cand[k]] != id)
 				continue;
 			const char *pat;
@@ -632,10 +634,10 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 {
 	const kb *k = c->o->kb;
 	const kb_company *co = kb_company_of(k, nm(c, id));
-	uint32_t asns[64];
+	uint32_t *asns = xmalloc((c->host_n[h] + 1) * sizeof *asns);
 	size_t nasn = 0;
 	FOR_LIVE_IPS(c, h, ip) {
-		if (c->ip_asn[ip] && nasn < 64)
+		if (c->ip_asn[ip])
 			asns[nasn++] = c->ip_asn[ip];
 	}
 	if (co) {
@@ -644,6 +646,7 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 				*kind = "as-mismatch";
 				sb_addf(why, "AS mismatch: %s is in AS%u, not an AS of %s", strmap_key(c->ips, ip),
 					c->ip_asn[ip], co->name);
+				free(asns);
 				return src == SRC_MX ? H_FLAG : H_DROP;
 			}
 		}
@@ -654,9 +657,11 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 			*suggest = name_of(c, sg->provider_id);
 			sb_addf(why, "AS suggestion: every SMTP address is in an AS of %s (AS%u), so %s", sg->company,
 				asns[0], sg->provider_id);
+			free(asns);
 			return H_SUGGEST;
 		}
 	}
+	free(asns);
 	if (src == SRC_BANNER || src == SRC_CERT) {
 		enum heur r = hostname_check(c, h, id, src, why);
 		if (r != H_NONE) {
@@ -909,8 +914,6 @@ static int write_all(ctx *c, size_t ndom)
 	for (unsigned bit = 1; bit <= 16; bit <<= 1) {
 		if (bit != 16 && !(c->o->approaches & bit))
 			continue;
-		if (bit == 16 && !(c->o->approaches & INFER_PRIORITY))
-			continue;
 		sqlite3_reset(s);
 		sqlite3_bind_text(s, 2, infer_approach_name(bit), -1, SQLITE_STATIC);
 		if (sqlite3_step(s) != SQLITE_DONE) {
@@ -1065,8 +1068,8 @@ static int write_all(ctx *c, size_t ndom)
 		uint32_t first = c->dom_first[d], n = c->dom_n[d];
 		if ((d & 4095) == 0)
 			progress_update(&pg, d, d, "domains");
-		if (n > shcap) {
-			shcap = n * 2;
+		if (n + 1 > shcap) { /* + 1: a domain decision may add an ID to none */
+			shcap = (n + 1) * 2;
 			sh = xrealloc(sh, shcap * sizeof *sh);
 		}
 		for (uint32_t j = 0; j < n; j++) {
@@ -1101,7 +1104,7 @@ static int write_all(ctx *c, size_t ndom)
 			}
 			rc = write_result(c, ins, infer_approach_name(bit), dom, sh, k);
 		}
-		if (rc != 0 || !(c->o->approaches & INFER_PRIORITY))
+		if (rc != 0)
 			continue;
 		/* The final answer: heuristics, then decisions. */
 		int k = 0;

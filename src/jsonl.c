@@ -1,5 +1,6 @@
 /* jsonl: tolerant JSON-line parsing and dotted-path lookup. */
 #include "mxray/jsonl.h"
+#include "mxray/sanitize.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +19,8 @@ json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t e
 {
 	json_error_t je;
 	*raw = false;
-	json_t *v = json_loadb(line, len, 0, &je);
+	/* JSON_ALLOW_NUL: SMTP text may hold "\u0000"; names are checked later */
+	json_t *v = json_loadb(line, len, JSON_ALLOW_NUL, &je);
 	if (!v && json_error_code(&je) == json_error_invalid_utf8) {
 		strbuf sb;
 		sb_init(&sb);
@@ -31,12 +33,15 @@ json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t e
 			if (i < len)
 				put_raw_byte(&sb, p[i++]);
 		}
-		v = json_loadb(sb.data, sb.len, 0, &je);
+		v = json_loadb(sb.data, sb.len, JSON_ALLOW_NUL, &je);
 		sb_free(&sb);
 		*raw = v != NULL;
 	}
 	if (!v) {
-		snprintf(err, errlen, "malformed JSON: %s (column %d)", je.text, je.column);
+		/* jansson quotes the input ("near '...'"): escape it */
+		char *t = sanitize_str(je.text);
+		snprintf(err, errlen, "malformed JSON: %s (column %d)", t, je.column);
+		free(t);
 		return NULL;
 	}
 	if (!json_is_object(v)) {

@@ -1,5 +1,6 @@
 /* kb: knowledge-base loading, validation and lookups. */
 #include "mxray/kb.h"
+#include "mxray/sanitize.h"
 #include "mxray/util.h"
 
 #include <errno.h>
@@ -65,7 +66,9 @@ static bool bad(pctx *p, const char *fmt, ...)
 	va_start(ap, fmt);
 	char *m = xvasprintf(fmt, ap);
 	va_end(ap);
-	*p->err = xasprintf("%s: bad knowledge base: %s", p->origin, m);
+	char *e = sanitize_str(m); /* it may quote the file's strings */
+	*p->err = xasprintf("%s: bad knowledge base: %s", p->origin, e);
+	free(e);
 	free(m);
 	return false;
 }
@@ -148,7 +151,9 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 	json_error_t je;
 	json_t *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (!root) {
-		*err = xasprintf("%s:%d: bad knowledge base: %s", origin, je.line, je.text);
+		char *t = sanitize_str(je.text);
+		*err = xasprintf("%s:%d: bad knowledge base: %s", origin, je.line, t);
+		free(t);
 		return NULL;
 	}
 	kb *k = xcalloc(1, sizeof *k);

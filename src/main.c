@@ -74,13 +74,46 @@ static int usage_error(const command *c, const char *fmt, const char *arg)
 	return EXIT_USAGE;
 }
 
-/* Index of the option named `name` in the table (for switch cases). */
-static int opt_index(const opt_row *opts, const char *name)
+/* Walks a command's options: op_next returns each option's table name
+ * (optarg set), or NULL at the end; then op.rc >= 0 is the exit status to
+ * return at once (help was shown, or a usage error reported). */
+typedef struct {
+	const command *c;
+	struct option *lo;
+	int rc;
+} optparse;
+
+static void op_begin(optparse *p, const command *c)
 {
-	for (int i = 0; opts[i].name; i++)
-		if (!strcmp(opts[i].name, name))
-			return 1000 + i;
-	abort();
+	p->c = c;
+	p->lo = long_options(c->opts);
+	p->rc = -1;
+	optind = 1;
+}
+
+static const char *op_next(optparse *p, int argc, char **argv)
+{
+	int ch = getopt_long(argc, argv, "", p->lo, NULL);
+	if (ch >= 1000)
+		return p->c->opts[ch - 1000].name;
+	if (ch == 'h') {
+		print_help(stdout, p->c);
+		p->rc = EXIT_OK;
+	} else if (ch == '?') {
+		fprintf(stderr, "Try 'mxray %s --help'.\n", p->c->name);
+		p->rc = EXIT_USAGE;
+	}
+	free(p->lo);
+	p->lo = NULL;
+	return NULL;
+}
+
+/* Leave the option loop early with status rc. */
+static int op_error(optparse *p, int rc)
+{
+	free(p->lo);
+	p->lo = NULL;
+	return rc;
 }
 
 static const char *default_db(void)
@@ -131,18 +164,10 @@ static int cmd_import(int argc, char **argv)
 	import_input *in = xcalloc((size_t)argc + 1, sizeof *in);
 	size_t n = 0;
 	int stdin_uses = 0, rc = EXIT_USAGE;
-	struct option *lo = long_options(c->opts);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			rc = EXIT_OK;
-			goto out;
-		}
-		if (ch == '?')
-			goto usage;
-		const char *name = c->opts[ch - 1000].name;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
 		enum import_kind kind;
 		if (!strcmp(name, "db")) {
 			db = optarg;
@@ -186,6 +211,8 @@ static int cmd_import(int argc, char **argv)
 			stdin_uses++;
 		in[n++] = (import_input){kind, optarg, kind == IMPORT_TARGETS ? list : NULL};
 	}
+	if (op.rc >= 0)
+		goto out;
 	if (optind < argc) {
 		rc = usage_error(c, "unexpected argument '%s'", argv[optind]);
 		goto out;
@@ -235,14 +262,10 @@ static int cmd_import(int argc, char **argv)
 		rc = EXIT_OK;
 	}
 	store_close(st);
-	goto out;
-usage:
-	fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-	rc = EXIT_USAGE;
 out:
-	free(lo);
+	free(op.lo);
 	free(in);
-	return rc;
+	return op.rc >= 0 ? op.rc : rc;
 }
 
 /* ---- stats ------------------------------------------------------------ */
@@ -259,23 +282,14 @@ static int cmd_stats(int argc, char **argv)
 	const command *c = find_command("stats");
 	const char *db = default_db(), *snapshot = NULL;
 	enum stats_format fmt = STATS_TEXT;
-	struct option *lo = long_options(c->opts);
-	int ch, rc = EXIT_OK;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			free(lo);
-			return EXIT_OK;
-		}
-		if (ch == '?') {
-			free(lo);
-			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-			return EXIT_USAGE;
-		}
-		if (ch == opt_index(c->opts, "db"))
+	int rc = EXIT_OK;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		if (!strcmp(name, "db"))
 			db = optarg;
-		else if (ch == opt_index(c->opts, "snapshot"))
+		else if (!strcmp(name, "snapshot"))
 			snapshot = optarg;
 		else if (!strcmp(optarg, "text"))
 			fmt = STATS_TEXT;
@@ -284,11 +298,11 @@ static int cmd_stats(int argc, char **argv)
 		else if (!strcmp(optarg, "jsonl"))
 			fmt = STATS_JSON;
 		else {
-			free(lo);
-			return usage_error(c, "--format '%s' is not text, csv or jsonl", optarg);
+			return op_error(&op, usage_error(c, "--format '%s' is not text, csv or jsonl", optarg));
 		}
 	}
-	free(lo);
+	if (op.rc >= 0)
+		return op.rc;
 	if (optind < argc)
 		return usage_error(c, "unexpected argument '%s'", argv[optind]);
 	if (snapshot && !mx_date_valid(snapshot))
@@ -325,7 +339,7 @@ static int cmd_stats(int argc, char **argv)
 static const opt_row infer_opts_table[] = {
 	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
 	{"snapshot", "YYYY-MM-DD", "the snapshot to infer (default: the newest)"},
-	{"approach", "A", "priority, mx, cert, banner or all (default all)"},
+	{"approach", "A", "raw answers to record: priority, mx, cert, banner or all (default all)"},
 	{"threshold", "N", "heuristics check IDs whose confidence is below N (default 5)"},
 	{"heuristics", "MODE", "apply (default), flag (mark for review only) or off"},
 	{"kb", "FILE", "knowledge base JSON replacing the built-in one"},
@@ -371,43 +385,29 @@ static int cmd_infer(int argc, char **argv)
 	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL;
 	infer_opts o = {NULL, INFER_ALL, 5, INFER_HEUR_APPLY, NULL, true, stderr};
 	bool quiet = false;
-	struct option *lo = long_options(c->opts);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			free(lo);
-			return EXIT_OK;
-		}
-		if (ch == '?') {
-			free(lo);
-			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-			return EXIT_USAGE;
-		}
-		const char *name = c->opts[ch - 1000].name;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
 		if (!strcmp(name, "db")) {
 			db = optarg;
 		} else if (!strcmp(name, "snapshot")) {
 			snapshot = optarg;
 		} else if (!strcmp(name, "approach")) {
 			if (!(o.approaches = infer_parse_approach(optarg))) {
-				free(lo);
-				return usage_error(c, "--approach '%s' is not priority, mx, cert, banner or all", optarg);
+				return op_error(&op, usage_error(c, "--approach '%s' is not priority, mx, cert, banner or all", optarg));
 			}
 		} else if (!strcmp(name, "threshold")) {
 			uint64_t t;
 			if (!mx_parse_u64(optarg, &t) || t > 1000000000) {
-				free(lo);
-				return usage_error(c, "--threshold '%s' is not a whole number", optarg);
+				return op_error(&op, usage_error(c, "--threshold '%s' is not a whole number", optarg));
 			}
 			o.threshold = (unsigned)t;
 		} else if (!strcmp(name, "heuristics")) {
 			int m = !strcmp(optarg, "apply") ? INFER_HEUR_APPLY : !strcmp(optarg, "flag") ? INFER_HEUR_FLAG
 				: !strcmp(optarg, "off") ? INFER_HEUR_OFF : -1;
 			if (m < 0) {
-				free(lo);
-				return usage_error(c, "--heuristics '%s' is not apply, flag or off", optarg);
+				return op_error(&op, usage_error(c, "--heuristics '%s' is not apply, flag or off", optarg));
 			}
 			o.heuristics = (enum infer_heuristics)m;
 		} else if (!strcmp(name, "kb")) {
@@ -416,7 +416,8 @@ static int cmd_infer(int argc, char **argv)
 			quiet = true;
 		}
 	}
-	free(lo);
+	if (op.rc >= 0)
+		return op.rc;
 	if (optind < argc)
 		return usage_error(c, "unexpected argument '%s'", argv[optind]);
 	if (snapshot && !mx_date_valid(snapshot))
@@ -485,21 +486,10 @@ static int cmd_correct(int argc, char **argv)
 	bool list = false;
 	enum correct_format fmt = CORRECT_TEXT;
 	int nscope = 0, nverdict = 0;
-	struct option *lo = long_options(c->opts);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			free(lo);
-			return EXIT_OK;
-		}
-		if (ch == '?') {
-			free(lo);
-			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-			return EXIT_USAGE;
-		}
-		const char *name = c->opts[ch - 1000].name;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
 		if (!strcmp(name, "db"))
 			db = optarg;
 		else if (!strcmp(name, "ip") || !strcmp(name, "mx") || !strcmp(name, "domain")) {
@@ -528,11 +518,11 @@ static int cmd_correct(int argc, char **argv)
 		else if (!strcmp(optarg, "text"))
 			fmt = CORRECT_TEXT;
 		else {
-			free(lo);
-			return usage_error(c, "--format '%s' is not text or csv", optarg);
+			return op_error(&op, usage_error(c, "--format '%s' is not text or csv", optarg));
 		}
 	}
-	free(lo);
+	if (op.rc >= 0)
+		return op.rc;
 	if (optind < argc)
 		return usage_error(c, "unexpected argument '%s'", argv[optind]);
 	int modes = (list ? 1 : 0) + (undo ? 1 : 0) + (nscope || nverdict ? 1 : 0);
@@ -601,26 +591,17 @@ static int cmd_show(int argc, char **argv)
 {
 	const command *c = find_command("show");
 	const char *db = default_db(), *snapshot = NULL;
-	struct option *lo = long_options(c->opts);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			free(lo);
-			return EXIT_OK;
-		}
-		if (ch == '?') {
-			free(lo);
-			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-			return EXIT_USAGE;
-		}
-		if (ch == opt_index(c->opts, "db"))
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		if (!strcmp(name, "db"))
 			db = optarg;
 		else
 			snapshot = optarg;
 	}
-	free(lo);
+	if (op.rc >= 0)
+		return op.rc;
 	if (optind != argc - 1)
 		return usage_error(c, "%s", "give exactly one DOMAIN");
 	if (snapshot && !mx_date_valid(snapshot))
@@ -662,21 +643,10 @@ static int cmd_export(int argc, char **argv)
 	const command *c = find_command("export");
 	const char *db = default_db(), *snapshot = NULL, *list = NULL, *approach = NULL;
 	enum export_format fmt = EXPORT_CSV;
-	struct option *lo = long_options(c->opts);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			free(lo);
-			return EXIT_OK;
-		}
-		if (ch == '?') {
-			free(lo);
-			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-			return EXIT_USAGE;
-		}
-		const char *name = c->opts[ch - 1000].name;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
 		if (!strcmp(name, "db"))
 			db = optarg;
 		else if (!strcmp(name, "snapshot"))
@@ -690,11 +660,11 @@ static int cmd_export(int argc, char **argv)
 		else if (!strcmp(optarg, "jsonl"))
 			fmt = EXPORT_JSONL;
 		else {
-			free(lo);
-			return usage_error(c, "--format '%s' is not csv or jsonl", optarg);
+			return op_error(&op, usage_error(c, "--format '%s' is not csv or jsonl", optarg));
 		}
 	}
-	free(lo);
+	if (op.rc >= 0)
+		return op.rc;
 	if (optind != argc - 1)
 		return usage_error(c, "%s", "give one table: assignments or providers");
 	const char *table = argv[optind];
@@ -759,21 +729,10 @@ static int cmd_review(int argc, char **argv)
 	const command *c = find_command("review");
 	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL, *analyst = getenv("USER");
 	unsigned threshold = 5;
-	struct option *lo = long_options(c->opts);
-	int ch;
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
-		if (ch == 'h') {
-			print_help(stdout, c);
-			free(lo);
-			return EXIT_OK;
-		}
-		if (ch == '?') {
-			free(lo);
-			fprintf(stderr, "Try 'mxray %s --help'.\n", c->name);
-			return EXIT_USAGE;
-		}
-		const char *name = c->opts[ch - 1000].name;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
 		if (!strcmp(name, "db"))
 			db = optarg;
 		else if (!strcmp(name, "snapshot"))
@@ -785,13 +744,13 @@ static int cmd_review(int argc, char **argv)
 		else {
 			uint64_t t;
 			if (!mx_parse_u64(optarg, &t) || t > 1000000000) {
-				free(lo);
-				return usage_error(c, "--threshold '%s' is not a whole number", optarg);
+				return op_error(&op, usage_error(c, "--threshold '%s' is not a whole number", optarg));
 			}
 			threshold = (unsigned)t;
 		}
 	}
-	free(lo);
+	if (op.rc >= 0)
+		return op.rc;
 	if (optind < argc)
 		return usage_error(c, "unexpected argument '%s'", argv[optind]);
 	if (snapshot && !mx_date_valid(snapshot))

@@ -95,6 +95,8 @@ static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 	const char *e = NULL;
 	if (!mx_utf8_valid(sb.data, sb.len))
 		e = fail(c, "%s holds a name that is not valid UTF-8", what);
+	else if (strlen(sb.data) != sb.len)
+		e = fail(c, "%s holds a name with a NUL byte", what);
 	else if (sb.len > 1024)
 		e = fail(c, "%s holds a name longer than 1024 bytes", what);
 	else if (r->nnames >= SCAN_NAMES_MAX)
@@ -233,6 +235,14 @@ static bool has_port_key(json_t *root, const char *k)
 
 static const char *legacy(ctx *c, json_t *root, scan_rec *r)
 {
+	/* "p25": null is no data; "p25": "x" is a wrong type */
+	for (int k = 0; k < 2; k++) {
+		json_t *pv = json_object_get(root, k ? "25" : "p25");
+		if (pv && json_is_null(pv))
+			json_object_del(root, k ? "25" : "p25");
+		else if (pv && !json_is_object(pv))
+			return fail(c, "%s has the wrong type (not an object)", k ? "25" : "p25");
+	}
 	const char *base = has_port_key(root, "p25") ? "p25" : has_port_key(root, "25") ? "25" : NULL;
 	bool nested = json_object_get(root, "p25") || json_object_get(root, "25");
 	bool flat = base ? !nested : json_object_get(root, "autonomous_system.asn") != NULL;

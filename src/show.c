@@ -178,8 +178,11 @@ int show_domain(store *st, FILE *out, const char *snapshot, const char *domain, 
 		char **addr = NULL;
 		int na = 0;
 		while (sqlite3_step(ips) == SQLITE_ROW) {
-			if (na == 0 && col(ips, 1))
-				fprintf(out, "  via CNAME %s\n", col(ips, 1));
+			if (na == 0 && col(ips, 1)) {
+				fputs("  via CNAME ", out);
+				put_str(out, col(ips, 1));
+				fputc('\n', out);
+			}
 			addr = xrealloc(addr, (size_t)(na + 1) * sizeof *addr);
 			addr[na++] = xstrdup(col(ips, 0));
 		}

@@ -189,14 +189,30 @@ const char *mx_name_norm(const char *in, size_t len, char *out)
 		return "name longer than 253 bytes";
 	if (!mx_utf8_valid(in, len))
 		return "invalid UTF-8 in name";
+	size_t label = 0;
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)in[i];
 		if (c < 0x20 || c == 0x7f)
 			return "control character in name";
 		if (c == ' ')
 			return "space in name";
+		if (c >= 0x80)
+			return "non-ASCII character in name (IDNs are written as xn--)";
+		if (c == '.') {
+			if (label == 0)
+				return "empty label in name";
+			label = 0;
+		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+			   c == '_') {
+			if (++label > 63)
+				return "label longer than 63 bytes";
+		} else {
+			return "character not allowed in a DNS name (letters, digits, '-', '_')";
+		}
 		out[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : (char)c;
 	}
+	if (label == 0)
+		return "empty label in name";
 	out[len] = '\0';
 	return NULL;
 }
@@ -274,4 +290,16 @@ void mx_fmt_double(double v, char buf[32])
 done:
 	if (!strpbrk(buf, ".eEn"))
 		strcat(buf, ".0");
+}
+
+long long mx_days_from_date(const char *s)
+{
+	/* civil-from-days inverse (proleptic Gregorian) */
+	long long y = atoi(s), m = atoi(s + 5), d = atoi(s + 8);
+	y -= m <= 2;
+	long long era = (y >= 0 ? y : y - 399) / 400;
+	long long yoe = y - era * 400;
+	long long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
 }

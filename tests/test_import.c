@@ -286,7 +286,7 @@ static void test_dns_csv(void **state)
 	assert_int_equal(run(f, false, in, 1, &err), 0);
 	char expect[1024];
 	snprintf(expect, sizeof expect,
-		 "%s:4: query_name: control character in name\n"
+		 "%s:4: query_name: character not allowed in a DNS name (letters, digits, '-', '_')\n"
 		 "%s:6: 3 fields, the header has 9\n"
 		 "dns %s: 7 lines, 2 imported, 0 already present, 2 skipped, 1 failed lookups\n",
 		 in[0].path, in[0].path, in[0].path);
@@ -355,6 +355,70 @@ static void test_long_line(void **state)
 	free((char *)in[0].path);
 }
 
+static void test_hostile_files(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	/* a byte-order mark before JSON lines; a NUL byte in a line */
+	const char bomjson[] = "\xef\xbb\xbf{\"query_name\":\"a.org\",\"response_type\":\"MX\",\"mx_address\":\"mx.a.org\","
+			       "\"mx_preference\":5,\"timestamp\":1623110400}\n"
+			       "{\"query_name\":\"b.org\",\"response_type\":\"MX\",\"mx_address\":\"mx.b\0evil.org\","
+			       "\"mx_preference\":5}\n"
+			       "{\"query_name\":\"c.org\",\"response_type\":\"MX\",\"mx_address\":\"mx.c.org\","
+			       "\"mx_preference\":5,\"timestamp\":1600000000}\n";
+	import_input in[] = {{IMPORT_DNS, xstrdup(tmpfile_with(bomjson, sizeof bomjson - 1)), NULL},
+			     {IMPORT_TARGETS, xstrdup(tmpfile_str("\xef\xbb\xbf" "a.org\nhttps://x.org/\n")), "t"}};
+	assert_int_equal(run(f, false, in, 2, &err), 0);
+	const char *log = logtext(f);
+	char expect[512];
+	snprintf(expect, sizeof expect, "%s:2: NUL byte in the line\n", in[0].path);
+	assert_non_null(strstr(log, expect));
+	assert_non_null(strstr(log, ": 3 lines, 2 imported, 0 already present, 1 skipped, 0 failed lookups, "
+				    "1 rows dated another day than the snapshot\n"));
+	snprintf(expect, sizeof expect, "%s:2: character not allowed in a DNS name (letters, digits, '-', '_')\n",
+		 in[1].path);
+	assert_non_null(strstr(log, expect));
+	assert_rows(f, "SELECT domain FROM target", "a.org\n");
+	free((char *)in[0].path);
+	free((char *)in[1].path);
+}
+
+static void test_stray_quote(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	/* one unterminated quote must not swallow the rest of the file */
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "query_type,query_name,response_type,mx_address,mx_preference\n");
+	sb_adds(&sb, "MX,x.com.,MX,\"mx.x.com.,10\n");
+	for (int i = 0; i < 30; i++)
+		sb_addf(&sb, "MX,d%d.com.,MX,mx.d%d.com.,10\n", i, i);
+	import_input in[] = {{IMPORT_DNS, xstrdup(tmpfile_str(sb.data)), NULL}};
+	sb_free(&sb);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	char expect[256];
+	snprintf(expect, sizeof expect, "%s:2: unterminated quoted field (the 7 lines after it are read again)\n",
+		 in[0].path);
+	assert_non_null(strstr(logtext(f), expect));
+	assert_non_null(strstr(logtext(f), ": 32 lines, 30 imported, 0 already present, 1 skipped"));
+	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 30);
+	free((char *)in[0].path);
+}
+
+static void test_failed_file_still_resolves(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	import_input in[] = {{IMPORT_DNS, xstrdup(tmpfile_str(DNS)), NULL}, {IMPORT_SCANS, "/nonexistent.jsonl", NULL}};
+	assert_int_equal(run(f, false, in, 2, &err), -1);
+	free(err);
+	/* the DNS file stays, and its MX hosts are resolved */
+	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 4);
+	assert_int_equal(q(f, "SELECT count(*) FROM mx_ip"), 2);
+	free((char *)in[0].path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +429,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_asorg_and_missing_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_rolls_back_file, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stray_quote, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_file_still_resolves, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }

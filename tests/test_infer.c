@@ -389,6 +389,21 @@ static void test_corrections(void **state)
 	free(err);
 }
 
+static void test_null_mx_with_domain_decision(void **state)
+{
+	(void)state;
+	/* a domain with no usable MX and a decision about it (once a crash) */
+	sb_adds(&F->dns, "{\"query_type\":\"MX\",\"query_name\":\"nullmx.com.\",\"response_type\":\"MX\","
+			 "\"mx_address\":\".\",\"mx_preference\":0}\n");
+	google_customers(5);
+	char *err = NULL;
+	correct_req r = {"domain", "nullmx.com", NULL, "set", "google.com", "ana", NULL};
+	assert_int_equal(correct_add(F->st, &r, &err), 1);
+	run();
+	assert_answer("final", "nullmx.com", "google.com Google 1.0 correction 0 corrected");
+	assert_answer("mx", "nullmx.com", "");
+}
+
 static void test_rerun_replaces_and_records(void **state)
 {
 	(void)state;
@@ -421,6 +436,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_banner_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_smtp_and_live_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_null_mx_with_domain_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_replaces_and_records, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("infer", tests, NULL, NULL);

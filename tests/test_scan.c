@@ -188,6 +188,16 @@ static void test_hostile_and_bad(void **state)
 			  "220 evil \xff\xfe \xc3\"}}}}"));
 	assert_int_equal(rec.banner.len, 23);
 	assert_memory_equal(rec.banner.data, "220 \x1b[2Jx\r220 evil \xff\xfe \xc3", 23);
+	/* a NUL in SMTP text is kept; p25 null is no data; p25 "x" a wrong type */
+	assert_null(parse("{\"ip\":\"192.0.2.14\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 a\\u0000b\"}}}}"));
+	assert_int_equal(rec.banner.len, 7);
+	assert_memory_equal(rec.banner.data, "220 a\0b", 7);
+	assert_null(parse("{\"ip\":\"192.0.2.15\",\"p25\":null}"));
+	assert_false(rec.port25);
+	assert_string_equal(parse("{\"ip\":\"192.0.2.16\",\"p25\":\"x\"}"), "p25 has the wrong type (not an object)");
+	assert_string_equal(parse("{\"ip\":\"1.2.3.4\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":"
+				  "{\"parsed\":{\"names\":[\"a\\u0000.com\"]}}}}}}}"),
+			    "certificate names holds a name with a NUL byte");
 	assert_string_equal(parse("{\"p25\":{}}"), "missing ip");
 	assert_string_equal(parse("{\"ip\":7}"), "ip has the wrong type (not a string)");
 	assert_string_equal(parse("{\"ip\":\"1.2.3.999\"}"), "ip is not an IPv4 address");

@@ -11,8 +11,15 @@ static void test_name_norm(void **state)
 	assert_null(mx_name_norm("example.org", 11, out));
 	assert_string_equal(out, "example.org");
 	/* only one trailing dot is dropped */
-	assert_null(mx_name_norm("a.b..", 5, out));
-	assert_string_equal(out, "a.b.");
+	assert_string_equal(mx_name_norm("a.b..", 5, out), "empty label in name");
+	assert_string_equal(mx_name_norm("a..b.com", 8, out), "empty label in name");
+	assert_string_equal(mx_name_norm("..", 2, out), "empty label in name");
+	assert_string_equal(mx_name_norm("https://a.com/", 14, out),
+			    "character not allowed in a DNS name (letters, digits, '-', '_')");
+	assert_string_equal(mx_name_norm("user@mx.a.com", 13, out),
+			    "character not allowed in a DNS name (letters, digits, '-', '_')");
+	assert_null(mx_name_norm("_dmarc.xn--bcher-kva.de", 23, out));
+	assert_string_equal(out, "_dmarc.xn--bcher-kva.de");
 	assert_null(mx_name_norm(".", 1, out));
 	assert_string_equal(out, ".");
 	assert_string_equal(mx_name_norm("", 0, out), "empty name");
@@ -21,11 +28,18 @@ static void test_name_norm(void **state)
 	assert_string_equal(mx_name_norm("\xff.com", 5, out), "invalid UTF-8 in name");
 	char longname[300];
 	memset(longname, 'a', sizeof longname);
+	for (int i = 60; i < 300; i += 61)
+		longname[i] = '.';
 	assert_string_equal(mx_name_norm(longname, 254, out), "name longer than 253 bytes");
 	assert_null(mx_name_norm(longname, 253, out));
-	/* non-ASCII letters are kept as they are (A-labels are the norm) */
-	assert_null(mx_name_norm("B\xc3\xbc.DE", 6, out));
-	assert_string_equal(out, "b\xc3\xbc.de");
+	assert_null(mx_name_norm(longname, 60, out));
+	memset(longname, 'b', 70);
+	assert_string_equal(mx_name_norm(longname, 70, out), "label longer than 63 bytes");
+	/* IDNs are A-labels in DNS data; raw UTF-8 is refused */
+	assert_string_equal(mx_name_norm("B\xc3\xbc.DE", 6, out),
+			    "non-ASCII character in name (IDNs are written as xn--)");
+	assert_string_equal(mx_name_norm("\xc2\x9b.com", 6, out),
+			    "non-ASCII character in name (IDNs are written as xn--)");
 }
 
 static void test_ipv4(void **state)

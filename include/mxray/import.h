@@ -28,6 +28,7 @@ typedef struct {
 	uint64_t failed;     /* failed DNS lookups (non-zero status_code) */
 	uint64_t ignored;    /* well-formed but unused (AAAA, IPv6 prefixes, other RR types) */
 	uint64_t empty;      /* DNS queries answered with no record (NODATA) */
+	uint64_t offday;     /* DNS rows whose timestamp is another day than the snapshot */
 } import_counts;
 
 typedef struct {

@@ -12,8 +12,9 @@
 
 /* Parse one line.  Invalid UTF-8 bytes are kept: each is carried through
  * jansson as a private-use code point (U+10FF00 + byte) and restored by
- * jsonl_string().  *raw is set when that happened.  Returns NULL and writes
- * a reason to err on malformed JSON or when the value is not an object. */
+ * jsonl_string().  *raw is set when that happened.  "\u0000" is accepted
+ * (SMTP text keeps it; callers reject it in names).  Returns NULL and writes
+ * a reason (input quoted escaped) on malformed JSON or a non-object. */
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen);
 
 /* Look up a dot-separated path.  At each level the longest key that

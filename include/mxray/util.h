@@ -35,11 +35,12 @@ char *sb_steal(strbuf *sb);
 /* Longest DNS name we accept (RFC 1035: 253 characters without the dot). */
 #define MX_NAME_MAX 253
 
-/* Normalise a DNS name: lower-case ASCII letters, drop one trailing dot.
- * Writes into out (at least MX_NAME_MAX+1 bytes).  Returns NULL on success or
- * a static reason ("empty name", "name longer than 253 bytes", "control
- * character in name", "space in name", "invalid UTF-8 in name") on failure.
- * The root name "." normalises to "." (a null MX, RFC 7505). */
+/* Normalise a DNS name: lower-case ASCII letters, drop one trailing dot,
+ * and check it: labels of 1-63 letters, digits, '-' or '_', 253 bytes at
+ * most.  Writes into out (at least MX_NAME_MAX+1 bytes).  Returns NULL on
+ * success or a static reason ("empty name", "empty label in name", "control
+ * character in name", ...) on failure.  The root name "." normalises to "."
+ * (a null MX, RFC 7505). */
 const char *mx_name_norm(const char *in, size_t len, char *out);
 
 /* Parse a dotted-quad IPv4 address into host byte order.  Strict: four
@@ -60,6 +61,8 @@ bool mx_parse_u64(const char *s, uint64_t *out);
 
 /* Valid calendar date YYYY-MM-DD. */
 bool mx_date_valid(const char *s);
+/* Days since 1970-01-01 of a valid date YYYY-MM-DD. */
+long long mx_days_from_date(const char *s);
 
 /* The shortest decimal that reads back as exactly v, with ".0" on whole
  * numbers (as Python prints floats: 26696.666666666664, 21.0, 0.5). */
