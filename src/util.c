@@ -6,8 +6,17 @@
 #include <string.h>
 #include <errno.h>
 
+static void (*fatal_hook)(void);
+
+void mx_set_fatal_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
 static void oom(size_t n)
 {
+	if (fatal_hook)
+		fatal_hook();
 	fprintf(stderr, "mxray: out of memory (allocating %zu bytes)\n", n);
 	abort();
 }

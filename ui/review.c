@@ -394,6 +394,11 @@ static int prompt_key(ui *u, int key)
 	return 0;
 }
 
+static void restore_terminal(void)
+{
+	endwin();
+}
+
 double review_clock(void)
 {
 	struct timespec ts;
@@ -419,6 +424,7 @@ int review_run(store *st, const review_opts *o, char **err)
 		*err = xstrdup("cannot initialise the terminal");
 		return -1;
 	}
+	mx_set_fatal_hook(restore_terminal);
 	ui u;
 	memset(&u, 0, sizeof u);
 	u.d = d;
@@ -493,6 +499,7 @@ int review_run(store *st, const review_opts *o, char **err)
 		}
 	}
 	endwin();
+	mx_set_fatal_hook(NULL);
 	if (trace)
 		fclose(trace);
 	for (int k = 0; k < 5; k++)

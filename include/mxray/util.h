@@ -8,6 +8,10 @@
 #include <stdint.h>
 #include <stdbool.h>
 
+/* Called before an out-of-memory abort (the review desk restores the
+ * terminal here); NULL for none. */
+void mx_set_fatal_hook(void (*hook)(void));
+
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
