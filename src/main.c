@@ -6,7 +6,9 @@
 #include "mxray/kb.h"
 #include "mxray/correct.h"
 #include "mxray/export.h"
+#include "mxray/evaluate.h"
 #include "mxray/review.h"
+#include "mxray/sample.h"
 #include "mxray/show.h"
 #include "mxray/sanitize.h"
 #include "mxray/stats.h"
@@ -800,6 +802,229 @@ static int cmd_review(int argc, char **argv)
 	return rc;
 }
 
+/* ---- sample, label, eval ---------------------------------------------- */
+
+static const opt_row sample_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"name", "NAME", "the sample's name (required)"},
+	{"size", "N", "how many domains to draw (required unless --from-file)"},
+	{"list", "L", "draw from target list L only"},
+	{"unique-mx", NULL, "only domains whose primary MX hosts no other domain uses"},
+	{"seed", "S", "random seed (default 1): the same seed draws the same sample"},
+	{"snapshot", "YYYY-MM-DD", "the snapshot (default: the newest)"},
+	{"from-file", "FILE", "label the domains listed in FILE instead of drawing"},
+	{NULL, NULL, NULL},
+};
+
+static bool sample_name_ok(const char *s)
+{
+	return list_name_ok(s);
+}
+
+static int cmd_sample(int argc, char **argv)
+{
+	const command *c = find_command("sample");
+	const char *db = default_db(), *snapshot = NULL;
+	sample_req r = {NULL, NULL, NULL, 0, false, 1, NULL};
+	bool have_size = false;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		uint64_t u;
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "name"))
+			r.name = optarg;
+		else if (!strcmp(name, "list"))
+			r.list = optarg;
+		else if (!strcmp(name, "unique-mx"))
+			r.unique_mx = true;
+		else if (!strcmp(name, "snapshot"))
+			snapshot = optarg;
+		else if (!strcmp(name, "from-file"))
+			r.from_file = optarg;
+		else if (!mx_parse_u64(optarg, &u) || (!strcmp(name, "size") && (u == 0 || u > 100000000)))
+			return op_error(&op, usage_error(c, "'%s' is not a whole number in range", optarg));
+		else if (!strcmp(name, "size")) {
+			r.size = (size_t)u;
+			have_size = true;
+		} else
+			r.seed = u;
+	}
+	if (op.rc >= 0)
+		return op.rc;
+	if (optind < argc)
+		return usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (!r.name || !sample_name_ok(r.name))
+		return usage_error(c, "%s", "--name NAME is required (1-63 letters, digits, '-', '_', '.')");
+	if (!have_size && !r.from_file)
+		return usage_error(c, "%s", "--size N is required (or --from-file FILE)");
+	if (r.from_file && (r.unique_mx || r.list))
+		return usage_error(c, "%s", "--from-file does not go with --list or --unique-mx");
+	if (snapshot && !mx_date_valid(snapshot))
+		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	char buf[11], *err = NULL;
+	store *st = open_snapshot(c, db, &snapshot, buf);
+	if (!st)
+		return EXIT_RUNTIME;
+	r.snapshot = snapshot;
+	long n = sample_create(st, &r, stderr, &err);
+	int rc = EXIT_OK;
+	if (n < 0) {
+		fprintf(stderr, "mxray sample: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	} else {
+		fprintf(stderr, "sample %s: %ld domains from snapshot %s\n", r.name, n, snapshot);
+	}
+	store_close(st);
+	return rc;
+}
+
+static const opt_row label_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"sample", "NAME", "the sample (required)"},
+	{"import", "FILE", "read domain,truth CSV (truth: companies or provider IDs, ';' between; empty: cannot decide)"},
+	{"export", NULL, "write the sample's labels as domain,truth CSV"},
+	{"analyst", "NAME", "who labels (default $USER)"},
+	{"strict", NULL, "with --import: stop at the first bad line and keep nothing"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_label(int argc, char **argv)
+{
+	const command *c = find_command("label");
+	const char *db = default_db(), *sample = NULL, *in = NULL, *analyst = getenv("USER");
+	bool out = false, strict = false;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "sample"))
+			sample = optarg;
+		else if (!strcmp(name, "import"))
+			in = optarg;
+		else if (!strcmp(name, "export"))
+			out = true;
+		else if (!strcmp(name, "analyst"))
+			analyst = optarg;
+		else
+			strict = true;
+	}
+	if (op.rc >= 0)
+		return op.rc;
+	if (optind < argc)
+		return usage_error(c, "unexpected argument '%s'", argv[optind]);
+	if (!sample)
+		return usage_error(c, "%s", "--sample NAME is required");
+	if (!!in + out != 1)
+		return usage_error(c, "%s", "give one of --import FILE and --export");
+	char *err = NULL, snap[11];
+	store *st = store_open_existing(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray label: %s\n", err);
+		free(err);
+		return EXIT_RUNTIME;
+	}
+	int rc = EXIT_OK;
+	if (!sample_snapshot(st, sample, snap)) {
+		char *e = sanitize_str(sample);
+		fprintf(stderr, "mxray label: there is no sample '%s'\n", e);
+		free(e);
+		store_close(st);
+		return EXIT_RUNTIME;
+	}
+	kb *k = kb_load_default(&err);
+	long n = in ? label_import(st, k, sample, in, analyst, strict, stderr, &err) : label_export(st, sample, stdout, &err);
+	if (n < 0) {
+		fprintf(stderr, "mxray label: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	}
+	kb_free(k);
+	store_close(st);
+	return rc;
+}
+
+static const opt_row eval_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"sample", "NAME", "the sample to score (repeatable; default: every sample)"},
+	{"format", "text|csv|json", "output format (default text)"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_eval(int argc, char **argv)
+{
+	const command *c = find_command("eval");
+	const char *db = default_db();
+	enum eval_format fmt = EVAL_TEXT;
+	const char **samples = xcalloc((size_t)argc + 1, sizeof *samples);
+	size_t ns = 0;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "sample"))
+			samples[ns++] = optarg;
+		else if (!strcmp(optarg, "text") || !strcmp(optarg, "csv") || !strcmp(optarg, "json"))
+			fmt = !strcmp(optarg, "text") ? EVAL_TEXT : !strcmp(optarg, "csv") ? EVAL_CSV : EVAL_JSON;
+		else {
+			free(samples);
+			return op_error(&op, usage_error(c, "--format '%s' is not text, csv or json", optarg));
+		}
+	}
+	if (op.rc >= 0 || optind < argc) {
+		free(samples);
+		return op.rc >= 0 ? op.rc : usage_error(c, "unexpected argument '%s'", argv[optind]);
+	}
+	char *err = NULL;
+	store *st = store_open_existing(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray eval: %s\n", err);
+		free(err);
+		free(samples);
+		return EXIT_RUNTIME;
+	}
+	char **all = NULL;
+	size_t nall = 0;
+	if (ns == 0) {
+		sqlite3_stmt *s = store_prepare(st, "SELECT name FROM sample ORDER BY created_at, name", NULL);
+		while (s && sqlite3_step(s) == SQLITE_ROW) {
+			all = xrealloc(all, (nall + 1) * sizeof *all);
+			all[nall++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+		}
+		if (s)
+			sqlite3_reset(s);
+	}
+	size_t n = ns ? ns : nall;
+	eval_result *res = xcalloc(n + 1, sizeof *res);
+	int rc = EXIT_OK;
+	for (size_t i = 0; i < n && rc == EXIT_OK; i++)
+		if (eval_sample(st, ns ? samples[i] : all[i], &res[i], &err) < 0) {
+			fprintf(stderr, "mxray eval: %s\n", err);
+			free(err);
+			rc = EXIT_RUNTIME;
+		}
+	if (rc == EXIT_OK && n == 0) {
+		fprintf(stderr, "mxray eval: no samples yet (draw one with 'mxray sample')\n");
+		rc = EXIT_RUNTIME;
+	}
+	if (rc == EXIT_OK)
+		eval_print(stdout, res, n, fmt);
+	for (size_t i = 0; i < nall; i++)
+		free(all[i]);
+	free(all);
+	free(res);
+	free(samples);
+	store_close(st);
+	return rc;
+}
+
 /* ---- table of commands ------------------------------------------------ */
 
 static const opt_row no_opts[] = {{NULL, NULL, NULL}};
@@ -858,6 +1083,20 @@ static const command commands[] = {
 	 "confident first.  Decisions are saved at once to the correction table; '?' lists\n"
 	 "the keys.  Runs 'infer' first when the snapshot has no answers yet.",
 	 review_opts_table, cmd_review},
+	{"sample", "--name NAME (--size N [--list L] [--unique-mx] [--seed S] | --from-file FILE) [--snapshot D]",
+	 "Draw an evaluation sample: N domains with an SMTP-live primary MX, at random.\n"
+	 "The same seed and data draw the same sample; --unique-mx keeps domains whose\n"
+	 "primary MX hosts no other domain uses.  Label it in 'mxray review --mode eval'.",
+	 sample_opts_table, cmd_sample},
+	{"label", "--sample NAME (--import FILE | --export)",
+	 "Read or write a sample's labels as domain,truth CSV.\n"
+	 "truth: companies or provider IDs, ';' between several; empty means cannot decide.",
+	 label_opts_table, cmd_label},
+	{"eval", "[--sample NAME]... [--format text|csv|json]",
+	 "Score the approaches on labelled samples (the paper's Figure 4).\n"
+	 "Per approach (mx, cert, banner, priority, final): correct, labelled, accuracy; and\n"
+	 "how many sampled domains the heuristics sent to review, and how many are undecidable.",
+	 eval_opts_table, cmd_eval},
 	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
 	{"version", "", "Print the version.", no_opts, cmd_version},
 };

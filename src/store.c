@@ -84,7 +84,19 @@ static const char schema_v2[] =
 	"  provider_id TEXT, analyst TEXT, note TEXT, at TEXT NOT NULL, undone_at TEXT);"
 	"CREATE INDEX correction_key ON correction(scope, key);";
 
-static const char *migrations[] = {schema_v1, schema_v2};
+/* Version 3: evaluation samples and their labels (append-only, like
+ * corrections: undo stamps undone_at). */
+static const char schema_v3[] =
+	"CREATE TABLE sample(name TEXT PRIMARY KEY, snapshot TEXT NOT NULL, size INTEGER NOT NULL,"
+	"  list TEXT, unique_mx INTEGER NOT NULL, seed INTEGER NOT NULL, from_file TEXT,"
+	"  population INTEGER NOT NULL, created_at TEXT NOT NULL);"
+	"CREATE TABLE sample_domain(sample TEXT NOT NULL REFERENCES sample(name) ON DELETE CASCADE,"
+	"  domain TEXT NOT NULL, pos INTEGER NOT NULL, PRIMARY KEY(sample, domain)) WITHOUT ROWID;"
+	"CREATE TABLE label(id INTEGER PRIMARY KEY, sample TEXT NOT NULL, domain TEXT NOT NULL,"
+	"  truth TEXT NOT NULL, analyst TEXT, at TEXT NOT NULL, undone_at TEXT);"
+	"CREATE INDEX label_domain ON label(sample, domain);";
+
+static const char *migrations[] = {schema_v1, schema_v2, schema_v3};
 
 static char *db_err(sqlite3 *db, const char *what)
 {

@@ -1,0 +1,155 @@
+/* evaluate: accuracy of each approach on a labelled sample. */
+#include "mxray/evaluate.h"
+#include "mxray/util.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+const char *const eval_approach_names[EVAL_APPROACHES] = {"mx", "cert", "banner", "priority", "final"};
+
+static int cmp_ci(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and dedupe ';'-separated tokens into a canonical lower-case string. */
+static char *canon(const char *joined)
+{
+	char *buf = xstrdup(joined);
+	char *tok[256];
+	size_t n = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t && n < 256; t = strtok_r(NULL, ";", &save))
+		tok[n++] = t;
+	qsort(tok, n, sizeof *tok, cmp_ci);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	for (size_t i = 0; i < n; i++) {
+		if (i && !strcasecmp(tok[i], tok[i - 1]))
+			continue;
+		sb_addf(&sb, "%s%s", sb.len ? ";" : "", tok[i]);
+	}
+	for (char *c = sb.data; *c; c++)
+		if (*c >= 'A' && *c <= 'Z')
+			*c = (char)(*c + 32);
+	free(buf);
+	return sb_steal(&sb);
+}
+
+int eval_sample(store *st, const char *sample, eval_result *r, char **err)
+{
+	memset(r, 0, sizeof *r);
+	snprintf(r->sample, sizeof r->sample, "%s", sample);
+	sqlite3_stmt *s = store_prepare(st, "SELECT snapshot FROM sample WHERE name = ?1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, sample);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_reset(s);
+		*err = xasprintf("there is no sample '%s'", sample);
+		return -1;
+	}
+	char snapshot[11];
+	snprintf(snapshot, sizeof snapshot, "%s", (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	/* One row per sampled domain: its standing label, whether the
+	 * heuristics looked at it, and each approach's answer set. */
+	s = store_prepare(st,
+		"SELECT d.domain,"
+		" (SELECT truth FROM label l WHERE l.sample = d.sample AND l.domain = d.domain AND l.undone_at IS NULL"
+		"  ORDER BY l.id DESC LIMIT 1),"
+		" EXISTS (SELECT 1 FROM result x WHERE x.snapshot = ?2 AND x.approach = 'final' AND x.domain = d.domain"
+		"  AND x.status IN ('heuristic', 'flagged')),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'mx' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'cert' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'banner' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'priority' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'final' AND x.domain = d.domain)"
+		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, sample);
+	store_bind_text(s, 2, snapshot);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		r->sampled++;
+		if (sqlite3_column_int(s, 2))
+			r->examined++;
+		const char *label = (const char *)sqlite3_column_text(s, 1);
+		if (!label)
+			continue;
+		r->labelled++;
+		if (!*label) {
+			r->undecidable++;
+			continue;
+		}
+		char *want = canon(label);
+		for (int a = 0; a < EVAL_APPROACHES; a++) {
+			const char *got = (const char *)sqlite3_column_text(s, 3 + a);
+			if (!got)
+				continue;
+			char *g = canon(got);
+			if (!strcmp(g, want))
+				r->correct[a]++;
+			free(g);
+		}
+		free(want);
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	return 0;
+}
+
+static double acc(const eval_result *r, int a)
+{
+	return r->labelled ? (double)r->correct[a] / (double)r->labelled : 0;
+}
+
+void eval_print(FILE *out, const eval_result *rs, size_t n, enum eval_format fmt)
+{
+	if (fmt == EVAL_CSV) {
+		fputs("sample,approach,labelled,correct,accuracy,examined,undecidable\n", out);
+		for (size_t i = 0; i < n; i++)
+			for (int a = 0; a < EVAL_APPROACHES; a++) {
+				char w[32];
+				mx_fmt_double(acc(&rs[i], a), w);
+				fprintf(out, "%s,%s,%ld,%ld,%s,%ld,%ld\n", rs[i].sample, eval_approach_names[a],
+					rs[i].labelled, rs[i].correct[a], w, rs[i].examined, rs[i].undecidable);
+			}
+		return;
+	}
+	if (fmt == EVAL_JSON) {
+		for (size_t i = 0; i < n; i++)
+			for (int a = 0; a < EVAL_APPROACHES; a++) {
+				json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:f, s:I, s:I}", "sample", rs[i].sample, "approach",
+						      eval_approach_names[a], "labelled", (json_int_t)rs[i].labelled,
+						      "correct", (json_int_t)rs[i].correct[a], "accuracy", acc(&rs[i], a),
+						      "examined", (json_int_t)rs[i].examined, "undecidable",
+						      (json_int_t)rs[i].undecidable);
+				char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
+				fprintf(out, "%s\n", line);
+				free(line);
+				json_decref(o);
+			}
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const eval_result *r = &rs[i];
+		fprintf(out, "sample %s: %ld domains, %ld labelled, %ld undecidable, %ld examined in step 4\n", r->sample,
+			r->sampled, r->labelled, r->undecidable, r->examined);
+		fprintf(out, "  %-9s %8s %8s %9s\n", "approach", "correct", "labelled", "accuracy");
+		for (int a = 0; a < EVAL_APPROACHES; a++)
+			fprintf(out, "  %-9s %8ld %8ld %8.1f%%\n", eval_approach_names[a], r->correct[a], r->labelled,
+				100 * acc(r, a));
+	}
+}

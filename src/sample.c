@@ -1,0 +1,481 @@
+/* sample: drawing samples, and labels in and out. */
+#include "mxray/sample.h"
+#include "mxray/csv.h"
+#include "mxray/sanitize.h"
+#include "mxray/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static uint64_t splitmix64(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n) without modulo bias. */
+static uint64_t below(uint64_t *s, uint64_t n)
+{
+	uint64_t lim = UINT64_MAX - UINT64_MAX % n;
+	uint64_t v;
+	do
+		v = splitmix64(s);
+	while (v >= lim);
+	return v % n;
+}
+
+typedef struct {
+	char **v;
+	size_t n, cap;
+} strvec;
+
+static void push(strvec *a, const char *s)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 1024;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = xstrdup(s);
+}
+
+static void strvec_free(strvec *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+}
+
+bool sample_snapshot(store *st, const char *name, char buf[11])
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT snapshot FROM sample WHERE name = ?1", NULL);
+	bool ok = false;
+	if (!s)
+		return false;
+	store_bind_text(s, 1, name);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+		ok = true;
+	}
+	sqlite3_reset(s);
+	return ok;
+}
+
+/* The population: domains with an SMTP-live primary MX, in name order. */
+static int population(store *st, const sample_req *r, strvec *out, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"WITH hu AS (SELECT host, count(DISTINCT domain) AS n FROM mx WHERE snapshot = ?1 AND ?3 GROUP BY host) "
+		"SELECT p.domain FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host "
+		"WHERE p.snapshot = ?1 "
+		"AND (?2 IS NULL OR ?2 = 'all' OR p.domain IN (SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2)) "
+		"GROUP BY p.domain HAVING max(h.live) = 1 "
+		"AND (NOT ?3 OR max((SELECT n FROM hu WHERE hu.host = p.host)) = 1) ORDER BY p.domain", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, r->snapshot);
+	store_bind_text(s, 2, r->list);
+	sqlite3_bind_int(s, 3, r->unique_mx);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		push(out, (const char *)sqlite3_column_text(s, 0));
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	return 0;
+}
+
+/* Domains named in a file (one per line, or the first CSV field). */
+static int from_file(store *st, const sample_req *r, strvec *out, FILE *log, char **err)
+{
+	FILE *f = strcmp(r->from_file, "-") ? fopen(r->from_file, "r") : stdin;
+	if (!f) {
+		*err = xasprintf("cannot open %s: %s", r->from_file, strerror(errno));
+		return -1;
+	}
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM mx WHERE snapshot = ?1 AND domain = ?2 LIMIT 1", err);
+	if (!s) {
+		if (f != stdin)
+			fclose(f);
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, missing = 0;
+	ssize_t n;
+	while ((n = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		char *p = line;
+		if (lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
+			p += 3;
+		p[strcspn(p, ",#\r\n")] = '\0';
+		while (*p == ' ' || *p == '\t')
+			p++;
+		size_t len = strlen(p);
+		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			p[--len] = '\0';
+		if (!len || (lineno == 1 && !strcmp(p, "domain")))
+			continue;
+		char name[MX_NAME_MAX + 2];
+		const char *why = mx_name_norm(p, len, name);
+		if (!why) {
+			sqlite3_reset(s);
+			store_bind_text(s, 1, r->snapshot);
+			store_bind_text(s, 2, name);
+			if (sqlite3_step(s) != SQLITE_ROW)
+				why = "not a domain with MX records in the snapshot";
+		}
+		if (why) {
+			if (++missing <= 10)
+				fprintf(log, "%s:%zu: %s\n", r->from_file, lineno, why);
+			continue;
+		}
+		push(out, name);
+	}
+	sqlite3_reset(s);
+	free(line);
+	if (f != stdin)
+		fclose(f);
+	if (missing > 10)
+		fprintf(log, "... and %zu more problems in %s\n", missing - 10, r->from_file);
+	return 0;
+}
+
+long sample_create(store *st, const sample_req *r, FILE *log, char **err)
+{
+	char snap[11];
+	if (sample_snapshot(st, r->name, snap)) {
+		*err = xasprintf("a sample named '%s' exists already", r->name);
+		return -1;
+	}
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM primary_mx WHERE snapshot = ?1 LIMIT 1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, r->snapshot);
+	int have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (!have) {
+		*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s' first", r->snapshot,
+				 r->snapshot);
+		return -1;
+	}
+	strvec pop = {0};
+	int rc = r->from_file ? from_file(st, r, &pop, log, err) : population(st, r, &pop, err);
+	if (rc < 0) {
+		strvec_free(&pop);
+		return -1;
+	}
+	size_t take = pop.n;
+	if (!r->from_file) {
+		/* A partial Fisher-Yates shuffle of the name-ordered population:
+		 * the same seed and population give the same sample. */
+		uint64_t state = r->seed;
+		if (take > r->size)
+			take = r->size;
+		for (size_t i = 0; i < take; i++) {
+			size_t j = i + (size_t)below(&state, pop.n - i);
+			char *t = pop.v[i];
+			pop.v[i] = pop.v[j];
+			pop.v[j] = t;
+		}
+		if (take < r->size)
+			fprintf(log, "sample %s: only %zu domains qualify (asked for %zu)\n", r->name, take, r->size);
+	}
+	if (store_begin(st, err) < 0) {
+		strvec_free(&pop);
+		return -1;
+	}
+	s = store_prepare(st, "INSERT INTO sample(name, snapshot, size, list, unique_mx, seed, from_file, population,"
+			      " created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", err);
+	long stored = 0;
+	if (s) {
+		store_bind_text(s, 1, r->name);
+		store_bind_text(s, 2, r->snapshot);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)(r->from_file ? take : r->size));
+		store_bind_text(s, 4, r->list);
+		sqlite3_bind_int(s, 5, r->unique_mx);
+		sqlite3_bind_int64(s, 6, (sqlite3_int64)r->seed);
+		store_bind_text(s, 7, r->from_file);
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)pop.n);
+		rc = store_step_write(st, s, err) < 0 ? -1 : 0;
+	} else {
+		rc = -1;
+	}
+	sqlite3_stmt *ins = rc == 0 ? store_prepare(st, "INSERT OR IGNORE INTO sample_domain(sample, domain, pos)"
+						       " VALUES(?1,?2,?3)", err) : NULL;
+	for (size_t i = 0; rc == 0 && i < take; i++) {
+		store_bind_text(ins, 1, r->name);
+		store_bind_text(ins, 2, pop.v[i]);
+		sqlite3_bind_int64(ins, 3, (sqlite3_int64)i);
+		int n = store_step_write(st, ins, err);
+		if (n < 0)
+			rc = -1;
+		stored += n;
+	}
+	strvec_free(&pop);
+	if (rc < 0 || store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return stored;
+}
+
+static int cmp_ci(const void *a, const void *b)
+{
+	return strcasecmp(*(char *const *)a, *(char *const *)b);
+}
+
+char *label_canonical(const kb *k, const char *truth, char **err)
+{
+	char *buf = xstrdup(truth ? truth : "");
+	strvec toks = {0};
+	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t; t = strtok_r(NULL, ";", &save)) {
+		while (*t == ' ' || *t == '\t')
+			t++;
+		size_t len = strlen(t);
+		while (len && (t[len - 1] == ' ' || t[len - 1] == '\t' || t[len - 1] == '\r'))
+			t[--len] = '\0';
+		if (!len)
+			continue;
+		const kb_company *co = k ? kb_company_named(k, t) : NULL;
+		char name[MX_NAME_MAX + 2];
+		const char *why = co ? NULL : mx_name_norm(t, len, name);
+		if (why) {
+			char *e = sanitize_str(t);
+			*err = xasprintf("'%s' is neither a company the knowledge base knows nor a provider ID (%s)", e, why);
+			free(e);
+			free(buf);
+			strvec_free(&toks);
+			return NULL;
+		}
+		/* an ID the knowledge base maps to a company is that company */
+		const kb_company *by_id = co ? co : k ? kb_company_of(k, name) : NULL;
+		push(&toks, by_id ? by_id->name : name);
+	}
+	qsort(toks.v, toks.n, sizeof *toks.v, cmp_ci);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	for (size_t i = 0; i < toks.n; i++) {
+		if (i && !strcasecmp(toks.v[i], toks.v[i - 1]))
+			continue;
+		sb_addf(&sb, "%s%s", sb.len ? ";" : "", toks.v[i]);
+	}
+	free(buf);
+	strvec_free(&toks);
+	return sb_steal(&sb);
+}
+
+int64_t label_set(store *st, const char *sample, const char *domain, const char *truth, const char *analyst,
+		  char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM sample_domain WHERE sample = ?1 AND domain = ?2", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, sample);
+	store_bind_text(s, 2, domain);
+	int in = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (!in) {
+		char *d = sanitize_str(domain);
+		*err = xasprintf("%s is not in sample %s", d, sample);
+		free(d);
+		return -1;
+	}
+	s = store_prepare(st, "INSERT INTO label(sample, domain, truth, analyst, at)"
+			      " VALUES(?1,?2,?3,?4, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
+	if (!s || store_begin(st, err) < 0)
+		return -1;
+	store_bind_text(s, 1, sample);
+	store_bind_text(s, 2, domain);
+	store_bind_text(s, 3, truth);
+	store_bind_text(s, 4, analyst);
+	if (store_step_write(st, s, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	int64_t id = sqlite3_last_insert_rowid(store_db(st));
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return id;
+}
+
+int label_undo(store *st, int64_t id, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "UPDATE label SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+					    " WHERE id = ?1 AND undone_at IS NULL", err);
+	if (!s || store_begin(st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int n = store_step_write(st, s, err);
+	if (n <= 0) {
+		if (n == 0)
+			*err = xasprintf("label #%lld does not exist or is undone already", (long long)id);
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err);
+}
+
+int64_t label_redo(store *st, int64_t id, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO label(sample, domain, truth, analyst, at) SELECT sample, domain,"
+					    " truth, analyst, strftime('%Y-%m-%dT%H:%M:%fZ','now') FROM label WHERE id = ?1",
+					err);
+	if (!s || store_begin(st, err) < 0)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	int n = store_step_write(st, s, err);
+	if (n <= 0) {
+		if (n == 0)
+			*err = xasprintf("there is no label #%lld", (long long)id);
+		store_rollback(st);
+		return -1;
+	}
+	int64_t nid = sqlite3_last_insert_rowid(store_db(st));
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return nid;
+}
+
+char *label_get(store *st, const char *sample, const char *domain, int64_t *id)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, truth FROM label WHERE sample = ?1 AND domain = ?2 AND"
+					    " undone_at IS NULL ORDER BY id DESC LIMIT 1", NULL);
+	char *t = NULL;
+	if (id)
+		*id = 0;
+	if (!s)
+		return NULL;
+	store_bind_text(s, 1, sample);
+	store_bind_text(s, 2, domain);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (id)
+			*id = sqlite3_column_int64(s, 0);
+		t = xstrdup((const char *)sqlite3_column_text(s, 1));
+	}
+	sqlite3_reset(s);
+	return t;
+}
+
+long label_import(store *st, const kb *k, const char *sample, const char *path, const char *analyst, bool strict,
+		  FILE *log, char **err)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	if (!f) {
+		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
+		return -1;
+	}
+	csv_record rec;
+	csv_record_init(&rec);
+	char *line = NULL;
+	size_t cap = 0, lineno = 0, bad = 0, notin = 0;
+	long n = 0;
+	ssize_t len;
+	int rc = store_begin(st, err);
+	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+		lineno++;
+		char *p = line;
+		if (lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3)) {
+			p += 3;
+			len -= 3;
+		}
+		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+			p[--len] = '\0';
+		if (!len)
+			continue;
+		const char *why = NULL;
+		char *truth = NULL, *msg = NULL;
+		if (csv_parse(p, (size_t)len, &rec, &why) != CSV_OK) {
+			why = why ? why : "unterminated quoted field";
+		} else if (rec.n != 2) {
+			why = "expected two fields: domain,truth";
+		} else if (lineno == 1 && !strcmp(rec.field[0], "domain") && !strcmp(rec.field[1], "truth")) {
+			continue;
+		} else {
+			char name[MX_NAME_MAX + 2];
+			why = mx_name_norm(rec.field[0], strlen(rec.field[0]), name);
+			if (!why) {
+				/* a truth file may cover more than the sample: count, not complain */
+				sqlite3_stmt *m = store_prepare(st, "SELECT 1 FROM sample_domain WHERE sample = ?1 AND domain = ?2",
+								NULL);
+				store_bind_text(m, 1, sample);
+				store_bind_text(m, 2, name);
+				bool in = m && sqlite3_step(m) == SQLITE_ROW;
+				if (m)
+					sqlite3_reset(m);
+				if (!in) {
+					notin++;
+					continue;
+				}
+			}
+			if (!why && !(truth = label_canonical(k, rec.field[1], &msg)))
+				why = msg;
+			if (!why && label_set(st, sample, name, truth, analyst, &msg) < 0)
+				why = msg;
+		}
+		free(truth);
+		if (why) {
+			bad++;
+			if (strict) {
+				*err = xasprintf("%s:%zu: %s", path, lineno, why);
+				rc = -1;
+			} else if (bad <= 10) {
+				fprintf(log, "%s:%zu: %s\n", path, lineno, why);
+			}
+		} else {
+			n++;
+		}
+		free(msg);
+	}
+	free(line);
+	csv_record_free(&rec);
+	if (f != stdin)
+		fclose(f);
+	if (rc == 0 && (rc = store_commit(st, err)) < 0)
+		store_rollback(st);
+	else if (rc < 0)
+		store_rollback(st);
+	if (rc < 0)
+		return -1;
+	if (bad > 10)
+		fprintf(log, "... and %zu more problems in %s\n", bad - 10, path);
+	fprintf(log, "label %s: %ld labels imported, %zu domains not in the sample, %zu skipped\n", path, n, notin, bad);
+	return n;
+}
+
+long label_export(store *st, const char *sample, FILE *out, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT d.domain, (SELECT truth FROM label l WHERE l.sample = d.sample AND l.domain = d.domain AND"
+		" l.undone_at IS NULL ORDER BY l.id DESC LIMIT 1) AS t FROM sample_domain d WHERE d.sample = ?1"
+		" AND t IS NOT NULL ORDER BY d.pos", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, sample);
+	fputs("domain,truth\n", out);
+	long n = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		csv_put(out, (const char *)sqlite3_column_text(s, 0));
+		fputc(',', out);
+		csv_put(out, (const char *)sqlite3_column_text(s, 1));
+		fputc('\n', out);
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		return -1;
+	}
+	return n;
+}
