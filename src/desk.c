@@ -1,6 +1,7 @@
 /* desk: the review desk's model and key handling (no curses). */
 #include "mxray/desk.h"
 #include "mxray/correct.h"
+#include "mxray/sample.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
 #include "mxray/util.h"
@@ -27,6 +28,8 @@ typedef struct {
 
 struct desk {
 	store *st;
+	bool eval;             /* rows are a sample's domains; decisions are labels */
+	char *sample;
 	const kb *k;
 	char snapshot[11];
 	char *analyst;
@@ -70,6 +73,9 @@ static void row_free(desk_row *r)
 	free(r->company_lc);
 	free(r->decided);
 	free(r->note);
+	for (int a = 0; a < 5; a++)
+		free(r->answers[a]);
+	free(r->label);
 }
 
 /* The row's standing decision: the newest not undone for this IP. */
@@ -206,6 +212,98 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 	return d;
 }
 
+static const char *const approach_names[5] = {"mx", "cert", "banner", "priority", "final"};
+
+desk *desk_open_eval(store *st, const char *sample, const char *analyst, const kb *k, char **err)
+{
+	char snap[11];
+	if (!sample_snapshot(st, sample, snap)) {
+		char *e = sanitize_str(sample);
+		*err = xasprintf("there is no sample '%s' (draw one with 'mxray sample')", e);
+		free(e);
+		return NULL;
+	}
+	sqlite3_stmt *s = store_prepare(st,
+		"SELECT d.domain, d.pos,"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'mx' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'cert' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'banner' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'priority' AND x.domain = d.domain),"
+		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
+		"  AND x.approach = 'final' AND x.domain = d.domain),"
+		" EXISTS (SELECT 1 FROM result x WHERE x.snapshot = ?2 AND x.approach = 'final' AND x.domain = d.domain"
+		"  AND x.status IN ('heuristic', 'flagged')),"
+		" (SELECT group_concat(host, ' ') FROM primary_mx p WHERE p.snapshot = ?2 AND p.domain = d.domain)"
+		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
+	if (!s)
+		return NULL;
+	desk *d = xcalloc(1, sizeof *d);
+	d->st = st;
+	d->k = k;
+	d->eval = true;
+	d->sample = xstrdup(sample);
+	snprintf(d->snapshot, sizeof d->snapshot, "%s", snap);
+	d->analyst = xstrdup(analyst && *analyst ? analyst : "unknown");
+	d->threshold = 5;
+	d->ipmap = strmap_new();
+	d->filter.flag = d->filter.reviewed = -1;
+	d->all = true;
+	store_bind_text(s, 1, sample);
+	store_bind_text(s, 2, snap);
+	size_t cap = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (d->nrows == cap) {
+			cap = cap ? cap * 2 : 256;
+			d->rows = xrealloc(d->rows, cap * sizeof *d->rows);
+		}
+		desk_row *r = &d->rows[d->nrows];
+		memset(r, 0, sizeof *r);
+		r->ip = dup_col(s, 0);
+		r->pos = (uint32_t)sqlite3_column_int64(s, 1);
+		for (int a = 0; a < 5; a++)
+			r->answers[a] = dup_col(s, 2 + a);
+		r->provider_id = r->answers[4] ? xstrdup(r->answers[4]) : NULL;
+		r->examined = sqlite3_column_int(s, 7);
+		r->heuristic = r->examined ? xstrdup("examined") : NULL;
+		r->hosts = dup_col(s, 8);
+		r->candidate = true;
+		r->label = label_get(st, sample, r->ip, &r->label_id);
+		strmap_intern(d->ipmap, r->ip, NULL);
+		d->nrows++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE || d->nrows == 0) {
+		*err = rc != SQLITE_DONE ? xasprintf("database error: %s", sqlite3_errmsg(store_db(st)))
+					 : xasprintf("sample '%s' has no domains", sample);
+		desk_free(d);
+		return NULL;
+	}
+	d->words = xcalloc(9 + (k ? k->ncompanies : 0), sizeof *d->words);
+	for (int a = 0; a < 5; a++)
+		d->words[d->nwords++] = xstrdup(approach_names[a]);
+	for (size_t i = 0; k && i < k->ncompanies; i++)
+		d->words[d->nwords++] = xstrdup(k->companies[i].name);
+	qsort(d->words, d->nwords, sizeof *d->words, cmp_words);
+	d->vis = xcalloc(d->nrows, sizeof *d->vis);
+	desk_show_all(d, true);
+	return d;
+}
+
+bool desk_is_eval(const desk *d)
+{
+	return d->eval;
+}
+
+const char *desk_sample(const desk *d)
+{
+	return d->sample;
+}
+
 static void stack_clear(stack *s)
 {
 	for (size_t i = 0; i < s->n; i++)
@@ -223,6 +321,7 @@ void desk_free(desk *d)
 	strmap_free(d->ipmap);
 	free(d->vis);
 	free(d->analyst);
+	free(d->sample);
 	free(d->filter.company);
 	free(d->filter.source);
 	stack_clear(&d->undo);
@@ -286,7 +385,8 @@ static bool visible_row(const desk *d, const desk_row *r)
 		return false;
 	if (f->flag >= 0 && (r->heuristic != NULL) != (f->flag == 1))
 		return false;
-	if (f->reviewed >= 0 && (r->decision != 0) != (f->reviewed == 1))
+	bool decided = d->eval ? r->label != NULL : r->decision != 0;
+	if (f->reviewed >= 0 && decided != (f->reviewed == 1))
 		return false;
 	return true;
 }
@@ -307,7 +407,11 @@ static int cmp_rows(const void *a, const void *b)
 	const desk_row *x = &d->rows[*(const size_t *)a], *y = &d->rows[*(const size_t *)b];
 	int c = 0;
 	switch (d->sort) {
-	case SORT_CONFIDENCE: /* least confident first, then most domains */
+	case SORT_CONFIDENCE: /* least confident first, then most domains; eval: sample order */
+		if (d->eval) {
+			c = (x->pos > y->pos) - (x->pos < y->pos);
+			break;
+		}
 		c = (x->confidence > y->confidence) - (x->confidence < y->confidence);
 		if (!c)
 			c = (x->domains < y->domains) - (x->domains > y->domains);
@@ -330,7 +434,7 @@ static int cmp_rows(const void *a, const void *b)
 		break;
 	}
 	if (!c)
-		c = (x->ipnum > y->ipnum) - (x->ipnum < y->ipnum);
+		c = d->eval ? strcmp(x->ip, y->ip) : (x->ipnum > y->ipnum) - (x->ipnum < y->ipnum);
 	return d->inverted ? -c : c;
 }
 
@@ -491,6 +595,16 @@ long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapp
 void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *flagged)
 {
 	*reviewed = *remaining = *flagged = 0;
+	if (d->eval) {
+		for (size_t i = 0; i < d->nrows; i++) {
+			if (d->rows[i].label)
+				(*reviewed)++;
+			else
+				(*remaining)++;
+			*flagged += d->rows[i].examined;
+		}
+		return;
+	}
 	for (size_t i = 0; i < d->nrows; i++) {
 		const desk_row *r = &d->rows[i];
 		if (!r->candidate)
@@ -617,12 +731,108 @@ static const char *ip_of_decision(desk *d, int64_t id, char *buf, size_t len)
 	return buf;
 }
 
+static void refresh_label(desk *d, int64_t id)
+{
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT domain FROM label WHERE id = ?1", NULL);
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
+		if (i != UINT32_MAX) {
+			free(d->rows[i].label);
+			d->rows[i].label = label_get(d->st, d->sample, d->rows[i].ip, &d->rows[i].label_id);
+		}
+	}
+	sqlite3_reset(s);
+}
+
+int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **err)
+{
+	step st = {xcalloc(n + 1, sizeof(int64_t)), 0};
+	int rc = 0;
+	for (size_t k = 0; k < n && rc == 0; k++) {
+		desk_row *r = &d->rows[rows[k]];
+		const char *t = truth;
+		for (int a = 0; a < 5; a++)
+			if (!strcasecmp(truth, approach_names[a])) {
+				t = r->answers[a];
+				if (!t) {
+					*err = xasprintf("the %s approach has no answer for %s", approach_names[a], r->ip);
+					rc = -1;
+				}
+			}
+		if (rc)
+			break;
+		char *canon = label_canonical(d->k, t, err);
+		if (!canon) {
+			rc = -1;
+			break;
+		}
+		int64_t id = label_set(d->st, d->sample, r->ip, canon, d->analyst, err);
+		free(canon);
+		if (id < 0) {
+			rc = -1;
+			break;
+		}
+		st.ids[st.n++] = id;
+		free(r->label);
+		r->label = label_get(d->st, d->sample, r->ip, &r->label_id);
+	}
+	if (st.n) {
+		push(&d->undo, st);
+		stack_clear(&d->redo);
+	} else {
+		free(st.ids);
+	}
+	return rc < 0 ? -1 : (int)st.n;
+}
+
+size_t desk_chart(desk *d, eval_result **out)
+{
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT name FROM sample ORDER BY created_at, name", NULL);
+	size_t n = 0, cap = 0;
+	*out = NULL;
+	char **names = NULL;
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			names = xrealloc(names, cap * sizeof *names);
+		}
+		names[n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+	}
+	if (s)
+		sqlite3_reset(s);
+	*out = xcalloc(n + 1, sizeof **out);
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++) {
+		char *err = NULL;
+		if (eval_sample(d->st, names[i], &(*out)[k], &err) == 0)
+			k++;
+		free(err);
+		free(names[i]);
+	}
+	free(names);
+	return k;
+}
+
 int desk_undo(desk *d, char **err)
 {
 	if (d->undo.n == 0)
 		return 0;
 	step st = d->undo.s[--d->undo.n];
 	char ip[64];
+	if (d->eval) {
+		for (size_t k = 0; k < st.n; k++) {
+			if (label_undo(d->st, st.ids[k], err) < 0) {
+				d->undo.n++;
+				return -1;
+			}
+			refresh_label(d, st.ids[k]);
+		}
+		push(&d->redo, st);
+		return (int)st.n;
+	}
 	for (size_t k = 0; k < st.n; k++) {
 		if (correct_undo(d->st, st.ids[k], d->analyst, err) < 0) {
 			d->undo.n++; /* keep it: nothing half-done is lost */
@@ -640,6 +850,19 @@ int desk_redo(desk *d, char **err)
 		return 0;
 	step st = d->redo.s[--d->redo.n];
 	char ip[64];
+	if (d->eval) {
+		for (size_t k = 0; k < st.n; k++) {
+			int64_t nid = label_redo(d->st, st.ids[k], err);
+			if (nid < 0) {
+				d->redo.n++;
+				return -1;
+			}
+			st.ids[k] = nid;
+			refresh_label(d, nid);
+		}
+		push(&d->undo, st);
+		return (int)st.n;
+	}
 	for (size_t k = 0; k < st.n; k++) {
 		int64_t nid = correct_redo(d->st, st.ids[k], err);
 		if (nid < 0) {
@@ -763,9 +986,24 @@ void desk_pane_free(desk_pane *p)
 	memset(p, 0, sizeof *p);
 }
 
-const char *desk_header_line(void)
+const char *desk_header(const desk *d)
 {
+	if (d->eval)
+		return "T L DOMAIN                         FINAL ANSWER               LABEL                      mx ce ba pr fi";
 	return "T S IP               PROVIDER                 COMPANY          SRC     CONF  DOMAINS  ASN      HEURISTIC";
+}
+
+/* Does an approach's answer equal the label (as sets, case-insensitively)? */
+static bool answer_matches(const desk *d, const char *answer, const char *label)
+{
+	if (!answer || !label || !*label)
+		return false;
+	char *err = NULL;
+	char *a = label_canonical(d->k, answer, &err);
+	free(err);
+	bool eq = a && !strcasecmp(a, label);
+	free(a);
+	return eq;
 }
 
 static char status_letter(const desk_row *r)
@@ -801,6 +1039,23 @@ void desk_row_line(const desk *d, size_t row, desk_line *l)
 {
 	const desk_row *r = &d->rows[row];
 	memset(l, 0, sizeof *l);
+	if (d->eval) {
+		line_adds(l, r->tagged ? "*" : " ", ROLE_HIGHLIGHT);
+		char st[3] = {' ', r->label ? (*r->label ? 'L' : 'X') : (r->examined ? '?' : ' '), ' '};
+		line_add(l, st, 3, r->label ? ROLE_GOOD : r->examined ? ROLE_BAD : ROLE_NORMAL);
+		field(l, r->ip, 30, ROLE_NORMAL);
+		field(l, r->answers[4], 26, ROLE_NORMAL);
+		field(l, r->label ? (*r->label ? r->label : "(cannot decide)") : "", 26, ROLE_GOOD);
+		for (int a = 0; a < 5; a++) {
+			if (!r->label || !*r->label) {
+				line_adds(l, " . ", ROLE_DIM);
+				continue;
+			}
+			bool ok = answer_matches(d, r->answers[a], r->label);
+			line_adds(l, ok ? " + " : " - ", ok ? ROLE_GOOD : ROLE_BAD);
+		}
+		return;
+	}
 	line_adds(l, r->tagged ? "*" : " ", ROLE_HIGHLIGHT);
 	char st[3] = {' ', status_letter(r), ' '};
 	line_add(l, st, 3, r->decision ? ROLE_GOOD : r->heuristic ? ROLE_BAD : ROLE_NORMAL);
@@ -863,9 +1118,8 @@ static void smtp_lines(desk_pane *p, const char *label, const void *text, size_t
 		line_adds(l, "no usable name", ROLE_DIM);
 }
 
-void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *verdict)
+static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
 {
-	const desk_row *r = &d->rows[row];
 	static const char *const titles[] = {"cert", "smtp", "mx", "as"};
 	for (int i = 0; i < PANE_COUNT; i++) {
 		memset(&panes[i], 0, sizeof panes[i]);
@@ -1054,6 +1308,168 @@ void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *
 	}
 }
 
+/* An infer_ip row as a queue row (eval mode shows each address's evidence). */
+static bool load_ip_row(desk *d, const char *ip, desk_row *r)
+{
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT ip, provider_id, company, source, priority_id, status, heuristic,"
+					       " reason, hosts, asn, confidence, num_ip, nhosts FROM infer_ip"
+					       " WHERE snapshot = ?1 AND ip = ?2", NULL);
+	memset(r, 0, sizeof *r);
+	if (!s)
+		return false;
+	store_bind_text(s, 1, d->snapshot);
+	store_bind_text(s, 2, ip);
+	bool ok = sqlite3_step(s) == SQLITE_ROW;
+	if (ok) {
+		r->ip = dup_col(s, 0);
+		r->provider_id = dup_col(s, 1);
+		r->company = dup_col(s, 2);
+		r->source = dup_col(s, 3);
+		r->priority_id = dup_col(s, 4);
+		r->status = dup_col(s, 5);
+		r->heuristic = dup_col(s, 6);
+		r->reason = dup_col(s, 7);
+		r->hosts = dup_col(s, 8);
+		r->asn = (uint32_t)sqlite3_column_int64(s, 9);
+		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
+		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
+		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
+	}
+	sqlite3_reset(s);
+	return ok;
+}
+
+static void pane_move(desk_pane *to, desk_pane *from)
+{
+	for (size_t i = 0; i < from->n; i++) {
+		desk_line *l = pane_line(to);
+		desk_line_free(l);
+		*l = from->lines[i];
+	}
+	free(from->lines);
+	memset(from, 0, sizeof *from);
+}
+
+/* Eval mode: every primary address's evidence, and the answers side by side. */
+static void evidence_domain(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
+{
+	static const char *const titles[] = {"cert", "smtp", "answers", "as"};
+	for (int i = 0; i < PANE_COUNT; i++) {
+		memset(&panes[i], 0, sizeof panes[i]);
+		snprintf(panes[i].title, sizeof panes[i].title, "%s", titles[i]);
+	}
+	memset(verdict, 0, sizeof *verdict);
+	desk_line *l;
+	/* the answers pane */
+	desk_pane *a = &panes[PANE_MX];
+	l = pane_line(a);
+	line_adds(l, "label     ", ROLE_LABEL);
+	if (r->label)
+		line_adds(l, *r->label ? r->label : "cannot decide", ROLE_GOOD);
+	else
+		line_adds(l, "not labelled yet", ROLE_DIM);
+	static const char *const shown[5] = {"final   ", "priority", "banner  ", "cert    ", "mx      "};
+	for (int k = 0; k < 5; k++) {
+		int ai = 4 - k;
+		l = pane_line(a);
+		line_addf(l, ROLE_LABEL, "%s  ", shown[k]);
+		line_untrusted(l, r->answers[ai] ? r->answers[ai] : "-", strlen(r->answers[ai] ? r->answers[ai] : "-"),
+			       ROLE_NORMAL, NULL, 200);
+		if (r->label && *r->label)
+			line_adds(l, answer_matches(d, r->answers[ai], r->label) ? "  right" : "  wrong",
+				  answer_matches(d, r->answers[ai], r->label) ? ROLE_GOOD : ROLE_BAD);
+	}
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT m.host, m.pref, p.host IS NOT NULL FROM mx m LEFT JOIN primary_mx p"
+					       " ON p.snapshot = m.snapshot AND p.domain = m.domain AND p.host = m.host"
+					       " WHERE m.snapshot = ?1 AND m.domain = ?2 ORDER BY m.pref, m.host LIMIT 12", NULL);
+	if (s) {
+		store_bind_text(s, 1, d->snapshot);
+		store_bind_text(s, 2, r->ip);
+		l = pane_line(a);
+		line_adds(l, "MX records", ROLE_LABEL);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			const char *h = (const char *)sqlite3_column_text(s, 0);
+			l = pane_line(a);
+			line_addf(l, ROLE_NORMAL, "  %5lld ", (long long)sqlite3_column_int64(s, 1));
+			line_untrusted(l, h, strlen(h), sqlite3_column_int(s, 2) ? ROLE_HIGHLIGHT : ROLE_NORMAL, NULL, 200);
+			if (sqlite3_column_int(s, 2))
+				line_adds(l, "  primary", ROLE_DIM);
+		}
+		sqlite3_reset(s);
+	}
+	/* heuristics on the primary hosts */
+	s = store_prepare(d->st, "SELECT h.host, h.heuristic, h.reason FROM primary_mx p JOIN infer_host h ON h.snapshot ="
+				 " p.snapshot AND h.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2 AND"
+				 " h.heuristic IS NOT NULL", NULL);
+	if (s) {
+		store_bind_text(s, 1, d->snapshot);
+		store_bind_text(s, 2, r->ip);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			l = pane_line(a);
+			line_addf(l, ROLE_BAD, "%s: ", (const char *)sqlite3_column_text(s, 1));
+			const char *why = (const char *)sqlite3_column_text(s, 2);
+			line_untrusted(l, why ? why : "", why ? strlen(why) : 0, ROLE_NORMAL, NULL, 300);
+		}
+		sqlite3_reset(s);
+	}
+	/* each primary address: certificate, banner/EHLO and AS evidence */
+	s = store_prepare(d->st, "SELECT DISTINCT m.ip FROM primary_mx p CROSS JOIN mx_ip m ON m.snapshot = p.snapshot"
+				 " AND m.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2 ORDER BY m.ip LIMIT 8", NULL);
+	char **ips = NULL;
+	size_t nips = 0;
+	if (s) {
+		store_bind_text(s, 1, d->snapshot);
+		store_bind_text(s, 2, r->ip);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			ips = xrealloc(ips, (nips + 1) * sizeof *ips);
+			ips[nips++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+		}
+		sqlite3_reset(s);
+	}
+	for (size_t i = 0; i < nips; i++) {
+		desk_row ir;
+		if (!load_ip_row(d, ips[i], &ir)) {
+			free(ips[i]);
+			continue;
+		}
+		desk_pane p[PANE_COUNT];
+		desk_line v;
+		evidence_row(d, &ir, p, &v);
+		int show[] = {PANE_CERT, PANE_SMTP, PANE_AS};
+		for (int k = 0; k < 3; k++) {
+			l = pane_line(&panes[show[k]]);
+			line_addf(l, ROLE_LABEL, "-- %s --", ips[i]);
+			pane_move(&panes[show[k]], &p[show[k]]);
+		}
+		desk_pane_free(&p[PANE_MX]);
+		desk_line_free(&v);
+		row_free(&ir);
+		free(ips[i]);
+	}
+	free(ips);
+	if (!nips) {
+		line_adds(pane_line(&panes[PANE_CERT]), "no SMTP address (answered from MX names)", ROLE_DIM);
+		line_adds(pane_line(&panes[PANE_SMTP]), "no SMTP address", ROLE_DIM);
+		line_adds(pane_line(&panes[PANE_AS]), "no SMTP address", ROLE_DIM);
+	}
+	line_adds(verdict, "", ROLE_NORMAL);
+	line_addf(verdict, ROLE_LABEL, "%s: ", r->ip);
+	line_addf(verdict, ROLE_NORMAL, "final %s", r->answers[4] ? r->answers[4] : "none");
+	if (r->examined)
+		line_adds(verdict, "  (the heuristics looked at it: step 4)", ROLE_BAD);
+	if (r->label)
+		line_addf(verdict, ROLE_GOOD, "  |  label #%lld: %s", (long long)r->label_id,
+			  *r->label ? r->label : "cannot decide");
+}
+
+void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *verdict)
+{
+	if (d->eval)
+		evidence_domain(d, &d->rows[row], panes, verdict);
+	else
+		evidence_row(d, &d->rows[row], panes, verdict);
+}
+
 /* ---- key handling ----------------------------------------------------- */
 
 void desk_view_init(desk_view *v)
@@ -1167,6 +1583,39 @@ static unsigned decide_now(desk *d, desk_view *v, char verdict, const char *prov
 	return DESK_REDRAW;
 }
 
+/* Eval mode: label the tagged rows (or the current one). */
+static unsigned label_now(desk *d, desk_view *v, const char *truth)
+{
+	size_t *rows = NULL;
+	size_t n = targets(d, v, &rows);
+	if (n == 0) {
+		say(v, true, "no row to label");
+		return DESK_REDRAW;
+	}
+	char *err = NULL;
+	int w = desk_label(d, rows, n, truth, &err);
+	free(rows);
+	if (w < 0) {
+		say(v, true, "not saved: %s", err);
+		free(err);
+	} else {
+		size_t lab, rem, ex;
+		desk_counts(d, &lab, &rem, &ex);
+		say(v, false, "saved: %d label%s (%zu/%zu labelled)", w, w == 1 ? "" : "s", lab, lab + rem);
+		if (desk_ntagged(d))
+			desk_untag_all(d);
+		if (n == 1 && v->cursor + 1 < d->nvis)
+			v->cursor++; /* on to the next domain */
+		desk_view_fix(d, v);
+	}
+	return DESK_REDRAW;
+}
+
+static const char *eval_truth_of(enum desk_action a)
+{
+	return a == ACT_CONFIRM ? "final" : a == ACT_SELF ? "mx" : "";
+}
+
 static char verdict_of(enum desk_action a)
 {
 	switch (a) {
@@ -1217,6 +1666,10 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 	char *err = NULL;
 	v->message[0] = '\0';
 	v->message_error = false;
+	if (v->chart && a != ACT_CHART && a != ACT_QUIT_NOW) {
+		v->chart = false; /* any key closes the chart */
+		return DESK_REDRAW;
+	}
 	if (v->help) {
 		/* The help overlay takes scrolling and closing keys only. */
 		switch (a) {
@@ -1275,22 +1728,49 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 		v->cursor = v->top = 0;
 		say(v, false, "sort: %s%s", desk_sort_names[d->sort], d->inverted ? " (inverted)" : "");
 		break;
+	case ACT_UNDECIDABLE:
+		if (!d->eval) {
+			say(v, true, "x labels \"cannot decide\" in eval mode (mxray review --mode eval)");
+			break;
+		}
+		/* fall through */
 	case ACT_CONFIRM: case ACT_SELF: case ACT_ACCEPT: case ACT_REJECT: {
 		size_t nt = desk_ntagged(d);
+		if (d->eval) {
+			if (a == ACT_ACCEPT || a == ACT_REJECT) {
+				say(v, true, "eval mode: c takes the final answer, s the MX name's, o types the truth, x cannot decide");
+				break;
+			}
+			if (nt)
+				return ask(v, PROMPT_YESNO, a, "Label %zu tagged domains %s? (y/n) ", nt,
+					   a == ACT_CONFIRM ? "with their final answer" : a == ACT_SELF ?
+					   "self-hosted (the MX name's domain)" : "\"cannot decide\"");
+			return label_now(d, v, eval_truth_of(a));
+		}
 		if (nt)
 			return ask(v, PROMPT_YESNO, a, "%s %zu tagged rows? (y/n) ",
 				   a == ACT_CONFIRM ? "Confirm" : a == ACT_SELF ? "Mark self-hosted" :
 				   a == ACT_ACCEPT ? "Accept the heuristic on" : "Reject the heuristic on", nt);
 		return decide_now(d, v, verdict_of(a), NULL);
 	}
+	case ACT_CHART:
+		v->chart = !v->chart;
+		break;
 	case ACT_OVERRIDE:
 		if (!d->nvis && !desk_ntagged(d)) {
 			say(v, true, "no row to decide on");
 			break;
 		}
+		if (d->eval)
+			return ask(v, PROMPT_OVERRIDE, a, "truth (mx, cert, banner, priority, final; or companies/IDs, ';' "
+				   "between): ");
 		return ask(v, PROMPT_OVERRIDE, a, "provider ID or company%s (Tab completes): ",
 			   desk_ntagged(d) ? " for the tagged rows" : "");
 	case ACT_ACCEPT_ALL: {
+		if (d->eval) {
+			say(v, true, "eval mode: c takes the final answer, s the MX name's, o types the truth, x cannot decide");
+			break;
+		}
 		size_t n = 0;
 		for (size_t i = 0; i < d->nvis; i++) {
 			const desk_row *r = &d->rows[d->vis[i]];
@@ -1305,6 +1785,10 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 	case ACT_NOTE:
 		if (!d->nvis)
 			break;
+		if (d->eval) {
+			say(v, true, "eval mode has no notes: labels are the truth only");
+			break;
+		}
 		return ask(v, PROMPT_NOTE, a, "note: ");
 	case ACT_TAG:
 		if (d->nvis) {
@@ -1394,6 +1878,8 @@ unsigned desk_answer(desk *d, desk_view *v, const char *text)
 		break;
 	}
 	case PROMPT_OVERRIDE: {
+		if (d->eval)
+			return label_now(d, v, text);
 		char id[MX_NAME_MAX + 2];
 		const kb_company *co = d->k ? kb_company_named(d->k, text) : NULL;
 		if (!co && mx_name_norm(text, strlen(text), id)) {
@@ -1432,6 +1918,8 @@ unsigned desk_answer(desk *d, desk_view *v, const char *text)
 			}
 			break;
 		}
+		if (d->eval)
+			return label_now(d, v, eval_truth_of(pending));
 		return decide_now(d, v, verdict_of(pending), NULL);
 	}
 	return DESK_REDRAW;

@@ -722,6 +722,8 @@ static const opt_row review_opts_table[] = {
 	{"analyst", "NAME", "who decides (default $USER)"},
 	{"threshold", "N", "candidates: known companies' IDs below this confidence (default 5)"},
 	{"kb", "FILE", "knowledge base JSON replacing the built-in one"},
+	{"mode", "triage|eval", "triage the candidates (default), or label an evaluation sample"},
+	{"sample", "NAME", "with --mode eval: the sample to label"},
 	{NULL, NULL, NULL},
 };
 
@@ -730,6 +732,7 @@ static int cmd_review(int argc, char **argv)
 	double t0 = review_clock();
 	const command *c = find_command("review");
 	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL, *analyst = getenv("USER");
+	const char *mode = "triage", *sample = NULL;
 	unsigned threshold = 5;
 	optparse op;
 	const char *name;
@@ -743,6 +746,10 @@ static int cmd_review(int argc, char **argv)
 			analyst = optarg;
 		else if (!strcmp(name, "kb"))
 			kbfile = optarg;
+		else if (!strcmp(name, "mode"))
+			mode = optarg;
+		else if (!strcmp(name, "sample"))
+			sample = optarg;
 		else {
 			uint64_t t;
 			if (!mx_parse_u64(optarg, &t) || t > 1000000000) {
@@ -757,6 +764,10 @@ static int cmd_review(int argc, char **argv)
 		return usage_error(c, "unexpected argument '%s'", argv[optind]);
 	if (snapshot && !mx_date_valid(snapshot))
 		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	if (strcmp(mode, "triage") && strcmp(mode, "eval"))
+		return usage_error(c, "--mode '%s' is not triage or eval", mode);
+	if (!strcmp(mode, "eval") != (sample != NULL))
+		return usage_error(c, "%s", "--mode eval goes with --sample NAME");
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "mxray review: needs a terminal (use 'mxray show' or 'mxray export' in scripts)\n");
 		return EXIT_RUNTIME;
@@ -769,6 +780,15 @@ static int cmd_review(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	char buf[11];
+	if (sample) {
+		/* the sample decides the snapshot */
+		store *probe = store_open_existing(db, &err);
+		if (probe && sample_snapshot(probe, sample, buf))
+			snapshot = buf;
+		store_close(probe);
+		free(err);
+		err = NULL;
+	}
 	store *st = open_snapshot(c, db, &snapshot, buf);
 	if (!st) {
 		kb_free(k);
@@ -791,7 +811,7 @@ static int cmd_review(int argc, char **argv)
 			rc = EXIT_RUNTIME;
 		}
 	}
-	review_opts ro = {snapshot, analyst, threshold, k, t0};
+	review_opts ro = {snapshot, analyst, threshold, k, sample, t0};
 	if (rc == EXIT_OK && review_run(st, &ro, &err) < 0) {
 		fprintf(stderr, "mxray review: %s\n", err);
 		free(err);
@@ -1076,12 +1096,13 @@ static const command commands[] = {
 	 "(the final answer; with --approach, that approach's raw answer).\n"
 	 "providers: Provider,Domains_of_Provider, the summed shares, largest first.",
 	 export_opts_table, cmd_export},
-	{"review", "[--snapshot D] [--analyst NAME] [--threshold N] [--kb FILE]",
+	{"review", "[--snapshot D] [--analyst NAME] [--threshold N] [--kb FILE] [--mode triage|eval --sample NAME]",
 	 "Open the review desk: triage misidentification candidates with the evidence.\n"
 	 "One row per SMTP address of a primary MX; by default the candidates (known\n"
 	 "companies' IDs below the threshold, and every row where a heuristic fired), least\n"
 	 "confident first.  Decisions are saved at once to the correction table; '?' lists\n"
-	 "the keys.  Runs 'infer' first when the snapshot has no answers yet.",
+	 "the keys.  Runs 'infer' first when the snapshot has no answers yet.  --mode eval\n"
+	 "labels the domains of a sample instead (the truth for 'mxray eval').",
 	 review_opts_table, cmd_review},
 	{"sample", "--name NAME (--size N [--list L] [--unique-mx] [--seed S] | --from-file FILE) [--snapshot D]",
 	 "Draw an evaluation sample: N domains with an SMTP-live primary MX, at random.\n"

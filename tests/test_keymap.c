@@ -60,7 +60,7 @@ static void test_help(void **state)
 	char **lines = keymap_help_lines(&n);
 	assert_int_equal(n, ACT_COUNT - 1);
 	assert_string_equal(lines[0], "  j Down           next row");
-	assert_string_equal(lines[ACT_CONFIRM - 1], "  c                confirm the answer");
+	assert_string_equal(lines[ACT_CONFIRM - 1], "  c                confirm the answer (eval: label it the truth)");
 	assert_string_equal(lines[ACT_REDO - 1], "  ^R               redo");
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);

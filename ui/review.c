@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <curses.h>
+#include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +128,7 @@ static void draw_list(ui *u)
 	desk_view_fix(u->d, &u->v);
 	attr_t head = u->color ? COLOR_PAIR(PAIR_TITLE) | A_BOLD : A_REVERSE;
 	fill(r.y, r.x, r.w, head);
-	draw_text(u, r.y, r.x, r.w, desk_header_line(), ROLE_NORMAL, head);
+	draw_text(u, r.y, r.x, r.w, desk_header(u->d), ROLE_NORMAL, head);
 	size_t n = desk_nvisible(u->d);
 	for (int k = 1; k < r.h; k++) {
 		size_t vi = u->v.top + (size_t)(k - 1);
@@ -206,16 +207,25 @@ static void draw_status(ui *u)
 	enum desk_sort s = desk_get_sort(u->d, &inv);
 	size_t n = desk_nvisible(u->d);
 	char left[400];
-	snprintf(left, sizeof left, " %zu/%zu  %zu reviewed  %zu remaining  %zu flagged  view: %s  sort: %s%s%s%s%s",
-		 n ? u->v.cursor + 1 : 0, n, rev, rem, flg, desk_showing_all(u->d) ? "all" : "candidates",
-		 desk_sort_names[s], inv ? "~" : "", *desk_filter_text(u->d) ? "  filter: " : "", desk_filter_text(u->d),
-		 desk_ntagged(u->d) ? "  tagged" : "");
+	if (desk_is_eval(u->d))
+		snprintf(left, sizeof left, " %zu/%zu  %zu/%zu labelled  %zu examined  sample: %s  sort: %s%s%s%s%s",
+			 n ? u->v.cursor + 1 : 0, n, rev, rev + rem, flg, desk_sample(u->d),
+			 s == SORT_CONFIDENCE ? "sample order" : desk_sort_names[s], inv ? "~" : "",
+			 *desk_filter_text(u->d) ? "  filter: " : "", desk_filter_text(u->d),
+			 desk_ntagged(u->d) ? "  tagged" : "");
+	else
+		snprintf(left, sizeof left, " %zu/%zu  %zu reviewed  %zu remaining  %zu flagged  view: %s  sort: %s%s%s%s%s",
+			 n ? u->v.cursor + 1 : 0, n, rev, rem, flg, desk_showing_all(u->d) ? "all" : "candidates",
+			 desk_sort_names[s], inv ? "~" : "", *desk_filter_text(u->d) ? "  filter: " : "",
+			 desk_filter_text(u->d), desk_ntagged(u->d) ? "  tagged" : "");
 	desk_line l = {left, NULL, strlen(left)};
 	uint8_t *roles = xcalloc(l.len + 1, 1);
 	l.roles = roles;
 	int used = draw_line(u, r.y, 0, r.w, &l, A_REVERSE, 0);
 	free(roles);
-	const char *msg = u->v.message[0] ? u->v.message : "? help  / search  c confirm  o override  s self  u undo  q quit";
+	const char *msg = u->v.message[0] ? u->v.message : desk_is_eval(u->d) ?
+		"? help  c final is right  o type the truth  x cannot decide  V chart  u undo  q quit" :
+		"? help  / search  c confirm  o override  s self  u undo  q quit";
 	int mw = (int)strlen(msg);
 	int x = r.w - mw - 1;
 	if (x < used + 2)
@@ -247,6 +257,50 @@ static void draw_help(ui *u)
 	for (size_t i = 0; i < n; i++)
 		free(lines[i]);
 	free(lines);
+}
+
+/* Figure 4: one bar per approach per sample, correct out of labelled. */
+static void draw_chart(ui *u)
+{
+	eval_result *res = NULL;
+	size_t n = desk_chart(u->d, &res);
+	int w = u->cols - 8, h = u->lines - 4;
+	int y0 = 2, x0 = 4;
+	for (int k = 0; k < h; k++)
+		fill(y0 + k, x0, w, A_NORMAL);
+	draw_text(u, y0, x0 + 1, w - 2, "accuracy of the approaches on the labelled samples (any key closes)", ROLE_LABEL,
+		  A_BOLD);
+	bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	int y = y0 + 2, barw = w - 40 > 10 ? w - 40 : 10;
+	if (n == 0)
+		draw_text(u, y, x0 + 1, w - 2, "no samples yet: 'mxray sample' draws one", ROLE_DIM, 0);
+	for (size_t i = 0; i < n && y < y0 + h - 1; i++) {
+		char head[200];
+		snprintf(head, sizeof head, "%s: %ld domains, %ld labelled, %ld examined in step 4, %ld undecidable",
+			 res[i].sample, res[i].sampled, res[i].labelled, res[i].examined, res[i].undecidable);
+		draw_text(u, y++, x0 + 1, w - 2, head, ROLE_NORMAL, A_BOLD);
+		for (int a = 0; a < EVAL_APPROACHES && y < y0 + h - 1; a++, y++) {
+			double f = res[i].labelled ? (double)res[i].correct[a] / (double)res[i].labelled : 0;
+			int full = (int)(f * barw + 0.5);
+			mvaddnstr(y, x0 + 2, eval_approach_names[a], 9);
+			attrset(role_attr(u, ROLE_GOOD) | (u->color ? 0 : A_REVERSE));
+			for (int k = 0; k < full; k++) {
+				if (utf8)
+					mvaddstr(y, x0 + 12 + k, "\u2588");
+				else
+					mvaddch(y, x0 + 12 + k, '#');
+			}
+			attrset(A_DIM);
+			for (int k = full; k < barw; k++)
+				mvaddch(y, x0 + 12 + k, '.');
+			attrset(A_NORMAL);
+			char num[64];
+			snprintf(num, sizeof num, " %ld/%ld %5.1f%%", res[i].correct[a], res[i].labelled, 100 * f);
+			mvaddstr(y, x0 + 12 + barw, num);
+		}
+		y++;
+	}
+	free(res);
 }
 
 static void draw(ui *u)
@@ -290,6 +344,8 @@ static void draw(ui *u)
 	for (int i = 0; i < PANE_COUNT; i++)
 		desk_pane_free(&panes[i]);
 	desk_line_free(&verdict);
+	if (u->v.chart)
+		draw_chart(u);
 	if (u->v.help)
 		draw_help(u);
 	curs_set(u->v.prompt != PROMPT_NONE ? 1 : 0);
@@ -410,7 +466,8 @@ int review_run(store *st, const review_opts *o, char **err)
 {
 	const char *tpath = getenv("MXRAY_REVIEW_TRACE");
 	FILE *trace = tpath && *tpath ? fopen(tpath, "a") : NULL;
-	desk *d = desk_open(st, o->snapshot, o->analyst, o->threshold, o->kb, err);
+	desk *d = o->sample ? desk_open_eval(st, o->sample, o->analyst, o->kb, err)
+			    : desk_open(st, o->snapshot, o->analyst, o->threshold, o->kb, err);
 	if (!d) {
 		if (trace)
 			fclose(trace);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mxray/evaluate.h"
 #include "mxray/kb.h"
 #include "mxray/keymap.h"
 #include "mxray/store.h"
@@ -27,6 +28,12 @@ typedef struct {
 	char verdict;         /* 0, 'c' confirm, 's' self-hosted, 'o' set */
 	char *decided;        /* for 'o': the provider ID set */
 	char *note;
+	/* eval mode: the row is a sampled domain (its name in ip) */
+	uint32_t pos;         /* place in the sample */
+	char *answers[5];     /* mx, cert, banner, priority, final: companies or IDs, ';' between */
+	char *label;          /* the standing label; "" = cannot decide; NULL = none */
+	int64_t label_id;
+	bool examined;        /* the heuristics sent it to review */
 } desk_row;
 
 enum desk_sort { SORT_CONFIDENCE, SORT_DOMAINS, SORT_IP, SORT_PROVIDER, SORT_ASN, SORT_STATUS, SORT_COUNT };
@@ -60,8 +67,13 @@ typedef struct desk desk;
 
 /* Open the queue for a snapshot's last inference run.  analyst names the
  * decisions.  Returns NULL with *err when the snapshot has no results. */
+/* Eval mode (desk_open_eval): one row per domain of an evaluation sample;
+ * decisions are labels (the truth), not corrections. */
 desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k,
 		char **err);
+desk *desk_open_eval(store *st, const char *sample, const char *analyst, const kb *k, char **err);
+bool desk_is_eval(const desk *d);
+const char *desk_sample(const desk *d);
 void desk_free(desk *d);
 
 /* Rows (all of them) and the current view (indices into rows). */
@@ -98,6 +110,14 @@ void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *fla
  * -1 with *err. */
 int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
 		char **err);
+/* Eval mode: label rows with a truth: an approach's name (mx, cert,
+ * banner, priority, final) takes that approach's answer; otherwise
+ * companies or provider IDs, ';' between several; "" = cannot decide.
+ * One undo step.  Returns labels written or -1. */
+int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **err);
+/* Eval mode: the scores of every sample (allocated; count returned). */
+size_t desk_chart(desk *d, eval_result **out);
+
 /* Re-record the row's standing decision with a note. */
 int desk_note(desk *d, size_t row, const char *note, char **err);
 int desk_undo(desk *d, char **err);   /* 0 nothing to undo, >0 decisions undone, -1 error */
@@ -117,7 +137,7 @@ void desk_pane_free(desk_pane *p);
 void desk_line_free(desk_line *l);
 /* The queue row as one display line (escaped), for the list. */
 void desk_row_line(const desk *d, size_t row, desk_line *out);
-const char *desk_header_line(void);
+const char *desk_header(const desk *d);
 
 /* ---- key handling ----------------------------------------------------- */
 
@@ -131,6 +151,7 @@ typedef struct {
 	int scroll[PANE_COUNT];
 	bool help;
 	int help_scroll;
+	bool chart;                  /* eval: the accuracy chart overlay */
 	char *search;
 	int search_dir;
 	enum desk_prompt prompt;     /* an action asks the UI for text */

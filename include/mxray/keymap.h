@@ -41,12 +41,14 @@ enum {
 	X(TOGGLE_ALL, "toggle-all",  "candidates only / all rows",             'v', 0, 0) \
 	X(SORT,       "sort",        "next sort field",                        'S', 0, 0) \
 	X(INVERT,     "invert",      "invert the sort order",                  'I', 0, 0) \
-	X(CONFIRM,    "confirm",     "confirm the answer",                     'c', 0, 0) \
-	X(OVERRIDE,   "override",    "set another provider ID or company",     'o', 0, 0) \
+	X(CONFIRM,    "confirm",     "confirm the answer (eval: label it the truth)", 'c', 0, 0) \
+	X(OVERRIDE,   "override",    "set another provider (eval: type the truth)", 'o', 0, 0) \
 	X(SELF,       "self-hosted", "mark self-hosted (the MX host's own domain)", 's', 0, 0) \
 	X(ACCEPT,     "accept",      "accept the heuristic's answer",          'a', 0, 0) \
 	X(REJECT,     "reject",      "reject the heuristic: back to the evidence's ID", 'r', 0, 0) \
 	X(ACCEPT_ALL, "accept-all",  "accept every pending heuristic in view", 'A', 0, 0) \
+	X(UNDECIDABLE, "undecidable", "eval: label the domain \"cannot decide\"", 'x', 0, 0) \
+	X(CHART,      "chart",       "eval: the approaches' accuracy per sample (Figure 4)", 'V', 0, 0) \
 	X(NOTE,       "note",        "add a note to the row's decision",       'e', 0, 0) \
 	X(TAG,        "tag",         "tag or untag the row",                   't', 0, 0) \
 	X(UNTAG_ALL,  "untag-all",   "untag every row",                        'T', 0, 0) \

@@ -11,6 +11,7 @@ typedef struct {
 	const char *analyst;
 	unsigned threshold;
 	const kb *kb;
+	const char *sample;  /* eval mode: label this sample; NULL: triage */
 	double t0;           /* monotonic seconds when the command started */
 } review_opts;
 
