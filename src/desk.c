@@ -1810,7 +1810,7 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 		} else if (n == 0) {
 			say(v, true, "nothing to undo");
 		} else {
-			say(v, false, "undone: %d decision%s (saved)", n, n == 1 ? "" : "s");
+			say(v, false, "undone: %d %s%s (saved)", n, d->eval ? "label" : "decision", n == 1 ? "" : "s");
 		}
 		break;
 	}
@@ -1822,7 +1822,7 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 		} else if (n == 0) {
 			say(v, true, "nothing to redo");
 		} else {
-			say(v, false, "redone: %d decision%s (saved)", n, n == 1 ? "" : "s");
+			say(v, false, "redone: %d %s%s (saved)", n, d->eval ? "label" : "decision", n == 1 ? "" : "s");
 		}
 		break;
 	}

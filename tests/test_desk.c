@@ -6,6 +6,7 @@
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
+#include "mxray/sample.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
 
@@ -365,6 +366,86 @@ static void test_evidence_escapes_hostile_text(void **state)
 	}
 }
 
+static void test_eval_mode(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	FILE *devnull = fopen("/dev/null", "w");
+	sample_req r = {"deskeval", "2021-06-08", NULL, 12, false, 99, NULL};
+	assert_int_equal(sample_create(st, &r, devnull, &err), 12);
+	fclose(devnull);
+	desk *e = desk_open_eval(st, "deskeval", "labeller", k, &err);
+	assert_non_null(e);
+	assert_true(desk_is_eval(e));
+	assert_int_equal(desk_nvisible(e), 12);
+	/* sample order */
+	for (size_t i = 0; i < 12; i++)
+		assert_int_equal(desk_row_get(e, desk_visible(e, i))->pos, i);
+	desk_view v;
+	desk_view_init(&v);
+	v.page = 10;
+	/* c: the final answer is the truth; the cursor moves on */
+	desk_act(e, &v, keymap_lookup('c'));
+	assert_string_equal(v.message, "saved: 1 label (1/12 labelled)");
+	assert_int_equal(v.cursor, 1);
+	const desk_row *r0 = desk_row_get(e, desk_visible(e, 0));
+	char *want = label_canonical(k, r0->answers[4], &err);
+	assert_string_equal(r0->label, want);
+	free(want);
+	/* o: an approach's name takes its answer; several with ';' */
+	desk_act(e, &v, keymap_lookup('o'));
+	assert_int_equal(v.prompt, PROMPT_OVERRIDE);
+	desk_answer(e, &v, "Google; Microsoft");
+	assert_string_equal(desk_row_get(e, desk_visible(e, 1))->label, "Google;Microsoft");
+	desk_act(e, &v, keymap_lookup('o'));
+	desk_answer(e, &v, "mx");
+	want = label_canonical(k, desk_row_get(e, desk_visible(e, 2))->answers[0], &err);
+	assert_string_equal(desk_row_get(e, desk_visible(e, 2))->label, want);
+	free(want);
+	/* x: cannot decide; u takes it back */
+	desk_act(e, &v, keymap_lookup('x'));
+	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");
+	size_t lab, rem, ex;
+	desk_counts(e, &lab, &rem, &ex);
+	assert_int_equal(lab, 4);
+	assert_int_equal(rem, 8);
+	desk_act(e, &v, keymap_lookup('u'));
+	assert_null(desk_row_get(e, desk_visible(e, 3))->label);
+	desk_act(e, &v, keymap_lookup(CTRL('R')));
+	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");
+	/* triage-only actions say so */
+	desk_act(e, &v, keymap_lookup('a'));
+	assert_true(v.message_error);
+	/* the scores follow */
+	eval_result res;
+	assert_int_equal(eval_sample(st, "deskeval", &res, &err), 0);
+	assert_int_equal(res.labelled, 4);
+	assert_int_equal(res.undecidable, 1);
+	assert_int_equal(res.correct[4], 1 + (desk_row_get(e, desk_visible(e, 2))->answers[4] &&
+					      !strcmp(desk_row_get(e, desk_visible(e, 2))->answers[4],
+						      desk_row_get(e, desk_visible(e, 2))->answers[0])) +
+					     (strcmp(desk_row_get(e, desk_visible(e, 1))->answers[4], "Google;Microsoft") == 0 ||
+					      strcmp(desk_row_get(e, desk_visible(e, 1))->answers[4], "Microsoft;Google") == 0));
+	/* evidence: the answers pane, and no control byte anywhere */
+	desk_pane p[PANE_COUNT];
+	desk_line verdict;
+	desk_evidence(e, desk_visible(e, 0), p, &verdict);
+	assert_string_equal(p[PANE_MX].title, "answers");
+	assert_int_equal(strncmp(p[PANE_MX].lines[0].text, "label     ", 10), 0);
+	for (int j = 0; j < PANE_COUNT; j++) {
+		for (size_t li = 0; li < p[j].n; li++)
+			for (size_t b = 0; b < p[j].lines[li].len; b++)
+				assert_true((unsigned char)p[j].lines[li].text[b] >= 0x20);
+		desk_pane_free(&p[j]);
+	}
+	desk_line_free(&verdict);
+	eval_result *all = NULL;
+	assert_true(desk_chart(e, &all) >= 1);
+	free(all);
+	desk_view_free(&v);
+	desk_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +456,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_accept_reject_and_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_escapes_hostile_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_eval_mode, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("desk", tests, group_setup, group_teardown);
 }

@@ -204,6 +204,34 @@ d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND reason
 status "show Cisco case" 0 "$MXRAY" show --db "$DB" --snapshot 2021-06-08 "$d"
 has "show names the heuristic" "heuristic as-suggestion: AS suggestion: every SMTP address is in an AS of Cisco" "$T/out"
 
+echo "cli: samples, labels, scores"
+status "sample needs a name" 2 "$MXRAY" sample --db "$DB" --size 5
+status "sample needs a size" 2 "$MXRAY" sample --db "$DB" --name x
+status "sample" 0 "$MXRAY" sample --db "$DB" --name r200 --size 200 --seed 2021 --snapshot 2021-06-08
+has "sample summary" "sample r200: 200 domains from snapshot 2021-06-08" "$T/err"
+status "sample name taken" 1 "$MXRAY" sample --db "$DB" --name r200 --size 5 --snapshot 2021-06-08
+status "unique-mx sample" 0 "$MXRAY" sample --db "$DB" --name u200 --size 200 --unique-mx --seed 2021 --snapshot 2021-06-08
+eq "unique-mx: no primary host shared" "0" "$(sqlite3 "$DB" "SELECT count(*) FROM sample_domain d JOIN primary_mx p ON p.domain = d.domain AND p.snapshot = '2021-06-08' WHERE d.sample = 'u200' AND (SELECT count(DISTINCT domain) FROM mx WHERE mx.snapshot = '2021-06-08' AND mx.host = p.host) > 1")"
+status "label import" 0 "$MXRAY" label --db "$DB" --sample r200 --import "$SD/truth.csv"
+has "label summary" "label $SD/truth.csv: 200 labels imported, 2738 domains not in the sample, 0 skipped" "$T/err"
+"$MXRAY" label --db "$DB" --sample r200 --export >"$T/r200.csv"
+eq "exported labels" "201" "$(wc -l <"$T/r200.csv" | tr -d ' ')"
+status "labels into the unique sample" 0 "$MXRAY" label --db "$DB" --sample u200 --import "$T/r200.csv"
+"$MXRAY" eval --db "$DB" --sample r200 --format csv >"$T/eval.csv"
+eq "eval header" "sample,approach,labelled,correct,accuracy,examined,undecidable" "$(head -1 "$T/eval.csv")"
+# the same scores recomputed from the exported answers and the truth file
+sqlite3 "$DB" "SELECT domain FROM sample_domain WHERE sample = 'r200'" >"$T/r200.txt"
+{ echo "CREATE TABLE s(domain TEXT);"; echo ".import $T/r200.txt s"; } >"$T/s.sql"
+sqlite3 "$T/acc.db" <"$T/s.sql"
+examined=$(sqlite3 "$DB" "SELECT count(DISTINCT r.domain) FROM result r JOIN sample_domain d ON d.domain = r.domain AND d.sample = 'r200' WHERE r.snapshot = '2021-06-08' AND r.approach = 'final' AND r.status IN ('heuristic', 'flagged')")
+for a in mx cert banner priority final; do
+	c=$(sqlite3 "$T/acc.db" "SELECT sum(lower(x.ans) = lower(t.truth)) FROM truth t JOIN s USING (domain) LEFT JOIN (SELECT domain, group_concat(p, ';') AS ans FROM (SELECT domain, CASE company WHEN '' THEN provider_id ELSE company END AS p FROM r_$a ORDER BY domain, p) GROUP BY domain) x USING (domain)")
+	eq "eval $a = recomputed" "$c,$examined,0" "$(grep "^r200,$a," "$T/eval.csv" | cut -d, -f4,6,7)"
+done
+eq "eval final row" "r200,final,200,199,0.995,3,0" "$(grep '^r200,final,' "$T/eval.csv")"
+"$MXRAY" eval --db "$DB" >"$T/eval.txt"
+has "eval text" "sample u200: 200 domains" "$T/eval.txt"
+
 echo "cli: analyst decisions"
 d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND provider_id = 'google.com' ORDER BY domain LIMIT 1")
 status "correct --domain --set" 0 "$MXRAY" correct --db "$DB" --domain "$d" --set Microsoft --note "moved" --analyst ana

@@ -12,6 +12,7 @@ SOCK=mxray-t$$-$n
 TM="tmux -L $SOCK -f /dev/null"
 trap '$TM kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 DB=$T/t.db
+ARGS=
 pass=0
 fail=0
 ok() { pass=$((pass + 1)); }
@@ -45,7 +46,7 @@ start() { # start [ENV=...] : a fresh desk on $DB in a 200x50 terminal (own tmux
 	SOCK=mxray-t$$-$n
 	TM="tmux -L $SOCK -f /dev/null"
 	$TM new-session -d -s desk -x 200 -y 50 \
-		"env LC_ALL=C.UTF-8 $* '$MXRAY' review --db '$DB' --analyst e2e; echo \$? > '$T/rc'; sleep 60"
+		"env LC_ALL=C.UTF-8 $* '$MXRAY' review --db '$DB' --analyst e2e $ARGS; echo \$? > '$T/rc'; sleep 60"
 }
 keys() { $TM send-keys -t desk "$@"; }
 sql() { sqlite3 "$DB" "$1"; }
@@ -151,6 +152,38 @@ last=$(cand 76)
 eq "the decision is in the database" "confirm|$last|0" \
 	"$(sql "SELECT verdict || '|' || key || '|' || (undone_at IS NOT NULL) FROM correction ORDER BY id DESC LIMIT 1")"
 eq "the database is intact" "ok" "$(sql 'PRAGMA integrity_check')"
+
+echo "tui: eval mode: label a sample, chart"
+"$MXRAY" sample --db "$DB" --name e2e --size 10 --seed 5 2>/dev/null
+ARGS="--mode eval --sample e2e"
+start
+wait_for "1/10  0/10 labelled"
+wait_for "[3 answers]"
+keys c
+wait_for "saved: 1 label (1/10 labelled)"
+keys o
+wait_for "truth (mx, cert, banner, priority, final;"
+keys -l "Google;Microsoft"
+keys Enter
+wait_for "saved: 1 label (2/10 labelled)"
+keys x
+wait_for "saved: 1 label (3/10 labelled)"
+keys u
+wait_for "undone: 1 label (saved)"
+keys V
+wait_for "e2e: 10 domains, 2 labelled"
+keys q q
+wait_exit
+ARGS=
+d1=$(sql "SELECT domain FROM sample_domain WHERE sample = 'e2e' AND pos = 0")
+d2=$(sql "SELECT domain FROM sample_domain WHERE sample = 'e2e' AND pos = 1")
+f1=$(sql "SELECT group_concat(coalesce(company, provider_id), ';') FROM result WHERE approach = 'final' AND domain = '$d1'")
+"$MXRAY" label --db "$DB" --sample e2e --export >"$T/labels.csv"
+eq "labels exported" "domain,truth $d1,$f1 $d2,Google;Microsoft" "$(tr '\n' ' ' <"$T/labels.csv" | sed 's/ $//')"
+eq "one undone label kept in history" "1" "$(sql "SELECT count(*) FROM label WHERE undone_at IS NOT NULL")"
+"$MXRAY" eval --db "$DB" --sample e2e --format csv >"$T/eval.csv"
+eq "eval: final right on the first" "e2e,final,2,1,0.5,$(sql "SELECT count(DISTINCT d.domain) FROM sample_domain d JOIN result r ON r.domain = d.domain AND r.approach = 'final' AND r.status IN ('heuristic', 'flagged') WHERE d.sample = 'e2e'"),0" \
+	"$(grep '^e2e,final,' "$T/eval.csv")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
