@@ -257,7 +257,8 @@ char *label_canonical(const kb *k, const char *truth, char **err)
 		const kb_company *by_id = co ? co : k ? kb_company_of(k, name) : NULL;
 		push(&toks, by_id ? by_id->name : name);
 	}
-	qsort(toks.v, toks.n, sizeof *toks.v, cmp_ci);
+	if (toks.n > 1)
+		qsort(toks.v, toks.n, sizeof *toks.v, cmp_ci);
 	strbuf sb;
 	sb_init(&sb);
 	sb_adds(&sb, "");
