@@ -90,24 +90,34 @@ asan:
 # the review desk on it.
 run: all
 	@rm -f build/run.db build/run.db-wal build/run.db-shm
-	./mxray import --db build/run.db --snapshot 2021-06-08 \
-	  --list alexa --targets sample-data/targets-alexa.txt \
-	  --list com --targets sample-data/targets-com.txt \
-	  --list gov --targets sample-data/targets-gov.txt \
-	  --dns sample-data/dns.jsonl \
-	  --scans sample-data/scans-censys.jsonl --scans sample-data/scans-zgrab2.jsonl \
-	  --scans sample-data/scans-censys2.jsonl \
-	  --pfx2as sample-data/pfx2as.txt --asorg sample-data/as2org.txt
+	@for d in $(SNAPSHOTS); do dir=sample-data; [ $$d = 2021-06-08 ] || dir=sample-data/$$d; \
+	  echo "./mxray import --db build/run.db --snapshot $$d ... ($$dir)"; \
+	  ./mxray import --db build/run.db --snapshot $$d --quiet \
+	    --list alexa --targets $$dir/targets-alexa.txt \
+	    --list com --targets $$dir/targets-com.txt \
+	    --list gov --targets $$dir/targets-gov.txt \
+	    --dns $$dir/dns.jsonl \
+	    --scans $$dir/scans-censys.jsonl --scans $$dir/scans-zgrab2.jsonl \
+	    --scans $$dir/scans-censys2.jsonl \
+	    --pfx2as sample-data/pfx2as.txt --asorg sample-data/as2org.txt || exit 1; done
 	./mxray stats --db build/run.db
-	./mxray infer --db build/run.db
+	./mxray infer --db build/run.db --all
 	./mxray review --db build/run.db
 
 bench: all
 	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
 
 # Regenerate sample-data/ (deterministic: same size and seed, same bytes).
+# Three snapshots: 2021-06-08 (epoch 0) in sample-data/, the later two in
+# sample-data/DATE/ (their pfx2as and as2org are the first one's).
+SNAPSHOTS := 2021-06-08 2021-09-08 2021-12-08
 sample-data: $(MXGEN)
 	./$(MXGEN) --domains 3000 --seed 2021 --date 2021-06-08 --out sample-data
+	for e in 1 2; do d=$$(echo $(SNAPSHOTS) | cut -d' ' -f$$((e + 1))); \
+	  ./$(MXGEN) --domains 3000 --seed 2021 --date $$d --epoch $$e --out build/gen-$$d && \
+	  mkdir -p sample-data/$$d && \
+	  for f in dns.jsonl scans-censys.jsonl scans-zgrab2.jsonl scans-censys2.jsonl targets-alexa.txt \
+	    targets-com.txt targets-gov.txt truth.csv; do cp build/gen-$$d/$$f sample-data/$$d/; done; done
 
 install: $(MXRAY)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

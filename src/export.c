@@ -1,6 +1,7 @@
 /* export: assignments and provider shares as CSV (RFC 4180) or JSON Lines. */
 #include "mxray/export.h"
 #include "mxray/csv.h"
+#include "mxray/report.h"
 #include "mxray/util.h"
 
 #include <jansson.h>
@@ -44,19 +45,21 @@ static const char *const assign_cols[] = {"snapshot", "domain", "provider_id", "
 					  "source", "confidence", "status", "reason"};
 
 long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
-			enum export_format fmt, char **err)
+			enum export_format fmt, bool scoped, char **err)
 {
-	if (check_results(st, snapshot, approach, err) < 0)
+	if (check_results(st, snapshot, approach, err) < 0 || report_scope_table(st, err) < 0)
 		return -1;
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT snapshot, domain, provider_id, company, weight, source, confidence, status, reason "
 		"FROM result WHERE snapshot = ?1 AND approach = ?2 AND (?3 IS NULL OR ?3 = 'all' OR domain IN "
-		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?3)) ORDER BY domain, provider_id", err);
+		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?3)) AND (NOT ?4 OR domain IN"
+		" (SELECT domain FROM temp.scope_domain WHERE snapshot = ?1)) ORDER BY domain, provider_id", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
 	store_bind_text(s, 2, approach);
 	store_bind_text(s, 3, list);
+	sqlite3_bind_int(s, 4, scoped);
 	if (fmt == EXPORT_CSV) {
 		for (int i = 0; i < 9; i++)
 			fprintf(out, "%s%s", i ? "," : "", assign_cols[i]);
@@ -107,18 +110,20 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 }
 
 long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
-		      char **err)
+		      bool scoped, char **err)
 {
-	if (check_results(st, snapshot, "final", err) < 0)
+	if (check_results(st, snapshot, "final", err) < 0 || report_scope_table(st, err) < 0)
 		return -1;
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT coalesce(company, provider_id) AS p, sum(weight) AS w FROM result "
 		"WHERE snapshot = ?1 AND approach = 'final' AND (?2 IS NULL OR ?2 = 'all' OR domain IN "
-		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2)) GROUP BY p ORDER BY w DESC, p", err);
+		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2)) AND (NOT ?3 OR domain IN"
+		" (SELECT domain FROM temp.scope_domain WHERE snapshot = ?1)) GROUP BY p ORDER BY w DESC, p", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
 	store_bind_text(s, 2, list);
+	sqlite3_bind_int(s, 3, scoped);
 	if (fmt == EXPORT_CSV)
 		fputs("Provider,Domains_of_Provider\n", out);
 	long n = 0;

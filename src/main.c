@@ -7,6 +7,7 @@
 #include "mxray/correct.h"
 #include "mxray/export.h"
 #include "mxray/evaluate.h"
+#include "mxray/report.h"
 #include "mxray/review.h"
 #include "mxray/sample.h"
 #include "mxray/show.h"
@@ -345,6 +346,7 @@ static const opt_row infer_opts_table[] = {
 	{"threshold", "N", "heuristics check IDs whose confidence is below N (default 5)"},
 	{"heuristics", "MODE", "apply (default), flag (mark for review only) or off"},
 	{"kb", "FILE", "knowledge base JSON replacing the built-in one"},
+	{"all", NULL, "infer every snapshot in the database"},
 	{"quiet", NULL, "no progress bar and no summary"},
 	{NULL, NULL, NULL},
 };
@@ -386,7 +388,7 @@ static int cmd_infer(int argc, char **argv)
 	const command *c = find_command("infer");
 	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL;
 	infer_opts o = {NULL, INFER_ALL, 5, INFER_HEUR_APPLY, NULL, true, stderr};
-	bool quiet = false;
+	bool quiet = false, every = false;
 	optparse op;
 	const char *name;
 	op_begin(&op, c);
@@ -414,6 +416,8 @@ static int cmd_infer(int argc, char **argv)
 			o.heuristics = (enum infer_heuristics)m;
 		} else if (!strcmp(name, "kb")) {
 			kbfile = optarg;
+		} else if (!strcmp(name, "all")) {
+			every = true;
 		} else {
 			quiet = true;
 		}
@@ -424,12 +428,58 @@ static int cmd_infer(int argc, char **argv)
 		return usage_error(c, "unexpected argument '%s'", argv[optind]);
 	if (snapshot && !mx_date_valid(snapshot))
 		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	if (snapshot && every)
+		return usage_error(c, "%s", "--all and --snapshot do not go together");
 	char *err = NULL;
 	kb *k = kbfile ? kb_load_file(kbfile, &err) : kb_load_default(&err);
 	if (!k) {
 		fprintf(stderr, "mxray infer: %s\n", err);
 		free(err);
 		return EXIT_RUNTIME;
+	}
+	if (every) {
+		/* every snapshot, oldest first, each in its own transaction */
+		store *st = store_open_existing(db, &err);
+		if (!st) {
+			fprintf(stderr, "mxray infer: %s\n", err);
+			free(err);
+			kb_free(k);
+			return EXIT_RUNTIME;
+		}
+		char **dates = NULL;
+		size_t nd = 0;
+		sqlite3_stmt *s = store_prepare(st, "SELECT date FROM snapshot ORDER BY date", NULL);
+		while (s && sqlite3_step(s) == SQLITE_ROW) {
+			dates = xrealloc(dates, (nd + 1) * sizeof *dates);
+			dates[nd++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+		}
+		if (s)
+			sqlite3_reset(s);
+		int rc = nd ? EXIT_OK : EXIT_RUNTIME;
+		if (!nd)
+			fprintf(stderr, "mxray infer: %s has no snapshots (import data first)\n", db);
+		o.kb = k;
+		o.progress = !quiet;
+		for (size_t i = 0; i < nd; i++) {
+			infer_summary sum;
+			o.snapshot = dates[i];
+			if (rc == EXIT_OK && infer_run(st, &o, &sum, &err) < 0) {
+				fprintf(stderr, "mxray infer: %s: %s\n", dates[i], err);
+				free(err);
+				rc = EXIT_RUNTIME;
+			} else if (rc == EXIT_OK && !quiet) {
+				fprintf(stderr, "infer %s: %llu domains, %llu answered, %llu without an SMTP-live MX; "
+					"heuristics changed %llu hosts; %llu analyst decisions applied; %.2f s\n", dates[i],
+					(unsigned long long)sum.domains, (unsigned long long)sum.answered,
+					(unsigned long long)sum.no_smtp, (unsigned long long)sum.changed,
+					(unsigned long long)sum.corrected, sum.seconds);
+			}
+			free(dates[i]);
+		}
+		free(dates);
+		store_close(st);
+		kb_free(k);
+		return rc;
 	}
 	char buf[11];
 	store *st = open_snapshot(c, db, &snapshot, buf);
@@ -633,18 +683,47 @@ static int cmd_show(int argc, char **argv)
 
 static const opt_row export_opts_table[] = {
 	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
-	{"snapshot", "YYYY-MM-DD", "the snapshot (default: the newest with answers)"},
+	{"snapshot", "YYYY-MM-DD", "the snapshot (default: the newest with answers; coverage: every one)"},
 	{"list", "L", "only the domains of target list L"},
+	{"stable", NULL, "only stable domains: in the list with MX records in every snapshot"},
+	{"snapshots", "A,B,...", "the snapshots that --stable and trend consider (default: all)"},
+	{"top", "N", "trend: the N largest providers of the last snapshot (default 10; 0: all)"},
 	{"approach", "A", "assignments: that approach's raw answer (mx, cert, banner, priority)"},
 	{"format", "csv|jsonl", "output format (default csv)"},
 	{NULL, NULL, NULL},
 };
 
+/* "2021-06-08,2021-12-08" into a list of dates; false when one is bad. */
+static bool parse_dates(const char *arg, char ***out, size_t *n)
+{
+	char *buf = xstrdup(arg);
+	*out = NULL;
+	*n = 0;
+	bool ok = true;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!mx_date_valid(t))
+			ok = false;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = xstrdup(t);
+	}
+	free(buf);
+	return ok && *n > 0;
+}
+
+static void free_dates(char **d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i]);
+	free(d);
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	const command *c = find_command("export");
-	const char *db = default_db(), *snapshot = NULL, *list = NULL, *approach = NULL;
+	const char *db = default_db(), *snapshot = NULL, *list = NULL, *approach = NULL, *snaps = NULL;
 	enum export_format fmt = EXPORT_CSV;
+	bool stable = false;
+	uint64_t top = 10;
 	optparse op;
 	const char *name;
 	op_begin(&op, c);
@@ -655,7 +734,14 @@ static int cmd_export(int argc, char **argv)
 			snapshot = optarg;
 		else if (!strcmp(name, "list"))
 			list = optarg;
-		else if (!strcmp(name, "approach"))
+		else if (!strcmp(name, "stable"))
+			stable = true;
+		else if (!strcmp(name, "snapshots"))
+			snaps = optarg;
+		else if (!strcmp(name, "top")) {
+			if (!mx_parse_u64(optarg, &top))
+				return op_error(&op, usage_error(c, "--top '%s' is not a whole number", optarg));
+		} else if (!strcmp(name, "approach"))
 			approach = optarg;
 		else if (!strcmp(optarg, "csv"))
 			fmt = EXPORT_CSV;
@@ -668,10 +754,11 @@ static int cmd_export(int argc, char **argv)
 	if (op.rc >= 0)
 		return op.rc;
 	if (optind != argc - 1)
-		return usage_error(c, "%s", "give one table: assignments or providers");
+		return usage_error(c, "%s", "give one table: assignments, providers, coverage, trend or corrections");
 	const char *table = argv[optind];
-	if (strcmp(table, "assignments") && strcmp(table, "providers"))
-		return usage_error(c, "'%s' is not a table (assignments or providers)", table);
+	if (strcmp(table, "assignments") && strcmp(table, "providers") && strcmp(table, "coverage") &&
+	    strcmp(table, "trend") && strcmp(table, "corrections"))
+		return usage_error(c, "'%s' is not a table (assignments, providers, coverage, trend or corrections)", table);
 	if (approach) {
 		unsigned a = infer_parse_approach(approach);
 		if (!a || a == INFER_ALL)
@@ -681,15 +768,43 @@ static int cmd_export(int argc, char **argv)
 	}
 	if (snapshot && !mx_date_valid(snapshot))
 		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	char **dates = NULL;
+	size_t ndates = 0;
+	if (snaps && !parse_dates(snaps, &dates, &ndates)) {
+		free_dates(dates, ndates);
+		return usage_error(c, "--snapshots '%s' is not a list of dates YYYY-MM-DD,...", snaps);
+	}
+	report_scope sc = {list, stable, dates, ndates};
 	char *err = NULL;
 	store *st = store_open_existing(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray export: %s\n", err);
 		free(err);
+		free_dates(dates, ndates);
 		return EXIT_RUNTIME;
 	}
 	char buf[11];
 	const char *which = approach ? approach : "final";
+	if (!strcmp(table, "coverage") || !strcmp(table, "trend") || !strcmp(table, "corrections")) {
+		int r = !strcmp(table, "coverage") ? report_export_coverage(st, stdout, &sc, snapshot, &err)
+			: !strcmp(table, "trend")  ? report_export_trend(st, stdout, &sc, (size_t)top, &err)
+						   : report_export_corrections(st, stdout, &err);
+		if (r < 0) {
+			fprintf(stderr, "mxray export: %s\n", err);
+			free(err);
+		}
+		free_dates(dates, ndates);
+		store_close(st);
+		return r < 0 ? EXIT_RUNTIME : EXIT_OK;
+	}
+	if (stable && report_prepare_scope(st, &sc, &err) < 0) {
+		fprintf(stderr, "mxray export: %s\n", err);
+		free(err);
+		free_dates(dates, ndates);
+		store_close(st);
+		return EXIT_RUNTIME;
+	}
+	free_dates(dates, ndates);
 	if (!snapshot) {
 		if (!export_latest(st, which, buf)) {
 			fprintf(stderr, "mxray export: %s has no %s answers yet: run 'mxray infer'\n", db,
@@ -699,8 +814,8 @@ static int cmd_export(int argc, char **argv)
 		}
 		snapshot = buf;
 	}
-	long n = !strcmp(table, "assignments") ? export_assignments(st, stdout, snapshot, list, which, fmt, &err)
-					      : export_providers(st, stdout, snapshot, list, fmt, &err);
+	long n = !strcmp(table, "assignments") ? export_assignments(st, stdout, snapshot, list, which, fmt, stable, &err)
+					      : export_providers(st, stdout, snapshot, list, fmt, stable, &err);
 	int rc = EXIT_OK;
 	if (n < 0) {
 		fprintf(stderr, "mxray export: %s\n", err);
@@ -1045,6 +1160,62 @@ static int cmd_eval(int argc, char **argv)
 	return rc;
 }
 
+/* ---- report ----------------------------------------------------------- */
+
+static const opt_row report_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"list", "L", "only the domains of target list L (default: all)"},
+	{"stable", NULL, "only stable domains: in the list with MX records in every snapshot"},
+	{"snapshots", "A,B,...", "the snapshots to report on (default: all)"},
+	{"top", "N", "how many providers (default 15)"},
+	{NULL, NULL, NULL},
+};
+
+static int cmd_report(int argc, char **argv)
+{
+	const command *c = find_command("report");
+	const char *db = default_db(), *list = NULL, *snaps = NULL;
+	bool stable = false;
+	uint64_t top = 15;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		if (!strcmp(name, "db"))
+			db = optarg;
+		else if (!strcmp(name, "list"))
+			list = optarg;
+		else if (!strcmp(name, "stable"))
+			stable = true;
+		else if (!strcmp(name, "snapshots"))
+			snaps = optarg;
+		else if (!mx_parse_u64(optarg, &top) || top == 0)
+			return op_error(&op, usage_error(c, "--top '%s' is not a whole number above 0", optarg));
+	}
+	if (op.rc >= 0)
+		return op.rc;
+	if (optind < argc)
+		return usage_error(c, "unexpected argument '%s'", argv[optind]);
+	char **dates = NULL;
+	size_t ndates = 0;
+	if (snaps && !parse_dates(snaps, &dates, &ndates)) {
+		free_dates(dates, ndates);
+		return usage_error(c, "--snapshots '%s' is not a list of dates YYYY-MM-DD,...", snaps);
+	}
+	char *err = NULL;
+	store *st = store_open_existing(db, &err);
+	int rc = EXIT_OK;
+	report_scope sc = {list, stable, dates, ndates};
+	if (!st || report_text(st, stdout, &sc, (size_t)top, &err) < 0) {
+		fprintf(stderr, "mxray report: %s\n", err);
+		free(err);
+		rc = EXIT_RUNTIME;
+	}
+	store_close(st);
+	free_dates(dates, ndates);
+	return rc;
+}
+
 /* ---- table of commands ------------------------------------------------ */
 
 static const opt_row no_opts[] = {{NULL, NULL, NULL}};
@@ -1072,7 +1243,7 @@ static const command commands[] = {
 	 "and the IPs with scan data, port 25 open, a browser-trusted certificate, an ASN.\n"
 	 "The list 'all' holds every domain with an MX record or a failed MX lookup.",
 	 stats_opts_table, cmd_stats},
-	{"infer", "[--snapshot D] [--approach priority|mx|cert|banner|all] [--threshold N] "
+	{"infer", "[--snapshot D | --all] [--approach priority|mx|cert|banner|all] [--threshold N] "
 		  "[--heuristics apply|flag|off] [--kb FILE]",
 	 "Infer each domain's mail provider (the paper's method) and store the answers.\n"
 	 "Certificate, then banner/EHLO, then MX name per primary MX; confidence max(numIP,\n"
@@ -1090,11 +1261,15 @@ static const command commands[] = {
 	 "MX records, each primary MX's addresses with AS, banner, EHLO and certificate,\n"
 	 "what each approach says, confidence, heuristics, decisions and the final shares.",
 	 show_opts_table, cmd_show},
-	{"export", "assignments|providers [--snapshot D] [--list L] [--approach A] [--format csv|jsonl]",
-	 "Write the answers as CSV or JSON Lines on stdout.\n"
+	{"export", "assignments|providers|coverage|trend|corrections [--snapshot D] [--list L] [--stable]\n"
+		   "       [--snapshots A,B,...] [--top N] [--approach A] [--format csv|jsonl]",
+	 "Write the answers and derived tables as CSV (or JSON Lines) on stdout.\n"
 	 "assignments: snapshot,domain,provider_id,company,weight,source,confidence,status,reason\n"
-	 "(the final answer; with --approach, that approach's raw answer).\n"
-	 "providers: Provider,Domains_of_Provider, the summed shares, largest first.",
+	 "  (the final answer; with --approach, that approach's raw answer).\n"
+	 "providers: Provider,Domains_of_Provider, the summed shares, largest first.\n"
+	 "coverage: snapshot,list,category,domains (the paper's Table 4).\n"
+	 "trend: provider,<date>,... each provider's share (%) per snapshot.\n"
+	 "corrections: the whole decision history.",
 	 export_opts_table, cmd_export},
 	{"review", "[--snapshot D] [--analyst NAME] [--threshold N] [--kb FILE] [--mode triage|eval --sample NAME]",
 	 "Open the review desk: triage misidentification candidates with the evidence.\n"
@@ -1118,6 +1293,11 @@ static const command commands[] = {
 	 "Per approach (mx, cert, banner, priority, final): correct, labelled, accuracy; and\n"
 	 "how many sampled domains the heuristics sent to review, and how many are undecidable.",
 	 eval_opts_table, cmd_eval},
+	{"report", "[--list L] [--stable] [--snapshots A,B,...] [--top N]",
+	 "A readable report over the snapshots: top providers with shares and bars, the\n"
+	 "changes from the first to the last snapshot, data coverage (the paper's Table 4),\n"
+	 "answers by source, heuristics fired and analyst decisions.",
+	 report_opts_table, cmd_report},
 	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
 	{"version", "", "Print the version.", no_opts, cmd_version},
 };

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define MAX_STMTS 64
+#define MAX_STMTS 256
 
 struct store {
 	sqlite3 *db;
@@ -204,8 +204,10 @@ void store_close(store *st)
 {
 	if (!st)
 		return;
-	for (int i = 0; i < st->nstmts; i++)
+	for (int i = 0; i < st->nstmts; i++) {
 		sqlite3_finalize(st->stmts[i]);
+		free((char *)st->sqls[i]);
+	}
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -247,8 +249,9 @@ void store_rollback(store *st)
 
 sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
 {
+	/* by text, not pointer: callers may build SQL in a reused buffer */
 	for (int i = 0; i < st->nstmts; i++)
-		if (st->sqls[i] == sql || strcmp(st->sqls[i], sql) == 0) {
+		if (strcmp(st->sqls[i], sql) == 0) {
 			sqlite3_reset(st->stmts[i]);
 			sqlite3_clear_bindings(st->stmts[i]);
 			return st->stmts[i];
@@ -261,7 +264,7 @@ sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
 	}
 	if (st->nstmts < MAX_STMTS) {
 		st->stmts[st->nstmts] = s;
-		st->sqls[st->nstmts] = sql;
+		st->sqls[st->nstmts] = xstrdup(sql);
 		st->nstmts++;
 	} else {
 		/* Should not happen: the statement set is fixed by the code. */

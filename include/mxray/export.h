@@ -4,6 +4,7 @@
 #ifndef MXRAY_EXPORT_H
 #define MXRAY_EXPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "mxray/store.h"
@@ -17,13 +18,15 @@ bool export_latest(store *st, const char *approach, char buf[11]);
 /* One row per (snapshot, domain, provider_id) with the header
  * snapshot,domain,provider_id,company,weight,source,confidence,status,reason.
  * approach "final" is the corrected answer, else that approach's raw one.
- * list NULL or "all": every domain.  Returns rows written or -1. */
+ * list NULL or "all": every domain.  scoped: only the domains of the
+ * temporary scope_domain table (report_prepare_scope, for --stable).
+ * Returns rows written or -1. */
 long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
-			enum export_format fmt, char **err);
+			enum export_format fmt, bool scoped, char **err);
 
 /* Provider,Domains_of_Provider: company (or provider ID) and summed
  * weights of the final answers, largest first.  Returns rows or -1. */
 long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
-		      char **err);
+		      bool scoped, char **err);
 
 #endif

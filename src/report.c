@@ -1,0 +1,450 @@
+/* report: scope, coverage (Table 4), trend, and the text report. */
+#include "mxray/report.h"
+#include "mxray/csv.h"
+#include "mxray/sanitize.h"
+#include "mxray/strmap.h"
+#include "mxray/util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+const char *const coverage_names[COVERAGE_CATEGORIES] = {"no_mx_ip",      "no_scan",         "no_port25",
+							 "no_valid_cert", "no_valid_banner", "complete"};
+
+static int dberr(store *st, char **err)
+{
+	*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	return -1;
+}
+
+long report_dates(store *st, const report_scope *sc, char (**dates)[11], char **err)
+{
+	*dates = NULL;
+	long n = 0;
+	if (sc->snapshots && sc->nsnapshots) {
+		*dates = xcalloc(sc->nsnapshots, sizeof **dates);
+		sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM snapshot WHERE date = ?1", err);
+		if (!s)
+			return -1;
+		for (size_t i = 0; i < sc->nsnapshots; i++) {
+			store_bind_text(s, 1, sc->snapshots[i]);
+			int found = sqlite3_step(s) == SQLITE_ROW;
+			sqlite3_reset(s);
+			if (!found) {
+				*err = xasprintf("no snapshot %s in the database", sc->snapshots[i]);
+				free(*dates);
+				*dates = NULL;
+				return -1;
+			}
+			snprintf((*dates)[n++], 11, "%s", sc->snapshots[i]);
+		}
+		/* oldest first */
+		qsort(*dates, (size_t)n, sizeof **dates, (int (*)(const void *, const void *))strcmp);
+		return n;
+	}
+	sqlite3_stmt *s = store_prepare(st, "SELECT date FROM snapshot ORDER BY date", err);
+	if (!s)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		*dates = xrealloc(*dates, (size_t)(n + 1) * sizeof **dates);
+		snprintf((*dates)[n++], 11, "%s", (const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_reset(s);
+	return n;
+}
+
+static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err);
+
+int report_scope_table(store *st, char **err)
+{
+	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS scope_date(date TEXT PRIMARY KEY);"
+			      "CREATE TEMP TABLE IF NOT EXISTS scope_domain(snapshot TEXT, domain TEXT,"
+			      " PRIMARY KEY(snapshot, domain)) WITHOUT ROWID;", err);
+}
+
+int report_prepare_scope(store *st, const report_scope *sc, char **err)
+{
+	char (*dates)[11];
+	long n = report_dates(st, sc, &dates, err);
+	if (n < 0)
+		return -1;
+	int rc = build_scope(st, sc, dates, n, err);
+	free(dates);
+	return rc;
+}
+
+/* Fill temp.scope_domain(snapshot, domain) with the domains that count. */
+static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err)
+{
+	if (report_scope_table(st, err) < 0 || store_exec(st, "DELETE FROM scope_date; DELETE FROM scope_domain;", err) < 0)
+		return -1;
+	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO scope_date(date) VALUES(?1)", err);
+	if (!s)
+		return -1;
+	for (long i = 0; i < n; i++) {
+		store_bind_text(s, 1, dates[i]);
+		if (store_step_write(st, s, err) < 0)
+			return -1;
+	}
+	s = store_prepare(st, "INSERT OR IGNORE INTO scope_domain(snapshot, domain) SELECT m.snapshot, m.domain FROM mx m"
+			      " JOIN scope_date d ON d.date = m.snapshot WHERE ?1 IS NULL OR ?1 = 'all' OR EXISTS"
+			      " (SELECT 1 FROM target t WHERE t.snapshot = m.snapshot AND t.list = ?1 AND t.domain = m.domain)",
+			  err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, sc->list);
+	if (store_step_write(st, s, err) < 0)
+		return -1;
+	if (sc->stable) {
+		s = store_prepare(st, "DELETE FROM scope_domain WHERE domain IN (SELECT domain FROM scope_domain"
+				      " GROUP BY domain HAVING count(*) < ?1)", err);
+		if (!s)
+			return -1;
+		sqlite3_bind_int64(s, 1, n);
+		if (store_step_write(st, s, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int coverage_one(store *st, const char *snapshot, coverage_row *out, char **err)
+{
+	memset(out, 0, sizeof *out);
+	snprintf(out->snapshot, sizeof out->snapshot, "%s", snapshot);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 UNION ALL"
+					    " SELECT 1 FROM primary_mx WHERE snapshot = ?1 LIMIT 1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, snapshot);
+	int inferred = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	if (!inferred) {
+		*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s' (or --all)",
+				 snapshot, snapshot);
+		return -1;
+	}
+	/* Mutually exclusive, tested in order: no IP for any MX; no scan for
+	 * any IP; port 25 never answered; no trusted certificate with a usable
+	 * name on a primary address; no usable banner/EHLO name; complete. */
+	s = store_prepare(st,
+		"SELECT cat, count(*) FROM (SELECT d.domain,"
+		" CASE WHEN max(m.ip) IS NULL THEN 0 WHEN max(sc.ip) IS NULL THEN 1"
+		"  WHEN coalesce(max(sc.port25), 0) = 0 THEN 2"
+		"  WHEN NOT EXISTS (SELECT 1 FROM primary_mx p CROSS JOIN mx_ip pm ON pm.snapshot = p.snapshot AND"
+		"   pm.host = p.host CROSS JOIN infer_ip i ON i.snapshot = p.snapshot AND i.ip = pm.ip WHERE"
+		"   p.snapshot = ?1 AND p.domain = d.domain AND i.cert_group IS NOT NULL) THEN 3"
+		"  WHEN NOT EXISTS (SELECT 1 FROM primary_mx p CROSS JOIN mx_ip pm ON pm.snapshot = p.snapshot AND"
+		"   pm.host = p.host CROSS JOIN infer_ip i ON i.snapshot = p.snapshot AND i.ip = pm.ip WHERE"
+		"   p.snapshot = ?1 AND p.domain = d.domain AND (i.banner_fqdn IS NOT NULL OR i.ehlo_fqdn IS NOT NULL))"
+		"   THEN 4 ELSE 5 END AS cat"
+		" FROM scope_domain d CROSS JOIN mx x ON x.snapshot = d.snapshot AND x.domain = d.domain"
+		" LEFT JOIN mx_ip m ON m.snapshot = d.snapshot AND m.host = x.host"
+		" LEFT JOIN scan sc ON sc.snapshot = d.snapshot AND sc.ip = m.ip"
+		" WHERE d.snapshot = ?1 GROUP BY d.domain) GROUP BY cat", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, snapshot);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int cat = sqlite3_column_int(s, 0);
+		if (cat >= 0 && cat < COVERAGE_CATEGORIES) {
+			out->count[cat] = sqlite3_column_int64(s, 1);
+			out->total += out->count[cat];
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : dberr(st, err);
+}
+
+int report_coverage(store *st, const report_scope *sc, const char *snapshot, coverage_row *out, char **err)
+{
+	char (*dates)[11];
+	long n = report_dates(st, sc, &dates, err);
+	if (n < 0)
+		return -1;
+	int rc = build_scope(st, sc, dates, n, err);
+	free(dates);
+	return rc < 0 ? -1 : coverage_one(st, snapshot, out, err);
+}
+
+void trend_free(trend *t)
+{
+	for (size_t i = 0; i < t->nrows; i++) {
+		free(t->rows[i].provider);
+		free(t->rows[i].share);
+	}
+	free(t->rows);
+	free(t->dates);
+	free(t->domains);
+	memset(t, 0, sizeof *t);
+}
+
+typedef struct {
+	double last;
+	size_t i;
+	const char *name;
+} rank;
+
+static int cmp_rank(const void *a, const void *b)
+{
+	const rank *x = a, *y = b;
+	if (x->last != y->last)
+		return x->last < y->last ? 1 : -1;
+	return strcmp(x->name, y->name);
+}
+
+int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char **err)
+{
+	memset(t, 0, sizeof *t);
+	long n = report_dates(st, sc, &t->dates, err);
+	if (n < 0)
+		return -1;
+	t->ndates = (size_t)n;
+	if (build_scope(st, sc, t->dates, n, err) < 0) {
+		trend_free(t);
+		return -1;
+	}
+	t->domains = xcalloc((size_t)n + 1, sizeof *t->domains);
+	strmap *prov = strmap_new();
+	double **share = NULL;
+	size_t cap = 0;
+	sqlite3_stmt *tot = store_prepare(st, "SELECT count(DISTINCT r.domain) FROM result r JOIN scope_domain d ON"
+					      " d.snapshot = r.snapshot AND d.domain = r.domain WHERE r.snapshot = ?1"
+					      " AND r.approach = 'final'", err);
+	sqlite3_stmt *s = tot ? store_prepare(st, "SELECT coalesce(r.company, r.provider_id), sum(r.weight) FROM result r"
+						  " JOIN scope_domain d ON d.snapshot = r.snapshot AND d.domain = r.domain"
+						  " WHERE r.snapshot = ?1 AND r.approach = 'final' GROUP BY 1", err)
+			      : NULL;
+	if (!s) {
+		strmap_free(prov);
+		trend_free(t);
+		return -1;
+	}
+	for (long k = 0; k < n; k++) {
+		store_bind_text(tot, 1, t->dates[k]);
+		if (sqlite3_step(tot) == SQLITE_ROW)
+			t->domains[k] = sqlite3_column_int64(tot, 0);
+		sqlite3_reset(tot);
+		store_bind_text(s, 1, t->dates[k]);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			int added;
+			uint32_t id = strmap_intern(prov, (const char *)sqlite3_column_text(s, 0), &added);
+			if (id >= cap) {
+				size_t nc = cap ? cap * 2 : 64;
+				share = xrealloc(share, nc * sizeof *share);
+				memset(share + cap, 0, (nc - cap) * sizeof *share);
+				cap = nc;
+			}
+			if (!share[id])
+				share[id] = xcalloc((size_t)n, sizeof **share);
+			share[id][k] = t->domains[k] ? 100.0 * sqlite3_column_double(s, 1) / (double)t->domains[k] : 0;
+		}
+		sqlite3_reset(s);
+	}
+	size_t np = strmap_size(prov);
+	rank *r = xcalloc(np + 1, sizeof *r);
+	for (size_t i = 0; i < np; i++)
+		r[i] = (rank){n ? share[i][n - 1] : 0, i, strmap_key(prov, (uint32_t)i)};
+	qsort(r, np, sizeof *r, cmp_rank);
+	t->nrows = top && top < np ? top : np;
+	t->rows = xcalloc(t->nrows + 1, sizeof *t->rows);
+	for (size_t i = 0; i < t->nrows; i++) {
+		t->rows[i].provider = xstrdup(r[i].name);
+		t->rows[i].share = share[r[i].i];
+		share[r[i].i] = NULL;
+	}
+	for (size_t i = 0; i < np; i++)
+		free(share[i]);
+	free(share);
+	free(r);
+	strmap_free(prov);
+	return 0;
+}
+
+/* Shares are printed with 4 decimals: stable, comparable, enough. */
+static void pct(char buf[32], double v)
+{
+	snprintf(buf, 32, "%.4f", v);
+}
+
+int report_export_coverage(store *st, FILE *out, const report_scope *sc, const char *snapshot, char **err)
+{
+	char (*dates)[11];
+	long n = report_dates(st, sc, &dates, err);
+	if (n < 0)
+		return -1;
+	if (build_scope(st, sc, dates, n, err) < 0) {
+		free(dates);
+		return -1;
+	}
+	fputs("snapshot,list,category,domains\n", out);
+	int rc = 0;
+	for (long k = 0; k < n && rc == 0; k++) {
+		if (snapshot && strcmp(snapshot, dates[k]))
+			continue;
+		coverage_row c;
+		rc = coverage_one(st, dates[k], &c, err);
+		for (int i = 0; rc == 0 && i < COVERAGE_CATEGORIES; i++) {
+			fprintf(out, "%s,", dates[k]);
+			csv_put(out, sc->list ? sc->list : "all");
+			fprintf(out, ",%s,%ld\n", coverage_names[i], c.count[i]);
+		}
+	}
+	free(dates);
+	return rc;
+}
+
+int report_export_trend(store *st, FILE *out, const report_scope *sc, size_t top, char **err)
+{
+	trend t;
+	if (report_trend(st, sc, top, &t, err) < 0)
+		return -1;
+	fputs("provider", out);
+	for (size_t k = 0; k < t.ndates; k++)
+		fprintf(out, ",%s", t.dates[k]);
+	fputc('\n', out);
+	char b[32];
+	for (size_t i = 0; i < t.nrows; i++) {
+		csv_put(out, t.rows[i].provider);
+		for (size_t k = 0; k < t.ndates; k++) {
+			pct(b, t.rows[i].share[k]);
+			fprintf(out, ",%s", b);
+		}
+		fputc('\n', out);
+	}
+	trend_free(&t);
+	return 0;
+}
+
+int report_export_corrections(store *st, FILE *out, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, at, analyst, scope, key, snapshot, verdict, provider_id, note,"
+					    " undone_at FROM correction ORDER BY id", err);
+	if (!s)
+		return -1;
+	fputs("id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at\n", out);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		for (int i = 0; i < 10; i++) {
+			if (i)
+				fputc(',', out);
+			csv_put(out, (const char *)sqlite3_column_text(s, i));
+		}
+		fputc('\n', out);
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : dberr(st, err);
+}
+
+static void bar(FILE *out, double frac, int width)
+{
+	int n = (int)(frac * width + 0.5);
+	for (int i = 0; i < width; i++)
+		fputs(i < n ? "#" : ".", out);
+}
+
+static long one_long(store *st, const char *sql, const char *snapshot)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, NULL);
+	long v = 0;
+	if (!s)
+		return 0;
+	store_bind_text(s, 1, snapshot);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
+int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char **err)
+{
+	trend t;
+	if (report_trend(st, sc, top, &t, err) < 0)
+		return -1;
+	if (t.ndates == 0) {
+		trend_free(&t);
+		*err = xstrdup("the database has no snapshots");
+		return -1;
+	}
+	const char *first = t.dates[0], *last = t.dates[t.ndates - 1];
+	long scope_n = one_long(st, "SELECT count(*) FROM scope_domain WHERE snapshot = ?1", last);
+	char *list = sanitize_str(sc->list ? sc->list : "all");
+	fprintf(out, "mxray report: list %s, %s, %zu snapshot%s (%s to %s)\n", list,
+		sc->stable ? "stable domains only (with MX records in every snapshot)" : "every domain with MX records",
+		t.ndates, t.ndates == 1 ? "" : "s", first, last);
+	fprintf(out, "domains in scope in %s: %ld; with an answer: %ld\n\n", last, scope_n, t.domains[t.ndates - 1]);
+	free(list);
+
+	fprintf(out, "Top providers in %s (share of the domains with an answer, %%)\n", last);
+	fprintf(out, "  %-22s %-32s", "provider", "");
+	for (size_t k = 0; k < t.ndates; k++)
+		fprintf(out, " %10s", t.dates[k]);
+	fputc('\n', out);
+	double maxs = 0;
+	for (size_t i = 0; i < t.nrows; i++)
+		if (t.rows[i].share[t.ndates - 1] > maxs)
+			maxs = t.rows[i].share[t.ndates - 1];
+	for (size_t i = 0; i < t.nrows; i++) {
+		char *p = sanitize_str(t.rows[i].provider);
+		fprintf(out, "  %-22.22s ", p);
+		bar(out, maxs > 0 ? t.rows[i].share[t.ndates - 1] / maxs : 0, 32);
+		for (size_t k = 0; k < t.ndates; k++)
+			fprintf(out, " %10.2f", t.rows[i].share[k]);
+		fputc('\n', out);
+		free(p);
+	}
+	if (t.ndates > 1) {
+		fprintf(out, "\nChanges from %s to %s (percentage points)\n", first, last);
+		for (size_t i = 0; i < t.nrows; i++) {
+			double dlt = t.rows[i].share[t.ndates - 1] - t.rows[i].share[0];
+			if (dlt > -0.005 && dlt < 0.005)
+				continue;
+			char *p = sanitize_str(t.rows[i].provider);
+			fprintf(out, "  %-22.22s %+8.2f\n", p, dlt);
+			free(p);
+		}
+	}
+	fprintf(out, "\nData coverage (the paper's Table 4)\n  %-16s", "category");
+	for (size_t k = 0; k < t.ndates; k++)
+		fprintf(out, " %10s", t.dates[k]);
+	fputc('\n', out);
+	coverage_row *cov = xcalloc(t.ndates, sizeof *cov);
+	int rc = 0;
+	for (size_t k = 0; k < t.ndates && rc == 0; k++)
+		rc = coverage_one(st, t.dates[k], &cov[k], err);
+	for (int c = 0; rc == 0 && c < COVERAGE_CATEGORIES; c++) {
+		fprintf(out, "  %-16s", coverage_names[c]);
+		for (size_t k = 0; k < t.ndates; k++)
+			fprintf(out, " %10ld", cov[k].count[c]);
+		fputc('\n', out);
+	}
+	if (rc == 0) {
+		fprintf(out, "  %-16s", "total");
+		for (size_t k = 0; k < t.ndates; k++)
+			fprintf(out, " %10ld", cov[k].total);
+		fputc('\n', out);
+	}
+	free(cov);
+	if (rc == 0) {
+		fprintf(out, "\nAnswers in %s by source (domains in scope; a split domain counts once per provider)\n", last);
+		static const char *const src[] = {"cert", "banner", "mx", "correction"};
+		for (int i = 0; i < 4; i++) {
+			char sql[300];
+			snprintf(sql, sizeof sql, "SELECT count(*) FROM result r JOIN scope_domain d ON d.snapshot = r.snapshot"
+						  " AND d.domain = r.domain WHERE r.snapshot = ?1 AND r.approach = 'final'"
+						  " AND r.source = '%s'", src[i]);
+			fprintf(out, "  %-11s %8ld\n", src[i], one_long(st, sql, last));
+		}
+		fprintf(out, "\nHeuristics in %s: fired on %ld MX hosts, changed %ld answers, flagged %ld\n", last,
+			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND heuristic IS NOT NULL", last),
+			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND status = 'heuristic'", last),
+			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND status = 'flagged'", last));
+		fprintf(out, "Analyst decisions: %ld recorded, %ld undone; %ld answers corrected or confirmed in %s\n",
+			one_long(st, "SELECT count(*) FROM correction WHERE ?1 IS NOT NULL", last),
+			one_long(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL AND ?1 IS NOT NULL", last),
+			one_long(st, "SELECT count(*) FROM result WHERE snapshot = ?1 AND approach = 'final'"
+				     " AND status IN ('corrected', 'confirmed')", last), last);
+	}
+	trend_free(&t);
+	return rc;
+}
