@@ -788,6 +788,24 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 	return rc < 0 ? -1 : (int)st.n;
 }
 
+int desk_report(desk *d, size_t top, trend *t, coverage_row **cov, char **err)
+{
+	report_scope sc = {NULL, false, NULL, 0};
+	*cov = NULL;
+	if (report_trend(d->st, &sc, top, t, err) < 0)
+		return -1;
+	*cov = xcalloc(t->ndates + 1, sizeof **cov);
+	for (size_t k = 0; k < t->ndates; k++)
+		if (report_coverage(d->st, &sc, t->dates[k], &(*cov)[k], err) < 0) {
+			/* a snapshot without inference: show it empty, say why */
+			memset(&(*cov)[k], 0, sizeof (*cov)[k]);
+			snprintf((*cov)[k].snapshot, sizeof (*cov)[k].snapshot, "%s", t->dates[k]);
+			free(*err);
+			*err = NULL;
+		}
+	return 0;
+}
+
 size_t desk_chart(desk *d, eval_result **out)
 {
 	sqlite3_stmt *s = store_prepare(d->st, "SELECT name FROM sample ORDER BY created_at, name", NULL);
@@ -1666,8 +1684,8 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 	char *err = NULL;
 	v->message[0] = '\0';
 	v->message_error = false;
-	if (v->chart && a != ACT_CHART && a != ACT_QUIT_NOW) {
-		v->chart = false; /* any key closes the chart */
+	if ((v->chart && a != ACT_CHART && a != ACT_QUIT_NOW) || (v->report && a != ACT_REPORT && a != ACT_QUIT_NOW)) {
+		v->chart = v->report = false; /* any key closes an overlay */
 		return DESK_REDRAW;
 	}
 	if (v->help) {
@@ -1755,6 +1773,11 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 	}
 	case ACT_CHART:
 		v->chart = !v->chart;
+		v->report = false;
+		break;
+	case ACT_REPORT:
+		v->report = !v->report;
+		v->chart = false;
 		break;
 	case ACT_OVERRIDE:
 		if (!d->nvis && !desk_ntagged(d)) {

@@ -5,6 +5,7 @@
 #include "mxray/desk.h"
 #include "mxray/keymap.h"
 #include "mxray/layout.h"
+#include "mxray/sanitize.h"
 #include "mxray/util.h"
 
 #include <ctype.h>
@@ -303,6 +304,97 @@ static void draw_chart(ui *u)
 	free(res);
 }
 
+/* Report view: shares per snapshot as bars, a sparkline per provider,
+ * and the coverage table. */
+static void draw_report(ui *u)
+{
+	trend t;
+	coverage_row *cov = NULL;
+	char *err = NULL;
+	int w = u->cols, h = u->lines - 2;
+	int y0 = 1, x0 = 0;
+	for (int k = 0; k < h; k++)
+		fill(y0 + k, x0, w, A_NORMAL);
+	if (desk_report(u->d, 12, &t, &cov, &err) < 0) {
+		draw_text(u, y0, x0 + 1, w - 2, err ? err : "no report", ROLE_BAD, 0);
+		free(err);
+		return;
+	}
+	bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
+	draw_text(u, y0, x0 + 1, w - 2, "market shares of every domain with MX records, per snapshot (any key closes)",
+		  ROLE_LABEL, A_BOLD);
+	size_t nd = t.ndates;
+	int namew = 18, sparkw = (int)nd + 2;
+	int colw = nd ? (w - namew - sparkw - 4) / (int)nd : 10;
+	if (colw < 12)
+		colw = 12;
+	int barw = colw - 9;
+	double maxs = 0.01;
+	for (size_t i = 0; i < t.nrows; i++)
+		for (size_t k = 0; k < nd; k++)
+			if (t.rows[i].share[k] > maxs)
+				maxs = t.rows[i].share[k];
+	int y = y0 + 2;
+	draw_text(u, y, x0 + 1, namew, "provider", ROLE_LABEL, 0);
+	for (size_t k = 0; k < nd; k++)
+		draw_text(u, y, x0 + 1 + namew + (int)k * colw, colw, t.dates[k], ROLE_LABEL, 0);
+	draw_text(u, y, x0 + 1 + namew + (int)nd * colw, sparkw, "trend", ROLE_LABEL, 0);
+	y++;
+	static const char *const spark[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587",
+					    "\u2588"};
+	static const char ascii_spark[] = "_.-=+*#@";
+	for (size_t i = 0; i < t.nrows && y < y0 + h - 10; i++, y++) {
+		char *p = sanitize_str(t.rows[i].provider);
+		draw_text(u, y, x0 + 1, namew - 1, p, ROLE_NORMAL, 0);
+		free(p);
+		double lo = t.rows[i].share[0], hi = lo;
+		for (size_t k = 0; k < nd; k++) {
+			double v = t.rows[i].share[k];
+			lo = v < lo ? v : lo;
+			hi = v > hi ? v : hi;
+			int x = x0 + 1 + namew + (int)k * colw;
+			int full = (int)(v / maxs * barw + 0.5);
+			attrset(role_attr(u, ROLE_GOOD) | (u->color ? 0 : A_REVERSE));
+			for (int b = 0; b < full; b++) {
+				if (utf8)
+					mvaddstr(y, x + b, "\u2588");
+				else
+					mvaddch(y, x + b, '#');
+			}
+			attrset(A_NORMAL);
+			char num[16];
+			snprintf(num, sizeof num, " %5.1f%%", v);
+			mvaddstr(y, x + full, num);
+		}
+		int xs = x0 + 1 + namew + (int)nd * colw;
+		for (size_t k = 0; k < nd; k++) {
+			int lvl = hi > lo ? (int)((t.rows[i].share[k] - lo) / (hi - lo) * 7 + 0.5) : 3;
+			if (utf8)
+				mvaddstr(y, xs + (int)k, spark[lvl]);
+			else
+				mvaddch(y, xs + (int)k, ascii_spark[lvl]);
+		}
+	}
+	y++;
+	draw_text(u, y++, x0 + 1, w - 2, "data coverage (the paper's Table 4)", ROLE_LABEL, A_BOLD);
+	for (int c = -1; c < COVERAGE_CATEGORIES && y < y0 + h; c++, y++) {
+		draw_text(u, y, x0 + 1, namew, c < 0 ? "category" : coverage_names[c], c < 0 ? ROLE_LABEL : ROLE_NORMAL, 0);
+		for (size_t k = 0; k < nd; k++) {
+			char num[32];
+			if (c < 0)
+				snprintf(num, sizeof num, "%s", t.dates[k]);
+			else if (cov[k].total)
+				snprintf(num, sizeof num, "%ld (%.1f%%)", cov[k].count[c],
+					 100.0 * (double)cov[k].count[c] / (double)cov[k].total);
+			else
+				snprintf(num, sizeof num, "not inferred");
+			draw_text(u, y, x0 + 1 + namew + (int)k * colw, colw, num, c < 0 ? ROLE_LABEL : ROLE_NORMAL, 0);
+		}
+	}
+	free(cov);
+	trend_free(&t);
+}
+
 static void draw(ui *u)
 {
 	getmaxyx(stdscr, u->lines, u->cols);
@@ -346,6 +438,8 @@ static void draw(ui *u)
 	desk_line_free(&verdict);
 	if (u->v.chart)
 		draw_chart(u);
+	if (u->v.report)
+		draw_report(u);
 	if (u->v.help)
 		draw_help(u);
 	curs_set(u->v.prompt != PROMPT_NONE ? 1 : 0);

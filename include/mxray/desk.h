@@ -15,6 +15,7 @@
 #include "mxray/evaluate.h"
 #include "mxray/kb.h"
 #include "mxray/keymap.h"
+#include "mxray/report.h"
 #include "mxray/store.h"
 
 typedef struct {
@@ -118,6 +119,11 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 /* Eval mode: the scores of every sample (allocated; count returned). */
 size_t desk_chart(desk *d, eval_result **out);
 
+/* The report view: top providers' shares per snapshot and the coverage
+ * of each snapshot (every domain with MX records).  *cov has t->ndates
+ * entries.  Returns 0 or -1 with *err. */
+int desk_report(desk *d, size_t top, trend *t, coverage_row **cov, char **err);
+
 /* Re-record the row's standing decision with a note. */
 int desk_note(desk *d, size_t row, const char *note, char **err);
 int desk_undo(desk *d, char **err);   /* 0 nothing to undo, >0 decisions undone, -1 error */
@@ -152,6 +158,7 @@ typedef struct {
 	bool help;
 	int help_scroll;
 	bool chart;                  /* eval: the accuracy chart overlay */
+	bool report;                 /* the report overlay */
 	char *search;
 	int search_dir;
 	enum desk_prompt prompt;     /* an action asks the UI for text */

@@ -49,6 +49,7 @@ enum {
 	X(ACCEPT_ALL, "accept-all",  "accept every pending heuristic in view", 'A', 0, 0) \
 	X(UNDECIDABLE, "undecidable", "eval: label the domain \"cannot decide\"", 'x', 0, 0) \
 	X(CHART,      "chart",       "eval: the approaches' accuracy per sample (Figure 4)", 'V', 0, 0) \
+	X(REPORT,     "report",      "market shares per snapshot, trends, data coverage", 'R', 0, 0) \
 	X(NOTE,       "note",        "add a note to the row's decision",       'e', 0, 0) \
 	X(TAG,        "tag",         "tag or untag the row",                   't', 0, 0) \
 	X(UNTAG_ALL,  "untag-all",   "untag every row",                        'T', 0, 0) \
