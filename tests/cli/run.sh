@@ -70,6 +70,19 @@ for f in dns.jsonl scans-censys.jsonl scans-zgrab2.jsonl scans-censys2.jsonl pfx
 	targets-alexa.txt targets-com.txt targets-gov.txt truth.csv; do
 	if cmp -s "$T/gen/$f" "$SD/$f"; then ok; else bad "sample-data/$f differs from mxgen's output"; fi
 done
+for e in 1 2; do
+	d=2021-09-08
+	[ $e = 2 ] && d=2021-12-08
+	"$MXGEN" --domains 3000 --seed 2021 --date $d --epoch $e --out "$T/gen$e" 2>/dev/null
+	for f in dns.jsonl scans-censys.jsonl scans-zgrab2.jsonl scans-censys2.jsonl targets-alexa.txt targets-com.txt \
+		targets-gov.txt truth.csv; do
+		if cmp -s "$T/gen$e/$f" "$SD/$d/$f"; then ok; else bad "sample-data/$d/$f differs from mxgen's output"; fi
+	done
+	for f in pfx2as.txt as2org.txt; do
+		if cmp -s "$T/gen$e/$f" "$SD/$f"; then ok; else bad "epoch $e's $f is not the first snapshot's"; fi
+	done
+	rm -rf "$T/gen$e"
+done
 status "mxgen usage" 2 "$MXGEN" --domains 0
 rm -rf "$T/gen"
 
@@ -232,6 +245,60 @@ eq "eval final row" "r200,final,200,199,0.995,3,0" "$(grep '^r200,final,' "$T/ev
 "$MXRAY" eval --db "$DB" >"$T/eval.txt"
 has "eval text" "sample u200: 200 domains" "$T/eval.txt"
 
+echo "cli: reports over three snapshots"
+MDB=$T/multi.db
+for d in 2021-06-08 2021-09-08 2021-12-08; do
+	dir=$SD
+	[ $d = 2021-06-08 ] || dir=$SD/$d
+	"$MXRAY" import --db "$MDB" --snapshot $d --quiet --list alexa --targets "$dir/targets-alexa.txt" \
+		--list com --targets "$dir/targets-com.txt" --list gov --targets "$dir/targets-gov.txt" --dns "$dir/dns.jsonl" \
+		--scans "$dir/scans-censys.jsonl" --scans "$dir/scans-zgrab2.jsonl" --scans "$dir/scans-censys2.jsonl" \
+		--pfx2as "$SD/pfx2as.txt" --asorg "$SD/as2org.txt" 2>/dev/null
+	# what the files say, for the independent checks below
+	grep '"response_type":"MX"' "$dir/dns.jsonl" | sed 's/.*"query_name":"\([^"]*\)".*/\1/' | tr 'A-Z' 'a-z' |
+		sed 's/\.$//' | sort -u >"$T/mx-$d"
+	sort -u "$dir/targets-alexa.txt" | comm -12 - "$T/mx-$d" >"$T/alexa-$d"
+done
+status "infer --all" 0 "$MXRAY" infer --db "$MDB" --all
+has "infer --all names each snapshot" "infer 2021-12-08: 2962 domains, 2956 answered" "$T/err"
+"$MXRAY" export --db "$MDB" trend --top 5 >"$T/trend.csv"
+cat >"$T/trend.want" <<'EOF2'
+provider,2021-06-08,2021-09-08,2021-12-08
+Google,15.4212,16.0259,17.0839
+GoDaddy,17.2554,16.9786,16.6441
+Microsoft,11.2092,12.0449,12.8214
+UnitedInternet,2.7514,2.7901,2.6725
+ProofPoint,2.0380,2.0415,2.0298
+EOF2
+if cmp -s "$T/trend.want" "$T/trend.csv"; then ok; else bad "trend differs:"; diff "$T/trend.want" "$T/trend.csv"; fi
+eq "stable gov trend" "Microsoft,30.6636,32.0366,30.8924 Google,9.4966,9.7254,11.3272" \
+	"$("$MXRAY" export --db "$MDB" trend --stable --list gov --top 2 | tail -n +2 | tr '\n' ' ' | sed 's/ $//')"
+"$MXRAY" export --db "$MDB" coverage --stable --list alexa >"$T/cov.csv"
+eq "coverage header" "snapshot,list,category,domains" "$(head -1 "$T/cov.csv")"
+eq "stable alexa coverage, 2021-12-08" "5 22 8 156 5 676" \
+	"$(grep '^2021-12-08,' "$T/cov.csv" | cut -d, -f4 | tr '\n' ' ' | sed 's/ $//')"
+stable=$(comm -12 "$T/alexa-2021-06-08" "$T/alexa-2021-09-08" | comm -12 - "$T/alexa-2021-12-08" | wc -l | tr -d ' ')
+for d in 2021-06-08 2021-09-08 2021-12-08; do
+	eq "stable alexa domains in $d = in the list with MX in all three files" "$stable" \
+		"$(grep "^$d," "$T/cov.csv" | awk -F, '{ s += $4 } END { print s }')"
+done
+"$MXRAY" export --db "$MDB" coverage >"$T/covall.csv"
+for d in 2021-06-08 2021-09-08 2021-12-08; do
+	eq "coverage of $d adds up to the domains with MX" "$(wc -l <"$T/mx-$d" | tr -d ' ')" \
+		"$(grep "^$d," "$T/covall.csv" | awk -F, '{ s += $4 } END { print s }')"
+done
+eq "no_mx_ip 2021-06-08" "2021-06-08,all,no_mx_ip,14" "$(grep '^2021-06-08,all,no_mx_ip,' "$T/covall.csv")"
+eq "providers --stable sum" "2889" \
+	"$("$MXRAY" export --db "$MDB" providers --stable --snapshot 2021-12-08 | awk -F, 'NR > 1 { s += $2 } END { print s }')"
+status "trend with a bad snapshot list" 2 "$MXRAY" export --db "$MDB" trend --snapshots 2021-06-08,junk
+status "trend with an unknown snapshot" 1 "$MXRAY" export --db "$MDB" trend --snapshots 2020-01-01
+status "report" 0 "$MXRAY" report --db "$MDB" --list gov --stable --top 5
+has "report header" "mxray report: list gov, stable domains only (with MX records in every snapshot), 3 snapshots (2021-06-08 to 2021-12-08)" "$T/out"
+has "report coverage" "  complete                366        368        369" "$T/out"
+has "report sources" "  cert             374" "$T/out"
+"$MXRAY" export --db "$MDB" corrections >"$T/corr.csv"
+eq "corrections header" "id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at" "$(cat "$T/corr.csv")"
+
 echo "cli: analyst decisions"
 d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND provider_id = 'google.com' ORDER BY domain LIMIT 1")
 status "correct --domain --set" 0 "$MXRAY" correct --db "$DB" --domain "$d" --set Microsoft --note "moved" --analyst ana
@@ -251,6 +318,8 @@ eq "undone decision no longer applied" "$(grep "^2021-06-08,$d," "$T/final.csv")
 "$MXRAY" correct --db "$DB" --list --format csv >"$T/list.csv"
 eq "history keeps both decisions" "3" "$(wc -l <"$T/list.csv" | tr -d ' ')"
 has "history row" "domain,$d,,set,outlook.com,moved," "$T/list.csv"
+"$MXRAY" export --db "$DB" corrections >"$T/corr.csv"
+eq "export corrections = the history" "$(cat "$T/list.csv")" "$(cat "$T/corr.csv")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

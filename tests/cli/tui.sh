@@ -172,6 +172,9 @@ keys u
 wait_for "undone: 1 label (saved)"
 keys V
 wait_for "e2e: 10 domains, 2 labelled"
+keys q R
+wait_for "data coverage (the paper's Table 4)"
+wait_for "no_valid_cert"
 keys q q
 wait_exit
 ARGS=
