@@ -1294,9 +1294,10 @@ static const command commands[] = {
 	 "how many sampled domains the heuristics sent to review, and how many are undecidable.",
 	 eval_opts_table, cmd_eval},
 	{"report", "[--list L] [--stable] [--snapshots A,B,...] [--top N]",
-	 "A readable report over the snapshots: top providers with shares and bars, the\n"
-	 "changes from the first to the last snapshot, data coverage (the paper's Table 4),\n"
-	 "answers by source, heuristics fired and analyst decisions.",
+	 "Print a readable report over the snapshots.\n"
+	 "Top providers with shares and bars, the changes from the first to the last\n"
+	 "snapshot, data coverage (the paper's Table 4), answers by source, heuristics\n"
+	 "fired and analyst decisions.",
 	 report_opts_table, cmd_report},
 	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
 	{"version", "", "Print the version.", no_opts, cmd_version},
