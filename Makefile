@@ -40,7 +40,7 @@ MXGEN := $(BUILD)/mxgen
 endif
 
 .SECONDARY:
-.PHONY: all test unit cli asan run bench install uninstall clean sample-data
+.PHONY: all test unit cli asan run bench fuzz install uninstall clean sample-data
 all: $(MXRAY) $(MXGEN)
 
 $(BUILD)/%.o: %.c
@@ -106,6 +106,19 @@ run: all
 
 bench: all
 	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
+
+# Fuzz every parser of untrusted input with libFuzzer (clang), FUZZ_SECONDS
+# long (default 60), starting from the sample data's lines.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@mkdir -p build/fuzz/corpus
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
+	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
+	  tests/fuzz/fuzz_parsers.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
+	  -o build/fuzz/fuzz_parsers $(LDLIBS)
+	@[ -n "$$(ls build/fuzz/corpus)" ] || for f in sample-data/*.jsonl sample-data/*.txt; do \
+	  head -c 200000 $$f | split -l 1 -a 6 - build/fuzz/corpus/$$(basename $$f)-; done
+	build/fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 build/fuzz/corpus
 
 # Regenerate sample-data/ (deterministic: same size and seed, same bytes).
 # Three snapshots: 2021-06-08 (epoch 0) in sample-data/, the later two in

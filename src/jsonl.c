@@ -84,6 +84,7 @@ json_t *jsonl_path(json_t *root, const char *path)
 bool jsonl_string(json_t *v, bool raw, strbuf *out)
 {
 	sb_clear(out);
+	sb_add(out, "", 0); /* data is never NULL, even for "" */
 	if (!json_is_string(v))
 		return false;
 	const unsigned char *s = (const unsigned char *)json_string_value(v);

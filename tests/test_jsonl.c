@@ -28,6 +28,13 @@ static void test_raw_bytes_kept(void **state)
 	jsonl_string(json_object_get(v, "b"), raw, &sb);
 	assert_string_equal(sb.data, "\x1b[2J \xe4\xb8\xad \xf0\x9f\x93\xa7");
 	json_decref(v);
+	/* an empty string on a line with raw bytes (found by the fuzzer) */
+	v = parse("{\"a\":\"\",\"b\":\"\xff\"}", &raw);
+	assert_true(raw);
+	assert_true(jsonl_string(json_object_get(v, "a"), raw, &sb));
+	assert_non_null(sb.data);
+	assert_int_equal(sb.len, 0);
+	json_decref(v);
 	sb_free(&sb);
 }
 
