@@ -1825,27 +1825,18 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 		desk_untag_all(d);
 		say(v, false, "no rows tagged");
 		break;
-	case ACT_UNDO: {
-		int n = desk_undo(d, &err);
-		if (n < 0) {
-			say(v, true, "undo failed: %s", err);
-			free(err);
-		} else if (n == 0) {
-			say(v, true, "nothing to undo");
-		} else {
-			say(v, false, "undone: %d %s%s (saved)", n, d->eval ? "label" : "decision", n == 1 ? "" : "s");
-		}
-		break;
-	}
+	case ACT_UNDO:
 	case ACT_REDO: {
-		int n = desk_redo(d, &err);
+		bool undo = a == ACT_UNDO;
+		int n = undo ? desk_undo(d, &err) : desk_redo(d, &err);
 		if (n < 0) {
-			say(v, true, "redo failed: %s", err);
+			say(v, true, "%s failed: %s", undo ? "undo" : "redo", err);
 			free(err);
 		} else if (n == 0) {
-			say(v, true, "nothing to redo");
+			say(v, true, "nothing to %s", undo ? "undo" : "redo");
 		} else {
-			say(v, false, "redone: %d %s%s (saved)", n, d->eval ? "label" : "decision", n == 1 ? "" : "s");
+			say(v, false, "%s: %d %s%s (saved)", undo ? "undone" : "redone", n, d->eval ? "label" : "decision",
+			    n == 1 ? "" : "s");
 		}
 		break;
 	}
