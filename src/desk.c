@@ -1631,7 +1631,14 @@ static unsigned label_now(desk *d, desk_view *v, const char *truth)
 
 static const char *eval_truth_of(enum desk_action a)
 {
-	return a == ACT_CONFIRM ? "final" : a == ACT_SELF ? "mx" : "";
+	switch (a) {
+	case ACT_CONFIRM: return "final";
+	case ACT_SELF: case ACT_TAKE_MX: return "mx";
+	case ACT_TAKE_CERT: return "cert";
+	case ACT_TAKE_BANNER: return "banner";
+	case ACT_TAKE_PRIORITY: return "priority";
+	default: return "";
+	}
 }
 
 static char verdict_of(enum desk_action a)
@@ -1770,6 +1777,18 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 				   a == ACT_CONFIRM ? "Confirm" : a == ACT_SELF ? "Mark self-hosted" :
 				   a == ACT_ACCEPT ? "Accept the heuristic on" : "Reject the heuristic on", nt);
 		return decide_now(d, v, verdict_of(a), NULL);
+	}
+	case ACT_TAKE_MX: case ACT_TAKE_CERT: case ACT_TAKE_BANNER: case ACT_TAKE_PRIORITY: {
+		static const char *const which[] = {"mx", "cert", "banner", "priority"};
+		if (!d->eval) {
+			say(v, true, "M C B P label with an approach's answer in eval mode (mxray review --mode eval)");
+			break;
+		}
+		const char *t = which[a - ACT_TAKE_MX];
+		size_t nt = desk_ntagged(d);
+		if (nt)
+			return ask(v, PROMPT_YESNO, a, "Label %zu tagged domains with the %s answer? (y/n) ", nt, t);
+		return label_now(d, v, t);
 	}
 	case ACT_CHART:
 		v->chart = !v->chart;

@@ -402,6 +402,15 @@ static void test_eval_mode(void **state)
 	want = label_canonical(k, desk_row_get(e, desk_visible(e, 2))->answers[0], &err);
 	assert_string_equal(desk_row_get(e, desk_visible(e, 2))->label, want);
 	free(want);
+	/* P takes the priority answer (and moves on); u takes it back */
+	size_t at = v.cursor;
+	desk_act(e, &v, keymap_lookup('P'));
+	want = label_canonical(k, desk_row_get(e, desk_visible(e, at))->answers[3], &err);
+	assert_string_equal(desk_row_get(e, desk_visible(e, at))->label, want);
+	free(want);
+	desk_act(e, &v, keymap_lookup('u'));
+	assert_null(desk_row_get(e, desk_visible(e, at))->label);
+	v.cursor = at;
 	/* x: cannot decide; u takes it back */
 	desk_act(e, &v, keymap_lookup('x'));
 	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");

@@ -48,6 +48,10 @@ enum {
 	X(REJECT,     "reject",      "reject the heuristic: back to the evidence's ID", 'r', 0, 0) \
 	X(ACCEPT_ALL, "accept-all",  "accept every pending heuristic in view", 'A', 0, 0) \
 	X(UNDECIDABLE, "undecidable", "eval: label the domain \"cannot decide\"", 'x', 0, 0) \
+	X(TAKE_MX,    "take-mx",     "eval: the mx approach's answer is the truth", 'M', 0, 0) \
+	X(TAKE_CERT,  "take-cert",   "eval: the cert approach's answer is the truth", 'C', 0, 0) \
+	X(TAKE_BANNER, "take-banner", "eval: the banner approach's answer is the truth", 'B', 0, 0) \
+	X(TAKE_PRIORITY, "take-priority", "eval: the priority approach's answer is the truth", 'P', 0, 0) \
 	X(CHART,      "chart",       "eval: the approaches' accuracy per sample (Figure 4)", 'V', 0, 0) \
 	X(REPORT,     "report",      "market shares per snapshot, trends, data coverage", 'R', 0, 0) \
 	X(NOTE,       "note",        "add a note to the row's decision",       'e', 0, 0) \
