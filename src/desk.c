@@ -70,6 +70,7 @@ static void row_free(desk_row *r)
 	free(r->heuristic);
 	free(r->reason);
 	free(r->hosts);
+	free(r->suggested);
 	free(r->company_lc);
 	free(r->decided);
 	free(r->note);
@@ -113,7 +114,7 @@ static int cmp_words(const void *a, const void *b)
 desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT ip, provider_id, company, source, priority_id, status, heuristic,"
-					    " reason, hosts, asn, confidence, num_ip, nhosts FROM infer_ip"
+					    " reason, hosts, asn, confidence, num_ip, nhosts, suggested_id FROM infer_ip"
 					    " WHERE snapshot = ?1 AND live = 1", err);
 	if (!s)
 		return NULL;
@@ -148,6 +149,7 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
 		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
 		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
+		r->suggested = dup_col(s, 13);
 		mx_ipv4_parse(r->ip, &r->ipnum);
 		if (r->company) {
 			r->company_lc = xstrdup(r->company);
@@ -268,6 +270,11 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 		for (int a = 0; a < 5; a++)
 			r->answers[a] = dup_col(s, 2 + a);
 		r->provider_id = r->answers[4] ? xstrdup(r->answers[4]) : NULL;
+		if (r->provider_id) { /* eval answers are companies: search them lower-case */
+			r->company_lc = xstrdup(r->provider_id);
+			for (char *c = r->company_lc; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+		}
 		r->examined = sqlite3_column_int(s, 7);
 		r->heuristic = r->examined ? xstrdup("examined") : NULL;
 		r->hosts = dup_col(s, 8);
@@ -669,6 +676,11 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 		case 'a':
 			if (!r->heuristic)
 				continue; /* nothing to accept on this row */
+			/* pin what the heuristic proposes (it may only have flagged) */
+			if (r->suggested) {
+				q.verdict = "set";
+				q.provider_id = r->suggested;
+			}
 			snprintf(autonote, sizeof autonote, "heuristic %s accepted%s%s", r->heuristic, note ? ": " : "",
 				 note ? note : "");
 			q.note = autonote;
@@ -1330,7 +1342,7 @@ static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT]
 static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 {
 	sqlite3_stmt *s = store_prepare(d->st, "SELECT ip, provider_id, company, source, priority_id, status, heuristic,"
-					       " reason, hosts, asn, confidence, num_ip, nhosts FROM infer_ip"
+					       " reason, hosts, asn, confidence, num_ip, nhosts, suggested_id FROM infer_ip"
 					       " WHERE snapshot = ?1 AND ip = ?2", NULL);
 	memset(r, 0, sizeof *r);
 	if (!s)
@@ -1352,6 +1364,7 @@ static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
 		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
 		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
+		r->suggested = dup_col(s, 13);
 	}
 	sqlite3_reset(s);
 	return ok;

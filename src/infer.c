@@ -109,6 +109,7 @@ typedef struct {
 	/* per host results */
 	uint32_t *h_domains, *h_conf;
 	uint32_t *h_mx, *h_cert, *h_banner, *h_final;   /* name ids or NONE */
+	uint32_t *h_sugg;        /* what the heuristics propose (even when they only flag) */
 	uint8_t *h_final_src, *h_status;
 	char **h_cert_note, **h_banner_note, **h_heur, **h_reason;
 	uint32_t *h_corr;        /* correction id applied, or 0 */
@@ -672,6 +673,9 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 	return H_NONE;
 }
 
+/* Heuristics for one host.  The chain is always walked as in apply mode,
+ * so the ID the heuristics propose is known (h_sugg) even when they only
+ * flag; with --heuristics flag the answer stays the evidence's. */
 static void decide(ctx *c, uint32_t h)
 {
 	/* The priority chain: cert, banner/EHLO, MX name. */
@@ -692,12 +696,16 @@ static void decide(ctx *c, uint32_t h)
 	}
 	c->h_final[h] = n ? ids[0] : NONE;
 	c->h_final_src[h] = n ? srcs[0] : SRC_NONE;
+	c->h_sugg[h] = NONE;
 	c->h_status[h] = c->host_live[h] ? ST_AUTO : ST_NOSMTP;
 	if (!n || c->o->heuristics == INFER_HEUR_OFF || c->h_conf[h] >= c->o->threshold || !c->host_live[h])
 		return;
 	strbuf why;
 	sb_init(&why);
 	const char *first_kind = NULL;
+	uint32_t id = ids[0];
+	uint8_t src = srcs[0];
+	bool changed = false;
 	for (int i = 0; i < n;) {
 		uint32_t suggest = NONE;
 		const char *kind = NULL;
@@ -714,36 +722,41 @@ static void decide(ctx *c, uint32_t h)
 		}
 		if (!first_kind)
 			first_kind = kind;
-		if (c->o->heuristics == INFER_HEUR_FLAG || r == H_FLAG) {
-			/* flag only; an answer a heuristic already changed stays changed */
-			if (c->h_status[h] != ST_HEURISTIC)
-				c->h_status[h] = ST_FLAGGED;
+		if (r == H_FLAG)
 			break;
-		}
-		c->h_status[h] = ST_HEURISTIC;
+		changed = true;
 		if (r == H_SUGGEST) {
-			c->h_final[h] = suggest;
+			id = suggest;
 			break;
 		}
 		/* not this provider: the next source in priority */
 		if (++i < n) {
-			c->h_final[h] = ids[i];
-			c->h_final_src[h] = srcs[i];
+			id = ids[i];
+			src = srcs[i];
 			sb_addf(&why, " -> %s from the %s", nm(c, ids[i]), source_names[srcs[i]]);
 		} else {
-			c->h_final[h] = NONE;
-			c->h_final_src[h] = SRC_NONE;
+			id = NONE;
+			src = SRC_NONE;
 			sb_adds(&why, " -> no evidence left");
 		}
 	}
-	if (first_kind) {
-		c->h_heur[h] = xstrdup(first_kind);
-		c->h_reason[h] = sb_steal(&why);
-		c->sum->fired++;
-		if (c->h_status[h] == ST_HEURISTIC)
-			c->sum->changed++;
+	if (!first_kind) {
+		sb_free(&why);
+		return;
 	}
-	sb_free(&why);
+	c->h_heur[h] = xstrdup(first_kind);
+	c->h_reason[h] = sb_steal(&why);
+	c->sum->fired++;
+	if (changed)
+		c->h_sugg[h] = id;
+	if (changed && c->o->heuristics == INFER_HEUR_APPLY) {
+		c->h_final[h] = id;
+		c->h_final_src[h] = src;
+		c->h_status[h] = ST_HEURISTIC;
+		c->sum->changed++;
+	} else {
+		c->h_status[h] = ST_FLAGGED;
+	}
 }
 
 /* ---- corrections ------------------------------------------------------ */
@@ -941,8 +954,8 @@ static int write_all(ctx *c, size_t ndom)
 	}
 	s = prepare(c, "INSERT INTO infer_ip(snapshot, ip, live, num_ip, cert_group, num_cert, banner_fqdn,"
 		       " ehlo_fqdn, asn, confidence, provider_id, company, source, priority_id, status, heuristic,"
-		       " reason, hosts, nhosts) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,"
-		       "?18,?19)");
+		       " reason, hosts, nhosts, suggested_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
+		       "?15,?16,?17,?18,?19,?20)");
 	if (!s) {
 		free(best);
 		free(nhosts);
@@ -970,6 +983,7 @@ static int write_all(ctx *c, size_t ndom)
 			sqlite3_bind_text(s, 15, status_names[c->h_status[h]], -1, SQLITE_STATIC);
 			store_bind_text(s, 16, c->h_heur[h]);
 			store_bind_text(s, 17, c->h_reason[h]);
+			store_bind_text(s, 20, nm(c, c->h_sugg[h]));
 		}
 		if (nhosts[ip] > 4)
 			sb_addf(&names[ip], " +%u", nhosts[ip] - 4);
@@ -1199,7 +1213,7 @@ static void ctx_free(ctx *c)
 			  c->group_best, c->group_cnt, c->group_stamp, c->dom_first, c->dom_n, c->dom_nosmtp,
 			  c->primary.v, c->h_domains, c->h_conf, c->h_mx, c->h_cert, c->h_banner, c->h_final,
 			  c->h_final_src, c->h_status, c->h_cert_note, c->h_banner_note, c->h_heur, c->h_reason,
-			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs, c->host_minpref, c->host_maxpref};
+			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs, c->host_minpref, c->host_maxpref, c->h_sugg};
 	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
 		free(arrays[i]);
 	strmap_free(c->ips);
@@ -1254,6 +1268,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	HARR(h_cert, nh);
 	HARR(h_banner, nh);
 	HARR(h_final, nh);
+	HARR(h_sugg, nh);
 	HARR(h_final_src, nh);
 	HARR(h_status, nh);
 	HARR(h_cert_note, nh);

@@ -65,7 +65,7 @@ static const char schema_v2[] =
 	"  num_ip INTEGER NOT NULL, cert_group TEXT, num_cert INTEGER, banner_fqdn TEXT,"
 	"  ehlo_fqdn TEXT, asn INTEGER, confidence INTEGER, provider_id TEXT, company TEXT, source TEXT,"
 	"  priority_id TEXT, status TEXT, heuristic TEXT, reason TEXT, hosts TEXT, nhosts INTEGER,"
-	"  PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
+	"  suggested_id TEXT, PRIMARY KEY(snapshot, ip)) WITHOUT ROWID;"
 	"CREATE TABLE infer_host(snapshot TEXT NOT NULL, host TEXT NOT NULL, live INTEGER NOT NULL,"
 	"  domains INTEGER NOT NULL, mx_id TEXT, cert_id TEXT, cert_note TEXT, banner_id TEXT,"
 	"  banner_note TEXT, confidence INTEGER NOT NULL, provider_id TEXT, source TEXT, company TEXT,"

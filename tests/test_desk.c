@@ -215,8 +215,11 @@ static void test_accept_reject_and_bulk(void **state)
 	assert_int_equal(desk_decide(d, &cisco, 1, 'r', NULL, NULL, &err), 1);
 	assert_string_equal(desk_row_get(d, cisco)->decided, "arlingtontech.edu");
 	assert_string_equal(desk_row_get(d, cisco)->note, "heuristic as-suggestion rejected");
+	/* accept pins what the heuristic proposes */
+	assert_string_equal(desk_row_get(d, cisco)->suggested, "iphmx.com");
 	assert_int_equal(desk_decide(d, &cisco, 1, 'a', NULL, NULL, &err), 1);
-	assert_int_equal(desk_row_get(d, cisco)->verdict, 'c');
+	assert_int_equal(desk_row_get(d, cisco)->verdict, 'o');
+	assert_string_equal(desk_row_get(d, cisco)->decided, "iphmx.com");
 	/* the key path: tag three rows, confirm them after a y/n prompt */
 	desk_view v;
 	desk_view_init(&v);

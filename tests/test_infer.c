@@ -232,6 +232,12 @@ static void test_fake_google_banner_flag_only(void **state)
 	run_with(5, INFER_HEUR_FLAG);
 	assert_answer("final", "liar.com", "google.com Google 1.0 banner 1 flagged");
 	assert_host("mail.liar.com", "heuristic", "as-mismatch");
+	/* flag mode still knows what applying would give */
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(F->st), "SELECT suggested_id FROM infer_ip WHERE ip = '198.51.100.20'", -1, &s, NULL);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "liar.com");
+	sqlite3_finalize(s);
 	/* with the heuristics off nothing is flagged */
 	run_with(5, INFER_HEUR_OFF);
 	assert_answer("final", "liar.com", "google.com Google 1.0 banner 1 auto");

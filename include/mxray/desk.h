@@ -20,6 +20,7 @@
 
 typedef struct {
 	char *ip, *provider_id, *company, *source, *priority_id, *status, *heuristic, *reason, *hosts;
+	char *suggested;      /* the ID the heuristics propose (NULL: none) */
 	uint32_t asn, confidence, domains, nhosts;
 	uint32_t ipnum;       /* the address as a number, for sorting */
 	char *company_lc;     /* lower-case company, for searching */
