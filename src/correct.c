@@ -1,6 +1,7 @@
 /* correct: the analyst-decision table. */
 #include "mxray/correct.h"
 #include "mxray/csv.h"
+#include "mxray/domain.h"
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
 
@@ -39,6 +40,14 @@ int64_t correct_add(store *st, const correct_req *r, char **err)
 			*err = xasprintf("a provider ID is needed for 'set'%s%s", why ? ": " : "", why ? why : "");
 			return -1;
 		}
+		/* a provider ID is a registered domain: a host name stands for its own */
+		const char *rd = domain_rd(pid);
+		if (!rd) {
+			*err = xasprintf("'%s' is not a provider ID (a registered domain such as example.com) nor a company "
+					 "the knowledge base knows", pid);
+			return -1;
+		}
+		memmove(pid, rd, strlen(rd) + 1);
 	}
 	if (r->snapshot && !mx_date_valid(r->snapshot)) {
 		*err = xasprintf("snapshot '%s' is not a date YYYY-MM-DD", r->snapshot);

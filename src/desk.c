@@ -1,6 +1,7 @@
 /* desk: the review desk's model and key handling (no curses). */
 #include "mxray/desk.h"
 #include "mxray/correct.h"
+#include "mxray/domain.h"
 #include "mxray/sample.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
@@ -1928,8 +1929,10 @@ unsigned desk_answer(desk *d, desk_view *v, const char *text)
 			return label_now(d, v, text);
 		char id[MX_NAME_MAX + 2];
 		const kb_company *co = d->k ? kb_company_named(d->k, text) : NULL;
-		if (!co && mx_name_norm(text, strlen(text), id)) {
-			say(v, true, "not a provider ID or company: nothing saved");
+		if (!co && (mx_name_norm(text, strlen(text), id) || !domain_rd(id))) {
+			char *e = sanitize_str(text);
+			say(v, true, "'%s' is not a provider ID (a registered domain) or a known company: nothing saved", e);
+			free(e);
 			break;
 		}
 		return decide_now(d, v, 'o', co ? co->name : id);

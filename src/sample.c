@@ -1,6 +1,7 @@
 /* sample: drawing samples, and labels in and out. */
 #include "mxray/sample.h"
 #include "mxray/csv.h"
+#include "mxray/domain.h"
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
 
@@ -245,6 +246,14 @@ char *label_canonical(const kb *k, const char *truth, char **err)
 		const kb_company *co = k ? kb_company_named(k, t) : NULL;
 		char name[MX_NAME_MAX + 2];
 		const char *why = co ? NULL : mx_name_norm(t, len, name);
+		if (!co && !why) {
+			/* a provider ID is a registered domain: a host name stands for its own */
+			const char *rd = domain_rd(name);
+			if (rd)
+				memmove(name, rd, strlen(rd) + 1);
+			else
+				why = "no registered domain";
+		}
 		if (why) {
 			char *e = sanitize_str(t);
 			*err = xasprintf("'%s' is neither a company the knowledge base knows nor a provider ID (%s)", e, why);

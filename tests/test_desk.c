@@ -264,7 +264,10 @@ static void test_accept_reject_and_bulk(void **state)
 	desk_act(d, &v, keymap_lookup('o'));
 	assert_int_equal(v.prompt, PROMPT_OVERRIDE);
 	desk_answer(d, &v, "bad name!");
-	assert_string_equal(v.message, "not a provider ID or company: nothing saved");
+	assert_string_equal(v.message, "'bad name!' is not a provider ID (a registered domain) or a known company: nothing saved");
+	desk_act(d, &v, keymap_lookup('o'));
+	desk_answer(d, &v, "micro");
+	assert_string_equal(v.message, "'micro' is not a provider ID (a registered domain) or a known company: nothing saved");
 	desk_act(d, &v, keymap_lookup('o'));
 	desk_answer(d, &v, "Zoho");
 	assert_string_equal(v.message, "saved: 1 decision (set Zoho)");

@@ -393,6 +393,20 @@ static void test_corrections(void **state)
 	assert_int_equal(correct_add(F->st, &noid, &err), -1);
 	assert_string_equal(err, "a provider ID is needed for 'set'");
 	free(err);
+	correct_req word = {"mx", "x.com", NULL, "set", "micro", NULL, NULL};
+	assert_int_equal(correct_add(F->st, &word, &err), -1);
+	assert_non_null(strstr(err, "'micro' is not a provider ID (a registered domain such as example.com)"));
+	free(err);
+	/* a host name is reduced to its registered domain */
+	correct_req host = {"mx", "x.com", NULL, "set", "mx1.Mail.Example.CO.UK.", NULL, NULL};
+	int64_t hid = correct_add(F->st, &host, &err);
+	assert_true(hid > 0);
+	sqlite3_stmt *s;
+	sqlite3_prepare_v2(store_db(F->st), "SELECT provider_id FROM correction WHERE id = ?1", -1, &s, NULL);
+	sqlite3_bind_int64(s, 1, hid);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "example.co.uk");
+	sqlite3_finalize(s);
 }
 
 static void test_null_mx_with_domain_decision(void **state)

@@ -133,6 +133,13 @@ static void test_labels(void **state)
 	c = label_canonical(k, "Yandex;yandex.ru", &err);
 	assert_string_equal(c, "Yandex");
 	free(c);
+	/* a host name stands for its registered domain; a bare word is no ID */
+	c = label_canonical(k, "aspmx.l.google.com;mail.example.co.uk", &err);
+	assert_string_equal(c, "example.co.uk;Google");
+	free(c);
+	assert_null(label_canonical(k, "zz", &err));
+	assert_non_null(strstr(err, "'zz' is neither a company the knowledge base knows nor a provider ID (no registered domain)"));
+	free(err);
 	c = label_canonical(k, "", &err);
 	assert_string_equal(c, "");
 	free(c);
