@@ -238,8 +238,8 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 		"  AND x.approach = 'priority' AND x.domain = d.domain),"
 		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
 		"  AND x.approach = 'final' AND x.domain = d.domain),"
-		" EXISTS (SELECT 1 FROM result x WHERE x.snapshot = ?2 AND x.approach = 'final' AND x.domain = d.domain"
-		"  AND x.status IN ('heuristic', 'flagged')),"
+		" EXISTS (SELECT 1 FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host"
+		"  WHERE p.snapshot = ?2 AND p.domain = d.domain AND h.heuristic IS NOT NULL),"
 		" (SELECT group_concat(host, ' ') FROM primary_mx p WHERE p.snapshot = ?2 AND p.domain = d.domain)"
 		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
 	if (!s)
@@ -807,14 +807,14 @@ int desk_report(desk *d, size_t top, trend *t, coverage_row **cov, char **err)
 	*cov = NULL;
 	if (report_trend(d->st, &sc, top, t, err) < 0)
 		return -1;
+	/* report_trend left the scope built: one coverage query per date */
 	*cov = xcalloc(t->ndates + 1, sizeof **cov);
 	for (size_t k = 0; k < t->ndates; k++)
-		if (report_coverage(d->st, &sc, t->dates[k], &(*cov)[k], err) < 0) {
-			/* a snapshot without inference: show it empty, say why */
-			memset(&(*cov)[k], 0, sizeof (*cov)[k]);
-			snprintf((*cov)[k].snapshot, sizeof (*cov)[k].snapshot, "%s", t->dates[k]);
-			free(*err);
-			*err = NULL;
+		if (report_coverage_scoped(d->st, t->dates[k], &(*cov)[k], err) < 0) {
+			trend_free(t);
+			free(*cov);
+			*cov = NULL;
+			return -1;
 		}
 	return 0;
 }
@@ -1515,7 +1515,9 @@ void desk_view_init(desk_view *v)
 void desk_view_free(desk_view *v)
 {
 	free(v->search);
+	free(v->pending_text);
 	v->search = NULL;
+	v->pending_text = NULL;
 }
 
 void desk_view_fix(const desk *d, desk_view *v)
@@ -1590,6 +1592,14 @@ static const char *verdict_word(char v)
 	return "?";
 }
 
+/* After decisions the view follows the filter (a decided row may leave
+ * "status=pending"); the cursor keeps its place in the list. */
+static void refilter(desk *d, desk_view *v)
+{
+	rebuild(d);
+	desk_view_fix(d, v);
+}
+
 static unsigned decide_now(desk *d, desk_view *v, char verdict, const char *provider)
 {
 	size_t *rows = NULL;
@@ -1611,6 +1621,7 @@ static unsigned decide_now(desk *d, desk_view *v, char verdict, const char *prov
 		    verdict == 'o' ? " " : "", verdict == 'o' ? provider : "");
 		if (desk_ntagged(d))
 			desk_untag_all(d);
+		refilter(d, v);
 	}
 	return DESK_REDRAW;
 }
@@ -1636,8 +1647,10 @@ static unsigned label_now(desk *d, desk_view *v, const char *truth)
 		say(v, false, "saved: %d label%s (%zu/%zu labelled)", w, w == 1 ? "" : "s", lab, lab + rem);
 		if (desk_ntagged(d))
 			desk_untag_all(d);
-		if (n == 1 && v->cursor + 1 < d->nvis)
-			v->cursor++; /* on to the next domain */
+		size_t before = d->nvis;
+		refilter(d, v);
+		if (n == 1 && d->nvis == before && v->cursor + 1 < d->nvis)
+			v->cursor++; /* on to the next domain (unless it left the view) */
 		desk_view_fix(d, v);
 	}
 	return DESK_REDRAW;
@@ -1693,6 +1706,8 @@ static unsigned search_step(desk *d, desk_view *v, int dir)
 		free(e);
 	} else {
 		v->cursor = (size_t)hit;
+		for (int i = 0; i < PANE_COUNT; i++)
+			v->scroll[i] = 0;
 		desk_view_fix(d, v);
 		say(v, false, "%s", wrapped ? "search wrapped" : "");
 	}
@@ -1891,6 +1906,22 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 	return DESK_REDRAW;
 }
 
+/* Set the typed provider (or, in eval mode, the typed truth). */
+static unsigned override_now(desk *d, desk_view *v, const char *text)
+{
+	if (d->eval)
+		return label_now(d, v, text);
+	char id[MX_NAME_MAX + 2];
+	const kb_company *co = d->k ? kb_company_named(d->k, text) : NULL;
+	if (!co && (mx_name_norm(text, strlen(text), id) || !domain_rd(id))) {
+		char *e = sanitize_str(text);
+		say(v, true, "'%s' is not a provider ID (a registered domain) or a known company: nothing saved", e);
+		free(e);
+		return DESK_REDRAW;
+	}
+	return decide_now(d, v, 'o', co ? co->name : id);
+}
+
 unsigned desk_answer(desk *d, desk_view *v, const char *text)
 {
 	enum desk_prompt p = v->prompt;
@@ -1924,19 +1955,18 @@ unsigned desk_answer(desk *d, desk_view *v, const char *text)
 		}
 		break;
 	}
-	case PROMPT_OVERRIDE: {
-		if (d->eval)
-			return label_now(d, v, text);
-		char id[MX_NAME_MAX + 2];
-		const kb_company *co = d->k ? kb_company_named(d->k, text) : NULL;
-		if (!co && (mx_name_norm(text, strlen(text), id) || !domain_rd(id))) {
+	case PROMPT_OVERRIDE:
+		if (desk_ntagged(d)) {
+			/* several rows: a y/n first */
+			free(v->pending_text);
+			v->pending_text = xstrdup(text);
 			char *e = sanitize_str(text);
-			say(v, true, "'%s' is not a provider ID (a registered domain) or a known company: nothing saved", e);
+			unsigned f = ask(v, PROMPT_YESNO, ACT_OVERRIDE, "%s %zu tagged rows to %.60s? (y/n) ",
+					 d->eval ? "Label" : "Set", desk_ntagged(d), e);
 			free(e);
-			break;
+			return f;
 		}
-		return decide_now(d, v, 'o', co ? co->name : id);
-	}
+		return override_now(d, v, text);
 	case PROMPT_NOTE:
 		if (desk_note(d, d->vis[v->cursor], text, &err) < 0) {
 			say(v, true, "%s", err);
@@ -1949,6 +1979,13 @@ unsigned desk_answer(desk *d, desk_view *v, const char *text)
 		if (text[0] != 'y' && text[0] != 'Y') {
 			say(v, false, "cancelled");
 			break;
+		}
+		if (pending == ACT_OVERRIDE) {
+			char *t = v->pending_text;
+			v->pending_text = NULL;
+			unsigned f = override_now(d, v, t ? t : "");
+			free(t);
+			return f;
 		}
 		if (pending == ACT_ACCEPT_ALL) {
 			size_t *rows = xcalloc(d->nvis + 1, sizeof *rows), n = 0;

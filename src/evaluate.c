@@ -60,8 +60,10 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 		"SELECT d.domain,"
 		" (SELECT truth FROM label l WHERE l.sample = d.sample AND l.domain = d.domain AND l.undone_at IS NULL"
 		"  ORDER BY l.id DESC LIMIT 1),"
-		" EXISTS (SELECT 1 FROM result x WHERE x.snapshot = ?2 AND x.approach = 'final' AND x.domain = d.domain"
-		"  AND x.status IN ('heuristic', 'flagged')),"
+		/* examined in step 4: a heuristic fired on a primary MX host (what
+		 * analysts decide later does not change it) */
+		" EXISTS (SELECT 1 FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host"
+		"  WHERE p.snapshot = ?2 AND p.domain = d.domain AND h.heuristic IS NOT NULL),"
 		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
 		"  AND x.approach = 'mx' AND x.domain = d.domain),"
 		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"

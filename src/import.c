@@ -629,6 +629,9 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	progress_begin(&pg, o->progress, label, total);
 
 	int rc = store_begin(st, err);
+	/* the snapshot exists once a file of it is committed, not before */
+	if (rc == 0 && o->snapshot)
+		rc = store_snapshot_add(st, o->snapshot, err);
 	while (rc == 0) {
 		int got = reader_next(&rd);
 		if (got < 0) {
@@ -799,8 +802,6 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	/* With --strict everything is one transaction: any problem, nothing kept. */
 	if (o->strict && store_begin(st, err) < 0)
 		return -1;
-	if (o->snapshot && store_snapshot_add(st, o->snapshot, err) < 0)
-		goto fail;
 	bool derive = false;
 	/* Targets first, then the rest in the order given. */
 	for (int pass = 0; pass < 2; pass++)

@@ -835,7 +835,7 @@ static const opt_row review_opts_table[] = {
 	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
 	{"snapshot", "YYYY-MM-DD", "the snapshot to review (default: the newest)"},
 	{"analyst", "NAME", "who decides (default $USER)"},
-	{"threshold", "N", "candidates: known companies' IDs below this confidence (default 5)"},
+	{"threshold", "N", "candidates: known companies' IDs below this confidence (default: infer's)"},
 	{"kb", "FILE", "knowledge base JSON replacing the built-in one"},
 	{"mode", "triage|eval", "triage the candidates (default), or label an evaluation sample"},
 	{"sample", "NAME", "with --mode eval: the sample to label"},
@@ -849,6 +849,7 @@ static int cmd_review(int argc, char **argv)
 	const char *db = default_db(), *snapshot = NULL, *kbfile = NULL, *analyst = getenv("USER");
 	const char *mode = "triage", *sample = NULL;
 	unsigned threshold = 5;
+	bool threshold_set = false;
 	optparse op;
 	const char *name;
 	op_begin(&op, c);
@@ -871,6 +872,7 @@ static int cmd_review(int argc, char **argv)
 				return op_error(&op, usage_error(c, "--threshold '%s' is not a whole number", optarg));
 			}
 			threshold = (unsigned)t;
+			threshold_set = true;
 		}
 	}
 	if (op.rc >= 0)
@@ -925,6 +927,16 @@ static int cmd_review(int argc, char **argv)
 			free(err);
 			rc = EXIT_RUNTIME;
 		}
+	}
+	if (!threshold_set) {
+		/* the threshold the last inference of this snapshot used */
+		sqlite3_stmt *q = store_prepare(st, "SELECT json_extract(params, '$.threshold') FROM run WHERE snapshot = ?1"
+						    " ORDER BY id DESC LIMIT 1", NULL);
+		store_bind_text(q, 1, snapshot);
+		if (q && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_INTEGER)
+			threshold = (unsigned)sqlite3_column_int(q, 0);
+		if (q)
+			sqlite3_reset(q);
 	}
 	review_opts ro = {snapshot, analyst, threshold, k, sample, t0};
 	if (rc == EXIT_OK && review_run(st, &ro, &err) < 0) {

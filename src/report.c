@@ -73,9 +73,34 @@ int report_prepare_scope(store *st, const report_scope *sc, char **err)
 	return rc;
 }
 
+/* Every date must have inference results; name the ones that do not. */
+static int check_inferred(store *st, char (*dates)[11], long n, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM result WHERE snapshot = ?1 AND approach = 'final' LIMIT 1", err);
+	if (!s)
+		return -1;
+	strbuf missing;
+	sb_init(&missing);
+	for (long i = 0; i < n; i++) {
+		store_bind_text(s, 1, dates[i]);
+		if (sqlite3_step(s) != SQLITE_ROW)
+			sb_addf(&missing, "%s%s", missing.len ? ", " : "", dates[i]);
+		sqlite3_reset(s);
+	}
+	if (missing.len) {
+		*err = xasprintf("no inference results for %s: run 'mxray infer --all' (or choose --snapshots)", missing.data);
+		sb_free(&missing);
+		return -1;
+	}
+	sb_free(&missing);
+	return 0;
+}
+
 /* Fill temp.scope_domain(snapshot, domain) with the domains that count. */
 static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err)
 {
+	if (check_inferred(st, dates, n, err) < 0)
+		return -1;
 	if (report_scope_table(st, err) < 0 || store_exec(st, "DELETE FROM scope_date; DELETE FROM scope_domain;", err) < 0)
 		return -1;
 	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO scope_date(date) VALUES(?1)", err);
@@ -154,6 +179,11 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 	}
 	sqlite3_reset(s);
 	return rc == SQLITE_DONE ? 0 : dberr(st, err);
+}
+
+int report_coverage_scoped(store *st, const char *snapshot, coverage_row *out, char **err)
+{
+	return coverage_one(st, snapshot, out, err);
 }
 
 int report_coverage(store *st, const report_scope *sc, const char *snapshot, coverage_row *out, char **err)
@@ -439,6 +469,11 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND heuristic IS NOT NULL", last),
 			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND status = 'heuristic'", last),
 			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND status = 'flagged'", last));
+		long pending = one_long(st, "SELECT count(*) FROM correction WHERE (at > (SELECT max(at) FROM run WHERE"
+					    " snapshot = ?1) OR undone_at > (SELECT max(at) FROM run WHERE snapshot = ?1))", last);
+		if (pending)
+			fprintf(out, "%ld decision%s made or undone since the last 'mxray infer' of %s: run it to apply them\n",
+				pending, pending == 1 ? "" : "s", last);
 		fprintf(out, "Analyst decisions: %ld recorded, %ld undone; %ld answers corrected or confirmed in %s\n",
 			one_long(st, "SELECT count(*) FROM correction WHERE ?1 IS NOT NULL", last),
 			one_long(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL AND ?1 IS NOT NULL", last),

@@ -273,6 +273,27 @@ static void test_accept_reject_and_bulk(void **state)
 	assert_string_equal(v.message, "saved: 1 decision (set Zoho)");
 	assert_string_equal(desk_row_get(d, desk_visible(d, v.cursor))->decided, "zoho.com");
 	desk_view_free(&v);
+	/* a decided row leaves a status=pending view; the cursor keeps its place */
+	const char *why;
+	assert_true(desk_set_filter(d, "status=pending", &why));
+	v.cursor = 2;
+	size_t before = desk_nvisible(d);
+	const char *next_ip = desk_row_get(d, desk_visible(d, 3))->ip;
+	desk_act(d, &v, keymap_lookup('c'));
+	assert_int_equal(desk_nvisible(d), before - 1);
+	assert_int_equal(v.cursor, 2);
+	assert_string_equal(desk_row_get(d, desk_visible(d, 2))->ip, next_ip);
+	assert_true(desk_set_filter(d, "", &why));
+	/* a bulk override asks y/n first */
+	desk_act(d, &v, keymap_lookup('g'));
+	desk_act(d, &v, keymap_lookup('t'));
+	desk_act(d, &v, keymap_lookup('t'));
+	desk_act(d, &v, keymap_lookup('o'));
+	desk_answer(d, &v, "Zoho");
+	assert_int_equal(v.prompt, PROMPT_YESNO);
+	assert_string_equal(v.prompt_label, "Set 2 tagged rows to Zoho? (y/n) ");
+	desk_answer(d, &v, "y");
+	assert_string_equal(v.message, "saved: 2 decisions (set Zoho)");
 	const char *c[8];
 	assert_int_equal(desk_complete(d, "goo", c, 8), 2);
 	assert_string_equal(c[0], "Google");
@@ -428,6 +449,14 @@ static void test_eval_mode(void **state)
 	assert_null(desk_row_get(e, desk_visible(e, 3))->label);
 	desk_act(e, &v, keymap_lookup(CTRL('R')));
 	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");
+	/* search finds companies in eval mode too */
+	bool wrapped;
+	const char *fin = desk_row_get(e, desk_visible(e, 5))->answers[4];
+	char lower[64];
+	snprintf(lower, sizeof lower, "%s", fin);
+	for (char *p = lower; *p; p++)
+		*p = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+	assert_true(desk_search(e, lower, 0, 1, &wrapped) >= 0);
 	/* triage-only actions say so */
 	desk_act(e, &v, keymap_lookup('a'));
 	assert_true(v.message_error);

@@ -398,8 +398,8 @@ static void test_corrections(void **state)
 	assert_non_null(strstr(err, "'micro' is not a provider ID (a registered domain such as example.com)"));
 	free(err);
 	/* a host name is reduced to its registered domain */
-	correct_req host = {"mx", "x.com", NULL, "set", "mx1.Mail.Example.CO.UK.", NULL, NULL};
-	int64_t hid = correct_add(F->st, &host, &err);
+	correct_req hostreq = {"mx", "x.com", NULL, "set", "mx1.Mail.Example.CO.UK.", NULL, NULL};
+	int64_t hid = correct_add(F->st, &hostreq, &err);
 	assert_true(hid > 0);
 	sqlite3_stmt *s;
 	sqlite3_prepare_v2(store_db(F->st), "SELECT provider_id FROM correction WHERE id = ?1", -1, &s, NULL);

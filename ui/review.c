@@ -29,6 +29,12 @@ typedef struct {
 	/* prompt line editing */
 	strbuf input;
 	char choices[256];           /* completion choices shown after the input */
+	int hist_at;                 /* history position while browsing (-1: none) */
+	/* the report view, computed once when it opens */
+	bool have_report;
+	trend rep;
+	coverage_row *repcov;
+	char *rep_err;
 	char *history[5][32];
 	int nhist[5];
 } ui;
@@ -248,8 +254,12 @@ static void draw_help(ui *u)
 	for (int k = 0; k < h; k++)
 		fill(y0 + k, x0, w, A_NORMAL);
 	draw_text(u, y0, x0 + 1, w - 2, "mxray review: keys (j/k scroll, any other key closes)", ROLE_LABEL, A_BOLD);
-	for (int k = 0; k < h - 3 && (size_t)(k + u->v.help_scroll) < n; k++)
-		draw_text(u, y0 + 2 + k, x0 + 1, w - 2, lines[k + u->v.help_scroll], ROLE_NORMAL, 0);
+	for (int k = 0; k < h - 3 && (size_t)(k + u->v.help_scroll) < n + 2; k++) {
+		size_t li = (size_t)(k + u->v.help_scroll);
+		const char *text = li < n ? lines[li] : li == n ? "" :
+			"  prompts: Enter accepts, Esc cancels, Tab completes, Up/Down history, ^U clears";
+		draw_text(u, y0 + 2 + k, x0 + 1, w - 2, text, ROLE_NORMAL, 0);
+	}
 	attrset(A_NORMAL);
 	for (int k = 0; k < h; k++) {
 		mvaddch(y0 + k, x0 - 1 < 0 ? 0 : x0 - 1, ACS_VLINE);
@@ -306,53 +316,70 @@ static void draw_chart(ui *u)
 
 /* Report view: shares per snapshot as bars, a sparkline per provider,
  * and the coverage table. */
+static void report_drop(ui *u)
+{
+	if (!u->have_report)
+		return;
+	trend_free(&u->rep);
+	free(u->repcov);
+	free(u->rep_err);
+	u->repcov = NULL;
+	u->rep_err = NULL;
+	u->have_report = false;
+}
+
 static void draw_report(ui *u)
 {
-	trend t;
-	coverage_row *cov = NULL;
-	char *err = NULL;
 	int w = u->cols, h = u->lines - 2;
 	int y0 = 1, x0 = 0;
 	for (int k = 0; k < h; k++)
 		fill(y0 + k, x0, w, A_NORMAL);
-	if (desk_report(u->d, 12, &t, &cov, &err) < 0) {
-		draw_text(u, y0, x0 + 1, w - 2, err ? err : "no report", ROLE_BAD, 0);
-		free(err);
+	if (!u->have_report) {
+		/* computed once per opening: it is a full pass over the snapshots */
+		memset(&u->rep, 0, sizeof u->rep);
+		if (desk_report(u->d, 12, &u->rep, &u->repcov, &u->rep_err) < 0 && !u->rep_err)
+			u->rep_err = xstrdup("no report");
+		u->have_report = true;
+	}
+	if (u->rep_err) {
+		char *e = sanitize_str(u->rep_err);
+		draw_text(u, y0, x0 + 1, w - 2, e, ROLE_BAD, 0);
+		free(e);
 		return;
 	}
+	trend *t = &u->rep;
+	coverage_row *cov = u->repcov;
 	bool utf8 = !strcmp(nl_langinfo(CODESET), "UTF-8");
 	draw_text(u, y0, x0 + 1, w - 2, "market shares of every domain with MX records, per snapshot (any key closes)",
 		  ROLE_LABEL, A_BOLD);
-	size_t nd = t.ndates;
-	int namew = 18, sparkw = (int)nd + 2;
-	int colw = nd ? (w - namew - sparkw - 4) / (int)nd : 10;
-	if (colw < 12)
-		colw = 12;
-	int barw = colw - 9;
+	/* as many of the latest snapshots as fit; the sparkline covers all */
+	int namew = 18, sparkw = (int)t->ndates + 3, colw = 16;
+	int fit = (w - namew - sparkw - 2) / colw;
+	if (fit < 1)
+		fit = 1;
+	size_t first = t->ndates > (size_t)fit ? t->ndates - (size_t)fit : 0;
+	int barw = colw - 8;
 	double maxs = 0.01;
-	for (size_t i = 0; i < t.nrows; i++)
-		for (size_t k = 0; k < nd; k++)
-			if (t.rows[i].share[k] > maxs)
-				maxs = t.rows[i].share[k];
-	int y = y0 + 2;
+	for (size_t i = 0; i < t->nrows; i++)
+		for (size_t k = first; k < t->ndates; k++)
+			if (t->rows[i].share[k] > maxs)
+				maxs = t->rows[i].share[k];
+	int y = y0 + 2, xs = x0 + 1 + namew + (int)(t->ndates - first) * colw;
 	draw_text(u, y, x0 + 1, namew, "provider", ROLE_LABEL, 0);
-	for (size_t k = 0; k < nd; k++)
-		draw_text(u, y, x0 + 1 + namew + (int)k * colw, colw, t.dates[k], ROLE_LABEL, 0);
-	draw_text(u, y, x0 + 1 + namew + (int)nd * colw, sparkw, "trend", ROLE_LABEL, 0);
+	for (size_t k = first; k < t->ndates; k++)
+		draw_text(u, y, x0 + 1 + namew + (int)(k - first) * colw, colw - 1, t->dates[k], ROLE_LABEL, 0);
+	draw_text(u, y, xs, w - xs, first ? "trend (all)" : "trend", ROLE_LABEL, 0);
 	y++;
 	static const char *const spark[] = {"\u2581", "\u2582", "\u2583", "\u2584", "\u2585", "\u2586", "\u2587",
 					    "\u2588"};
 	static const char ascii_spark[] = "_.-=+*#@";
-	for (size_t i = 0; i < t.nrows && y < y0 + h - 10; i++, y++) {
-		char *p = sanitize_str(t.rows[i].provider);
+	for (size_t i = 0; i < t->nrows && y < y0 + h - 10; i++, y++) {
+		char *p = sanitize_str(t->rows[i].provider);
 		draw_text(u, y, x0 + 1, namew - 1, p, ROLE_NORMAL, 0);
 		free(p);
-		double lo = t.rows[i].share[0], hi = lo;
-		for (size_t k = 0; k < nd; k++) {
-			double v = t.rows[i].share[k];
-			lo = v < lo ? v : lo;
-			hi = v > hi ? v : hi;
-			int x = x0 + 1 + namew + (int)k * colw;
+		for (size_t k = first; k < t->ndates; k++) {
+			double v = t->rows[i].share[k];
+			int x = x0 + 1 + namew + (int)(k - first) * colw;
 			int full = (int)(v / maxs * barw + 0.5);
 			attrset(role_attr(u, ROLE_GOOD) | (u->color ? 0 : A_REVERSE));
 			for (int b = 0; b < full; b++) {
@@ -363,12 +390,16 @@ static void draw_report(ui *u)
 			}
 			attrset(A_NORMAL);
 			char num[16];
-			snprintf(num, sizeof num, " %5.1f%%", v);
-			mvaddstr(y, x + full, num);
+			snprintf(num, sizeof num, "%5.1f%%", v);
+			draw_text(u, y, x + full + 1, colw - full - 1, num, ROLE_NORMAL, 0);
 		}
-		int xs = x0 + 1 + namew + (int)nd * colw;
-		for (size_t k = 0; k < nd; k++) {
-			int lvl = hi > lo ? (int)((t.rows[i].share[k] - lo) / (hi - lo) * 7 + 0.5) : 3;
+		double lo = t->rows[i].share[0], hi = lo;
+		for (size_t k = 0; k < t->ndates; k++) {
+			lo = t->rows[i].share[k] < lo ? t->rows[i].share[k] : lo;
+			hi = t->rows[i].share[k] > hi ? t->rows[i].share[k] : hi;
+		}
+		for (size_t k = 0; k < t->ndates && xs + (int)k < w; k++) {
+			int lvl = hi > lo ? (int)((t->rows[i].share[k] - lo) / (hi - lo) * 7 + 0.5) : 3;
 			if (utf8)
 				mvaddstr(y, xs + (int)k, spark[lvl]);
 			else
@@ -379,20 +410,17 @@ static void draw_report(ui *u)
 	draw_text(u, y++, x0 + 1, w - 2, "data coverage (the paper's Table 4)", ROLE_LABEL, A_BOLD);
 	for (int c = -1; c < COVERAGE_CATEGORIES && y < y0 + h; c++, y++) {
 		draw_text(u, y, x0 + 1, namew, c < 0 ? "category" : coverage_names[c], c < 0 ? ROLE_LABEL : ROLE_NORMAL, 0);
-		for (size_t k = 0; k < nd; k++) {
+		for (size_t k = first; k < t->ndates; k++) {
 			char num[32];
 			if (c < 0)
-				snprintf(num, sizeof num, "%s", t.dates[k]);
-			else if (cov[k].total)
-				snprintf(num, sizeof num, "%ld (%.1f%%)", cov[k].count[c],
-					 100.0 * (double)cov[k].count[c] / (double)cov[k].total);
+				snprintf(num, sizeof num, "%s", t->dates[k]);
 			else
-				snprintf(num, sizeof num, "not inferred");
-			draw_text(u, y, x0 + 1 + namew + (int)k * colw, colw, num, c < 0 ? ROLE_LABEL : ROLE_NORMAL, 0);
+				snprintf(num, sizeof num, "%ld (%.1f%%)", cov[k].count[c],
+					 cov[k].total ? 100.0 * (double)cov[k].count[c] / (double)cov[k].total : 0);
+			draw_text(u, y, x0 + 1 + namew + (int)(k - first) * colw, colw - 1, num,
+				  c < 0 ? ROLE_LABEL : ROLE_NORMAL, 0);
 		}
 	}
-	free(cov);
-	trend_free(&t);
 }
 
 static void draw(ui *u)
@@ -440,6 +468,8 @@ static void draw(ui *u)
 		draw_chart(u);
 	if (u->v.report)
 		draw_report(u);
+	else
+		report_drop(u);
 	if (u->v.help)
 		draw_help(u);
 	curs_set(u->v.prompt != PROMPT_NONE ? 1 : 0);
@@ -473,6 +503,12 @@ static int map_key(int ch, bool func)
 static int prompt_key(ui *u, int key)
 {
 	int kind = (int)u->v.prompt;
+	if (u->v.prompt == PROMPT_YESNO) {
+		/* one key: y or Y says yes, anything else no */
+		sb_clear(&u->input);
+		sb_adds(&u->input, key == 'y' || key == 'Y' ? "y" : "n");
+		return 1;
+	}
 	if (key == KEY_X_ESC)
 		return -1;
 	if (key == KEY_X_ENTER || key == '\r') {
@@ -496,8 +532,18 @@ static int prompt_key(ui *u, int key)
 		return 0;
 	}
 	if ((key == KEY_X_UP || key == KEY_X_DOWN) && kind < 5 && u->nhist[kind]) {
+		/* walk the prompt's history: Up older, Down newer (past the newest: empty) */
+		int n = u->nhist[kind];
+		if (u->hist_at < 0)
+			u->hist_at = n;
+		u->hist_at += key == KEY_X_UP ? -1 : 1;
+		if (u->hist_at < 0)
+			u->hist_at = 0;
 		sb_clear(&u->input);
-		sb_adds(&u->input, u->history[kind][u->nhist[kind] - 1]);
+		if (u->hist_at >= n)
+			u->hist_at = n;
+		else
+			sb_adds(&u->input, u->history[kind][u->hist_at]);
 		return 0;
 	}
 	u->choices[0] = '\0';
@@ -635,8 +681,11 @@ int review_run(store *st, const review_opts *o, char **err)
 			if (u.lay.too_small && key != 'q' && key != 'Q' && key != KEY_X_ESC)
 				continue;
 			flags = desk_act(d, &u.v, keymap_lookup(key));
-			if (flags & DESK_PROMPT)
+			if (flags & DESK_PROMPT) {
 				sb_clear(&u.input);
+				u.choices[0] = '\0';
+				u.hist_at = -1;
+			}
 		}
 		if (flags & DESK_QUIT)
 			break;
@@ -651,6 +700,7 @@ int review_run(store *st, const review_opts *o, char **err)
 	}
 	endwin();
 	mx_set_fatal_hook(NULL);
+	report_drop(&u);
 	if (trace)
 		fclose(trace);
 	for (int k = 0; k < 5; k++)

@@ -165,6 +165,7 @@ typedef struct {
 	enum desk_prompt prompt;     /* an action asks the UI for text */
 	char prompt_label[128];
 	enum desk_action pending;    /* what a yes/no prompt confirms */
+	char *pending_text;          /* a bulk override's text, until confirmed */
 	char message[256];           /* the result of the last action */
 	bool message_error;
 } desk_view;

@@ -62,7 +62,7 @@ enum {
 	X(HELP,       "help",        "this help",                              '?', KEY_X_F1, 0) \
 	X(REDRAW,     "redraw",      "redraw the screen",                      CTRL('L'), 0, 0) \
 	X(QUIT,       "quit",        "close help or the maximised pane; quit", 'q', KEY_X_ESC, 0) \
-	X(QUIT_NOW,   "quit-now",    "quit",                                   'Q', 0, 0)
+	X(QUIT_NOW,   "quit-now",    "quit",                                   'Q', CTRL('C'), 0)
 
 enum desk_action {
 	ACT_NONE = 0,

@@ -53,7 +53,12 @@ int report_prepare_scope(store *st, const report_scope *sc, char **err);
 /* Table 4 for one snapshot.  Needs infer to have run on it. */
 int report_coverage(store *st, const report_scope *sc, const char *snapshot, coverage_row *out, char **err);
 
-/* Shares per provider and snapshot; top 0 means every provider. */
+/* The same on the scope already built (by report_trend or
+ * report_prepare_scope). */
+int report_coverage_scoped(store *st, const char *snapshot, coverage_row *out, char **err);
+
+/* Shares per provider and snapshot; top 0 means every provider.  Leaves
+ * the scope built.  Fails, naming them, when a snapshot has no results. */
 int report_trend(store *st, const report_scope *sc, size_t top, trend *out, char **err);
 void trend_free(trend *t);
 

@@ -298,6 +298,17 @@ has "report coverage" "  complete                366        368        369" "$T/
 has "report sources" "  cert             374" "$T/out"
 "$MXRAY" export --db "$MDB" corrections >"$T/corr.csv"
 eq "corrections header" "id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at" "$(cat "$T/corr.csv")"
+# a snapshot that was imported but not inferred is named, and nothing is printed
+"$MXRAY" import --db "$MDB" --snapshot 2022-03-08 --quiet --dns "$SD/2021-12-08/dns.jsonl" 2>/dev/null
+status "trend with an uninferred snapshot" 1 "$MXRAY" export --db "$MDB" trend
+has "uninferred snapshot named" "no inference results for 2022-03-08: run 'mxray infer --all'" "$T/err"
+eq "no partial output" "" "$(cat "$T/out")"
+status "report with an uninferred snapshot" 1 "$MXRAY" report --db "$MDB"
+status "only the inferred snapshots" 0 "$MXRAY" export --db "$MDB" trend --snapshots 2021-06-08,2021-12-08 --top 1
+eq "trend over two snapshots" "provider,2021-06-08,2021-12-08 Google,15.4212,17.0839" "$(tr '\n' ' ' <"$T/out" | sed 's/ $//')"
+# a failed first file leaves no empty snapshot behind
+status "failed import" 1 "$MXRAY" import --db "$MDB" --snapshot 2022-06-08 --quiet --dns "$T/nope.jsonl"
+eq "no empty snapshot" "0" "$(sqlite3 "$MDB" "SELECT count(*) FROM snapshot WHERE date = '2022-06-08'")"
 
 echo "cli: analyst decisions"
 d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND provider_id = 'google.com' ORDER BY domain LIMIT 1")

@@ -82,6 +82,20 @@ wait_for "saved: 1 decision (marked self-hosted)"
 keys u
 wait_for "undone: 1 decision (saved)"
 wait_for "2 reviewed  75 remaining"
+keys t t o
+wait_for "provider ID or company for the tagged rows"
+keys -l Google
+keys Enter
+wait_for "Set 2 tagged rows to Google? (y/n)"
+keys n
+wait_for "cancelled"
+keys o
+keys -l Google
+keys Enter
+keys y
+wait_for "saved: 2 decisions (set Google)"
+keys u
+wait_for "undone: 2 decisions (saved)"
 keys '?'
 wait_for "mxray review: keys"
 wait_for "confirm the answer"
@@ -89,7 +103,7 @@ keys x
 keys q
 wait_exit
 eq "desk exit status" "0" "$(cat "$T/rc")"
-eq "three decisions, one undone" "confirm|0 set|0 self|1" \
+eq "five decisions, three undone" "confirm|0 set|0 self|1 set|1 set|1" \
 	"$(sql "SELECT verdict || '|' || (undone_at IS NOT NULL) FROM correction ORDER BY id" | tr '\n' ' ' | sed 's/ $//')"
 eq "analyst and snapshot recorded" "e2e|2021-06-08" "$(sql "SELECT DISTINCT analyst || '|' || snapshot FROM correction")"
 ip1=$(sql "SELECT key FROM correction WHERE id = 1")
@@ -102,7 +116,7 @@ eq "confirmed row's domain" "confirmed" "$(grep "^2021-06-08,$d1," "$T/after.csv
 eq "overridden row's domain" "2021-06-08,$d2,zoho.com,Zoho,1.0,correction,1,corrected,set (analyst decision #2 on the IP)" \
 	"$(grep "^2021-06-08,$d2," "$T/after.csv")"
 "$MXRAY" correct --db "$DB" --list --format csv >"$T/list.csv"
-eq "history lists the desk's decisions" "4" "$(wc -l <"$T/list.csv" | tr -d ' ')"
+eq "history lists the desk's decisions" "6" "$(wc -l <"$T/list.csv" | tr -d ' ')"
 
 echo "tui: resize"
 start
