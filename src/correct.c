@@ -83,7 +83,6 @@ int64_t correct_add(store *st, const correct_req *r, char **err)
 
 int correct_undo(store *st, int64_t id, const char *analyst, char **err)
 {
-	(void)analyst;
 	sqlite3_stmt *s = store_prepare(st, "SELECT undone_at FROM correction WHERE id = ?1", err);
 	if (!s)
 		return -1;
@@ -99,11 +98,12 @@ int correct_undo(store *st, int64_t id, const char *analyst, char **err)
 		*err = xasprintf("decision #%lld is already undone", (long long)id);
 		return -1;
 	}
-	s = store_prepare(st, "UPDATE correction SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
+	s = store_prepare(st, "UPDATE correction SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), undone_by = ?2"
 			      " WHERE id = ?1 AND undone_at IS NULL", err);
 	if (!s || store_begin(st, err) < 0)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
+	store_bind_text(s, 2, analyst);
 	if (store_step_write(st, s, err) < 0 || store_commit(st, err) < 0) {
 		store_rollback(st);
 		return -1;
@@ -138,13 +138,13 @@ int64_t correct_redo(store *st, int64_t id, char **err)
 int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, at, analyst, scope, key, snapshot, verdict, provider_id,"
-					    " note, undone_at FROM correction ORDER BY id", err);
+					    " note, undone_at, undone_by FROM correction ORDER BY id", err);
 	if (!s)
 		return -1;
 	static const char *const cols[] = {"id", "at", "analyst", "scope", "key", "snapshot", "verdict",
-					   "provider_id", "note", "undone_at"};
+					   "provider_id", "note", "undone_at", "undone_by"};
 	if (fmt == CORRECT_CSV) {
-		for (int i = 0; i < 10; i++)
+		for (int i = 0; i < 11; i++)
 			fprintf(out, "%s%s", i ? "," : "", cols[i]);
 		fputc('\n', out);
 	}
@@ -152,7 +152,7 @@ int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		n++;
 		if (fmt == CORRECT_CSV) {
-			for (int i = 0; i < 10; i++) {
+			for (int i = 0; i < 11; i++) {
 				if (i)
 					fputc(',', out);
 				csv_put(out, (const char *)sqlite3_column_text(s, i));

@@ -1,5 +1,6 @@
 /* report: scope, coverage (Table 4), trend, and the text report. */
 #include "mxray/report.h"
+#include "mxray/correct.h"
 #include "mxray/csv.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
@@ -348,22 +349,7 @@ int report_export_trend(store *st, FILE *out, const report_scope *sc, size_t top
 
 int report_export_corrections(store *st, FILE *out, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id, at, analyst, scope, key, snapshot, verdict, provider_id, note,"
-					    " undone_at FROM correction ORDER BY id", err);
-	if (!s)
-		return -1;
-	fputs("id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at\n", out);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		for (int i = 0; i < 10; i++) {
-			if (i)
-				fputc(',', out);
-			csv_put(out, (const char *)sqlite3_column_text(s, i));
-		}
-		fputc('\n', out);
-	}
-	sqlite3_reset(s);
-	return rc == SQLITE_DONE ? 0 : dberr(st, err);
+	return correct_list(st, out, CORRECT_CSV, err) < 0 ? -1 : 0;
 }
 
 static void bar(FILE *out, double frac, int width)

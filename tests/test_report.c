@@ -195,7 +195,7 @@ static void test_text_and_corrections(void **state)
 	out = open_memstream(&buf, &len);
 	assert_int_equal(report_export_corrections(st, out, &err), 0);
 	fclose(out);
-	assert_string_equal(buf, "id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at\n");
+	assert_string_equal(buf, "id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at,undone_by\n");
 	free(buf);
 }
 

@@ -297,7 +297,7 @@ has "report header" "mxray report: list gov, stable domains only (with MX record
 has "report coverage" "  complete                366        368        369" "$T/out"
 has "report sources" "  cert             374" "$T/out"
 "$MXRAY" export --db "$MDB" corrections >"$T/corr.csv"
-eq "corrections header" "id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at" "$(cat "$T/corr.csv")"
+eq "corrections header" "id,at,analyst,scope,key,snapshot,verdict,provider_id,note,undone_at,undone_by" "$(cat "$T/corr.csv")"
 # a snapshot that was imported but not inferred is named, and nothing is printed
 "$MXRAY" import --db "$MDB" --snapshot 2022-03-08 --quiet --dns "$SD/2021-12-08/dns.jsonl" 2>/dev/null
 status "trend with an uninferred snapshot" 1 "$MXRAY" export --db "$MDB" trend
