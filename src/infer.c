@@ -83,6 +83,7 @@ typedef struct {
 	strmap *ips, *hosts, *names, *domains;
 	/* per IP */
 	uint8_t *ip_live, *ip_primary;
+	uint8_t *ip_scan;        /* 1 scanned, 2 scanned and port 25 answered */
 	uint32_t *ip_asn;        /* 0 = none */
 	uint32_t *ip_banner;     /* name id of banner FQDN or NONE */
 	uint32_t *ip_ehlo;
@@ -105,6 +106,7 @@ typedef struct {
 	uint32_t *group_best, *group_cnt, *group_stamp;
 	/* per domain */
 	uint32_t *dom_first, *dom_n, *dom_nosmtp;
+	uint32_t *dom_cov;       /* coverage so far: 0 no MX IP, 1 no scan, 2 no port 25, 3 port 25 */
 	u32vec primary;          /* host ids */
 	/* per host results */
 	uint32_t *h_domains, *h_conf;
@@ -192,6 +194,7 @@ static void alloc_ip_arrays(ctx *c)
 	size_t n = strmap_size(c->ips) + 1;
 	c->ip_live = xcalloc(n, 1);
 	c->ip_primary = xcalloc(n, 1);
+	c->ip_scan = xcalloc(n, 1);
 	c->ip_asn = xcalloc(n, sizeof(uint32_t));
 	c->ip_banner = xmalloc(n * sizeof(uint32_t));
 	c->ip_ehlo = xmalloc(n * sizeof(uint32_t));
@@ -214,7 +217,7 @@ static uint32_t fqdn_of(ctx *c, const void *text, int len)
 
 static int load_scans(ctx *c)
 {
-	sqlite3_stmt *s = prepare(c, "SELECT ip, banner, ehlo, cert_names, trusted FROM scan WHERE snapshot = ?1");
+	sqlite3_stmt *s = prepare(c, "SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM scan WHERE snapshot = ?1");
 	if (!s)
 		return -1;
 	int rc;
@@ -228,6 +231,7 @@ static int load_scans(ctx *c)
 		int el = sqlite3_column_bytes(s, 2);
 		bool cert = sqlite3_column_type(s, 3) != SQLITE_NULL;
 		c->ip_live[ip] = bl > 0 || el > 0 || cert;
+		c->ip_scan[ip] = sqlite3_column_int(s, 5) ? 2 : 1;
 		c->ip_banner[ip] = fqdn_of(c, banner, bl);
 		c->ip_ehlo[ip] = fqdn_of(c, ehlo, el);
 		/* Only browser-trusted certificates count; names need an RD. */
@@ -279,6 +283,20 @@ static int cmp_mxrow(const void *a, const void *b)
 static void primary_of(ctx *c, uint32_t d, mxrow *rows, size_t n)
 {
 	qsort(rows, n, sizeof *rows, cmp_mxrow);
+	/* The paper's Table 4 looks at every MX of the domain for these. */
+	uint32_t cov = 0;
+	for (size_t i = 0; i < n; i++) {
+		uint32_t h = rows[i].host;
+		if (h >= c->nhosts_addr)
+			continue;
+		for (uint32_t k = 0; k < c->host_n[h]; k++) {
+			uint8_t sc = c->ip_scan[c->hostips.v[c->host_first[h] + k]];
+			uint32_t v = sc == 2 ? 3 : sc == 1 ? 2 : 1;
+			if (v > cov)
+				cov = v;
+		}
+	}
+	c->dom_cov[d] = cov;
 	long live_pref = -1;
 	for (size_t i = 0; i < n && live_pref < 0; i++)
 		if (rows[i].host < c->nhosts_addr && c->host_live[rows[i].host])
@@ -312,7 +330,7 @@ static int load_domains(ctx *c, uint64_t *ndomains)
 				c->host_live[h] = 1;
 	mxrow *rows = NULL;
 	size_t nrows = 0, caprows = 0;
-	u32vec first = {0}, n = {0}, nosmtp = {0};
+	u32vec first = {0}, n = {0}, nosmtp = {0}, cov = {0};
 	char *cur = NULL;
 	int rc;
 	uint32_t d = NONE;
@@ -333,9 +351,11 @@ static int load_domains(ctx *c, uint64_t *ndomains)
 			vpush(&first, 0);
 			vpush(&n, 0);
 			vpush(&nosmtp, 0);
+			vpush(&cov, 0);
 			c->dom_first = first.v;
 			c->dom_n = n.v;
 			c->dom_nosmtp = nosmtp.v;
+			c->dom_cov = cov.v;
 		}
 		const char *host = (const char *)sqlite3_column_text(s, 1);
 		uint32_t h = strmap_find(c->hosts, host);
@@ -912,8 +932,8 @@ static int write_all(ctx *c, size_t ndom)
 {
 	static const char *const clear[] = {
 		"DELETE FROM infer_ip WHERE snapshot = ?1", "DELETE FROM infer_host WHERE snapshot = ?1",
-		"DELETE FROM primary_mx WHERE snapshot = ?1"};
-	for (size_t i = 0; i < 3; i++) {
+		"DELETE FROM primary_mx WHERE snapshot = ?1", "DELETE FROM coverage WHERE snapshot = ?1"};
+	for (size_t i = 0; i < 4; i++) {
 		sqlite3_stmt *s = prepare(c, clear[i]);
 		if (!s || sqlite3_step(s) != SQLITE_DONE) {
 			sqlite3_finalize(s);
@@ -1064,6 +1084,9 @@ static int write_all(ctx *c, size_t ndom)
 	}
 	sqlite3_finalize(s);
 
+	sqlite3_stmt *cv = prepare(c, "INSERT INTO coverage(snapshot, domain, category) VALUES(?1,?2,?3)");
+	if (!cv)
+		return -1;
 	sqlite3_stmt *pm = prepare(c, "INSERT INTO primary_mx(snapshot, domain, host) VALUES(?1,?2,?3)");
 	sqlite3_stmt *ins = prepare(c, "INSERT INTO result(snapshot, approach, domain, provider_id, company, weight,"
 				       " source, confidence, status, reason) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)");
@@ -1094,6 +1117,27 @@ static int write_all(ctx *c, size_t ndom)
 				rc = dberr(c, "writing primary_mx");
 				break;
 			}
+		}
+		/* coverage: past port 25, a trusted certificate with a usable
+		 * name, then a usable banner/EHLO name, on a primary address */
+		uint32_t cat = c->dom_cov[d];
+		if (cat == 3) {
+			bool cert = false, name = false;
+			for (uint32_t j = 0; j < n; j++) {
+				uint32_t h = c->primary.v[first + j];
+				FOR_LIVE_IPS(c, h, ip) {
+					cert |= c->ip_group[ip] != NONE;
+					name |= c->ip_banner[ip] != NONE || c->ip_ehlo[ip] != NONE;
+				}
+			}
+			cat = !cert ? 3 : !name ? 4 : 5;
+		}
+		sqlite3_reset(cv);
+		sqlite3_bind_text(cv, 2, dom, -1, SQLITE_STATIC);
+		sqlite3_bind_int(cv, 3, (int)cat);
+		if (sqlite3_step(cv) != SQLITE_DONE) {
+			rc = dberr(c, "writing coverage");
+			break;
 		}
 		uint8_t base = c->dom_nosmtp[d] ? ST_NOSMTP : ST_AUTO;
 		if (c->dom_nosmtp[d])
@@ -1155,6 +1199,7 @@ static int write_all(ctx *c, size_t ndom)
 	}
 	progress_end(&pg);
 	free(sh);
+	sqlite3_finalize(cv);
 	sqlite3_finalize(pm);
 	sqlite3_finalize(ins);
 	return rc;
@@ -1207,7 +1252,7 @@ static void ctx_free(ctx *c)
 		free(c->corrs[i].provider);
 		free(c->corrs[i].note);
 	}
-	void *arrays[] = {c->ip_live, c->ip_primary, c->ip_asn, c->ip_banner, c->ip_ehlo, c->ip_cert_first,
+	void *arrays[] = {c->ip_live, c->ip_primary, c->ip_scan, c->dom_cov, c->ip_asn, c->ip_banner, c->ip_ehlo, c->ip_cert_first,
 			  c->ip_cert_n, c->ip_numip, c->ip_stamp, c->ip_group, c->certnames.v, c->host_first,
 			  c->host_n, c->hostips.v, c->host_live, c->name_rd, c->rd_cnt, c->rd_stamp, c->mxrd_cnt, c->mxrd_stamp, c->uf,
 			  c->group_best, c->group_cnt, c->group_stamp, c->dom_first, c->dom_n, c->dom_nosmtp,

@@ -149,24 +149,13 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 				 snapshot, snapshot);
 		return -1;
 	}
-	/* Mutually exclusive, tested in order: no IP for any MX; no scan for
-	 * any IP; port 25 never answered; no trusted certificate with a usable
-	 * name on a primary address; no usable banner/EHLO name; complete. */
-	s = store_prepare(st,
-		"SELECT cat, count(*) FROM (SELECT d.domain,"
-		" CASE WHEN max(m.ip) IS NULL THEN 0 WHEN max(sc.ip) IS NULL THEN 1"
-		"  WHEN coalesce(max(sc.port25), 0) = 0 THEN 2"
-		"  WHEN NOT EXISTS (SELECT 1 FROM primary_mx p CROSS JOIN mx_ip pm ON pm.snapshot = p.snapshot AND"
-		"   pm.host = p.host CROSS JOIN infer_ip i ON i.snapshot = p.snapshot AND i.ip = pm.ip WHERE"
-		"   p.snapshot = ?1 AND p.domain = d.domain AND i.cert_group IS NOT NULL) THEN 3"
-		"  WHEN NOT EXISTS (SELECT 1 FROM primary_mx p CROSS JOIN mx_ip pm ON pm.snapshot = p.snapshot AND"
-		"   pm.host = p.host CROSS JOIN infer_ip i ON i.snapshot = p.snapshot AND i.ip = pm.ip WHERE"
-		"   p.snapshot = ?1 AND p.domain = d.domain AND (i.banner_fqdn IS NOT NULL OR i.ehlo_fqdn IS NOT NULL))"
-		"   THEN 4 ELSE 5 END AS cat"
-		" FROM scope_domain d CROSS JOIN mx x ON x.snapshot = d.snapshot AND x.domain = d.domain"
-		" LEFT JOIN mx_ip m ON m.snapshot = d.snapshot AND m.host = x.host"
-		" LEFT JOIN scan sc ON sc.snapshot = d.snapshot AND sc.ip = m.ip"
-		" WHERE d.snapshot = ?1 GROUP BY d.domain) GROUP BY cat", err);
+	/* The categories (mutually exclusive, tested in order: no IP for any MX;
+	 * no scan for any IP; port 25 never answered; no trusted certificate
+	 * with a usable name on a primary address; no usable banner/EHLO
+	 * name; complete) are computed by infer, one per domain. */
+	s = store_prepare(st, "SELECT c.category, count(*) FROM scope_domain d CROSS JOIN coverage c ON"
+			      " c.snapshot = d.snapshot AND c.domain = d.domain WHERE d.snapshot = ?1 GROUP BY c.category",
+			  err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);

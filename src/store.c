@@ -74,6 +74,10 @@ static const char schema_v2[] =
 	"CREATE TABLE primary_mx(snapshot TEXT NOT NULL, domain TEXT NOT NULL, host TEXT NOT NULL,"
 	"  PRIMARY KEY(snapshot, domain, host)) WITHOUT ROWID;"
 	"CREATE INDEX primary_mx_host ON primary_mx(snapshot, host);"
+	/* coverage: the paper's Table 4 category of each domain (0 no_mx_ip ...
+	 * 5 complete), computed by infer */
+	"CREATE TABLE coverage(snapshot TEXT NOT NULL, domain TEXT NOT NULL, category INTEGER NOT NULL,"
+	"  PRIMARY KEY(snapshot, domain)) WITHOUT ROWID;"
 	"CREATE TABLE result(snapshot TEXT NOT NULL, approach TEXT NOT NULL, domain TEXT NOT NULL,"
 	"  provider_id TEXT NOT NULL, company TEXT, weight REAL NOT NULL, source TEXT NOT NULL,"
 	"  confidence INTEGER NOT NULL, status TEXT NOT NULL, reason TEXT,"
