@@ -60,6 +60,30 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* The columns of IP_COLUMNS (an infer_ip row) into a queue row. */
+#define IP_COLUMNS "ip, provider_id, company, source, priority_id, status, heuristic, reason, hosts, asn," \
+	" confidence, num_ip, nhosts, suggested_id"
+
+static void row_from_ip(sqlite3_stmt *s, desk_row *r)
+{
+	memset(r, 0, sizeof *r);
+	r->ip = dup_col(s, 0);
+	r->provider_id = dup_col(s, 1);
+	r->company = dup_col(s, 2);
+	r->source = dup_col(s, 3);
+	r->priority_id = dup_col(s, 4);
+	r->status = dup_col(s, 5);
+	r->heuristic = dup_col(s, 6);
+	r->reason = dup_col(s, 7);
+	r->hosts = dup_col(s, 8);
+	r->asn = (uint32_t)sqlite3_column_int64(s, 9);
+	r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
+	r->domains = (uint32_t)sqlite3_column_int64(s, 11);
+	r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
+	r->suggested = dup_col(s, 13);
+	mx_ipv4_parse(r->ip, &r->ipnum);
+}
+
 static void row_free(desk_row *r)
 {
 	free(r->ip);
@@ -114,9 +138,7 @@ static int cmp_words(const void *a, const void *b)
 
 desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT ip, provider_id, company, source, priority_id, status, heuristic,"
-					    " reason, hosts, asn, confidence, num_ip, nhosts, suggested_id FROM infer_ip"
-					    " WHERE snapshot = ?1 AND live = 1", err);
+	sqlite3_stmt *s = store_prepare(st, "SELECT " IP_COLUMNS " FROM infer_ip WHERE snapshot = ?1 AND live = 1", err);
 	if (!s)
 		return NULL;
 	desk *d = xcalloc(1, sizeof *d);
@@ -136,22 +158,7 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 			d->rows = xrealloc(d->rows, cap * sizeof *d->rows);
 		}
 		desk_row *r = &d->rows[d->nrows];
-		memset(r, 0, sizeof *r);
-		r->ip = dup_col(s, 0);
-		r->provider_id = dup_col(s, 1);
-		r->company = dup_col(s, 2);
-		r->source = dup_col(s, 3);
-		r->priority_id = dup_col(s, 4);
-		r->status = dup_col(s, 5);
-		r->heuristic = dup_col(s, 6);
-		r->reason = dup_col(s, 7);
-		r->hosts = dup_col(s, 8);
-		r->asn = (uint32_t)sqlite3_column_int64(s, 9);
-		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
-		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
-		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
-		r->suggested = dup_col(s, 13);
-		mx_ipv4_parse(r->ip, &r->ipnum);
+		row_from_ip(s, r);
 		if (r->company) {
 			r->company_lc = xstrdup(r->company);
 			for (char *c = r->company_lc; *c; c++)
@@ -1390,31 +1397,15 @@ static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT]
 /* An infer_ip row as a queue row (eval mode shows each address's evidence). */
 static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 {
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT ip, provider_id, company, source, priority_id, status, heuristic,"
-					       " reason, hosts, asn, confidence, num_ip, nhosts, suggested_id FROM infer_ip"
-					       " WHERE snapshot = ?1 AND ip = ?2", NULL);
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT " IP_COLUMNS " FROM infer_ip WHERE snapshot = ?1 AND ip = ?2", NULL);
 	memset(r, 0, sizeof *r);
 	if (!s)
 		return false;
 	store_bind_text(s, 1, d->snapshot);
 	store_bind_text(s, 2, ip);
 	bool ok = sqlite3_step(s) == SQLITE_ROW;
-	if (ok) {
-		r->ip = dup_col(s, 0);
-		r->provider_id = dup_col(s, 1);
-		r->company = dup_col(s, 2);
-		r->source = dup_col(s, 3);
-		r->priority_id = dup_col(s, 4);
-		r->status = dup_col(s, 5);
-		r->heuristic = dup_col(s, 6);
-		r->reason = dup_col(s, 7);
-		r->hosts = dup_col(s, 8);
-		r->asn = (uint32_t)sqlite3_column_int64(s, 9);
-		r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
-		r->domains = (uint32_t)sqlite3_column_int64(s, 11);
-		r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
-		r->suggested = dup_col(s, 13);
-	}
+	if (ok)
+		row_from_ip(s, r);
 	sqlite3_reset(s);
 	return ok;
 }
