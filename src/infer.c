@@ -100,6 +100,8 @@ typedef struct {
 	/* per name */
 	uint32_t *name_rd;       /* name id of the registered domain, or NONE */
 	size_t name_cap;
+	const char **co_cache;   /* company per name id ("" none, NULL not looked up) */
+	size_t co_cap;
 	uint32_t *rd_cnt, *rd_stamp;   /* domains per certificate RD */
 	uint32_t *mxrd_cnt, *mxrd_stamp; /* domains per primary MX host RD (tie-break) */
 	uint32_t *uf;            /* union-find parent (name ids) */
@@ -878,10 +880,26 @@ typedef struct {
 	const char *reason;
 } share;
 
+/* The company of a provider ID, looked up once per name (the knowledge
+ * base's lookup is a scan with fnmatch). */
 static const char *company(ctx *c, uint32_t id)
 {
-	const kb_company *co = kb_company_of(c->o->kb, nm(c, id));
-	return co ? co->name : NULL;
+	static const char unknown[] = "";
+	if (id == NONE)
+		return NULL;
+	if (id >= c->co_cap) {
+		size_t nc = c->co_cap ? c->co_cap : 4096;
+		while (nc <= id)
+			nc *= 2;
+		c->co_cache = xrealloc(c->co_cache, nc * sizeof *c->co_cache);
+		memset(c->co_cache + c->co_cap, 0, (nc - c->co_cap) * sizeof *c->co_cache);
+		c->co_cap = nc;
+	}
+	if (!c->co_cache[id]) {
+		const kb_company *co = kb_company_of(c->o->kb, nm(c, id));
+		c->co_cache[id] = co ? co->name : unknown;
+	}
+	return *c->co_cache[id] ? c->co_cache[id] : NULL;
 }
 
 static int write_result(ctx *c, sqlite3_stmt *ins, const char *approach, const char *domain, share *sh, int n)
@@ -1258,7 +1276,7 @@ static void ctx_free(ctx *c)
 			  c->group_best, c->group_cnt, c->group_stamp, c->dom_first, c->dom_n, c->dom_nosmtp,
 			  c->primary.v, c->h_domains, c->h_conf, c->h_mx, c->h_cert, c->h_banner, c->h_final,
 			  c->h_final_src, c->h_status, c->h_cert_note, c->h_banner_note, c->h_heur, c->h_reason,
-			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs, c->host_minpref, c->host_maxpref, c->h_sugg};
+			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs, c->host_minpref, c->host_maxpref, c->h_sugg, c->co_cache};
 	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
 		free(arrays[i]);
 	strmap_free(c->ips);
