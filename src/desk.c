@@ -30,6 +30,7 @@ typedef struct {
 struct desk {
 	store *st;
 	bool eval;             /* rows are a sample's domains; decisions are labels */
+	bool compact;          /* narrow terminal: fewer columns per row */
 	char *sample;
 	const kb *k;
 	char snapshot[11];
@@ -1072,11 +1073,18 @@ void desk_pane_free(desk_pane *p)
 	memset(p, 0, sizeof *p);
 }
 
+void desk_set_compact(desk *d, bool compact)
+{
+	d->compact = compact;
+}
+
 const char *desk_header(const desk *d)
 {
 	if (d->eval)
-		return "T L DOMAIN                         FINAL ANSWER               LABEL                      mx ce ba pr fi";
-	return "T S IP               PROVIDER                 COMPANY          SRC     CONF  DOMAINS  ASN      HEURISTIC";
+		return d->compact ? "T L DOMAIN                 FINAL ANSWER     LABEL            mx ce ba pr fi"
+				  : "T L DOMAIN                         FINAL ANSWER               LABEL                      mx ce ba pr fi";
+	return d->compact ? "T S IP               PROVIDER             SRC    CONF DOMAINS HEURISTIC"
+			  : "T S IP               PROVIDER                 COMPANY          SRC     CONF  DOMAINS  ASN      HEURISTIC";
 }
 
 /* Does an approach's answer equal the label (as sets, case-insensitively)? */
@@ -1129,9 +1137,10 @@ void desk_row_line(const desk *d, size_t row, desk_line *l)
 		line_adds(l, r->tagged ? "*" : " ", ROLE_HIGHLIGHT);
 		char st[3] = {' ', r->label ? (*r->label ? 'L' : 'X') : (r->examined ? '?' : ' '), ' '};
 		line_add(l, st, 3, r->label ? ROLE_GOOD : r->examined ? ROLE_BAD : ROLE_NORMAL);
-		field(l, r->ip, 30, ROLE_NORMAL);
-		field(l, r->answers[4], 26, ROLE_NORMAL);
-		field(l, r->label ? (*r->label ? r->label : "(cannot decide)") : "", 26, ROLE_GOOD);
+		int wide = d->compact ? 0 : 1;
+		field(l, r->ip, wide ? 30 : 22, ROLE_NORMAL);
+		field(l, r->answers[4], wide ? 26 : 16, ROLE_NORMAL);
+		field(l, r->label ? (*r->label ? r->label : "(cannot decide)") : "", wide ? 26 : 16, ROLE_GOOD);
 		for (int a = 0; a < 5; a++) {
 			if (!r->label || !*r->label) {
 				line_adds(l, " . ", ROLE_DIM);
@@ -1147,10 +1156,20 @@ void desk_row_line(const desk *d, size_t row, desk_line *l)
 	line_add(l, st, 3, r->decision ? ROLE_GOOD : r->heuristic ? ROLE_BAD : ROLE_NORMAL);
 	field(l, r->ip, 16, ROLE_NORMAL);
 	const char *shown = r->verdict == 'o' ? r->decided : r->provider_id;
+	char num[32];
+	if (d->compact) { /* under 110 columns: no company, no ASN */
+		field(l, shown, 20, r->verdict == 'o' ? ROLE_GOOD : ROLE_NORMAL);
+		field(l, r->source, 6, ROLE_NORMAL);
+		snprintf(num, sizeof num, "%4u", r->confidence);
+		field(l, num, 4, r->confidence < d->threshold ? ROLE_BAD : ROLE_NORMAL);
+		snprintf(num, sizeof num, "%7u", r->domains);
+		field(l, num, 7, ROLE_NORMAL);
+		field(l, r->heuristic ? r->heuristic : "", 14, ROLE_BAD);
+		return;
+	}
 	field(l, shown, 24, r->verdict == 'o' ? ROLE_GOOD : ROLE_NORMAL);
 	field(l, r->company, 16, ROLE_NORMAL);
 	field(l, r->source, 7, ROLE_NORMAL);
-	char num[32];
 	snprintf(num, sizeof num, "%5u", r->confidence);
 	field(l, num, 5, r->confidence < d->threshold ? ROLE_BAD : ROLE_NORMAL);
 	snprintf(num, sizeof num, "%7u", r->domains);

@@ -131,6 +131,7 @@ static void draw_text(ui *u, int y, int x, int width, const char *s, enum desk_r
 static void draw_list(ui *u)
 {
 	rect r = u->lay.list;
+	desk_set_compact(u->d, r.w < 110);
 	u->v.page = (size_t)(r.h - 1);
 	desk_view_fix(u->d, &u->v);
 	attr_t head = u->color ? COLOR_PAIR(PAIR_TITLE) | A_BOLD : A_REVERSE;

@@ -145,6 +145,8 @@ void desk_line_free(desk_line *l);
 /* The queue row as one display line (escaped), for the list. */
 void desk_row_line(const desk *d, size_t row, desk_line *out);
 const char *desk_header(const desk *d);
+/* Rows for a narrow terminal (under 110 columns): fewer columns. */
+void desk_set_compact(desk *d, bool compact);
 
 /* ---- key handling ----------------------------------------------------- */
 
