@@ -377,6 +377,16 @@ static void test_evidence_escapes_hostile_text(void **state)
 		desk_line_free(&row);
 	}
 	assert_true(escaped > 0);
+	/* the compact rows fit 80 columns */
+	desk_set_compact(d, true);
+	assert_true(strlen(desk_header(d)) <= 80);
+	for (size_t i = 0; i < desk_nrows(d); i++) {
+		desk_line row;
+		desk_row_line(d, i, &row);
+		assert_true(row.len <= 80);
+		desk_line_free(&row);
+	}
+	desk_set_compact(d, false);
 	/* the Cisco row's AS pane says what the company's ASNs are */
 	for (size_t i = 0; i < desk_nrows(d); i++) {
 		if (strcmp(desk_row_get(d, i)->ip, "216.71.163.64"))
