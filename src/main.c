@@ -759,6 +759,8 @@ static int cmd_export(int argc, char **argv)
 	if (strcmp(table, "assignments") && strcmp(table, "providers") && strcmp(table, "coverage") &&
 	    strcmp(table, "trend") && strcmp(table, "corrections"))
 		return usage_error(c, "'%s' is not a table (assignments, providers, coverage, trend or corrections)", table);
+	if (fmt == EXPORT_JSONL && strcmp(table, "assignments") && strcmp(table, "providers"))
+		return usage_error(c, "--format jsonl goes with assignments and providers; %s is CSV only", table);
 	if (approach) {
 		unsigned a = infer_parse_approach(approach);
 		if (!a || a == INFER_ALL)
