@@ -137,6 +137,33 @@ static bool list_name_ok(const char *s)
 	return true;
 }
 
+/* A --list that names no imported list is an error, not an empty result. */
+static bool list_known(const command *c, store *st, const char *list)
+{
+	if (!list || !strcmp(list, "all"))
+		return true;
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM target WHERE list = ?1 LIMIT 1", NULL);
+	store_bind_text(s, 1, list);
+	bool ok = s && sqlite3_step(s) == SQLITE_ROW;
+	if (s)
+		sqlite3_reset(s);
+	if (!ok) {
+		strbuf names;
+		sb_init(&names);
+		sb_adds(&names, "all");
+		s = store_prepare(st, "SELECT DISTINCT list FROM target ORDER BY list", NULL);
+		while (s && sqlite3_step(s) == SQLITE_ROW)
+			sb_addf(&names, ", %s", (const char *)sqlite3_column_text(s, 0));
+		if (s)
+			sqlite3_reset(s);
+		char *e = sanitize_str(list);
+		fprintf(stderr, "mxray %s: there is no list '%s' (lists: %s)\n", c->name, e, names.data);
+		free(e);
+		sb_free(&names);
+	}
+	return ok;
+}
+
 /* ---- import ----------------------------------------------------------- */
 
 static const opt_row import_opts_table[] = {
@@ -785,6 +812,11 @@ static int cmd_export(int argc, char **argv)
 		free_dates(dates, ndates);
 		return EXIT_RUNTIME;
 	}
+	if (!list_known(c, st, list)) {
+		free_dates(dates, ndates);
+		store_close(st);
+		return EXIT_RUNTIME;
+	}
 	char buf[11];
 	const char *which = approach ? approach : "final";
 	if (!strcmp(table, "coverage") || !strcmp(table, "trend") || !strcmp(table, "corrections")) {
@@ -1018,6 +1050,10 @@ static int cmd_sample(int argc, char **argv)
 	if (!st)
 		return EXIT_RUNTIME;
 	r.snapshot = snapshot;
+	if (!list_known(c, st, r.list)) {
+		store_close(st);
+		return EXIT_RUNTIME;
+	}
 	long n = sample_create(st, &r, stderr, &err);
 	int rc = EXIT_OK;
 	if (n < 0) {
@@ -1220,6 +1256,11 @@ static int cmd_report(int argc, char **argv)
 	store *st = store_open_existing(db, &err);
 	int rc = EXIT_OK;
 	report_scope sc = {list, stable, dates, ndates};
+	if (st && !list_known(c, st, list)) {
+		store_close(st);
+		free_dates(dates, ndates);
+		return EXIT_RUNTIME;
+	}
 	if (!st || report_text(st, stdout, &sc, (size_t)top, &err) < 0) {
 		fprintf(stderr, "mxray report: %s\n", err);
 		free(err);

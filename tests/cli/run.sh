@@ -291,6 +291,8 @@ eq "no_mx_ip 2021-06-08" "2021-06-08,all,no_mx_ip,14" "$(grep '^2021-06-08,all,n
 eq "providers --stable sum" "2889" \
 	"$("$MXRAY" export --db "$MDB" providers --stable --snapshot 2021-12-08 | awk -F, 'NR > 1 { s += $2 } END { print s }')"
 status "trend is CSV only" 2 "$MXRAY" export --db "$MDB" trend --format jsonl
+status "unknown list" 1 "$MXRAY" export --db "$MDB" providers --list gvo
+has "unknown list named" "mxray export: there is no list 'gvo' (lists: all, alexa, com, gov)" "$T/err"
 status "trend with a bad snapshot list" 2 "$MXRAY" export --db "$MDB" trend --snapshots 2021-06-08,junk
 status "trend with an unknown snapshot" 1 "$MXRAY" export --db "$MDB" trend --snapshots 2020-01-01
 status "report" 0 "$MXRAY" report --db "$MDB" --list gov --stable --top 5
