@@ -60,7 +60,7 @@ int64_t correct_add(store *st, const correct_req *r, char **err)
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO correction(scope, key, snapshot, verdict, provider_id,"
 					    " analyst, note, at) VALUES(?1,?2,?3,?4,?5,?6,?7,"
 					    " strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
-	if (!s || store_begin(st, err) < 0)
+	if (!s)
 		return -1;
 	store_bind_text(s, 1, r->scope);
 	store_bind_text(s, 2, key);
@@ -69,16 +69,8 @@ int64_t correct_add(store *st, const correct_req *r, char **err)
 	store_bind_text(s, 5, !strcmp(r->verdict, "set") ? pid : NULL);
 	store_bind_text(s, 6, r->analyst);
 	store_bind_text(s, 7, r->note && *r->note ? r->note : NULL);
-	if (store_step_write(st, s, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	int64_t id = sqlite3_last_insert_rowid(store_db(st));
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return id;
+	int64_t id;
+	return store_write_alone(st, s, &id, err) < 0 ? -1 : id;
 }
 
 int correct_undo(store *st, int64_t id, const char *analyst, char **err)
@@ -100,15 +92,11 @@ int correct_undo(store *st, int64_t id, const char *analyst, char **err)
 	}
 	s = store_prepare(st, "UPDATE correction SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now'), undone_by = ?2"
 			      " WHERE id = ?1 AND undone_at IS NULL", err);
-	if (!s || store_begin(st, err) < 0)
+	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, analyst);
-	if (store_step_write(st, s, err) < 0 || store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return store_write_alone(st, s, NULL, err) < 0 ? -1 : 0;
 }
 
 int64_t correct_redo(store *st, int64_t id, char **err)
@@ -117,22 +105,14 @@ int64_t correct_redo(store *st, int64_t id, char **err)
 					    " analyst, note, at) SELECT scope, key, snapshot, verdict, provider_id,"
 					    " analyst, note, strftime('%Y-%m-%dT%H:%M:%fZ','now') FROM correction"
 					    " WHERE id = ?1", err);
-	if (!s || store_begin(st, err) < 0)
+	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	int n = store_step_write(st, s, err);
-	if (n <= 0) {
-		if (n == 0)
-			*err = xasprintf("there is no decision #%lld", (long long)id);
-		store_rollback(st);
-		return -1;
-	}
-	int64_t nid = sqlite3_last_insert_rowid(store_db(st));
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return nid;
+	int64_t nid;
+	int n = store_write_alone(st, s, &nid, err);
+	if (n == 0)
+		*err = xasprintf("there is no decision #%lld", (long long)id);
+	return n <= 0 ? -1 : nid;
 }
 
 int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)

@@ -299,39 +299,27 @@ int64_t label_set(store *st, const char *sample, const char *domain, const char 
 	}
 	s = store_prepare(st, "INSERT INTO label(sample, domain, truth, analyst, at)"
 			      " VALUES(?1,?2,?3,?4, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
-	if (!s || store_begin(st, err) < 0)
+	if (!s)
 		return -1;
 	store_bind_text(s, 1, sample);
 	store_bind_text(s, 2, domain);
 	store_bind_text(s, 3, truth);
 	store_bind_text(s, 4, analyst);
-	if (store_step_write(st, s, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	int64_t id = sqlite3_last_insert_rowid(store_db(st));
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return id;
+	int64_t id;
+	return store_write_alone(st, s, &id, err) < 0 ? -1 : id;
 }
 
 int label_undo(store *st, int64_t id, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "UPDATE label SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 					    " WHERE id = ?1 AND undone_at IS NULL", err);
-	if (!s || store_begin(st, err) < 0)
+	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	int n = store_step_write(st, s, err);
-	if (n <= 0) {
-		if (n == 0)
-			*err = xasprintf("label #%lld does not exist or is undone already", (long long)id);
-		store_rollback(st);
-		return -1;
-	}
-	return store_commit(st, err);
+	int n = store_write_alone(st, s, NULL, err);
+	if (n == 0)
+		*err = xasprintf("label #%lld does not exist or is undone already", (long long)id);
+	return n <= 0 ? -1 : 0;
 }
 
 int64_t label_redo(store *st, int64_t id, char **err)
@@ -339,22 +327,14 @@ int64_t label_redo(store *st, int64_t id, char **err)
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO label(sample, domain, truth, analyst, at) SELECT sample, domain,"
 					    " truth, analyst, strftime('%Y-%m-%dT%H:%M:%fZ','now') FROM label WHERE id = ?1",
 					err);
-	if (!s || store_begin(st, err) < 0)
+	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	int n = store_step_write(st, s, err);
-	if (n <= 0) {
-		if (n == 0)
-			*err = xasprintf("there is no label #%lld", (long long)id);
-		store_rollback(st);
-		return -1;
-	}
-	int64_t nid = sqlite3_last_insert_rowid(store_db(st));
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return nid;
+	int64_t nid;
+	int n = store_write_alone(st, s, &nid, err);
+	if (n == 0)
+		*err = xasprintf("there is no label #%lld", (long long)id);
+	return n <= 0 ? -1 : nid;
 }
 
 char *label_get(store *st, const char *sample, const char *domain, int64_t *id)

@@ -331,3 +331,19 @@ bool store_snapshot_latest(store *st, char buf[11])
 		sqlite3_reset(s);
 	return ok;
 }
+
+int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err)
+{
+	if (store_begin(st, err) < 0) {
+		sqlite3_reset(s);
+		return -1;
+	}
+	int n = store_step_write(st, s, err);
+	if (rowid)
+		*rowid = sqlite3_last_insert_rowid(st->db);
+	if (n < 0 || store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return n;
+}

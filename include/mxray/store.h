@@ -48,4 +48,9 @@ void store_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, bool prese
  * of rows changed (0 or more), or -1 with *err set. */
 int store_step_write(store *st, sqlite3_stmt *s, char **err);
 
+/* Step a bound write statement in a transaction of its own (a savepoint
+ * inside any open one).  Returns the rows changed, or -1 with *err and
+ * nothing written; *rowid (if not NULL) gets the last inserted rowid. */
+int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err);
+
 #endif
