@@ -137,11 +137,9 @@ static int cmp_words(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
+/* What both modes of the desk start from. */
+static desk *desk_new(store *st, const kb *k, const char *snapshot, const char *analyst, unsigned threshold)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT " IP_COLUMNS " FROM infer_ip WHERE snapshot = ?1 AND live = 1", err);
-	if (!s)
-		return NULL;
 	desk *d = xcalloc(1, sizeof *d);
 	d->st = st;
 	d->k = k;
@@ -150,24 +148,46 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 	d->threshold = threshold;
 	d->ipmap = strmap_new();
 	d->filter.flag = d->filter.reviewed = -1;
+	return d;
+}
+
+/* A new zeroed row at the end of the queue. */
+static desk_row *new_row(desk *d, size_t *cap)
+{
+	if (d->nrows == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		d->rows = xrealloc(d->rows, *cap * sizeof *d->rows);
+	}
+	desk_row *r = &d->rows[d->nrows++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+static char *lower_dup(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *l = xstrdup(s);
+	for (char *c = l; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return l;
+}
+
+desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT " IP_COLUMNS " FROM infer_ip WHERE snapshot = ?1 AND live = 1", err);
+	if (!s)
+		return NULL;
+	desk *d = desk_new(st, k, snapshot, analyst, threshold);
 	store_bind_text(s, 1, snapshot);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (d->nrows == cap) {
-			cap = cap ? cap * 2 : 1024;
-			d->rows = xrealloc(d->rows, cap * sizeof *d->rows);
-		}
-		desk_row *r = &d->rows[d->nrows];
+		desk_row *r = new_row(d, &cap);
 		row_from_ip(s, r);
-		if (r->company) {
-			r->company_lc = xstrdup(r->company);
-			for (char *c = r->company_lc; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-		}
+		r->company_lc = lower_dup(r->company);
 		r->candidate = (r->company && r->confidence < threshold) || r->heuristic;
 		strmap_intern(d->ipmap, r->ip, NULL);
-		d->nrows++;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE || d->nrows == 0) {
@@ -252,45 +272,28 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
 	if (!s)
 		return NULL;
-	desk *d = xcalloc(1, sizeof *d);
-	d->st = st;
-	d->k = k;
+	desk *d = desk_new(st, k, snap, analyst, 5);
 	d->eval = true;
 	d->sample = xstrdup(sample);
-	snprintf(d->snapshot, sizeof d->snapshot, "%s", snap);
-	d->analyst = xstrdup(analyst && *analyst ? analyst : "unknown");
-	d->threshold = 5;
-	d->ipmap = strmap_new();
-	d->filter.flag = d->filter.reviewed = -1;
 	d->all = true;
 	store_bind_text(s, 1, sample);
 	store_bind_text(s, 2, snap);
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (d->nrows == cap) {
-			cap = cap ? cap * 2 : 256;
-			d->rows = xrealloc(d->rows, cap * sizeof *d->rows);
-		}
-		desk_row *r = &d->rows[d->nrows];
-		memset(r, 0, sizeof *r);
+		desk_row *r = new_row(d, &cap);
 		r->ip = dup_col(s, 0);
 		r->pos = (uint32_t)sqlite3_column_int64(s, 1);
 		for (int a = 0; a < 5; a++)
 			r->answers[a] = dup_col(s, 2 + a);
 		r->provider_id = r->answers[4] ? xstrdup(r->answers[4]) : NULL;
-		if (r->provider_id) { /* eval answers are companies: search them lower-case */
-			r->company_lc = xstrdup(r->provider_id);
-			for (char *c = r->company_lc; *c; c++)
-				*c = (char)tolower((unsigned char)*c);
-		}
+		r->company_lc = lower_dup(r->provider_id); /* eval answers are companies */
 		r->examined = sqlite3_column_int(s, 7);
 		r->heuristic = r->examined ? xstrdup("examined") : NULL;
 		r->hosts = dup_col(s, 8);
 		r->candidate = true;
 		r->label = label_get(st, sample, r->ip, &r->label_id);
 		strmap_intern(d->ipmap, r->ip, NULL);
-		d->nrows++;
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_DONE || d->nrows == 0) {
@@ -639,9 +642,7 @@ long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapp
 	if (!pattern || !*pattern || d->nvis == 0)
 		return -1;
 	domain_hits(d, pattern);
-	char *lc = xstrdup(pattern);
-	for (char *c = lc; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
+	char *lc = lower_dup(pattern);
 	size_t n = d->nvis;
 	long hit = -1;
 	for (size_t k = 1; k <= n; k++) {
