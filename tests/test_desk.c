@@ -1,7 +1,7 @@
 /* desk: the review desk's model without curses, on sample-data imported
  * into a real SQLite file: queue, candidates, sort, filters, search,
  * decisions with undo/redo, tags and bulk, the key path, evidence escaping. */
-#include "testutil.h"
+#include "testdb.h"
 #include "mxray/desk.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
@@ -17,12 +17,7 @@ static const char *dbpath;
 
 static int64_t q(const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return db_int(st, sql);
 }
 
 static int group_setup(void **state)
@@ -32,33 +27,14 @@ static int group_setup(void **state)
 	dbpath = xstrdup(tmpdb());
 	st = store_open(dbpath, &err);
 	k = kb_load_default(&err);
-	import_input in[] = {
-		{IMPORT_DNS, "sample-data/dns.jsonl", NULL},
-		{IMPORT_SCANS, "sample-data/scans-censys.jsonl", NULL},
-		{IMPORT_SCANS, "sample-data/scans-zgrab2.jsonl", NULL},
-		{IMPORT_SCANS, "sample-data/scans-censys2.jsonl", NULL},
-		{IMPORT_PFX2AS, "sample-data/pfx2as.txt", NULL},
-		{IMPORT_ASORG, "sample-data/as2org.txt", NULL},
-	};
-	FILE *devnull = fopen("/dev/null", "w");
-	import_opts io = {"2021-06-08", false, false, 10, devnull};
-	if (import_run(st, &io, in, 6, &err) < 0)
-		fail_msg("import: %s", err);
-	fclose(devnull);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL};
-	infer_summary sum;
-	if (infer_run(st, &o, &sum, &err) < 0)
-		fail_msg("infer: %s", err);
+	sample_data_load(st, k, false);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close(st);
-	kb_free(k);
-	rmdb(dbpath);
-	free((char *)dbpath);
+	db_fixture_close(st, k, dbpath);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /* import: every importer end to end on a real SQLite file: counts,
  * problem reports, idempotent re-import, --strict rollback, CNAME
  * following, ASNs from pfx2as, and the stats over the result. */
-#include "testutil.h"
+#include "testdb.h"
 #include "mxray/import.h"
 #include "mxray/stats.h"
 #include "mxray/store.h"
@@ -85,12 +85,7 @@ static void clear_log(fixture *f)
 
 static int64_t q(fixture *f, const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return db_int(f->st, sql);
 }
 
 static char *qs(fixture *f, const char *sql)

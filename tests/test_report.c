@@ -1,6 +1,6 @@
 /* report: stable scope, the six coverage categories, trend shares, and
  * the exports, on a small hand-made pair of snapshots. */
-#include "testutil.h"
+#include "testdb.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
@@ -98,10 +98,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	store_close(st);
-	kb_free(k);
-	rmdb(dbpath);
-	free((char *)dbpath);
+	db_fixture_close(st, k, dbpath);
 	return 0;
 }
 

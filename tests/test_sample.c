@@ -1,7 +1,7 @@
 /* sample and evaluate: reproducible draws, --unique-mx membership, labels
  * in and out, and exact scores on sample-data with its truth as labels
  * (the expected numbers recomputed here, independently of evaluate.c). */
-#include "testutil.h"
+#include "testdb.h"
 #include "mxray/evaluate.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
@@ -19,12 +19,7 @@ static FILE *devnull;
 
 static int64_t q(const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
+	return db_int(st, sql);
 }
 
 static int group_setup(void **state)
@@ -35,33 +30,15 @@ static int group_setup(void **state)
 	st = store_open(dbpath, &err);
 	k = kb_load_default(&err);
 	devnull = fopen("/dev/null", "w");
-	import_input in[] = {
-		{IMPORT_TARGETS, "sample-data/targets-gov.txt", "gov"},
-		{IMPORT_DNS, "sample-data/dns.jsonl", NULL},
-		{IMPORT_SCANS, "sample-data/scans-censys.jsonl", NULL},
-		{IMPORT_SCANS, "sample-data/scans-zgrab2.jsonl", NULL},
-		{IMPORT_SCANS, "sample-data/scans-censys2.jsonl", NULL},
-		{IMPORT_PFX2AS, "sample-data/pfx2as.txt", NULL},
-		{IMPORT_ASORG, "sample-data/as2org.txt", NULL},
-	};
-	import_opts io = {"2021-06-08", false, false, 10, devnull};
-	if (import_run(st, &io, in, 7, &err) < 0)
-		fail_msg("import: %s", err);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL};
-	infer_summary sum;
-	if (infer_run(st, &o, &sum, &err) < 0)
-		fail_msg("infer: %s", err);
+	sample_data_load(st, k, true);
 	return 0;
 }
 
 static int group_teardown(void **state)
 {
 	(void)state;
-	store_close(st);
-	kb_free(k);
 	fclose(devnull);
-	rmdb(dbpath);
-	free((char *)dbpath);
+	db_fixture_close(st, k, dbpath);
 	return 0;
 }
 

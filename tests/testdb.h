@@ -1,0 +1,64 @@
+/* Helpers shared by the cmocka tests that work on a real SQLite store:
+ * one-number queries, the sample-data fixture (imported and inferred
+ * exactly as `make sample-data` leaves it) and its teardown. */
+#ifndef MXRAY_TESTDB_H
+#define MXRAY_TESTDB_H
+
+#include "testutil.h"
+#include "mxray/import.h"
+#include "mxray/infer.h"
+#include "mxray/kb.h"
+#include "mxray/store.h"
+#include "mxray/util.h"
+
+#include <sqlite3.h>
+#include <stdbool.h>
+
+/* The single integer the query returns; fails the test otherwise. */
+static inline int64_t db_int(store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	int64_t v = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+/* Import sample-data's 2021-06-08 snapshot into st (with the "gov" target
+ * list when asked) and run every approach with the heuristics applied. */
+static inline void sample_data_load(store *st, const kb *k, bool gov_targets)
+{
+	char *err = NULL;
+	FILE *devnull = fopen("/dev/null", "w");
+	assert_non_null(devnull);
+	import_input in[] = {
+		{IMPORT_TARGETS, "sample-data/targets-gov.txt", "gov"},
+		{IMPORT_DNS, "sample-data/dns.jsonl", NULL},
+		{IMPORT_SCANS, "sample-data/scans-censys.jsonl", NULL},
+		{IMPORT_SCANS, "sample-data/scans-zgrab2.jsonl", NULL},
+		{IMPORT_SCANS, "sample-data/scans-censys2.jsonl", NULL},
+		{IMPORT_PFX2AS, "sample-data/pfx2as.txt", NULL},
+		{IMPORT_ASORG, "sample-data/as2org.txt", NULL},
+	};
+	size_t skip = gov_targets ? 0 : 1;
+	import_opts io = {"2021-06-08", false, false, 10, devnull};
+	if (import_run(st, &io, in + skip, sizeof in / sizeof in[0] - skip, &err) < 0)
+		fail_msg("import: %s", err);
+	fclose(devnull);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL};
+	infer_summary sum;
+	if (infer_run(st, &o, &sum, &err) < 0)
+		fail_msg("infer: %s", err);
+}
+
+/* Close a fixture's store and knowledge base and remove its database. */
+static inline void db_fixture_close(store *st, kb *k, const char *dbpath)
+{
+	store_close(st);
+	kb_free(k);
+	rmdb(dbpath);
+	free((char *)dbpath);
+}
+
+#endif
