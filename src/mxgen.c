@@ -1808,6 +1808,35 @@ static void w_parsed(Out *o, const Scan *sc, int strints)
 	j_close(o);
 }
 
+/* The issuer's certificate as the one-element chain (none when self-signed;
+ * Censys also gives its fingerprint) and the browser validation verdict. */
+static void w_chain_validation(Out *o, const Scan *sc, int with_fp)
+{
+	if (!sc->selfsigned) {
+		char dn[512], fp[80];
+		j_aopen(o, "chain");
+		j_open(o, NULL);
+		j_open(o, "parsed");
+		j_open(o, "subject");
+		j_arr1(o, "common_name", sc->iss.CN);
+		j_close(o);
+		dn_of(dn, sizeof dn, &sc->iss);
+		j_str(o, "subject_dn", dn);
+		if (with_fp) {
+			hex_of(fp, str_hash(sc->iss.CN), 32);
+			j_str(o, "fingerprint_sha256", fp);
+		}
+		j_close(o);
+		j_close(o);
+		j_aclose(o);
+	}
+	j_open(o, "validation");
+	j_bool(o, "browser_trusted", sc->trusted);
+	if (sc->err)
+		j_str(o, "browser_error", sc->err);
+	j_close(o);
+}
+
 static void w_as(Out *o, const Pfx *p, int asn_as_string)
 {
 	const AsDef *a = as_def(p->asn);
@@ -1918,7 +1947,6 @@ static void w_legacy(const Scan *sc, int variant)
 		j_str(o, "starttls", sc->stls);
 	j_str(o, "timestamp", ts);
 	if (sc->state == SS_OPEN && sc->tls) {
-		char dn[512], fp[80];
 		j_open(o, "tls");
 		j_str(o, "version", "TLSv1.2");
 		j_open(o, "cipher_suite");
@@ -1928,26 +1956,7 @@ static void w_legacy(const Scan *sc, int variant)
 		j_open(o, "certificate");
 		w_parsed(o, sc, 1);
 		j_close(o);
-		if (!sc->selfsigned) {
-			j_aopen(o, "chain");
-			j_open(o, NULL);
-			j_open(o, "parsed");
-			j_open(o, "subject");
-			j_arr1(o, "common_name", sc->iss.CN);
-			j_close(o);
-			dn_of(dn, sizeof dn, &sc->iss);
-			j_str(o, "subject_dn", dn);
-			hex_of(fp, str_hash(sc->iss.CN), 32);
-			j_str(o, "fingerprint_sha256", fp);
-			j_close(o);
-			j_close(o);
-			j_aclose(o);
-		}
-		j_open(o, "validation");
-		j_bool(o, "browser_trusted", sc->trusted);
-		if (sc->err)
-			j_str(o, "browser_error", sc->err);
-		j_close(o);
+		w_chain_validation(o, sc, 1);
 		j_close(o);
 	}
 	j_close(o);
@@ -2038,7 +2047,7 @@ static void w_zgrab(const Scan *sc)
 				j_strn(o, "starttls", g_crlf, n);
 			}
 			if (sc->tls && !sc->use_helo) {
-				char raw[200], dn[512];
+				char raw[200];
 				j_open(o, "tls");
 				j_open(o, "handshake_log");
 				j_open(o, "server_hello");
@@ -2058,24 +2067,7 @@ static void w_zgrab(const Scan *sc)
 				j_str(o, "raw", raw);
 				w_parsed(o, sc, 0);
 				j_close(o);
-				if (!sc->selfsigned) {
-					j_aopen(o, "chain");
-					j_open(o, NULL);
-					j_open(o, "parsed");
-					j_open(o, "subject");
-					j_arr1(o, "common_name", sc->iss.CN);
-					j_close(o);
-					dn_of(dn, sizeof dn, &sc->iss);
-					j_str(o, "subject_dn", dn);
-					j_close(o);
-					j_close(o);
-					j_aclose(o);
-				}
-				j_open(o, "validation");
-				j_bool(o, "browser_trusted", sc->trusted);
-				if (sc->err)
-					j_str(o, "browser_error", sc->err);
-				j_close(o);
+				w_chain_validation(o, sc, 0);
 				j_close(o);
 				j_close(o);
 				j_close(o);
