@@ -157,11 +157,8 @@ int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)
 		free(note);
 		free(who);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
-	}
 	if (fmt == CORRECT_TEXT && n == 0)
 		fputs("no analyst decisions yet\n", out);
 	return n;

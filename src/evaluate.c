@@ -104,11 +104,8 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 		}
 		free(want);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
-	}
 	return 0;
 }
 

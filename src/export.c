@@ -101,11 +101,8 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 		free(line);
 		json_decref(o);
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
-	}
 	return n;
 }
 
@@ -146,10 +143,7 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 			json_decref(o);
 		}
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
-	}
 	return n;
 }

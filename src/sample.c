@@ -84,11 +84,8 @@ static int population(store *st, const sample_req *r, strvec *out, char **err)
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
 		push(out, (const char *)sqlite3_column_text(s, 0));
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
-	}
 	return 0;
 }
 
@@ -462,10 +459,7 @@ long label_export(store *st, const char *sample, FILE *out, char **err)
 		fputc('\n', out);
 		n++;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
-	}
 	return n;
 }

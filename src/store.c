@@ -347,3 +347,12 @@ int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err)
 	}
 	return n;
 }
+
+int store_read_done(store *st, sqlite3_stmt *s, int rc, char **err)
+{
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return 0;
+	*err = xasprintf("database error: %s", sqlite3_errmsg(st->db));
+	return -1;
+}

@@ -1,17 +1,7 @@
 /* store: schema creation and migration, savepoints, snapshots. */
-#include "testutil.h"
+#include "testdb.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
-
-static int64_t one_int(store *st, const char *sql)
-{
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-	int64_t v = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
-	return v;
-}
 
 static void test_create_and_reopen(void **state)
 {
@@ -25,8 +15,8 @@ static void test_create_and_reopen(void **state)
 	err = NULL;
 	st = store_open(path, &err);
 	assert_non_null(st);
-	assert_int_equal(one_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(one_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 23);
+	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 23);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2020-01-01", &err), 0);
@@ -37,7 +27,7 @@ static void test_create_and_reopen(void **state)
 	/* reopening keeps data and does not migrate again */
 	st = store_open_existing(path, &err);
 	assert_non_null(st);
-	assert_int_equal(one_int(st, "SELECT count(*) FROM snapshot"), 2);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), 2);
 	store_close(st);
 	rmdb(path);
 }
@@ -69,13 +59,67 @@ static void test_savepoints(void **state)
 	assert_int_equal(store_snapshot_add(st, "2021-01-02", &err), 0);
 	store_rollback(st); /* inner only */
 	assert_int_equal(store_commit(st, &err), 0);
-	assert_int_equal(one_int(st, "SELECT count(*) FROM snapshot"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), 1);
 	assert_int_equal(store_begin(st, &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-01-03", &err), 0);
 	store_rollback(st);
-	assert_int_equal(one_int(st, "SELECT count(*) FROM snapshot"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), 1);
 	assert_int_equal(store_exec(st, "SELECT nonsense FROM nowhere", &err), -1);
 	assert_non_null(strstr(err, "no such table: nowhere"));
+	free(err);
+	store_close(st);
+}
+
+/* one write in a transaction of its own, and the end of a read loop */
+static void test_write_alone_and_read_done(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, "CREATE TEMP TABLE t(x INTEGER UNIQUE)", &err), 0);
+	sqlite3_stmt *ins = store_prepare(st, "INSERT INTO t(x) VALUES(?1)", &err);
+	assert_non_null(ins);
+	int64_t id = 0;
+	sqlite3_bind_int(ins, 1, 7);
+	assert_int_equal(store_write_alone(st, ins, &id, &err), 1);
+	assert_int_equal(id, 1);
+	sqlite3_bind_int(ins, 1, 8);
+	assert_int_equal(store_write_alone(st, ins, &id, &err), 1);
+	assert_int_equal(id, 2);
+	/* a failing write leaves nothing behind, inside an open transaction too */
+	assert_int_equal(store_begin(st, &err), 0);
+	sqlite3_bind_int(ins, 1, 9);
+	assert_int_equal(store_write_alone(st, ins, NULL, &err), 1);
+	sqlite3_bind_int(ins, 1, 7);
+	assert_int_equal(store_write_alone(st, ins, &id, &err), -1);
+	assert_non_null(strstr(err, "UNIQUE constraint failed: t.x"));
+	free(err);
+	err = NULL;
+	assert_int_equal(store_commit(st, &err), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t"), 3);
+	assert_int_equal(db_int(st, "SELECT sum(x) FROM t"), 24);
+	/* an update that touches no row reports 0 */
+	sqlite3_stmt *up = store_prepare(st, "UPDATE t SET x = x + 1 WHERE x = ?1", &err);
+	sqlite3_bind_int(up, 1, 100);
+	assert_int_equal(store_write_alone(st, up, NULL, &err), 0);
+
+	sqlite3_stmt *sel = store_prepare(st, "SELECT x FROM t ORDER BY x", &err);
+	int rc, n = 0;
+	while ((rc = sqlite3_step(sel)) == SQLITE_ROW)
+		n++;
+	assert_int_equal(n, 3);
+	assert_int_equal(store_read_done(st, sel, rc, &err), 0);
+	assert_null(err);
+	/* the error that stopped a loop half-way reaches the caller */
+	sqlite3_stmt *bad = store_prepare(st, "SELECT CASE WHEN x < 9 THEN x ELSE abs(-9223372036854775807 - 1) END"
+					      " FROM t ORDER BY x", &err);
+	n = 0;
+	while ((rc = sqlite3_step(bad)) == SQLITE_ROW)
+		n++;
+	assert_int_equal(n, 2);
+	assert_int_equal(store_read_done(st, bad, rc, &err), -1);
+	assert_string_equal(err, "database error: integer overflow");
 	free(err);
 	store_close(st);
 }
@@ -86,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_create_and_reopen),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_savepoints),
+		cmocka_unit_test(test_write_alone_and_read_done),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -53,4 +53,9 @@ int store_step_write(store *st, sqlite3_stmt *s, char **err);
  * nothing written; *rowid (if not NULL) gets the last inserted rowid. */
 int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err);
 
+/* End a read loop `while ((rc = sqlite3_step(s)) == SQLITE_ROW)`: reset s,
+ * and unless rc is SQLITE_DONE set *err to the database's error and
+ * return -1.  Returns 0 when every row was read. */
+int store_read_done(store *st, sqlite3_stmt *s, int rc, char **err);
+
 #endif
