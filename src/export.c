@@ -41,6 +41,16 @@ static int check_results(store *st, const char *snapshot, const char *approach, 
 	return 0;
 }
 
+/* One JSON Lines record (ASCII, keys in order, doubles round-trip); takes o. */
+static void put_json_line(FILE *out, json_t *o)
+{
+	char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
+	if (line)
+		fprintf(out, "%s\n", line);
+	free(line);
+	json_decref(o);
+}
+
 static const char *const assign_cols[] = {"snapshot", "domain", "provider_id", "company", "weight",
 					  "source", "confidence", "status", "reason"};
 
@@ -96,10 +106,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 				v = json_string((const char *)sqlite3_column_text(s, i));
 			json_object_set_new(o, assign_cols[i], v ? v : json_null());
 		}
-		char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_REAL_PRECISION(17));
-		fprintf(out, "%s\n", line);
-		free(line);
-		json_decref(o);
+		put_json_line(out, o);
 	}
 	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
@@ -136,11 +143,7 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 			fprintf(out, ",%s\n", w);
 		} else {
 			json_t *o = json_pack("{s:s, s:f}", "Provider", p, "Domains_of_Provider", v);
-			char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
-						   JSON_REAL_PRECISION(17));
-			fprintf(out, "%s\n", line);
-			free(line);
-			json_decref(o);
+			put_json_line(out, o);
 		}
 	}
 	if (store_read_done(st, s, rc, err) < 0)
