@@ -2,6 +2,7 @@
 #include "mxray/desk.h"
 #include "mxray/correct.h"
 #include "mxray/domain.h"
+#include "mxray/evaluate.h"
 #include "mxray/sample.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
@@ -256,18 +257,7 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 	}
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT d.domain, d.pos,"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'mx' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'cert' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'banner' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'priority' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'final' AND x.domain = d.domain),"
-		" EXISTS (SELECT 1 FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host"
-		"  WHERE p.snapshot = ?2 AND p.domain = d.domain AND h.heuristic IS NOT NULL),"
+		EVAL_ANSWERS_SQL "," EVAL_EXAMINED_SQL ","
 		" (SELECT group_concat(host, ' ') FROM primary_mx p WHERE p.snapshot = ?2 AND p.domain = d.domain)"
 		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
 	if (!s)
@@ -1224,14 +1214,20 @@ static void smtp_lines(desk_pane *p, const char *label, const void *text, size_t
 		line_adds(l, "no usable name", ROLE_DIM);
 }
 
-static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
+/* Empty evidence panes with these titles, and an empty verdict line. */
+static void panes_init(desk_pane panes[PANE_COUNT], const char *const titles[PANE_COUNT], desk_line *verdict)
 {
-	static const char *const titles[] = {"cert", "smtp", "mx", "as"};
 	for (int i = 0; i < PANE_COUNT; i++) {
 		memset(&panes[i], 0, sizeof panes[i]);
 		snprintf(panes[i].title, sizeof panes[i].title, "%s", titles[i]);
 	}
 	memset(verdict, 0, sizeof *verdict);
+}
+
+static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
+{
+	static const char *const titles[PANE_COUNT] = {"cert", "smtp", "mx", "as"};
+	panes_init(panes, titles, verdict);
 	desk_line *l;
 	sqlite3_stmt *s = store_prepare(d->st,
 		"SELECT s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format, i.cert_group, i.num_cert,"
@@ -1444,12 +1440,8 @@ static void pane_move(desk_pane *to, desk_pane *from)
 /* Eval mode: every primary address's evidence, and the answers side by side. */
 static void evidence_domain(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
 {
-	static const char *const titles[] = {"cert", "smtp", "answers", "as"};
-	for (int i = 0; i < PANE_COUNT; i++) {
-		memset(&panes[i], 0, sizeof panes[i]);
-		snprintf(panes[i].title, sizeof panes[i].title, "%s", titles[i]);
-	}
-	memset(verdict, 0, sizeof *verdict);
+	static const char *const titles[PANE_COUNT] = {"cert", "smtp", "answers", "as"};
+	panes_init(panes, titles, verdict);
 	desk_line *l;
 	/* the answers pane */
 	desk_pane *a = &panes[PANE_MX];

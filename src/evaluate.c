@@ -60,20 +60,7 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 		"SELECT d.domain,"
 		" (SELECT truth FROM label l WHERE l.sample = d.sample AND l.domain = d.domain AND l.undone_at IS NULL"
 		"  ORDER BY l.id DESC LIMIT 1),"
-		/* examined in step 4: a heuristic fired on a primary MX host (what
-		 * analysts decide later does not change it) */
-		" EXISTS (SELECT 1 FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host"
-		"  WHERE p.snapshot = ?2 AND p.domain = d.domain AND h.heuristic IS NOT NULL),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'mx' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'cert' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'banner' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'priority' AND x.domain = d.domain),"
-		" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2"
-		"  AND x.approach = 'final' AND x.domain = d.domain)"
+		EVAL_EXAMINED_SQL "," EVAL_ANSWERS_SQL
 		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
 	if (!s)
 		return -1;

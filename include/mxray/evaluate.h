@@ -23,6 +23,24 @@ typedef struct {
 
 int eval_sample(store *st, const char *sample, eval_result *r, char **err);
 
+/* SQL columns over `sample_domain d` with the snapshot bound as ?2, shared
+ * by eval_sample and the desk's eval mode so both judge alike:
+ * EVAL_ANSWERS_SQL: the five approaches' answer sets (companies where the
+ *   knowledge base has them, else provider IDs, joined by ';'), in
+ *   eval_approach_names order;
+ * EVAL_EXAMINED_SQL: whether a heuristic fired on a primary MX host of the
+ *   domain (step 4 sent it to review; later analyst decisions do not
+ *   change it). */
+#define EVAL_ANSWER_SQL_(a)                                                                             \
+	" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2" \
+	"  AND x.approach = '" a "' AND x.domain = d.domain)"
+#define EVAL_ANSWERS_SQL                                                                                \
+	EVAL_ANSWER_SQL_("mx") "," EVAL_ANSWER_SQL_("cert") "," EVAL_ANSWER_SQL_("banner") ","          \
+	EVAL_ANSWER_SQL_("priority") "," EVAL_ANSWER_SQL_("final")
+#define EVAL_EXAMINED_SQL                                                                                \
+	" EXISTS (SELECT 1 FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host" \
+	"  WHERE p.snapshot = ?2 AND p.domain = d.domain AND h.heuristic IS NOT NULL)"
+
 enum eval_format { EVAL_TEXT, EVAL_CSV, EVAL_JSON };
 void eval_print(FILE *out, const eval_result *r, size_t n, enum eval_format fmt);
 
