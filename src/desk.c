@@ -894,64 +894,57 @@ size_t desk_chart(desk *d, eval_result **out)
 	return k;
 }
 
+/* Undo (or redo) the newest step on `from` in one transaction and move it
+ * to `to`: all of it, or on an error none of it, the step left where it was
+ * (a bulk step half undone could be neither undone nor redone again). */
+static int replay(desk *d, stack *from, stack *to, bool redo, char **err)
+{
+	if (from->n == 0)
+		return 0;
+	const step *st = &from->s[from->n - 1];
+	step done = {xcalloc(st->n + 1, sizeof(int64_t)), st->n};
+	if (store_begin(d->st, err) < 0) {
+		free(done.ids);
+		return -1;
+	}
+	size_t ok = 0;
+	for (size_t k = 0; k < st->n; k++) {
+		int64_t id = st->ids[k], r;
+		if (redo)
+			r = d->eval ? label_redo(d->st, id, err) : correct_redo(d->st, id, err);
+		else
+			r = d->eval ? label_undo(d->st, id, err) : correct_undo(d->st, id, d->analyst, err);
+		if (r < 0)
+			break;
+		done.ids[k] = redo ? r : id;
+		ok++;
+	}
+	if (ok < st->n || store_commit(d->st, err) < 0) {
+		store_rollback(d->st);
+		free(done.ids);
+		return -1;
+	}
+	free(st->ids);
+	from->n--;
+	char ip[64];
+	for (size_t k = 0; k < done.n; k++) {
+		if (d->eval)
+			refresh_label(d, done.ids[k]);
+		else
+			refresh_ip(d, ip_of_decision(d, done.ids[k], ip, sizeof ip));
+	}
+	push(to, done);
+	return (int)done.n;
+}
+
 int desk_undo(desk *d, char **err)
 {
-	if (d->undo.n == 0)
-		return 0;
-	step st = d->undo.s[--d->undo.n];
-	char ip[64];
-	if (d->eval) {
-		for (size_t k = 0; k < st.n; k++) {
-			if (label_undo(d->st, st.ids[k], err) < 0) {
-				d->undo.n++;
-				return -1;
-			}
-			refresh_label(d, st.ids[k]);
-		}
-		push(&d->redo, st);
-		return (int)st.n;
-	}
-	for (size_t k = 0; k < st.n; k++) {
-		if (correct_undo(d->st, st.ids[k], d->analyst, err) < 0) {
-			d->undo.n++; /* keep it: nothing half-done is lost */
-			return -1;
-		}
-		refresh_ip(d, ip_of_decision(d, st.ids[k], ip, sizeof ip));
-	}
-	push(&d->redo, st);
-	return (int)st.n;
+	return replay(d, &d->undo, &d->redo, false, err);
 }
 
 int desk_redo(desk *d, char **err)
 {
-	if (d->redo.n == 0)
-		return 0;
-	step st = d->redo.s[--d->redo.n];
-	char ip[64];
-	if (d->eval) {
-		for (size_t k = 0; k < st.n; k++) {
-			int64_t nid = label_redo(d->st, st.ids[k], err);
-			if (nid < 0) {
-				d->redo.n++;
-				return -1;
-			}
-			st.ids[k] = nid;
-			refresh_label(d, nid);
-		}
-		push(&d->undo, st);
-		return (int)st.n;
-	}
-	for (size_t k = 0; k < st.n; k++) {
-		int64_t nid = correct_redo(d->st, st.ids[k], err);
-		if (nid < 0) {
-			d->redo.n++;
-			return -1;
-		}
-		st.ids[k] = nid;
-		refresh_ip(d, ip_of_decision(d, nid, ip, sizeof ip));
-	}
-	push(&d->undo, st);
-	return (int)st.n;
+	return replay(d, &d->redo, &d->undo, true, err);
 }
 
 void desk_tag(desk *d, size_t row, bool on)

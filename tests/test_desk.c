@@ -3,6 +3,7 @@
  * decisions with undo/redo, tags and bulk, the key path, evidence escaping. */
 #include "testdb.h"
 #include "mxray/desk.h"
+#include "mxray/correct.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
@@ -476,6 +477,36 @@ static void test_eval_mode(void **state)
 	desk_free(e);
 }
 
+/* A bulk step is undone and redone whole or not at all: when one of its
+ * decisions was undone elsewhere meanwhile, the desk's undo fails, names
+ * it, changes nothing and keeps the step. */
+static void test_bulk_undo_all_or_nothing(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	size_t rows[3] = {desk_visible(d, 0), desk_visible(d, 1), desk_visible(d, 2)};
+	assert_int_equal(desk_decide(d, rows, 3, 'c', NULL, NULL, &err), 3);
+	int64_t last = q("SELECT max(id) FROM correction");
+	assert_int_equal(correct_undo(st, last, "someone-else", &err), 0);
+	assert_int_equal(q("SELECT count(*) FROM correction WHERE undone_at IS NULL"), 2);
+	assert_int_equal(desk_undo(d, &err), -1);
+	char want[64];
+	snprintf(want, sizeof want, "decision #%lld is already undone", (long long)last);
+	assert_string_equal(err, want);
+	free(err);
+	err = NULL;
+	assert_int_equal(q("SELECT count(*) FROM correction WHERE undone_at IS NULL"), 2);
+	assert_int_equal(desk_row_get(d, rows[0])->verdict, 'c');
+	assert_int_equal(desk_redo(d, &err), 0);
+	/* redone elsewhere under a new id: the step still names the old one */
+	assert_true(correct_redo(st, last, &err) > last);
+	assert_int_equal(desk_undo(d, &err), -1);
+	free(err);
+	err = NULL;
+	assert_int_equal(q("SELECT count(*) FROM correction WHERE undone_at IS NULL"), 3);
+	assert_int_equal(q("SELECT count(*) FROM correction"), 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -484,6 +515,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decisions_undo_redo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_reject_and_bulk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bulk_undo_all_or_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_escapes_hostile_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_mode, setup, teardown),
