@@ -868,19 +868,8 @@ int desk_report(desk *d, size_t top, trend *t, coverage_row **cov, char **err)
 
 size_t desk_chart(desk *d, eval_result **out)
 {
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT name FROM sample ORDER BY created_at, name", NULL);
-	size_t n = 0, cap = 0;
-	*out = NULL;
-	char **names = NULL;
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? cap * 2 : 8;
-			names = xrealloc(names, cap * sizeof *names);
-		}
-		names[n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
-	}
-	if (s)
-		sqlite3_reset(s);
+	char **names;
+	size_t n = sample_names(d->st, &names);
 	*out = xcalloc(n + 1, sizeof **out);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {

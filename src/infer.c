@@ -1379,3 +1379,29 @@ out:
 	ctx_free(&c);
 	return rc;
 }
+
+bool infer_has_results(store *st, const char *snapshot)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 LIMIT 1", NULL);
+	if (!s)
+		return false;
+	store_bind_text(s, 1, snapshot);
+	bool have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return have;
+}
+
+bool infer_last_threshold(store *st, const char *snapshot, unsigned *threshold)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT json_extract(params, '$.threshold') FROM run WHERE snapshot = ?1"
+					    " ORDER BY id DESC LIMIT 1", NULL);
+	if (!s)
+		return false;
+	store_bind_text(s, 1, snapshot);
+	bool ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
+	if (ok)
+		*threshold = (unsigned)sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return ok;
+}
+

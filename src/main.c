@@ -142,26 +142,14 @@ static bool list_known(const command *c, store *st, const char *list)
 {
 	if (!list || !strcmp(list, "all"))
 		return true;
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM target WHERE list = ?1 LIMIT 1", NULL);
-	store_bind_text(s, 1, list);
-	bool ok = s && sqlite3_step(s) == SQLITE_ROW;
-	if (s)
-		sqlite3_reset(s);
-	if (!ok) {
-		strbuf names;
-		sb_init(&names);
-		sb_adds(&names, "all");
-		s = store_prepare(st, "SELECT DISTINCT list FROM target ORDER BY list", NULL);
-		while (s && sqlite3_step(s) == SQLITE_ROW)
-			sb_addf(&names, ", %s", (const char *)sqlite3_column_text(s, 0));
-		if (s)
-			sqlite3_reset(s);
-		char *e = sanitize_str(list);
-		fprintf(stderr, "mxray %s: there is no list '%s' (lists: %s)\n", c->name, e, names.data);
-		free(e);
-		sb_free(&names);
-	}
-	return ok;
+	if (store_list_exists(st, list))
+		return true;
+	char *names = store_list_names(st);
+	char *e = sanitize_str(list);
+	fprintf(stderr, "mxray %s: there is no list '%s' (lists: all%s%s)\n", c->name, e, *names ? ", " : "", names);
+	free(e);
+	free(names);
+	return false;
 }
 
 /* ---- import ----------------------------------------------------------- */
@@ -397,12 +385,7 @@ static store *open_snapshot(const command *c, const char *db, const char **snaps
 		*snapshot = buf;
 		return st;
 	}
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM snapshot WHERE date = ?1", NULL);
-	store_bind_text(s, 1, *snapshot);
-	bool found = s && sqlite3_step(s) == SQLITE_ROW;
-	if (s)
-		sqlite3_reset(s);
-	if (!found) {
+	if (!store_snapshot_exists(st, *snapshot)) {
 		fprintf(stderr, "mxray %s: no snapshot %s in %s\n", c->name, *snapshot, db);
 		store_close(st);
 		return NULL;
@@ -473,21 +456,18 @@ static int cmd_infer(int argc, char **argv)
 			kb_free(k);
 			return EXIT_RUNTIME;
 		}
-		char **dates = NULL;
-		size_t nd = 0;
-		sqlite3_stmt *s = store_prepare(st, "SELECT date FROM snapshot ORDER BY date", NULL);
-		while (s && sqlite3_step(s) == SQLITE_ROW) {
-			dates = xrealloc(dates, (nd + 1) * sizeof *dates);
-			dates[nd++] = xstrdup((const char *)sqlite3_column_text(s, 0));
-		}
-		if (s)
-			sqlite3_reset(s);
-		int rc = nd ? EXIT_OK : EXIT_RUNTIME;
-		if (!nd)
+		char (*dates)[11];
+		long nd = store_snapshot_dates(st, &dates, &err);
+		int rc = nd > 0 ? EXIT_OK : EXIT_RUNTIME;
+		if (nd < 0) {
+			fprintf(stderr, "mxray infer: %s\n", err);
+			free(err);
+		} else if (nd == 0) {
 			fprintf(stderr, "mxray infer: %s has no snapshots (import data first)\n", db);
+		}
 		o.kb = k;
 		o.progress = !quiet;
-		for (size_t i = 0; i < nd; i++) {
+		for (long i = 0; i < nd; i++) {
 			infer_summary sum;
 			o.snapshot = dates[i];
 			if (rc == EXIT_OK && infer_run(st, &o, &sum, &err) < 0) {
@@ -501,7 +481,6 @@ static int cmd_infer(int argc, char **argv)
 					(unsigned long long)sum.no_smtp, (unsigned long long)sum.changed,
 					(unsigned long long)sum.corrected, sum.seconds);
 			}
-			free(dates[i]);
 		}
 		free(dates);
 		store_close(st);
@@ -947,12 +926,7 @@ static int cmd_review(int argc, char **argv)
 	}
 	int rc = EXIT_OK;
 	/* No answers yet for this snapshot: infer first. */
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 LIMIT 1", NULL);
-	store_bind_text(s, 1, snapshot);
-	bool have = s && sqlite3_step(s) == SQLITE_ROW;
-	if (s)
-		sqlite3_reset(s);
-	if (!have) {
+	if (!infer_has_results(st, snapshot)) {
 		infer_opts io = {snapshot, INFER_ALL, threshold, INFER_HEUR_APPLY, k, true, stderr};
 		infer_summary sum;
 		fprintf(stderr, "mxray review: no answers for %s yet; running infer first\n", snapshot);
@@ -962,16 +936,8 @@ static int cmd_review(int argc, char **argv)
 			rc = EXIT_RUNTIME;
 		}
 	}
-	if (!threshold_set) {
-		/* the threshold the last inference of this snapshot used */
-		sqlite3_stmt *q = store_prepare(st, "SELECT json_extract(params, '$.threshold') FROM run WHERE snapshot = ?1"
-						    " ORDER BY id DESC LIMIT 1", NULL);
-		store_bind_text(q, 1, snapshot);
-		if (q && sqlite3_step(q) == SQLITE_ROW && sqlite3_column_type(q, 0) == SQLITE_INTEGER)
-			threshold = (unsigned)sqlite3_column_int(q, 0);
-		if (q)
-			sqlite3_reset(q);
-	}
+	if (!threshold_set) /* the threshold the last inference of this snapshot used */
+		infer_last_threshold(st, snapshot, &threshold);
 	review_opts ro = {snapshot, analyst, threshold, k, sample, t0};
 	if (rc == EXIT_OK && review_run(st, &ro, &err) < 0) {
 		fprintf(stderr, "mxray review: %s\n", err);
@@ -1177,15 +1143,8 @@ static int cmd_eval(int argc, char **argv)
 	}
 	char **all = NULL;
 	size_t nall = 0;
-	if (ns == 0) {
-		sqlite3_stmt *s = store_prepare(st, "SELECT name FROM sample ORDER BY created_at, name", NULL);
-		while (s && sqlite3_step(s) == SQLITE_ROW) {
-			all = xrealloc(all, (nall + 1) * sizeof *all);
-			all[nall++] = xstrdup((const char *)sqlite3_column_text(s, 0));
-		}
-		if (s)
-			sqlite3_reset(s);
-	}
+	if (ns == 0)
+		nall = sample_names(st, &all);
 	size_t n = ns ? ns : nall;
 	eval_result *res = xcalloc(n + 1, sizeof *res);
 	int rc = EXIT_OK;

@@ -24,14 +24,8 @@ long report_dates(store *st, const report_scope *sc, char (**dates)[11], char **
 	long n = 0;
 	if (sc->snapshots && sc->nsnapshots) {
 		*dates = xcalloc(sc->nsnapshots, sizeof **dates);
-		sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM snapshot WHERE date = ?1", err);
-		if (!s)
-			return -1;
 		for (size_t i = 0; i < sc->nsnapshots; i++) {
-			store_bind_text(s, 1, sc->snapshots[i]);
-			int found = sqlite3_step(s) == SQLITE_ROW;
-			sqlite3_reset(s);
-			if (!found) {
+			if (!store_snapshot_exists(st, sc->snapshots[i])) {
 				*err = xasprintf("no snapshot %s in the database", sc->snapshots[i]);
 				free(*dates);
 				*dates = NULL;
@@ -43,15 +37,7 @@ long report_dates(store *st, const report_scope *sc, char (**dates)[11], char **
 		qsort(*dates, (size_t)n, sizeof **dates, (int (*)(const void *, const void *))strcmp);
 		return n;
 	}
-	sqlite3_stmt *s = store_prepare(st, "SELECT date FROM snapshot ORDER BY date", err);
-	if (!s)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		*dates = xrealloc(*dates, (size_t)(n + 1) * sizeof **dates);
-		snprintf((*dates)[n++], 11, "%s", (const char *)sqlite3_column_text(s, 0));
-	}
-	sqlite3_reset(s);
-	return n;
+	return store_snapshot_dates(st, dates, err);
 }
 
 static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err);

@@ -228,6 +228,23 @@ static int cmp_ci(const void *a, const void *b)
 	return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
+size_t sample_names(store *st, char ***names)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT name FROM sample ORDER BY created_at, rowid", NULL);
+	size_t n = 0, cap = 0;
+	*names = NULL;
+	while (s && sqlite3_step(s) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 8;
+			*names = xrealloc(*names, cap * sizeof **names);
+		}
+		(*names)[n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
+	}
+	if (s)
+		sqlite3_reset(s);
+	return n;
+}
+
 char *label_canonical(const kb *k, const char *truth, char **err)
 {
 	char *buf = xstrdup(truth ? truth : "");

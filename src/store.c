@@ -356,3 +356,57 @@ int store_read_done(store *st, sqlite3_stmt *s, int rc, char **err)
 	*err = xasprintf("database error: %s", sqlite3_errmsg(st->db));
 	return -1;
 }
+
+bool store_snapshot_exists(store *st, const char *date)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM snapshot WHERE date = ?1", NULL);
+	if (!s)
+		return false;
+	store_bind_text(s, 1, date);
+	bool found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+long store_snapshot_dates(store *st, char (**dates)[11], char **err)
+{
+	*dates = NULL;
+	sqlite3_stmt *s = store_prepare(st, "SELECT date FROM snapshot ORDER BY date", err);
+	if (!s)
+		return -1;
+	long n = 0;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*dates = xrealloc(*dates, (size_t)(n + 1) * sizeof **dates);
+		snprintf((*dates)[n++], 11, "%s", (const char *)sqlite3_column_text(s, 0));
+	}
+	if (store_read_done(st, s, rc, err) < 0) {
+		free(*dates);
+		*dates = NULL;
+		return -1;
+	}
+	return n;
+}
+
+bool store_list_exists(store *st, const char *list)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM target WHERE list = ?1 LIMIT 1", NULL);
+	if (!s)
+		return false;
+	store_bind_text(s, 1, list);
+	bool found = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return found;
+}
+
+char *store_list_names(store *st)
+{
+	strbuf names;
+	sb_init(&names);
+	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT list FROM target ORDER BY list", NULL);
+	while (s && sqlite3_step(s) == SQLITE_ROW)
+		sb_addf(&names, "%s%s", names.len ? ", " : "", (const char *)sqlite3_column_text(s, 0));
+	if (s)
+		sqlite3_reset(s);
+	return sb_steal(&names);
+}

@@ -81,6 +81,44 @@ static void test_reproducible(void **state)
 	free(err);
 }
 
+/* the engine's lookups the command line and the desk use instead of SQL */
+static void test_lookups(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	/* samples, oldest first (test_reproducible drew a, b, c, then all) */
+	char **names;
+	size_t n = sample_names(st, &names);
+	assert_int_equal(n, 4);
+	const char *want[] = {"a", "b", "c", "all"};
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(names[i], want[i]);
+		free(names[i]);
+	}
+	free(names);
+	/* snapshots and target lists */
+	assert_true(store_snapshot_exists(st, "2021-06-08"));
+	assert_false(store_snapshot_exists(st, "2021-06-09"));
+	char (*dates)[11];
+	assert_int_equal(store_snapshot_dates(st, &dates, &err), 1);
+	assert_string_equal(dates[0], "2021-06-08");
+	free(dates);
+	assert_true(store_list_exists(st, "gov"));
+	assert_false(store_list_exists(st, "com"));
+	char *lists = store_list_names(st);
+	assert_string_equal(lists, "gov");
+	free(lists);
+	/* inference results and the threshold they were made with */
+	assert_true(infer_has_results(st, "2021-06-08"));
+	assert_false(infer_has_results(st, "2021-06-09"));
+	unsigned thr = 0;
+	assert_true(infer_last_threshold(st, "2021-06-08", &thr));
+	assert_int_equal(thr, 5);
+	thr = 77;
+	assert_false(infer_last_threshold(st, "2021-06-09", &thr));
+	assert_int_equal(thr, 77);
+}
+
 static void test_unique_mx_and_list(void **state)
 {
 	(void)state;
@@ -268,6 +306,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_reproducible),
+		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_unique_mx_and_list),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_scores_on_sample_data),

@@ -47,4 +47,10 @@ const char *infer_approach_name(unsigned bit);
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);
 
+/* Whether the snapshot has inference results. */
+bool infer_has_results(store *st, const char *snapshot);
+/* The confidence threshold the snapshot's last inference run used into
+ * *threshold; false when it has none on record. */
+bool infer_last_threshold(store *st, const char *snapshot, unsigned *threshold);
+
 #endif

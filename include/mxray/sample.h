@@ -30,6 +30,10 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err);
 /* The sample's snapshot into buf; false when there is no such sample. */
 bool sample_snapshot(store *st, const char *name, char buf[11]);
 
+/* Every sample's name, oldest first, into a new array *names (free each
+ * and the array).  Returns how many. */
+size_t sample_names(store *st, char ***names);
+
 /* Canonical truth: tokens split on ';', each a company the knowledge base
  * knows (its name as written there) or a provider ID (normalised name),
  * sorted by lower case, unique, joined with ';'.  "" means cannot decide.

@@ -36,6 +36,16 @@ void store_rollback(store *st);
 int store_snapshot_add(store *st, const char *date, char **err);
 /* The newest snapshot date into buf (11 bytes); false when there is none. */
 bool store_snapshot_latest(store *st, char buf[11]);
+/* Whether snapshot `date` is in the database. */
+bool store_snapshot_exists(store *st, const char *date);
+/* Every snapshot date, oldest first, into a new array *dates (free it).
+ * Returns how many, or -1 with *err set. */
+long store_snapshot_dates(store *st, char (**dates)[11], char **err);
+
+/* Whether some snapshot has imported target list `list`. */
+bool store_list_exists(store *st, const char *list);
+/* The names of the imported target lists, sorted, joined by ", " (free it). */
+char *store_list_names(store *st);
 
 /* Prepare a cached statement (finalised by store_close). */
 sqlite3_stmt *store_prepare(store *st, const char *sql, char **err);
