@@ -333,30 +333,21 @@ static bool blank(const char *s, size_t n)
 
 static int do_dns(fctx *x, char *line, size_t len);
 
-static int dns_pending(fctx *x, char *line, size_t len)
+/* Give up on the pending multi-line record (why: what is wrong with it):
+ * report its first line, then read the lines it swallowed again, each as
+ * a record of its own, so a stray quote costs one line, not the lines
+ * after it.  x->lineno is left as it was. */
+static int dns_pending_replay(fctx *x, const char *why)
 {
-	sb_addc(&x->pending, '\n');
-	sb_add(&x->pending, line, len);
-	x->pending_n++;
-	const char *why;
 	uint64_t here = x->lineno;
 	x->lineno = x->pending_line;
-	enum csv_status st = csv_parse(x->pending.data, x->pending.len, &x->rec, &why);
-	if (st != CSV_INCOMPLETE) {
-		int rc = dns_csv_record(x, x->pending.data, x->pending.len);
-		sb_clear(&x->pending);
-		x->pending_n = 0;
-		x->lineno = here;
-		return rc;
-	}
-	if (x->pending_n < CSV_JOIN_LINES && x->pending.len < CSV_JOIN_BYTES) {
-		x->lineno = here;
-		return 0;
-	}
-	/* Give up on the record: report its first line, then read the
-	 * lines it swallowed again, each as a record of its own. */
-	snprintf(x->errbuf, sizeof x->errbuf, "unterminated quoted field (the %zu lines after it are read again)",
-		 x->pending_n - 1);
+	if (x->pending_n > 2)
+		snprintf(x->errbuf, sizeof x->errbuf, "%s (the %zu lines after it are read again)", why,
+			 x->pending_n - 1);
+	else if (x->pending_n == 2)
+		snprintf(x->errbuf, sizeof x->errbuf, "%s (the line after it is read again)", why);
+	else
+		snprintf(x->errbuf, sizeof x->errbuf, "%s", why);
 	int rc = problem(x, x->errbuf);
 	char *copy = xstrndup(x->pending.data, x->pending.len);
 	size_t n = x->pending.len;
@@ -375,6 +366,35 @@ static int dns_pending(fctx *x, char *line, size_t len)
 	free(copy);
 	x->lineno = here;
 	return rc;
+}
+
+static int dns_pending(fctx *x, char *line, size_t len)
+{
+	sb_addc(&x->pending, '\n');
+	sb_add(&x->pending, line, len);
+	x->pending_n++;
+	const char *why;
+	enum csv_status st = csv_parse(x->pending.data, x->pending.len, &x->rec, &why);
+	/* closed, but not as a record of this file: the quote was stray */
+	if (st == CSV_ERROR)
+		return dns_pending_replay(x, why);
+	if (st == CSV_OK && x->rec.n != x->csv_nfields) {
+		char what[64];
+		snprintf(what, sizeof what, "%zu fields, the header has %zu", x->rec.n, x->csv_nfields);
+		return dns_pending_replay(x, what);
+	}
+	if (st != CSV_INCOMPLETE) {
+		uint64_t here = x->lineno;
+		x->lineno = x->pending_line;
+		int rc = dns_csv_record(x, x->pending.data, x->pending.len);
+		sb_clear(&x->pending);
+		x->pending_n = 0;
+		x->lineno = here;
+		return rc;
+	}
+	if (x->pending_n < CSV_JOIN_LINES && x->pending.len < CSV_JOIN_BYTES)
+		return 0;
+	return dns_pending_replay(x, "unterminated quoted field");
 }
 
 static int do_dns(fctx *x, char *line, size_t len)
@@ -664,10 +684,8 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 		if ((c->lines & 1023) == 0)
 			progress_update(&pg, rd.bytes, c->lines, units[in->kind]);
 	}
-	if (rc == 0 && x.pending.len) {
-		x.lineno = x.pending_line;
-		rc = problem(&x, "unterminated quoted field at the end of the file");
-	}
+	while (rc == 0 && x.pending.len) /* each replay drops a line: it ends */
+		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
 	if (rc == 0)
 		rc = log_file(&x);

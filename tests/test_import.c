@@ -401,6 +401,42 @@ static void test_stray_quote(void **state)
 	free((char *)in[0].path);
 }
 
+/* near the end of the file, or closed by a later stray quote, a quote
+ * still costs only its own line */
+static void test_stray_quote_at_end(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	import_input in[] = {
+		{IMPORT_DNS, xstrdup(tmpfile_str("query_name,response_type,mx_address,mx_preference\n"
+						  "a.com,MX,\"mx.a.com,10\n"
+						  "b.com,MX,mx.b.com,10\n"
+						  "c.com,MX,mx.c.com,10\n")), NULL},
+		{IMPORT_DNS, xstrdup(tmpfile_str("query_name,response_type,mx_address,mx_preference\n"
+						  "d.com,MX,\"mx.d.com,10\n"
+						  "e.com,MX,mx.e.com,10\n"
+						  "f.com,MX,\"mx.f.com,10\n"
+						  "g.com,MX,mx.g.com,10\n")), NULL},
+	};
+	assert_int_equal(run(f, false, in, 2, &err), 0);
+	char expect[256];
+	snprintf(expect, sizeof expect,
+		 "%s:2: unterminated quoted field at the end of the file (the 2 lines after it are read again)\n",
+		 in[0].path);
+	assert_non_null(strstr(logtext(f), expect));
+	/* d's quote closes on f's line, not as a record */
+	snprintf(expect, sizeof expect,
+		 "%s:2: unexpected character after a quoted field (the 2 lines after it are read again)\n", in[1].path);
+	assert_non_null(strstr(logtext(f), expect));
+	snprintf(expect, sizeof expect,
+		 "%s:4: unterminated quoted field at the end of the file (the line after it is read again)\n",
+		 in[1].path);
+	assert_non_null(strstr(logtext(f), expect));
+	assert_rows(f, "SELECT domain FROM mx ORDER BY domain", "b.com\nc.com\ne.com\ng.com\n");
+	free((char *)in[0].path);
+	free((char *)in[1].path);
+}
+
 static void test_failed_file_still_resolves(void **state)
 {
 	fixture *f = *state;
@@ -426,6 +462,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stray_quote, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stray_quote_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_file_still_resolves, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
