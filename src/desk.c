@@ -691,6 +691,26 @@ static void refresh_ip(desk *d, const char *ip)
 		load_decision(d, i, NULL);
 }
 
+/* Finish a bulk action begun with store_begin: keep all of it, as one undo
+ * step, or on an error none of it (the caller reloads its rows then). */
+static int bulk_end(desk *d, step *st, int rc, char **err)
+{
+	if (rc == 0 && store_commit(d->st, err) < 0)
+		rc = -1;
+	if (rc < 0) {
+		store_rollback(d->st);
+		free(st->ids);
+		return -1;
+	}
+	if (st->n) {
+		push(&d->undo, *st);
+		stack_clear(&d->redo);
+	} else {
+		free(st->ids);
+	}
+	return (int)st->n;
+}
+
 int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
 		char **err)
 {
@@ -705,6 +725,10 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 		const kb_company *co = d->k ? kb_company_named(d->k, provider) : NULL;
 		if (co)
 			pid = co->ids[0];
+	}
+	if (store_begin(d->st, err) < 0) {
+		free(st.ids);
+		return -1;
 	}
 	int rc = 0;
 	for (size_t k = 0; k < n && rc == 0; k++) {
@@ -755,13 +779,11 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 		st.ids[st.n++] = id;
 		load_decision(d, rows[k], NULL);
 	}
-	if (st.n) {
-		push(&d->undo, st);
-		stack_clear(&d->redo);
-	} else {
-		free(st.ids);
-	}
-	return rc < 0 ? -1 : (int)st.n;
+	rc = bulk_end(d, &st, rc, err);
+	if (rc < 0) /* nothing was written: show that */
+		for (size_t k = 0; k < n; k++)
+			load_decision(d, rows[k], NULL);
+	return rc;
 }
 
 int desk_note(desk *d, size_t row, const char *note, char **err)
@@ -810,6 +832,10 @@ static void refresh_label(desk *d, int64_t id)
 int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **err)
 {
 	step st = {xcalloc(n + 1, sizeof(int64_t)), 0};
+	if (store_begin(d->st, err) < 0) {
+		free(st.ids);
+		return -1;
+	}
 	int rc = 0;
 	for (size_t k = 0; k < n && rc == 0; k++) {
 		desk_row *r = &d->rows[rows[k]];
@@ -839,13 +865,14 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 		free(r->label);
 		r->label = label_get(d->st, d->sample, r->ip, &r->label_id);
 	}
-	if (st.n) {
-		push(&d->undo, st);
-		stack_clear(&d->redo);
-	} else {
-		free(st.ids);
-	}
-	return rc < 0 ? -1 : (int)st.n;
+	rc = bulk_end(d, &st, rc, err);
+	if (rc < 0) /* nothing was written: show that */
+		for (size_t k = 0; k < n; k++) {
+			desk_row *r = &d->rows[rows[k]];
+			free(r->label);
+			r->label = label_get(d->st, d->sample, r->ip, &r->label_id);
+		}
+	return rc;
 }
 
 int desk_report(desk *d, size_t top, trend *t, coverage_row **cov, char **err)
@@ -1918,6 +1945,7 @@ unsigned desk_act(desk *d, desk_view *v, enum desk_action a)
 		} else {
 			say(v, false, "%s: %d %s%s (saved)", undo ? "undone" : "redone", n, d->eval ? "label" : "decision",
 			    n == 1 ? "" : "s");
+			refilter(d, v);
 		}
 		break;
 	}
@@ -2034,6 +2062,7 @@ unsigned desk_answer(desk *d, desk_view *v, const char *text)
 				free(err);
 			} else {
 				say(v, false, "saved: %d heuristic%s accepted", w, w == 1 ? "" : "s");
+				refilter(d, v);
 			}
 			break;
 		}

@@ -507,6 +507,53 @@ static void test_bulk_undo_all_or_nothing(void **state)
 	assert_int_equal(q("SELECT count(*) FROM correction"), 4);
 }
 
+/* the view follows accept-all, undo and redo; a bulk label that fails on
+ * one row writes none */
+static void test_views_follow_and_bulk_labels(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *why;
+	desk_view v;
+	desk_view_init(&v);
+	v.page = 10;
+	assert_true(desk_set_filter(d, "status=pending flag=yes", &why));
+	size_t n0 = desk_nvisible(d);
+	assert_int_equal(n0, q("SELECT count(*) FROM infer_ip WHERE snapshot = '2021-06-08' AND live = 1"
+			       " AND heuristic IS NOT NULL"));
+	assert_true(n0 > 0);
+	desk_act(d, &v, keymap_lookup('A'));
+	desk_answer(d, &v, "y");
+	assert_int_equal(desk_nvisible(d), 0);
+	desk_act(d, &v, keymap_lookup('u'));
+	assert_int_equal(desk_nvisible(d), n0);
+	desk_act(d, &v, keymap_lookup(CTRL('R')));
+	assert_int_equal(desk_nvisible(d), 0);
+	desk_view_free(&v);
+
+	FILE *devnull = fopen("/dev/null", "w");
+	sample_req r = {"bulklabels", "2021-06-08", NULL, 60, false, 5, NULL};
+	assert_int_equal(sample_create(st, &r, devnull, &err), 60);
+	fclose(devnull);
+	desk *e = desk_open_eval(st, "bulklabels", "labeller", k, &err);
+	assert_non_null(e);
+	/* the database refuses the second row's label */
+	size_t rows[2] = {desk_visible(e, 0), desk_visible(e, 1)};
+	char sql[300];
+	snprintf(sql, sizeof sql, "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.label WHEN NEW.domain = '%s'"
+		 " BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END", desk_row_get(e, rows[1])->ip);
+	assert_int_equal(store_exec(st, sql, &err), 0);
+	assert_int_equal(desk_label(e, rows, 2, "final", &err), -1);
+	assert_non_null(strstr(err, "refused by a test trigger"));
+	free(err);
+	err = NULL;
+	assert_int_equal(store_exec(st, "DROP TRIGGER temp.refuse", &err), 0);
+	assert_null(desk_row_get(e, rows[0])->label);
+	assert_int_equal(q("SELECT count(*) FROM label WHERE sample = 'bulklabels'"), 0);
+	assert_int_equal(desk_undo(e, &err), 0);
+	desk_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -516,6 +563,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_decisions_undo_redo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_reject_and_bulk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bulk_undo_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_views_follow_and_bulk_labels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_view_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_evidence_escapes_hostile_text, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_eval_mode, setup, teardown),
