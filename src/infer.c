@@ -658,8 +658,9 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 	const kb *k = c->o->kb;
 	const kb_company *co = kb_company_of(k, nm(c, id));
 	uint32_t *asns = xmalloc((c->host_n[h] + 1) * sizeof *asns);
-	size_t nasn = 0;
+	size_t nasn = 0, nlive = 0;
 	FOR_LIVE_IPS(c, h, ip) {
+		nlive++;
 		if (c->ip_asn[ip])
 			asns[nasn++] = c->ip_asn[ip];
 	}
@@ -674,7 +675,8 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 			}
 		}
 	} else {
-		const kb_suggestion *sg = kb_suggest(k, asns, nasn);
+		/* every SMTP address: one whose AS is unknown cannot vouch */
+		const kb_suggestion *sg = nasn == nlive ? kb_suggest(k, asns, nasn) : NULL;
 		if (sg) {
 			*kind = "as-suggestion";
 			*suggest = name_of(c, sg->provider_id);

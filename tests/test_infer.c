@@ -194,6 +194,22 @@ static void test_cisco_customer_certificate(void **state)
 	assert_int_equal(F->sum.changed, 1);
 }
 
+static void test_as_suggestion_needs_every_address(void **state)
+{
+	(void)state;
+	/* one address in Cisco's AS, the other in no AS we know: no suggestion */
+	mx("univ2.edu", "mx1.univ2.edu", 10);
+	a("mx1.univ2.edu", "68.232.140.6");
+	a("mx1.univ2.edu", "198.51.100.9");
+	scan("68.232.140.6", 16417, "220 mx1.univ2.edu ESMTP", "250-mx1.univ2.edu", "[\"mx1.univ2.edu\"]", true);
+	sb_adds(&F->scans, "{\"ip\":\"198.51.100.9\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":"
+			   "\"220 mx1.univ2.edu ESMTP\",\"tls\":{\"certificate\":{\"parsed\":{\"names\":"
+			   "[\"mx1.univ2.edu\"]}},\"validation\":{\"browser_trusted\":true}}}}}}\n");
+	run();
+	assert_answer("final", "univ2.edu", "univ2.edu - 1.0 cert 1 auto");
+	assert_int_equal(F->sum.fired, 0);
+}
+
 static void test_godaddy_vps_banner(void **state)
 {
 	(void)state;
@@ -446,6 +462,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_priority_confidence_backup, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_as_suggestion_needs_every_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cisco_customer_certificate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_godaddy_vps_banner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fake_google_banner, setup, teardown),
