@@ -66,10 +66,17 @@ static bool top_label_alpha(const char *name)
 	return true;
 }
 
+/* An internationalised TLD in its ASCII form (xn--p1ai for .рф). */
+static bool top_label_idn(const char *name)
+{
+	const char *dot = strrchr(name, '.');
+	return dot && strncmp(dot + 1, "xn--", 4) == 0 && dot[5];
+}
+
 const char *domain_rd(const char *name)
 {
 	const psl_ctx_t *c = ctx();
-	if (!c || !name || !strchr(name, '.') || !top_label_alpha(name))
+	if (!c || !name || !strchr(name, '.') || !(top_label_alpha(name) || top_label_idn(name)))
 		return NULL;
 	/* libpsl treats an unlisted TLD as a suffix through the implicit "*"
 	 * rule; a name under a TLD the list does not know (localdomain, lan,

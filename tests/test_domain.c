@@ -29,6 +29,10 @@ static void test_rd(void **state)
 	rd_is("*.mail.protection.outlook.com", "outlook.com");
 	rd_is("s1-2-3-4.secureserver.net", "secureserver.net");
 	rd_is("ukraine.com.ua", "ukraine.com.ua");
+	/* internationalised TLDs, in their ASCII form (.рф, .中国) */
+	rd_is("mail.example.xn--p1ai", "example.xn--p1ai");
+	rd_is("mx.example.xn--fiqs8s", "example.xn--fiqs8s");
+	rd_is("mail.example.xn--nope", NULL);
 	/* private suffixes count: each blogspot/herokuapp name is its own RD */
 	rd_is("foo.blogspot.com", "foo.blogspot.com");
 	rd_is("a.b.herokuapp.com", "b.herokuapp.com");
