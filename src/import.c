@@ -649,6 +649,7 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	progress_begin(&pg, o->progress, label, total);
 
 	int rc = store_begin(st, err);
+	bool began = rc == 0; /* else there is no savepoint of ours to roll back */
 	/* the snapshot exists once a file of it is committed, not before */
 	if (rc == 0 && o->snapshot)
 		rc = store_snapshot_add(st, o->snapshot, err);
@@ -691,7 +692,7 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 		rc = log_file(&x);
 	if (rc == 0)
 		rc = store_commit(st, err);
-	if (rc != 0)
+	if (rc != 0 && began)
 		store_rollback(st);
 
 	reader_free(&rd);
@@ -743,9 +744,14 @@ int import_derive(store *st, const char *snapshot, char **err)
 		goto dberr;
 	}
 	sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
-	while (sqlite3_step(s) == SQLITE_ROW)
+	int prc;
+	while ((prc = sqlite3_step(s)) == SQLITE_ROW)
 		pfx2as_add(t, (uint32_t)sqlite3_column_int64(s, 0), (unsigned)sqlite3_column_int(s, 1),
 			   (const char *)sqlite3_column_text(s, 2));
+	if (prc != SQLITE_DONE) { /* half a prefix table would give wrong ASNs */
+		pfx2as_free(t);
+		goto dberr;
+	}
 	sqlite3_finalize(s);
 	s = NULL;
 	if (pfx2as_count(t) > 0) {
