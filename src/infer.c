@@ -817,6 +817,13 @@ static int load_corrections(ctx *c)
 		}
 		if (target == NONE)
 			continue; /* not in this snapshot */
+		if (!strcmp(verdict, "set") && sqlite3_column_type(s, 4) == SQLITE_NULL) {
+			/* the schema refuses these; a database edited by hand may not */
+			if (c->o->log)
+				fprintf(c->o->log, "infer: decision #%lld sets no provider; ignored\n",
+					(long long)sqlite3_column_int64(s, 0));
+			continue;
+		}
 		if (c->ncorrs == cap) {
 			cap = cap ? cap * 2 : 16;
 			c->corrs = xrealloc(c->corrs, cap * sizeof *c->corrs);

@@ -85,7 +85,8 @@ static const char schema_v2[] =
 	"CREATE TABLE correction(id INTEGER PRIMARY KEY,"
 	"  scope TEXT NOT NULL CHECK (scope IN ('domain', 'mx', 'ip')), key TEXT NOT NULL,"
 	"  snapshot TEXT, verdict TEXT NOT NULL CHECK (verdict IN ('confirm', 'set', 'self')),"
-	"  provider_id TEXT, analyst TEXT, note TEXT, at TEXT NOT NULL, undone_at TEXT, undone_by TEXT);"
+	"  provider_id TEXT, analyst TEXT, note TEXT, at TEXT NOT NULL, undone_at TEXT, undone_by TEXT,"
+	"  CHECK (verdict <> 'set' OR provider_id IS NOT NULL));"
 	"CREATE INDEX correction_key ON correction(scope, key);";
 
 /* Version 3: evaluation samples and their labels (append-only, like

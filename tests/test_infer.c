@@ -458,11 +458,40 @@ static void test_rerun_replaces_and_records(void **state)
 	sqlite3_finalize(s);
 }
 
+/* the schema refuses a 'set' without a provider; a database that holds
+ * one anyway (checks off) does not crash infer, which names and skips it */
+static void test_set_without_provider(void **state)
+{
+	(void)state;
+	google_customers(1);
+	run();
+	char *err = NULL;
+	assert_int_equal(store_exec(F->st, "INSERT INTO correction(scope, key, verdict, at) VALUES"
+					   " ('ip', '142.250.102.27', 'set', 'now')", &err), -1);
+	assert_non_null(strstr(err, "CHECK constraint failed"));
+	free(err);
+	err = NULL;
+	assert_int_equal(store_exec(F->st, "PRAGMA ignore_check_constraints = ON;"
+					   " INSERT INTO correction(scope, key, verdict, at) VALUES"
+					   " ('ip', '142.250.102.27', 'set', 'now');"
+					   " PRAGMA ignore_check_constraints = OFF", &err), 0);
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *log = open_memstream(&logbuf, &loglen);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log};
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	fclose(log);
+	assert_non_null(strstr(logbuf, "infer: decision #1 sets no provider; ignored\n"));
+	free(logbuf);
+	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 1 auto");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_priority_confidence_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_as_suggestion_needs_every_address, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_set_without_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cisco_customer_certificate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_godaddy_vps_banner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fake_google_banner, setup, teardown),
