@@ -181,8 +181,15 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 			pop.v[i] = pop.v[j];
 			pop.v[j] = t;
 		}
-		if (take < r->size)
+		if (take < r->size && take > 0)
 			fprintf(log, "sample %s: only %zu domains qualify (asked for %zu)\n", r->name, take, r->size);
+	}
+	if (take == 0) { /* an empty sample would only use up its name */
+		*err = r->from_file ? xasprintf("%s names no domain of snapshot %s: no sample made", r->from_file,
+						r->snapshot)
+				    : xasprintf("no domain qualifies for the sample: no sample made");
+		strvec_free(&pop);
+		return -1;
 	}
 	if (store_begin(st, err) < 0) {
 		strvec_free(&pop);

@@ -136,6 +136,15 @@ static void test_unique_mx_and_list(void **state)
 	sample_req r = {"f", "2021-06-08", NULL, 0, false, 1, file};
 	assert_int_equal(sample_create(st, &r, devnull, &err), 1);
 	assert_int_equal(q("SELECT size FROM sample WHERE name = 'f'"), 1);
+	/* a sample that would be empty is not made, and its name stays free */
+	const char *none = tmpfile_str("nosuch.example.com\n");
+	sample_req e = {"empty", "2021-06-08", NULL, 0, false, 1, none};
+	assert_int_equal(sample_create(st, &e, devnull, &err), -1);
+	char want[200];
+	snprintf(want, sizeof want, "%s names no domain of snapshot 2021-06-08: no sample made", none);
+	assert_string_equal(err, want);
+	free(err);
+	assert_int_equal(q("SELECT count(*) FROM sample WHERE name = 'empty'"), 0);
 }
 
 static void test_labels(void **state)
