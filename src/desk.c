@@ -106,6 +106,19 @@ static void row_free(desk_row *r)
 	free(r->label);
 }
 
+/* A decision row's id, verdict, provider_id and note (columns c..c+3)
+ * onto the desk row. */
+static void take_decision(desk_row *r, sqlite3_stmt *s, int c)
+{
+	const char *v = (const char *)sqlite3_column_text(s, c + 1);
+	r->decision = sqlite3_column_int64(s, c);
+	r->verdict = !strcmp(v, "set") ? 'o' : !strcmp(v, "self") ? 's' : 'c';
+	free(r->decided);
+	free(r->note);
+	r->decided = dup_col(s, c + 2);
+	r->note = dup_col(s, c + 3);
+}
+
 /* The row's standing decision: the newest not undone for this IP. */
 static int load_decision(desk *d, size_t i, char **err)
 {
@@ -122,14 +135,19 @@ static int load_decision(desk *d, size_t i, char **err)
 	r->decided = r->note = NULL;
 	r->decision = 0;
 	r->verdict = 0;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		r->decision = sqlite3_column_int64(s, 0);
-		const char *v = (const char *)sqlite3_column_text(s, 1);
-		r->verdict = !strcmp(v, "set") ? 'o' : !strcmp(v, "self") ? 's' : 'c';
-		r->decided = dup_col(s, 2);
-		r->note = dup_col(s, 3);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		take_decision(r, s, 0);
+		rc = SQLITE_DONE;
 	}
-	sqlite3_reset(s);
+	char *e = NULL;
+	if (store_read_done(d->st, s, rc, &e) < 0) {
+		if (err)
+			*err = e;
+		else
+			free(e);
+		return -1;
+	}
 	return 0;
 }
 
@@ -208,20 +226,15 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 		return NULL;
 	}
 	store_bind_text(s, 1, snapshot);
-	while (sqlite3_step(s) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
-		if (i == UINT32_MAX)
-			continue;
-		desk_row *r = &d->rows[i];
-		const char *v = (const char *)sqlite3_column_text(s, 2);
-		r->decision = sqlite3_column_int64(s, 1);
-		r->verdict = !strcmp(v, "set") ? 'o' : !strcmp(v, "self") ? 's' : 'c';
-		free(r->decided);
-		free(r->note);
-		r->decided = dup_col(s, 3);
-		r->note = dup_col(s, 4);
+		if (i != UINT32_MAX)
+			take_decision(&d->rows[i], s, 1);
 	}
-	sqlite3_reset(s);
+	if (store_read_done(st, s, rc, err) < 0) { /* rows shown undecided would be decided twice */
+		desk_free(d);
+		return NULL;
+	}
 	/* Completion words: company names and provider IDs, known and seen. */
 	strmap *w = strmap_new();
 	for (size_t i = 0; k && i < k->ncompanies; i++) {

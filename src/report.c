@@ -226,13 +226,19 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 		trend_free(t);
 		return -1;
 	}
-	for (long k = 0; k < n; k++) {
+	int rc = SQLITE_DONE;
+	for (long k = 0; k < n && rc == SQLITE_DONE; k++) {
 		store_bind_text(tot, 1, t->dates[k]);
-		if (sqlite3_step(tot) == SQLITE_ROW)
+		rc = sqlite3_step(tot);
+		if (rc == SQLITE_ROW) {
 			t->domains[k] = sqlite3_column_int64(tot, 0);
+			rc = SQLITE_DONE;
+		}
+		if (rc != SQLITE_DONE)
+			break;
 		sqlite3_reset(tot);
 		store_bind_text(s, 1, t->dates[k]);
-		while (sqlite3_step(s) == SQLITE_ROW) {
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int added;
 			uint32_t id = strmap_intern(prov, (const char *)sqlite3_column_text(s, 0), &added);
 			if (id >= cap) {
@@ -248,6 +254,14 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 		sqlite3_reset(s);
 	}
 	size_t np = strmap_size(prov);
+	if (store_read_done(st, tot, rc, err) < 0) { /* an error is not a zero share */
+		for (size_t i = 0; i < np; i++)
+			free(share[i]);
+		free(share);
+		strmap_free(prov);
+		trend_free(t);
+		return -1;
+	}
 	rank *r = xcalloc(np + 1, sizeof *r);
 	for (size_t i = 0; i < np; i++)
 		r[i] = (rank){n ? share[i][n - 1] : 0, i, strmap_key(prov, (uint32_t)i)};
