@@ -590,7 +590,7 @@ static int log_file(fctx *x)
 {
 	sqlite3_stmt *s = prep(x, "INSERT INTO import_log(snapshot, kind, file, lines, imported, duplicates,"
 				  " skipped, failed_lookups, at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,"
-				  " strftime('%Y-%m-%dT%H:%M:%SZ','now'))");
+				  " strftime('%Y-%m-%dT%H:%M:%fZ','now'))");
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, x->o->snapshot);

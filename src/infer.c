@@ -1253,7 +1253,7 @@ static int record_runs(ctx *c, uint64_t ndom, double secs)
 		 infer_heuristics_names[c->o->heuristics]);
 	sqlite3_stmt *s = prepare(c, "INSERT INTO run(snapshot, approach, kb_digest, kb_origin, psl, params, at,"
 				     " domains, seconds) VALUES(?1,?2,?3,?4,?5,?6,"
-				     " strftime('%Y-%m-%dT%H:%M:%SZ','now'),?7,?8)");
+				     " strftime('%Y-%m-%dT%H:%M:%fZ','now'),?7,?8)");
 	if (!s)
 		return -1;
 	for (unsigned bit = 1; bit <= INFER_PRIORITY; bit <<= 1) {

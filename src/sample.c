@@ -196,7 +196,7 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 		return -1;
 	}
 	s = store_prepare(st, "INSERT INTO sample(name, snapshot, size, list, unique_mx, seed, from_file, population,"
-			      " created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", err);
+			      " created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
 	long stored = 0;
 	if (s) {
 		store_bind_text(s, 1, r->name);

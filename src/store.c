@@ -313,7 +313,7 @@ int store_snapshot_add(store *st, const char *date, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st,
 		"INSERT OR IGNORE INTO snapshot(date, created_at) "
-		"VALUES(?1, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", err);
+		"VALUES(?1, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, date);
