@@ -257,7 +257,6 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 	return d;
 }
 
-static const char *const approach_names[5] = {"mx", "cert", "banner", "priority", "final"};
 
 desk *desk_open_eval(store *st, const char *sample, const char *analyst, const kb *k, char **err)
 {
@@ -307,7 +306,7 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 	}
 	d->words = xcalloc(9 + (k ? k->ncompanies : 0), sizeof *d->words);
 	for (int a = 0; a < 5; a++)
-		d->words[d->nwords++] = xstrdup(approach_names[a]);
+		d->words[d->nwords++] = xstrdup(eval_approach_names[a]);
 	for (size_t i = 0; k && i < k->ncompanies; i++)
 		d->words[d->nwords++] = xstrdup(k->companies[i].name);
 	qsort(d->words, d->nwords, sizeof *d->words, cmp_words);
@@ -854,10 +853,10 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 		desk_row *r = &d->rows[rows[k]];
 		const char *t = truth;
 		for (int a = 0; a < 5; a++)
-			if (!strcasecmp(truth, approach_names[a])) {
+			if (!strcasecmp(truth, eval_approach_names[a])) {
 				t = r->answers[a];
 				if (!t) {
-					*err = xasprintf("the %s approach has no answer for %s", approach_names[a], r->ip);
+					*err = xasprintf("the %s approach has no answer for %s", eval_approach_names[a], r->ip);
 					rc = -1;
 				}
 			}
@@ -1101,18 +1100,6 @@ const char *desk_header(const desk *d)
 }
 
 /* Does an approach's answer equal the label (as sets, case-insensitively)? */
-static bool answer_matches(const desk *d, const char *answer, const char *label)
-{
-	if (!answer || !label || !*label)
-		return false;
-	char *err = NULL;
-	char *a = label_canonical(d->k, answer, &err);
-	free(err);
-	bool eq = a && !strcasecmp(a, label);
-	free(a);
-	return eq;
-}
-
 static char status_letter(const desk_row *r)
 {
 	if (r->verdict == 'c')
@@ -1159,7 +1146,7 @@ void desk_row_line(const desk *d, size_t row, desk_line *l)
 				line_adds(l, " . ", ROLE_DIM);
 				continue;
 			}
-			bool ok = answer_matches(d, r->answers[a], r->label);
+			bool ok = eval_answer_matches(r->answers[a], r->label);
 			line_adds(l, ok ? " + " : " - ", ok ? ROLE_GOOD : ROLE_BAD);
 		}
 		return;
@@ -1481,8 +1468,8 @@ static void evidence_domain(desk *d, const desk_row *r, desk_pane panes[PANE_COU
 		line_untrusted(l, r->answers[ai] ? r->answers[ai] : "-", strlen(r->answers[ai] ? r->answers[ai] : "-"),
 			       ROLE_NORMAL, NULL, 200);
 		if (r->label && *r->label)
-			line_adds(l, answer_matches(d, r->answers[ai], r->label) ? "  right" : "  wrong",
-				  answer_matches(d, r->answers[ai], r->label) ? ROLE_GOOD : ROLE_BAD);
+			line_adds(l, eval_answer_matches(r->answers[ai], r->label) ? "  right" : "  wrong",
+				  eval_answer_matches(r->answers[ai], r->label) ? ROLE_GOOD : ROLE_BAD);
 	}
 	sqlite3_stmt *s = store_prepare(d->st, "SELECT m.host, m.pref, p.host IS NOT NULL FROM mx m LEFT JOIN primary_mx p"
 					       " ON p.snapshot = m.snapshot AND p.domain = m.domain AND p.host = m.host"

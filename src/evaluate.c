@@ -38,6 +38,17 @@ static char *canon(const char *joined)
 	return sb_steal(&sb);
 }
 
+bool eval_answer_matches(const char *answer, const char *label)
+{
+	if (!answer || !label || !*label)
+		return false;
+	char *a = canon(answer), *l = canon(label);
+	bool eq = !strcmp(a, l);
+	free(a);
+	free(l);
+	return eq;
+}
+
 int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 {
 	memset(r, 0, sizeof *r);

@@ -117,6 +117,13 @@ static void test_lookups(void **state)
 	thr = 77;
 	assert_false(infer_last_threshold(st, "2021-06-09", &thr));
 	assert_int_equal(thr, 77);
+	/* the one comparison eval and the desk's right/wrong marks use */
+	assert_true(eval_answer_matches("Google;Microsoft", "microsoft;GOOGLE"));
+	assert_true(eval_answer_matches("Google;Google", "Google"));
+	assert_false(eval_answer_matches("google.com", "Google"));
+	assert_false(eval_answer_matches("Google", "Google;Microsoft"));
+	assert_false(eval_answer_matches(NULL, "Google"));
+	assert_false(eval_answer_matches("Google", ""));
 }
 
 static void test_unique_mx_and_list(void **state)

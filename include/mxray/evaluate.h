@@ -23,6 +23,10 @@ typedef struct {
 
 int eval_sample(store *st, const char *sample, eval_result *r, char **err);
 
+/* Whether an approach's answer set (as stored: ';'-joined companies or
+ * provider IDs) equals a label: the comparison eval_sample scores by. */
+bool eval_answer_matches(const char *answer, const char *label);
+
 /* SQL columns over `sample_domain d` with the snapshot bound as ?2, shared
  * by eval_sample and the desk's eval mode so both judge alike:
  * EVAL_ANSWERS_SQL: the five approaches' answer sets (companies where the
