@@ -74,6 +74,25 @@ static bool bad(pctx *p, const char *fmt, ...)
 }
 
 /* A lower-case, non-empty string without spaces. */
+/* Company names reach the terminal, labels and ';'-joined answer sets:
+ * no C0/C1 control, DEL, ';', zero-width or bidi formatting character
+ * (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069).  The text is UTF-8
+ * (jansson checked it). */
+static bool company_name_ok(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p < 0x20 || *p == 0x7f || *p == ';')
+			return false;
+		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			return false;
+		if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8b && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
+			return false;
+		if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
+			return false;
+	}
+	return true;
+}
+
 static bool get_name(pctx *p, json_t *v, const char *where, char **out)
 {
 	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 253)
@@ -184,6 +203,10 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 		json_t *name = json_object_get(c, "name");
 		if (!json_is_object(c) || !json_is_string(name) || !json_string_length(name)) {
 			bad(&p, "companies[%zu] has no \"name\"", i);
+			goto out;
+		}
+		if (!company_name_ok(json_string_value(name))) {
+			bad(&p, "companies[%zu] has a name with a control or invisible character or ';'", i);
 			goto out;
 		}
 		kc->name = xstrdup(json_string_value(name));

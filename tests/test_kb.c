@@ -127,6 +127,14 @@ static void test_bad_files(void **state)
 	       "\"provider_id\":\"x.com\",\"asns\":[1]}]}",
 	       "as_suggestions[0].company is not one of the companies");
 	bad_kb("{\"format\":\"mxray-kb/1\",\"format\":\"mxray-kb/1\"}", "duplicate object key");
+	/* company names reach the terminal and ';'-joined answer sets */
+	static const char *const badnames[] = {"A;B", "A\\u001b[2J", "A\\u0085", "A\\u202eB", "A\\u200bB", "A\\u2067B"};
+	for (size_t i = 0; i < sizeof badnames / sizeof *badnames; i++) {
+		char json[200];
+		snprintf(json, sizeof json, "{\"format\":\"mxray-kb/1\",\"companies\":[{\"name\":\"%s\","
+			 "\"provider_ids\":[\"a.com\"],\"asns\":[1]}]}", badnames[i]);
+		bad_kb(json, "companies[0] has a name with a control or invisible character or ';'");
+	}
 	char *err = NULL;
 	assert_null(kb_load_file("/nonexistent.json", &err));
 	assert_string_equal(err, "cannot open knowledge base /nonexistent.json: No such file or directory");
