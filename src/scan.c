@@ -99,8 +99,6 @@ static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 		e = fail(c, "%s holds a name with a NUL byte", what);
 	else if (sb.len > 1024)
 		e = fail(c, "%s holds a name longer than 1024 bytes", what);
-	else if (r->nnames >= SCAN_NAMES_MAX)
-		e = fail(c, "%s has more than 2000 names", what);
 	if (e) {
 		sb_free(&sb);
 		return e;
@@ -113,6 +111,16 @@ static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 	if (sb.len == 0) {
 		sb_free(&sb);
 		return NULL;
+	}
+	/* the formats repeat names (CN, names, SANs): the limit is on distinct ones */
+	for (size_t i = 0; i < r->nnames; i++)
+		if (!strcmp(r->names[i], sb.data)) {
+			sb_free(&sb);
+			return NULL;
+		}
+	if (r->nnames >= SCAN_NAMES_MAX) {
+		sb_free(&sb);
+		return fail(c, "%s has more than 2000 distinct names", what);
 	}
 	if (r->nnames == r->capnames) {
 		r->capnames = r->capnames ? r->capnames * 2 : 8;

@@ -2,6 +2,7 @@
 #include "testutil.h"
 #include "mxray/jsonl.h"
 #include "mxray/scan.h"
+#include "mxray/util.h"
 
 static scan_rec rec;
 static char err[256];
@@ -222,6 +223,43 @@ static void test_hostile_and_bad(void **state)
 	free(line);
 }
 
+/* a certificate's names repeat across CN, names and SANs: the limit of
+ * 2000 is on distinct names, so 1500 SANs listed twice still import */
+static char *many_names(size_t n)
+{
+	strbuf list;
+	sb_init(&list);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&list, "%s\"h%zu.example.com\"", i ? "," : "", i);
+	strbuf sb;
+	sb_init(&sb);
+	sb_addf(&sb, "{\"ip\":\"192.0.2.1\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\",\"tls\":"
+		     "{\"certificate\":{\"parsed\":{\"subject\":{\"common_name\":[\"h0.example.com\"]},\"names\":[%s],"
+		     "\"extensions\":{\"subject_alt_name\":{\"dns_names\":[%s]}}}}}}}}}", list.data, list.data);
+	sb_free(&list);
+	return sb_steal(&sb);
+}
+
+static void test_name_limit_counts_distinct(void **state)
+{
+	(void)state;
+	char *line = many_names(1500);
+	assert_null(parse(line));
+	free(line);
+	char *j = scan_names_json(&rec);
+	json_t *a = json_loads(j, 0, NULL);
+	assert_int_equal(json_array_size(a), 1500);
+	json_decref(a);
+	free(j);
+	scan_rec_free(&rec);
+	scan_rec_init(&rec);
+	line = many_names(2001);
+	const char *why = parse(line);
+	free(line);
+	assert_non_null(why);
+	assert_non_null(strstr(why, "has more than 2000 distinct names"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -230,6 +268,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_censys_flat_and_25, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_censys2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zgrab2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_limit_counts_distinct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_and_bad, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
