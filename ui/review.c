@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 /* Colour pairs per role, and the monochrome attributes used instead. */
@@ -651,11 +652,19 @@ int review_run(store *st, const review_opts *o, char **err)
 		fprintf(trace, "first-screen %.1f\n", (review_clock() - o->t0) * 1000);
 		fflush(trace);
 	}
+	int errs = 0;
 	for (;;) {
 		wint_t wch;
 		int r = get_wch(&wch);
-		if (r == ERR)
+		if (r == ERR) {
+			/* a signal interrupts a read now and then; a terminal that is
+			 * gone fails every read: leave (every decision is saved)
+			 * rather than spin */
+			if (++errs >= 100 || !isatty(STDIN_FILENO))
+				break;
 			continue;
+		}
+		errs = 0;
 		double tk = review_clock();
 		int key = map_key((int)wch, r == KEY_CODE_YES);
 		if (key == 0)

@@ -202,5 +202,21 @@ eq "one undone label kept in history" "1" "$(sql "SELECT count(*) FROM label WHE
 eq "eval: final right on the first" "e2e,final,2,1,0.5,$(sql "SELECT count(DISTINCT d.domain) FROM sample_domain d JOIN result r ON r.domain = d.domain AND r.approach = 'final' AND r.status IN ('heuristic', 'flagged') WHERE d.sample = 'e2e'"),0" \
 	"$(grep '^e2e,final,' "$T/eval.csv")"
 
+# A desk whose terminal goes away while SIGHUP is ignored (nohup, some
+# multiplexers) leaves instead of spinning on failed reads.
+rm -f "$T/rc"
+$TM kill-server 2>/dev/null
+n=$((n + 1))
+SOCK=mxray-t$$-$n
+TM="tmux -L $SOCK -f /dev/null"
+$TM new-session -d -s desk -x 200 -y 50 \
+	"sh -c 'trap \"\" HUP; echo \$\$ > \"$T/pid\"; LC_ALL=C.UTF-8 exec \"$MXRAY\" review --db \"$DB\" --analyst e2e'"
+wait_for "view: candidates"
+pid=$(cat "$T/pid")
+$TM kill-server 2>/dev/null
+i=0
+while [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do i=$((i + 1)); sleep 0.05; done
+if kill -0 "$pid" 2>/dev/null; then bad "the desk kept running after its terminal went away"; kill "$pid"; else ok; fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
