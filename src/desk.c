@@ -395,6 +395,12 @@ static bool ci_contains(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/* Done with: labelled in eval mode, decided otherwise. */
+static bool row_decided(const desk *d, const desk_row *r)
+{
+	return d->eval ? r->label != NULL : r->decision != 0;
+}
+
 static bool visible_row(const desk *d, const desk_row *r)
 {
 	if (!d->all && !r->candidate)
@@ -406,16 +412,15 @@ static bool visible_row(const desk *d, const desk_row *r)
 		return false;
 	if (f->flag >= 0 && (r->heuristic != NULL) != (f->flag == 1))
 		return false;
-	bool decided = d->eval ? r->label != NULL : r->decision != 0;
-	if (f->reviewed >= 0 && decided != (f->reviewed == 1))
+	if (f->reviewed >= 0 && row_decided(d, r) != (f->reviewed == 1))
 		return false;
 	return true;
 }
 
-static int status_rank(const desk_row *r)
+static int status_rank(const desk *d, const desk_row *r)
 {
-	/* pending heuristic first, then pending, then decided */
-	if (r->decision)
+	/* pending heuristic first, then pending, then decided (labelled) */
+	if (row_decided(d, r))
 		return 2;
 	return r->heuristic ? 0 : 1;
 }
@@ -449,7 +454,7 @@ static int cmp_rows(const void *a, const void *b)
 		c = (x->asn > y->asn) - (x->asn < y->asn);
 		break;
 	case SORT_STATUS:
-		c = status_rank(x) - status_rank(y);
+		c = status_rank(d, x) - status_rank(d, y);
 		break;
 	case SORT_COUNT:
 		break;
@@ -488,7 +493,7 @@ static bool packed_sort(desk *d)
 		case SORT_CONFIDENCE: k[i].k1 = (uint64_t)r->confidence << 32 | notdom; break;
 		case SORT_DOMAINS: k[i].k1 = notdom; break;
 		case SORT_ASN: k[i].k1 = r->asn; break;
-		case SORT_STATUS: k[i].k1 = (uint64_t)status_rank(r); break;
+		case SORT_STATUS: k[i].k1 = (uint64_t)status_rank(d, r); break;
 		default: k[i].k1 = 0; break;
 		}
 		k[i].k2 = r->ipnum;
@@ -662,21 +667,11 @@ long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapp
 void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *flagged)
 {
 	*reviewed = *remaining = *flagged = 0;
-	if (d->eval) {
-		for (size_t i = 0; i < d->nrows; i++) {
-			if (d->rows[i].label)
-				(*reviewed)++;
-			else
-				(*remaining)++;
-			*flagged += d->rows[i].examined;
-		}
-		return;
-	}
 	for (size_t i = 0; i < d->nrows; i++) {
 		const desk_row *r = &d->rows[i];
-		if (!r->candidate)
+		if (!d->eval && !r->candidate)
 			continue;
-		if (r->decision)
+		if (row_decided(d, r))
 			(*reviewed)++;
 		else
 			(*remaining)++;

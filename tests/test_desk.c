@@ -550,7 +550,14 @@ static void test_views_follow_and_bulk_labels(void **state)
 	assert_int_equal(store_exec(st, "DROP TRIGGER temp.refuse", &err), 0);
 	assert_null(desk_row_get(e, rows[0])->label);
 	assert_int_equal(q("SELECT count(*) FROM label WHERE sample = 'bulklabels'"), 0);
-	assert_int_equal(desk_undo(e, &err), 0);
+	/* sorted by status, a labelled domain goes after the unlabelled ones */
+	const char *first = desk_row_get(e, desk_visible(e, 0))->ip;
+	size_t one = desk_visible(e, 0);
+	assert_int_equal(desk_label(e, &one, 1, "final", &err), 1);
+	desk_set_sort(e, SORT_STATUS, false);
+	assert_string_equal(desk_row_get(e, desk_visible(e, desk_nvisible(e) - 1))->ip, first);
+	assert_null(desk_row_get(e, desk_visible(e, 0))->label);
+	assert_int_equal(desk_undo(e, &err), 1);
 	desk_free(e);
 }
 
