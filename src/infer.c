@@ -528,6 +528,29 @@ static uint32_t group_id(ctx *c, uint32_t g)
 	return c->name_rd[c->group_best[g]];
 }
 
+/* An IP's confidence: max(numIP, numCert of its certificate group). */
+static uint32_t ip_conf(const ctx *c, uint32_t ip)
+{
+	uint32_t v = c->ip_numip[ip], g = c->ip_group[ip];
+	return g != NONE && c->group_cnt[g] > v ? c->group_cnt[g] : v;
+}
+
+/* A host's ID by the first source in the chain certificate, banner, MX
+ * that is switched on and has one (the MX is always on). */
+static uint32_t chain_id(const ctx *c, uint32_t h, bool cert, bool banner, uint8_t *src)
+{
+	if (cert && c->h_cert[h] != NONE) {
+		*src = SRC_CERT;
+		return c->h_cert[h];
+	}
+	if (banner && c->h_banner[h] != NONE) {
+		*src = SRC_BANNER;
+		return c->h_banner[h];
+	}
+	*src = SRC_MX;
+	return c->h_mx[h];
+}
+
 /* ---- per-host decision ------------------------------------------------ */
 
 static const char *nm(ctx *c, uint32_t id)
@@ -543,12 +566,9 @@ static void evidence(ctx *c, uint32_t h)
 	strbuf note;
 	sb_init(&note);
 	FOR_LIVE_IPS(c, h, ip) {
-		uint32_t v = c->ip_numip[ip];
+		uint32_t v = ip_conf(c, ip);
 		if (c->ip_group[ip] != NONE) {
-			uint32_t g = c->ip_group[ip];
-			if (c->group_cnt[g] > v)
-				v = c->group_cnt[g];
-			uint32_t id = group_id(c, g);
+			uint32_t id = group_id(c, c->ip_group[ip]);
 			if (c->h_cert[h] == NONE)
 				c->h_cert[h] = id;
 			else if (c->h_cert[h] != id)
@@ -1016,13 +1036,11 @@ static int write_all(ctx *c, size_t ndom)
 		if (!c->ip_primary[ip])
 			continue;
 		sqlite3_reset(s);
-		uint32_t conf = c->ip_numip[ip];
-		if (c->ip_group[ip] != NONE && c->group_cnt[c->ip_group[ip]] > conf)
-			conf = c->group_cnt[c->ip_group[ip]];
-		sqlite3_bind_int64(s, 10, conf);
+		sqlite3_bind_int64(s, 10, ip_conf(c, ip));
 		uint32_t h = best[ip];
 		if (h != NONE) {
-			uint32_t pid = c->h_cert[h] != NONE ? c->h_cert[h] : c->h_banner[h] != NONE ? c->h_banner[h] : c->h_mx[h];
+			uint8_t psrc;
+			uint32_t pid = chain_id(c, h, true, true, &psrc);
 			store_bind_text(s, 11, nm(c, c->h_final[h]));
 			store_bind_text(s, 12, company(c, c->h_final[h]));
 			store_bind_text(s, 13, source_names[c->h_final_src[h]]);
@@ -1191,15 +1209,9 @@ static int write_all(ctx *c, size_t ndom)
 				uint8_t base = c->dom_nosmtp[d] ? ST_NOSMTP : ST_AUTO;
 				for (uint32_t j = 0; j < n; j++) {
 					uint32_t h = c->primary.v[first + j];
-					uint32_t id = c->h_mx[h];
-					uint8_t src = SRC_MX;
-					if ((bit == INFER_CERT || bit == INFER_PRIORITY) && c->h_cert[h] != NONE) {
-						id = c->h_cert[h];
-						src = SRC_CERT;
-					} else if ((bit == INFER_BANNER || bit == INFER_PRIORITY) && c->h_banner[h] != NONE) {
-						id = c->h_banner[h];
-						src = SRC_BANNER;
-					}
+					uint8_t src;
+					uint32_t id = chain_id(c, h, bit == INFER_CERT || bit == INFER_PRIORITY,
+							       bit == INFER_BANNER || bit == INFER_PRIORITY, &src);
 					k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
 				}
 				rc = write_result(c, ins, approach, dom, sh, k);
