@@ -229,6 +229,12 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 			if (!get_name(&p, json_array_get(ids, j), w2, &kc->ids[j]))
 				goto out;
 		}
+		/* a decision "set to this company" records its first ID */
+		if (strpbrk(kc->ids[0], "*?[")) {
+			bad(&p, "%s.provider_ids[0] must be a provider ID, not a pattern (decisions for the company record it)",
+			    w);
+			goto out;
+		}
 		if (!get_asns(&p, json_object_get(c, "asns"), w, &kc->asns, &kc->nasns))
 			goto out;
 	}

@@ -127,6 +127,9 @@ static void test_bad_files(void **state)
 	       "\"provider_id\":\"x.com\",\"asns\":[1]}]}",
 	       "as_suggestions[0].company is not one of the companies");
 	bad_kb("{\"format\":\"mxray-kb/1\",\"format\":\"mxray-kb/1\"}", "duplicate object key");
+	bad_kb("{\"format\":\"mxray-kb/1\",\"companies\":[{\"name\":\"A\",\"provider_ids\":[\"*.a.com\",\"a.com\"],"
+	       "\"asns\":[1]}]}",
+	       "companies[0] (A).provider_ids[0] must be a provider ID, not a pattern (decisions for the company record it)");
 	/* company names reach the terminal and ';'-joined answer sets */
 	static const char *const badnames[] = {"A;B", "A\\u001b[2J", "A\\u0085", "A\\u202eB", "A\\u200bB", "A\\u2067B"};
 	for (size_t i = 0; i < sizeof badnames / sizeof *badnames; i++) {

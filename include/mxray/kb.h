@@ -33,7 +33,8 @@ typedef struct {
 
 typedef struct {
 	char *name;
-	char **ids;    /* provider IDs; may be fnmatch patterns ("siteground.*") */
+	char **ids;    /* provider IDs; ids[0] is a plain ID (what a decision for the
+	                * company records), others may be fnmatch patterns ("siteground.*") */
 	size_t nids;
 	uint32_t *asns;
 	size_t nasns;
