@@ -96,7 +96,10 @@ int correct_undo(store *st, int64_t id, const char *analyst, char **err)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
 	store_bind_text(s, 2, analyst);
-	return store_write_alone(st, s, NULL, err) < 0 ? -1 : 0;
+	int n = store_write_alone(st, s, NULL, err);
+	if (n == 0) /* undone by someone else since the check above */
+		*err = xasprintf("decision #%lld is already undone", (long long)id);
+	return n <= 0 ? -1 : 0;
 }
 
 int64_t correct_redo(store *st, int64_t id, char **err)
