@@ -24,11 +24,7 @@ static int64_t q(const char *sql)
 static int group_setup(void **state)
 {
 	(void)state;
-	char *err = NULL;
-	dbpath = xstrdup(tmpdb());
-	st = store_open(dbpath, &err);
-	k = kb_load_default(&err);
-	sample_data_load(st, k, false);
+	sample_data_open(&st, &k, &dbpath, false);
 	return 0;
 }
 

@@ -25,12 +25,8 @@ static int64_t q(const char *sql)
 static int group_setup(void **state)
 {
 	(void)state;
-	char *err = NULL;
-	dbpath = xstrdup(tmpdb());
-	st = store_open(dbpath, &err);
-	k = kb_load_default(&err);
 	devnull = fopen("/dev/null", "w");
-	sample_data_load(st, k, true);
+	sample_data_open(&st, &k, &dbpath, true);
 	return 0;
 }
 

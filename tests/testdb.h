@@ -25,11 +25,20 @@ static inline int64_t db_int(store *st, const char *sql)
 	return v;
 }
 
-/* Import sample-data's 2021-06-08 snapshot into st (with the "gov" target
- * list when asked) and run every approach with the heuristics applied. */
-static inline void sample_data_load(store *st, const kb *k, bool gov_targets)
+/* A fresh database (*st at *dbpath, the default knowledge base in *k)
+ * holding sample-data's 2021-06-08 snapshot (with the "gov" target list
+ * when asked), every approach run with the heuristics applied.  Close it
+ * with db_fixture_close. */
+static inline void sample_data_open(store **stp, kb **kp, const char **dbpath, bool gov_targets)
 {
 	char *err = NULL;
+	*dbpath = xstrdup(tmpdb());
+	store *st = *stp = store_open(*dbpath, &err);
+	if (!st)
+		fail_msg("store: %s", err);
+	const kb *k = *kp = kb_load_default(&err);
+	if (!k)
+		fail_msg("kb: %s", err);
 	FILE *devnull = fopen("/dev/null", "w");
 	assert_non_null(devnull);
 	import_input in[] = {

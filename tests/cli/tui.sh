@@ -39,14 +39,16 @@ wait_exit() {
 	while [ $i -lt 200 ] && [ ! -s "$T/rc" ]; do i=$((i + 1)); sleep 0.05; done
 	if [ -s "$T/rc" ]; then ok; else bad "the desk did not exit"; fi
 }
-start() { # start [ENV=...] : a fresh desk on $DB in a 200x50 terminal (own tmux server)
+server() { # server COMMAND: run COMMAND in a 200x50 terminal, session "desk", on a tmux server of its own
 	rm -f "$T/rc"
 	$TM kill-server 2>/dev/null
 	n=$((n + 1))
 	SOCK=mxray-t$$-$n
 	TM="tmux -L $SOCK -f /dev/null"
-	$TM new-session -d -s desk -x 200 -y 50 \
-		"env LC_ALL=C.UTF-8 $* '$MXRAY' review --db '$DB' --analyst e2e $ARGS; echo \$? > '$T/rc'; sleep 60"
+	$TM new-session -d -s desk -x 200 -y 50 "$1"
+}
+start() { # start [ENV=...] : a fresh desk on $DB
+	server "env LC_ALL=C.UTF-8 $* '$MXRAY' review --db '$DB' --analyst e2e $ARGS; echo \$? > '$T/rc'; sleep 60"
 }
 keys() { $TM send-keys -t desk "$@"; }
 sql() { sqlite3 "$DB" "$1"; }
@@ -204,13 +206,7 @@ eq "eval: final right on the first" "e2e,final,2,1,0.5,$(sql "SELECT count(DISTI
 
 # A desk whose terminal goes away while SIGHUP is ignored (nohup, some
 # multiplexers) leaves instead of spinning on failed reads.
-rm -f "$T/rc"
-$TM kill-server 2>/dev/null
-n=$((n + 1))
-SOCK=mxray-t$$-$n
-TM="tmux -L $SOCK -f /dev/null"
-$TM new-session -d -s desk -x 200 -y 50 \
-	"sh -c 'trap \"\" HUP; echo \$\$ > \"$T/pid\"; LC_ALL=C.UTF-8 exec \"$MXRAY\" review --db \"$DB\" --analyst e2e'"
+server "sh -c 'trap \"\" HUP; echo \$\$ > \"$T/pid\"; LC_ALL=C.UTF-8 exec \"$MXRAY\" review --db \"$DB\" --analyst e2e'"
 wait_for "view: candidates"
 pid=$(cat "$T/pid")
 $TM kill-server 2>/dev/null
