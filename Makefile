@@ -79,6 +79,7 @@ unit: $(TEST_BIN)
 	  if [ $$fail -ne 0 ]; then echo "unit tests FAILED"; exit 1; fi
 cli: $(MXRAY) $(MXGEN)
 	@sh tests/cli/run.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
+	@sh tests/cli/golden.sh $(abspath $(MXRAY))
 	@sh tests/cli/tui.sh $(abspath $(MXRAY))
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
