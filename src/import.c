@@ -5,6 +5,7 @@
 #include "mxray/csv.h"
 #include "mxray/dns.h"
 #include "mxray/jsonl.h"
+#include "mxray/names.h"
 #include "mxray/pfx2as.h"
 #include "mxray/progress.h"
 #include "mxray/scan.h"
@@ -89,6 +90,39 @@ static int reader_next(reader *r)
 	}
 }
 
+/* ---- bulk rows ---------------------------------------------------------- */
+
+/* A fact row kept until the end of its file, then written in key order.
+ * seq numbers the input record it came from, so that a record counts as
+ * imported when any of its rows was new. */
+typedef struct {
+	uint32_t k[3];
+	uint32_t seq;
+} frow;
+
+typedef struct {
+	frow *v;
+	size_t n, cap;
+} frows;
+
+static void frows_push(frows *f, uint32_t a, uint32_t b, uint32_t c, uint32_t seq)
+{
+	if (f->n == f->cap) {
+		f->cap = f->cap ? f->cap * 2 : 4096;
+		f->v = xrealloc(f->v, f->cap * sizeof *f->v);
+	}
+	f->v[f->n++] = (frow){{a, b, c}, seq};
+}
+
+static int cmp_frow(const void *pa, const void *pb)
+{
+	const frow *a = pa, *b = pb;
+	for (int i = 0; i < 3; i++)
+		if (a->k[i] != b->k[i])
+			return a->k[i] < b->k[i] ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
 /* ---- per-file context ------------------------------------------------- */
 
 typedef struct {
@@ -115,6 +149,12 @@ typedef struct {
 	scan_rec scan;
 	/* as2org */
 	enum asorg_section section;
+	/* the compact store */
+	names *nm;
+	int64_t snap;        /* snapshot id */
+	int64_t list;        /* target list id */
+	frows mx, a, cname, tgt;
+	uint32_t nseq;       /* data records buffered so far */
 } fctx;
 
 /* Report a bad record.  Returns -1 when the import must stop (strict). */
@@ -183,16 +223,7 @@ static int do_target(fctx *x, char *line, size_t len)
 		why = "the root name is not a domain";
 	if (why)
 		return problem(x, why);
-	sqlite3_stmt *s = prep(x, "INSERT OR IGNORE INTO target(snapshot, list, domain) VALUES(?1, ?2, ?3)");
-	if (!s)
-		return -1;
-	store_bind_text(s, 1, x->o->snapshot);
-	store_bind_text(s, 2, x->in->list);
-	store_bind_text(s, 3, name);
-	int changed = 0;
-	if (write_row(x, s, &changed) < 0)
-		return -1;
-	count_row(x, changed);
+	frows_push(&x->tgt, (uint32_t)names_id(x->nm, name), 0, 0, x->nseq++);
 	return 0;
 }
 
@@ -202,49 +233,30 @@ static int dns_store(fctx *x, const dns_row *r)
 {
 	int changed = 0;
 	sqlite3_stmt *s;
-	char ip[16];
 	switch (r->kind) {
 	case DNS_ROW_MX:
-		if (!(s = prep(x, "INSERT OR IGNORE INTO mx(snapshot, domain, host, pref) VALUES(?1,?2,?3,?4)")))
-			return -1;
-		store_bind_text(s, 1, x->o->snapshot);
-		store_bind_text(s, 2, r->name);
-		store_bind_text(s, 3, r->target);
-		sqlite3_bind_int(s, 4, (int)r->pref);
-		if (write_row(x, s, &changed) < 0)
-			return -1;
-		break;
+		frows_push(&x->mx, (uint32_t)names_id(x->nm, r->name), (uint32_t)names_id(x->nm, r->target),
+			   (uint32_t)r->pref, x->nseq++);
+		return 0;
 	case DNS_ROW_A:
-		mx_ipv4_format(r->ip, ip);
 		for (int k = 0; k < 2; k++) {
 			const char *host = k ? r->alias : r->name;
-			if (!*host)
-				continue;
-			if (!(s = prep(x, "INSERT OR IGNORE INTO a(snapshot, host, ip) VALUES(?1,?2,?3)")))
-				return -1;
-			store_bind_text(s, 1, x->o->snapshot);
-			store_bind_text(s, 2, host);
-			store_bind_text(s, 3, ip);
-			if (write_row(x, s, &changed) < 0)
-				return -1;
+			if (*host)
+				frows_push(&x->a, (uint32_t)names_id(x->nm, host), r->ip, 0, x->nseq);
 		}
-		break;
+		x->nseq++;
+		return 0;
 	case DNS_ROW_CNAME:
-		if (!(s = prep(x, "INSERT OR IGNORE INTO cname(snapshot, name, target) VALUES(?1,?2,?3)")))
-			return -1;
-		store_bind_text(s, 1, x->o->snapshot);
-		store_bind_text(s, 2, r->name);
-		store_bind_text(s, 3, r->target);
-		if (write_row(x, s, &changed) < 0)
-			return -1;
-		break;
+		frows_push(&x->cname, (uint32_t)names_id(x->nm, r->name), (uint32_t)names_id(x->nm, r->target), 0,
+			   x->nseq++);
+		return 0;
 	case DNS_ROW_FAIL:
 		x->c->failed++;
-		if (!(s = prep(x, "INSERT INTO lookup_fail(snapshot, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
+		if (!(s = prep(x, "INSERT INTO f_lookup_fail(snap, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
 				  "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode")))
 			return -1;
-		store_bind_text(s, 1, x->o->snapshot);
-		store_bind_text(s, 2, r->name);
+		sqlite3_bind_int64(s, 1, x->snap);
+		sqlite3_bind_int64(s, 2, names_id(x->nm, r->name));
 		store_bind_text(s, 3, r->qtype);
 		sqlite3_bind_int(s, 4, (int)r->status);
 		if (write_row(x, s, &changed) < 0)
@@ -258,8 +270,64 @@ static int dns_store(fctx *x, const dns_row *r)
 		x->c->empty++;
 		return 0;
 	}
-	count_row(x, changed);
 	return 0;
+}
+
+/* Write the buffered rows of the file in key order; a record counts as
+ * imported when one of its rows was new, else as already present. */
+static int bulk_write(fctx *x)
+{
+	if (names_flush(x->nm, x->st, x->err) < 0) {
+		x->abort = true;
+		return -1;
+	}
+	uint8_t *changed = xcalloc(x->nseq + 1, 1);
+	static const char *const sql[] = {
+		"INSERT OR IGNORE INTO f_target(snap, list, domain) VALUES(?1,?2,?3)",
+		"INSERT OR IGNORE INTO f_mx(snap, domain, host, pref) VALUES(?1,?2,?3,?4)",
+		"INSERT OR IGNORE INTO f_a(snap, host, ip) VALUES(?1,?2,?3)",
+		"INSERT OR IGNORE INTO f_cname(snap, name, target) VALUES(?1,?2,?3)",
+	};
+	frows *tabs[] = {&x->tgt, &x->mx, &x->a, &x->cname};
+	int rc = 0;
+	for (int t = 0; t < 4 && rc == 0; t++) {
+		frows *f = tabs[t];
+		if (!f->n)
+			continue;
+		qsort(f->v, f->n, sizeof *f->v, cmp_frow);
+		sqlite3_stmt *s = prep(x, sql[t]);
+		if (!s) {
+			rc = -1;
+			break;
+		}
+		for (size_t i = 0; i < f->n; i++) {
+			const frow *r = &f->v[i];
+			if (i && !memcmp(r->k, f->v[i - 1].k, sizeof r->k))
+				continue; /* the same row again in this file */
+			int n = 0, col = 1;
+			sqlite3_bind_int64(s, col++, x->snap);
+			if (t == 0)
+				sqlite3_bind_int64(s, col++, x->list);
+			sqlite3_bind_int64(s, col++, r->k[0]);
+			sqlite3_bind_int64(s, col++, r->k[1]);
+			if (t == 1)
+				sqlite3_bind_int64(s, col++, r->k[2]);
+			if (write_row(x, s, &n) < 0) {
+				rc = -1;
+				break;
+			}
+			if (n)
+				changed[r->seq] = 1;
+		}
+		free(f->v);
+		memset(f, 0, sizeof *f);
+	}
+	if (rc == 0)
+		for (uint32_t i = 0; i < x->nseq; i++)
+			count_row(x, changed[i]);
+	free(changed);
+	x->nseq = 0;
+	return rc;
 }
 
 static int dns_values(fctx *x, const char *const vals[DNS_NCOLS])
@@ -454,22 +522,26 @@ static int do_scan(fctx *x, char *line, size_t len)
 	 * one without; otherwise the later record wins.  Identical data
 	 * changes nothing, so a re-import counts as already present. */
 	sqlite3_stmt *s = prep(x,
-		"INSERT INTO scan(snapshot, ip, port25, banner, ehlo, starttls, cert_cn, cert_names,"
+		"INSERT INTO f_scan(snap, ip, port25, banner, ehlo, starttls, cert_cn, cert_names,"
 		" trusted, format, scanned_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
-		"ON CONFLICT(snapshot, ip) DO UPDATE SET port25=excluded.port25, banner=excluded.banner,"
+		"ON CONFLICT(snap, ip) DO UPDATE SET port25=excluded.port25, banner=excluded.banner,"
 		" ehlo=excluded.ehlo, starttls=excluded.starttls, cert_cn=excluded.cert_cn,"
 		" cert_names=excluded.cert_names, trusted=excluded.trusted, format=excluded.format,"
 		" scanned_at=excluded.scanned_at "
-		"WHERE excluded.port25 >= scan.port25 AND (scan.port25, scan.banner, scan.ehlo,"
-		" scan.starttls, scan.cert_cn, scan.cert_names, scan.trusted, scan.format, scan.scanned_at)"
+		"WHERE excluded.port25 >= f_scan.port25 AND (f_scan.port25, f_scan.banner, f_scan.ehlo,"
+		" f_scan.starttls, f_scan.cert_cn, f_scan.cert_names, f_scan.trusted, f_scan.format,"
+		" f_scan.scanned_at)"
 		" IS NOT (excluded.port25, excluded.banner, excluded.ehlo, excluded.starttls,"
 		" excluded.cert_cn, excluded.cert_names, excluded.trusted, excluded.format,"
 		" excluded.scanned_at)");
 	if (!s)
 		return -1;
+	uint32_t ip;
+	if (!mx_ipv4_parse(r->ip, &ip))
+		return problem(x, "ip is not an IPv4 address");
 	char *names = scan_names_json(r);
-	store_bind_text(s, 1, x->o->snapshot);
-	store_bind_text(s, 2, r->ip);
+	sqlite3_bind_int64(s, 1, x->snap);
+	sqlite3_bind_int64(s, 2, ip);
 	sqlite3_bind_int(s, 3, r->port25);
 	store_bind_blob(s, 4, r->banner.data, r->banner.len, r->has_banner);
 	store_bind_blob(s, 5, r->ehlo.data, r->ehlo.len, r->has_ehlo);
@@ -487,13 +559,13 @@ static int do_scan(fctx *x, char *line, size_t len)
 	if (write_row(x, s, &changed) < 0)
 		return -1;
 	if (r->asn) {
-		s = prep(x, "INSERT INTO asn(snapshot, ip, asn, asn_set, source) VALUES(?1,?2,?3,NULL,'scan') "
-			    "ON CONFLICT(snapshot, ip) DO UPDATE SET asn=excluded.asn, asn_set=NULL, source='scan' "
+		s = prep(x, "INSERT INTO f_asn(snap, ip, asn, asn_set, source) VALUES(?1,?2,?3,NULL,'scan') "
+			    "ON CONFLICT(snap, ip) DO UPDATE SET asn=excluded.asn, asn_set=NULL, source='scan' "
 			    "WHERE (asn, asn_set, source) IS NOT (excluded.asn, NULL, 'scan')");
 		if (!s)
 			return -1;
-		store_bind_text(s, 1, x->o->snapshot);
-		store_bind_text(s, 2, r->ip);
+		sqlite3_bind_int64(s, 1, x->snap);
+		sqlite3_bind_int64(s, 2, ip);
 		sqlite3_bind_int64(s, 3, r->asn);
 		if (write_row(x, s, &changed) < 0)
 			return -1;
@@ -605,7 +677,8 @@ static int log_file(fctx *x)
 	return write_row(x, s, &changed);
 }
 
-int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c, char **err)
+static int import_one(store *st, const import_opts *o, const import_input *in, import_counts *c, names *nm,
+		      char **err)
 {
 	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
 	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
@@ -635,6 +708,7 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	x.snapshot_day = o->snapshot ? mx_days_from_date(o->snapshot) : -1;
 	x.c = c;
 	x.err = err;
+	x.nm = nm;
 	for (int i = 0; i < DNS_NCOLS; i++)
 		sb_init(&x.vals[i]);
 	csv_record_init(&x.rec);
@@ -653,6 +727,23 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	/* the snapshot exists once a file of it is committed, not before */
 	if (rc == 0 && o->snapshot)
 		rc = store_snapshot_add(st, o->snapshot, err);
+	if (rc == 0 && o->snapshot)
+		x.snap = store_snapshot_id(st, o->snapshot);
+	if (rc == 0 && in->kind == IMPORT_TARGETS && (x.list = store_list_id(st, in->list, err)) < 0)
+		rc = -1;
+	/* the derived tables are stale until import_derive, in this
+	 * file's transaction: a kill in between is seen by infer */
+	if (rc == 0 && o->snapshot &&
+	    (in->kind == IMPORT_DNS || in->kind == IMPORT_SCANS || in->kind == IMPORT_PFX2AS)) {
+		sqlite3_stmt *s = store_prepare(st, "UPDATE snapshot SET derived = 0 WHERE id = ?1", err);
+		if (!s)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(s, 1, x.snap);
+			if (store_step_write(st, s, err) < 0)
+				rc = -1;
+		}
+	}
 	while (rc == 0) {
 		int got = reader_next(&rd);
 		if (got < 0) {
@@ -689,6 +780,8 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
 	if (rc == 0)
+		rc = bulk_write(&x);
+	if (rc == 0)
 		rc = log_file(&x);
 	if (rc == 0)
 		rc = store_commit(st, err);
@@ -703,33 +796,53 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	csv_record_free(&x.rec);
 	sb_free(&x.pending);
 	scan_rec_free(&x.scan);
+	free(x.mx.v);
+	free(x.a.v);
+	free(x.cname.v);
+	free(x.tgt.v);
+	return rc;
+}
+
+int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c, char **err)
+{
+	names *nm = names_open(st, err);
+	if (!nm) {
+		memset(c, 0, sizeof *c);
+		return -1;
+	}
+	int rc = import_one(st, o, in, c, nm, err);
+	names_free(nm);
 	return rc;
 }
 
 int import_derive(store *st, const char *snapshot, char **err)
 {
+	int64_t snap = store_snapshot_id(st, snapshot);
+	if (snap < 0)
+		return 0; /* nothing imported for it: nothing to derive */
 	if (store_begin(st, err) < 0)
 		return -1;
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *s = NULL;
 	static const char *const steps[] = {
-		"DELETE FROM mx_ip WHERE snapshot = ?1",
-		/* Each distinct MX host once: hosts are shared by many domains. */
-		"INSERT OR IGNORE INTO mx_ip(snapshot, host, ip, via) "
-		"SELECT ?1, h.host, a.ip, NULL FROM (SELECT DISTINCT host FROM mx WHERE snapshot = ?1) h "
-		"CROSS JOIN a ON a.snapshot = ?1 AND a.host = h.host",
+		"DELETE FROM f_mx_ip WHERE snap = ?1",
+		/* Each distinct MX host once (hosts are shared by many domains),
+		 * in host order: the rows go in in key order. */
+		"INSERT OR IGNORE INTO f_mx_ip(snap, host, ip, via) "
+		"SELECT ?1, h.host, a.ip, NULL FROM (SELECT DISTINCT host FROM f_mx WHERE snap = ?1) h "
+		"CROSS JOIN f_a a ON a.snap = ?1 AND a.host = h.host",
 		/* A CNAME is followed once, for hosts with no A record of their own. */
-		"INSERT OR IGNORE INTO mx_ip(snapshot, host, ip, via) "
-		"SELECT ?1, h.host, a.ip, c.target FROM (SELECT DISTINCT host FROM mx WHERE snapshot = ?1) h "
-		"CROSS JOIN cname c ON c.snapshot = ?1 AND c.name = h.host "   /* CROSS: keep this order; */
-		"CROSS JOIN a ON a.snapshot = ?1 AND a.host = c.target "       /* the other is quadratic */
-		"WHERE NOT EXISTS (SELECT 1 FROM a x WHERE x.snapshot = ?1 AND x.host = h.host)",
-		"DELETE FROM asn WHERE snapshot = ?1 AND source = 'pfx2as'",
+		"INSERT OR IGNORE INTO f_mx_ip(snap, host, ip, via) "
+		"SELECT ?1, h.host, a.ip, c.target FROM (SELECT DISTINCT host FROM f_mx WHERE snap = ?1) h "
+		"CROSS JOIN f_cname c ON c.snap = ?1 AND c.name = h.host "   /* CROSS: keep this order; */
+		"CROSS JOIN f_a a ON a.snap = ?1 AND a.host = c.target "       /* the other is quadratic */
+		"WHERE NOT EXISTS (SELECT 1 FROM f_a x WHERE x.snap = ?1 AND x.host = h.host)",
+		"DELETE FROM f_asn WHERE snap = ?1 AND source = 'pfx2as'",
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
 		if (sqlite3_prepare_v2(db, steps[i], -1, &s, NULL) != SQLITE_OK)
 			goto dberr;
-		sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 1, snap);
 		if (sqlite3_step(s) != SQLITE_DONE)
 			goto dberr;
 		sqlite3_finalize(s);
@@ -756,28 +869,26 @@ int import_derive(store *st, const char *snapshot, char **err)
 	s = NULL;
 	if (pfx2as_count(t) > 0) {
 		sqlite3_stmt *ins = NULL;
-		if (sqlite3_prepare_v2(db, "SELECT ip FROM (SELECT ip FROM mx_ip WHERE snapshot = ?1 UNION "
-					   "SELECT ip FROM scan WHERE snapshot = ?1) "
-					   "WHERE ip NOT IN (SELECT ip FROM asn WHERE snapshot = ?1)",
+		if (sqlite3_prepare_v2(db, "SELECT ip FROM (SELECT ip FROM f_mx_ip WHERE snap = ?1 UNION "
+					   "SELECT ip FROM f_scan WHERE snap = ?1) "
+					   "WHERE ip NOT IN (SELECT ip FROM f_asn WHERE snap = ?1)",
 				       -1, &s, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(db, "INSERT INTO asn(snapshot, ip, asn, asn_set, source) "
+		    sqlite3_prepare_v2(db, "INSERT INTO f_asn(snap, ip, asn, asn_set, source) "
 					   "VALUES(?1, ?2, ?3, ?4, 'pfx2as')", -1, &ins, NULL) != SQLITE_OK) {
 			sqlite3_finalize(ins);
 			pfx2as_free(t);
 			goto dberr;
 		}
-		sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ins, 1, snapshot, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 1, snap);
+		sqlite3_bind_int64(ins, 1, snap);
 		int rc;
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			const char *ip = (const char *)sqlite3_column_text(s, 0);
-			uint32_t addr, asn;
+			uint32_t addr = (uint32_t)sqlite3_column_int64(s, 0), asn;
 			char set[PFX2AS_ORIGIN_MAX];
 			const char *origin;
-			if (!mx_ipv4_parse(ip, &addr) || !(origin = pfx2as_lookup(t, addr, NULL)) ||
-			    !pfx2as_origin(origin, &asn, set))
+			if (!(origin = pfx2as_lookup(t, addr, NULL)) || !pfx2as_origin(origin, &asn, set))
 				continue;
-			sqlite3_bind_text(ins, 2, ip, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_int64(ins, 2, addr);
 			sqlite3_bind_int64(ins, 3, asn);
 			store_bind_text(ins, 4, set[0] ? set : NULL);
 			if (sqlite3_step(ins) != SQLITE_DONE) {
@@ -795,6 +906,12 @@ int import_derive(store *st, const char *snapshot, char **err)
 		s = NULL;
 	}
 	pfx2as_free(t);
+	if (sqlite3_prepare_v2(db, "UPDATE snapshot SET derived = 1 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_int64(s, 1, snap);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		goto dberr;
+	sqlite3_finalize(s);
 	return store_commit(st, err);
 dberr:
 	*err = xasprintf("database error while resolving MX addresses: %s", sqlite3_errmsg(db));
@@ -827,13 +944,16 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	if (o->strict && store_begin(st, err) < 0)
 		return -1;
 	bool derive = false;
+	names *nm = names_open(st, err);
+	if (!nm)
+		goto fail;
 	/* Targets first, then the rest in the order given. */
 	for (int pass = 0; pass < 2; pass++)
 		for (size_t i = 0; i < n; i++) {
 			if ((pass == 0) != (in[i].kind == IMPORT_TARGETS))
 				continue;
 			import_counts c;
-			if (import_file(st, o, &in[i], &c, err) < 0) {
+			if (import_one(st, o, &in[i], &c, nm, err) < 0) {
 				if (!o->strict && c.skipped > (uint64_t)o->max_reported)
 					fprintf(o->log, "... and %llu more problems\n",
 						(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
@@ -853,12 +973,15 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			if (in[i].kind == IMPORT_DNS || in[i].kind == IMPORT_SCANS || in[i].kind == IMPORT_PFX2AS)
 				derive = true;
 		}
+	names_free(nm);
+	nm = NULL;
 	if (derive && o->snapshot && import_derive(st, o->snapshot, err) < 0)
 		goto fail;
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
 	return 0;
 fail:
+	names_free(nm);
 	if (o->strict)
 		store_rollback(st);
 	return -1;

@@ -101,7 +101,91 @@ static const char schema_v3[] =
 	"  truth TEXT NOT NULL, analyst TEXT, at TEXT NOT NULL, undone_at TEXT);"
 	"CREATE INDEX label_domain ON label(sample, domain);";
 
-static const char *migrations[] = {schema_v1, schema_v2, schema_v3};
+/* Version 4: the compact store.  Every name (domain, MX host, CNAME
+ * target) is interned once in `name`; snapshots and target lists get small
+ * integer ids; IPv4 addresses are integers.  The fact tables (f_*) hold
+ * only integers and are written in key order by bulk loads.  Views with
+ * the old table names show the same rows with readable text (snapshot
+ * date, names, dotted-quad IPs), so SQL written against version 3 keeps
+ * working; a database of version 3 is migrated in place, keeping every
+ * analyst decision and label.  `snapshot.derived` is 0 while an import has
+ * committed files whose derived tables (mx_ip, pfx2as ASNs) are not built
+ * yet; infer refuses such a snapshot. */
+#define IPTEXT(x) "((" x " >> 24) || '.' || ((" x " >> 16) & 255) || '.' || ((" x " >> 8) & 255) || '.' || (" x " & 255))"
+static const char schema_v4[] =
+	"CREATE TABLE snapshot4(id INTEGER PRIMARY KEY, date TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
+	"  derived INTEGER NOT NULL DEFAULT 1);"
+	"INSERT INTO snapshot4(date, created_at) SELECT date, created_at FROM snapshot ORDER BY date;"
+	"CREATE TABLE name(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO name(name) SELECT domain FROM target UNION SELECT domain FROM mx UNION SELECT host FROM mx"
+	"  UNION SELECT host FROM a UNION SELECT name FROM cname UNION SELECT target FROM cname"
+	"  UNION SELECT name FROM lookup_fail UNION SELECT host FROM mx_ip"
+	"  UNION SELECT via FROM mx_ip WHERE via IS NOT NULL;"
+	"CREATE TABLE list(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO list(name) SELECT DISTINCT list FROM target ORDER BY list;"
+	"CREATE TABLE f_target(snap INTEGER NOT NULL, list INTEGER NOT NULL, domain INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, list, domain)) WITHOUT ROWID;"
+	"INSERT INTO f_target SELECT s.id, l.id, n.id FROM target t JOIN snapshot4 s ON s.date = t.snapshot"
+	"  JOIN list l ON l.name = t.list JOIN name n ON n.name = t.domain ORDER BY 1, 2, 3;"
+	"CREATE TABLE f_mx(snap INTEGER NOT NULL, domain INTEGER NOT NULL, host INTEGER NOT NULL,"
+	"  pref INTEGER NOT NULL, PRIMARY KEY(snap, domain, host, pref)) WITHOUT ROWID;"
+	"INSERT INTO f_mx SELECT s.id, d.id, h.id, m.pref FROM mx m JOIN snapshot4 s ON s.date = m.snapshot"
+	"  JOIN name d ON d.name = m.domain JOIN name h ON h.name = m.host ORDER BY 1, 2, 3, 4;"
+	"CREATE TABLE f_a(snap INTEGER NOT NULL, host INTEGER NOT NULL, ip INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, host, ip)) WITHOUT ROWID;"
+	"INSERT INTO f_a SELECT s.id, h.id, mxray_ipv4(a.ip) FROM a JOIN snapshot4 s ON s.date = a.snapshot"
+	"  JOIN name h ON h.name = a.host ORDER BY 1, 2, 3;"
+	"CREATE TABLE f_cname(snap INTEGER NOT NULL, name INTEGER NOT NULL, target INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, name, target)) WITHOUT ROWID;"
+	"INSERT INTO f_cname SELECT s.id, n.id, t.id FROM cname c JOIN snapshot4 s ON s.date = c.snapshot"
+	"  JOIN name n ON n.name = c.name JOIN name t ON t.name = c.target ORDER BY 1, 2, 3;"
+	"CREATE TABLE f_lookup_fail(snap INTEGER NOT NULL, name INTEGER NOT NULL, qtype TEXT NOT NULL,"
+	"  rcode INTEGER NOT NULL, PRIMARY KEY(snap, name, qtype)) WITHOUT ROWID;"
+	"INSERT INTO f_lookup_fail SELECT s.id, n.id, f.qtype, f.rcode FROM lookup_fail f"
+	"  JOIN snapshot4 s ON s.date = f.snapshot JOIN name n ON n.name = f.name ORDER BY 1, 2, 3;"
+	"CREATE TABLE f_mx_ip(snap INTEGER NOT NULL, host INTEGER NOT NULL, ip INTEGER NOT NULL, via INTEGER,"
+	"  PRIMARY KEY(snap, host, ip)) WITHOUT ROWID;"
+	"INSERT INTO f_mx_ip SELECT s.id, h.id, mxray_ipv4(m.ip), v.id FROM mx_ip m"
+	"  JOIN snapshot4 s ON s.date = m.snapshot JOIN name h ON h.name = m.host"
+	"  LEFT JOIN name v ON v.name = m.via ORDER BY 1, 2, 3;"
+	"CREATE TABLE f_scan(snap INTEGER NOT NULL, ip INTEGER NOT NULL, port25 INTEGER NOT NULL,"
+	"  banner BLOB, ehlo BLOB, starttls BLOB, cert_cn TEXT, cert_names TEXT,"
+	"  trusted INTEGER, format TEXT NOT NULL, scanned_at TEXT, PRIMARY KEY(snap, ip)) WITHOUT ROWID;"
+	"INSERT INTO f_scan SELECT s.id, mxray_ipv4(c.ip), c.port25, c.banner, c.ehlo, c.starttls, c.cert_cn,"
+	"  c.cert_names, c.trusted, c.format, c.scanned_at FROM scan c JOIN snapshot4 s ON s.date = c.snapshot"
+	"  ORDER BY 1, 2;"
+	"CREATE TABLE f_asn(snap INTEGER NOT NULL, ip INTEGER NOT NULL, asn INTEGER NOT NULL,"
+	"  asn_set TEXT, source TEXT NOT NULL, PRIMARY KEY(snap, ip)) WITHOUT ROWID;"
+	"INSERT INTO f_asn SELECT s.id, mxray_ipv4(a.ip), a.asn, a.asn_set, a.source FROM asn a"
+	"  JOIN snapshot4 s ON s.date = a.snapshot ORDER BY 1, 2;"
+	"DROP TABLE target; DROP TABLE mx; DROP TABLE a; DROP TABLE cname; DROP TABLE lookup_fail;"
+	"DROP TABLE mx_ip; DROP TABLE scan; DROP TABLE asn; DROP TABLE snapshot;"
+	"ALTER TABLE snapshot4 RENAME TO snapshot;"
+	/* secondary indexes: MX host -> domains, address -> MX hosts */
+	"CREATE INDEX f_mx_host ON f_mx(snap, host);"
+	"CREATE INDEX f_mx_ip_ip ON f_mx_ip(snap, ip);"
+	/* the readable views, with the version-3 table names and columns */
+	"CREATE VIEW target AS SELECT s.date AS snapshot, l.name AS list, d.name AS domain FROM f_target t"
+	"  JOIN snapshot s ON s.id = t.snap JOIN list l ON l.id = t.list JOIN name d ON d.id = t.domain;"
+	"CREATE VIEW mx AS SELECT s.date AS snapshot, d.name AS domain, h.name AS host, m.pref AS pref FROM f_mx m"
+	"  JOIN snapshot s ON s.id = m.snap JOIN name d ON d.id = m.domain JOIN name h ON h.id = m.host;"
+	"CREATE VIEW a AS SELECT s.date AS snapshot, h.name AS host, " IPTEXT("a.ip") " AS ip FROM f_a a"
+	"  JOIN snapshot s ON s.id = a.snap JOIN name h ON h.id = a.host;"
+	"CREATE VIEW cname AS SELECT s.date AS snapshot, n.name AS name, t.name AS target FROM f_cname c"
+	"  JOIN snapshot s ON s.id = c.snap JOIN name n ON n.id = c.name JOIN name t ON t.id = c.target;"
+	"CREATE VIEW lookup_fail AS SELECT s.date AS snapshot, n.name AS name, f.qtype AS qtype, f.rcode AS rcode"
+	"  FROM f_lookup_fail f JOIN snapshot s ON s.id = f.snap JOIN name n ON n.id = f.name;"
+	"CREATE VIEW mx_ip AS SELECT s.date AS snapshot, h.name AS host, " IPTEXT("m.ip") " AS ip, v.name AS via"
+	"  FROM f_mx_ip m JOIN snapshot s ON s.id = m.snap JOIN name h ON h.id = m.host"
+	"  LEFT JOIN name v ON v.id = m.via;"
+	"CREATE VIEW scan AS SELECT s.date AS snapshot, " IPTEXT("c.ip") " AS ip, c.port25 AS port25,"
+	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn,"
+	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at"
+	"  FROM f_scan c JOIN snapshot s ON s.id = c.snap;"
+	"CREATE VIEW asn AS SELECT s.date AS snapshot, " IPTEXT("a.ip") " AS ip, a.asn AS asn,"
+	"  a.asn_set AS asn_set, a.source AS source FROM f_asn a JOIN snapshot s ON s.id = a.snap;";
+
+static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 
 static char *db_err(sqlite3 *db, const char *what)
 {
@@ -132,6 +216,19 @@ static int user_version(store *st)
 	return v;
 }
 
+/* mxray_ipv4(text): the dotted quad as an integer (NULL when it is not one);
+ * the version-4 migration converts the stored addresses with it. */
+static void sql_ipv4(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const char *t = (const char *)sqlite3_value_text(argv[0]);
+	uint32_t ip;
+	if (t && mx_ipv4_parse(t, &ip))
+		sqlite3_result_int64(cx, ip);
+	else
+		sqlite3_result_null(cx);
+}
+
 static int migrate(store *st, char **err)
 {
 	int v = user_version(st);
@@ -143,6 +240,11 @@ static int migrate(store *st, char **err)
 	if (v > target) {
 		*err = xasprintf("database schema version %d is newer than this mxray (%d); upgrade mxray",
 				 v, target);
+		return -1;
+	}
+	if (v < target && sqlite3_create_function(st->db, "mxray_ipv4", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+						   sql_ipv4, NULL, NULL) != SQLITE_OK) {
+		*err = db_err(st->db, "cannot register a migration function");
 		return -1;
 	}
 	while (v < target) {
@@ -410,4 +512,56 @@ char *store_list_names(store *st)
 	if (s)
 		sqlite3_reset(s);
 	return sb_steal(&names);
+}
+
+int64_t store_snapshot_id(store *st, const char *date)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM snapshot WHERE date = ?1", NULL);
+	int64_t id = -1;
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, date);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return id;
+}
+
+int64_t store_list_id(store *st, const char *list, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO list(name) VALUES(?1)", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, list);
+	if (store_step_write(st, s, err) < 0)
+		return -1;
+	s = store_prepare(st, "SELECT id FROM list WHERE name = ?1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, list);
+	int64_t id = -1;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		id = sqlite3_column_int64(s, 0);
+		rc = sqlite3_step(s);
+	}
+	if (store_read_done(st, s, rc, err) < 0)
+		return -1;
+	return id;
+}
+
+int store_snapshot_derived(store *st, const char *date, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT derived FROM snapshot WHERE date = ?1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, date);
+	int v = 1, rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		v = sqlite3_column_int(s, 0) != 0;
+		rc = sqlite3_step(s);
+	}
+	if (store_read_done(st, s, rc, err) < 0)
+		return -1;
+	return v;
 }

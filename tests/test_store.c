@@ -16,7 +16,8 @@ static void test_create_and_reopen(void **state)
 	st = store_open(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 23);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 25);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 8);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2020-01-01", &err), 0);
@@ -28,6 +29,44 @@ static void test_create_and_reopen(void **state)
 	st = store_open_existing(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), 2);
+	store_close(st);
+	rmdb(path);
+}
+
+/* A database made by schema version 3 (tests/fixtures/schema-v3.db) is
+ * migrated in place: every row of data, decision and label is kept, and
+ * the old table names read the same rows as views. */
+static void test_migrate_v3(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cp tests/fixtures/schema-v3.db %s", path);
+	assert_int_equal(system(cmd), 0);
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	if (!st)
+		fail_msg("%s", err);
+	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	/* counts as the version-3 file had them */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM mx"), 5394);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM f_mx"), 5394);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM target"), 457);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM scan"), 1120);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM correction"), 3);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM label"), 20);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sample_domain"), 20);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot WHERE date = '2021-06-08' AND id = 1 AND derived = 1"), 1);
+	/* text comes back exactly: names, dotted quads, raw banner bytes */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM mx WHERE domain = 'biglabs.org' AND host = 'mail.biglabs.org'"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM mx_ip WHERE host = 'mail.biglabs.org' AND ip = '73.52.58.37'"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM scan WHERE instr(banner, x'fffe') > 0"), 2);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"),
+			 db_int(st, "SELECT count(*) FROM (SELECT domain FROM mx UNION SELECT host FROM mx UNION SELECT host FROM a"
+				    " UNION SELECT name FROM cname UNION SELECT target FROM cname UNION SELECT name FROM"
+				    " lookup_fail UNION SELECT domain FROM target)"));
+	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	store_close(st);
 	rmdb(path);
 }
@@ -128,6 +167,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_reopen),
+		cmocka_unit_test(test_migrate_v3),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_write_alone_and_read_done),

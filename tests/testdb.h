@@ -25,6 +25,20 @@ static inline int64_t db_int(store *st, const char *sql)
 	return v;
 }
 
+/* The text of the single value the query returns (valid until the next
+ * call); fails the test otherwise. */
+static inline const char *db_text(store *st, const char *sql)
+{
+	static char buf[4096];
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	const unsigned char *t = sqlite3_column_text(s, 0);
+	snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "");
+	sqlite3_finalize(s);
+	return buf;
+}
+
 /* A fresh database (*st at *dbpath, the default knowledge base in *k)
  * holding sample-data's 2021-06-08 snapshot (with the "gov" target list
  * when asked), every approach run with the heuristics applied.  Close it

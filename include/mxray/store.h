@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
 
@@ -42,6 +42,14 @@ bool store_snapshot_exists(store *st, const char *date);
  * Returns how many, or -1 with *err set. */
 long store_snapshot_dates(store *st, char (**dates)[11], char **err);
 
+/* The integer id of snapshot `date`, or -1 when there is none. */
+int64_t store_snapshot_id(store *st, const char *date);
+/* The id of target list `list`, adding it when new; -1 with *err set. */
+int64_t store_list_id(store *st, const char *list, char **err);
+/* 1 when the snapshot's derived tables (MX addresses, pfx2as ASNs) match
+ * its imported files (or it does not exist), 0 when an import stopped
+ * before building them, -1 with *err set on a database error. */
+int store_snapshot_derived(store *st, const char *date, char **err);
 /* Whether some snapshot has imported target list `list`. */
 bool store_list_exists(store *st, const char *list);
 /* The names of the imported target lists, sorted, joined by ", " (free it). */

@@ -335,5 +335,21 @@ has "history row" "domain,$d,,set,outlook.com,moved," "$T/list.csv"
 "$MXRAY" export --db "$DB" corrections >"$T/corr.csv"
 eq "export corrections = the history" "$(cat "$T/list.csv")" "$(cat "$T/corr.csv")"
 
+echo "cli: a database of schema version 3 is migrated and keeps its answers and decisions"
+FX=$(cd "$(dirname "$0")/../fixtures" && pwd)
+cp "$FX/schema-v3.db" "$T/v3.db"
+status "migrate on open" 0 "$MXRAY" correct --db "$T/v3.db" --list
+if cmp -s "$FX/schema-v3.corrections.csv" "$T/out"; then ok; else bad "decisions differ after the migration:"; diff "$FX/schema-v3.corrections.csv" "$T/out"; fi
+"$MXRAY" label --db "$T/v3.db" --sample s20 --export >"$T/out"
+if cmp -s "$FX/schema-v3.labels.csv" "$T/out"; then ok; else bad "labels differ after the migration"; fi
+"$MXRAY" export --db "$T/v3.db" assignments >"$T/out"
+if cmp -s "$FX/schema-v3.assignments.csv" "$T/out"; then ok; else bad "stored answers differ after the migration"; fi
+"$MXRAY" infer --db "$T/v3.db" --quiet
+"$MXRAY" export --db "$T/v3.db" assignments >"$T/out"
+if cmp -s "$FX/schema-v3.assignments.csv" "$T/out"; then ok; else bad "answers differ after the migration and infer:"; diff "$FX/schema-v3.assignments.csv" "$T/out" | head; fi
+"$MXRAY" eval --db "$T/v3.db" --format csv >"$T/out"
+if cmp -s "$FX/schema-v3.eval.csv" "$T/out"; then ok; else bad "eval differs after the migration"; fi
+eq "migrated file is sound" "ok" "$(sqlite3 "$T/v3.db" 'PRAGMA integrity_check')"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,0 +1,93 @@
+/* names: in-memory cache of the name table for bulk loads. */
+#include "mxray/names.h"
+#include "mxray/strmap.h"
+#include "mxray/util.h"
+
+#include <stdlib.h>
+
+struct names {
+	strmap *map;      /* name -> dense index */
+	int64_t *id;      /* index -> database id */
+	size_t cap;
+	size_t flushed;   /* indexes below this are in the table */
+	int64_t next;     /* the next free database id */
+};
+
+static void put(names *n, uint32_t i, int64_t id)
+{
+	if (i >= n->cap) {
+		n->cap = n->cap ? n->cap * 2 : 4096;
+		while (n->cap <= i)
+			n->cap *= 2;
+		n->id = xrealloc(n->id, n->cap * sizeof *n->id);
+	}
+	n->id[i] = id;
+}
+
+names *names_open(store *st, char **err)
+{
+	names *n = xcalloc(1, sizeof *n);
+	n->map = strmap_new();
+	n->next = 1;
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM name ORDER BY id", err);
+	if (!s) {
+		names_free(n);
+		return NULL;
+	}
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t id = sqlite3_column_int64(s, 0);
+		uint32_t i = strmap_intern(n->map, (const char *)sqlite3_column_text(s, 1), NULL);
+		put(n, i, id);
+		if (id >= n->next)
+			n->next = id + 1;
+	}
+	if (store_read_done(st, s, rc, err) < 0) {
+		names_free(n);
+		return NULL;
+	}
+	n->flushed = strmap_size(n->map);
+	return n;
+}
+
+void names_free(names *n)
+{
+	if (!n)
+		return;
+	strmap_free(n->map);
+	free(n->id);
+	free(n);
+}
+
+int64_t names_id(names *n, const char *name)
+{
+	int added;
+	uint32_t i = strmap_intern(n->map, name, &added);
+	if (added)
+		put(n, i, n->next++);
+	return n->id[i];
+}
+
+int64_t names_find(const names *n, const char *name)
+{
+	uint32_t i = strmap_find(n->map, name);
+	return i == UINT32_MAX ? -1 : n->id[i];
+}
+
+int names_flush(names *n, store *st, char **err)
+{
+	size_t size = strmap_size(n->map);
+	if (n->flushed == size)
+		return 0;
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO name(id, name) VALUES(?1, ?2)", err);
+	if (!s)
+		return -1;
+	for (size_t i = n->flushed; i < size; i++) {
+		sqlite3_bind_int64(s, 1, n->id[i]);
+		sqlite3_bind_text(s, 2, strmap_key(n->map, (uint32_t)i), -1, SQLITE_STATIC);
+		if (store_step_write(st, s, err) < 0)
+			return -1;
+	}
+	n->flushed = size;
+	return 0;
+}
