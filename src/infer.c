@@ -1336,6 +1336,16 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		*err = xstrdup(why);
 		return -1;
 	}
+	int derived = store_snapshot_derived(st, o->snapshot, err);
+	if (derived < 0)
+		return -1;
+	if (!derived) {
+		*err = xasprintf("snapshot %s has imported files whose MX addresses and ASNs were never resolved "
+				 "(the import was stopped before its last step); finish it with "
+				 "'mxray import --snapshot %s' (no files), then run infer again",
+				 o->snapshot, o->snapshot);
+		return -1;
+	}
 	ctx c;
 	memset(&c, 0, sizeof c);
 	c.o = o;

@@ -156,7 +156,7 @@ static bool list_known(const command *c, store *st, const char *list)
 
 static const opt_row import_opts_table[] = {
 	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
-	{"snapshot", "YYYY-MM-DD", "the date the data describes (required)"},
+	{"snapshot", "YYYY-MM-DD", "the date the data describes (required; alone: finish a stopped import)"},
 	{"list", "NAME", "name of the target list for the next --targets"},
 	{"targets", "FILE", "domains of the list named by the preceding --list"},
 	{"dns", "FILE", "OpenINTEL MX/A/CNAME rows, JSON Lines or CSV (repeatable)"},
@@ -235,8 +235,9 @@ static int cmd_import(int argc, char **argv)
 		rc = usage_error(c, "unexpected argument '%s'", argv[optind]);
 		goto out;
 	}
-	if (n == 0) {
-		rc = usage_error(c, "%s", "nothing to import: give --dns, --scans, --pfx2as, --asorg or --targets");
+	if (n == 0 && !snapshot) {
+		rc = usage_error(c, "%s", "nothing to import: give --dns, --scans, --pfx2as, --asorg or --targets "
+				 "(or --snapshot alone to finish a stopped import)");
 		goto out;
 	}
 	if (stdin_uses > 1) {
@@ -256,11 +257,27 @@ static int cmd_import(int argc, char **argv)
 	}
 
 	char *err = NULL;
-	store *st = store_open(db, &err);
+	store *st = n ? store_open(db, &err) : store_open_existing(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray import: %s\n", err);
 		free(err);
 		rc = EXIT_RUNTIME;
+		goto out;
+	}
+	if (n == 0) { /* --snapshot alone: build the derived tables of a stopped import */
+		if (!store_snapshot_exists(st, snapshot)) {
+			fprintf(stderr, "mxray import: snapshot %s is not in %s\n", snapshot, db);
+			rc = EXIT_RUNTIME;
+		} else if (import_derive(st, snapshot, &err) < 0) {
+			fprintf(stderr, "mxray import: %s\n", err);
+			free(err);
+			rc = EXIT_RUNTIME;
+		} else {
+			if (!quiet)
+				fprintf(stderr, "snapshot %s: MX addresses and ASNs resolved\n", snapshot);
+			rc = EXIT_OK;
+		}
+		store_close(st);
 		goto out;
 	}
 	struct sigaction sa;

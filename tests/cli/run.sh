@@ -335,6 +335,21 @@ has "history row" "domain,$d,,set,outlook.com,moved," "$T/list.csv"
 "$MXRAY" export --db "$DB" corrections >"$T/corr.csv"
 eq "export corrections = the history" "$(cat "$T/list.csv")" "$(cat "$T/corr.csv")"
 
+echo "cli: an import stopped before its derive step is refused by infer, and finished"
+cp "$DB" "$T/stopped.db"
+sqlite3 "$T/stopped.db" "DELETE FROM f_mx_ip; UPDATE snapshot SET derived = 0"
+runs=$(sqlite3 "$T/stopped.db" "SELECT count(*) FROM run")
+status "infer refuses a stopped import" 1 "$MXRAY" infer --db "$T/stopped.db" --snapshot 2021-06-08 --quiet
+has "refusal says how to finish" "finish it with 'mxray import --snapshot 2021-06-08' (no files)" "$T/err"
+eq "nothing written by the refusal" "$runs" "$(sqlite3 "$T/stopped.db" "SELECT count(*) FROM run")"
+status "import --snapshot alone finishes it" 0 "$MXRAY" import --db "$T/stopped.db" --snapshot 2021-06-08
+has "finish message" "snapshot 2021-06-08: MX addresses and ASNs resolved" "$T/err"
+eq "addresses back" "$(sqlite3 "$DB" "SELECT count(*) FROM mx_ip WHERE snapshot = '2021-06-08'")" \
+	"$(sqlite3 "$T/stopped.db" "SELECT count(*) FROM mx_ip WHERE snapshot = '2021-06-08'")"
+status "infer after finishing" 0 "$MXRAY" infer --db "$T/stopped.db" --snapshot 2021-06-08 --quiet
+status "finish an unknown snapshot" 1 "$MXRAY" import --db "$T/stopped.db" --snapshot 2020-01-01
+status "import with nothing at all" 2 "$MXRAY" import --db "$T/stopped.db"
+
 echo "cli: a database of schema version 3 is migrated and keeps its answers and decisions"
 FX=$(cd "$(dirname "$0")/../fixtures" && pwd)
 cp "$FX/schema-v3.db" "$T/v3.db"
