@@ -4,6 +4,7 @@
 #include "mxray/util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 struct names {
 	strmap *map;      /* name -> dense index */
@@ -74,6 +75,13 @@ int64_t names_find(const names *n, const char *name)
 	return i == UINT32_MAX ? -1 : n->id[i];
 }
 
+static const strmap *sort_map;
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(strmap_key(sort_map, *(const uint32_t *)a), strmap_key(sort_map, *(const uint32_t *)b));
+}
+
 int names_flush(names *n, store *st, char **err)
 {
 	size_t size = strmap_size(n->map);
@@ -82,12 +90,23 @@ int names_flush(names *n, store *st, char **err)
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO name(id, name) VALUES(?1, ?2)", err);
 	if (!s)
 		return -1;
-	for (size_t i = n->flushed; i < size; i++) {
-		sqlite3_bind_int64(s, 1, n->id[i]);
-		sqlite3_bind_text(s, 2, strmap_key(n->map, (uint32_t)i), -1, SQLITE_STATIC);
+	/* In name order: the unique index on name then grows at a few hot
+	 * pages instead of all over (the rowids are all past the old ones). */
+	size_t k = size - n->flushed;
+	uint32_t *order = xmalloc(k * sizeof *order);
+	for (size_t i = 0; i < k; i++)
+		order[i] = (uint32_t)(n->flushed + i);
+	sort_map = n->map;
+	qsort(order, k, sizeof *order, cmp_key);
+	int rc = 0;
+	for (size_t i = 0; i < k && rc == 0; i++) {
+		sqlite3_bind_int64(s, 1, n->id[order[i]]);
+		sqlite3_bind_text(s, 2, strmap_key(n->map, order[i]), -1, SQLITE_STATIC);
 		if (store_step_write(st, s, err) < 0)
-			return -1;
+			rc = -1;
 	}
-	n->flushed = size;
-	return 0;
+	free(order);
+	if (rc == 0)
+		n->flushed = size;
+	return rc;
 }
