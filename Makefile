@@ -120,6 +120,14 @@ fuzz:
 	@[ -n "$$(ls build/fuzz/corpus)" ] || for f in sample-data/*.jsonl sample-data/*.txt; do \
 	  head -c 200000 $$f | split -l 1 -a 6 - build/fuzz/corpus/$$(basename $$f)-; done
 	build/fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 build/fuzz/corpus
+	@mkdir -p build/fuzz/corpus-jsonfast
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
+	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
+	  tests/fuzz/fuzz_jsonfast.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
+	  -o build/fuzz/fuzz_jsonfast $(LDLIBS)
+	@[ -n "$$(ls build/fuzz/corpus-jsonfast)" ] || head -c 200000 sample-data/dns.jsonl | \
+	  split -l 1 -a 6 - build/fuzz/corpus-jsonfast/dns.jsonl-
+	build/fuzz/fuzz_jsonfast -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 build/fuzz/corpus-jsonfast
 
 # Regenerate sample-data/ (deterministic: same size and seed, same bytes).
 # Three snapshots: 2021-06-08 (epoch 0) in sample-data/, the later two in

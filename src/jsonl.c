@@ -15,10 +15,57 @@ static void put_raw_byte(strbuf *sb, unsigned char b)
 	sb_add(sb, u, 4);
 }
 
+static bool word_byte(unsigned char b)
+{
+	return (b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-' ||
+	       b == '+' || b == '.';
+}
+
+/* How many values (objects, arrays, strings, numbers, true/false/null; keys
+ * not counted) json_loadb would make of p[0..len), counted without making
+ * them.  Outside strings every value starts with '{', '[', '"' or a run of
+ * number/literal bytes; a string followed by ':' is a key; a string runs to
+ * the first '"' not escaped by a backslash, as in jansson's lexer.  Exact on
+ * valid JSON.  On malformed JSON jansson stops at its first error, and up to
+ * there this count follows the same tokens, so it still bounds what jansson
+ * builds (give or take the value in hand at the error). */
+static size_t count_values(const unsigned char *p, size_t len)
+{
+	size_t n = 0;
+	bool in_word = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char b = p[i];
+		if (b == '"') {
+			while (++i < len && p[i] != '"')
+				if (p[i] == '\\')
+					i++;
+			size_t j = i + 1;
+			while (j < len && (p[j] == ' ' || p[j] == '\t' || p[j] == '\n' || p[j] == '\r'))
+				j++;
+			if (j >= len || p[j] != ':')
+				n++;
+			in_word = false;
+			continue;
+		}
+		bool w = word_byte(b);
+		if (b == '{' || b == '[' || (w && !in_word))
+			n++;
+		in_word = w;
+	}
+	return n;
+}
+
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen)
 {
 	json_error_t je;
 	*raw = false;
+	/* jansson builds the whole tree (some 250 bytes an empty object): a
+	 * line of 16 MiB could make millions of values and take gigabytes */
+	size_t nvalues = count_values((const unsigned char *)line, len);
+	if (nvalues > JSONL_VALUES_MAX) {
+		snprintf(err, errlen, "JSON line has more than %d values (%zu)", JSONL_VALUES_MAX, nvalues);
+		return NULL;
+	}
 	/* JSON_ALLOW_NUL: SMTP text may hold "\u0000"; names are checked later */
 	json_t *v = json_loadb(line, len, JSON_ALLOW_NUL, &je);
 	if (!v && json_error_code(&je) == json_error_invalid_utf8) {

@@ -2,10 +2,13 @@
 #include "mxray/scan.h"
 #include "mxray/jsonl.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
+#include <unistd.h>
 
 const char *const scan_format_names[] = {"censys-legacy", "censys-flat", "censys2", "zgrab2"};
 
@@ -27,10 +30,13 @@ static void clear_names(scan_rec *r)
 	r->nnames = 0;
 }
 
+static void nameset_free(struct scan_nameset *s);
+
 void scan_rec_free(scan_rec *r)
 {
 	clear_names(r);
 	free(r->names);
+	nameset_free(r->nameset);
 	sb_free(&r->banner);
 	sb_free(&r->ehlo);
 	sb_free(&r->starttls);
@@ -85,6 +91,133 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* ---- the names of one certificate, de-duplicated as they are read -------
+ *
+ * A certificate lists up to SCAN_NAMES_MAX distinct names, most of them
+ * twice (names and SANs, often the CN a third time).  Each name read is
+ * looked up in an open-addressing hash set over the names kept so far
+ * (r->names), so a record costs time linear in its number of names.  The
+ * hash is SipHash-1-3 under a key drawn once per process, so that names
+ * cannot be chosen to pile up in one probe run.  The slots live in the
+ * record and are reused from record to record; each certificate starts on a
+ * small table that doubles when half full, so a record with a few names
+ * costs little even after one with thousands. */
+
+typedef struct {
+	uint32_t hash; /* low bits of the name's hash */
+	uint32_t idx;  /* 1 + index into r->names; 0 = empty slot */
+} nslot;
+
+struct scan_nameset {
+	nslot *slot;
+	size_t cap;   /* slots allocated */
+	size_t mask;  /* slots in use, minus one (their count is a power of two) */
+	size_t n;     /* names in the set */
+};
+
+#define NAMESET_MIN 16
+
+static uint64_t hash_key[2];
+static bool hash_keyed;
+
+static uint64_t rotl64(uint64_t x, int b)
+{
+	return x << b | x >> (64 - b);
+}
+
+static void sip_round(uint64_t v[4])
+{
+	v[0] += v[1], v[1] = rotl64(v[1], 13), v[1] ^= v[0], v[0] = rotl64(v[0], 32);
+	v[2] += v[3], v[3] = rotl64(v[3], 16), v[3] ^= v[2];
+	v[0] += v[3], v[3] = rotl64(v[3], 21), v[3] ^= v[0];
+	v[2] += v[1], v[1] = rotl64(v[1], 17), v[1] ^= v[2], v[2] = rotl64(v[2], 32);
+}
+
+/* SipHash-1-3 of p[0..n) under hash_key. */
+static uint64_t name_hash(const char *s, size_t n)
+{
+	if (!hash_keyed) {
+		if (getentropy(hash_key, sizeof hash_key) != 0) {
+			/* no entropy source: anything that varies between runs */
+			hash_key[0] = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+			hash_key[1] = (uint64_t)(uintptr_t)&hash_key ^ (uint64_t)clock() << 20;
+		}
+		hash_keyed = true;
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	uint64_t v[4] = {hash_key[0] ^ 0x736f6d6570736575ULL, hash_key[1] ^ 0x646f72616e646f6dULL,
+			 hash_key[0] ^ 0x6c7967656e657261ULL, hash_key[1] ^ 0x7465646279746573ULL};
+	size_t i = 0;
+	for (; n - i >= 8; i += 8) {
+		uint64_t m = 0;
+		for (int j = 7; j >= 0; j--)
+			m = m << 8 | p[i + (size_t)j];
+		v[3] ^= m;
+		sip_round(v);
+		v[0] ^= m;
+	}
+	uint64_t m = (uint64_t)n << 56;
+	for (size_t j = 0; i + j < n; j++)
+		m |= (uint64_t)p[i + j] << (8 * j);
+	v[3] ^= m;
+	sip_round(v);
+	v[0] ^= m;
+	v[2] ^= 0xff;
+	sip_round(v);
+	sip_round(v);
+	sip_round(v);
+	return v[0] ^ v[1] ^ v[2] ^ v[3];
+}
+
+static void nameset_free(struct scan_nameset *s)
+{
+	if (s)
+		free(s->slot);
+	free(s);
+}
+
+/* The slot holding `name` (hash h), or the empty slot where it would go. */
+static nslot *nameset_find(const struct scan_nameset *s, char *const *names, uint32_t h, const char *name)
+{
+	for (size_t i = h & s->mask;; i = (i + 1) & s->mask) {
+		nslot *e = &s->slot[i];
+		if (!e->idx || (e->hash == h && !strcmp(names[e->idx - 1], name)))
+			return e;
+	}
+}
+
+/* Empty the set on `slots` slots (a power of two) and enter r->names. */
+static void nameset_fill(scan_rec *r, size_t slots)
+{
+	struct scan_nameset *s = r->nameset;
+	if (s->cap < slots) {
+		free(s->slot);
+		s->slot = xmalloc(slots * sizeof *s->slot);
+		s->cap = slots;
+	}
+	memset(s->slot, 0, slots * sizeof *s->slot);
+	s->mask = slots - 1;
+	s->n = 0;
+	for (size_t i = 0; i < r->nnames; i++) {
+		uint32_t h = (uint32_t)name_hash(r->names[i], strlen(r->names[i]));
+		nslot *e = nameset_find(s, r->names, h, r->names[i]);
+		e->hash = h;
+		e->idx = (uint32_t)i + 1;
+		s->n++;
+	}
+}
+
+/* Start the set for a certificate: it holds r->names (normally none). */
+static void nameset_begin(scan_rec *r)
+{
+	if (!r->nameset)
+		r->nameset = xcalloc(1, sizeof *r->nameset);
+	size_t slots = NAMESET_MIN;
+	while (slots < 2 * (r->nnames + 1))
+		slots *= 2;
+	nameset_fill(r, slots);
+}
+
 static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 {
 	strbuf sb;
@@ -113,11 +246,15 @@ static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 		return NULL;
 	}
 	/* the formats repeat names (CN, names, SANs): the limit is on distinct ones */
-	for (size_t i = 0; i < r->nnames; i++)
-		if (!strcmp(r->names[i], sb.data)) {
-			sb_free(&sb);
-			return NULL;
-		}
+	struct scan_nameset *s = r->nameset;
+	if (2 * (s->n + 1) > s->mask + 1)
+		nameset_fill(r, 2 * (s->mask + 1));
+	uint32_t h = (uint32_t)name_hash(sb.data, sb.len);
+	nslot *slot = nameset_find(s, r->names, h, sb.data);
+	if (slot->idx) {
+		sb_free(&sb);
+		return NULL;
+	}
 	if (r->nnames >= SCAN_NAMES_MAX) {
 		sb_free(&sb);
 		return fail(c, "%s has more than 2000 distinct names", what);
@@ -127,6 +264,9 @@ static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 		r->names = xrealloc(r->names, r->capnames * sizeof *r->names);
 	}
 	r->names[r->nnames++] = sb_steal(&sb);
+	slot->hash = h;
+	slot->idx = (uint32_t)r->nnames;
+	s->n++;
 	return NULL;
 }
 
@@ -164,6 +304,7 @@ static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
 	if (obj && !json_is_object(obj))
 		return fail(c, "%s has the wrong type (not an object)", "certificate");
 	r->has_cert = true;
+	nameset_begin(r);
 	json_t *first = cn;
 	if (json_is_array(first) && json_array_size(first) > 0)
 		first = json_array_get(first, 0);
@@ -176,17 +317,10 @@ static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
 	    (e = add_names(c, r, cn, "certificate common_name")) ||
 	    (e = add_names(c, r, sans, "certificate dns_names")))
 		return e;
-	if (r->nnames > 1) {
+	/* distinct already (add_name); kept in sorted order.  The set's indices
+	 * go stale here: the next certificate fills it afresh. */
+	if (r->nnames > 1)
 		qsort(r->names, r->nnames, sizeof *r->names, cmp_str);
-		size_t w = 1;
-		for (size_t i = 1; i < r->nnames; i++) {
-			if (!strcmp(r->names[i], r->names[w - 1]))
-				free(r->names[i]);
-			else
-				r->names[w++] = r->names[i];
-		}
-		r->nnames = w;
-	}
 	return NULL;
 }
 

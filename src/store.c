@@ -111,7 +111,6 @@ static const char schema_v3[] =
  * analyst decision and label.  `snapshot.derived` is 0 while an import has
  * committed files whose derived tables (mx_ip, pfx2as ASNs) are not built
  * yet; infer refuses such a snapshot. */
-#define IPTEXT(x) "((" x " >> 24) || '.' || ((" x " >> 16) & 255) || '.' || ((" x " >> 8) & 255) || '.' || (" x " & 255))"
 static const char schema_v4[] =
 	"CREATE TABLE snapshot4(id INTEGER PRIMARY KEY, date TEXT NOT NULL UNIQUE, created_at TEXT NOT NULL,"
 	"  derived INTEGER NOT NULL DEFAULT 1);"
@@ -169,21 +168,69 @@ static const char schema_v4[] =
 	"  JOIN snapshot s ON s.id = t.snap JOIN list l ON l.id = t.list JOIN name d ON d.id = t.domain;"
 	"CREATE VIEW mx AS SELECT s.date AS snapshot, d.name AS domain, h.name AS host, m.pref AS pref FROM f_mx m"
 	"  JOIN snapshot s ON s.id = m.snap JOIN name d ON d.id = m.domain JOIN name h ON h.id = m.host;"
-	"CREATE VIEW a AS SELECT s.date AS snapshot, h.name AS host, " IPTEXT("a.ip") " AS ip FROM f_a a"
+	"CREATE VIEW a AS SELECT s.date AS snapshot, h.name AS host, " STORE_IPV4_TEXT("a.ip") " AS ip FROM f_a a"
 	"  JOIN snapshot s ON s.id = a.snap JOIN name h ON h.id = a.host;"
 	"CREATE VIEW cname AS SELECT s.date AS snapshot, n.name AS name, t.name AS target FROM f_cname c"
 	"  JOIN snapshot s ON s.id = c.snap JOIN name n ON n.id = c.name JOIN name t ON t.id = c.target;"
 	"CREATE VIEW lookup_fail AS SELECT s.date AS snapshot, n.name AS name, f.qtype AS qtype, f.rcode AS rcode"
 	"  FROM f_lookup_fail f JOIN snapshot s ON s.id = f.snap JOIN name n ON n.id = f.name;"
-	"CREATE VIEW mx_ip AS SELECT s.date AS snapshot, h.name AS host, " IPTEXT("m.ip") " AS ip, v.name AS via"
+	"CREATE VIEW mx_ip AS SELECT s.date AS snapshot, h.name AS host, " STORE_IPV4_TEXT("m.ip") " AS ip, v.name AS via"
 	"  FROM f_mx_ip m JOIN snapshot s ON s.id = m.snap JOIN name h ON h.id = m.host"
 	"  LEFT JOIN name v ON v.id = m.via;"
-	"CREATE VIEW scan AS SELECT s.date AS snapshot, " IPTEXT("c.ip") " AS ip, c.port25 AS port25,"
+	"CREATE VIEW scan AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("c.ip") " AS ip, c.port25 AS port25,"
 	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn,"
 	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at"
 	"  FROM f_scan c JOIN snapshot s ON s.id = c.snap;"
-	"CREATE VIEW asn AS SELECT s.date AS snapshot, " IPTEXT("a.ip") " AS ip, a.asn AS asn,"
-	"  a.asn_set AS asn_set, a.source AS source FROM f_asn a JOIN snapshot s ON s.id = a.snap;";
+	"CREATE VIEW asn AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("a.ip") " AS ip, a.asn AS asn,"
+	"  a.asn_set AS asn_set, a.source AS source FROM f_asn a JOIN snapshot s ON s.id = a.snap;"
+	/* Inference results.  approach: 0 mx, 1 cert, 2 banner, 3 priority,
+	 * 4 final (the table `approach` names them); source: 1 mx, 2 banner,
+	 * 3 cert, 4 correction; status: 0 auto, 1 no-smtp, 2 flagged,
+	 * 3 heuristic, 4 confirmed, 5 corrected.  A provider ID is a name;
+	 * its company is what the knowledge base of the run said (f_company). */
+	"CREATE TABLE approach(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT INTO approach VALUES(0, 'mx'), (1, 'cert'), (2, 'banner'), (3, 'priority'), (4, 'final');"
+	"INSERT OR IGNORE INTO name(name) SELECT DISTINCT provider_id FROM result ORDER BY 1;"
+	"CREATE TABLE f_result(snap INTEGER NOT NULL, approach INTEGER NOT NULL, domain INTEGER NOT NULL,"
+	"  provider INTEGER NOT NULL, weight REAL NOT NULL, source INTEGER NOT NULL, confidence INTEGER NOT NULL,"
+	"  status INTEGER NOT NULL, reason TEXT, PRIMARY KEY(snap, approach, domain, provider)) WITHOUT ROWID;"
+	"INSERT INTO f_result SELECT s.id, p.id, d.id, v.id, r.weight,"
+	"  CASE r.source WHEN 'mx' THEN 1 WHEN 'banner' THEN 2 WHEN 'cert' THEN 3 ELSE 4 END, r.confidence,"
+	"  CASE r.status WHEN 'auto' THEN 0 WHEN 'no-smtp' THEN 1 WHEN 'flagged' THEN 2 WHEN 'heuristic' THEN 3"
+	"   WHEN 'confirmed' THEN 4 ELSE 5 END, r.reason"
+	"  FROM result r JOIN snapshot s ON s.date = r.snapshot JOIN approach p ON p.name = r.approach"
+	"  JOIN name d ON d.name = r.domain JOIN name v ON v.name = r.provider_id ORDER BY 1, 2, 3, 4;"
+	"CREATE TABLE f_company(snap INTEGER NOT NULL, approach INTEGER NOT NULL, provider INTEGER NOT NULL,"
+	"  company TEXT NOT NULL, PRIMARY KEY(snap, approach, provider)) WITHOUT ROWID;"
+	"INSERT INTO f_company SELECT DISTINCT s.id, p.id, v.id, r.company FROM result r"
+	"  JOIN snapshot s ON s.date = r.snapshot JOIN approach p ON p.name = r.approach"
+	"  JOIN name v ON v.name = r.provider_id WHERE r.company IS NOT NULL ORDER BY 1, 2, 3;"
+	"CREATE TABLE f_primary_mx(snap INTEGER NOT NULL, domain INTEGER NOT NULL, host INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, domain, host)) WITHOUT ROWID;"
+	"INSERT INTO f_primary_mx SELECT s.id, d.id, h.id FROM primary_mx p JOIN snapshot s ON s.date = p.snapshot"
+	"  JOIN name d ON d.name = p.domain JOIN name h ON h.name = p.host ORDER BY 1, 2, 3;"
+	"CREATE INDEX f_primary_mx_host ON f_primary_mx(snap, host);"
+	"CREATE TABLE f_coverage(snap INTEGER NOT NULL, domain INTEGER NOT NULL, category INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, domain)) WITHOUT ROWID;"
+	"INSERT INTO f_coverage SELECT s.id, d.id, c.category FROM coverage c JOIN snapshot s ON s.date = c.snapshot"
+	"  JOIN name d ON d.name = c.domain ORDER BY 1, 2;"
+	"DROP TABLE result; DROP TABLE primary_mx; DROP TABLE coverage;"
+	"CREATE VIEW result AS SELECT s.date AS snapshot, p.name AS approach, d.name AS domain, v.name AS provider_id,"
+	"  c.company AS company, r.weight AS weight,"
+	"  CASE r.source WHEN 1 THEN 'mx' WHEN 2 THEN 'banner' WHEN 3 THEN 'cert' ELSE 'correction' END AS source,"
+	"  r.confidence AS confidence,"
+	"  CASE r.status WHEN 0 THEN 'auto' WHEN 1 THEN 'no-smtp' WHEN 2 THEN 'flagged' WHEN 3 THEN 'heuristic'"
+	"   WHEN 4 THEN 'confirmed' ELSE 'corrected' END AS status, r.reason AS reason"
+	"  FROM f_result r JOIN snapshot s ON s.id = r.snap JOIN approach p ON p.id = r.approach"
+	"  JOIN name d ON d.id = r.domain JOIN name v ON v.id = r.provider"
+	"  LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach AND c.provider = r.provider;"
+	/* the final answers, as 'mxray export assignments' writes them */
+	"CREATE VIEW v_assignment AS SELECT snapshot, domain, provider_id, company, weight, source, confidence,"
+	"  status, reason FROM result WHERE approach = 'final';"
+	"CREATE VIEW primary_mx AS SELECT s.date AS snapshot, d.name AS domain, h.name AS host FROM f_primary_mx p"
+	"  JOIN snapshot s ON s.id = p.snap JOIN name d ON d.id = p.domain JOIN name h ON h.id = p.host;"
+	"CREATE VIEW coverage AS SELECT s.date AS snapshot, d.name AS domain, c.category AS category FROM f_coverage c"
+	"  JOIN snapshot s ON s.id = c.snap JOIN name d ON d.id = c.domain;";
 
 static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 

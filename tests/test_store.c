@@ -16,8 +16,8 @@ static void test_create_and_reopen(void **state)
 	st = store_open(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 25);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 8);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 27);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 12);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2020-01-01", &err), 0);
@@ -65,7 +65,10 @@ static void test_migrate_v3(void **state)
 	assert_int_equal(db_int(st, "SELECT count(*) FROM name"),
 			 db_int(st, "SELECT count(*) FROM (SELECT domain FROM mx UNION SELECT host FROM mx UNION SELECT host FROM a"
 				    " UNION SELECT name FROM cname UNION SELECT target FROM cname UNION SELECT name FROM"
-				    " lookup_fail UNION SELECT domain FROM target)"));
+				    " lookup_fail UNION SELECT domain FROM target UNION SELECT provider_id FROM result)"));
+	/* the answers as they were, through the result view */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM result"), 14765);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM v_assignment"), 2953);
 	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	store_close(st);
 	rmdb(path);

@@ -43,6 +43,10 @@ typedef struct {
 /* Parse "priority", "mx", "cert", "banner" or "all" into a bit set; 0 if bad. */
 unsigned infer_parse_approach(const char *s);
 /* The name of one approach bit. */
+/* The approach's code in the store (f_result.approach; the table
+ * `approach` names them): 0 mx, 1 cert, 2 banner, 3 priority, 4 final
+ * (any other bit). */
+int infer_approach_code(unsigned bit);
 const char *infer_approach_name(unsigned bit);
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);

@@ -10,11 +10,18 @@
 
 #include "mxray/util.h"
 
+/* Most values (objects, arrays, strings, numbers, literals; keys not
+ * counted) on one line: far above any real record (a certificate with 2000
+ * names listed twice is some 4000), far below what would take gigabytes. */
+#define JSONL_VALUES_MAX 200000
+
 /* Parse one line.  Invalid UTF-8 bytes are kept: each is carried through
  * jansson as a private-use code point (U+10FF00 + byte) and restored by
  * jsonl_string().  *raw is set when that happened.  "\u0000" is accepted
  * (SMTP text keeps it; callers reject it in names).  Returns NULL and writes
- * a reason (input quoted escaped) on malformed JSON or a non-object. */
+ * a reason (input quoted escaped) on malformed JSON or a non-object, or on
+ * a line of more than JSONL_VALUES_MAX values (counted before parsing:
+ * "JSON line has more than 200000 values (N)"). */
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen);
 
 /* Look up a dot-separated path.  At each level the longest key that

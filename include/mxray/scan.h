@@ -30,6 +30,9 @@ typedef struct {
 	strbuf cert_cn;              /* first subject CN as given */
 	char **names;                /* union of names, CN and SANs: lower-cased, */
 	size_t nnames, capnames;     /* trailing dot dropped, sorted, unique */
+	struct scan_nameset *nameset; /* scratch for de-duplicating names while a
+				       * record is read (private to scan.c; kept
+				       * from record to record to save allocations) */
 	enum scan_trust trusted;     /* NONE when there is no certificate */
 	uint32_t asn;                /* 0 = none in the record */
 	strbuf scanned_at;

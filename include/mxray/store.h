@@ -13,6 +13,10 @@
 #define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
+/* SQL for the dotted-quad text of an integer IPv4 column x (plain SQL, so
+ * the views work in any SQLite client). */
+#define STORE_IPV4_TEXT(x) \
+	"((" x " >> 24) || '.' || ((" x " >> 16) & 255) || '.' || ((" x " >> 8) & 255) || '.' || (" x " & 255))"
 
 /* Open (creating and migrating when needed).  On failure returns NULL and
  * sets *err to an allocated message. */
