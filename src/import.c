@@ -9,6 +9,7 @@
 #include "mxray/pfx2as.h"
 #include "mxray/progress.h"
 #include "mxray/scan.h"
+#include "mxray/stats.h"
 #include "mxray/util.h"
 
 #include <errno.h>
@@ -912,6 +913,11 @@ int import_derive(store *st, const char *snapshot, char **err)
 	if (sqlite3_step(s) != SQLITE_DONE)
 		goto dberr;
 	sqlite3_finalize(s);
+	/* the counts 'mxray stats' shows, with the data they count */
+	if (stats_compute(st, snapshot, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	return store_commit(st, err);
 dberr:
 	*err = xasprintf("database error while resolving MX addresses: %s", sqlite3_errmsg(db));
@@ -970,7 +976,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 					(unsigned long long)(c.skipped - (uint64_t)o->max_reported),
 					strcmp(in[i].path, "-") ? in[i].path : "<stdin>");
 			summary(o->log, &in[i], &c);
-			if (in[i].kind == IMPORT_DNS || in[i].kind == IMPORT_SCANS || in[i].kind == IMPORT_PFX2AS)
+			if (in[i].kind != IMPORT_ASORG) /* targets: for the stored counts */
 				derive = true;
 		}
 	names_free(nm);

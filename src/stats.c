@@ -8,55 +8,236 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ?1 snapshot, ?2 list ('all' = every domain of the DNS data's MX queries:
- * those with an MX record and those whose MX lookup failed). */
-static const char *stats_sql =
-	"WITH d AS (SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2 AND ?2 <> 'all'"
-	"           UNION SELECT domain FROM mx WHERE snapshot = ?1 AND ?2 = 'all'"
-	"           UNION SELECT name FROM lookup_fail WHERE snapshot = ?1 AND qtype = 'MX' AND ?2 = 'all'),"
-	" h AS (SELECT DISTINCT mx.host FROM mx JOIN d ON mx.domain = d.domain WHERE mx.snapshot = ?1),"
-	" i AS (SELECT DISTINCT mx_ip.ip FROM mx_ip JOIN h ON mx_ip.host = h.host WHERE mx_ip.snapshot = ?1)"
-	" SELECT (SELECT count(*) FROM d),"
-	"  (SELECT count(*) FROM d WHERE EXISTS (SELECT 1 FROM mx WHERE mx.snapshot = ?1 AND mx.domain = d.domain)),"
-	"  (SELECT count(*) FROM d WHERE EXISTS (SELECT 1 FROM lookup_fail f WHERE f.snapshot = ?1"
-	"     AND f.name = d.domain AND f.qtype = 'MX')),"
-	"  (SELECT count(*) FROM h), (SELECT count(*) FROM i),"
-	"  (SELECT count(*) FROM i JOIN scan s ON s.snapshot = ?1 AND s.ip = i.ip),"
-	"  (SELECT count(*) FROM i JOIN scan s ON s.snapshot = ?1 AND s.ip = i.ip AND s.port25 = 1),"
-	"  (SELECT count(*) FROM i JOIN scan s ON s.snapshot = ?1 AND s.ip = i.ip AND s.trusted = 1),"
-	"  (SELECT count(*) FROM i JOIN asn a ON a.snapshot = ?1 AND a.ip = i.ip)";
+/* ---- computing (once per import) --------------------------------------- */
+
+typedef struct {
+	uint32_t *v;
+	size_t n, cap;
+} vec;
+
+static void vpush(vec *a, uint32_t x)
+{
+	if (a->n == a->cap) {
+		a->cap = a->cap ? a->cap * 2 : 1024;
+		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
+	}
+	a->v[a->n++] = x;
+}
+
+/* Bitmaps over name ids. */
+#define BIT_SET(b, i) ((b)[(i) >> 6] |= 1ull << ((i) & 63))
+#define BIT_GET(b, i) (((b)[(i) >> 6] >> ((i) & 63)) & 1)
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+static bool sorted_has(const vec *a, uint32_t x)
+{
+	size_t lo = 0, hi = a->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a->v[mid] < x)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < a->n && a->v[lo] == x;
+}
+
+/* Read a one- or two-column integer query for the snapshot into vectors. */
+static int load2(sqlite3 *db, const char *sql, int64_t snap, vec *a, vec *b)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		vpush(a, (uint32_t)sqlite3_column_int64(s, 0));
+		if (b)
+			vpush(b, (uint32_t)sqlite3_column_int64(s, 1));
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int stats_compute(store *st, const char *snapshot, char **err)
+{
+	sqlite3 *db = store_db(st);
+	int64_t snap = store_snapshot_id(st, snapshot);
+	if (snap < 0)
+		return 0;
+	vec mxd = {0}, mxh = {0}, iph = {0}, ipa = {0}, fail = {0}, scanned = {0}, port25 = {0}, trusted = {0},
+	    asn = {0}, tl = {0}, td = {0};
+	uint64_t *dset = NULL, *hset = NULL, *has_mx = NULL, *failed = NULL;
+	uint32_t *ips = NULL;
+	sqlite3_stmt *ins = NULL;
+	bool all_done = false;
+	int rc = -1;
+	/* every table in key order: addresses and names come sorted */
+	if (load2(db, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &mxd, &mxh) < 0 ||
+	    load2(db, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &iph, &ipa) < 0 ||
+	    load2(db, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, &fail, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1", snap, &scanned, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1", snap, &port25, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1", snap, &trusted, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_asn WHERE snap = ?1", snap, &asn, NULL) < 0 ||
+	    load2(db, "SELECT list, domain FROM f_target WHERE snap = ?1", snap, &tl, &td) < 0)
+		goto dberr;
+	uint32_t maxid = 0;
+	vec *named[] = {&mxd, &mxh, &iph, &fail, &td};
+	for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
+		for (size_t i = 0; i < named[k]->n; i++)
+			if (named[k]->v[i] > maxid)
+				maxid = named[k]->v[i];
+	size_t words = maxid / 64 + 1;
+	dset = xcalloc(words, sizeof *dset);
+	hset = xcalloc(words, sizeof *hset);
+	has_mx = xcalloc(words, sizeof *has_mx);
+	failed = xcalloc(words, sizeof *failed);
+	for (size_t i = 0; i < mxd.n; i++)
+		BIT_SET(has_mx, mxd.v[i]);
+	for (size_t i = 0; i < fail.n; i++)
+		BIT_SET(failed, fail.v[i]);
+	ips = xmalloc((ipa.n + 1) * sizeof *ips);
+	if (store_begin(st, err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(db, "DELETE FROM f_stats WHERE snap = ?1", -1, &ins, NULL) != SQLITE_OK)
+		goto dberr_tx;
+	sqlite3_bind_int64(ins, 1, snap);
+	if (sqlite3_step(ins) != SQLITE_DONE)
+		goto dberr_tx;
+	sqlite3_finalize(ins);
+	if (sqlite3_prepare_v2(db, "INSERT INTO f_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &ins, NULL) !=
+	    SQLITE_OK)
+		goto dberr_tx;
+	/* list 0 ('all': every domain with an MX record or a failed MX
+	 * lookup), then each target list (the targets come by list) */
+	for (size_t t = 0; t == 0 || t < td.n;) {
+		uint32_t list = 0;
+		memset(dset, 0, words * sizeof *dset);
+		memset(hset, 0, words * sizeof *hset);
+		if (t == 0 && !all_done) {
+			for (size_t i = 0; i < mxd.n; i++)
+				BIT_SET(dset, mxd.v[i]);
+			for (size_t i = 0; i < fail.n; i++)
+				BIT_SET(dset, fail.v[i]);
+			all_done = true;
+		} else {
+			list = tl.v[t];
+			for (; t < td.n && tl.v[t] == list; t++)
+				BIT_SET(dset, td.v[t]);
+		}
+		int64_t v[9] = {0};
+		for (size_t w = 0; w < words; w++) {
+			v[0] += __builtin_popcountll(dset[w]);
+			v[1] += __builtin_popcountll(dset[w] & has_mx[w]);
+			v[2] += __builtin_popcountll(dset[w] & failed[w]);
+		}
+		for (size_t i = 0; i < mxd.n; i++)
+			if (BIT_GET(dset, mxd.v[i]))
+				BIT_SET(hset, mxh.v[i]);
+		for (size_t w = 0; w < words; w++)
+			v[3] += __builtin_popcountll(hset[w]);
+		size_t nips = 0;
+		for (size_t i = 0; i < iph.n; i++)
+			if (BIT_GET(hset, iph.v[i]))
+				ips[nips++] = ipa.v[i];
+		qsort(ips, nips, sizeof *ips, cmp_u32);
+		for (size_t i = 0; i < nips; i++) {
+			if (i && ips[i] == ips[i - 1])
+				continue;
+			v[4]++;
+			v[5] += sorted_has(&scanned, ips[i]);
+			v[6] += sorted_has(&port25, ips[i]);
+			v[7] += sorted_has(&trusted, ips[i]);
+			v[8] += sorted_has(&asn, ips[i]);
+		}
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, snap);
+		sqlite3_bind_int64(ins, 2, list);
+		for (int k = 0; k < 9; k++)
+			sqlite3_bind_int64(ins, 3 + k, v[k]);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			goto dberr_tx;
+		if (td.n == 0)
+			break;
+	}
+	sqlite3_finalize(ins);
+	ins = NULL;
+	rc = store_commit(st, err);
+	if (rc < 0)
+		store_rollback(st);
+	goto out;
+dberr_tx:
+	*err = xasprintf("database error while counting: %s", sqlite3_errmsg(db));
+	store_rollback(st);
+	goto out;
+dberr:
+	*err = xasprintf("database error while counting: %s", sqlite3_errmsg(db));
+out:
+	sqlite3_finalize(ins);
+	free(mxd.v), free(mxh.v), free(iph.v), free(ipa.v), free(fail.v), free(scanned.v), free(port25.v);
+	free(trusted.v), free(asn.v), free(tl.v), free(td.v);
+	free(dset), free(hset), free(has_mx), free(failed), free(ips);
+	return rc;
+}
+
+/* ---- reading ------------------------------------------------------------ */
 
 int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
 {
 	sqlite3 *db = store_db(st);
-	sqlite3_stmt *lists = NULL, *q = NULL;
+	sqlite3_stmt *q = NULL;
 	int n = 0, cap = 0;
 	*rows = NULL;
+	/* snapshots counted before the counts were stored (a migrated file):
+	 * count them once now */
+	char (*dates)[11] = NULL;
+	long nd = store_snapshot_dates(st, &dates, err);
+	if (nd < 0)
+		return -1;
+	for (long i = 0; i < nd; i++) {
+		if (snapshot && strcmp(snapshot, dates[i]))
+			continue;
+		if (sqlite3_prepare_v2(db, "SELECT 1 FROM f_stats t JOIN snapshot s ON s.id = t.snap WHERE s.date = ?1",
+				       -1, &q, NULL) != SQLITE_OK)
+			goto dberr;
+		sqlite3_bind_text(q, 1, dates[i], -1, SQLITE_STATIC);
+		int have = sqlite3_step(q);
+		sqlite3_finalize(q);
+		q = NULL;
+		if (have == SQLITE_DONE && stats_compute(st, dates[i], err) < 0) {
+			free(dates);
+			return -1;
+		}
+		if (have != SQLITE_ROW && have != SQLITE_DONE)
+			goto dberr;
+	}
+	free(dates);
+	dates = NULL;
 	if (sqlite3_prepare_v2(db,
-			       "SELECT s.date, l.list FROM snapshot s JOIN "
-			       "(SELECT DISTINCT snapshot, list FROM target UNION "
-			       " SELECT date, 'all' FROM snapshot) l ON l.snapshot = s.date "
-			       "WHERE ?1 IS NULL OR s.date = ?1 "
-			       "ORDER BY s.date, l.list = 'all', l.list", -1, &lists, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(db, stats_sql, -1, &q, NULL) != SQLITE_OK)
+			       "SELECT s.date, coalesce(l.name, 'all'), t.domains, t.with_mx, t.failed_lookups,"
+			       " t.mx_hosts, t.ips, t.ips_scanned, t.ips_port25, t.ips_trusted_cert, t.ips_with_asn"
+			       " FROM f_stats t JOIN snapshot s ON s.id = t.snap LEFT JOIN list l ON l.id = t.list"
+			       " WHERE ?1 IS NULL OR s.date = ?1 ORDER BY s.date, t.list = 0, l.name", -1, &q, NULL) !=
+	    SQLITE_OK)
 		goto dberr;
-	store_bind_text(lists, 1, snapshot);
+	store_bind_text(q, 1, snapshot);
 	int rc;
-	while ((rc = sqlite3_step(lists)) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*rows = xrealloc(*rows, (size_t)cap * sizeof **rows);
 		}
 		stats_row *r = &(*rows)[n];
 		memset(r, 0, sizeof *r);
-		snprintf(r->snapshot, sizeof r->snapshot, "%s", (const char *)sqlite3_column_text(lists, 0));
-		snprintf(r->list, sizeof r->list, "%s", (const char *)sqlite3_column_text(lists, 1));
-		sqlite3_reset(q);
-		sqlite3_bind_text(q, 1, r->snapshot, -1, SQLITE_STATIC);
-		sqlite3_bind_text(q, 2, r->list, -1, SQLITE_STATIC);
-		if (sqlite3_step(q) != SQLITE_ROW)
-			goto dberr;
-		int c = 0;
+		snprintf(r->snapshot, sizeof r->snapshot, "%s", (const char *)sqlite3_column_text(q, 0));
+		snprintf(r->list, sizeof r->list, "%s", (const char *)sqlite3_column_text(q, 1));
+		int c = 2;
 #define X(f, name) r->f = sqlite3_column_int64(q, c++);
 		STATS_COLUMNS(X)
 #undef X
@@ -64,13 +245,12 @@ int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
 	}
 	if (rc != SQLITE_DONE)
 		goto dberr;
-	sqlite3_finalize(lists);
 	sqlite3_finalize(q);
 	return n;
 dberr:
 	*err = xasprintf("database error: %s", sqlite3_errmsg(db));
-	sqlite3_finalize(lists);
 	sqlite3_finalize(q);
+	free(dates);
 	free(*rows);
 	*rows = NULL;
 	return -1;

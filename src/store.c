@@ -230,7 +230,17 @@ static const char schema_v4[] =
 	"CREATE VIEW primary_mx AS SELECT s.date AS snapshot, d.name AS domain, h.name AS host FROM f_primary_mx p"
 	"  JOIN snapshot s ON s.id = p.snap JOIN name d ON d.id = p.domain JOIN name h ON h.id = p.host;"
 	"CREATE VIEW coverage AS SELECT s.date AS snapshot, d.name AS domain, c.category AS category FROM f_coverage c"
-	"  JOIN snapshot s ON s.id = c.snap JOIN name d ON d.id = c.domain;";
+	"  JOIN snapshot s ON s.id = c.snap JOIN name d ON d.id = c.domain;"
+	/* 'mxray stats' per snapshot and target list (0: every domain of the
+	 * MX queries), computed when an import's derive step runs */
+	"CREATE TABLE f_stats(snap INTEGER NOT NULL, list INTEGER NOT NULL, domains INTEGER NOT NULL,"
+	"  with_mx INTEGER NOT NULL, failed_lookups INTEGER NOT NULL, mx_hosts INTEGER NOT NULL,"
+	"  ips INTEGER NOT NULL, ips_scanned INTEGER NOT NULL, ips_port25 INTEGER NOT NULL,"
+	"  ips_trusted_cert INTEGER NOT NULL, ips_with_asn INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, list)) WITHOUT ROWID;"
+	"CREATE VIEW stats AS SELECT s.date AS snapshot, coalesce(l.name, 'all') AS list, t.domains, t.with_mx,"
+	"  t.failed_lookups, t.mx_hosts, t.ips, t.ips_scanned, t.ips_port25, t.ips_trusted_cert, t.ips_with_asn"
+	"  FROM f_stats t JOIN snapshot s ON s.id = t.snap LEFT JOIN list l ON l.id = t.list;";
 
 static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
 

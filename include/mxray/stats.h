@@ -27,6 +27,10 @@ typedef struct {
  * lookup in the DNS data).  Returns the row
  * count, or -1 with *err.  *rows is allocated. */
 int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err);
+/* Count the snapshot's rows again and store them (f_stats, in a
+ * transaction of its own): the import's derive step calls it, so that
+ * stats_collect only reads.  0, or -1 with *err set. */
+int stats_compute(store *st, const char *snapshot, char **err);
 
 enum stats_format { STATS_TEXT, STATS_CSV, STATS_JSON };
 void stats_print(FILE *out, const stats_row *rows, int n, enum stats_format fmt);

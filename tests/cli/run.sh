@@ -364,6 +364,8 @@ if cmp -s "$FX/schema-v3.assignments.csv" "$T/out"; then ok; else bad "stored an
 if cmp -s "$FX/schema-v3.assignments.csv" "$T/out"; then ok; else bad "answers differ after the migration and infer:"; diff "$FX/schema-v3.assignments.csv" "$T/out" | head; fi
 "$MXRAY" eval --db "$T/v3.db" --format csv >"$T/out"
 if cmp -s "$FX/schema-v3.eval.csv" "$T/out"; then ok; else bad "eval differs after the migration"; fi
+"$MXRAY" stats --db "$T/v3.db" --format csv >"$T/out"
+if cmp -s "$FX/schema-v3.stats.csv" "$T/out"; then ok; else bad "stats differ after the migration:"; diff "$FX/schema-v3.stats.csv" "$T/out"; fi
 eq "migrated file is sound" "ok" "$(sqlite3 "$T/v3.db" 'PRAGMA integrity_check')"
 
 echo "$pass passed, $fail failed"
