@@ -10,7 +10,9 @@
 
 bool export_latest(store *st, const char *approach, char buf[11])
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT max(snapshot) FROM result WHERE approach = ?1", NULL);
+	sqlite3_stmt *s = store_prepare(st, "SELECT max(s.date) FROM snapshot s WHERE EXISTS (SELECT 1 FROM f_result r"
+					    " WHERE r.snap = s.id AND r.approach = (SELECT id FROM approach WHERE name = ?1))",
+					NULL);
 	bool ok = false;
 	if (!s)
 		return false;
@@ -25,7 +27,8 @@ bool export_latest(store *st, const char *approach, char buf[11])
 
 static int check_results(store *st, const char *snapshot, const char *approach, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM result WHERE snapshot = ?1 AND approach = ?2 LIMIT 1", err);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_result r JOIN snapshot s ON s.id = r.snap WHERE s.date = ?1"
+					    " AND r.approach = (SELECT id FROM approach WHERE name = ?2) LIMIT 1", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
@@ -59,14 +62,19 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 {
 	if (check_results(st, snapshot, approach, err) < 0 || report_scope_table(st, err) < 0)
 		return -1;
+	/* the integer tables, by name: ?1 snapshot id, ?5 its date */
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT snapshot, domain, provider_id, company, weight, source, confidence, status, reason "
-		"FROM result WHERE snapshot = ?1 AND approach = ?2 AND (?3 IS NULL OR ?3 = 'all' OR domain IN "
-		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?3)) AND (NOT ?4 OR domain IN"
-		" (SELECT domain FROM temp.scope_domain WHERE snapshot = ?1)) ORDER BY domain, provider_id", err);
+		"SELECT ?5, d.name, p.name, c.company, r.weight, " STORE_SOURCE_TEXT("r.source") ", r.confidence, "
+		STORE_STATUS_TEXT("r.status") ", r.reason FROM f_result r JOIN name d ON d.id = r.domain"
+		" JOIN name p ON p.id = r.provider LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach"
+		" AND c.provider = r.provider WHERE r.snap = ?1 AND r.approach = (SELECT id FROM approach WHERE name = ?2)"
+		" AND (?3 IS NULL OR ?3 = 'all' OR r.domain IN (SELECT domain FROM f_target WHERE snap = ?1 AND"
+		" list = (SELECT id FROM list WHERE name = ?3))) AND (NOT ?4 OR r.domain IN"
+		" (SELECT domain FROM temp.scope_domain WHERE snap = ?1)) ORDER BY d.name, p.name", err);
 	if (!s)
 		return -1;
-	store_bind_text(s, 1, snapshot);
+	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
+	store_bind_text(s, 5, snapshot);
 	store_bind_text(s, 2, approach);
 	store_bind_text(s, 3, list);
 	sqlite3_bind_int(s, 4, scoped);
@@ -119,13 +127,15 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 	if (check_results(st, snapshot, "final", err) < 0 || report_scope_table(st, err) < 0)
 		return -1;
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT coalesce(company, provider_id) AS p, sum(weight) AS w FROM result "
-		"WHERE snapshot = ?1 AND approach = 'final' AND (?2 IS NULL OR ?2 = 'all' OR domain IN "
-		"(SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2)) AND (NOT ?3 OR domain IN"
-		" (SELECT domain FROM temp.scope_domain WHERE snapshot = ?1)) GROUP BY p ORDER BY w DESC, p", err);
+		"SELECT coalesce(c.company, n.name) AS p, sum(r.weight) AS w FROM f_result r JOIN name n ON n.id = r.provider"
+		" LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach AND c.provider = r.provider"
+		" WHERE r.snap = ?1 AND r.approach = 4 AND (?2 IS NULL OR ?2 = 'all' OR r.domain IN"
+		" (SELECT domain FROM f_target WHERE snap = ?1 AND list = (SELECT id FROM list WHERE name = ?2)))"
+		" AND (NOT ?3 OR r.domain IN (SELECT domain FROM temp.scope_domain WHERE snap = ?1))"
+		" GROUP BY p ORDER BY w DESC, p", err);
 	if (!s)
 		return -1;
-	store_bind_text(s, 1, snapshot);
+	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
 	store_bind_text(s, 2, list);
 	sqlite3_bind_int(s, 3, scoped);
 	if (fmt == EXPORT_CSV)

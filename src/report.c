@@ -44,9 +44,10 @@ static int build_scope(store *st, const report_scope *sc, char (*dates)[11], lon
 
 int report_scope_table(store *st, char **err)
 {
-	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS scope_date(date TEXT PRIMARY KEY);"
-			      "CREATE TEMP TABLE IF NOT EXISTS scope_domain(snapshot TEXT, domain TEXT,"
-			      " PRIMARY KEY(snapshot, domain)) WITHOUT ROWID;", err);
+	/* snapshot ids and name ids, as in the store's tables */
+	return store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS scope_date(snap INTEGER PRIMARY KEY);"
+			      "CREATE TEMP TABLE IF NOT EXISTS scope_domain(snap INTEGER, domain INTEGER,"
+			      " PRIMARY KEY(snap, domain)) WITHOUT ROWID;", err);
 }
 
 int report_prepare_scope(store *st, const report_scope *sc, char **err)
@@ -63,7 +64,8 @@ int report_prepare_scope(store *st, const report_scope *sc, char **err)
 /* Every date must have inference results; name the ones that do not. */
 static int check_inferred(store *st, char (*dates)[11], long n, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM result WHERE snapshot = ?1 AND approach = 'final' LIMIT 1", err);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_result r JOIN snapshot s ON s.id = r.snap"
+					    " WHERE s.date = ?1 AND r.approach = 4 LIMIT 1", err);
 	if (!s)
 		return -1;
 	strbuf missing;
@@ -83,14 +85,15 @@ static int check_inferred(store *st, char (*dates)[11], long n, char **err)
 	return 0;
 }
 
-/* Fill temp.scope_domain(snapshot, domain) with the domains that count. */
+/* Fill temp.scope_domain(snap, domain) with the domains that count. */
 static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err)
 {
 	if (check_inferred(st, dates, n, err) < 0)
 		return -1;
 	if (report_scope_table(st, err) < 0 || store_exec(st, "DELETE FROM scope_date; DELETE FROM scope_domain;", err) < 0)
 		return -1;
-	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO scope_date(date) VALUES(?1)", err);
+	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO scope_date(snap) SELECT id FROM snapshot WHERE date = ?1",
+					err);
 	if (!s)
 		return -1;
 	for (long i = 0; i < n; i++) {
@@ -98,9 +101,10 @@ static int build_scope(store *st, const report_scope *sc, char (*dates)[11], lon
 		if (store_step_write(st, s, err) < 0)
 			return -1;
 	}
-	s = store_prepare(st, "INSERT OR IGNORE INTO scope_domain(snapshot, domain) SELECT m.snapshot, m.domain FROM mx m"
-			      " JOIN scope_date d ON d.date = m.snapshot WHERE ?1 IS NULL OR ?1 = 'all' OR EXISTS"
-			      " (SELECT 1 FROM target t WHERE t.snapshot = m.snapshot AND t.list = ?1 AND t.domain = m.domain)",
+	s = store_prepare(st, "INSERT OR IGNORE INTO scope_domain(snap, domain) SELECT m.snap, m.domain FROM f_mx m"
+			      " JOIN scope_date d ON d.snap = m.snap WHERE ?1 IS NULL OR ?1 = 'all' OR EXISTS"
+			      " (SELECT 1 FROM f_target t WHERE t.snap = m.snap AND t.list = (SELECT id FROM list WHERE name = ?1)"
+			      " AND t.domain = m.domain)",
 			  err);
 	if (!s)
 		return -1;
@@ -124,7 +128,8 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 	memset(out, 0, sizeof *out);
 	snprintf(out->snapshot, sizeof out->snapshot, "%s", snapshot);
 	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 UNION ALL"
-					    " SELECT 1 FROM primary_mx WHERE snapshot = ?1 LIMIT 1", err);
+					    " SELECT 1 FROM f_primary_mx p JOIN snapshot s ON s.id = p.snap"
+					    " WHERE s.date = ?1 LIMIT 1", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
@@ -139,12 +144,12 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 	 * no scan for any IP; port 25 never answered; no trusted certificate
 	 * with a usable name on a primary address; no usable banner/EHLO
 	 * name; complete) are computed by infer, one per domain. */
-	s = store_prepare(st, "SELECT c.category, count(*) FROM scope_domain d CROSS JOIN coverage c ON"
-			      " c.snapshot = d.snapshot AND c.domain = d.domain WHERE d.snapshot = ?1 GROUP BY c.category",
+	s = store_prepare(st, "SELECT c.category, count(*) FROM scope_domain d CROSS JOIN f_coverage c ON"
+			      " c.snap = d.snap AND c.domain = d.domain WHERE d.snap = ?1 GROUP BY c.category",
 			  err);
 	if (!s)
 		return -1;
-	store_bind_text(s, 1, snapshot);
+	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int cat = sqlite3_column_int(s, 0);
@@ -214,12 +219,14 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 	strmap *prov = strmap_new();
 	double **share = NULL;
 	size_t cap = 0;
-	sqlite3_stmt *tot = store_prepare(st, "SELECT count(DISTINCT r.domain) FROM result r JOIN scope_domain d ON"
-					      " d.snapshot = r.snapshot AND d.domain = r.domain WHERE r.snapshot = ?1"
-					      " AND r.approach = 'final'", err);
-	sqlite3_stmt *s = tot ? store_prepare(st, "SELECT coalesce(r.company, r.provider_id), sum(r.weight) FROM result r"
-						  " JOIN scope_domain d ON d.snapshot = r.snapshot AND d.domain = r.domain"
-						  " WHERE r.snapshot = ?1 AND r.approach = 'final' GROUP BY 1", err)
+	sqlite3_stmt *tot = store_prepare(st, "SELECT count(DISTINCT r.domain) FROM f_result r JOIN scope_domain d ON"
+					      " d.snap = r.snap AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4",
+					  err);
+	sqlite3_stmt *s = tot ? store_prepare(st, "SELECT coalesce(c.company, p.name), sum(r.weight) FROM f_result r"
+						  " JOIN scope_domain d ON d.snap = r.snap AND d.domain = r.domain"
+						  " JOIN name p ON p.id = r.provider LEFT JOIN f_company c ON c.snap = r.snap"
+						  " AND c.approach = r.approach AND c.provider = r.provider"
+						  " WHERE r.snap = ?1 AND r.approach = 4 GROUP BY 1", err)
 			      : NULL;
 	if (!s) {
 		strmap_free(prov);
@@ -228,7 +235,8 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 	}
 	int rc = SQLITE_DONE;
 	for (long k = 0; k < n && rc == SQLITE_DONE; k++) {
-		store_bind_text(tot, 1, t->dates[k]);
+		int64_t snap = store_snapshot_id(st, t->dates[k]);
+		sqlite3_bind_int64(tot, 1, snap);
 		rc = sqlite3_step(tot);
 		if (rc == SQLITE_ROW) {
 			t->domains[k] = sqlite3_column_int64(tot, 0);
@@ -237,7 +245,7 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 		if (rc != SQLITE_DONE)
 			break;
 		sqlite3_reset(tot);
-		store_bind_text(s, 1, t->dates[k]);
+		sqlite3_bind_int64(s, 1, snap);
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			int added;
 			uint32_t id = strmap_intern(prov, (const char *)sqlite3_column_text(s, 0), &added);
@@ -348,6 +356,20 @@ static void bar(FILE *out, double frac, int width)
 		fputs(i < n ? "#" : ".", out);
 }
 
+/* The same, for a query on the integer tables: ?1 is the snapshot's id. */
+static long one_long_id(store *st, const char *sql, const char *snapshot)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, NULL);
+	long v = 0;
+	if (!s)
+		return 0;
+	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return v;
+}
+
 static long one_long(store *st, const char *sql, const char *snapshot)
 {
 	sqlite3_stmt *s = store_prepare(st, sql, NULL);
@@ -372,7 +394,7 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		return -1;
 	}
 	const char *first = t.dates[0], *last = t.dates[t.ndates - 1];
-	long scope_n = one_long(st, "SELECT count(*) FROM scope_domain WHERE snapshot = ?1", last);
+	long scope_n = one_long_id(st, "SELECT count(*) FROM scope_domain WHERE snap = ?1", last);
 	char *list = sanitize_str(sc->list ? sc->list : "all");
 	fprintf(out, "mxray report: list %s, %s, %zu snapshot%s (%s to %s)\n", list,
 		sc->stable ? "stable domains only (with MX records in every snapshot)" : "every domain with MX records",
@@ -432,13 +454,15 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 	free(cov);
 	if (rc == 0) {
 		fprintf(out, "\nAnswers in %s by source (domains in scope; a split domain counts once per provider)\n", last);
+		/* the store's source codes: 1 mx, 2 banner, 3 cert, 4 correction */
 		static const char *const src[] = {"cert", "banner", "mx", "correction"};
+		static const int code[] = {3, 2, 1, 4};
 		for (int i = 0; i < 4; i++) {
 			char sql[300];
-			snprintf(sql, sizeof sql, "SELECT count(*) FROM result r JOIN scope_domain d ON d.snapshot = r.snapshot"
-						  " AND d.domain = r.domain WHERE r.snapshot = ?1 AND r.approach = 'final'"
-						  " AND r.source = '%s'", src[i]);
-			fprintf(out, "  %-11s %8ld\n", src[i], one_long(st, sql, last));
+			snprintf(sql, sizeof sql, "SELECT count(*) FROM f_result r JOIN scope_domain d ON d.snap = r.snap"
+						  " AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4"
+						  " AND r.source = %d", code[i]);
+			fprintf(out, "  %-11s %8ld\n", src[i], one_long_id(st, sql, last));
 		}
 		fprintf(out, "\nHeuristics in %s: fired on %ld MX hosts, changed %ld answers, flagged %ld\n", last,
 			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND heuristic IS NOT NULL", last),
@@ -452,8 +476,8 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		fprintf(out, "Analyst decisions: %ld recorded, %ld undone; %ld answers corrected or confirmed in %s\n",
 			one_long(st, "SELECT count(*) FROM correction WHERE ?1 IS NOT NULL", last),
 			one_long(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL AND ?1 IS NOT NULL", last),
-			one_long(st, "SELECT count(*) FROM result WHERE snapshot = ?1 AND approach = 'final'"
-				     " AND status IN ('corrected', 'confirmed')", last), last);
+			one_long_id(st, "SELECT count(*) FROM f_result WHERE snap = ?1 AND approach = 4"
+					" AND status IN (4, 5)", last), last);
 	}
 	trend_free(&t);
 	return rc;

@@ -13,6 +13,12 @@
 #define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
+/* SQL for the names of the integer codes of f_result.source and .status. */
+#define STORE_SOURCE_TEXT(x) \
+	"CASE " x " WHEN 1 THEN 'mx' WHEN 2 THEN 'banner' WHEN 3 THEN 'cert' ELSE 'correction' END"
+#define STORE_STATUS_TEXT(x)                                                                          \
+	"CASE " x " WHEN 0 THEN 'auto' WHEN 1 THEN 'no-smtp' WHEN 2 THEN 'flagged' WHEN 3 THEN 'heuristic'" \
+	" WHEN 4 THEN 'confirmed' ELSE 'corrected' END"
 /* SQL for the dotted-quad text of an integer IPv4 column x (plain SQL, so
  * the views work in any SQLite client). */
 #define STORE_IPV4_TEXT(x) \
