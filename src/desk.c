@@ -1235,11 +1235,15 @@ static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT]
 	desk_line *l;
 	sqlite3_stmt *s = store_prepare(d->st,
 		"SELECT s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format, i.cert_group, i.num_cert,"
-		" i.banner_fqdn, i.ehlo_fqdn, i.num_ip FROM infer_ip i LEFT JOIN scan s ON s.snapshot = i.snapshot"
-		" AND s.ip = i.ip WHERE i.snapshot = ?1 AND i.ip = ?2", NULL);
+		" i.banner_fqdn, i.ehlo_fqdn, i.num_ip FROM infer_ip i LEFT JOIN f_scan s ON"
+		" s.snap = (SELECT id FROM snapshot WHERE date = ?1) AND s.ip = ?3 WHERE i.snapshot = ?1 AND i.ip = ?2",
+		NULL);
+	uint32_t ipn = 0;
+	mx_ipv4_parse(r->ip, &ipn);
 	if (s) {
 		store_bind_text(s, 1, d->snapshot);
 		store_bind_text(s, 2, r->ip);
+		sqlite3_bind_int64(s, 3, ipn);
 	}
 	if (s && sqlite3_step(s) == SQLITE_ROW) {
 		/* certificate */
@@ -1302,13 +1306,14 @@ static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT]
 	desk_pane *p = &panes[PANE_MX];
 	s = store_prepare(d->st, "SELECT h.host, h.domains, h.provider_id, h.source, h.status,"
 				 " CASE WHEN h.min_pref = h.max_pref THEN h.min_pref ELSE h.min_pref || '-' || h.max_pref END"
-				 " FROM mx_ip m JOIN infer_host h ON h.snapshot = m.snapshot AND h.host = m.host"
-				 " WHERE m.snapshot = ?1 AND m.ip = ?2 ORDER BY h.domains DESC, h.host LIMIT 20", NULL);
+				 " FROM f_mx_ip m JOIN name n ON n.id = m.host JOIN infer_host h ON h.snapshot = ?1"
+				 " AND h.host = n.name WHERE m.snap = (SELECT id FROM snapshot WHERE date = ?1) AND m.ip = ?3"
+				 " ORDER BY h.domains DESC, h.host LIMIT 20", NULL);
 	sqlite3_stmt *dom = store_prepare(d->st, "SELECT domain FROM primary_mx WHERE snapshot = ?1 AND host = ?2"
 					       " ORDER BY domain LIMIT 5", NULL);
 	if (s && dom) {
 		store_bind_text(s, 1, d->snapshot);
-		store_bind_text(s, 2, r->ip);
+		sqlite3_bind_int64(s, 3, ipn);
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			const char *host = (const char *)sqlite3_column_text(s, 0);
 			l = pane_line(p);

@@ -41,10 +41,14 @@ static int show_ip(store *st, FILE *out, const char *snapshot, const char *ip, c
 	sqlite3_stmt *s;
 	Q("SELECT s.port25, s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format, a.asn, a.asn_set, "
 	  "a.source, o.aut_name, g.org_name, i.num_ip, i.cert_group, i.num_cert, i.banner_fqdn, i.ehlo_fqdn "
-	  "FROM (SELECT ?2 AS ip) x LEFT JOIN scan s ON s.snapshot = ?1 AND s.ip = x.ip "
-	  "LEFT JOIN asn a ON a.snapshot = ?1 AND a.ip = x.ip LEFT JOIN as_org o ON o.asn = a.asn "
+	  "FROM (SELECT ?2 AS ip, ?3 AS n, (SELECT id FROM snapshot WHERE date = ?1) AS snap) x "
+	  "LEFT JOIN f_scan s ON s.snap = x.snap AND s.ip = x.n "
+	  "LEFT JOIN f_asn a ON a.snap = x.snap AND a.ip = x.n LEFT JOIN as_org o ON o.asn = a.asn "
 	  "LEFT JOIN org g ON g.org_id = o.org_id LEFT JOIN infer_ip i ON i.snapshot = ?1 AND i.ip = x.ip");
+	uint32_t n = 0;
+	mx_ipv4_parse(ip, &n);
 	store_bind_text(s, 2, ip);
+	sqlite3_bind_int64(s, 3, n);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_reset(s);
 		return 0;
