@@ -5,6 +5,10 @@
 #include <stdint.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 /* Bytes that may appear as they are inside a string we accept: printable
  * ASCII except '"' and '\\'. */
 static bool plain(unsigned char c)
@@ -27,9 +31,10 @@ static const unsigned char *skip_ws(const unsigned char *p, const unsigned char 
 #define ONES 0x0101010101010101ULL
 #define HIGHS 0x8080808080808080ULL
 
-/* Nonzero when some byte of w is not plain.  Each test is exact for the
- * word as a whole (a borrow or carry can only follow a byte that is
- * already flagged). */
+/* Flags (0x80 in a byte) when some byte of w is not plain.  Each test is
+ * exact for the word as a whole, and a false flag (from a borrow or carry)
+ * can only appear in a byte above a truly flagged one, so the lowest flag
+ * marks the first byte that is not plain. */
 static uint64_t word_special(uint64_t w)
 {
 	uint64_t low = (w - ONES * 0x20) & ~w;         /* a byte < 0x20 */
@@ -41,15 +46,43 @@ static uint64_t word_special(uint64_t w)
 	return (low | high | quote | back) & HIGHS;
 }
 
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define FIRST_FLAGGED(m) ((size_t)__builtin_ctzll(m) >> 3)
+#endif
+
 /* p is just after an opening quote.  Returns the closing quote, or NULL
  * when the string ends early or holds a byte that is not plain. */
 static const unsigned char *scan_string(const unsigned char *p, const unsigned char *end)
 {
+#if defined(__SSE2__) && defined(__GNUC__)
+	/* 16 bytes at a time: '"', '\\', DEL, and (as signed bytes) everything
+	 * below 0x20 or from 0x80 up */
+	const __m128i quote = _mm_set1_epi8('"'), back = _mm_set1_epi8('\\');
+	const __m128i del = _mm_set1_epi8(0x7f), space = _mm_set1_epi8(0x20);
+	while ((size_t)(end - p) >= 16) {
+		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+		__m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, back)),
+					   _mm_or_si128(_mm_cmpeq_epi8(v, del), _mm_cmplt_epi8(v, space)));
+		unsigned m = (unsigned)_mm_movemask_epi8(bad);
+		if (m) {
+			p += __builtin_ctz(m);
+			return *p == '"' ? p : NULL;
+		}
+		p += 16;
+	}
+#endif
 	while ((size_t)(end - p) >= 8) {
 		uint64_t w;
 		memcpy(&w, p, 8);
-		if (word_special(w))
+		uint64_t m = word_special(w);
+		if (m) {
+#ifdef FIRST_FLAGGED
+			p += FIRST_FLAGGED(m);
+			return *p == '"' ? p : NULL;
+#else
 			break; /* the byte loop below ends within these 8 bytes */
+#endif
+		}
 		p += 8;
 	}
 	for (; p < end; p++) {
@@ -61,23 +94,48 @@ static const unsigned char *scan_string(const unsigned char *p, const unsigned c
 	return NULL;
 }
 
-/* The index of the key s[0..n) (plain bytes, so no NUL) in keys[], or -1.
- * The search starts at *hint, since rows usually list their keys in the
- * same order as keys[]. */
-static int find_key(const char *const keys[], int nkeys, const unsigned char *s, size_t n, int *hint)
+/* The keys asked for.  Up to KEYS_MEASURED of them have their lengths
+ * measured once per call, so that a key in the line is matched with one
+ * length test and one memcmp. */
+#define KEYS_MEASURED 32
+typedef struct {
+	const char *const *keys;
+	int n;
+	int hint; /* where the next search starts: rows usually list their keys in keys[] order */
+	size_t len[KEYS_MEASURED];
+} keyset;
+
+static void keyset_init(keyset *ks, const char *const keys[], int nkeys)
 {
-	int i = *hint;
-	for (int tried = 0; tried < nkeys; tried++, i++) {
-		if (i >= nkeys)
+	ks->keys = keys;
+	ks->n = nkeys > 0 ? nkeys : 0;
+	ks->hint = 0;
+	if (ks->n <= KEYS_MEASURED)
+		for (int i = 0; i < ks->n; i++)
+			ks->len[i] = strlen(keys[i]);
+}
+
+/* Whether keys[i] is s[0..n) (plain bytes, so no NUL). */
+static bool key_is(const keyset *ks, int i, const unsigned char *s, size_t n)
+{
+	const unsigned char *k = (const unsigned char *)ks->keys[i];
+	if (ks->n <= KEYS_MEASURED)
+		return ks->len[i] == n && memcmp(k, s, n) == 0;
+	size_t j = 0;
+	while (j < n && k[j] == s[j])
+		j++;
+	return j == n && k[n] == '\0';
+}
+
+/* The index of the key s[0..n) in the keyset, or -1. */
+static int find_key(keyset *ks, const unsigned char *s, size_t n)
+{
+	int i = ks->hint;
+	for (int tried = 0; tried < ks->n; tried++, i++) {
+		if (i >= ks->n)
 			i = 0;
-		const unsigned char *k = (const unsigned char *)keys[i];
-		if (n > 0 && k[0] != s[0])
-			continue;
-		size_t j = 0;
-		while (j < n && k[j] == s[j])
-			j++;
-		if (j == n && k[n] == '\0') {
-			*hint = i + 1 < nkeys ? i + 1 : 0;
+		if (key_is(ks, i, s, n)) {
+			ks->hint = i + 1 < ks->n ? i + 1 : 0;
 			return i;
 		}
 	}
@@ -120,9 +178,10 @@ bool jsonfast_flat(const char *line, size_t len, const char *const keys[], int n
 {
 	const unsigned char *p = (const unsigned char *)line;
 	const unsigned char *end = p + len;
-	int hint = 0;
+	keyset ks;
 
-	for (int i = 0; i < nkeys; i++)
+	keyset_init(&ks, keys, nkeys);
+	for (int i = 0; i < ks.n; i++)
 		vals[i] = NULL;
 	if (len == 0)
 		return false;
@@ -137,17 +196,17 @@ bool jsonfast_flat(const char *line, size_t len, const char *const keys[], int n
 			/* "key" */
 			if (p == end || *p != '"')
 				return false;
-			const unsigned char *ks = ++p;
+			const unsigned char *kb = ++p;
 			if (!(p = scan_string(p, end)))
 				return false;
-			size_t klen = (size_t)(p - ks);
+			size_t klen = (size_t)(p - kb);
 			p = skip_ws(p + 1, end);
 			if (p == end || *p != ':')
 				return false;
 			p = skip_ws(p + 1, end);
 			if (p == end)
 				return false;
-			int k = find_key(keys, nkeys, ks, klen, &hint);
+			int k = find_key(&ks, kb, klen);
 
 			/* value */
 			const unsigned char *vs;
@@ -172,9 +231,17 @@ bool jsonfast_flat(const char *line, size_t len, const char *const keys[], int n
 			}
 			if (k >= 0) {
 				if (vs) {
-					sb_clear(&store[k]);
-					sb_add(&store[k], vs, vlen);
-					vals[k] = store[k].data;
+					strbuf *sb = &store[k];
+					if (sb->data && vlen < sb->cap) {
+						/* room already: skip the calls */
+						memcpy(sb->data, vs, vlen);
+						sb->data[vlen] = '\0';
+						sb->len = vlen;
+					} else {
+						sb_clear(sb);
+						sb_add(sb, vs, vlen);
+					}
+					vals[k] = sb->data;
 				} else {
 					vals[k] = NULL;
 				}

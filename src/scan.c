@@ -113,6 +113,7 @@ struct scan_nameset {
 	size_t cap;   /* slots allocated */
 	size_t mask;  /* slots in use, minus one (their count is a power of two) */
 	size_t n;     /* names in the set */
+	strbuf name;  /* the name being read */
 };
 
 #define NAMESET_MIN 16
@@ -171,8 +172,10 @@ static uint64_t name_hash(const char *s, size_t n)
 
 static void nameset_free(struct scan_nameset *s)
 {
-	if (s)
+	if (s) {
 		free(s->slot);
+		sb_free(&s->name);
+	}
 	free(s);
 }
 
@@ -210,60 +213,61 @@ static void nameset_fill(scan_rec *r, size_t slots)
 /* Start the set for a certificate: it holds r->names (normally none). */
 static void nameset_begin(scan_rec *r)
 {
-	if (!r->nameset)
+	if (!r->nameset) {
 		r->nameset = xcalloc(1, sizeof *r->nameset);
+		sb_init(&r->nameset->name);
+	}
 	size_t slots = NAMESET_MIN;
 	while (slots < 2 * (r->nnames + 1))
 		slots *= 2;
 	nameset_fill(r, slots);
 }
 
+static const char *check_name(ctx *c, strbuf *sb, const char *what)
+{
+	if (!mx_utf8_valid(sb->data, sb->len))
+		return fail(c, "%s holds a name that is not valid UTF-8", what);
+	if (strlen(sb->data) != sb->len)
+		return fail(c, "%s holds a name with a NUL byte", what);
+	if (sb->len > 1024)
+		return fail(c, "%s holds a name longer than 1024 bytes", what);
+	return NULL;
+}
+
 static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 {
-	strbuf sb;
 	if (!json_is_string(v))
 		return fail(c, "%s holds a value that is not a string", what);
-	sb_init(&sb);
-	jsonl_string(v, c->raw, &sb);
-	const char *e = NULL;
-	if (!mx_utf8_valid(sb.data, sb.len))
-		e = fail(c, "%s holds a name that is not valid UTF-8", what);
-	else if (strlen(sb.data) != sb.len)
-		e = fail(c, "%s holds a name with a NUL byte", what);
-	else if (sb.len > 1024)
-		e = fail(c, "%s holds a name longer than 1024 bytes", what);
+	struct scan_nameset *s = r->nameset;
+	strbuf *sb = &s->name;
+	jsonl_string(v, c->raw, sb);
+	const char *e = check_name(c, sb, what);
 	if (e) {
-		sb_free(&sb);
+		if (sb->cap > 4096) /* do not keep a huge one */
+			sb_free(sb);
 		return e;
 	}
-	for (size_t i = 0; i < sb.len; i++)
-		if (sb.data[i] >= 'A' && sb.data[i] <= 'Z')
-			sb.data[i] = (char)(sb.data[i] + 32);
-	if (sb.len > 1 && sb.data[sb.len - 1] == '.')
-		sb.data[--sb.len] = '\0';
-	if (sb.len == 0) {
-		sb_free(&sb);
+	for (size_t i = 0; i < sb->len; i++)
+		if (sb->data[i] >= 'A' && sb->data[i] <= 'Z')
+			sb->data[i] = (char)(sb->data[i] + 32);
+	if (sb->len > 1 && sb->data[sb->len - 1] == '.')
+		sb->data[--sb->len] = '\0';
+	if (sb->len == 0)
 		return NULL;
-	}
 	/* the formats repeat names (CN, names, SANs): the limit is on distinct ones */
-	struct scan_nameset *s = r->nameset;
 	if (2 * (s->n + 1) > s->mask + 1)
 		nameset_fill(r, 2 * (s->mask + 1));
-	uint32_t h = (uint32_t)name_hash(sb.data, sb.len);
-	nslot *slot = nameset_find(s, r->names, h, sb.data);
-	if (slot->idx) {
-		sb_free(&sb);
+	uint32_t h = (uint32_t)name_hash(sb->data, sb->len);
+	nslot *slot = nameset_find(s, r->names, h, sb->data);
+	if (slot->idx)
 		return NULL;
-	}
-	if (r->nnames >= SCAN_NAMES_MAX) {
-		sb_free(&sb);
+	if (r->nnames >= SCAN_NAMES_MAX)
 		return fail(c, "%s has more than 2000 distinct names", what);
-	}
 	if (r->nnames == r->capnames) {
 		r->capnames = r->capnames ? r->capnames * 2 : 8;
 		r->names = xrealloc(r->names, r->capnames * sizeof *r->names);
 	}
-	r->names[r->nnames++] = sb_steal(&sb);
+	r->names[r->nnames++] = xstrndup(sb->data, sb->len);
 	slot->hash = h;
 	slot->idx = (uint32_t)r->nnames;
 	s->n++;

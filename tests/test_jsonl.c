@@ -103,6 +103,109 @@ static void test_scalars(void **state)
 	json_decref(v);
 }
 
+/* {"a":[{},{},...]} with n empty objects, n + 2 values, in a buffer of
+ * its exact length (no NUL after it). */
+static char *empty_objects(size_t n, size_t *len)
+{
+	*len = 6 + 3 * n - (n ? 1 : 0) + 2;
+	char *s = xmalloc(*len);
+	memcpy(s, "{\"a\":[", 6);
+	char *p = s + 6;
+	for (size_t i = 0; i < n; i++) {
+		memcpy(p, i ? ",{}" : "{}", i ? 3 : 2);
+		p += i ? 3 : 2;
+	}
+	memcpy(p, "]}", 2);
+	assert_int_equal((size_t)(p + 2 - s), *len);
+	return s;
+}
+
+/* A 16 MiB line of empty objects would take jansson some 1.3 GB: it is
+ * refused before parsing, from a count of its values. */
+static void test_values_16mib_refused(void **state)
+{
+	(void)state;
+	bool raw;
+	char err[256];
+	size_t n = ((16u << 20) - 7) / 3, len;
+	char *s = empty_objects(n, &len);
+	assert_int_equal(len, 16u << 20);
+	assert_null(jsonl_parse(s, len, &raw, err, sizeof err));
+	assert_string_equal(err, "JSON line has more than 200000 values (5592405)");
+	free(s);
+}
+
+static void test_values_limit(void **state)
+{
+	(void)state;
+	bool raw;
+	char err[256];
+	size_t len;
+	/* exactly 200000 values parse */
+	char *s = empty_objects(JSONL_VALUES_MAX - 2, &len);
+	json_t *v = jsonl_parse(s, len, &raw, err, sizeof err);
+	assert_non_null(v);
+	assert_int_equal(json_array_size(json_object_get(v, "a")), JSONL_VALUES_MAX - 2);
+	json_decref(v);
+	free(s);
+	/* one more does not */
+	s = empty_objects(JSONL_VALUES_MAX - 1, &len);
+	assert_null(jsonl_parse(s, len, &raw, err, sizeof err));
+	assert_string_equal(err, "JSON line has more than 200000 values (200001)");
+	free(s);
+	/* numbers, literals and strings count; keys do not */
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "{\"a\" :\t[");
+	for (size_t i = 0; i < 199998; i++)
+		sb_adds(&sb, i % 4 == 0 ? "-1.5e3," : i % 4 == 1 ? "true," : i % 4 == 2 ? "null," : "\"x\" ,");
+	sb.len--; /* the last comma */
+	sb_adds(&sb, "]}");
+	v = jsonl_parse(sb.data, sb.len, &raw, err, sizeof err);
+	assert_non_null(v);
+	assert_int_equal(json_array_size(json_object_get(v, "a")), 199998);
+	json_decref(v);
+	sb.len -= 2;
+	sb_adds(&sb, ",0]}");
+	assert_null(jsonl_parse(sb.data, sb.len, &raw, err, sizeof err));
+	assert_string_equal(err, "JSON line has more than 200000 values (200001)");
+	/* 150000 members: 150001 values, whatever the keys */
+	sb_clear(&sb);
+	sb_addc(&sb, '{');
+	for (size_t i = 0; i < 150000; i++)
+		sb_addf(&sb, "%s\"k%zu\": %zu", i ? "," : "", i, i);
+	sb_addc(&sb, '}');
+	v = jsonl_parse(sb.data, sb.len, &raw, err, sizeof err);
+	assert_non_null(v);
+	assert_int_equal(json_object_size(v), 150000);
+	json_decref(v);
+	/* brackets, commas and quotes inside strings do not count */
+	sb_clear(&sb);
+	sb_adds(&sb, "{\"b\":\"\\\"");
+	for (size_t i = 0; i < 300000; i++)
+		sb_adds(&sb, "{[,\\\"");
+	sb_adds(&sb, "\",\"c\":\"\xff{}\"}");
+	v = jsonl_parse(sb.data, sb.len, &raw, err, sizeof err);
+	assert_non_null(v);
+	assert_true(raw);
+	assert_int_equal(json_string_length(json_object_get(v, "b")), 1 + 300000 * 4);
+	json_decref(v);
+	sb_free(&sb);
+	/* a real record with a certificate of 1999 names (listed twice) parses */
+	sb_init(&sb);
+	sb_adds(&sb, "{\"ip\":\"192.0.2.1\",\"names\":[");
+	for (size_t i = 0; i < 1999; i++)
+		sb_addf(&sb, "%s\"h%zu.example.com\"", i ? "," : "", i);
+	sb_adds(&sb, "],\"dns_names\":[");
+	for (size_t i = 0; i < 1999; i++)
+		sb_addf(&sb, "%s\"h%zu.example.com\"", i ? "," : "", i);
+	sb_adds(&sb, "]}");
+	v = jsonl_parse(sb.data, sb.len, &raw, err, sizeof err);
+	assert_non_null(v);
+	json_decref(v);
+	sb_free(&sb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -110,6 +213,8 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_paths),
 		cmocka_unit_test(test_scalars),
+		cmocka_unit_test(test_values_16mib_refused),
+		cmocka_unit_test(test_values_limit),
 	};
 	return cmocka_run_group_tests_name("jsonl", tests, NULL, NULL);
 }

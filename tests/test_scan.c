@@ -260,6 +260,121 @@ static void test_name_limit_counts_distinct(void **state)
 	assert_non_null(strstr(why, "has more than 2000 distinct names"));
 }
 
+static int cmp_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A certificate with 1999 names in "names", the same again in the SANs
+ * (upper-case, trailing dot) and the CN: 1999 names kept, each once, in
+ * sorted order (as stored and shown), whatever the order of the input. */
+static void test_names_1999_listed_twice(void **state)
+{
+	(void)state;
+	enum { N = 1999 };
+	char *want[N];
+	strbuf names, sans;
+	sb_init(&names);
+	sb_init(&sans);
+	for (size_t i = 0; i < N; i++) {
+		size_t k = i * 1021 % N; /* 1999 is prime: a permutation of 0..1998 */
+		want[i] = xasprintf("mx%zu.example.com", k);
+		sb_addf(&names, "%s\"mx%zu.example.com\"", i ? "," : "", k);
+		sb_addf(&sans, "%s\"MX%zu.Example.COM.\"", i ? "," : "", (N - 1 - k));
+	}
+	char *line = xasprintf("{\"ip\":\"192.0.2.1\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\",\"tls\":"
+			       "{\"certificate\":{\"parsed\":{\"subject\":{\"common_name\":[\"mx1000.example.com\"]},"
+			       "\"names\":[%s],\"extensions\":{\"subject_alt_name\":{\"dns_names\":[%s]}}}}}}}}}",
+			       names.data, sans.data);
+	sb_free(&names);
+	sb_free(&sans);
+	assert_null(parse(line));
+	free(line);
+	qsort(want, N, sizeof *want, cmp_name);
+	assert_true(rec.has_cert);
+	assert_int_equal(rec.nnames, N);
+	assert_string_equal(rec.names[0], "mx0.example.com");
+	assert_string_equal(rec.names[1], "mx1.example.com");
+	assert_string_equal(rec.names[2], "mx10.example.com");
+	assert_string_equal(rec.names[N - 1], "mx999.example.com");
+	for (size_t i = 0; i < N; i++)
+		assert_string_equal(rec.names[i], want[i]);
+	/* and so in the stored JSON */
+	strbuf js;
+	sb_init(&js);
+	for (size_t i = 0; i < N; i++)
+		sb_addf(&js, "%s\"%s\"", i ? "," : "[", want[i]);
+	sb_addc(&js, ']');
+	names_are(js.data);
+	sb_free(&js);
+	for (size_t i = 0; i < N; i++)
+		free(want[i]);
+	/* the record is reused: the next certificates start afresh */
+	assert_null(parse("{\"ip\":\"192.0.2.2\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":"
+			  "{\"parsed\":{\"names\":[\"mx5.example.com\",\"b.example\",\"mx5.example.com.\",\"A.example\"],"
+			  "\"extensions\":{\"subject_alt_name\":{\"dns_names\":[\"a.example\",\"B.EXAMPLE\"]}}}}}}}}}"));
+	assert_int_equal(rec.nnames, 3);
+	names_are("[\"a.example\",\"b.example\",\"mx5.example.com\"]");
+	assert_null(parse("{\"ip\":\"192.0.2.3\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\"}}}}"));
+	assert_int_equal(rec.nnames, 0);
+	names_are(NULL);
+	assert_null(parse("{\"ip\":\"192.0.2.4\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":"
+			  "{\"parsed\":{\"subject\":{\"common_name\":[\"mx1.example.com\"]}}}}}}}}"));
+	names_are("[\"mx1.example.com\"]");
+}
+
+/* `names` of n distinct names h0..h(n-1), the CN `cn`, and the SANs: the
+ * names from `from` to `to` (exclusive). */
+static char *cert_line(size_t n, const char *cn, size_t from, size_t to)
+{
+	strbuf a, b;
+	sb_init(&a);
+	sb_init(&b);
+	sb_add(&a, "", 0);
+	sb_add(&b, "", 0);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&a, "%s\"h%zu.example.com\"", i ? "," : "", i);
+	for (size_t i = from; i < to; i++)
+		sb_addf(&b, "%s\"h%zu.example.com\"", i > from ? "," : "", i);
+	char *line = xasprintf("{\"ip\":\"192.0.2.1\",\"p25\":{\"smtp\":{\"starttls\":{\"tls\":{\"certificate\":"
+			       "{\"parsed\":{\"subject\":{\"common_name\":[\"%s\"]},\"names\":[%s],"
+			       "\"extensions\":{\"subject_alt_name\":{\"dns_names\":[%s]}}}}}}}}}",
+			       cn, a.data, b.data);
+	sb_free(&a);
+	sb_free(&b);
+	return line;
+}
+
+/* 2000 distinct names import; the 2001st distinct one fails the record,
+ * named after the field it appears in; repeats do not count. */
+static void test_names_2001_distinct(void **state)
+{
+	(void)state;
+	char *line = cert_line(2001, "h0.example.com", 0, 2001);
+	assert_string_equal(parse(line), "certificate names has more than 2000 distinct names");
+	free(line);
+	/* 2000 in names, a new CN */
+	line = cert_line(2000, "new.example.com", 0, 2000);
+	assert_string_equal(parse(line), "certificate common_name has more than 2000 distinct names");
+	free(line);
+	/* 1999 in names, CN one of them, SANs repeat them and add 2 */
+	line = cert_line(1999, "h5.example.com", 0, 2001);
+	assert_string_equal(parse(line), "certificate dns_names has more than 2000 distinct names");
+	free(line);
+	/* exactly 2000: names 1999, the CN the 2000th, SANs all repeats */
+	line = cert_line(1999, "H1999.EXAMPLE.COM.", 1000, 2000);
+	assert_null(parse(line));
+	free(line);
+	assert_int_equal(rec.nnames, 2000);
+	assert_string_equal(rec.names[0], "h0.example.com");
+	assert_string_equal(rec.names[1999], "h999.example.com");
+	/* exactly 2000 across names and SANs */
+	line = cert_line(1500, "h0.example.com", 1000, 2000);
+	assert_null(parse(line));
+	free(line);
+	assert_int_equal(rec.nnames, 2000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -269,6 +384,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_censys2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_zgrab2, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_limit_counts_distinct, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_1999_listed_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_names_2001_distinct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_and_bad, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
