@@ -121,10 +121,10 @@ step report "report" "$(x 0.5)" "$MEM_ALL" /dev/null "$MXRAY" report --db "$DB"
 # The review desk on the same database, in a real terminal (tmux), with its
 # own timing trace ($MXRAY_REVIEW_TRACE): "first-screen MS", then "key NAME MS"
 # for each key from read to drawn.  A key that gets no trace line within
-# 20 s (x12 above 1M) ends the session: "no answer".
+# 20 s (x12 above 1M) of the one before ends the session: "no answer".
 say "review desk ..."
 TRACE=$DIR/desk.trace
-rm -f "$TRACE" "$TRACE.keys" "$DIR/desk.time"
+rm -f "$TRACE" "$TRACE.keys"
 # The domain to search for, found before the desk starts (not to load the
 # machine while it draws its first screen); result may be a table or a view.
 dom=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND provider_id = 'google.com' LIMIT 1 OFFSET 777" 2>"$DIR/desk-query.log") || dom=""
@@ -138,10 +138,13 @@ TM="tmux -L $SOCK -f /dev/null"
 desk=yes                                # the desk has answered every key so far
 noanswer=""                             # the first key it did not answer
 n=1                                     # trace lines expected
-wait_trace() { # wait_trace N: until the trace has N lines
-	i=0
+wait_trace() { # wait_trace N: until the trace has N lines, while it grows
+	i=0 had=-1
 	while [ $i -lt $WAIT ]; do
-		[ -f "$TRACE" ] && [ "$(wc -l < "$TRACE")" -ge "$1" ] && return 0
+		got=0
+		[ -f "$TRACE" ] && got=$(wc -l < "$TRACE")
+		[ "$got" -ge "$1" ] && return 0
+		[ "$got" -gt "$had" ] && i=0 had=$got    # a typed key answered: wait anew
 		i=$((i + 1))
 		if [ $((i % 10)) -eq 0 ] && ! $TM has-session -t desk 2>/dev/null; then break; fi
 		sleep 0.05
@@ -162,10 +165,11 @@ typein() { # typein TEXT: literal keys, a trace line each (not waited for one by
 	[ $desk = yes ] || return 0
 	if $TM send-keys -t desk -l "$1" 2>/dev/null; then n=$((n + ${#1})); else desk=no noanswer=$1; fi
 }
+deskpid=""                              # the desk's process (the pane's, by exec)
 if $TM new-session -d -s desk -x 200 -y 50 \
-	"env MXRAY_REVIEW_TRACE='$TRACE' LC_ALL=C.UTF-8 /usr/bin/time -o '$DIR/desk.time' -f '%e %M' '$MXRAY' review --db '$DB' --analyst bench" 2>/dev/null &&
-	wait_trace 1; then
-	:
+	"exec env MXRAY_REVIEW_TRACE='$TRACE' LC_ALL=C.UTF-8 '$MXRAY' review --db '$DB' --analyst bench" 2>/dev/null; then
+	deskpid=$($TM list-panes -t desk -F '#{pane_pid}' 2>/dev/null) || deskpid=""
+	wait_trace 1 || desk=no noanswer="(first screen)"
 else
 	desk=no noanswer="(first screen)"
 fi
@@ -181,7 +185,13 @@ send f; typein "company=google"; send Enter   # filter
 send F
 send R                                  # the report view (computed once per opening)
 send q                                  # back from the report view
-if [ $desk = yes ]; then                # quit, and let the desk (and time) finish
+# The desk's peak memory (its VmHWM, as /usr/bin/time's peak RSS), read before
+# it quits or is killed, answering or not.
+deskmb=""
+case $deskpid in
+[0-9]*) deskmb=$(mb_of_kb "$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$deskpid/status" 2>/dev/null)") || deskmb="" ;;
+esac
+if [ $desk = yes ]; then                # quit, and let the desk finish
 	$TM send-keys -t desk q 2>/dev/null || true
 	i=0
 	while [ $i -lt 100 ] && $TM has-session -t desk 2>/dev/null; do i=$((i + 1)); sleep 0.05; done
@@ -195,11 +205,6 @@ slow=$(awk '$1 == "key" { c++; if (c == 1 || $3 + 0 > m + 0) { m = $3; k = $2 } 
 slowest=$(printf '%s' "$slow" | cut -f1) slowkey=$(printf '%s' "$slow" | cut -f2) nkeys=$(printf '%s' "$slow" | cut -f3)
 mean=$(awk '$1 == "key" { c++; s += $3 } END { if (c) printf "%.1f", s / c }' "$TRACE.keys")
 rview=$(awk '$1 == "key" && $2 == "R" { r = $3 } END { print r }' "$TRACE.keys")
-line=$(tail -n 1 "$DIR/desk.time" 2>/dev/null) || line=""
-case $line in
-[0-9]*' '[0-9]*) deskmb=$(mb_of_kb "${line#* }") ;;
-*) deskmb="" ;;
-esac
 say "review desk: first screen ${first:-?} ms, ${nkeys:-0} keys, mean ${mean:-?} ms, slowest ${slowest:-?} ms (${slowkey:-?}), R ${rview:-?} ms, ${deskmb:-?} MB peak"
 all=""; [ $desk = yes ] || all="no answer"
 row desk-first-screen "desk first screen (ms)" "$first" ms "$deskmb" "$(x 300)" "$MEM_ALL" "$([ -n "$first" ] || echo "no answer")" ""
