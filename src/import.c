@@ -4,12 +4,14 @@
 #include "mxray/asorg.h"
 #include "mxray/csv.h"
 #include "mxray/dns.h"
+#include "mxray/jsonfast.h"
 #include "mxray/jsonl.h"
 #include "mxray/names.h"
 #include "mxray/pfx2as.h"
 #include "mxray/progress.h"
 #include "mxray/scan.h"
 #include "mxray/stats.h"
+#include "mxray/strmap.h"
 #include "mxray/util.h"
 
 #include <errno.h>
@@ -154,8 +156,10 @@ typedef struct {
 	names *nm;
 	int64_t snap;        /* snapshot id */
 	int64_t list;        /* target list id */
-	frows mx, a, cname, tgt;
+	frows mx, a, cname, tgt, fail;
 	uint32_t nseq;       /* data records buffered so far */
+	uint32_t nfail;      /* failed lookups buffered so far */
+	strmap *qtypes;      /* query types of failed lookups */
 } fctx;
 
 /* Report a bad record.  Returns -1 when the import must stop (strict). */
@@ -224,7 +228,7 @@ static int do_target(fctx *x, char *line, size_t len)
 		why = "the root name is not a domain";
 	if (why)
 		return problem(x, why);
-	frows_push(&x->tgt, (uint32_t)names_id(x->nm, name), 0, 0, x->nseq++);
+	frows_push(&x->tgt, names_ref(x->nm, name), 0, 0, x->nseq++);
 	return 0;
 }
 
@@ -232,37 +236,29 @@ static int do_target(fctx *x, char *line, size_t len)
 
 static int dns_store(fctx *x, const dns_row *r)
 {
-	int changed = 0;
-	sqlite3_stmt *s;
 	switch (r->kind) {
 	case DNS_ROW_MX:
-		frows_push(&x->mx, (uint32_t)names_id(x->nm, r->name), (uint32_t)names_id(x->nm, r->target),
-			   (uint32_t)r->pref, x->nseq++);
+		frows_push(&x->mx, names_ref(x->nm, r->name), names_ref(x->nm, r->target), (uint32_t)r->pref,
+			   x->nseq++);
 		return 0;
 	case DNS_ROW_A:
 		for (int k = 0; k < 2; k++) {
 			const char *host = k ? r->alias : r->name;
 			if (*host)
-				frows_push(&x->a, (uint32_t)names_id(x->nm, host), r->ip, 0, x->nseq);
+				frows_push(&x->a, names_ref(x->nm, host), r->ip, 0, x->nseq);
 		}
 		x->nseq++;
 		return 0;
 	case DNS_ROW_CNAME:
-		frows_push(&x->cname, (uint32_t)names_id(x->nm, r->name), (uint32_t)names_id(x->nm, r->target), 0,
-			   x->nseq++);
+		frows_push(&x->cname, names_ref(x->nm, r->name), names_ref(x->nm, r->target), 0, x->nseq++);
 		return 0;
 	case DNS_ROW_FAIL:
+		/* counted as a failed lookup, not as data; the last status of a
+		 * name and type wins (seq keeps the file's order) */
 		x->c->failed++;
-		if (!(s = prep(x, "INSERT INTO f_lookup_fail(snap, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
-				  "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode")))
-			return -1;
-		sqlite3_bind_int64(s, 1, x->snap);
-		sqlite3_bind_int64(s, 2, names_id(x->nm, r->name));
-		store_bind_text(s, 3, r->qtype);
-		sqlite3_bind_int(s, 4, (int)r->status);
-		if (write_row(x, s, &changed) < 0)
-			return -1;
-		return 0; /* counted as a failed lookup, not as data */
+		frows_push(&x->fail, names_ref(x->nm, r->name), strmap_intern(x->qtypes, r->qtype, NULL), r->status,
+			   x->nfail++);
+		return 0;
 	case DNS_ROW_AAAA:
 	case DNS_ROW_OTHER:
 		x->c->ignored++;
@@ -272,6 +268,59 @@ static int dns_store(fctx *x, const dns_row *r)
 		return 0;
 	}
 	return 0;
+}
+
+/* The failed lookups, in key order; for a name and type seen more than
+ * once the last status stands, as the file said it. */
+static int write_failures(fctx *x)
+{
+	frows *f = &x->fail;
+	if (!f->n)
+		return 0;
+	size_t nq = strmap_size(x->qtypes);
+	/* query types in name order, so that the sort is the table's key order */
+	uint32_t *rank = xmalloc(nq * sizeof *rank);
+	for (uint32_t q = 0; q < nq; q++) {
+		rank[q] = 0;
+		for (uint32_t o = 0; o < nq; o++)
+			rank[q] += strcmp(strmap_key(x->qtypes, o), strmap_key(x->qtypes, q)) < 0;
+	}
+	for (size_t i = 0; i < f->n; i++) {
+		f->v[i].k[0] = (uint32_t)names_dbid(x->nm, f->v[i].k[0]);
+		f->v[i].k[1] = rank[f->v[i].k[1]];
+	}
+	uint32_t *by_rank = xmalloc(nq * sizeof *by_rank);
+	for (uint32_t q = 0; q < nq; q++)
+		by_rank[rank[q]] = q;
+	/* by name, type and file order: ignore the status when sorting */
+	for (size_t i = 0; i < f->n; i++) {
+		uint32_t st = f->v[i].k[2];
+		f->v[i].k[2] = f->v[i].seq;
+		f->v[i].seq = st;
+	}
+	qsort(f->v, f->n, sizeof *f->v, cmp_frow);
+	int rc = 0;
+	sqlite3_stmt *s = prep(x, "INSERT INTO f_lookup_fail(snap, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
+			       "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode");
+	if (!s)
+		rc = -1;
+	for (size_t i = 0; i < f->n && rc == 0; i++) {
+		/* only the last of a name and type matters */
+		if (i + 1 < f->n && f->v[i + 1].k[0] == f->v[i].k[0] && f->v[i + 1].k[1] == f->v[i].k[1])
+			continue;
+		int changed = 0;
+		sqlite3_bind_int64(s, 1, x->snap);
+		sqlite3_bind_int64(s, 2, f->v[i].k[0]);
+		sqlite3_bind_text(s, 3, strmap_key(x->qtypes, by_rank[f->v[i].k[1]]), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, f->v[i].seq);
+		rc = write_row(x, s, &changed);
+	}
+	free(rank);
+	free(by_rank);
+	free(f->v);
+	memset(f, 0, sizeof *f);
+	x->nfail = 0;
+	return rc;
 }
 
 /* Write the buffered rows of the file in key order; a record counts as
@@ -289,12 +338,18 @@ static int bulk_write(fctx *x)
 		"INSERT OR IGNORE INTO f_a(snap, host, ip) VALUES(?1,?2,?3)",
 		"INSERT OR IGNORE INTO f_cname(snap, name, target) VALUES(?1,?2,?3)",
 	};
+	/* which key columns are name references */
+	static const bool is_name[4][2] = {{true, false}, {true, true}, {true, false}, {true, true}};
 	frows *tabs[] = {&x->tgt, &x->mx, &x->a, &x->cname};
-	int rc = 0;
+	int rc = write_failures(x);
 	for (int t = 0; t < 4 && rc == 0; t++) {
 		frows *f = tabs[t];
 		if (!f->n)
 			continue;
+		for (size_t i = 0; i < f->n; i++)
+			for (int k = 0; k < 2; k++)
+				if (is_name[t][k])
+					f->v[i].k[k] = (uint32_t)names_dbid(x->nm, f->v[i].k[k]);
 		qsort(f->v, f->n, sizeof *f->v, cmp_frow);
 		sqlite3_stmt *s = prep(x, sql[t]);
 		if (!s) {
@@ -493,11 +548,14 @@ static int do_dns(fctx *x, char *line, size_t len)
 		}
 		return dns_csv_record(x, line, len);
 	}
+	const char *vals[DNS_NCOLS];
+	/* the common plain line without a DOM; anything else through jansson */
+	if (jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, x->vals))
+		return dns_values(x, vals);
 	bool raw;
 	json_t *o = jsonl_parse(line, len, &raw, x->errbuf, sizeof x->errbuf);
 	if (!o)
 		return problem(x, x->errbuf);
-	const char *vals[DNS_NCOLS];
 	const char *why = dns_json_values(o, raw, vals, x->vals, x->errbuf, sizeof x->errbuf);
 	int rc = why ? problem(x, why) : dns_values(x, vals);
 	json_decref(o);
@@ -710,6 +768,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	x.c = c;
 	x.err = err;
 	x.nm = nm;
+	x.qtypes = strmap_new();
 	for (int i = 0; i < DNS_NCOLS; i++)
 		sb_init(&x.vals[i]);
 	csv_record_init(&x.rec);
@@ -801,6 +860,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	free(x.a.v);
 	free(x.cname.v);
 	free(x.tgt.v);
+	free(x.fail.v);
+	strmap_free(x.qtypes);
 	return rc;
 }
 

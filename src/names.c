@@ -60,19 +60,18 @@ void names_free(names *n)
 	free(n);
 }
 
-int64_t names_id(names *n, const char *name)
+uint32_t names_ref(names *n, const char *name)
 {
 	int added;
 	uint32_t i = strmap_intern(n->map, name, &added);
 	if (added)
-		put(n, i, n->next++);
-	return n->id[i];
+		put(n, i, 0); /* an id at the next flush */
+	return i;
 }
 
-int64_t names_find(const names *n, const char *name)
+int64_t names_dbid(const names *n, uint32_t ref)
 {
-	uint32_t i = strmap_find(n->map, name);
-	return i == UINT32_MAX ? -1 : n->id[i];
+	return n->id[ref];
 }
 
 static const strmap *sort_map;
@@ -90,8 +89,8 @@ int names_flush(names *n, store *st, char **err)
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO name(id, name) VALUES(?1, ?2)", err);
 	if (!s)
 		return -1;
-	/* In name order: the unique index on name then grows at a few hot
-	 * pages instead of all over (the rowids are all past the old ones). */
+	/* ids in name order: the rows and the unique index on name both
+	 * grow at their ends */
 	size_t k = size - n->flushed;
 	uint32_t *order = xmalloc(k * sizeof *order);
 	for (size_t i = 0; i < k; i++)
@@ -99,14 +98,18 @@ int names_flush(names *n, store *st, char **err)
 	sort_map = n->map;
 	qsort(order, k, sizeof *order, cmp_key);
 	int rc = 0;
+	int64_t next = n->next;
 	for (size_t i = 0; i < k && rc == 0; i++) {
-		sqlite3_bind_int64(s, 1, n->id[order[i]]);
+		n->id[order[i]] = next;
+		sqlite3_bind_int64(s, 1, next++);
 		sqlite3_bind_text(s, 2, strmap_key(n->map, order[i]), -1, SQLITE_STATIC);
 		if (store_step_write(st, s, err) < 0)
 			rc = -1;
 	}
 	free(order);
-	if (rc == 0)
+	if (rc == 0) {
 		n->flushed = size;
+		n->next = next;
+	}
 	return rc;
 }
