@@ -1007,9 +1007,48 @@ static int cmp_share_db(const void *a, const void *b)
 	return (x->db > y->db) - (x->db < y->db);
 }
 
+/* The answer rows of one approach, kept until they are written in one
+ * statement (they are built in key order: domain, then provider). */
+typedef struct {
+	uint32_t domain, provider, conf;
+	uint8_t src, status;
+	uint32_t n; /* shares of the domain (weight 1/n) */
+	const char *reason;
+} resrow;
+
+typedef struct {
+	resrow *v;
+	size_t n, cap;
+	int64_t snap;
+	int approach;
+} resrows;
+
+static void res_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const resrows *r = cx;
+	const resrow *x = &r->v[row];
+	switch (col) {
+	case 0: sqlite3_result_int64(out, r->snap); break;
+	case 1: sqlite3_result_int(out, r->approach); break;
+	case 2: sqlite3_result_int64(out, x->domain); break;
+	case 3: sqlite3_result_int64(out, x->provider); break;
+	case 4: sqlite3_result_double(out, 1.0 / x->n); break;
+	case 5: sqlite3_result_int(out, x->src); break;
+	case 6: sqlite3_result_int64(out, x->conf); break;
+	case 7: sqlite3_result_int(out, x->status); break;
+	case 8:
+		if (x->reason)
+			sqlite3_result_text(out, x->reason, -1, SQLITE_STATIC);
+		else
+			sqlite3_result_null(out);
+		break;
+	default: sqlite3_result_null(out);
+	}
+}
+
 /* One domain's answer rows, in key order (by provider name id); the
  * company of each provider ID once per approach (seen: by name id). */
-static int write_result(ctx *c, sqlite3_stmt *ins, sqlite3_stmt *co, uint8_t *seen, int approach, uint32_t domain,
+static int write_result(ctx *c, resrows *out, sqlite3_stmt *co, uint8_t *seen, int approach, uint32_t domain,
 			share *sh, int n)
 {
 	for (int i = 0; i < n; i++)
@@ -1017,17 +1056,12 @@ static int write_result(ctx *c, sqlite3_stmt *ins, sqlite3_stmt *co, uint8_t *se
 			return -1;
 	qsort(sh, (size_t)n, sizeof *sh, cmp_share_db);
 	for (int i = 0; i < n; i++) {
-		sqlite3_reset(ins);
-		sqlite3_bind_int(ins, 2, approach);
-		sqlite3_bind_int64(ins, 3, domain);
-		sqlite3_bind_int64(ins, 4, sh[i].db);
-		sqlite3_bind_double(ins, 5, 1.0 / n);
-		sqlite3_bind_int(ins, 6, sh[i].src);
-		sqlite3_bind_int64(ins, 7, sh[i].conf);
-		sqlite3_bind_int(ins, 8, sh[i].status);
-		store_bind_text(ins, 9, sh[i].reason);
-		if (sqlite3_step(ins) != SQLITE_DONE)
-			return dberr(c, "writing results");
+		if (out->n == out->cap) {
+			out->cap = out->cap ? out->cap * 2 : 65536;
+			out->v = xrealloc(out->v, out->cap * sizeof *out->v);
+		}
+		out->v[out->n++] = (resrow){domain, sh[i].db, sh[i].conf, sh[i].src, sh[i].status, (uint32_t)n,
+					    sh[i].reason};
 		const char *company_name = company(c, sh[i].id);
 		if (company_name && !seen[sh[i].id]) {
 			seen[sh[i].id] = 1;
@@ -1068,6 +1102,12 @@ static int add_share(share *sh, int n, uint32_t id, uint8_t src, uint8_t status,
 }
 
 static const ctx *sort_ctx;
+static const strmap *sort_map;
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(strmap_key(sort_map, *(const uint32_t *)a), strmap_key(sort_map, *(const uint32_t *)b));
+}
 
 static int cmp_dom_db(const void *a, const void *b)
 {
@@ -1081,13 +1121,91 @@ static int cmp_u32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* (snapshot, a, b) rows for one bulk statement */
+typedef struct {
+	uint32_t (*v)[2];
+	size_t n, cap;
+	int64_t snap;
+} pairs;
+
+static void pairs_push(pairs *p, uint32_t a, uint32_t b)
+{
+	if (p->n == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 65536;
+		p->v = xrealloc(p->v, p->cap * sizeof *p->v);
+	}
+	p->v[p->n][0] = a;
+	p->v[p->n][1] = b;
+	p->n++;
+}
+
+static void pairs_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const pairs *p = cx;
+	if (col == 0)
+		sqlite3_result_int64(out, p->snap);
+	else if (col <= 2)
+		sqlite3_result_int64(out, p->v[row][col - 1]);
+	else
+		sqlite3_result_null(out);
+}
+
+/* Write the pairs with the bound bulk statement ins.  A secondary index
+ * (index, on `what`) is dropped and built again afterwards when these
+ * rows are most of its table: a sort beats a million random inserts. */
+static int write_pairs(ctx *c, sqlite3_stmt *ins, pairs *p, const char *index, const char *what)
+{
+	bool rebuild = false;
+	char sql[160];
+	if (index) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM %.*s", (int)strcspn(what, "("), what);
+		sqlite3_stmt *q = prepare(c, sql);
+		if (!q || sqlite3_step(q) != SQLITE_ROW) {
+			sqlite3_finalize(q);
+			return dberr(c, "counting rows");
+		}
+		rebuild = (size_t)sqlite3_column_int64(q, 0) < p->n;
+		sqlite3_finalize(q);
+		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", index);
+		if (rebuild && store_exec(c->st, sql, c->err) < 0)
+			return -1;
+	}
+	store_rows sr = {p->n, p, pairs_column};
+	store_bind_rows(ins, 1, &sr);
+	if (store_step_bulk(c->st, ins, c->err) < 0)
+		return -1;
+	if (rebuild) {
+		snprintf(sql, sizeof sql, "CREATE INDEX %s ON %s", index, what);
+		if (store_exec(c->st, sql, c->err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int write_all(ctx *c, size_t ndom)
 {
+	/* When the snapshot is the only one with results, whole tables are
+	 * emptied at once (SQLite drops their pages instead of deleting row
+	 * by row). */
+	sqlite3_stmt *s = prepare_id(c, "SELECT EXISTS (SELECT 1 FROM f_coverage WHERE snap <> ?1)"
+				       " OR EXISTS (SELECT 1 FROM f_result WHERE snap <> ?1)"
+				       " OR EXISTS (SELECT 1 FROM infer_host WHERE snapshot <> ?2)");
+	if (!s)
+		return -1;
+	sqlite3_bind_text(s, 2, c->o->snapshot, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return dberr(c, "clearing old results");
+	}
+	bool alone = !sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
 	static const char *const clear[] = {
 		"DELETE FROM infer_ip WHERE snapshot = ?1", "DELETE FROM infer_host WHERE snapshot = ?1",
 		"DELETE FROM f_primary_mx WHERE snap = ?1", "DELETE FROM f_coverage WHERE snap = ?1"};
+	static const char *const clear_all[] = {"DELETE FROM infer_ip", "DELETE FROM infer_host",
+						"DELETE FROM f_primary_mx", "DELETE FROM f_coverage"};
 	for (size_t i = 0; i < 4; i++) {
-		sqlite3_stmt *s = i < 2 ? prepare(c, clear[i]) : prepare_id(c, clear[i]);
+		s = alone ? prepare(c, clear_all[i]) : i < 2 ? prepare(c, clear[i]) : prepare_id(c, clear[i]);
 		if (!s || sqlite3_step(s) != SQLITE_DONE) {
 			sqlite3_finalize(s);
 			return dberr(c, "clearing old results");
@@ -1096,7 +1214,10 @@ static int write_all(ctx *c, size_t ndom)
 	}
 	static const char *const clear_approach[] = {"DELETE FROM f_result WHERE snap = ?1 AND approach = ?2",
 						     "DELETE FROM f_company WHERE snap = ?1 AND approach = ?2"};
-	for (size_t i = 0; i < 2; i++) {
+	if (alone && (c->o->approaches & INFER_ALL) == INFER_ALL &&
+	    (store_exec(c->st, "DELETE FROM f_result; DELETE FROM f_company;", c->err) < 0))
+		return -1;
+	for (size_t i = 0; i < 2 && !(alone && (c->o->approaches & INFER_ALL) == INFER_ALL); i++) {
 		sqlite3_stmt *s = prepare_id(c, clear_approach[i]);
 		if (!s)
 			return -1;
@@ -1112,7 +1233,6 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		sqlite3_finalize(s);
 	}
-	sqlite3_stmt *s;
 
 	/* Per IP: evidence, and the answer of the busiest primary MX host the
 	 * address serves (ties: the smaller host id); up to 4 host names. */
@@ -1142,10 +1262,17 @@ static int write_all(ctx *c, size_t ndom)
 		free(names);
 		return -1;
 	}
+	/* in the table's key order (the address as text) */
+	uint32_t *iporder = xmalloc((nip + 1) * sizeof *iporder);
+	size_t niporder = 0;
+	for (uint32_t ip = 0; ip < nip; ip++)
+		if (c->ip_primary[ip])
+			iporder[niporder++] = ip;
+	sort_map = c->ips;
+	qsort(iporder, niporder, sizeof *iporder, cmp_key);
 	int wrc = 0;
-	for (uint32_t ip = 0; ip < nip && wrc == 0; ip++) {
-		if (!c->ip_primary[ip])
-			continue;
+	for (size_t k = 0; k < niporder && wrc == 0; k++) {
+		uint32_t ip = iporder[k];
 		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 10, ip_conf(c, ip));
 		uint32_t h = best[ip];
@@ -1187,6 +1314,7 @@ static int write_all(ctx *c, size_t ndom)
 			c->sum->ips++;
 	}
 	sqlite3_finalize(s);
+	free(iporder);
 	free(best);
 	free(nhosts);
 	for (size_t i = 0; i <= nip; i++)
@@ -1202,9 +1330,15 @@ static int write_all(ctx *c, size_t ndom)
 	if (!s)
 		return -1;
 	nh = strmap_size(c->hosts);
-	for (uint32_t h = 0; h < nh; h++) {
-		if (!c->h_domains[h])
-			continue;
+	uint32_t *horder = xmalloc((nh + 1) * sizeof *horder);
+	size_t nhorder = 0;
+	for (uint32_t h = 0; h < nh; h++)
+		if (c->h_domains[h])
+			horder[nhorder++] = h;
+	sort_map = c->hosts;
+	qsort(horder, nhorder, sizeof *horder, cmp_key);
+	for (size_t k = 0; k < nhorder; k++) {
+		uint32_t h = horder[k];
 		sqlite3_reset(s);
 		sqlite3_bind_text(s, 2, strmap_key(c->hosts, h), -1, SQLITE_STATIC);
 		sqlite3_bind_int(s, 3, c->host_live[h]);
@@ -1234,18 +1368,23 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			sqlite3_finalize(s);
+			free(horder);
 			return dberr(c, "writing infer_host");
 		}
 		c->sum->hosts++;
 	}
+	free(horder);
 	sqlite3_finalize(s);
 
-	sqlite3_stmt *cv = prepare_id(c, "INSERT INTO f_coverage(snap, domain, category) VALUES(?1,?2,?3)");
+	sqlite3_stmt *cv = prepare(c, "INSERT INTO f_coverage(snap, domain, category) SELECT c0, c1, c2"
+				      " FROM mxray_rows(?1)");
 	if (!cv)
 		return -1;
-	sqlite3_stmt *pm = prepare_id(c, "INSERT INTO f_primary_mx(snap, domain, host) VALUES(?1,?2,?3)");
-	sqlite3_stmt *ins = prepare_id(c, "INSERT INTO f_result(snap, approach, domain, provider, weight, source,"
-					  " confidence, status, reason) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9)");
+	sqlite3_stmt *pm = prepare(c, "INSERT INTO f_primary_mx(snap, domain, host) SELECT c0, c1, c2"
+				      " FROM mxray_rows(?1)");
+	sqlite3_stmt *ins = prepare(c, "INSERT INTO f_result(snap, approach, domain, provider, weight, source,"
+				       " confidence, status, reason) SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8"
+				       " FROM mxray_rows(?1)");
 	sqlite3_stmt *co = prepare_id(c, "INSERT INTO f_company(snap, approach, provider, company) VALUES(?1,?2,?3,?4)");
 	if (!pm || !ins || !co) {
 		sqlite3_finalize(pm);
@@ -1262,6 +1401,7 @@ static int write_all(ctx *c, size_t ndom)
 	qsort(order, ndom, sizeof *order, cmp_dom_db);
 	uint32_t *hbuf = NULL;
 	size_t hcap = 0;
+	pairs pmrows = {NULL, 0, 0, c->snap}, covrows = {NULL, 0, 0, c->snap};
 	share *sh = NULL;
 	size_t shcap = 0;
 	int rc = 0;
@@ -1280,17 +1420,9 @@ static int write_all(ctx *c, size_t ndom)
 		for (uint32_t j = 0; j < n; j++)
 			hbuf[j] = c->host_db.v[c->primary.v[first + j]];
 		qsort(hbuf, n, sizeof *hbuf, cmp_u32);
-		for (uint32_t j = 0; j < n; j++) {
-			if (j && hbuf[j] == hbuf[j - 1])
-				continue;
-			sqlite3_reset(pm);
-			sqlite3_bind_int64(pm, 2, c->dom_db.v[d]);
-			sqlite3_bind_int64(pm, 3, hbuf[j]);
-			if (sqlite3_step(pm) != SQLITE_DONE) {
-				rc = dberr(c, "writing primary_mx");
-				break;
-			}
-		}
+		for (uint32_t j = 0; j < n; j++)
+			if (!j || hbuf[j] != hbuf[j - 1])
+				pairs_push(&pmrows, c->dom_db.v[d], hbuf[j]);
 		/* coverage: past port 25, a trusted certificate with a usable
 		 * name, then a usable banner/EHLO name, on a primary address */
 		uint32_t cat = c->dom_cov[d];
@@ -1305,15 +1437,17 @@ static int write_all(ctx *c, size_t ndom)
 			}
 			cat = !cert ? 3 : !name ? 4 : 5;
 		}
-		sqlite3_reset(cv);
-		sqlite3_bind_int64(cv, 2, c->dom_db.v[d]);
-		sqlite3_bind_int(cv, 3, (int)cat);
-		if (sqlite3_step(cv) != SQLITE_DONE)
-			rc = dberr(c, "writing coverage");
+		pairs_push(&covrows, c->dom_db.v[d], cat);
 		if (c->dom_nosmtp[d])
 			c->sum->no_smtp++;
 	}
 	progress_end(&pg);
+	if (rc == 0)
+		rc = write_pairs(c, pm, &pmrows, "f_primary_mx_host", "f_primary_mx(snap, host)");
+	if (rc == 0)
+		rc = write_pairs(c, cv, &covrows, NULL, NULL);
+	free(pmrows.v);
+	free(covrows.v);
 	/* Then the answers, one approach at a time in code order: each pass
 	 * appends in the result table's key order (approach, domain, provider),
 	 * which SQLite writes several times faster than rows that jump. */
@@ -1325,6 +1459,9 @@ static int write_all(ctx *c, size_t ndom)
 		const char *approach = bit ? infer_approach_name(bit) : "final";
 		int code = infer_approach_code(bit);
 		uint8_t *seen = xcalloc(strmap_size(c->names) + 1, 1); /* companies written */
+		resrows rows = {NULL, 0, 0, c->snap, code};
+		char **reasons = NULL; /* the domain decisions' reasons, alive until written */
+		size_t nreasons = 0;
 		size_t nseen = strmap_size(c->names);
 		char label[64];
 		snprintf(label, sizeof label, "infer: writing %s", approach);
@@ -1349,7 +1486,7 @@ static int write_all(ctx *c, size_t ndom)
 							       bit == INFER_BANNER || bit == INFER_PRIORITY, &src);
 					k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
 				}
-				rc = write_result(c, ins, co, seen, code, dom, sh, k);
+				rc = write_result(c, &rows, co, seen, code, dom, sh, k);
 				continue;
 			}
 			/* The final answer: heuristics, then decisions. */
@@ -1387,10 +1524,23 @@ static int write_all(ctx *c, size_t ndom)
 				c->sum->answered++;
 			if (k > 1)
 				c->sum->split++;
-			rc = write_result(c, ins, co, seen, code, dom, sh, k);
-			free(dreason);
+			rc = write_result(c, &rows, co, seen, code, dom, sh, k);
+			if (dreason) {
+				reasons = xrealloc(reasons, (nreasons + 1) * sizeof *reasons);
+				reasons[nreasons++] = dreason;
+			}
+		}
+		if (rc == 0) {
+			store_rows sr = {rows.n, &rows, res_column};
+			store_bind_rows(ins, 1, &sr);
+			if (store_step_bulk(c->st, ins, c->err) < 0)
+				rc = -1;
 		}
 		progress_end(&pg);
+		free(rows.v);
+		for (size_t i = 0; i < nreasons; i++)
+			free(reasons[i]);
+		free(reasons);
 		free(seen);
 	}
 	free(sh);

@@ -81,6 +81,22 @@ int store_step_write(store *st, sqlite3_stmt *s, char **err);
  * nothing written; *rowid (if not NULL) gets the last inserted rowid. */
 int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err);
 
+/* Bulk rows from C: a table-valued function mxray_rows(?) over a caller's
+ * array, so that one statement writes them all, e.g.
+ *   INSERT INTO f_mx SELECT c0, c1, c2, c3 FROM mxray_rows(?1)
+ * with the store_rows bound to ?1 by store_bind_rows.  column() sets the
+ * value of column col (0..STORE_ROWS_COLS-1) of row `row` with a
+ * sqlite3_result_* call. */
+#define STORE_ROWS_COLS 10
+typedef struct {
+	size_t nrows;
+	void *ctx;
+	void (*column)(void *ctx, size_t row, int col, sqlite3_context *out);
+} store_rows;
+void store_bind_rows(sqlite3_stmt *s, int i, store_rows *rows);
+/* Run a bound bulk statement to completion: rows changed, or -1 with *err. */
+int64_t store_step_bulk(store *st, sqlite3_stmt *s, char **err);
+
 /* End a read loop `while ((rc = sqlite3_step(s)) == SQLITE_ROW)`: reset s,
  * and unless rc is SQLITE_DONE set *err to the database's error and
  * return -1.  Returns 0 when every row was read. */
