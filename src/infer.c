@@ -77,6 +77,11 @@ static void vpush(u32vec *a, uint32_t x)
 	a->v[a->n++] = x;
 }
 
+/* Integer rows of the snapshot, read in the table's key order. */
+typedef struct {
+	uint32_t k[3];
+} irow;
+
 typedef struct {
 	uint32_t id;      /* correction id */
 	int verdict;      /* 0 confirm, 1 set, 2 self */
@@ -138,6 +143,11 @@ typedef struct {
 	u32vec dom_db, host_db;  /* name id of each domain and host */
 	uint32_t *name_db;       /* name id of each provider ID name (0 not yet) */
 	size_t name_db_cap;
+	/* the name table's text by id, while loading */
+	const char **ntext;
+	char *ntext_arena;
+	size_t ntext_n;
+	const irow *gsort_rows;
 } ctx;
 
 static uint32_t intern(strmap *m, const char *s)
@@ -193,30 +203,156 @@ static uint32_t name_of(ctx *c, const char *name)
 
 /* ---- loading ---------------------------------------------------------- */
 
-static int load_hosts(ctx *c)
+static int load_irows(ctx *c, const char *sql, int ncols, irow **out, size_t *n)
 {
-	/* by host name, then address as text: the ids come in that order */
-	sqlite3_stmt *s = prepare_id(c, "SELECT h.name, " STORE_IPV4_TEXT("m.ip") ", m.host FROM f_mx_ip m"
-				     " JOIN name h ON h.id = m.host WHERE m.snap = ?1 ORDER BY 1, 2");
+	sqlite3_stmt *s = prepare_id(c, sql);
 	if (!s)
 		return -1;
-	u32vec first = {0}, n = {0};
+	size_t cap = 0;
+	*out = NULL;
+	*n = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t h = intern(c->hosts, (const char *)sqlite3_column_text(s, 0));
-		uint32_t ip = intern(c->ips, (const char *)sqlite3_column_text(s, 1));
-		if (h == first.n) { /* rows come by host: ids are dense and in order */
-			vpush(&first, (uint32_t)c->hostips.n);
-			vpush(&n, 0);
-			vpush(&c->host_db, (uint32_t)sqlite3_column_int64(s, 2));
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			*out = xrealloc(*out, cap * sizeof **out);
 		}
-		vpush(&c->hostips, ip);
-		n.v[h]++;
+		irow *r = &(*out)[(*n)++];
+		for (int i = 0; i < 3; i++)
+			r->k[i] = i < ncols ? (uint32_t)sqlite3_column_int64(s, i) : 0;
 	}
 	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? 0 : dberr(c, "reading the snapshot");
+}
+
+/* The text of every name id the rows use (ntext[id]); one scan of the
+ * name table. */
+static int load_names(ctx *c)
+{
+	sqlite3_stmt *s = prepare(c, "SELECT id, name FROM name");
+	if (!s)
+		return -1;
+	int rc;
+	strbuf arena;
+	sb_init(&arena);
+	u32vec ids = {0}, offs = {0};
+	uint32_t maxid = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t id = (uint32_t)sqlite3_column_int64(s, 0);
+		vpush(&ids, id);
+		vpush(&offs, (uint32_t)arena.len);
+		sb_add(&arena, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
+		if (id > maxid)
+			maxid = id;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		sb_free(&arena);
+		free(ids.v);
+		free(offs.v);
+		return dberr(c, "reading names");
+	}
+	c->ntext = xcalloc((size_t)maxid + 1, sizeof *c->ntext);
+	c->ntext_arena = sb_steal(&arena);
+	for (size_t i = 0; i < ids.n; i++)
+		c->ntext[ids.v[i]] = c->ntext_arena + offs.v[i];
+	c->ntext_n = (size_t)maxid + 1;
+	free(ids.v);
+	free(offs.v);
+	return 0;
+}
+
+static const char *ntext(const ctx *c, uint32_t id)
+{
+	return id < c->ntext_n && c->ntext[id] ? c->ntext[id] : "";
+}
+
+/* Groups of rows with the same first key, ordered by that key's name
+ * (and then the rows of a group by cmp_in_group): the order the text
+ * tables' keys gave, which the ids (and so the tie-breaks) follow. */
+typedef struct {
+	size_t start, n;
+} group;
+
+static const ctx *gsort_ctx;
+
+static int cmp_group_name(const void *a, const void *b)
+{
+	const irow *rows = gsort_ctx->gsort_rows;
+	return strcmp(ntext(gsort_ctx, rows[((const group *)a)->start].k[0]),
+		      ntext(gsort_ctx, rows[((const group *)b)->start].k[0]));
+}
+
+/* rows of one domain: by host name, then preference */
+static int cmp_host_pref(const void *a, const void *b)
+{
+	const irow *x = a, *y = b;
+	int r = strcmp(ntext(gsort_ctx, x->k[1]), ntext(gsort_ctx, y->k[1]));
+	return r ? r : (x->k[2] > y->k[2]) - (x->k[2] < y->k[2]);
+}
+
+/* addresses of one host: by their text */
+static int cmp_ip_text(const void *a, const void *b)
+{
+	char x[16], y[16];
+	mx_ipv4_format(((const irow *)a)->k[1], x);
+	mx_ipv4_format(((const irow *)b)->k[1], y);
+	return strcmp(x, y);
+}
+
+static group *group_rows(ctx *c, irow *rows, size_t n, size_t *ngroups, int (*cmp_in_group)(const void *, const void *))
+{
+	group *g = NULL;
+	size_t ng = 0, cap = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (i && rows[i].k[0] == rows[i - 1].k[0]) {
+			g[ng - 1].n++;
+			continue;
+		}
+		if (ng == cap) {
+			cap = cap ? cap * 2 : 65536;
+			g = xrealloc(g, cap * sizeof *g);
+		}
+		g[ng++] = (group){i, 1};
+	}
+	gsort_ctx = c;
+	c->gsort_rows = rows;
+	qsort(g, ng, sizeof *g, cmp_group_name);
+	for (size_t i = 0; i < ng; i++)
+		if (g[i].n > 1)
+			qsort(rows + g[i].start, g[i].n, sizeof *rows, cmp_in_group);
+	*ngroups = ng;
+	return g;
+}
+
+static int load_hosts(ctx *c)
+{
+	irow *rows;
+	size_t nrows, ng;
+	if (load_irows(c, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1 ORDER BY host, ip", 2, &rows, &nrows) < 0)
+		return -1;
+	/* by host name, then address as text: the ids come in that order */
+	group *g = group_rows(c, rows, nrows, &ng, cmp_ip_text);
+	u32vec first = {0}, n = {0};
+	for (size_t gi = 0; gi < ng; gi++)
+		for (size_t i = g[gi].start; i < g[gi].start + g[gi].n; i++) {
+			char iptext[16];
+			mx_ipv4_format(rows[i].k[1], iptext);
+			uint32_t h = intern(c->hosts, ntext(c, rows[i].k[0]));
+			uint32_t ip = intern(c->ips, iptext);
+			if (h == first.n) { /* new host: ids are dense and in order */
+				vpush(&first, (uint32_t)c->hostips.n);
+				vpush(&n, 0);
+				vpush(&c->host_db, rows[i].k[0]);
+			}
+			vpush(&c->hostips, ip);
+			n.v[h]++;
+		}
+	free(g);
+	free(rows);
 	c->host_first = first.v;
 	c->host_n = n.v;
-	return rc == SQLITE_DONE ? 0 : dberr(c, "reading mx_ip");
+	return 0;
 }
 
 static void alloc_ip_arrays(ctx *c)
@@ -349,12 +485,12 @@ static void primary_of(ctx *c, uint32_t d, mxrow *rows, size_t n)
 
 static int load_domains(ctx *c, uint64_t *ndomains)
 {
-	/* by domain name, host name and preference: ids come in that order */
-	sqlite3_stmt *s = prepare_id(c, "SELECT d.name, h.name, m.pref, m.domain, m.host FROM f_mx m"
-				     " JOIN name d ON d.id = m.domain JOIN name h ON h.id = m.host"
-				     " WHERE m.snap = ?1 ORDER BY 1, 2, 3");
-	if (!s)
+	irow *mrows;
+	size_t nm, ng;
+	if (load_irows(c, "SELECT domain, host, pref FROM f_mx WHERE snap = ?1 ORDER BY domain, host, pref", 3, &mrows, &nm) < 0)
 		return -1;
+	/* by domain name, host name and preference: ids come in that order */
+	group *g = group_rows(c, mrows, nm, &ng, cmp_host_pref);
 	size_t hosts_before = strmap_size(c->hosts);
 	c->nhosts_addr = hosts_before;
 	c->host_live = xcalloc(hosts_before + 1, 1);
@@ -363,48 +499,36 @@ static int load_domains(ctx *c, uint64_t *ndomains)
 			if (c->ip_live[c->hostips.v[c->host_first[h] + k]])
 				c->host_live[h] = 1;
 	mxrow *rows = NULL;
-	size_t nrows = 0, caprows = 0;
+	size_t caprows = 0;
 	u32vec first = {0}, n = {0}, nosmtp = {0}, cov = {0};
-	char *cur = NULL;
-	int rc;
-	uint32_t d = NONE;
-	for (;;) {
-		rc = sqlite3_step(s);
-		const char *dom = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(s, 0) : NULL;
-		if (cur && (!dom || strcmp(dom, cur) != 0)) {
-			primary_of(c, d, rows, nrows);
-			nrows = 0;
-			free(cur);
-			cur = NULL;
-		}
-		if (rc != SQLITE_ROW)
-			break;
-		if (!cur) {
-			cur = xstrdup(dom);
-			d = intern(c->domains, dom);
-			vpush(&c->dom_db, (uint32_t)sqlite3_column_int64(s, 3));
-			vpush(&first, 0);
-			vpush(&n, 0);
-			vpush(&nosmtp, 0);
-			vpush(&cov, 0);
-			c->dom_first = first.v;
-			c->dom_n = n.v;
-			c->dom_nosmtp = nosmtp.v;
-			c->dom_cov = cov.v;
-		}
-		const char *host = (const char *)sqlite3_column_text(s, 1);
-		uint32_t h = strmap_find(c->hosts, host);
-		if (h == NONE && domain_rd(host)) {
-			h = intern(c->hosts, host); /* no address: answered from its name only */
-			if (h == c->host_db.n)
-				vpush(&c->host_db, (uint32_t)sqlite3_column_int64(s, 4));
-		}
-		if (nrows == caprows) {
-			caprows = caprows ? caprows * 2 : 16;
+	for (size_t gi = 0; gi < ng; gi++) {
+		const irow *gr = mrows + g[gi].start;
+		uint32_t d = intern(c->domains, ntext(c, gr[0].k[0]));
+		vpush(&c->dom_db, gr[0].k[0]);
+		vpush(&first, 0);
+		vpush(&n, 0);
+		vpush(&nosmtp, 0);
+		vpush(&cov, 0);
+		c->dom_first = first.v;
+		c->dom_n = n.v;
+		c->dom_nosmtp = nosmtp.v;
+		c->dom_cov = cov.v;
+		if (g[gi].n > caprows) {
+			caprows = g[gi].n * 2;
 			rows = xrealloc(rows, caprows * sizeof *rows);
 		}
-		rows[nrows++] = (mxrow){h, (unsigned)sqlite3_column_int(s, 2)};
-		if (h != NONE) {
+		for (size_t j = 0; j < g[gi].n; j++) {
+			const char *host = ntext(c, gr[j].k[1]);
+			unsigned pref = gr[j].k[2];
+			uint32_t h = strmap_find(c->hosts, host);
+			if (h == NONE && domain_rd(host)) {
+				h = intern(c->hosts, host); /* no address: answered from its name only */
+				if (h == c->host_db.n)
+					vpush(&c->host_db, gr[j].k[1]);
+			}
+			rows[j] = (mxrow){h, pref};
+			if (h == NONE)
+				continue;
 			if (h >= c->host_prefcap) {
 				size_t nc = c->host_prefcap ? c->host_prefcap * 2 : 4096;
 				while (nc <= h)
@@ -417,18 +541,16 @@ static int load_domains(ctx *c, uint64_t *ndomains)
 				}
 				c->host_prefcap = nc;
 			}
-			unsigned pref = (unsigned)sqlite3_column_int(s, 2);
 			if (pref < c->host_minpref[h])
 				c->host_minpref[h] = pref;
 			if (pref > c->host_maxpref[h])
 				c->host_maxpref[h] = pref;
 		}
+		primary_of(c, d, rows, g[gi].n);
 	}
 	free(rows);
-	free(cur);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return dberr(c, "reading mx");
+	free(g);
+	free(mrows);
 	*ndomains = strmap_size(c->domains);
 	/* hosts added for address-less MXes get empty per-host entries */
 	size_t nh = strmap_size(c->hosts);
@@ -1614,6 +1736,8 @@ static void ctx_free(ctx *c)
 	strmap_free(c->names);
 	strmap_free(c->domains);
 	free(c->dom_db.v);
+	free(c->ntext);
+	free(c->ntext_arena);
 	free(c->host_db.v);
 	free(c->name_db);
 }
@@ -1657,7 +1781,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	c.domains = strmap_new();
 	uint64_t ndom = 0;
 	int rc = -1;
-	if (load_hosts(&c) < 0)
+	if (load_names(&c) < 0 || load_hosts(&c) < 0)
 		goto out;
 	alloc_ip_arrays(&c);
 	if (load_scans(&c) < 0 || load_domains(&c, &ndom) < 0)

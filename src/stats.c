@@ -81,11 +81,11 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	if (load2(db, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &mxd, &mxh) < 0 ||
 	    load2(db, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &iph, &ipa) < 0 ||
 	    load2(db, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, &fail, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1", snap, &scanned, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1", snap, &port25, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1", snap, &trusted, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_asn WHERE snap = ?1", snap, &asn, NULL) < 0 ||
-	    load2(db, "SELECT list, domain FROM f_target WHERE snap = ?1", snap, &tl, &td) < 0)
+	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 ORDER BY ip", snap, &scanned, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1 ORDER BY ip", snap, &port25, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1 ORDER BY ip", snap, &trusted, NULL) < 0 ||
+	    load2(db, "SELECT ip FROM f_asn WHERE snap = ?1 ORDER BY ip", snap, &asn, NULL) < 0 ||
+	    load2(db, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain", snap, &tl, &td) < 0)
 		goto dberr;
 	uint32_t maxid = 0;
 	vec *named[] = {&mxd, &mxh, &iph, &fail, &td};
