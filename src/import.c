@@ -323,6 +323,56 @@ static int write_failures(fctx *x)
 	return rc;
 }
 
+/* 1 when the snapshot (and list) has no rows in the table yet, 0 when it
+ * has, -1 on a database error. */
+static int snapshot_empty(fctx *x, const char *sql)
+{
+	sqlite3_stmt *s = prep(x, sql);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, x->snap);
+	sqlite3_bind_int64(s, 2, x->list);
+	int rc = sqlite3_step(s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	sqlite3_reset(s);
+	if (v < 0) {
+		*x->err = xasprintf("database error: %s", sqlite3_errmsg(store_db(x->st)));
+		x->abort = true;
+	}
+	return v;
+}
+
+/* The distinct rows of one table (keep: their indexes) for mxray_rows. */
+typedef struct {
+	fctx *x;
+	frows *f;
+	int table; /* 0 target, 1 mx, 2 a, 3 cname */
+	uint32_t *keep;
+	size_t nkeep;
+} bulk_ctx;
+
+static void bulk_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const bulk_ctx *b = cx;
+	const frow *r = &b->f->v[b->keep[row]];
+	if (col == 0) {
+		sqlite3_result_int64(out, b->x->snap);
+		return;
+	}
+	if (b->table == 0) { /* snap, list, domain */
+		if (col == 1)
+			sqlite3_result_int64(out, b->x->list);
+		else if (col == 2)
+			sqlite3_result_int64(out, r->k[0]);
+		else
+			sqlite3_result_null(out);
+		return;
+	}
+	if (col <= 3)
+		sqlite3_result_int64(out, r->k[col - 1]);
+	else
+		sqlite3_result_null(out);
+}
+
 /* Write the buffered rows of the file in key order; a record counts as
  * imported when one of its rows was new, else as already present. */
 static int bulk_write(fctx *x)
@@ -338,6 +388,18 @@ static int bulk_write(fctx *x)
 		"INSERT OR IGNORE INTO f_a(snap, host, ip) VALUES(?1,?2,?3)",
 		"INSERT OR IGNORE INTO f_cname(snap, name, target) VALUES(?1,?2,?3)",
 	};
+	static const char *const bulk_sql[] = {
+		"INSERT INTO f_target(snap, list, domain) SELECT c0, c1, c2 FROM mxray_rows(?1)",
+		"INSERT INTO f_mx(snap, domain, host, pref) SELECT c0, c1, c2, c3 FROM mxray_rows(?1)",
+		"INSERT INTO f_a(snap, host, ip) SELECT c0, c1, c2 FROM mxray_rows(?1)",
+		"INSERT INTO f_cname(snap, name, target) SELECT c0, c1, c2 FROM mxray_rows(?1)",
+	};
+	static const char *const empty_sql[] = {
+		"SELECT NOT EXISTS (SELECT 1 FROM f_target WHERE snap = ?1 AND list = ?2)",
+		"SELECT NOT EXISTS (SELECT 1 FROM f_mx WHERE snap = ?1)",
+		"SELECT NOT EXISTS (SELECT 1 FROM f_a WHERE snap = ?1)",
+		"SELECT NOT EXISTS (SELECT 1 FROM f_cname WHERE snap = ?1)",
+	};
 	/* which key columns are name references */
 	static const bool is_name[4][2] = {{true, false}, {true, true}, {true, false}, {true, true}};
 	frows *tabs[] = {&x->tgt, &x->mx, &x->a, &x->cname};
@@ -351,6 +413,34 @@ static int bulk_write(fctx *x)
 				if (is_name[t][k])
 					f->v[i].k[k] = (uint32_t)names_dbid(x->nm, f->v[i].k[k]);
 		qsort(f->v, f->n, sizeof *f->v, cmp_frow);
+		/* nothing of the snapshot in the table yet: every distinct row is
+		 * new, and one statement writes them all */
+		int fresh = snapshot_empty(x, empty_sql[t]);
+		if (fresh < 0) {
+			rc = -1;
+			break;
+		}
+		if (fresh) {
+			bulk_ctx bc = {x, f, t, NULL, 0};
+			bc.keep = xmalloc(f->n * sizeof *bc.keep);
+			for (size_t i = 0; i < f->n; i++)
+				if (!i || memcmp(f->v[i].k, f->v[i - 1].k, sizeof f->v[i].k)) {
+					bc.keep[bc.nkeep++] = (uint32_t)i;
+					changed[f->v[i].seq] = 1;
+				}
+			sqlite3_stmt *s = prep(x, bulk_sql[t]);
+			store_rows rows = {bc.nkeep, &bc, bulk_column};
+			if (s)
+				store_bind_rows(s, 1, &rows);
+			if (!s || store_step_bulk(x->st, s, x->err) < 0) {
+				x->abort = true;
+				rc = -1;
+			}
+			free(bc.keep);
+			free(f->v);
+			memset(f, 0, sizeof *f);
+			continue;
+		}
 		sqlite3_stmt *s = prep(x, sql[t]);
 		if (!s) {
 			rc = -1;

@@ -81,12 +81,29 @@ static int cmp_key(const void *a, const void *b)
 	return strcmp(strmap_key(sort_map, *(const uint32_t *)a), strmap_key(sort_map, *(const uint32_t *)b));
 }
 
+typedef struct {
+	const names *n;
+	const uint32_t *order;
+} flush_ctx;
+
+static void flush_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const flush_ctx *f = cx;
+	uint32_t i = f->order[row];
+	if (col == 0)
+		sqlite3_result_int64(out, f->n->id[i]);
+	else if (col == 1)
+		sqlite3_result_text(out, strmap_key(f->n->map, i), -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(out);
+}
+
 int names_flush(names *n, store *st, char **err)
 {
 	size_t size = strmap_size(n->map);
 	if (n->flushed == size)
 		return 0;
-	sqlite3_stmt *s = store_prepare(st, "INSERT INTO name(id, name) VALUES(?1, ?2)", err);
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO name(id, name) SELECT c0, c1 FROM mxray_rows(?1)", err);
 	if (!s)
 		return -1;
 	/* ids in name order: the rows and the unique index on name both
@@ -97,15 +114,13 @@ int names_flush(names *n, store *st, char **err)
 		order[i] = (uint32_t)(n->flushed + i);
 	sort_map = n->map;
 	qsort(order, k, sizeof *order, cmp_key);
-	int rc = 0;
 	int64_t next = n->next;
-	for (size_t i = 0; i < k && rc == 0; i++) {
-		n->id[order[i]] = next;
-		sqlite3_bind_int64(s, 1, next++);
-		sqlite3_bind_text(s, 2, strmap_key(n->map, order[i]), -1, SQLITE_STATIC);
-		if (store_step_write(st, s, err) < 0)
-			rc = -1;
-	}
+	for (size_t i = 0; i < k; i++)
+		n->id[order[i]] = next++;
+	flush_ctx fc = {n, order};
+	store_rows rows = {k, &fc, flush_column};
+	store_bind_rows(s, 1, &rows);
+	int rc = store_step_bulk(st, s, err) < 0 ? -1 : 0;
 	free(order);
 	if (rc == 0) {
 		n->flushed = size;
