@@ -20,7 +20,7 @@ CFLAGS  += -std=c11 -Wall -Wextra $(WERROR) $(OPT) $(SANFLAGS) \
            -D_XOPEN_SOURCE=700 -D_XOPEN_SOURCE_EXTENDED -D_DEFAULT_SOURCE \
            -Iinclude $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
 LDFLAGS += $(SANFLAGS)
-LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm
+LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 TESTLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ENGINE_SRC := $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c))

@@ -15,6 +15,7 @@
 #include "mxray/util.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -150,6 +151,7 @@ typedef struct {
 	size_t pending_n;    /* physical lines in pending */
 	/* scans */
 	scan_rec scan;
+	struct scan_batch *batch;
 	/* as2org */
 	enum asorg_section section;
 	/* the compact store */
@@ -654,19 +656,108 @@ static int do_dns(fctx *x, char *line, size_t len)
 
 /* ---- scans ------------------------------------------------------------ */
 
+/* A batch of scan lines, parsed by two threads (JSON is most of the cost
+ * of a scan file), then written by this one in file order, so problems
+ * are reported, and --strict stops, exactly as line by line. */
+#define SCAN_BATCH 2048
+
+typedef struct {
+	strbuf line;
+	uint64_t lineno;
+	scan_rec rec;
+	bool blank, ok;
+	char why[512];
+} scan_item;
+
+typedef struct scan_batch {
+	scan_item item[SCAN_BATCH];
+	size_t n;
+} scan_batch;
+
+static void scan_parse_one(scan_item *it)
+{
+	it->blank = blank(it->line.data, it->line.len);
+	it->ok = false;
+	if (it->blank)
+		return;
+	bool raw;
+	json_t *o = jsonl_parse(it->line.data, it->line.len, &raw, it->why, sizeof it->why);
+	if (!o)
+		return;
+	const char *why = scan_from_json(o, raw, &it->rec, it->why, sizeof it->why);
+	json_decref(o);
+	if (why) {
+		if (why != it->why)
+			snprintf(it->why, sizeof it->why, "%s", why);
+		return;
+	}
+	it->ok = true;
+}
+
+typedef struct {
+	scan_batch *b;
+	size_t from; /* every second item from here */
+} scan_job;
+
+static void *scan_parse_half(void *arg)
+{
+	scan_job *j = arg;
+	for (size_t i = j->from; i < j->b->n; i += 2)
+		scan_parse_one(&j->b->item[i]);
+	return NULL;
+}
+
+static int scan_write(fctx *x, scan_rec *r);
+
+/* Parse the batch on two threads, then write it in order. */
+static int scan_flush(fctx *x)
+{
+	scan_batch *b = x->batch;
+	if (!b || !b->n)
+		return 0;
+	/* the first line alone: jansson seeds its hash function on first use */
+	scan_parse_one(&b->item[0]);
+	scan_job odd = {b, 1}, even = {b, 2};
+	pthread_t t;
+	bool threaded = b->n > 2 && pthread_create(&t, NULL, scan_parse_half, &odd) == 0;
+	scan_parse_half(&even);
+	if (threaded)
+		pthread_join(t, NULL);
+	else
+		scan_parse_half(&odd);
+	uint64_t here = x->lineno;
+	int rc = 0;
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		scan_item *it = &b->item[i];
+		x->lineno = it->lineno;
+		if (it->blank)
+			continue;
+		rc = it->ok ? scan_write(x, &it->rec) : problem(x, it->why);
+	}
+	x->lineno = here;
+	b->n = 0;
+	return rc;
+}
+
 static int do_scan(fctx *x, char *line, size_t len)
 {
-	if (blank(line, len))
-		return 0;
-	bool raw;
-	json_t *o = jsonl_parse(line, len, &raw, x->errbuf, sizeof x->errbuf);
-	if (!o)
-		return problem(x, x->errbuf);
-	scan_rec *r = &x->scan;
-	const char *why = scan_from_json(o, raw, r, x->errbuf, sizeof x->errbuf);
-	json_decref(o);
-	if (why)
-		return problem(x, why);
+	if (!x->batch) {
+		x->batch = xcalloc(1, sizeof *x->batch);
+		for (size_t i = 0; i < SCAN_BATCH; i++) {
+			sb_init(&x->batch->item[i].line);
+			scan_rec_init(&x->batch->item[i].rec);
+		}
+	}
+	scan_item *it = &x->batch->item[x->batch->n++];
+	sb_clear(&it->line);
+	sb_add(&it->line, line, len);
+	it->lineno = x->lineno;
+	return x->batch->n == SCAN_BATCH ? scan_flush(x) : 0;
+}
+
+/* One parsed scan record into the store. */
+static int scan_write(fctx *x, scan_rec *r)
+{
 	/* One record per (snapshot, ip).  A record with port-25 data replaces
 	 * one without; otherwise the later record wins.  Identical data
 	 * changes nothing, so a re-import counts as already present. */
@@ -917,15 +1008,20 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 			line += 3; /* a UTF-8 byte-order mark */
 			len -= 3;
 		}
+		bool bad = rd.too_long || (len && memchr(line, '\0', len));
+		if (bad && (rc = scan_flush(&x)) != 0) /* the lines before it first */
+			break;
 		if (rd.too_long)
 			rc = problem(&x, "line longer than 16 MiB");
-		else if (len && memchr(line, '\0', len))
+		else if (bad)
 			rc = problem(&x, "NUL byte in the line");
 		else
 			rc = handlers[in->kind](&x, line ? line : empty, len);
 		if ((c->lines & 1023) == 0)
 			progress_update(&pg, rd.bytes, c->lines, units[in->kind]);
 	}
+	if (rc == 0)
+		rc = scan_flush(&x);
 	while (rc == 0 && x.pending.len) /* each replay drops a line: it ends */
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
@@ -946,6 +1042,13 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	csv_record_free(&x.rec);
 	sb_free(&x.pending);
 	scan_rec_free(&x.scan);
+	if (x.batch) {
+		for (size_t i = 0; i < SCAN_BATCH; i++) {
+			sb_free(&x.batch->item[i].line);
+			scan_rec_free(&x.batch->item[i].rec);
+		}
+		free(x.batch);
+	}
 	free(x.mx.v);
 	free(x.a.v);
 	free(x.cname.v);

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -119,7 +120,18 @@ struct scan_nameset {
 #define NAMESET_MIN 16
 
 static uint64_t hash_key[2];
-static bool hash_keyed;
+static pthread_once_t hash_once = PTHREAD_ONCE_INIT;
+
+/* once per process, whichever thread parses first (import parses scan
+ * lines on two threads) */
+static void hash_key_init(void)
+{
+	if (getentropy(hash_key, sizeof hash_key) != 0) {
+		/* no entropy source: anything that varies between runs */
+		hash_key[0] = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+		hash_key[1] = (uint64_t)(uintptr_t)&hash_key ^ (uint64_t)clock() << 20;
+	}
+}
 
 static uint64_t rotl64(uint64_t x, int b)
 {
@@ -137,14 +149,7 @@ static void sip_round(uint64_t v[4])
 /* SipHash-1-3 of p[0..n) under hash_key. */
 static uint64_t name_hash(const char *s, size_t n)
 {
-	if (!hash_keyed) {
-		if (getentropy(hash_key, sizeof hash_key) != 0) {
-			/* no entropy source: anything that varies between runs */
-			hash_key[0] = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
-			hash_key[1] = (uint64_t)(uintptr_t)&hash_key ^ (uint64_t)clock() << 20;
-		}
-		hash_keyed = true;
-	}
+	pthread_once(&hash_once, hash_key_init);
 	const unsigned char *p = (const unsigned char *)s;
 	uint64_t v[4] = {hash_key[0] ^ 0x736f6d6570736575ULL, hash_key[1] ^ 0x646f72616e646f6dULL,
 			 hash_key[0] ^ 0x6c7967656e657261ULL, hash_key[1] ^ 0x7465646279746573ULL};
