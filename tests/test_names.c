@@ -1,0 +1,97 @@
+/* names: the name table cache (references, ids in name order at flush,
+ * reopening) and the store's bulk rows (mxray_rows). */
+#include "testdb.h"
+#include "mxray/names.h"
+
+static void test_ids_in_name_order(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	names *n = names_open(st, &err);
+	assert_non_null(n);
+	uint32_t c = names_ref(n, "c.example"), a = names_ref(n, "a.example"), b = names_ref(n, "b.example");
+	assert_int_equal(names_ref(n, "a.example"), a); /* the same reference again */
+	assert_int_equal(names_flush(n, st, &err), 0);
+	/* ids follow the names' order, not the order they were seen */
+	assert_int_equal(names_dbid(n, a), 1);
+	assert_int_equal(names_dbid(n, b), 2);
+	assert_int_equal(names_dbid(n, c), 3);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 3);
+	assert_string_equal(db_text(st, "SELECT group_concat(name, ' ') FROM (SELECT name FROM name ORDER BY id)"),
+			    "a.example b.example c.example");
+	/* a second flush gives new names the next ids, old ones keep theirs */
+	uint32_t z = names_ref(n, "0.example"), a2 = names_ref(n, "a.example");
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(names_dbid(n, z), 4);
+	assert_int_equal(names_dbid(n, a2), 1);
+	assert_int_equal(names_flush(n, st, &err), 0); /* nothing new: nothing written */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 4);
+	names_free(n);
+	/* reopened: the stored names have their ids, new ones come after */
+	n = names_open(st, &err);
+	assert_non_null(n);
+	uint32_t b3 = names_ref(n, "b.example"), d = names_ref(n, "d.example");
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(names_dbid(n, b3), 2);
+	assert_int_equal(names_dbid(n, d), 5);
+	names_free(n);
+	store_close(st);
+}
+
+typedef struct {
+	int64_t v[3][2];
+} three;
+
+static void three_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const three *t = cx;
+	if (col < 2)
+		sqlite3_result_int64(out, t->v[row][col]);
+	else if (col == 2)
+		sqlite3_result_text(out, row == 1 ? "one" : "other", -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(out);
+}
+
+static void test_bulk_rows(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, "CREATE TABLE t(a INTEGER, b INTEGER, c TEXT, d)", &err), 0);
+	three t = {{{1, 10}, {2, 20}, {3, 30}}};
+	store_rows rows = {3, &t, three_column};
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO t SELECT c0, c1, c2, c9 FROM mxray_rows(?1)", &err);
+	assert_non_null(s);
+	store_bind_rows(s, 1, &rows);
+	assert_int_equal(store_step_bulk(st, s, &err), 3);
+	assert_int_equal(db_int(st, "SELECT sum(a * b) FROM t"), 140);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t WHERE c = 'one' AND b = 20 AND d IS NULL"), 1);
+	/* no rows: nothing written */
+	rows.nrows = 0;
+	store_bind_rows(s, 1, &rows);
+	assert_int_equal(store_step_bulk(st, s, &err), 0);
+	/* without its argument the function gives no rows */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM mxray_rows"), 0);
+	/* a failing write is an error, not a count */
+	assert_int_equal(store_exec(st, "CREATE UNIQUE INDEX t_a ON t(a)", &err), 0);
+	rows.nrows = 3;
+	store_bind_rows(s, 1, &rows);
+	assert_int_equal(store_step_bulk(st, s, &err), -1);
+	assert_non_null(strstr(err, "UNIQUE constraint failed"));
+	free(err);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t"), 3);
+	store_close(st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ids_in_name_order),
+		cmocka_unit_test(test_bulk_rows),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
