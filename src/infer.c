@@ -62,20 +62,7 @@ const char *infer_approach_name(unsigned bit)
 	}
 }
 
-/* A growable vector of uint32. */
-typedef struct {
-	uint32_t *v;
-	size_t n, cap;
-} u32vec;
-
-static void vpush(u32vec *a, uint32_t x)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 256;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	a->v[a->n++] = x;
-}
+#define vpush u32vec_push
 
 /* Integer rows of the snapshot, read in the table's key order. */
 typedef struct {

@@ -10,19 +10,8 @@
 
 /* ---- computing (once per import) --------------------------------------- */
 
-typedef struct {
-	uint32_t *v;
-	size_t n, cap;
-} vec;
-
-static void vpush(vec *a, uint32_t x)
-{
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 1024;
-		a->v = xrealloc(a->v, a->cap * sizeof *a->v);
-	}
-	a->v[a->n++] = x;
-}
+typedef u32vec vec;
+#define vpush u32vec_push
 
 /* Bitmaps over name ids. */
 #define BIT_SET(b, i) ((b)[(i) >> 6] |= 1ull << ((i) & 63))

@@ -72,4 +72,11 @@ long long mx_days_from_date(const char *s);
  * numbers (as Python prints floats: 26696.666666666664, 21.0, 0.5). */
 void mx_fmt_double(double v, char buf[32]);
 
+/* A growable vector of uint32. */
+typedef struct {
+	uint32_t *v;
+	size_t n, cap;
+} u32vec;
+void u32vec_push(u32vec *a, uint32_t x);
+
 #endif
