@@ -126,7 +126,10 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 {
 	if (check_results(st, snapshot, "final", err) < 0 || report_scope_table(st, err) < 0)
 		return -1;
-	sqlite3_stmt *s = store_prepare(st,
+	/* every domain: the shares infer stored; a list or scope: summed here */
+	bool all = !scoped && (!list || !strcmp(list, "all"));
+	sqlite3_stmt *s = all ? store_prepare(st, "SELECT provider, weight FROM f_share WHERE snap = ?1"
+						  " ORDER BY weight DESC, provider", err) : store_prepare(st,
 		"SELECT coalesce(c.company, n.name) AS p, sum(r.weight) AS w FROM f_result r JOIN name n ON n.id = r.provider"
 		" LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach AND c.provider = r.provider"
 		" WHERE r.snap = ?1 AND r.approach = 4 AND (?2 IS NULL OR ?2 = 'all' OR r.domain IN"
@@ -136,8 +139,10 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 	if (!s)
 		return -1;
 	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
-	store_bind_text(s, 2, list);
-	sqlite3_bind_int(s, 3, scoped);
+	if (!all) {
+		store_bind_text(s, 2, list);
+		sqlite3_bind_int(s, 3, scoped);
+	}
 	if (fmt == EXPORT_CSV)
 		fputs("Provider,Domains_of_Provider\n", out);
 	long n = 0;

@@ -1120,6 +1120,7 @@ static int cmp_share_db(const void *a, const void *b)
  * statement (they are built in key order: domain, then provider). */
 typedef struct {
 	uint32_t domain, provider, conf;
+	uint32_t id; /* the provider ID's name in this run */
 	uint8_t src, status;
 	uint32_t n; /* shares of the domain (weight 1/n) */
 	const char *reason;
@@ -1169,8 +1170,8 @@ static int write_result(ctx *c, resrows *out, sqlite3_stmt *co, uint8_t *seen, i
 			out->cap = out->cap ? out->cap * 2 : 65536;
 			out->v = xrealloc(out->v, out->cap * sizeof *out->v);
 		}
-		out->v[out->n++] = (resrow){domain, sh[i].db, sh[i].conf, sh[i].src, sh[i].status, (uint32_t)n,
-					    sh[i].reason};
+		out->v[out->n++] = (resrow){domain, sh[i].db, sh[i].conf, sh[i].id, sh[i].src, sh[i].status,
+					    (uint32_t)n, sh[i].reason};
 		const char *company_name = company(c, sh[i].id);
 		if (company_name && !seen[sh[i].id]) {
 			seen[sh[i].id] = 1;
@@ -1208,6 +1209,55 @@ static int add_share(share *sh, int n, uint32_t id, uint8_t src, uint8_t status,
 		}
 	sh[n] = (share){id, src, status, conf, reason, 0};
 	return n + 1;
+}
+
+/* The final answers' provider shares (company, else provider ID), summed
+ * in the rows' key order as SQL's sum() over the table would, and the
+ * number of domains with an answer: stored for export and report. */
+static int write_shares(ctx *c, const resrows *rows)
+{
+	strmap *keys = strmap_new();
+	double *w = NULL;
+	size_t cap = 0;
+	int64_t domains = 0;
+	for (size_t i = 0; i < rows->n; i++) {
+		const resrow *r = &rows->v[i];
+		if (i == 0 || r->domain != rows->v[i - 1].domain)
+			domains++;
+		const char *co = company(c, r->id);
+		uint32_t k = strmap_intern(keys, co ? co : nm(c, r->id), NULL);
+		if (k >= cap) {
+			size_t nc = cap ? cap * 2 : 256;
+			w = xrealloc(w, nc * sizeof *w);
+			memset(w + cap, 0, (nc - cap) * sizeof *w);
+			cap = nc;
+		}
+		w[k] += 1.0 / r->n;
+	}
+	int rc = 0;
+	sqlite3_stmt *s = prepare_id(c, "DELETE FROM f_share WHERE snap = ?1");
+	if (!s || sqlite3_step(s) != SQLITE_DONE)
+		rc = dberr(c, "writing shares");
+	sqlite3_finalize(s);
+	s = rc ? NULL : prepare_id(c, "INSERT INTO f_share(snap, provider, weight) VALUES(?1, ?2, ?3)");
+	for (uint32_t k = 0; s && rc == 0 && k < strmap_size(keys); k++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 2, strmap_key(keys, k), -1, SQLITE_STATIC);
+		sqlite3_bind_double(s, 3, w[k]);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = dberr(c, "writing shares");
+	}
+	sqlite3_finalize(s);
+	s = rc ? NULL : prepare_id(c, "INSERT OR REPLACE INTO f_share_total(snap, domains) VALUES(?1, ?2)");
+	if (s) {
+		sqlite3_bind_int64(s, 2, domains);
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = dberr(c, "writing shares");
+	}
+	sqlite3_finalize(s);
+	free(w);
+	strmap_free(keys);
+	return rc;
 }
 
 static const ctx *sort_ctx;
@@ -1645,6 +1695,8 @@ static int write_all(ctx *c, size_t ndom)
 			if (store_step_bulk(c->st, ins, c->err) < 0)
 				rc = -1;
 		}
+		if (rc == 0 && !bit)
+			rc = write_shares(c, &rows);
 		progress_end(&pg);
 		free(rows.v);
 		for (size_t i = 0; i < nreasons; i++)

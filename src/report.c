@@ -85,6 +85,11 @@ static int check_inferred(store *st, char (*dates)[11], long n, char **err)
 	return 0;
 }
 
+/* Whether the last scope built is every domain with MX records (list
+ * 'all', not --stable): then the queries need no scope table at all, since
+ * infer's per-domain tables hold exactly those domains. */
+static bool scope_all;
+
 /* Fill temp.scope_domain(snap, domain) with the domains that count. */
 static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err)
 {
@@ -92,6 +97,9 @@ static int build_scope(store *st, const report_scope *sc, char (*dates)[11], lon
 		return -1;
 	if (report_scope_table(st, err) < 0 || store_exec(st, "DELETE FROM scope_date; DELETE FROM scope_domain;", err) < 0)
 		return -1;
+	scope_all = !sc->stable && (!sc->list || !strcmp(sc->list, "all"));
+	if (scope_all)
+		return 0;
 	sqlite3_stmt *s = store_prepare(st, "INSERT OR IGNORE INTO scope_date(snap) SELECT id FROM snapshot WHERE date = ?1",
 					err);
 	if (!s)
@@ -144,8 +152,9 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 	 * no scan for any IP; port 25 never answered; no trusted certificate
 	 * with a usable name on a primary address; no usable banner/EHLO
 	 * name; complete) are computed by infer, one per domain. */
-	s = store_prepare(st, "SELECT c.category, count(*) FROM scope_domain d CROSS JOIN f_coverage c ON"
-			      " c.snap = d.snap AND c.domain = d.domain WHERE d.snap = ?1 GROUP BY c.category",
+	s = store_prepare(st, scope_all ? "SELECT category, count(*) FROM f_coverage WHERE snap = ?1 GROUP BY category"
+				        : "SELECT c.category, count(*) FROM scope_domain d CROSS JOIN f_coverage c ON"
+					  " c.snap = d.snap AND c.domain = d.domain WHERE d.snap = ?1 GROUP BY c.category",
 			  err);
 	if (!s)
 		return -1;
@@ -219,15 +228,17 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 	strmap *prov = strmap_new();
 	double **share = NULL;
 	size_t cap = 0;
-	sqlite3_stmt *tot = store_prepare(st, "SELECT count(DISTINCT r.domain) FROM f_result r JOIN scope_domain d ON"
-					      " d.snap = r.snap AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4",
+	sqlite3_stmt *tot = store_prepare(st, scope_all ? "SELECT domains FROM f_share_total WHERE snap = ?1"
+						      : "SELECT count(DISTINCT r.domain) FROM f_result r JOIN scope_domain d ON"
+						        " d.snap = r.snap AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4",
 					  err);
-	sqlite3_stmt *s = tot ? store_prepare(st, "SELECT coalesce(c.company, p.name), sum(r.weight) FROM f_result r"
-						  " JOIN scope_domain d ON d.snap = r.snap AND d.domain = r.domain"
-						  " JOIN name p ON p.id = r.provider LEFT JOIN f_company c ON c.snap = r.snap"
-						  " AND c.approach = r.approach AND c.provider = r.provider"
-						  " WHERE r.snap = ?1 AND r.approach = 4 GROUP BY 1", err)
-			      : NULL;
+	sqlite3_stmt *s = !tot ? NULL
+		: scope_all ? store_prepare(st, "SELECT provider, weight FROM f_share WHERE snap = ?1", err)
+			    : store_prepare(st, "SELECT coalesce(c.company, p.name), sum(r.weight) FROM f_result r"
+						" JOIN scope_domain d ON d.snap = r.snap AND d.domain = r.domain"
+						" JOIN name p ON p.id = r.provider LEFT JOIN f_company c ON c.snap = r.snap"
+						" AND c.approach = r.approach AND c.provider = r.provider"
+						" WHERE r.snap = ?1 AND r.approach = 4 GROUP BY 1", err);
 	if (!s) {
 		strmap_free(prov);
 		trend_free(t);
@@ -394,7 +405,8 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		return -1;
 	}
 	const char *first = t.dates[0], *last = t.dates[t.ndates - 1];
-	long scope_n = one_long_id(st, "SELECT count(*) FROM scope_domain WHERE snap = ?1", last);
+	long scope_n = one_long_id(st, scope_all ? "SELECT count(*) FROM f_coverage WHERE snap = ?1"
+						 : "SELECT count(*) FROM scope_domain WHERE snap = ?1", last);
 	char *list = sanitize_str(sc->list ? sc->list : "all");
 	fprintf(out, "mxray report: list %s, %s, %zu snapshot%s (%s to %s)\n", list,
 		sc->stable ? "stable domains only (with MX records in every snapshot)" : "every domain with MX records",
@@ -459,9 +471,13 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		static const int code[] = {3, 2, 1, 4};
 		for (int i = 0; i < 4; i++) {
 			char sql[300];
-			snprintf(sql, sizeof sql, "SELECT count(*) FROM f_result r JOIN scope_domain d ON d.snap = r.snap"
-						  " AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4"
-						  " AND r.source = %d", code[i]);
+			if (scope_all)
+				snprintf(sql, sizeof sql, "SELECT count(*) FROM f_result WHERE snap = ?1 AND approach = 4"
+							  " AND source = %d", code[i]);
+			else
+				snprintf(sql, sizeof sql, "SELECT count(*) FROM f_result r JOIN scope_domain d ON"
+							  " d.snap = r.snap AND d.domain = r.domain WHERE r.snap = ?1"
+							  " AND r.approach = 4 AND r.source = %d", code[i]);
 			fprintf(out, "  %-11s %8ld\n", src[i], one_long_id(st, sql, last));
 		}
 		fprintf(out, "\nHeuristics in %s: fired on %ld MX hosts, changed %ld answers, flagged %ld\n", last,

@@ -214,6 +214,15 @@ static const char schema_v4[] =
 	"  PRIMARY KEY(snap, domain)) WITHOUT ROWID;"
 	"INSERT INTO f_coverage SELECT s.id, d.id, c.category FROM coverage c JOIN snapshot s ON s.date = c.snapshot"
 	"  JOIN name d ON d.name = c.domain ORDER BY 1, 2;"
+	/* each snapshot's provider shares over every domain with an answer
+	 * (company, else provider ID), stored by infer for export and report */
+	"CREATE TABLE f_share(snap INTEGER NOT NULL, provider TEXT NOT NULL, weight REAL NOT NULL,"
+	"  PRIMARY KEY(snap, provider)) WITHOUT ROWID;"
+	"CREATE TABLE f_share_total(snap INTEGER PRIMARY KEY, domains INTEGER NOT NULL);"
+	"INSERT INTO f_share SELECT s.id, coalesce(r.company, r.provider_id), sum(r.weight) FROM result r"
+	"  JOIN snapshot s ON s.date = r.snapshot WHERE r.approach = 'final' GROUP BY 1, 2;"
+	"INSERT INTO f_share_total SELECT s.id, count(DISTINCT r.domain) FROM result r"
+	"  JOIN snapshot s ON s.date = r.snapshot WHERE r.approach = 'final' GROUP BY 1;"
 	"DROP TABLE result; DROP TABLE primary_mx; DROP TABLE coverage;"
 	"CREATE VIEW result AS SELECT s.date AS snapshot, p.name AS approach, d.name AS domain, v.name AS provider_id,"
 	"  c.company AS company, r.weight AS weight,"

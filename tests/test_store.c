@@ -16,7 +16,7 @@ static void test_create_and_reopen(void **state)
 	st = store_open(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 28);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 30);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 13);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
@@ -69,6 +69,12 @@ static void test_migrate_v3(void **state)
 	/* the answers as they were, through the result view */
 	assert_int_equal(db_int(st, "SELECT count(*) FROM result"), 14765);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM v_assignment"), 2953);
+	/* the stored shares are the sums of the final answers' weights */
+	assert_int_equal(db_int(st, "SELECT domains FROM f_share_total"), 2944);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM f_share s JOIN (SELECT coalesce(company, provider_id) AS p,"
+				    " sum(weight) AS w FROM result WHERE approach = 'final' GROUP BY 1) r"
+				    " ON r.p = s.provider AND r.w = s.weight"),
+			 db_int(st, "SELECT count(*) FROM f_share"));
 	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	store_close(st);
 	rmdb(path);
