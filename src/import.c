@@ -96,6 +96,12 @@ static int reader_next(reader *r)
 
 /* ---- bulk rows ---------------------------------------------------------- */
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
 /* A fact row kept until the end of its file, then written in key order.
  * seq numbers the input record it came from, so that a record counts as
  * imported when any of its rows was new. */
@@ -1070,6 +1076,161 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	return rc;
 }
 
+/* Integer rows of a query for the snapshot (?1), ncols columns each. */
+static int load_cols(store *st, const char *sql, int64_t snap, int ncols, u32vec *out, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		for (int i = 0; i < ncols; i++)
+			u32vec_push(&out[i], (uint32_t)sqlite3_column_int64(s, i));
+	return store_read_done(st, s, rc, err);
+}
+
+/* The first index of key in the sorted a[0..n), or n. */
+static size_t lower_bound(const uint32_t *a, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+typedef struct {
+	uint32_t host, ip, via, seq;
+} mxip_row;
+
+static int cmp_mxip(const void *pa, const void *pb)
+{
+	const mxip_row *a = pa, *b = pb;
+	if (a->host != b->host)
+		return a->host < b->host ? -1 : 1;
+	if (a->ip != b->ip)
+		return a->ip < b->ip ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+typedef struct {
+	const mxip_row *v;
+	int64_t snap;
+} mxip_rows;
+
+static void mxip_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const mxip_rows *r = cx;
+	const mxip_row *x = &r->v[row];
+	if (col == 0)
+		sqlite3_result_int64(out, r->snap);
+	else if (col == 1)
+		sqlite3_result_int64(out, x->host);
+	else if (col == 2)
+		sqlite3_result_int64(out, x->ip);
+	else if (col == 3 && x->via)
+		sqlite3_result_int64(out, x->via);
+	else
+		sqlite3_result_null(out);
+}
+
+/* Each distinct MX host's addresses: its A records, or, for a host with
+ * none, those of its CNAME targets (one CNAME followed; `via` names it,
+ * the first target by id when two give the same address).  Computed in
+ * memory over the key-ordered tables and written in key order; the
+ * address index is built again after the load when the snapshot is the
+ * only one in the table. */
+static int derive_mx_ip(store *st, int64_t snap, char **err)
+{
+	u32vec hosts[1] = {{0}}, a[2] = {{0}}, cn[2] = {{0}};
+	mxip_row *rows = NULL;
+	size_t n = 0, cap = 0;
+	int rc = -1;
+	if (load_cols(st, "SELECT host FROM f_mx WHERE snap = ?1", snap, 1, hosts, err) < 0 ||
+	    load_cols(st, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", snap, 2, a, err) < 0 ||
+	    load_cols(st, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target", snap, 2, cn, err) < 0)
+		goto out;
+	qsort(hosts[0].v, hosts[0].n, sizeof *hosts[0].v, cmp_u32);
+	for (size_t i = 0; i < hosts[0].n; i++) {
+		uint32_t h = hosts[0].v[i];
+		if (i && h == hosts[0].v[i - 1])
+			continue;
+		size_t k = lower_bound(a[0].v, a[0].n, h);
+		bool own = k < a[0].n && a[0].v[k] == h;
+		if (own) {
+			for (; k < a[0].n && a[0].v[k] == h; k++) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 65536;
+					rows = xrealloc(rows, cap * sizeof *rows);
+				}
+				rows[n++] = (mxip_row){h, a[1].v[k], 0, 0};
+			}
+			continue;
+		}
+		size_t start = n;
+		for (size_t c = lower_bound(cn[0].v, cn[0].n, h); c < cn[0].n && cn[0].v[c] == h; c++) {
+			uint32_t t = cn[1].v[c];
+			for (k = lower_bound(a[0].v, a[0].n, t); k < a[0].n && a[0].v[k] == t; k++) {
+				if (n == cap) {
+					cap = cap ? cap * 2 : 65536;
+					rows = xrealloc(rows, cap * sizeof *rows);
+				}
+				rows[n] = (mxip_row){h, a[1].v[k], t, (uint32_t)(n - start)};
+				n++;
+			}
+		}
+		/* by address; the first target that gave it stays */
+		qsort(rows + start, n - start, sizeof *rows, cmp_mxip);
+		size_t w = start;
+		for (size_t r = start; r < n; r++)
+			if (r == start || rows[r].ip != rows[w - 1].ip)
+				rows[w++] = rows[r];
+		n = w;
+	}
+	sqlite3_stmt *q = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM f_mx_ip WHERE snap <> ?1)", err);
+	if (!q)
+		goto out;
+	sqlite3_bind_int64(q, 1, snap);
+	int others = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
+	sqlite3_reset(q);
+	if (others < 0) {
+		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		goto out;
+	}
+	if (!others) { /* the whole table is this snapshot's: empty it, load, index */
+		if (store_exec(st, "DELETE FROM f_mx_ip; DROP INDEX IF EXISTS f_mx_ip_ip;", err) < 0)
+			goto out;
+	} else {
+		q = store_prepare(st, "DELETE FROM f_mx_ip WHERE snap = ?1", err);
+		if (!q)
+			goto out;
+		sqlite3_bind_int64(q, 1, snap);
+		if (store_step_write(st, q, err) < 0)
+			goto out;
+	}
+	q = store_prepare(st, "INSERT INTO f_mx_ip(snap, host, ip, via) SELECT c0, c1, c2, c3 FROM mxray_rows(?1)", err);
+	if (!q)
+		goto out;
+	mxip_rows mr = {rows, snap};
+	store_rows sr = {n, &mr, mxip_column};
+	store_bind_rows(q, 1, &sr);
+	if (store_step_bulk(st, q, err) < 0)
+		goto out;
+	if (!others && store_exec(st, "CREATE INDEX f_mx_ip_ip ON f_mx_ip(snap, ip)", err) < 0)
+		goto out;
+	rc = 0;
+out:
+	free(hosts[0].v);
+	free(a[0].v), free(a[1].v), free(cn[0].v), free(cn[1].v);
+	free(rows);
+	return rc;
+}
+
 int import_derive(store *st, const char *snapshot, char **err)
 {
 	int64_t snap = store_snapshot_id(st, snapshot);
@@ -1079,19 +1240,11 @@ int import_derive(store *st, const char *snapshot, char **err)
 		return -1;
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *s = NULL;
+	if (derive_mx_ip(st, snap, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
 	static const char *const steps[] = {
-		"DELETE FROM f_mx_ip WHERE snap = ?1",
-		/* Each distinct MX host once (hosts are shared by many domains),
-		 * in host order: the rows go in in key order. */
-		"INSERT OR IGNORE INTO f_mx_ip(snap, host, ip, via) "
-		"SELECT ?1, h.host, a.ip, NULL FROM (SELECT DISTINCT host FROM f_mx WHERE snap = ?1) h "
-		"CROSS JOIN f_a a ON a.snap = ?1 AND a.host = h.host",
-		/* A CNAME is followed once, for hosts with no A record of their own. */
-		"INSERT OR IGNORE INTO f_mx_ip(snap, host, ip, via) "
-		"SELECT ?1, h.host, a.ip, c.target FROM (SELECT DISTINCT host FROM f_mx WHERE snap = ?1) h "
-		"CROSS JOIN f_cname c ON c.snap = ?1 AND c.name = h.host "   /* CROSS: keep this order; */
-		"CROSS JOIN f_a a ON a.snap = ?1 AND a.host = c.target "       /* the other is quadratic */
-		"WHERE NOT EXISTS (SELECT 1 FROM f_a x WHERE x.snap = ?1 AND x.host = h.host)",
 		"DELETE FROM f_asn WHERE snap = ?1 AND source = 'pfx2as'",
 	};
 	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
