@@ -1,6 +1,7 @@
 /* export: assignments and provider shares as CSV (RFC 4180) or JSON Lines. */
 #include "mxray/export.h"
 #include "mxray/csv.h"
+#include "mxray/infer.h"
 #include "mxray/report.h"
 #include "mxray/util.h"
 
@@ -57,68 +58,157 @@ static void put_json_line(FILE *out, json_t *o)
 static const char *const assign_cols[] = {"snapshot", "domain", "provider_id", "company", "weight",
 					  "source", "confidence", "status", "reason"};
 
+/* One answer row; strings are offsets into the arena until sorted. */
+typedef struct {
+	size_t domain, provider, reason; /* reason: 0 = none (offset 0 is "") */
+	uint32_t provider_id;
+	double weight;
+	int64_t conf;
+	int source, status;
+} arow;
+
+static const char *arena_str(const strbuf *a, size_t off)
+{
+	return a->data + off;
+}
+
+static const strbuf *sort_arena;
+
+static int cmp_arow(const void *pa, const void *pb)
+{
+	const arow *a = pa, *b = pb;
+	int r = strcmp(arena_str(sort_arena, a->domain), arena_str(sort_arena, b->domain));
+	return r ? r : strcmp(arena_str(sort_arena, a->provider), arena_str(sort_arena, b->provider));
+}
+
+typedef struct {
+	uint32_t id;
+	size_t company; /* arena offset */
+} pcompany;
+
+static int cmp_pcompany(const void *a, const void *b)
+{
+	uint32_t x = ((const pcompany *)a)->id, y = ((const pcompany *)b)->id;
+	return (x > y) - (x < y);
+}
+
 long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
 			enum export_format fmt, bool scoped, char **err)
 {
 	if (check_results(st, snapshot, approach, err) < 0 || report_scope_table(st, err) < 0)
 		return -1;
-	/* the integer tables, by name: ?1 snapshot id, ?5 its date */
+	int64_t snap = store_snapshot_id(st, snapshot);
+	/* The rows in the table's order, sorted here by domain and provider
+	 * name (SQLite's sort of a million rows with their joins was slower). */
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT ?5, d.name, p.name, c.company, r.weight, " STORE_SOURCE_TEXT("r.source") ", r.confidence, "
-		STORE_STATUS_TEXT("r.status") ", r.reason FROM f_result r JOIN name d ON d.id = r.domain"
-		" JOIN name p ON p.id = r.provider LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach"
-		" AND c.provider = r.provider WHERE r.snap = ?1 AND r.approach = (SELECT id FROM approach WHERE name = ?2)"
+		"SELECT d.name, p.name, r.provider, r.weight, r.source, r.confidence, r.status, r.reason"
+		" FROM f_result r JOIN name d ON d.id = r.domain JOIN name p ON p.id = r.provider"
+		" WHERE r.snap = ?1 AND r.approach = (SELECT id FROM approach WHERE name = ?2)"
 		" AND (?3 IS NULL OR ?3 = 'all' OR r.domain IN (SELECT domain FROM f_target WHERE snap = ?1 AND"
 		" list = (SELECT id FROM list WHERE name = ?3))) AND (NOT ?4 OR r.domain IN"
-		" (SELECT domain FROM temp.scope_domain WHERE snap = ?1)) ORDER BY d.name, p.name", err);
-	if (!s)
+		" (SELECT domain FROM temp.scope_domain WHERE snap = ?1))", err);
+	sqlite3_stmt *cs = s ? store_prepare(st, "SELECT provider, company FROM f_company WHERE snap = ?1"
+						 " AND approach = (SELECT id FROM approach WHERE name = ?2)", err)
+			     : NULL;
+	if (!cs)
 		return -1;
-	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
-	store_bind_text(s, 5, snapshot);
+	strbuf arena;
+	sb_init(&arena);
+	sb_add(&arena, "", 1); /* offset 0: "" */
+	arow *rows = NULL;
+	pcompany *co = NULL;
+	size_t n = 0, cap = 0, nco = 0;
+	sqlite3_bind_int64(cs, 1, snap);
+	store_bind_text(cs, 2, approach);
+	int rc;
+	while ((rc = sqlite3_step(cs)) == SQLITE_ROW) {
+		co = xrealloc(co, (nco + 1) * sizeof *co);
+		co[nco].id = (uint32_t)sqlite3_column_int64(cs, 0);
+		co[nco].company = arena.len;
+		sb_add(&arena, sqlite3_column_text(cs, 1), (size_t)sqlite3_column_bytes(cs, 1) + 1);
+		nco++;
+	}
+	if (store_read_done(st, cs, rc, err) < 0)
+		goto fail;
+	qsort(co, nco, sizeof *co, cmp_pcompany);
+	sqlite3_bind_int64(s, 1, snap);
 	store_bind_text(s, 2, approach);
 	store_bind_text(s, 3, list);
 	sqlite3_bind_int(s, 4, scoped);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 65536;
+			rows = xrealloc(rows, cap * sizeof *rows);
+		}
+		arow *r = &rows[n++];
+		r->domain = arena.len;
+		sb_add(&arena, sqlite3_column_text(s, 0), (size_t)sqlite3_column_bytes(s, 0) + 1);
+		r->provider = arena.len;
+		sb_add(&arena, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
+		r->provider_id = (uint32_t)sqlite3_column_int64(s, 2);
+		r->weight = sqlite3_column_double(s, 3);
+		r->source = sqlite3_column_int(s, 4);
+		r->conf = sqlite3_column_int64(s, 5);
+		r->status = sqlite3_column_int(s, 6);
+		r->reason = 0;
+		if (sqlite3_column_type(s, 7) != SQLITE_NULL) {
+			r->reason = arena.len;
+			sb_add(&arena, sqlite3_column_text(s, 7), (size_t)sqlite3_column_bytes(s, 7) + 1);
+		}
+	}
+	if (store_read_done(st, s, rc, err) < 0)
+		goto fail;
+	sort_arena = &arena;
+	qsort(rows, n, sizeof *rows, cmp_arow);
 	if (fmt == EXPORT_CSV) {
 		for (int i = 0; i < 9; i++)
 			fprintf(out, "%s%s", i ? "," : "", assign_cols[i]);
 		fputc('\n', out);
 	}
-	long n = 0;
-	int rc;
-	char w[32];
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		n++;
-		mx_fmt_double(sqlite3_column_double(s, 4), w);
+	char w[32], conf[24];
+	double last_w = -1; /* the weights are 1/n for a few n: format each once */
+	for (size_t i = 0; i < n; i++) {
+		const arow *r = &rows[i];
+		pcompany key = {r->provider_id, 0}, *hit = bsearch(&key, co, nco, sizeof *co, cmp_pcompany);
+		const char *src = r->source >= 1 && r->source <= 4 ? infer_source_names[r->source] : "correction";
+		const char *status = r->status >= 0 && r->status <= 5 ? infer_status_names[r->status] : "corrected";
+		const char *vals[9] = {snapshot, arena_str(&arena, r->domain), arena_str(&arena, r->provider),
+				       hit ? arena_str(&arena, hit->company) : NULL, NULL, src, conf, status,
+				       r->reason ? arena_str(&arena, r->reason) : NULL};
+		if (r->weight != last_w) {
+			mx_fmt_double(r->weight, w);
+			last_w = r->weight;
+		}
+		snprintf(conf, sizeof conf, "%lld", (long long)r->conf);
 		if (fmt == EXPORT_CSV) {
-			for (int i = 0; i < 9; i++) {
-				if (i)
+			for (int k = 0; k < 9; k++) {
+				if (k)
 					fputc(',', out);
-				if (i == 4)
+				if (k == 4)
 					fputs(w, out);
 				else
-					csv_put(out, (const char *)sqlite3_column_text(s, i));
+					csv_put(out, vals[k]);
 			}
 			fputc('\n', out);
 			continue;
 		}
 		json_t *o = json_object();
-		for (int i = 0; i < 9; i++) {
-			json_t *v;
-			if (sqlite3_column_type(s, i) == SQLITE_NULL)
-				v = json_null();
-			else if (i == 4)
-				v = json_real(sqlite3_column_double(s, i));
-			else if (i == 6)
-				v = json_integer(sqlite3_column_int64(s, i));
-			else
-				v = json_string((const char *)sqlite3_column_text(s, i));
-			json_object_set_new(o, assign_cols[i], v ? v : json_null());
+		for (int k = 0; k < 9; k++) {
+			json_t *v = k == 4 ? json_real(r->weight) : k == 6 ? json_integer(r->conf)
+				  : vals[k] ? json_string(vals[k]) : json_null();
+			json_object_set_new(o, assign_cols[k], v ? v : json_null());
 		}
 		put_json_line(out, o);
 	}
-	if (store_read_done(st, s, rc, err) < 0)
-		return -1;
-	return n;
+	free(rows);
+	free(co);
+	sb_free(&arena);
+	return (long)n;
+fail:
+	free(rows);
+	free(co);
+	sb_free(&arena);
+	return -1;
 }
 
 long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,

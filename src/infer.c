@@ -19,11 +19,13 @@ const char *const infer_heuristics_names[] = {"apply", "flag", "off"};
 #define NONE UINT32_MAX
 
 enum source { SRC_NONE, SRC_MX, SRC_BANNER, SRC_CERT, SRC_CORRECTION };
-static const char *const source_names[] = {NULL, "mx", "banner", "cert", "correction"};
+const char *const infer_source_names[5] = {NULL, "mx", "banner", "cert", "correction"};
+#define source_names infer_source_names
 
 /* Domain-level status, weakest first (a domain row takes the strongest). */
 enum status { ST_AUTO, ST_NOSMTP, ST_FLAGGED, ST_HEURISTIC, ST_CONFIRMED, ST_CORRECTED };
-static const char *const status_names[] = {"auto", "no-smtp", "flagged", "heuristic", "confirmed", "corrected"};
+const char *const infer_status_names[6] = {"auto", "no-smtp", "flagged", "heuristic", "confirmed", "corrected"};
+#define status_names infer_status_names
 
 unsigned infer_parse_approach(const char *s)
 {

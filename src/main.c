@@ -1375,6 +1375,10 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	/* data on a pipe or file: large writes (a million-row export) */
+	static char outbuf[1 << 20];
+	if (!isatty(STDOUT_FILENO))
+		setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	if (argc < 2) {
 		main_help(stderr);
 		return EXIT_USAGE;

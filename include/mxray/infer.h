@@ -17,6 +17,9 @@ enum infer_approach { INFER_MX = 1, INFER_CERT = 2, INFER_BANNER = 4, INFER_PRIO
 enum infer_heuristics { INFER_HEUR_APPLY, INFER_HEUR_FLAG, INFER_HEUR_OFF };
 
 extern const char *const infer_heuristics_names[]; /* "apply", "flag", "off" */
+/* The names of the store's source (1..4) and status (0..5) codes. */
+extern const char *const infer_source_names[5];
+extern const char *const infer_status_names[6];
 
 typedef struct {
 	const char *snapshot;
