@@ -130,7 +130,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	}
 	if (store_read_done(st, cs, rc, err) < 0)
 		goto fail;
-	qsort(co, nco, sizeof *co, cmp_pcompany);
+	mx_sort(co, nco, sizeof *co, cmp_pcompany);
 	sqlite3_bind_int64(s, 1, snap);
 	store_bind_text(s, 2, approach);
 	store_bind_text(s, 3, list);
@@ -159,7 +159,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	if (store_read_done(st, s, rc, err) < 0)
 		goto fail;
 	sort_arena = &arena;
-	qsort(rows, n, sizeof *rows, cmp_arow);
+	mx_sort(rows, n, sizeof *rows, cmp_arow);
 	if (fmt == EXPORT_CSV) {
 		for (int i = 0; i < 9; i++)
 			fprintf(out, "%s%s", i ? "," : "", assign_cols[i]);

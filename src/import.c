@@ -306,7 +306,7 @@ static int write_failures(fctx *x)
 		f->v[i].k[2] = f->v[i].seq;
 		f->v[i].seq = st;
 	}
-	qsort(f->v, f->n, sizeof *f->v, cmp_frow);
+	mx_sort(f->v, f->n, sizeof *f->v, cmp_frow);
 	int rc = 0;
 	sqlite3_stmt *s = prep(x, "INSERT INTO f_lookup_fail(snap, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
 			       "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode");
@@ -420,7 +420,7 @@ static int bulk_write(fctx *x)
 			for (int k = 0; k < 2; k++)
 				if (is_name[t][k])
 					f->v[i].k[k] = (uint32_t)names_dbid(x->nm, f->v[i].k[k]);
-		qsort(f->v, f->n, sizeof *f->v, cmp_frow);
+		mx_sort(f->v, f->n, sizeof *f->v, cmp_frow);
 		/* nothing of the snapshot in the table yet: every distinct row is
 		 * new, and one statement writes them all */
 		int fresh = snapshot_empty(x, empty_sql[t]);
@@ -1155,7 +1155,7 @@ static int derive_mx_ip(store *st, int64_t snap, char **err)
 	    load_cols(st, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", snap, 2, a, err) < 0 ||
 	    load_cols(st, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target", snap, 2, cn, err) < 0)
 		goto out;
-	qsort(hosts[0].v, hosts[0].n, sizeof *hosts[0].v, cmp_u32);
+	mx_sort(hosts[0].v, hosts[0].n, sizeof *hosts[0].v, cmp_u32);
 	for (size_t i = 0; i < hosts[0].n; i++) {
 		uint32_t h = hosts[0].v[i];
 		if (i && h == hosts[0].v[i - 1])
@@ -1185,7 +1185,7 @@ static int derive_mx_ip(store *st, int64_t snap, char **err)
 			}
 		}
 		/* by address; the first target that gave it stays */
-		qsort(rows + start, n - start, sizeof *rows, cmp_mxip);
+		mx_sort(rows + start, n - start, sizeof *rows, cmp_mxip);
 		size_t w = start;
 		for (size_t r = start; r < n; r++)
 			if (r == start || rows[r].ip != rows[w - 1].ip)

@@ -306,10 +306,10 @@ static group *group_rows(ctx *c, irow *rows, size_t n, size_t *ngroups, int (*cm
 	}
 	gsort_ctx = c;
 	c->gsort_rows = rows;
-	qsort(g, ng, sizeof *g, cmp_group_name);
+	mx_sort(g, ng, sizeof *g, cmp_group_name);
 	for (size_t i = 0; i < ng; i++)
 		if (g[i].n > 1)
-			qsort(rows + g[i].start, g[i].n, sizeof *rows, cmp_in_group);
+			mx_sort(rows + g[i].start, g[i].n, sizeof *rows, cmp_in_group);
 	*ngroups = ng;
 	return g;
 }
@@ -1166,7 +1166,7 @@ static int write_result(ctx *c, resrows *out, sqlite3_stmt *co, uint8_t *seen, i
 	for (int i = 0; i < n; i++)
 		if (provider_db(c, sh[i].id, &sh[i].db) < 0)
 			return -1;
-	qsort(sh, (size_t)n, sizeof *sh, cmp_share_db);
+	mx_sort(sh, (size_t)n, sizeof *sh, cmp_share_db);
 	for (int i = 0; i < n; i++) {
 		if (out->n == out->cap) {
 			out->cap = out->cap ? out->cap * 2 : 65536;
@@ -1580,7 +1580,7 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		for (uint32_t j = 0; j < n; j++)
 			hbuf[j] = c->host_db.v[c->primary.v[first + j]];
-		qsort(hbuf, n, sizeof *hbuf, cmp_u32);
+		mx_sort(hbuf, n, sizeof *hbuf, cmp_u32);
 		for (uint32_t j = 0; j < n; j++)
 			if (!j || hbuf[j] != hbuf[j - 1])
 				pairs_push(&pmrows, c->dom_db.v[d], hbuf[j]);

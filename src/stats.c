@@ -135,7 +135,7 @@ int stats_compute(store *st, const char *snapshot, char **err)
 		for (size_t i = 0; i < iph.n; i++)
 			if (BIT_GET(hset, iph.v[i]))
 				ips[nips++] = ipa.v[i];
-		qsort(ips, nips, sizeof *ips, cmp_u32);
+		mx_sort(ips, nips, sizeof *ips, cmp_u32);
 		for (size_t i = 0; i < nips; i++) {
 			if (i && ips[i] == ips[i - 1])
 				continue;

@@ -321,3 +321,9 @@ void u32vec_push(u32vec *a, uint32_t x)
 	}
 	a->v[a->n++] = x;
 }
+
+void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}

@@ -79,4 +79,7 @@ typedef struct {
 } u32vec;
 void u32vec_push(u32vec *a, uint32_t x);
 
+/* qsort that accepts an empty (possibly NULL) array. */
+void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
+
 #endif
