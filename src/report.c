@@ -466,24 +466,52 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 	free(cov);
 	if (rc == 0) {
 		fprintf(out, "\nAnswers in %s by source (domains in scope; a split domain counts once per provider)\n", last);
-		/* the store's source codes: 1 mx, 2 banner, 3 cert, 4 correction */
+		/* the store's source codes: 1 mx, 2 banner, 3 cert, 4 correction;
+		 * one pass over the answers for all four */
 		static const char *const src[] = {"cert", "banner", "mx", "correction"};
 		static const int code[] = {3, 2, 1, 4};
-		for (int i = 0; i < 4; i++) {
-			char sql[300];
-			if (scope_all)
-				snprintf(sql, sizeof sql, "SELECT count(*) FROM f_result WHERE snap = ?1 AND approach = 4"
-							  " AND source = %d", code[i]);
-			else
-				snprintf(sql, sizeof sql, "SELECT count(*) FROM f_result r JOIN scope_domain d ON"
-							  " d.snap = r.snap AND d.domain = r.domain WHERE r.snap = ?1"
-							  " AND r.approach = 4 AND r.source = %d", code[i]);
-			fprintf(out, "  %-11s %8ld\n", src[i], one_long_id(st, sql, last));
+		long by_src[5] = {0};
+		sqlite3_stmt *q = store_prepare(st, scope_all
+			? "SELECT source, count(*) FROM f_result WHERE snap = ?1 AND approach = 4 GROUP BY source"
+			: "SELECT r.source, count(*) FROM f_result r JOIN scope_domain d ON d.snap = r.snap"
+			  " AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4 GROUP BY r.source", err);
+		if (!q) {
+			trend_free(&t);
+			return -1;
+		}
+		sqlite3_bind_int64(q, 1, store_snapshot_id(st, last));
+		int qrc;
+		while ((qrc = sqlite3_step(q)) == SQLITE_ROW) {
+			int c = sqlite3_column_int(q, 0);
+			if (c >= 1 && c <= 4)
+				by_src[c] = sqlite3_column_int64(q, 1);
+		}
+		if (store_read_done(st, q, qrc, err) < 0) { /* an error is not a zero count */
+			trend_free(&t);
+			return -1;
+		}
+		for (int i = 0; i < 4; i++)
+			fprintf(out, "  %-11s %8ld\n", src[i], by_src[code[i]]);
+		long heur[3] = {0};
+		q = store_prepare(st, "SELECT count(heuristic), coalesce(sum(status = 'heuristic'), 0),"
+				      " coalesce(sum(status = 'flagged'), 0) FROM infer_host WHERE snapshot = ?1", err);
+		if (!q) {
+			trend_free(&t);
+			return -1;
+		}
+		store_bind_text(q, 1, last);
+		qrc = sqlite3_step(q);
+		if (qrc == SQLITE_ROW) {
+			for (int i = 0; i < 3; i++)
+				heur[i] = sqlite3_column_int64(q, i);
+			qrc = sqlite3_step(q);
+		}
+		if (store_read_done(st, q, qrc, err) < 0) {
+			trend_free(&t);
+			return -1;
 		}
 		fprintf(out, "\nHeuristics in %s: fired on %ld MX hosts, changed %ld answers, flagged %ld\n", last,
-			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND heuristic IS NOT NULL", last),
-			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND status = 'heuristic'", last),
-			one_long(st, "SELECT count(*) FROM infer_host WHERE snapshot = ?1 AND status = 'flagged'", last));
+			heur[0], heur[1], heur[2]);
 		long pending = one_long(st, "SELECT count(*) FROM correction WHERE (at > (SELECT max(at) FROM run WHERE"
 					    " snapshot = ?1) OR undone_at > (SELECT max(at) FROM run WHERE snapshot = ?1))", last);
 		if (pending)
