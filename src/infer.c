@@ -1090,13 +1090,18 @@ static int provider_db(ctx *c, uint32_t id, uint32_t *out)
 		memset(c->name_db + c->name_db_cap, 0, (nc - c->name_db_cap) * sizeof *c->name_db);
 		c->name_db_cap = nc;
 	}
-	if (!c->name_db[id]) {
-		sqlite3_stmt *s = store_prepare(c->st, "INSERT OR IGNORE INTO name(name) VALUES(?1)", c->err);
-		if (!s)
-			return -1;
-		sqlite3_bind_text(s, 1, nm(c, id), -1, SQLITE_STATIC);
-		if (store_step_write(c->st, s, c->err) < 0)
-			return -1;
+	/* most provider IDs are names already (a domain, an MX host's RD):
+	 * look first, add only what is missing */
+	for (int attempt = 0; !c->name_db[id] && attempt < 2; attempt++) {
+		sqlite3_stmt *s;
+		if (attempt) {
+			s = store_prepare(c->st, "INSERT OR IGNORE INTO name(name) VALUES(?1)", c->err);
+			if (!s)
+				return -1;
+			sqlite3_bind_text(s, 1, nm(c, id), -1, SQLITE_STATIC);
+			if (store_step_write(c->st, s, c->err) < 0)
+				return -1;
+		}
 		s = store_prepare(c->st, "SELECT id FROM name WHERE name = ?1", c->err);
 		if (!s)
 			return -1;
@@ -1105,9 +1110,11 @@ static int provider_db(ctx *c, uint32_t id, uint32_t *out)
 		if (rc == SQLITE_ROW)
 			c->name_db[id] = (uint32_t)sqlite3_column_int64(s, 0);
 		sqlite3_reset(s);
-		if (rc != SQLITE_ROW)
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return dberr(c, "looking up a provider ID");
 	}
+	if (!c->name_db[id])
+		return dberr(c, "adding a provider ID");
 	*out = c->name_db[id];
 	return 0;
 }
