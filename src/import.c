@@ -678,7 +678,10 @@ typedef struct {
 typedef struct scan_batch {
 	scan_item item[SCAN_BATCH];
 	size_t n;
+	size_t bytes; /* of the lines held: a batch of huge records is flushed early */
 } scan_batch;
+
+#define SCAN_BATCH_BYTES (16u << 20)
 
 static void scan_parse_one(scan_item *it)
 {
@@ -742,6 +745,14 @@ static int scan_flush(fctx *x)
 	}
 	x->lineno = here;
 	b->n = 0;
+	b->bytes = 0;
+	/* a held line or record far larger than usual is not kept for the
+	 * rest of the file */
+	for (size_t i = 0; i < SCAN_BATCH; i++)
+		if (b->item[i].line.cap > (1u << 20)) {
+			sb_free(&b->item[i].line);
+			sb_init(&b->item[i].line);
+		}
 	return rc;
 }
 
@@ -758,7 +769,8 @@ static int do_scan(fctx *x, char *line, size_t len)
 	sb_clear(&it->line);
 	sb_add(&it->line, line, len);
 	it->lineno = x->lineno;
-	return x->batch->n == SCAN_BATCH ? scan_flush(x) : 0;
+	x->batch->bytes += len;
+	return x->batch->n == SCAN_BATCH || x->batch->bytes >= SCAN_BATCH_BYTES ? scan_flush(x) : 0;
 }
 
 /* One parsed scan record into the store. */
