@@ -96,12 +96,6 @@ static int reader_next(reader *r)
 
 /* ---- bulk rows ---------------------------------------------------------- */
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* A fact row kept until the end of its file, then written in key order.
  * seq numbers the input record it came from, so that a record counts as
  * imported when any of its rows was new. */
@@ -1088,34 +1082,6 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	return rc;
 }
 
-/* Integer rows of a query for the snapshot (?1), ncols columns each. */
-static int load_cols(store *st, const char *sql, int64_t snap, int ncols, u32vec *out, char **err)
-{
-	sqlite3_stmt *s = store_prepare(st, sql, err);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, snap);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		for (int i = 0; i < ncols; i++)
-			u32vec_push(&out[i], (uint32_t)sqlite3_column_int64(s, i));
-	return store_read_done(st, s, rc, err);
-}
-
-/* The first index of key in the sorted a[0..n), or n. */
-static size_t lower_bound(const uint32_t *a, size_t n, uint32_t key)
-{
-	size_t lo = 0, hi = n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a[mid] < key)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 typedef struct {
 	uint32_t host, ip, via, seq;
 } mxip_row;
@@ -1163,16 +1129,16 @@ static int derive_mx_ip(store *st, int64_t snap, char **err)
 	mxip_row *rows = NULL;
 	size_t n = 0, cap = 0;
 	int rc = -1;
-	if (load_cols(st, "SELECT host FROM f_mx WHERE snap = ?1", snap, 1, hosts, err) < 0 ||
-	    load_cols(st, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", snap, 2, a, err) < 0 ||
-	    load_cols(st, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target", snap, 2, cn, err) < 0)
+	if (store_load_u32(st, "SELECT host FROM f_mx WHERE snap = ?1", snap, 1, hosts, err) < 0 ||
+	    store_load_u32(st, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", snap, 2, a, err) < 0 ||
+	    store_load_u32(st, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target", snap, 2, cn, err) < 0)
 		goto out;
-	mx_sort(hosts[0].v, hosts[0].n, sizeof *hosts[0].v, cmp_u32);
+	mx_sort(hosts[0].v, hosts[0].n, sizeof *hosts[0].v, mx_cmp_u32);
 	for (size_t i = 0; i < hosts[0].n; i++) {
 		uint32_t h = hosts[0].v[i];
 		if (i && h == hosts[0].v[i - 1])
 			continue;
-		size_t k = lower_bound(a[0].v, a[0].n, h);
+		size_t k = mx_lower_bound(a[0].v, a[0].n, h);
 		bool own = k < a[0].n && a[0].v[k] == h;
 		if (own) {
 			for (; k < a[0].n && a[0].v[k] == h; k++) {
@@ -1185,9 +1151,9 @@ static int derive_mx_ip(store *st, int64_t snap, char **err)
 			continue;
 		}
 		size_t start = n;
-		for (size_t c = lower_bound(cn[0].v, cn[0].n, h); c < cn[0].n && cn[0].v[c] == h; c++) {
+		for (size_t c = mx_lower_bound(cn[0].v, cn[0].n, h); c < cn[0].n && cn[0].v[c] == h; c++) {
 			uint32_t t = cn[1].v[c];
-			for (k = lower_bound(a[0].v, a[0].n, t); k < a[0].n && a[0].v[k] == t; k++) {
+			for (k = mx_lower_bound(a[0].v, a[0].n, t); k < a[0].n && a[0].v[k] == t; k++) {
 				if (n == cap) {
 					cap = cap ? cap * 2 : 65536;
 					rows = xrealloc(rows, cap * sizeof *rows);

@@ -587,6 +587,46 @@ static uint32_t find(uint32_t *uf, uint32_t x)
 	for (uint32_t k_ = 0, ipvar; k_ < (c)->host_n[h] && ((ipvar = (c)->hostips.v[(c)->host_first[h] + k_]), 1); k_++) \
 		if ((c)->ip_live[ipvar])
 
+/* Per host, the distinct values (name ids below nn) over its live
+ * addresses: their certificate names' RDs, or their certificate groups. */
+typedef struct {
+	u32vec v;
+	uint32_t *first, *n;
+} hostset;
+
+static void host_values(ctx *c, size_t nn, bool groups, hostset *out)
+{
+	size_t nh = strmap_size(c->hosts);
+	memset(&out->v, 0, sizeof out->v);
+	out->first = xcalloc(nh + 1, sizeof *out->first);
+	out->n = xcalloc(nh + 1, sizeof *out->n);
+	uint32_t *seen = xmalloc((nn + 1) * sizeof *seen);
+	memset(seen, 0xff, (nn + 1) * sizeof *seen);
+	for (uint32_t h = 0; h < nh; h++) {
+		out->first[h] = (uint32_t)out->v.n;
+		FOR_LIVE_IPS(c, h, ip) {
+			uint32_t k = 0, nv = groups ? 1 : c->ip_cert_n[ip];
+			for (; k < nv; k++) {
+				uint32_t x = groups ? c->ip_group[ip]
+						    : c->name_rd[c->certnames.v[c->ip_cert_first[ip] + k]];
+				if (x != NONE && seen[x] != h) {
+					seen[x] = h;
+					vpush(&out->v, x);
+				}
+			}
+		}
+		out->n[h] = (uint32_t)out->v.n - out->first[h];
+	}
+	free(seen);
+}
+
+static void hostset_free(hostset *hs)
+{
+	free(hs->v.v);
+	free(hs->first);
+	free(hs->n);
+}
+
 static void count(ctx *c, size_t ndom)
 {
 	size_t nn = strmap_size(c->names);
@@ -602,24 +642,8 @@ static void count(ctx *c, size_t ndom)
 	 * once: a domain then visits its hosts' RDs, not every name of every
 	 * address (a host with 5000 addresses of 2000 names each, under 50k
 	 * domains, was 5e11 steps). */
-	u32vec hrd = {0};
-	uint32_t *hrd_first = xcalloc(nh + 1, sizeof *hrd_first), *hrd_n = xcalloc(nh + 1, sizeof *hrd_n);
-	uint32_t *seen = xmalloc((nn + 1) * sizeof *seen);
-	memset(seen, 0xff, (nn + 1) * sizeof *seen);
-	for (uint32_t h = 0; h < nh; h++) {
-		hrd_first[h] = (uint32_t)hrd.n;
-		FOR_LIVE_IPS(c, h, ip) {
-			for (uint32_t k = 0; k < c->ip_cert_n[ip]; k++) {
-				uint32_t rd = c->name_rd[c->certnames.v[c->ip_cert_first[ip] + k]];
-				if (rd != NONE && seen[rd] != h) {
-					seen[rd] = h;
-					vpush(&hrd, rd);
-				}
-			}
-		}
-		hrd_n[h] = (uint32_t)hrd.n - hrd_first[h];
-	}
-	free(seen);
+	hostset hrd;
+	host_values(c, nn, false, &hrd);
 	/* domains whose one primary host is h: its addresses' numIP at the end */
 	uint32_t *h_alone = xcalloc(nh + 1, sizeof *h_alone);
 	for (uint32_t d = 0; d < ndom; d++) {
@@ -633,8 +657,8 @@ static void count(ctx *c, size_t ndom)
 			}
 			if (c->dom_nosmtp[d])
 				continue;
-			for (uint32_t k = 0; k < hrd_n[h]; k++) {
-				uint32_t rd = hrd.v[hrd_first[h] + k];
+			for (uint32_t k = 0; k < hrd.n[h]; k++) {
+				uint32_t rd = hrd.v.v[hrd.first[h] + k];
 				if (c->rd_stamp[rd] != d) {
 					c->rd_stamp[rd] = d;
 					c->rd_cnt[rd]++;
@@ -662,9 +686,7 @@ static void count(ctx *c, size_t ndom)
 		}
 	}
 	free(h_alone);
-	free(hrd.v);
-	free(hrd_first);
-	free(hrd_n);
+	hostset_free(&hrd);
 	/* Join the names on each certificate of a primary IP. */
 	c->uf = xmalloc((nn + 1) * sizeof(uint32_t));
 	for (uint32_t i = 0; i <= nn; i++)
@@ -712,29 +734,15 @@ static void count(ctx *c, size_t ndom)
 	c->group_stamp = xmalloc((nn + 1) * sizeof(uint32_t));
 	memset(c->group_stamp, 0xff, (nn + 1) * sizeof(uint32_t));
 	/* each host's groups (distinct), once; then each domain its hosts' */
-	u32vec hg = {0};
-	uint32_t *hg_first = xcalloc(nh + 1, sizeof *hg_first), *hg_n = xcalloc(nh + 1, sizeof *hg_n);
-	uint32_t *gseen = xmalloc((nn + 1) * sizeof *gseen);
-	memset(gseen, 0xff, (nn + 1) * sizeof *gseen);
-	for (uint32_t h = 0; h < nh; h++) {
-		hg_first[h] = (uint32_t)hg.n;
-		FOR_LIVE_IPS(c, h, ip) {
-			uint32_t g = c->ip_group[ip];
-			if (g != NONE && gseen[g] != h) {
-				gseen[g] = h;
-				vpush(&hg, g);
-			}
-		}
-		hg_n[h] = (uint32_t)hg.n - hg_first[h];
-	}
-	free(gseen);
+	hostset hg;
+	host_values(c, nn, true, &hg);
 	for (uint32_t d = 0; d < ndom; d++) {
 		if (c->dom_nosmtp[d])
 			continue;
 		for (uint32_t j = 0; j < c->dom_n[d]; j++) {
 			uint32_t h = c->primary.v[c->dom_first[d] + j];
-			for (uint32_t k = 0; k < hg_n[h]; k++) {
-				uint32_t g = hg.v[hg_first[h] + k];
+			for (uint32_t k = 0; k < hg.n[h]; k++) {
+				uint32_t g = hg.v.v[hg.first[h] + k];
 				if (c->group_stamp[g] != d) {
 					c->group_stamp[g] = d;
 					c->group_cnt[g]++;
@@ -742,9 +750,7 @@ static void count(ctx *c, size_t ndom)
 			}
 		}
 	}
-	free(hg.v);
-	free(hg_first);
-	free(hg_n);
+	hostset_free(&hg);
 }
 
 static uint32_t group_id(ctx *c, uint32_t g)
@@ -1360,11 +1366,6 @@ static int cmp_dom_db(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
 
 /* (snapshot, a, b) rows for one bulk statement */
 typedef struct {
@@ -1664,7 +1665,7 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		for (uint32_t j = 0; j < n; j++)
 			hbuf[j] = c->host_db.v[c->primary.v[first + j]];
-		mx_sort(hbuf, n, sizeof *hbuf, cmp_u32);
+		mx_sort(hbuf, n, sizeof *hbuf, mx_cmp_u32);
 		for (uint32_t j = 0; j < n; j++)
 			if (!j || hbuf[j] != hbuf[j - 1])
 				pairs_push(&pmrows, c->dom_db.v[d], hbuf[j]);

@@ -17,40 +17,21 @@ typedef u32vec vec;
 #define BIT_SET(b, i) ((b)[(i) >> 6] |= 1ull << ((i) & 63))
 #define BIT_GET(b, i) (((b)[(i) >> 6] >> ((i) & 63)) & 1)
 
-static int cmp_u32(const void *a, const void *b)
+/* A one- or two-column integer query for the snapshot into a (and b). */
+static int load2(store *st, const char *sql, int64_t snap, vec *a, vec *b, char **err)
 {
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
+	vec v[2] = {{0}, {0}};
+	int rc = store_load_u32(st, sql, snap, b ? 2 : 1, v, err);
+	*a = v[0];
+	if (b)
+		*b = v[1];
+	return rc;
 }
 
 static bool sorted_has(const vec *a, uint32_t x)
 {
-	size_t lo = 0, hi = a->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (a->v[mid] < x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < a->n && a->v[lo] == x;
-}
-
-/* Read a one- or two-column integer query for the snapshot into vectors. */
-static int load2(sqlite3 *db, const char *sql, int64_t snap, vec *a, vec *b)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK)
-		return -1;
-	sqlite3_bind_int64(s, 1, snap);
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		vpush(a, (uint32_t)sqlite3_column_int64(s, 0));
-		if (b)
-			vpush(b, (uint32_t)sqlite3_column_int64(s, 1));
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? 0 : -1;
+	size_t i = mx_lower_bound(a->v, a->n, x);
+	return i < a->n && a->v[i] == x;
 }
 
 int stats_compute(store *st, const char *snapshot, char **err)
@@ -67,15 +48,15 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	bool all_done = false;
 	int rc = -1;
 	/* every table in key order: addresses and names come sorted */
-	if (load2(db, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &mxd, &mxh) < 0 ||
-	    load2(db, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &iph, &ipa) < 0 ||
-	    load2(db, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, &fail, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 ORDER BY ip", snap, &scanned, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1 ORDER BY ip", snap, &port25, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1 ORDER BY ip", snap, &trusted, NULL) < 0 ||
-	    load2(db, "SELECT ip FROM f_asn WHERE snap = ?1 ORDER BY ip", snap, &asn, NULL) < 0 ||
-	    load2(db, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain", snap, &tl, &td) < 0)
-		goto dberr;
+	if (load2(st, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &mxd, &mxh, err) < 0 ||
+	    load2(st, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &iph, &ipa, err) < 0 ||
+	    load2(st, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, &fail, NULL, err) < 0 ||
+	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 ORDER BY ip", snap, &scanned, NULL, err) < 0 ||
+	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1 ORDER BY ip", snap, &port25, NULL, err) < 0 ||
+	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1 ORDER BY ip", snap, &trusted, NULL, err) < 0 ||
+	    load2(st, "SELECT ip FROM f_asn WHERE snap = ?1 ORDER BY ip", snap, &asn, NULL, err) < 0 ||
+	    load2(st, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain", snap, &tl, &td, err) < 0)
+		goto out; /* *err says why */
 	uint32_t maxid = 0;
 	vec *named[] = {&mxd, &mxh, &iph, &fail, &td};
 	for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
@@ -135,7 +116,7 @@ int stats_compute(store *st, const char *snapshot, char **err)
 		for (size_t i = 0; i < iph.n; i++)
 			if (BIT_GET(hset, iph.v[i]))
 				ips[nips++] = ipa.v[i];
-		mx_sort(ips, nips, sizeof *ips, cmp_u32);
+		mx_sort(ips, nips, sizeof *ips, mx_cmp_u32);
 		for (size_t i = 0; i < nips; i++) {
 			if (i && ips[i] == ips[i - 1])
 				continue;
@@ -164,9 +145,6 @@ int stats_compute(store *st, const char *snapshot, char **err)
 dberr_tx:
 	*err = xasprintf("database error while counting: %s", sqlite3_errmsg(db));
 	store_rollback(st);
-	goto out;
-dberr:
-	*err = xasprintf("database error while counting: %s", sqlite3_errmsg(db));
 out:
 	sqlite3_finalize(ins);
 	free(mxd.v), free(mxh.v), free(iph.v), free(ipa.v), free(fail.v), free(scanned.v), free(port25.v);

@@ -768,3 +768,16 @@ int store_snapshot_derived(store *st, const char *date, char **err)
 		return -1;
 	return v;
 }
+
+int store_load_u32(store *st, const char *sql, int64_t snap, int ncols, u32vec *out, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, sql, err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		for (int i = 0; i < ncols; i++)
+			u32vec_push(&out[i], (uint32_t)sqlite3_column_int64(s, i));
+	return store_read_done(st, s, rc, err);
+}

@@ -327,3 +327,22 @@ void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
 	if (n > 1)
 		qsort(base, n, size, cmp);
 }
+
+int mx_cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+size_t mx_lower_bound(const uint32_t *a, size_t n, uint32_t key)
+{
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (a[mid] < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}

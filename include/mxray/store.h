@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mxray/util.h"
+
 #define STORE_SCHEMA_VERSION 4
 
 typedef struct store store;
@@ -96,6 +98,10 @@ typedef struct {
 void store_bind_rows(sqlite3_stmt *s, int i, store_rows *rows);
 /* Run a bound bulk statement to completion: rows changed, or -1 with *err. */
 int64_t store_step_bulk(store *st, sqlite3_stmt *s, char **err);
+
+/* The rows of an integer query whose ?1 is a snapshot id, column i
+ * appended to out[i] (ncols columns).  0, or -1 with *err set. */
+int store_load_u32(store *st, const char *sql, int64_t snap, int ncols, u32vec *out, char **err);
 
 /* End a read loop `while ((rc = sqlite3_step(s)) == SQLITE_ROW)`: reset s,
  * and unless rc is SQLITE_DONE set *err to the database's error and

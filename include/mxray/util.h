@@ -82,4 +82,9 @@ void u32vec_push(u32vec *a, uint32_t x);
 /* qsort that accepts an empty (possibly NULL) array. */
 void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
+/* qsort comparator of uint32 values; the first index of key in the
+ * sorted a[0..n), or n. */
+int mx_cmp_u32(const void *a, const void *b);
+size_t mx_lower_bound(const uint32_t *a, size_t n, uint32_t key);
+
 #endif
