@@ -3,6 +3,7 @@
 #include "mxray/correct.h"
 #include "mxray/domain.h"
 #include "mxray/evaluate.h"
+#include "mxray/evidence.h"
 #include "mxray/sample.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
@@ -1228,152 +1229,150 @@ static void panes_init(desk_pane panes[PANE_COUNT], const char *const titles[PAN
 	memset(verdict, 0, sizeof *verdict);
 }
 
+/* A database error, shown where the evidence would be. */
+static void pane_error(desk_pane *p, char *err)
+{
+	desk_line *l = pane_line(p);
+	line_adds(l, "cannot read: ", ROLE_BAD);
+	line_untrusted(l, err ? err : "?", err ? strlen(err) : 1, ROLE_BAD, NULL, 300);
+	free(err);
+}
+
+static void cert_pane(desk_pane *p, const ev_ip *e)
+{
+	desk_line *l;
+	if (!e->cert_names) {
+		line_adds(pane_line(p), "no certificate", ROLE_DIM);
+		return;
+	}
+	int t = e->trusted;
+	l = pane_line(p);
+	line_adds(l, "trusted  ", ROLE_LABEL);
+	line_adds(l, t == 1 ? "yes (browser-trusted)" : t == 0 ? "NO" : "unknown (no trust flag)",
+		  t == 1 ? ROLE_GOOD : ROLE_BAD);
+	l = pane_line(p);
+	line_adds(l, "CN       ", ROLE_LABEL);
+	line_untrusted(l, e->cert_cn ? e->cert_cn : "-", e->cert_cn ? strlen(e->cert_cn) : 1, ROLE_NORMAL, NULL, 200);
+	l = pane_line(p);
+	line_adds(l, "group    ", ROLE_LABEL);
+	if (e->cert_group)
+		line_addf(l, ROLE_HIGHLIGHT, "%s", e->cert_group);
+	else
+		line_adds(l, t == 1 ? "no name with a registered domain" : "not counted (untrusted)", ROLE_DIM);
+	l = pane_line(p);
+	line_adds(l, "numCert  ", ROLE_LABEL);
+	line_addf(l, ROLE_NORMAL, "%u", e->num_cert);
+	l = pane_line(p);
+	line_addf(l, ROLE_LABEL, "names (%zu)", e->ncert_names);
+	for (size_t i = 0; i < e->ncert_names; i++) {
+		l = pane_line(p);
+		line_adds(l, "  ", ROLE_NORMAL);
+		line_untrusted(l, e->cert_names[i], strlen(e->cert_names[i]), ROLE_NORMAL, NULL, 200);
+	}
+}
+
+static void smtp_pane(desk_pane *p, const ev_ip *e)
+{
+	desk_line *l = pane_line(p);
+	line_adds(l, "numIP    ", ROLE_LABEL);
+	line_addf(l, ROLE_NORMAL, "%u domains point here", e->num_ip);
+	smtp_lines(p, "banner   ", e->banner, e->banner_len, e->banner_fqdn);
+	smtp_lines(p, "EHLO     ", e->ehlo, e->ehlo_len, e->ehlo_fqdn);
+	if (e->banner_fqdn && e->ehlo_fqdn && strcmp(e->banner_fqdn, e->ehlo_fqdn)) {
+		l = pane_line(p);
+		line_adds(l, "banner and EHLO name different hosts", ROLE_BAD);
+	}
+}
+
+/* The MX hosts pointing at the address, busiest first, with a few of
+ * their domains. */
+static void mx_pane(desk *d, desk_pane *p, uint32_t ip)
+{
+	ev_host_brief *hs;
+	size_t n, total;
+	char *err = NULL;
+	if (evidence_ip_hosts(d->st, d->snapshot, ip, 20, &hs, &n, &total, &err) < 0) {
+		pane_error(p, err);
+		evidence_host_briefs_free(hs, n);
+		return;
+	}
+	desk_line *l;
+	for (size_t i = 0; i < n; i++) {
+		const ev_host_brief *h = &hs[i];
+		l = pane_line(p);
+		line_untrusted(l, h->host, strlen(h->host), ROLE_HIGHLIGHT, NULL, 200);
+		char pref[32] = "-";
+		if (h->has_pref && h->min_pref == h->max_pref)
+			snprintf(pref, sizeof pref, "%u", h->min_pref);
+		else if (h->has_pref)
+			snprintf(pref, sizeof pref, "%u-%u", h->min_pref, h->max_pref);
+		l = pane_line(p);
+		line_addf(l, ROLE_NORMAL, "  %u domain%s, pref %s; says %s (%s, %s)", h->domains, h->domains == 1 ? "" : "s",
+			  pref, h->provider_id ? h->provider_id : "nothing", h->source ? h->source : "-", h->status);
+		char **doms;
+		size_t nd;
+		l = pane_line(p);
+		if (evidence_host_domains(d->st, d->snapshot, h->host, 5, &doms, &nd, &err) < 0) {
+			line_adds(l, "  cannot read its domains: ", ROLE_BAD);
+			line_untrusted(l, err, strlen(err), ROLE_BAD, NULL, 300);
+			free(err);
+			err = NULL;
+		} else {
+			line_adds(l, "  e.g. ", ROLE_DIM);
+		}
+		for (size_t k = 0; k < nd; k++) {
+			if (k)
+				line_adds(l, " ", ROLE_NORMAL);
+			line_untrusted(l, doms[k], strlen(doms[k]), ROLE_NORMAL, NULL, 100);
+			free(doms[k]);
+		}
+		free(doms);
+	}
+	if (total > n) {
+		l = pane_line(p);
+		line_addf(l, ROLE_DIM, "(%zu hosts; the %zu busiest shown)", total, n);
+	}
+	evidence_host_briefs_free(hs, n);
+}
+
 static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
 {
 	static const char *const titles[PANE_COUNT] = {"cert", "smtp", "mx", "as"};
 	panes_init(panes, titles, verdict);
 	desk_line *l;
-	sqlite3_stmt *s = store_prepare(d->st,
-		"SELECT s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format, i.cert_group, i.num_cert,"
-		" i.banner_fqdn, i.ehlo_fqdn, i.num_ip FROM infer_ip i LEFT JOIN f_scan s ON"
-		" s.snap = (SELECT id FROM snapshot WHERE date = ?1) AND s.ip = ?3 WHERE i.snapshot = ?1 AND i.ip = ?2",
-		NULL);
-	uint32_t ipn = 0;
-	mx_ipv4_parse(r->ip, &ipn);
-	if (s) {
-		store_bind_text(s, 1, d->snapshot);
-		store_bind_text(s, 2, r->ip);
-		sqlite3_bind_int64(s, 3, ipn);
+	ev_ip e;
+	char *err = NULL;
+	if (evidence_ip(d->st, d->snapshot, r->ipnum, &e, &err) < 0) {
+		pane_error(&panes[PANE_CERT], err);
+	} else {
+		cert_pane(&panes[PANE_CERT], &e);
+		smtp_pane(&panes[PANE_SMTP], &e);
 	}
-	if (s && sqlite3_step(s) == SQLITE_ROW) {
-		/* certificate */
-		desk_pane *p = &panes[PANE_CERT];
-		if (sqlite3_column_type(s, 3) == SQLITE_NULL) {
-			line_adds(pane_line(p), "no certificate", ROLE_DIM);
-		} else {
-			int t = sqlite3_column_type(s, 4) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 4);
-			l = pane_line(p);
-			line_adds(l, "trusted  ", ROLE_LABEL);
-			line_adds(l, t == 1 ? "yes (browser-trusted)" : t == 0 ? "NO" : "unknown (no trust flag)",
-				  t == 1 ? ROLE_GOOD : ROLE_BAD);
-			l = pane_line(p);
-			line_adds(l, "CN       ", ROLE_LABEL);
-			const char *cn = (const char *)sqlite3_column_text(s, 2);
-			line_untrusted(l, cn ? cn : "-", cn ? strlen(cn) : 1, ROLE_NORMAL, NULL, 200);
-			l = pane_line(p);
-			line_adds(l, "group    ", ROLE_LABEL);
-			if (sqlite3_column_type(s, 6) != SQLITE_NULL)
-				line_addf(l, ROLE_HIGHLIGHT, "%s", (const char *)sqlite3_column_text(s, 6));
-			else
-				line_adds(l, t == 1 ? "no name with a registered domain" : "not counted (untrusted)", ROLE_DIM);
-			l = pane_line(p);
-			line_adds(l, "numCert  ", ROLE_LABEL);
-			line_addf(l, ROLE_NORMAL, "%lld", (long long)sqlite3_column_int64(s, 7));
-			json_t *a = json_loads((const char *)sqlite3_column_text(s, 3), 0, NULL);
-			l = pane_line(p);
-			line_addf(l, ROLE_LABEL, "names (%zu)", json_array_size(a));
-			size_t i;
-			json_t *v;
-			json_array_foreach(a, i, v) {
-				const char *nm = json_string_value(v);
-				l = pane_line(p);
-				line_adds(l, "  ", ROLE_NORMAL);
-				line_untrusted(l, nm, strlen(nm), ROLE_NORMAL, NULL, 200);
-			}
-			json_decref(a);
-		}
-		/* banner and EHLO */
-		p = &panes[PANE_SMTP];
-		l = pane_line(p);
-		line_adds(l, "numIP    ", ROLE_LABEL);
-		line_addf(l, ROLE_NORMAL, "%lld domains point here", (long long)sqlite3_column_int64(s, 10));
-		const char *bf = (const char *)sqlite3_column_text(s, 8);
-		char *bfq = bf ? xstrdup(bf) : NULL;
-		const char *ef = (const char *)sqlite3_column_text(s, 9);
-		char *efq = ef ? xstrdup(ef) : NULL;
-		smtp_lines(p, "banner   ", sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0), bfq);
-		smtp_lines(p, "EHLO     ", sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1), efq);
-		if (bfq && efq && strcmp(bfq, efq)) {
-			l = pane_line(p);
-			line_adds(l, "banner and EHLO name different hosts", ROLE_BAD);
-		}
-		free(bfq);
-		free(efq);
-	}
-	if (s)
-		sqlite3_reset(s);
-	/* MX hosts pointing at this address */
-	desk_pane *p = &panes[PANE_MX];
-	s = store_prepare(d->st, "SELECT h.host, h.domains, h.provider_id, h.source, h.status,"
-				 " CASE WHEN h.min_pref = h.max_pref THEN h.min_pref ELSE h.min_pref || '-' || h.max_pref END"
-				 " FROM f_mx_ip m JOIN name n ON n.id = m.host JOIN infer_host h ON h.snapshot = ?1"
-				 " AND h.host = n.name WHERE m.snap = (SELECT id FROM snapshot WHERE date = ?1) AND m.ip = ?3"
-				 " ORDER BY h.domains DESC, h.host LIMIT 20", NULL);
-	sqlite3_stmt *dom = store_prepare(d->st, "SELECT domain FROM primary_mx WHERE snapshot = ?1 AND host = ?2"
-					       " ORDER BY domain LIMIT 5", NULL);
-	if (s && dom) {
-		store_bind_text(s, 1, d->snapshot);
-		sqlite3_bind_int64(s, 3, ipn);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const char *host = (const char *)sqlite3_column_text(s, 0);
-			l = pane_line(p);
-			line_untrusted(l, host, strlen(host), ROLE_HIGHLIGHT, NULL, 200);
-			l = pane_line(p);
-			line_addf(l, ROLE_NORMAL, "  %lld domain%s, pref %s; says %s (%s, %s)",
-				  (long long)sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 1) == 1 ? "" : "s",
-				  sqlite3_column_text(s, 5) ? (const char *)sqlite3_column_text(s, 5) : "-",
-				  sqlite3_column_text(s, 2) ? (const char *)sqlite3_column_text(s, 2) : "nothing",
-				  sqlite3_column_text(s, 3) ? (const char *)sqlite3_column_text(s, 3) : "-",
-				  (const char *)sqlite3_column_text(s, 4));
-			sqlite3_reset(dom);
-			store_bind_text(dom, 1, d->snapshot);
-			store_bind_text(dom, 2, host);
-			l = pane_line(p);
-			line_adds(l, "  e.g. ", ROLE_DIM);
-			bool firstd = true;
-			while (sqlite3_step(dom) == SQLITE_ROW) {
-				const char *dn = (const char *)sqlite3_column_text(dom, 0);
-				if (!firstd)
-					line_adds(l, " ", ROLE_NORMAL);
-				line_untrusted(l, dn, strlen(dn), ROLE_NORMAL, NULL, 100);
-				firstd = false;
-			}
-			sqlite3_reset(dom);
-		}
-		sqlite3_reset(s);
-	}
-	if (r->nhosts > 20) {
-		l = pane_line(p);
-		line_addf(l, ROLE_DIM, "(%u hosts; the 20 busiest shown)", r->nhosts);
-	}
+	mx_pane(d, &panes[PANE_MX], r->ipnum);
 	/* AS */
-	p = &panes[PANE_AS];
+	desk_pane *p = &panes[PANE_AS];
 	l = pane_line(p);
 	line_adds(l, "ASN      ", ROLE_LABEL);
 	if (r->asn)
 		line_addf(l, ROLE_NORMAL, "AS%u", r->asn);
 	else
 		line_adds(l, "unknown", ROLE_DIM);
-	s = store_prepare(d->st, "SELECT a.aut_name, o.org_name, o.country FROM as_org a LEFT JOIN org o ON"
-				 " o.org_id = a.org_id WHERE a.asn = ?1", NULL);
-	if (s && r->asn) {
-		sqlite3_bind_int64(s, 1, r->asn);
-		if (sqlite3_step(s) == SQLITE_ROW) {
-			for (int k = 0; k < 3; k++) {
-				const char *t = (const char *)sqlite3_column_text(s, k);
-				if (!t || !*t)
-					continue;
-				l = pane_line(p);
-				line_adds(l, k == 0 ? "AS name  " : k == 1 ? "org      " : "country  ", ROLE_LABEL);
-				line_untrusted(l, t, strlen(t), ROLE_NORMAL, NULL, 200);
-			}
-		} else {
+	if (r->asn) {
+		const char *what[3] = {e.as_name, e.org_name, e.country};
+		for (int k = 0; k < 3; k++) {
+			if (!what[k] || !*what[k])
+				continue;
+			l = pane_line(p);
+			line_adds(l, k == 0 ? "AS name  " : k == 1 ? "org      " : "country  ", ROLE_LABEL);
+			line_untrusted(l, what[k], strlen(what[k]), ROLE_NORMAL, NULL, 200);
+		}
+		if (!e.in_as2org) {
 			l = pane_line(p);
 			line_adds(l, "AS name  ", ROLE_LABEL);
 			line_adds(l, "not in as2org", ROLE_DIM);
 		}
-		sqlite3_reset(s);
 	}
+	evidence_ip_free(&e);
 	/* The ASNs expected for the company the evidence claims. */
 	const char *claimed = r->priority_id ? r->priority_id : r->provider_id;
 	const kb_company *co = d->k && claimed ? kb_company_of(d->k, claimed) : NULL;
@@ -1447,7 +1446,7 @@ static void pane_move(desk_pane *to, desk_pane *from)
 }
 
 /* Eval mode: every primary address's evidence, and the answers side by side. */
-static void evidence_domain(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
+static void eval_evidence(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT], desk_line *verdict)
 {
 	static const char *const titles[PANE_COUNT] = {"cert", "smtp", "answers", "as"};
 	panes_init(panes, titles, verdict);
@@ -1471,53 +1470,43 @@ static void evidence_domain(desk *d, const desk_row *r, desk_pane panes[PANE_COU
 			line_adds(l, eval_answer_matches(r->answers[ai], r->label) ? "  right" : "  wrong",
 				  eval_answer_matches(r->answers[ai], r->label) ? ROLE_GOOD : ROLE_BAD);
 	}
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT m.host, m.pref, p.host IS NOT NULL FROM mx m LEFT JOIN primary_mx p"
-					       " ON p.snapshot = m.snapshot AND p.domain = m.domain AND p.host = m.host"
-					       " WHERE m.snapshot = ?1 AND m.domain = ?2 ORDER BY m.pref, m.host LIMIT 12", NULL);
-	if (s) {
-		store_bind_text(s, 1, d->snapshot);
-		store_bind_text(s, 2, r->ip);
+	ev_domain e;
+	char *err = NULL;
+	if (evidence_domain(d->st, d->snapshot, r->ip, &e, &err) < 0) {
+		pane_error(a, err);
+		err = NULL;
+	}
+	l = pane_line(a);
+	line_adds(l, "MX records", ROLE_LABEL);
+	for (size_t i = 0; i < e.nmx && i < 12; i++) {
+		const ev_mx *m = &e.mx[i];
 		l = pane_line(a);
-		line_adds(l, "MX records", ROLE_LABEL);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			const char *h = (const char *)sqlite3_column_text(s, 0);
-			l = pane_line(a);
-			line_addf(l, ROLE_NORMAL, "  %5lld ", (long long)sqlite3_column_int64(s, 1));
-			line_untrusted(l, h, strlen(h), sqlite3_column_int(s, 2) ? ROLE_HIGHLIGHT : ROLE_NORMAL, NULL, 200);
-			if (sqlite3_column_int(s, 2))
-				line_adds(l, "  primary", ROLE_DIM);
-		}
-		sqlite3_reset(s);
+		line_addf(l, ROLE_NORMAL, "  %5u ", m->pref);
+		line_untrusted(l, m->host, strlen(m->host), m->primary ? ROLE_HIGHLIGHT : ROLE_NORMAL, NULL, 200);
+		if (m->primary)
+			line_adds(l, "  primary", ROLE_DIM);
 	}
 	/* heuristics on the primary hosts */
-	s = store_prepare(d->st, "SELECT h.host, h.heuristic, h.reason FROM primary_mx p JOIN infer_host h ON h.snapshot ="
-				 " p.snapshot AND h.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2 AND"
-				 " h.heuristic IS NOT NULL", NULL);
-	if (s) {
-		store_bind_text(s, 1, d->snapshot);
-		store_bind_text(s, 2, r->ip);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			l = pane_line(a);
-			line_addf(l, ROLE_BAD, "%s: ", (const char *)sqlite3_column_text(s, 1));
-			const char *why = (const char *)sqlite3_column_text(s, 2);
-			line_untrusted(l, why ? why : "", why ? strlen(why) : 0, ROLE_NORMAL, NULL, 300);
-		}
-		sqlite3_reset(s);
+	for (size_t i = 0; i < e.nprimary; i++) {
+		const ev_host *h = &e.primary[i];
+		if (!h->heuristic)
+			continue;
+		l = pane_line(a);
+		line_addf(l, ROLE_BAD, "%s: ", h->heuristic);
+		line_untrusted(l, h->reason ? h->reason : "", h->reason ? strlen(h->reason) : 0, ROLE_NORMAL, NULL, 300);
 	}
+	evidence_domain_free(&e);
 	/* each primary address: certificate, banner/EHLO and AS evidence */
-	s = store_prepare(d->st, "SELECT DISTINCT m.ip FROM primary_mx p CROSS JOIN mx_ip m ON m.snapshot = p.snapshot"
-				 " AND m.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2 ORDER BY m.ip LIMIT 8", NULL);
-	char **ips = NULL;
+	uint32_t *ipv = NULL;
 	size_t nips = 0;
-	if (s) {
-		store_bind_text(s, 1, d->snapshot);
-		store_bind_text(s, 2, r->ip);
-		while (sqlite3_step(s) == SQLITE_ROW) {
-			ips = xrealloc(ips, (nips + 1) * sizeof *ips);
-			ips[nips++] = xstrdup((const char *)sqlite3_column_text(s, 0));
-		}
-		sqlite3_reset(s);
+	if (evidence_domain_ips(d->st, d->snapshot, r->ip, 8, &ipv, &nips, &err) < 0)
+		pane_error(a, err);
+	char **ips = xcalloc(nips + 1, sizeof *ips);
+	for (size_t i = 0; i < nips; i++) {
+		ips[i] = xmalloc(16);
+		mx_ipv4_format(ipv[i], ips[i]);
 	}
+	free(ipv);
 	for (size_t i = 0; i < nips; i++) {
 		desk_row ir;
 		if (!load_ip_row(d, ips[i], &ir)) {
@@ -1557,7 +1546,7 @@ static void evidence_domain(desk *d, const desk_row *r, desk_pane panes[PANE_COU
 void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *verdict)
 {
 	if (d->eval)
-		evidence_domain(d, &d->rows[row], panes, verdict);
+		eval_evidence(d, &d->rows[row], panes, verdict);
 	else
 		evidence_row(d, &d->rows[row], panes, verdict);
 }

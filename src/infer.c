@@ -767,18 +767,19 @@ static uint32_t ip_conf(const ctx *c, uint32_t ip)
 
 /* A host's ID by the first source in the chain certificate, banner, MX
  * that is switched on and has one (the MX is always on). */
-static uint32_t chain_id(const ctx *c, uint32_t h, bool cert, bool banner, uint8_t *src)
+int infer_chain_source(unsigned bit, bool has_cert, bool has_banner)
 {
-	if (cert && c->h_cert[h] != NONE) {
-		*src = SRC_CERT;
-		return c->h_cert[h];
-	}
-	if (banner && c->h_banner[h] != NONE) {
-		*src = SRC_BANNER;
-		return c->h_banner[h];
-	}
-	*src = SRC_MX;
-	return c->h_mx[h];
+	if ((bit == INFER_CERT || bit == INFER_PRIORITY) && has_cert)
+		return SRC_CERT;
+	if ((bit == INFER_BANNER || bit == INFER_PRIORITY) && has_banner)
+		return SRC_BANNER;
+	return SRC_MX;
+}
+
+static uint32_t chain_id(const ctx *c, uint32_t h, unsigned bit, uint8_t *src)
+{
+	*src = (uint8_t)infer_chain_source(bit, c->h_cert[h] != NONE, c->h_banner[h] != NONE);
+	return *src == SRC_CERT ? c->h_cert[h] : *src == SRC_BANNER ? c->h_banner[h] : c->h_mx[h];
 }
 
 /* ---- per-host decision ------------------------------------------------ */
@@ -1524,7 +1525,7 @@ static int write_all(ctx *c, size_t ndom)
 		uint32_t h = best[ip];
 		if (h != NONE) {
 			uint8_t psrc;
-			uint32_t pid = chain_id(c, h, true, true, &psrc);
+			uint32_t pid = chain_id(c, h, INFER_PRIORITY, &psrc);
 			store_bind_text(s, 11, nm(c, c->h_final[h]));
 			store_bind_text(s, 12, company(c, c->h_final[h]));
 			store_bind_text(s, 13, source_names[c->h_final_src[h]]);
@@ -1728,8 +1729,7 @@ static int write_all(ctx *c, size_t ndom)
 				for (uint32_t j = 0; j < n; j++) {
 					uint32_t h = c->primary.v[first + j];
 					uint8_t src;
-					uint32_t id = chain_id(c, h, bit == INFER_CERT || bit == INFER_PRIORITY,
-							       bit == INFER_BANNER || bit == INFER_PRIORITY, &src);
+					uint32_t id = chain_id(c, h, bit, &src);
 					k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
 				}
 				rc = write_result(c, &rows, co, seen, code, dom, sh, k);

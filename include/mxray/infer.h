@@ -51,6 +51,12 @@ unsigned infer_parse_approach(const char *s);
  * (any other bit). */
 int infer_approach_code(unsigned bit);
 const char *infer_approach_name(unsigned bit);
+/* The approach chain, the one place it is written: which evidence answers
+ * for a host under approach `bit` (INFER_MX, _CERT, _BANNER or _PRIORITY):
+ * the certificate's ID when the approach uses certificates and there is
+ * one, else the banner/EHLO ID when it uses banners and there is one, else
+ * the MX name's.  Returns the source code (1 mx, 2 banner, 3 cert). */
+int infer_chain_source(unsigned bit, bool has_cert, bool has_banner);
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);
 
