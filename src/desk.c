@@ -4,6 +4,7 @@
 #include "mxray/domain.h"
 #include "mxray/evaluate.h"
 #include "mxray/evidence.h"
+#include "mxray/infer.h"
 #include "mxray/sample.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
@@ -63,28 +64,48 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-/* The columns of IP_COLUMNS (an infer_ip row) into a queue row. */
-#define IP_COLUMNS "ip, provider_id, company, source, priority_id, status, heuristic, reason, hosts, asn," \
-	" confidence, num_ip, nhosts, suggested_id"
+/* A queue row: a primary SMTP address (f_ip_ev) with the answer of its
+ * busiest primary MX host (f_host_ev).  ?1 is the snapshot id. */
+#define IP_QUERY                                                                                             \
+	"SELECT i.ip, p.name, co.company, h.source, h.cert_id IS NOT NULL, c.name, h.banner_id IS NOT NULL,"    \
+	" b.name, m.name, h.status, h.heuristic, h.reason, a.asn, max(i.num_ip, coalesce(i.num_cert, 0)),"      \
+	" i.num_ip, i.nhosts, g.name, h.host IS NOT NULL"                                                       \
+	" FROM f_ip_ev i LEFT JOIN f_host_ev h ON h.snap = i.snap AND h.host = i.best_host"                     \
+	" LEFT JOIN name p ON p.id = h.provider"                                                                \
+	" LEFT JOIN f_company co ON co.snap = i.snap AND co.approach = 4 AND co.provider = h.provider"          \
+	" LEFT JOIN name c ON c.id = h.cert_id LEFT JOIN name b ON b.id = h.banner_id"                        \
+	" LEFT JOIN name m ON m.id = h.mx_id LEFT JOIN name g ON g.id = h.suggested"                          \
+	" LEFT JOIN f_asn a ON a.snap = i.snap AND a.ip = i.ip WHERE i.snap = ?1"
+
+static char *code_dup(sqlite3_stmt *s, int i, const char *const *names, int n)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	int v = sqlite3_column_int(s, i);
+	return v >= 0 && v < n && names[v] ? xstrdup(names[v]) : xasprintf("code %d", v);
+}
 
 static void row_from_ip(sqlite3_stmt *s, desk_row *r)
 {
 	memset(r, 0, sizeof *r);
-	r->ip = dup_col(s, 0);
+	r->ipnum = (uint32_t)sqlite3_column_int64(s, 0);
+	r->ip = xmalloc(16);
+	mx_ipv4_format(r->ipnum, r->ip);
 	r->provider_id = dup_col(s, 1);
 	r->company = dup_col(s, 2);
-	r->source = dup_col(s, 3);
-	r->priority_id = dup_col(s, 4);
-	r->status = dup_col(s, 5);
-	r->heuristic = dup_col(s, 6);
-	r->reason = dup_col(s, 7);
-	r->hosts = dup_col(s, 8);
-	r->asn = (uint32_t)sqlite3_column_int64(s, 9);
-	r->confidence = (uint32_t)sqlite3_column_int64(s, 10);
-	r->domains = (uint32_t)sqlite3_column_int64(s, 11);
-	r->nhosts = (uint32_t)sqlite3_column_int64(s, 12);
-	r->suggested = dup_col(s, 13);
-	mx_ipv4_parse(r->ip, &r->ipnum);
+	r->source = code_dup(s, 3, infer_source_names, 5);
+	if (sqlite3_column_int(s, 17)) { /* the priority approach's ID, by the one chain */
+		int src = infer_chain_source(INFER_PRIORITY, sqlite3_column_int(s, 4), sqlite3_column_int(s, 6));
+		r->priority_id = dup_col(s, src == 3 ? 5 : src == 2 ? 7 : 8);
+	}
+	r->status = code_dup(s, 9, infer_status_names, 6);
+	r->heuristic = dup_col(s, 10);
+	r->reason = dup_col(s, 11);
+	r->asn = (uint32_t)sqlite3_column_int64(s, 12);
+	r->confidence = (uint32_t)sqlite3_column_int64(s, 13);
+	r->domains = (uint32_t)sqlite3_column_int64(s, 14);
+	r->nhosts = (uint32_t)sqlite3_column_int64(s, 15);
+	r->suggested = dup_col(s, 16);
 }
 
 static void row_free(desk_row *r)
@@ -195,11 +216,11 @@ static char *lower_dup(const char *s)
 
 desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT " IP_COLUMNS " FROM infer_ip WHERE snapshot = ?1 AND live = 1", err);
+	sqlite3_stmt *s = store_prepare(st, IP_QUERY " AND i.live = 1", err);
 	if (!s)
 		return NULL;
 	desk *d = desk_new(st, k, snapshot, analyst, threshold);
-	store_bind_text(s, 1, snapshot);
+	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
 	size_t cap = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -609,7 +630,8 @@ const char *desk_filter_text(const desk *d)
 
 /* ---- search ----------------------------------------------------------- */
 
-/* Mark the rows serving domain `pattern` (exact name), once per pattern. */
+/* Mark, once per pattern, the rows serving domain `pattern` (exact name)
+ * and the rows of primary MX hosts whose name contains it. */
 static void domain_hits(desk *d, const char *pattern)
 {
 	if (d->dom_pattern && !strcmp(d->dom_pattern, pattern))
@@ -619,21 +641,31 @@ static void domain_hits(desk *d, const char *pattern)
 	if (!d->dom_hit)
 		d->dom_hit = xcalloc(d->nrows, 1);
 	memset(d->dom_hit, 0, d->nrows);
+	if (d->eval) /* rows are domains; their hosts are in the row */
+		return;
+	char *lc = lower_dup(pattern);
 	char name[MX_NAME_MAX + 2];
-	if (mx_name_norm(pattern, strlen(pattern), name) || !strchr(name, '.'))
-		return;
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT DISTINCT m.ip FROM primary_mx p CROSS JOIN mx_ip m ON m.snapshot ="
-					       " p.snapshot AND m.host = p.host WHERE p.snapshot = ?1 AND p.domain = ?2", NULL);
-	if (!s)
-		return;
-	store_bind_text(s, 1, d->snapshot);
-	store_bind_text(s, 2, name);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
-		if (i != UINT32_MAX)
-			d->dom_hit[i] = 1;
+	bool is_name = !mx_name_norm(pattern, strlen(pattern), name) && strchr(name, '.');
+	sqlite3_stmt *s = store_prepare(d->st,
+		"SELECT DISTINCT m.ip FROM f_primary_mx p CROSS JOIN f_mx_ip m ON m.snap = p.snap AND m.host = p.host"
+		" WHERE p.snap = ?1 AND p.domain = (SELECT id FROM name WHERE name = ?2) AND ?3"
+		" UNION SELECT m.ip FROM f_host_ev h JOIN name n ON n.id = h.host"
+		" CROSS JOIN f_mx_ip m ON m.snap = h.snap AND m.host = h.host WHERE h.snap = ?1 AND instr(n.name, ?4)", NULL);
+	if (s) {
+		sqlite3_bind_int64(s, 1, store_snapshot_id(d->st, d->snapshot));
+		store_bind_text(s, 2, is_name ? name : "");
+		sqlite3_bind_int(s, 3, is_name);
+		store_bind_text(s, 4, lc);
+		char ip[16];
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			mx_ipv4_format((uint32_t)sqlite3_column_int64(s, 0), ip);
+			uint32_t i = strmap_find(d->ipmap, ip);
+			if (i != UINT32_MAX)
+				d->dom_hit[i] = 1;
+		}
+		sqlite3_reset(s);
 	}
-	sqlite3_reset(s);
+	free(lc);
 }
 
 /* p is lower case; names in rows are normalised (lower case) already. */
@@ -1418,15 +1450,16 @@ static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT]
 	}
 }
 
-/* An infer_ip row as a queue row (eval mode shows each address's evidence). */
+/* An address as a queue row (eval mode shows each address's evidence). */
 static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 {
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT " IP_COLUMNS " FROM infer_ip WHERE snapshot = ?1 AND ip = ?2", NULL);
+	sqlite3_stmt *s = store_prepare(d->st, IP_QUERY " AND i.ip = ?2", NULL);
 	memset(r, 0, sizeof *r);
-	if (!s)
+	uint32_t n;
+	if (!s || !mx_ipv4_parse(ip, &n))
 		return false;
-	store_bind_text(s, 1, d->snapshot);
-	store_bind_text(s, 2, ip);
+	sqlite3_bind_int64(s, 1, store_snapshot_id(d->st, d->snapshot));
+	sqlite3_bind_int64(s, 2, n);
 	bool ok = sqlite3_step(s) == SQLITE_ROW;
 	if (ok)
 		row_from_ip(s, r);

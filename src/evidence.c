@@ -29,6 +29,15 @@ static char *dup_bytes(sqlite3_stmt *s, int i, size_t *len)
 	return out;
 }
 
+/* A code column (f_host_ev.source, .status) as its name; NULL for NULL. */
+static char *code_name(sqlite3_stmt *s, int i, const char *const *names, int n)
+{
+	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+		return NULL;
+	int v = sqlite3_column_int(s, i);
+	return v >= 0 && v < n && names[v] ? xstrdup(names[v]) : xasprintf("code %d", v);
+}
+
 /* ---- addresses ----------------------------------------------------------- */
 
 int evidence_ip(store *st, const char *snapshot, uint32_t ip, ev_ip *out, char **err)
@@ -40,16 +49,17 @@ int evidence_ip(store *st, const char *snapshot, uint32_t ip, ev_ip *out, char *
 	sqlite3_stmt *s = store_prepare(st,
 		"SELECT s.ip IS NOT NULL, s.port25, s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format,"
 		" a.ip IS NOT NULL, a.asn, a.asn_set, a.source, o.aut_name, g.org_name, g.country, o.asn IS NOT NULL,"
-		" i.ip IS NOT NULL, i.live, i.num_ip, i.cert_group, i.num_cert, i.banner_fqdn, i.ehlo_fqdn, i.confidence"
+		" i.ip IS NOT NULL, i.live, i.num_ip, cg.name, i.num_cert, i.banner_fqdn, i.ehlo_fqdn,"
+		" max(i.num_ip, coalesce(i.num_cert, 0))"
 		" FROM (SELECT ?2 AS n, (SELECT id FROM snapshot WHERE date = ?1) AS snap) x"
 		" LEFT JOIN f_scan s ON s.snap = x.snap AND s.ip = x.n"
 		" LEFT JOIN f_asn a ON a.snap = x.snap AND a.ip = x.n LEFT JOIN as_org o ON o.asn = a.asn"
-		" LEFT JOIN org g ON g.org_id = o.org_id LEFT JOIN infer_ip i ON i.snapshot = ?1 AND i.ip = ?3", err);
+		" LEFT JOIN org g ON g.org_id = o.org_id LEFT JOIN f_ip_ev i ON i.snap = x.snap AND i.ip = x.n"
+		" LEFT JOIN name cg ON cg.id = i.cert_group", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
 	sqlite3_bind_int64(s, 2, ip);
-	sqlite3_bind_text(s, 3, out->text, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		out->scanned = sqlite3_column_int(s, 0);
@@ -143,9 +153,13 @@ int evidence_host(store *st, const char *snapshot, const char *host, ev_host *ou
 	memset(out, 0, sizeof *out);
 	out->host = xstrdup(host);
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT live, domains, mx_id, cert_id, cert_note, banner_id, banner_note, confidence, provider_id,"
-		" source, company, status, heuristic, reason, min_pref, max_pref FROM infer_host"
-		" WHERE snapshot = ?1 AND host = ?2", err);
+		"SELECT h.live, h.domains, m.name, c.name, h.cert_note, b.name, h.banner_note, h.confidence, p.name,"
+		" h.source, co.company, h.status, h.heuristic, h.reason, h.min_pref, h.max_pref"
+		" FROM f_host_ev h LEFT JOIN name m ON m.id = h.mx_id LEFT JOIN name c ON c.id = h.cert_id"
+		" LEFT JOIN name b ON b.id = h.banner_id LEFT JOIN name p ON p.id = h.provider"
+		" LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider"
+		" WHERE h.snap = (SELECT id FROM snapshot WHERE date = ?1) AND h.host = (SELECT id FROM name WHERE name = ?2)",
+		err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
@@ -162,9 +176,9 @@ int evidence_host(store *st, const char *snapshot, const char *host, ev_host *ou
 		out->banner_note = dup_col(s, 6);
 		out->confidence = (uint32_t)sqlite3_column_int64(s, 7);
 		out->provider_id = dup_col(s, 8);
-		out->source = dup_col(s, 9);
+		out->source = code_name(s, 9, infer_source_names, 5);
 		out->company = dup_col(s, 10);
-		out->status = dup_col(s, 11);
+		out->status = code_name(s, 11, infer_status_names, 6);
 		out->heuristic = dup_col(s, 12);
 		out->reason = dup_col(s, 13);
 		out->has_pref = sqlite3_column_type(s, 14) != SQLITE_NULL;
@@ -210,10 +224,11 @@ int evidence_ip_hosts(store *st, const char *snapshot, uint32_t ip, size_t max, 
 	*out = NULL;
 	*n = *total = 0;
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT h.host, h.domains, h.provider_id, h.source, h.status, h.min_pref, h.max_pref, count(*) OVER ()"
-		" FROM f_mx_ip m JOIN name n ON n.id = m.host JOIN infer_host h ON h.snapshot = ?1 AND h.host = n.name"
+		"SELECT n.name, h.domains, p.name, h.source, h.status, h.min_pref, h.max_pref, count(*) OVER ()"
+		" FROM f_mx_ip m JOIN f_host_ev h ON h.snap = m.snap AND h.host = m.host JOIN name n ON n.id = m.host"
+		" LEFT JOIN name p ON p.id = h.provider"
 		" WHERE m.snap = (SELECT id FROM snapshot WHERE date = ?1) AND m.ip = ?2"
-		" ORDER BY h.domains DESC, h.host LIMIT ?3", err);
+		" ORDER BY h.domains DESC, n.name LIMIT ?3", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
@@ -226,8 +241,8 @@ int evidence_ip_hosts(store *st, const char *snapshot, uint32_t ip, size_t max, 
 		b->host = dup_col(s, 0);
 		b->domains = (uint32_t)sqlite3_column_int64(s, 1);
 		b->provider_id = dup_col(s, 2);
-		b->source = dup_col(s, 3);
-		b->status = dup_col(s, 4);
+		b->source = code_name(s, 3, infer_source_names, 5);
+		b->status = code_name(s, 4, infer_status_names, 6);
 		b->has_pref = sqlite3_column_type(s, 5) != SQLITE_NULL;
 		b->min_pref = (uint32_t)sqlite3_column_int64(s, 5);
 		b->max_pref = (uint32_t)sqlite3_column_int64(s, 6);

@@ -1354,13 +1354,6 @@ static int write_shares(ctx *c, const resrows *rows)
 }
 
 static const ctx *sort_ctx;
-static const strmap *sort_map;
-
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(strmap_key(sort_map, *(const uint32_t *)a), strmap_key(sort_map, *(const uint32_t *)b));
-}
-
 static int cmp_dom_db(const void *a, const void *b)
 {
 	uint32_t x = sort_ctx->dom_db.v[*(const uint32_t *)a], y = sort_ctx->dom_db.v[*(const uint32_t *)b];
@@ -1429,6 +1422,200 @@ static int write_pairs(ctx *c, sqlite3_stmt *ins, pairs *p, const char *index, c
 	return 0;
 }
 
+/* ---- per host and per address: what the evidence said ------------------ */
+
+typedef struct {
+	uint32_t host, live, domains, mx, cert, banner, conf, provider, src, status, corr, minp, maxp, sugg;
+	const char *cert_note, *banner_note, *heur, *reason;
+} hostrow;
+
+typedef struct {
+	hostrow *v;
+	size_t n;
+	sqlite3_int64 snap;
+} hostrows;
+
+static void nullable_u32(sqlite3_context *out, uint32_t v)
+{
+	if (v == NONE)
+		sqlite3_result_null(out);
+	else
+		sqlite3_result_int64(out, v);
+}
+
+static void nullable_text(sqlite3_context *out, const char *t)
+{
+	if (t)
+		sqlite3_result_text(out, t, -1, SQLITE_STATIC);
+	else
+		sqlite3_result_null(out);
+}
+
+static void host_column(void *ctx, size_t row, int col, sqlite3_context *out)
+{
+	const hostrows *r = ctx;
+	const hostrow *x = &r->v[row];
+	switch (col) {
+	case 0: sqlite3_result_int64(out, r->snap); break;
+	case 1: sqlite3_result_int64(out, x->host); break;
+	case 2: sqlite3_result_int(out, (int)x->live); break;
+	case 3: sqlite3_result_int64(out, x->domains); break;
+	case 4: nullable_u32(out, x->mx); break;
+	case 5: nullable_u32(out, x->cert); break;
+	case 6: nullable_u32(out, x->banner); break;
+	case 7: nullable_text(out, x->cert_note); break;
+	case 8: nullable_text(out, x->banner_note); break;
+	case 9: sqlite3_result_int64(out, x->conf); break;
+	case 10: nullable_u32(out, x->provider); break;
+	case 11: nullable_u32(out, x->src); break;
+	case 12: sqlite3_result_int(out, (int)x->status); break;
+	case 13: nullable_text(out, x->heur); break;
+	case 14: nullable_text(out, x->reason); break;
+	case 15: nullable_u32(out, x->corr); break;
+	case 16: nullable_u32(out, x->minp); break;
+	case 17: nullable_u32(out, x->maxp); break;
+	case 18: nullable_u32(out, x->sugg); break;
+	default: sqlite3_result_null(out);
+	}
+}
+
+typedef struct {
+	uint32_t ip, live, numip, group, numcert, best, nhosts;
+	const char *banner, *ehlo;
+} iprow;
+
+typedef struct {
+	iprow *v;
+	size_t n;
+	sqlite3_int64 snap;
+} iprows;
+
+static void ip_column(void *ctx, size_t row, int col, sqlite3_context *out)
+{
+	const iprows *r = ctx;
+	const iprow *x = &r->v[row];
+	switch (col) {
+	case 0: sqlite3_result_int64(out, r->snap); break;
+	case 1: sqlite3_result_int64(out, x->ip); break;
+	case 2: sqlite3_result_int(out, (int)x->live); break;
+	case 3: sqlite3_result_int64(out, x->numip); break;
+	case 4: nullable_u32(out, x->group); break;
+	case 5: nullable_u32(out, x->numcert); break;
+	case 6: nullable_text(out, x->banner); break;
+	case 7: nullable_text(out, x->ehlo); break;
+	case 8: nullable_u32(out, x->best); break;
+	case 9: sqlite3_result_int64(out, x->nhosts); break;
+	default: sqlite3_result_null(out);
+	}
+}
+
+static int cmp_hostrow(const void *a, const void *b)
+{
+	const hostrow *x = a, *y = b;
+	return (x->host > y->host) - (x->host < y->host);
+}
+
+static int cmp_iprow(const void *a, const void *b)
+{
+	const iprow *x = a, *y = b;
+	return (x->ip > y->ip) - (x->ip < y->ip);
+}
+
+/* A name id of ours as the database's, or NONE. */
+static int db_name(ctx *c, uint32_t id, uint32_t *out)
+{
+	*out = NONE;
+	return id == NONE ? 0 : provider_db(c, id, out);
+}
+
+/* f_host_ev: each primary MX host's evidence, answer and heuristic;
+ * f_ip_ev: each primary address's evidence, its number of primary hosts
+ * and the busiest of them (most domains; ties: the smaller host id, i.e.
+ * the host name first in order), whose answer the address shows. */
+static int write_evidence(ctx *c)
+{
+	size_t nip = strmap_size(c->ips), nh = strmap_size(c->hosts);
+	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
+	memset(best, 0xff, (nip + 1) * sizeof *best);
+	hostrows hr = {xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap};
+	int rc = 0;
+	for (uint32_t h = 0; h < nh && rc == 0; h++) {
+		if (!c->h_domains[h])
+			continue;
+		FOR_LIVE_IPS(c, h, ip) {
+			if (best[ip] == NONE || c->h_domains[h] > c->h_domains[best[ip]])
+				best[ip] = h;
+			nhosts[ip]++;
+		}
+		hostrow *x = &hr.v[hr.n++];
+		*x = (hostrow){.host = c->host_db.v[h], .live = c->host_live[h], .domains = c->h_domains[h],
+			       .conf = c->h_conf[h], .status = c->h_status[h], .minp = NONE, .maxp = NONE,
+			       .src = c->h_final_src[h] ? c->h_final_src[h] : NONE, .corr = c->h_corr[h] ? c->h_corr[h] : NONE,
+			       .cert_note = c->h_cert_note[h], .banner_note = c->h_banner_note[h], .heur = c->h_heur[h],
+			       .reason = c->h_reason[h]};
+		if (h < c->host_prefcap && c->host_minpref[h] != NONE) {
+			x->minp = c->host_minpref[h];
+			x->maxp = c->host_maxpref[h];
+		}
+		if (db_name(c, c->h_mx[h], &x->mx) < 0 || db_name(c, c->h_cert[h], &x->cert) < 0 ||
+		    db_name(c, c->h_banner[h], &x->banner) < 0 || db_name(c, c->h_final[h], &x->provider) < 0 ||
+		    db_name(c, c->h_sugg[h], &x->sugg) < 0)
+			rc = -1;
+	}
+	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap};
+	for (uint32_t ip = 0; ip < nip && rc == 0; ip++) {
+		if (!c->ip_primary[ip])
+			continue;
+		iprow *x = &ir.v[ir.n++];
+		mx_ipv4_parse(strmap_key(c->ips, ip), &x->ip);
+		x->live = c->ip_live[ip];
+		x->numip = c->ip_numip[ip];
+		x->group = x->numcert = NONE;
+		if (c->ip_group[ip] != NONE) {
+			if (db_name(c, group_id(c, c->ip_group[ip]), &x->group) < 0)
+				rc = -1;
+			x->numcert = c->group_cnt[c->ip_group[ip]];
+		}
+		x->banner = nm(c, c->ip_banner[ip]);
+		x->ehlo = nm(c, c->ip_ehlo[ip]);
+		x->best = best[ip] == NONE ? NONE : c->host_db.v[best[ip]];
+		x->nhosts = nhosts[ip];
+	}
+	free(best);
+	free(nhosts);
+	c->sum->hosts += hr.n;
+	c->sum->ips += ir.n;
+	if (rc == 0) {
+		mx_sort(hr.v, hr.n, sizeof *hr.v, cmp_hostrow);
+		mx_sort(ir.v, ir.n, sizeof *ir.v, cmp_iprow);
+		sqlite3_stmt *s = prepare(c, "INSERT INTO f_host_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10,"
+					     " c11, c12, c13, c14, c15, c16, c17, c18 FROM mxray_rows(?1)");
+		store_rows sr = {hr.n, &hr, host_column};
+		if (!s)
+			rc = -1;
+		else {
+			store_bind_rows(s, 1, &sr);
+			if (store_step_bulk(c->st, s, c->err) < 0)
+				rc = -1;
+			sqlite3_finalize(s);
+		}
+		s = rc ? NULL : prepare(c, "INSERT INTO f_ip_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9"
+					   " FROM mxray_rows(?1)");
+		store_rows si = {ir.n, &ir, ip_column};
+		if (!s)
+			rc = -1;
+		else {
+			store_bind_rows(s, 1, &si);
+			if (store_step_bulk(c->st, s, c->err) < 0)
+				rc = -1;
+			sqlite3_finalize(s);
+		}
+	}
+	free(hr.v);
+	free(ir.v);
+	return rc;
+}
+
 static int write_all(ctx *c, size_t ndom)
 {
 	/* When the snapshot is the only one with results, whole tables are
@@ -1436,10 +1623,9 @@ static int write_all(ctx *c, size_t ndom)
 	 * by row). */
 	sqlite3_stmt *s = prepare_id(c, "SELECT EXISTS (SELECT 1 FROM f_coverage WHERE snap <> ?1)"
 				       " OR EXISTS (SELECT 1 FROM f_result WHERE snap <> ?1)"
-				       " OR EXISTS (SELECT 1 FROM infer_host WHERE snapshot <> ?2)");
+				       " OR EXISTS (SELECT 1 FROM f_host_ev WHERE snap <> ?1)");
 	if (!s)
 		return -1;
-	sqlite3_bind_text(s, 2, c->o->snapshot, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) != SQLITE_ROW) {
 		sqlite3_finalize(s);
 		return dberr(c, "clearing old results");
@@ -1447,12 +1633,12 @@ static int write_all(ctx *c, size_t ndom)
 	bool alone = !sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	static const char *const clear[] = {
-		"DELETE FROM infer_ip WHERE snapshot = ?1", "DELETE FROM infer_host WHERE snapshot = ?1",
+		"DELETE FROM f_ip_ev WHERE snap = ?1", "DELETE FROM f_host_ev WHERE snap = ?1",
 		"DELETE FROM f_primary_mx WHERE snap = ?1", "DELETE FROM f_coverage WHERE snap = ?1"};
-	static const char *const clear_all[] = {"DELETE FROM infer_ip", "DELETE FROM infer_host",
+	static const char *const clear_all[] = {"DELETE FROM f_ip_ev", "DELETE FROM f_host_ev",
 						"DELETE FROM f_primary_mx", "DELETE FROM f_coverage"};
 	for (size_t i = 0; i < 4; i++) {
-		s = alone ? prepare(c, clear_all[i]) : i < 2 ? prepare(c, clear[i]) : prepare_id(c, clear[i]);
+		s = alone ? prepare(c, clear_all[i]) : prepare_id(c, clear[i]);
 		if (!s || sqlite3_step(s) != SQLITE_DONE) {
 			sqlite3_finalize(s);
 			return dberr(c, "clearing old results");
@@ -1481,147 +1667,8 @@ static int write_all(ctx *c, size_t ndom)
 		sqlite3_finalize(s);
 	}
 
-	/* Per IP: evidence, and the answer of the busiest primary MX host the
-	 * address serves (ties: the smaller host id); up to 4 host names. */
-	size_t nip = strmap_size(c->ips), nh = strmap_size(c->hosts);
-	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
-	strbuf *names = xcalloc(nip + 1, sizeof *names);
-	memset(best, 0xff, (nip + 1) * sizeof *best);
-	for (uint32_t h = 0; h < nh; h++) {
-		if (!c->h_domains[h])
-			continue;
-		FOR_LIVE_IPS(c, h, ip) {
-			if (best[ip] == NONE || c->h_domains[h] > c->h_domains[best[ip]])
-				best[ip] = h;
-			if (nhosts[ip]++ < 4)
-				sb_addf(&names[ip], "%s%s", names[ip].len ? " " : "", strmap_key(c->hosts, h));
-		}
-	}
-	s = prepare(c, "INSERT INTO infer_ip(snapshot, ip, live, num_ip, cert_group, num_cert, banner_fqdn,"
-		       " ehlo_fqdn, asn, confidence, provider_id, company, source, priority_id, status, heuristic,"
-		       " reason, hosts, nhosts, suggested_id) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,"
-		       "?15,?16,?17,?18,?19,?20)");
-	if (!s) {
-		free(best);
-		free(nhosts);
-		for (size_t i = 0; i <= nip; i++)
-			sb_free(&names[i]);
-		free(names);
+	if (write_evidence(c) < 0)
 		return -1;
-	}
-	/* in the table's key order (the address as text) */
-	uint32_t *iporder = xmalloc((nip + 1) * sizeof *iporder);
-	size_t niporder = 0;
-	for (uint32_t ip = 0; ip < nip; ip++)
-		if (c->ip_primary[ip])
-			iporder[niporder++] = ip;
-	sort_map = c->ips;
-	qsort(iporder, niporder, sizeof *iporder, cmp_key);
-	int wrc = 0;
-	for (size_t k = 0; k < niporder && wrc == 0; k++) {
-		uint32_t ip = iporder[k];
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 10, ip_conf(c, ip));
-		uint32_t h = best[ip];
-		if (h != NONE) {
-			uint8_t psrc;
-			uint32_t pid = chain_id(c, h, INFER_PRIORITY, &psrc);
-			store_bind_text(s, 11, nm(c, c->h_final[h]));
-			store_bind_text(s, 12, company(c, c->h_final[h]));
-			store_bind_text(s, 13, source_names[c->h_final_src[h]]);
-			store_bind_text(s, 14, nm(c, pid));
-			sqlite3_bind_text(s, 15, status_names[c->h_status[h]], -1, SQLITE_STATIC);
-			store_bind_text(s, 16, c->h_heur[h]);
-			store_bind_text(s, 17, c->h_reason[h]);
-			store_bind_text(s, 20, nm(c, c->h_sugg[h]));
-		}
-		if (nhosts[ip] > 4)
-			sb_addf(&names[ip], " +%u", nhosts[ip] - 4);
-		store_bind_text(s, 18, names[ip].data);
-		sqlite3_bind_int64(s, 19, nhosts[ip]);
-		sqlite3_bind_text(s, 2, strmap_key(c->ips, ip), -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, c->ip_live[ip]);
-		sqlite3_bind_int64(s, 4, c->ip_numip[ip]);
-		if (c->ip_group[ip] != NONE) {
-			sqlite3_bind_text(s, 5, nm(c, group_id(c, c->ip_group[ip])), -1, SQLITE_STATIC);
-			sqlite3_bind_int64(s, 6, c->group_cnt[c->ip_group[ip]]);
-		} else {
-			sqlite3_bind_null(s, 5);
-			sqlite3_bind_null(s, 6);
-		}
-		store_bind_text(s, 7, nm(c, c->ip_banner[ip]));
-		store_bind_text(s, 8, nm(c, c->ip_ehlo[ip]));
-		if (c->ip_asn[ip])
-			sqlite3_bind_int64(s, 9, c->ip_asn[ip]);
-		else
-			sqlite3_bind_null(s, 9);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			wrc = dberr(c, "writing infer_ip");
-		else
-			c->sum->ips++;
-	}
-	sqlite3_finalize(s);
-	free(iporder);
-	free(best);
-	free(nhosts);
-	for (size_t i = 0; i <= nip; i++)
-		sb_free(&names[i]);
-	free(names);
-	if (wrc)
-		return -1;
-
-	/* Per host decisions. */
-	s = prepare(c, "INSERT INTO infer_host(snapshot, host, live, domains, mx_id, cert_id, cert_note, banner_id,"
-		       " banner_note, confidence, provider_id, source, company, status, heuristic, reason, correction,"
-		       " min_pref, max_pref) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)");
-	if (!s)
-		return -1;
-	nh = strmap_size(c->hosts);
-	uint32_t *horder = xmalloc((nh + 1) * sizeof *horder);
-	size_t nhorder = 0;
-	for (uint32_t h = 0; h < nh; h++)
-		if (c->h_domains[h])
-			horder[nhorder++] = h;
-	sort_map = c->hosts;
-	qsort(horder, nhorder, sizeof *horder, cmp_key);
-	for (size_t k = 0; k < nhorder; k++) {
-		uint32_t h = horder[k];
-		sqlite3_reset(s);
-		sqlite3_bind_text(s, 2, strmap_key(c->hosts, h), -1, SQLITE_STATIC);
-		sqlite3_bind_int(s, 3, c->host_live[h]);
-		sqlite3_bind_int64(s, 4, c->h_domains[h]);
-		store_bind_text(s, 5, nm(c, c->h_mx[h]));
-		store_bind_text(s, 6, nm(c, c->h_cert[h]));
-		store_bind_text(s, 7, c->h_cert_note[h]);
-		store_bind_text(s, 8, nm(c, c->h_banner[h]));
-		store_bind_text(s, 9, c->h_banner_note[h]);
-		sqlite3_bind_int64(s, 10, c->h_conf[h]);
-		store_bind_text(s, 11, nm(c, c->h_final[h]));
-		store_bind_text(s, 12, source_names[c->h_final_src[h]]);
-		store_bind_text(s, 13, company(c, c->h_final[h]));
-		sqlite3_bind_text(s, 14, status_names[c->h_status[h]], -1, SQLITE_STATIC);
-		store_bind_text(s, 15, c->h_heur[h]);
-		store_bind_text(s, 16, c->h_reason[h]);
-		if (c->h_corr[h])
-			sqlite3_bind_int64(s, 17, c->h_corr[h]);
-		else
-			sqlite3_bind_null(s, 17);
-		if (h < c->host_prefcap && c->host_minpref[h] != NONE) {
-			sqlite3_bind_int64(s, 18, c->host_minpref[h]);
-			sqlite3_bind_int64(s, 19, c->host_maxpref[h]);
-		} else {
-			sqlite3_bind_null(s, 18);
-			sqlite3_bind_null(s, 19);
-		}
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			sqlite3_finalize(s);
-			free(horder);
-			return dberr(c, "writing infer_host");
-		}
-		c->sum->hosts++;
-	}
-	free(horder);
-	sqlite3_finalize(s);
 
 	sqlite3_stmt *cv = prepare(c, "INSERT INTO f_coverage(snap, domain, category) SELECT c0, c1, c2"
 				      " FROM mxray_rows(?1)");
@@ -1784,6 +1831,33 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		if (rc == 0 && !bit)
 			rc = write_shares(c, &rows);
+		/* the company of every host's answer (f_host_ev names it), also
+		 * when no domain kept that answer */
+		for (uint32_t h = 0; !bit && rc == 0 && h < strmap_size(c->hosts); h++) {
+			uint32_t id = c->h_final[h];
+			if (!c->h_domains[h] || id == NONE || (id < nseen && seen[id]))
+				continue;
+			const char *company_name = company(c, id);
+			uint32_t db;
+			if (!company_name)
+				continue;
+			if (provider_db(c, id, &db) < 0) {
+				rc = -1;
+				break;
+			}
+			if (id >= nseen) {
+				seen = xrealloc(seen, strmap_size(c->names) + 1);
+				memset(seen + nseen, 0, strmap_size(c->names) + 1 - nseen);
+				nseen = strmap_size(c->names);
+			}
+			seen[id] = 1;
+			sqlite3_reset(co);
+			sqlite3_bind_int(co, 2, code);
+			sqlite3_bind_int64(co, 3, db);
+			sqlite3_bind_text(co, 4, company_name, -1, SQLITE_STATIC);
+			if (sqlite3_step(co) != SQLITE_DONE)
+				rc = dberr(c, "writing results");
+		}
 		progress_end(&pg);
 		free(rows.v);
 		for (size_t i = 0; i < nreasons; i++)
@@ -1962,7 +2036,7 @@ out:
 
 bool infer_has_results(store *st, const char *snapshot)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 LIMIT 1", NULL);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", NULL);
 	if (!s)
 		return false;
 	store_bind_text(s, 1, snapshot);

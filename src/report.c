@@ -135,7 +135,7 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 {
 	memset(out, 0, sizeof *out);
 	snprintf(out->snapshot, sizeof out->snapshot, "%s", snapshot);
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM infer_ip WHERE snapshot = ?1 UNION ALL"
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev i JOIN snapshot s ON s.id = i.snap WHERE s.date = ?1 UNION ALL"
 					    " SELECT 1 FROM f_primary_mx p JOIN snapshot s ON s.id = p.snap"
 					    " WHERE s.date = ?1 LIMIT 1", err);
 	if (!s)
@@ -493,8 +493,8 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		for (int i = 0; i < 4; i++)
 			fprintf(out, "  %-11s %8ld\n", src[i], by_src[code[i]]);
 		long heur[3] = {0};
-		q = store_prepare(st, "SELECT count(heuristic), coalesce(sum(status = 'heuristic'), 0),"
-				      " coalesce(sum(status = 'flagged'), 0) FROM infer_host WHERE snapshot = ?1", err);
+		q = store_prepare(st, "SELECT count(heuristic), coalesce(sum(status = 3), 0), coalesce(sum(status = 2), 0)"
+				      " FROM f_host_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1)", err);
 		if (!q) {
 			trend_free(&t);
 			return -1;

@@ -70,12 +70,15 @@ bool sample_snapshot(store *st, const char *name, char buf[11])
 static int population(store *st, const sample_req *r, strvec *out, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st,
-		"WITH hu AS (SELECT host, count(DISTINCT domain) AS n FROM mx WHERE snapshot = ?1 AND ?3 GROUP BY host) "
-		"SELECT p.domain FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host "
-		"WHERE p.snapshot = ?1 "
-		"AND (?2 IS NULL OR ?2 = 'all' OR p.domain IN (SELECT domain FROM target WHERE snapshot = ?1 AND list = ?2)) "
+		"WITH sn AS (SELECT id FROM snapshot WHERE date = ?1), "
+		"hu AS (SELECT host, count(DISTINCT domain) AS n FROM f_mx WHERE snap = (SELECT id FROM sn) AND ?3 "
+		"GROUP BY host) "
+		"SELECT d.name FROM f_primary_mx p JOIN f_host_ev h ON h.snap = p.snap AND h.host = p.host "
+		"JOIN name d ON d.id = p.domain WHERE p.snap = (SELECT id FROM sn) "
+		"AND (?2 IS NULL OR ?2 = 'all' OR p.domain IN (SELECT domain FROM f_target WHERE snap = (SELECT id FROM sn) "
+		"AND list = (SELECT id FROM list WHERE name = ?2))) "
 		"GROUP BY p.domain HAVING max(h.live) = 1 "
-		"AND (NOT ?3 OR max((SELECT n FROM hu WHERE hu.host = p.host)) = 1) ORDER BY p.domain", err);
+		"AND (NOT ?3 OR max((SELECT n FROM hu WHERE hu.host = p.host)) = 1) ORDER BY d.name", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, r->snapshot);

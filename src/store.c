@@ -249,7 +249,74 @@ static const char schema_v4[] =
 	"  t.failed_lookups, t.mx_hosts, t.ips, t.ips_scanned, t.ips_port25, t.ips_trusted_cert, t.ips_with_asn"
 	"  FROM f_stats t JOIN snapshot s ON s.id = t.snap LEFT JOIN list l ON l.id = t.list;";
 
-static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4};
+/* Version 5: what infer derived per primary MX host and per SMTP address,
+ * as integers (names interned, codes for source and status), no longer
+ * text shaped for the review desk.  The views infer_host and infer_ip show
+ * them as before (infer_ip without its display column `hosts`).  An
+ * address's answer is its busiest primary MX host's (best_host: most
+ * domains, ties by name), read through the host. */
+static const char schema_v5[] =
+	"INSERT OR IGNORE INTO name(name) SELECT mx_id FROM infer_host WHERE mx_id IS NOT NULL"
+	"  UNION SELECT cert_id FROM infer_host WHERE cert_id IS NOT NULL"
+	"  UNION SELECT banner_id FROM infer_host WHERE banner_id IS NOT NULL"
+	"  UNION SELECT provider_id FROM infer_host WHERE provider_id IS NOT NULL"
+	"  UNION SELECT host FROM infer_host UNION SELECT cert_group FROM infer_ip WHERE cert_group IS NOT NULL"
+	"  UNION SELECT suggested_id FROM infer_ip WHERE suggested_id IS NOT NULL ORDER BY 1;"
+	"CREATE TABLE f_host_ev(snap INTEGER NOT NULL, host INTEGER NOT NULL, live INTEGER NOT NULL,"
+	"  domains INTEGER NOT NULL, mx_id INTEGER, cert_id INTEGER, banner_id INTEGER, cert_note TEXT,"
+	"  banner_note TEXT, confidence INTEGER NOT NULL, provider INTEGER, source INTEGER, status INTEGER NOT NULL,"
+	"  heuristic TEXT, reason TEXT, correction INTEGER, min_pref INTEGER, max_pref INTEGER, suggested INTEGER,"
+	"  PRIMARY KEY(snap, host)) WITHOUT ROWID;"
+	"INSERT INTO f_host_ev SELECT s.id, n.id, h.live, h.domains, m.id, c.id, b.id, h.cert_note, h.banner_note,"
+	"  h.confidence, p.id, CASE h.source WHEN 'mx' THEN 1 WHEN 'banner' THEN 2 WHEN 'cert' THEN 3"
+	"   WHEN 'correction' THEN 4 END,"
+	"  CASE h.status WHEN 'auto' THEN 0 WHEN 'no-smtp' THEN 1 WHEN 'flagged' THEN 2 WHEN 'heuristic' THEN 3"
+	"   WHEN 'confirmed' THEN 4 ELSE 5 END, h.heuristic, h.reason, h.correction, h.min_pref, h.max_pref, NULL"
+	"  FROM infer_host h JOIN snapshot s ON s.date = h.snapshot JOIN name n ON n.name = h.host"
+	"  LEFT JOIN name m ON m.name = h.mx_id LEFT JOIN name c ON c.name = h.cert_id"
+	"  LEFT JOIN name b ON b.name = h.banner_id LEFT JOIN name p ON p.name = h.provider_id ORDER BY 1, 2;"
+	"CREATE TABLE f_ip_ev(snap INTEGER NOT NULL, ip INTEGER NOT NULL, live INTEGER NOT NULL,"
+	"  num_ip INTEGER NOT NULL, cert_group INTEGER, num_cert INTEGER, banner_fqdn TEXT, ehlo_fqdn TEXT,"
+	"  best_host INTEGER, nhosts INTEGER NOT NULL, PRIMARY KEY(snap, ip)) WITHOUT ROWID;"
+	"INSERT INTO f_ip_ev SELECT s.id, mxray_ipv4(i.ip), i.live, i.num_ip, g.id, i.num_cert, i.banner_fqdn, i.ehlo_fqdn,"
+	"  CASE WHEN i.live THEN (SELECT m.host FROM f_mx_ip m JOIN f_host_ev h ON h.snap = m.snap AND h.host = m.host"
+	"   JOIN name hn ON hn.id = m.host WHERE m.snap = s.id AND m.ip = mxray_ipv4(i.ip) AND h.domains > 0"
+	"   ORDER BY h.domains DESC, hn.name LIMIT 1) END, coalesce(i.nhosts, 0)"
+	"  FROM infer_ip i JOIN snapshot s ON s.date = i.snapshot LEFT JOIN name g ON g.name = i.cert_group"
+	"  ORDER BY 1, 2;"
+	/* the heuristics' suggestion was kept per address; it is the host's */
+	"UPDATE f_host_ev SET suggested = (SELECT n.id FROM f_ip_ev x JOIN snapshot s ON s.id = x.snap"
+	"  JOIN infer_ip i ON i.snapshot = s.date AND i.ip = " STORE_IPV4_TEXT("x.ip") " JOIN name n ON n.name = i.suggested_id"
+	"  WHERE x.snap = f_host_ev.snap AND x.best_host = f_host_ev.host LIMIT 1);"
+	"DROP TABLE infer_ip; DROP TABLE infer_host;"
+	"CREATE VIEW infer_host AS SELECT s.date AS snapshot, n.name AS host, h.live AS live, h.domains AS domains,"
+	"  m.name AS mx_id, c.name AS cert_id, h.cert_note AS cert_note, b.name AS banner_id,"
+	"  h.banner_note AS banner_note, h.confidence AS confidence, p.name AS provider_id,"
+	"  CASE WHEN h.source IS NOT NULL THEN " STORE_SOURCE_TEXT("h.source") " END AS source,"
+	"  co.company AS company, " STORE_STATUS_TEXT("h.status") " AS status, h.heuristic AS heuristic,"
+	"  h.reason AS reason, h.correction AS correction, h.min_pref AS min_pref, h.max_pref AS max_pref,"
+	"  g.name AS suggested_id"
+	"  FROM f_host_ev h JOIN snapshot s ON s.id = h.snap JOIN name n ON n.id = h.host"
+	"  LEFT JOIN name m ON m.id = h.mx_id LEFT JOIN name c ON c.id = h.cert_id LEFT JOIN name b ON b.id = h.banner_id"
+	"  LEFT JOIN name p ON p.id = h.provider LEFT JOIN name g ON g.id = h.suggested"
+	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider;"
+	"CREATE VIEW infer_ip AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("i.ip") " AS ip, i.live AS live,"
+	"  i.num_ip AS num_ip, g.name AS cert_group, i.num_cert AS num_cert, i.banner_fqdn AS banner_fqdn,"
+	"  i.ehlo_fqdn AS ehlo_fqdn, a.asn AS asn, max(i.num_ip, coalesce(i.num_cert, 0)) AS confidence,"
+	"  p.name AS provider_id, co.company AS company,"
+	"  CASE WHEN h.source IS NOT NULL THEN " STORE_SOURCE_TEXT("h.source") " END AS source,"
+	"  pr.name AS priority_id, CASE WHEN h.host IS NOT NULL THEN " STORE_STATUS_TEXT("h.status") " END AS status,"
+	"  h.heuristic AS heuristic, h.reason AS reason, i.nhosts AS nhosts, sg.name AS suggested_id,"
+	"  bh.name AS best_host"
+	"  FROM f_ip_ev i JOIN snapshot s ON s.id = i.snap LEFT JOIN name g ON g.id = i.cert_group"
+	"  LEFT JOIN f_asn a ON a.snap = i.snap AND a.ip = i.ip"
+	"  LEFT JOIN f_host_ev h ON h.snap = i.snap AND h.host = i.best_host LEFT JOIN name bh ON bh.id = i.best_host"
+	"  LEFT JOIN name p ON p.id = h.provider"
+	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider"
+	/* the priority approach's ID: certificate, else banner/EHLO, else MX name */
+	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested;";
+
+static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
 static char *db_err(sqlite3 *db, const char *what)
 {
@@ -345,7 +412,8 @@ typedef struct {
 static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
 {
 	(void)aux, (void)argc, (void)argv, (void)err;
-	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, src HIDDEN)");
+	int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14,"
+					" c15, c16, c17, c18, c19, src HIDDEN)");
 	if (rc != SQLITE_OK)
 		return rc;
 	rows_vtab *v = sqlite3_malloc(sizeof *v);

@@ -17,7 +17,7 @@ static void test_create_and_reopen(void **state)
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 30);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 13);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 15);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2020-01-01", &err), 0);

@@ -42,8 +42,9 @@ bool eval_answer_matches(const char *answer, const char *label);
 	EVAL_ANSWER_SQL_("mx") "," EVAL_ANSWER_SQL_("cert") "," EVAL_ANSWER_SQL_("banner") ","          \
 	EVAL_ANSWER_SQL_("priority") "," EVAL_ANSWER_SQL_("final")
 #define EVAL_EXAMINED_SQL                                                                                \
-	" EXISTS (SELECT 1 FROM primary_mx p JOIN infer_host h ON h.snapshot = p.snapshot AND h.host = p.host" \
-	"  WHERE p.snapshot = ?2 AND p.domain = d.domain AND h.heuristic IS NOT NULL)"
+	" EXISTS (SELECT 1 FROM f_primary_mx p JOIN f_host_ev h ON h.snap = p.snap AND h.host = p.host"  \
+	"  WHERE p.snap = (SELECT id FROM snapshot WHERE date = ?2)"                                         \
+	"  AND p.domain = (SELECT id FROM name WHERE name = d.domain) AND h.heuristic IS NOT NULL)"
 
 enum eval_format { EVAL_TEXT, EVAL_CSV, EVAL_JSON };
 void eval_print(FILE *out, const eval_result *r, size_t n, enum eval_format fmt);

@@ -12,7 +12,7 @@
 
 #include "mxray/util.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */
@@ -89,7 +89,7 @@ int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err);
  * with the store_rows bound to ?1 by store_bind_rows.  column() sets the
  * value of column col (0..STORE_ROWS_COLS-1) of row `row` with a
  * sqlite3_result_* call. */
-#define STORE_ROWS_COLS 10
+#define STORE_ROWS_COLS 20
 typedef struct {
 	size_t nrows;
 	void *ctx;
