@@ -4,6 +4,7 @@
 #include "mxray/asorg.h"
 #include "mxray/csv.h"
 #include "mxray/dns.h"
+#include "mxray/infile.h"
 #include "mxray/jsonfast.h"
 #include "mxray/jsonl.h"
 #include "mxray/names.h"
@@ -30,16 +31,16 @@ volatile int import_interrupted;
 /* ---- line reader ------------------------------------------------------ */
 
 typedef struct {
-	FILE *f;
+	infile *f;
 	char *buf;
 	size_t cap, start, end;
 	bool eof;
-	uint64_t bytes;     /* consumed so far */
 	strbuf line;
 	bool too_long;
+	char *err;          /* why reader_next returned -1 */
 } reader;
 
-static void reader_init(reader *r, FILE *f)
+static void reader_init(reader *r, infile *f)
 {
 	memset(r, 0, sizeof *r);
 	r->f = f;
@@ -52,10 +53,12 @@ static void reader_free(reader *r)
 {
 	free(r->buf);
 	sb_free(&r->line);
+	free(r->err);
 }
 
 /* Next line into r->line (without "\n").  Returns 1, 0 at EOF, -1 on a read
- * error.  A line over LINE_MAX_BYTES comes back empty with too_long set. */
+ * error (or broken compressed data), with r->err set.  A line over
+ * LINE_MAX_BYTES comes back empty with too_long set. */
 static int reader_next(reader *r)
 {
 	sb_clear(&r->line);
@@ -65,15 +68,17 @@ static int reader_next(reader *r)
 		if (r->start == r->end) {
 			if (r->eof)
 				return any ? 1 : 0;
-			size_t n = fread(r->buf, 1, r->cap, r->f);
+			free(r->err);
+			r->err = NULL;
+			long n = infile_read(r->f, r->buf, r->cap, &r->err);
+			if (n < 0)
+				return -1;
 			if (n == 0) {
-				if (ferror(r->f))
-					return -1;
 				r->eof = true;
 				continue;
 			}
 			r->start = 0;
-			r->end = n;
+			r->end = (size_t)n;
 		}
 		any = true;
 		char *p = r->buf + r->start;
@@ -88,7 +93,6 @@ static int reader_next(reader *r)
 			}
 		}
 		r->start += n + (nl ? 1 : 0);
-		r->bytes += n + (nl ? 1 : 0);
 		if (nl)
 			return 1;
 	}
@@ -936,20 +940,11 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
 	memset(c, 0, sizeof *c);
 	bool is_stdin = !strcmp(in->path, "-");
-	FILE *f = is_stdin ? stdin : fopen(in->path, "rb");
-	if (!f) {
-		*err = xasprintf("cannot open %s: %s", in->path, strerror(errno));
+	/* compressed input is recognised by its first bytes and decompressed */
+	infile *f = infile_open(in->path, err);
+	if (!f)
 		return -1;
-	}
-	uint64_t total = 0;
-	struct stat sb;
-	if (fstat(fileno(f), &sb) == 0 && S_ISREG(sb.st_mode))
-		total = (uint64_t)sb.st_size;
-	if (!is_stdin && fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
-		fclose(f);
-		*err = xasprintf("cannot read %s: it is a directory", in->path);
-		return -1;
-	}
+	uint64_t total = infile_size(f); /* compressed bytes, when compressed */
 
 	fctx x;
 	memset(&x, 0, sizeof x);
@@ -1000,7 +995,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	while (rc == 0) {
 		int got = reader_next(&rd);
 		if (got < 0) {
-			*err = xasprintf("error reading %s: %s", x.name, strerror(errno));
+			*err = xasprintf("%s (in line %llu)", rd.err, (unsigned long long)c->lines + 1);
 			rc = -1;
 			break;
 		}
@@ -1030,7 +1025,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		else
 			rc = handlers[in->kind](&x, line ? line : empty, len);
 		if ((c->lines & 1023) == 0)
-			progress_update(&pg, rd.bytes, c->lines, units[in->kind]);
+			progress_update(&pg, infile_consumed(f), c->lines, units[in->kind]);
 	}
 	if (rc == 0)
 		rc = scan_flush(&x);
@@ -1047,8 +1042,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		store_rollback(st);
 
 	reader_free(&rd);
-	if (!is_stdin)
-		fclose(f);
+	infile_close(f);
 	for (int i = 0; i < DNS_NCOLS; i++)
 		sb_free(&x.vals[i]);
 	csv_record_free(&x.rec);

@@ -1,0 +1,49 @@
+/* infile: an input file (or standard input) read as a byte stream, with
+ * gzip, bzip2, xz and zstd compression recognised by the first bytes and
+ * undone while reading.  Plain input goes straight to read(2), with no
+ * extra copy.  Archives (tar, zip, 7z, rar) and compressions mxray does
+ * not read (lz4, lzip, compress) are refused when the file is opened.
+ *
+ * gzip is decoded with zlib, which checks every member's CRC-32 and
+ * length; bzip2, xz and zstd with libarchive (its raw format), which
+ * checks what those formats carry (block CRCs, check fields, checksums). */
+#ifndef MXRAY_INFILE_H
+#define MXRAY_INFILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct infile infile;
+
+/* Open `path` ("-" is standard input, named "<stdin>" in messages) and
+ * look at its first bytes.  NULL with *err set (malloc'd) when it cannot
+ * be opened, is a directory, is an archive or an unsupported compression,
+ * or its compressed data is broken before the first bytes could be read. */
+infile *infile_open(const char *path, char **err);
+
+/* The same on an open descriptor, read from where it stands; `name` is
+ * used in messages.  The descriptor is not closed by infile_close. */
+infile *infile_open_fd(int fd, const char *name, char **err);
+
+/* Up to n bytes of (decompressed) data into buf: the count, 0 at the end,
+ * or -1 with *err set (malloc'd), naming the file and, for compressed
+ * input, the compressed byte offset where the data broke.  After -1 every
+ * further call fails the same way. */
+long infile_read(infile *f, void *buf, size_t n, char **err);
+
+/* "gzip", "bzip2", "xz", "zstd", or NULL for plain input. */
+const char *infile_compression(const infile *f);
+
+/* Bytes of the file itself (compressed bytes when compressed) that have
+ * been consumed so far: with infile_size, the progress through the file. */
+uint64_t infile_consumed(const infile *f);
+
+/* The size of the file when it is a regular file, else 0 (a pipe). */
+uint64_t infile_size(const infile *f);
+
+/* The name used in messages: the path, or "<stdin>". */
+const char *infile_name(const infile *f);
+
+void infile_close(infile *f);
+
+#endif
