@@ -135,30 +135,28 @@ int correct_list(store *st, FILE *out, enum correct_format fmt, char **err)
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		n++;
 		if (fmt == CORRECT_CSV) {
-			for (int i = 0; i < 11; i++) {
-				if (i)
-					fputc(',', out);
+			fprintf(out, "%lld", (long long)sqlite3_column_int64(s, 0)); /* a number, not a text cell */
+			for (int i = 1; i < 11; i++) {
+				fputc(',', out);
 				csv_put(out, (const char *)sqlite3_column_text(s, i));
 			}
 			fputc('\n', out);
 			continue;
 		}
-		const char *verdict = (const char *)sqlite3_column_text(s, 6);
-		const char *pid = (const char *)sqlite3_column_text(s, 7);
-		char *key = sanitize_str((const char *)sqlite3_column_text(s, 4));
-		char *note = sanitize_str((const char *)sqlite3_column_text(s, 8));
-		char *who = sanitize_str((const char *)sqlite3_column_text(s, 2));
-		const char *snap = (const char *)sqlite3_column_text(s, 5);
-		const char *undone = (const char *)sqlite3_column_text(s, 9);
-		char *spid = sanitize_str(pid);
+		/* every text column in its display form: the database may hold
+		 * anything (a note or analyst name is stored as given) */
+		char *t[11];
+		for (int i = 1; i < 11; i++)
+			t[i] = sqlite3_column_type(s, i) == SQLITE_NULL ? NULL
+				: sanitize_str((const char *)sqlite3_column_text(s, i));
+		const char *verdict = t[6] ? t[6] : "";
 		fprintf(out, "#%-4lld %s  %-10s %-6s %s: %s%s  [%s]%s%s%s\n", (long long)sqlite3_column_int64(s, 0),
-			(const char *)sqlite3_column_text(s, 1), *who ? who : "-", (const char *)sqlite3_column_text(s, 3),
-			key, !strcmp(verdict, "set") ? "set " : !strcmp(verdict, "self") ? "self-hosted" : "confirmed",
-			spid, snap ? snap : "all snapshots", *note ? "  note: " : "", note, undone ? "  (undone)" : "");
-		free(spid);
-		free(key);
-		free(note);
-		free(who);
+			t[1] ? t[1] : "", t[2] && *t[2] ? t[2] : "-", t[3] ? t[3] : "", t[4] ? t[4] : "",
+			!strcmp(verdict, "set") ? "set " : !strcmp(verdict, "self") ? "self-hosted" : "confirmed",
+			t[7] ? t[7] : "", t[5] ? t[5] : "all snapshots", t[8] && *t[8] ? "  note: " : "", t[8] ? t[8] : "",
+			t[9] ? "  (undone)" : "");
+		for (int i = 1; i < 11; i++)
+			free(t[i]);
 	}
 	if (store_read_done(st, s, rc, err) < 0)
 		return -1;

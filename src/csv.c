@@ -1,5 +1,6 @@
 /* csv: RFC 4180 reader and writer. */
 #include "mxray/csv.h"
+#include "mxray/sanitize.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,41 +80,92 @@ enum csv_status csv_parse(const char *text, size_t len, csv_record *r, const cha
 	return CSV_OK;
 }
 
-static int needs_quotes(const char *s)
+/* ---- writing ------------------------------------------------------------ */
+
+static enum csv_cells process_cells = CSV_CELLS_SAFE;
+
+void csv_set_cells(enum csv_cells mode)
 {
-	return strpbrk(s, ",\"\r\n") != NULL;
+	process_cells = mode;
+}
+
+enum csv_cells csv_get_cells(void)
+{
+	return process_cells;
+}
+
+/* A spreadsheet evaluates a cell that starts with one of these. */
+static bool formula_lead(char c)
+{
+	return c == '=' || c == '+' || c == '-' || c == '@' || c == '\t' || c == '\r';
+}
+
+/* True when s is written as it is in this mode: no quotes, no prefix,
+ * nothing to escape (the common case, checked without allocating). */
+static bool plain_cell(const char *s, enum csv_cells mode)
+{
+	if (mode == CSV_CELLS_RAW)
+		return !strpbrk(s, ",\"\r\n");
+	if (formula_lead(s[0]))
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == ',' || *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
+
+void csv_cell(strbuf *out, const char *s, enum csv_cells mode)
+{
+	if (!s || !*s)
+		return;
+	if (plain_cell(s, mode)) {
+		sb_adds(out, s);
+		return;
+	}
+	strbuf esc;
+	sb_init(&esc);
+	sb_adds(&esc, "");
+	const char *text = s;
+	bool prefix = false;
+	if (mode == CSV_CELLS_SAFE) {
+		/* the display form: no control byte, escape sequence, invalid
+		 * UTF-8 or invisible character is written raw */
+		sanitize(&esc, s, strlen(s), NULL, 0);
+		text = esc.data;
+		prefix = formula_lead(s[0]);
+	}
+	if (!prefix && !strpbrk(text, ",\"\r\n")) {
+		sb_adds(out, text);
+	} else {
+		sb_addc(out, '"');
+		if (prefix)
+			sb_addc(out, '\'');
+		for (const char *p = text; *p; p++) {
+			if (*p == '"')
+				sb_addc(out, '"');
+			sb_addc(out, *p);
+		}
+		sb_addc(out, '"');
+	}
+	sb_free(&esc);
 }
 
 void csv_put(FILE *f, const char *s)
 {
-	if (!s)
+	if (!s || !*s)
 		return;
-	if (!needs_quotes(s)) {
+	if (plain_cell(s, process_cells)) {
 		fputs(s, f);
 		return;
 	}
-	putc('"', f);
-	for (; *s; s++) {
-		if (*s == '"')
-			putc('"', f);
-		putc(*s, f);
-	}
-	putc('"', f);
+	strbuf sb;
+	sb_init(&sb);
+	csv_cell(&sb, s, process_cells);
+	fwrite(sb.data, 1, sb.len, f);
+	sb_free(&sb);
 }
 
 void csv_add(strbuf *sb, const char *s)
 {
-	if (!s)
-		return;
-	if (!needs_quotes(s)) {
-		sb_adds(sb, s);
-		return;
-	}
-	sb_addc(sb, '"');
-	for (; *s; s++) {
-		if (*s == '"')
-			sb_addc(sb, '"');
-		sb_addc(sb, *s);
-	}
-	sb_addc(sb, '"');
+	csv_cell(sb, s, process_cells);
 }

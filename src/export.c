@@ -3,6 +3,7 @@
 #include "mxray/csv.h"
 #include "mxray/infer.h"
 #include "mxray/report.h"
+#include "mxray/sanitize.h"
 #include "mxray/util.h"
 
 #include <jansson.h>
@@ -19,8 +20,12 @@ bool export_latest(store *st, const char *approach, char buf[11])
 		return false;
 	store_bind_text(s, 1, approach);
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
-		ok = true;
+		/* a date, or nothing: a longer stored value is not cut to one */
+		const char *d = (const char *)sqlite3_column_text(s, 0);
+		if (d && mx_date_valid(d)) {
+			memcpy(buf, d, 11);
+			ok = true;
+		}
 	}
 	sqlite3_reset(s);
 	return ok;
@@ -43,6 +48,20 @@ static int check_results(store *st, const char *snapshot, const char *approach, 
 		return -1;
 	}
 	return 0;
+}
+
+/* A JSON string for a text cell.  JSON escaping covers the control
+ * characters; text that is not UTF-8 (a note is stored as given) becomes
+ * its display form (\xNN escapes) rather than a null. */
+static json_t *json_text(const char *s)
+{
+	json_t *v = json_string(s);
+	if (!v) {
+		char *e = sanitize_str(s);
+		v = json_string(e);
+		free(e);
+	}
+	return v;
 }
 
 /* One JSON Lines record (ASCII, keys in order, doubles round-trip); takes o. */
@@ -184,8 +203,8 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 			for (int k = 0; k < 9; k++) {
 				if (k)
 					fputc(',', out);
-				if (k == 4)
-					fputs(w, out);
+				if (k == 4 || k == 6) /* numbers, not text cells */
+					fputs(k == 4 ? w : conf, out);
 				else
 					csv_put(out, vals[k]);
 			}
@@ -195,7 +214,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 		json_t *o = json_object();
 		for (int k = 0; k < 9; k++) {
 			json_t *v = k == 4 ? json_real(r->weight) : k == 6 ? json_integer(r->conf)
-				  : vals[k] ? json_string(vals[k]) : json_null();
+				  : vals[k] ? json_text(vals[k]) : json_null();
 			json_object_set_new(o, assign_cols[k], v ? v : json_null());
 		}
 		put_json_line(out, o);
@@ -247,7 +266,7 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 			csv_put(out, p);
 			fprintf(out, ",%s\n", w);
 		} else {
-			json_t *o = json_pack("{s:s, s:f}", "Provider", p, "Domains_of_Provider", v);
+			json_t *o = json_pack("{s:o, s:f}", "Provider", json_text(p ? p : ""), "Domains_of_Provider", v);
 			put_json_line(out, o);
 		}
 	}

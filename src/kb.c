@@ -73,26 +73,18 @@ static bool bad(pctx *p, const char *fmt, ...)
 	return false;
 }
 
-/* A lower-case, non-empty string without spaces. */
 /* Company names reach the terminal, labels and ';'-joined answer sets:
- * no C0/C1 control, DEL, ';', zero-width or bidi formatting character
- * (U+200B-U+200F, U+202A-U+202E, U+2066-U+2069).  The text is UTF-8
- * (jansson checked it). */
+ * no ';' and no code point of sanitize's table (C0/C1 controls, DEL,
+ * bidi controls, line and paragraph separators, zero-width, default-
+ * ignorable and format characters).  The text is UTF-8 (jansson checked
+ * it; sanitize_clean checks again). */
 static bool company_name_ok(const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p < 0x20 || *p == 0x7f || *p == ';')
-			return false;
-		if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
-			return false;
-		if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x8b && p[2] <= 0x8f) || (p[2] >= 0xaa && p[2] <= 0xae)))
-			return false;
-		if (p[0] == 0xe2 && p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9)
-			return false;
-	}
-	return true;
+	return !strchr(s, ';') && sanitize_clean(s, strlen(s));
 }
 
+/* A lower-case, non-empty string without spaces, control or invisible
+ * characters. */
 static bool get_name(pctx *p, json_t *v, const char *where, char **out)
 {
 	if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > 253)
@@ -101,6 +93,8 @@ static bool get_name(pctx *p, json_t *v, const char *where, char **out)
 	for (const char *c = s; *c; c++)
 		if (*c == ' ' || (unsigned char)*c < 0x20 || (*c >= 'A' && *c <= 'Z'))
 			return bad(p, "%s ('%s') must be lower case without spaces", where, s);
+	if (!sanitize_clean(s, strlen(s)))
+		return bad(p, "%s ('%s') has a control or invisible character", where, s);
 	*out = xstrdup(s);
 	return true;
 }
@@ -131,9 +125,23 @@ static bool get_verdict(pctx *p, json_t *v, const char *where, enum kb_host *out
 	return bad(p, "%s is not \"dedicated\", \"vps\" or \"unknown\"", where);
 }
 
+/* A location in the file ("companies[3] (Name).provider_ids[0]") in w, of
+ * any length: names and keys come from the file. */
+static const char *where_fmt(strbuf *w, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *where_fmt(strbuf *w, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char *t = xvasprintf(fmt, ap);
+	va_end(ap);
+	sb_clear(w);
+	sb_adds(w, t);
+	free(t);
+	return w->data;
+}
+
 static bool get_ruleset(pctx *p, json_t *v, const char *where, kb_ruleset *rs)
 {
-	char w[600];
 	if (!json_is_object(v))
 		return bad(p, "%s is not an object", where);
 	json_t *rules = json_object_get(v, "rules");
@@ -141,17 +149,23 @@ static bool get_ruleset(pctx *p, json_t *v, const char *where, kb_ruleset *rs)
 		return bad(p, "%s.rules is not a list", where);
 	rs->n = json_array_size(rules);
 	rs->rules = xcalloc(rs->n, sizeof *rs->rules);
-	for (size_t i = 0; i < rs->n; i++) {
+	strbuf w;
+	sb_init(&w);
+	bool ok = true;
+	for (size_t i = 0; ok && i < rs->n; i++) {
 		json_t *r = json_array_get(rules, i);
-		snprintf(w, sizeof w, "%s.rules[%zu]", where, i);
-		if (!json_is_array(r) || json_array_size(r) != 2 || !json_is_string(json_array_get(r, 0)))
-			return bad(p, "%s is not a [\"pattern\", \"verdict\"] pair", w);
+		where_fmt(&w, "%s.rules[%zu]", where, i);
+		if (!json_is_array(r) || json_array_size(r) != 2 || !json_is_string(json_array_get(r, 0))) {
+			ok = bad(p, "%s is not a [\"pattern\", \"verdict\"] pair", w.data);
+			break;
+		}
 		rs->rules[i].pattern = xstrdup(json_string_value(json_array_get(r, 0)));
-		if (!get_verdict(p, json_array_get(r, 1), w, &rs->rules[i].verdict))
-			return false;
+		ok = get_verdict(p, json_array_get(r, 1), w.data, &rs->rules[i].verdict);
 	}
-	snprintf(w, sizeof w, "%s.default", where);
-	return get_verdict(p, json_object_get(v, "default"), w, &rs->def);
+	if (ok)
+		ok = get_verdict(p, json_object_get(v, "default"), where_fmt(&w, "%s.default", where), &rs->def);
+	sb_free(&w);
+	return ok;
 }
 
 static void digest_of(const char *text, size_t len, char out[32])
@@ -178,7 +192,9 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 	kb *k = xcalloc(1, sizeof *k);
 	snprintf(k->origin, sizeof k->origin, "%s", origin);
 	digest_of(text, len, k->digest);
-	char w[600];
+	strbuf w, w2;
+	sb_init(&w);
+	sb_init(&w2);
 	bool ok = false;
 	json_t *v;
 	if (!json_is_object(root)) {
@@ -210,32 +226,30 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 			goto out;
 		}
 		kc->name = xstrdup(json_string_value(name));
-		snprintf(w, sizeof w, "companies[%zu] (%s)", i, kc->name);
+		where_fmt(&w, "companies[%zu] (%s)", i, kc->name);
 		for (size_t j = 0; j < i; j++)
 			if (!strcasecmp(k->companies[j].name, kc->name)) {
-				bad(&p, "%s: the name is used twice", w);
+				bad(&p, "%s: the name is used twice", w.data);
 				goto out;
 			}
 		json_t *ids = json_object_get(c, "provider_ids");
 		if (!json_is_array(ids) || json_array_size(ids) == 0) {
-			bad(&p, "%s.provider_ids is not a non-empty list", w);
+			bad(&p, "%s.provider_ids is not a non-empty list", w.data);
 			goto out;
 		}
 		kc->nids = json_array_size(ids);
 		kc->ids = xcalloc(kc->nids, sizeof *kc->ids);
-		for (size_t j = 0; j < kc->nids; j++) {
-			char w2[700];
-			snprintf(w2, sizeof w2, "%s.provider_ids[%zu]", w, j);
-			if (!get_name(&p, json_array_get(ids, j), w2, &kc->ids[j]))
+		for (size_t j = 0; j < kc->nids; j++)
+			if (!get_name(&p, json_array_get(ids, j), where_fmt(&w2, "%s.provider_ids[%zu]", w.data, j),
+				      &kc->ids[j]))
 				goto out;
-		}
 		/* a decision "set to this company" records its first ID */
 		if (strpbrk(kc->ids[0], "*?[")) {
 			bad(&p, "%s.provider_ids[0] must be a provider ID, not a pattern (decisions for the company record it)",
-			    w);
+			    w.data);
 			goto out;
 		}
-		if (!get_asns(&p, json_object_get(c, "asns"), w, &kc->asns, &kc->nasns))
+		if (!get_asns(&p, json_object_get(c, "asns"), w.data, &kc->asns, &kc->nasns))
 			goto out;
 	}
 	json_t *sugg = json_object_get(root, "as_suggestions");
@@ -248,13 +262,13 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 	for (size_t i = 0; i < k->nsuggestions; i++) {
 		json_t *s = json_array_get(sugg, i);
 		kb_suggestion *ks = &k->suggestions[i];
-		snprintf(w, sizeof w, "as_suggestions[%zu]", i);
-		if (!json_is_object(s) || !get_name(&p, json_object_get(s, "provider_id"), w, &ks->provider_id) ||
-		    !get_asns(&p, json_object_get(s, "asns"), w, &ks->asns, &ks->nasns))
+		where_fmt(&w, "as_suggestions[%zu]", i);
+		if (!json_is_object(s) || !get_name(&p, json_object_get(s, "provider_id"), w.data, &ks->provider_id) ||
+		    !get_asns(&p, json_object_get(s, "asns"), w.data, &ks->asns, &ks->nasns))
 			goto out;
 		json_t *cn = json_object_get(s, "company");
 		if (!json_is_string(cn) || !kb_company_named(k, json_string_value(cn))) {
-			bad(&p, "%s.company is not one of the companies", w);
+			bad(&p, "%s.company is not one of the companies", w.data);
 			goto out;
 		}
 		ks->company = xstrdup(json_string_value(cn));
@@ -267,8 +281,8 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 	k->nmisleading = mis ? json_array_size(mis) : 0;
 	k->misleading = xcalloc(k->nmisleading, sizeof *k->misleading);
 	for (size_t i = 0; i < k->nmisleading; i++) {
-		snprintf(w, sizeof w, "misleading_banner_domains[%zu]", i);
-		if (!get_name(&p, json_array_get(mis, i), w, &k->misleading[i]))
+		if (!get_name(&p, json_array_get(mis, i), where_fmt(&w, "misleading_banner_domains[%zu]", i),
+			      &k->misleading[i]))
 			goto out;
 	}
 	json_t *hr = json_object_get(root, "hostname_rules");
@@ -282,21 +296,21 @@ kb *kb_parse(const char *text, size_t len, const char *origin, char **err)
 	const char *key;
 	json_object_foreach(hr, key, v) {
 		kb_hostrules *h = &k->hostrules[i++];
-		snprintf(w, sizeof w, "hostname_rules.%s", key);
+		where_fmt(&w, "hostname_rules.%s", key);
 		h->rd = xstrdup(key);
-		if (!get_ruleset(&p, v, w, &h->all))
+		if (!get_ruleset(&p, v, w.data, &h->all))
 			goto out;
 		json_t *b = json_object_get(v, "banner");
 		if (b) {
-			char w2[700];
-			snprintf(w2, sizeof w2, "%s.banner", w);
 			h->has_banner = true;
-			if (!get_ruleset(&p, b, w2, &h->banner))
+			if (!get_ruleset(&p, b, where_fmt(&w2, "%s.banner", w.data), &h->banner))
 				goto out;
 		}
 	}
 	ok = true;
 out:
+	sb_free(&w);
+	sb_free(&w2);
 	json_decref(root);
 	if (!ok) {
 		kb_free(k);
@@ -321,13 +335,14 @@ kb *kb_load_file(const char *path, char **err)
 	sb_init(&sb);
 	char buf[65536];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0 && sb.len < (64u << 20))
+	const size_t max = 64u << 20;
+	while (sb.len <= max && (n = fread(buf, 1, sizeof buf, f)) > 0)
 		sb_add(&sb, buf, n);
 	bool ioerr = ferror(f);
 	fclose(f);
-	if (ioerr) {
+	if (ioerr || sb.len > max) { /* not cut short and parsed as a broken file */
 		sb_free(&sb);
-		*err = xasprintf("cannot read knowledge base %s", path);
+		*err = xasprintf(ioerr ? "cannot read knowledge base %s" : "knowledge base %s is larger than 64 MiB", path);
 		return NULL;
 	}
 	kb *k = kb_parse(sb.data ? sb.data : "", sb.len, path, err);

@@ -5,6 +5,7 @@
 #include "mxray/infer.h"
 #include "mxray/kb.h"
 #include "mxray/correct.h"
+#include "mxray/csv.h"
 #include "mxray/export.h"
 #include "mxray/evaluate.h"
 #include "mxray/report.h"
@@ -713,6 +714,7 @@ static const opt_row export_opts_table[] = {
 	{"top", "N", "trend: the N largest providers of the last snapshot (default 10; 0: all)"},
 	{"approach", "A", "assignments: that approach's raw answer (mx, cert, banner, priority)"},
 	{"format", "csv|jsonl", "output format (default csv)"},
+	{"raw-cells", NULL, "CSV: text cells as stored (no ' before = + - @, no escapes)"},
 	{NULL, NULL, NULL},
 };
 
@@ -766,6 +768,8 @@ static int cmd_export(int argc, char **argv)
 				return op_error(&op, usage_error(c, "--top '%s' is not a whole number", optarg));
 		} else if (!strcmp(name, "approach"))
 			approach = optarg;
+		else if (!strcmp(name, "raw-cells"))
+			csv_set_cells(CSV_CELLS_RAW);
 		else if (!strcmp(optarg, "csv"))
 			fmt = EXPORT_CSV;
 		else if (!strcmp(optarg, "jsonl"))
@@ -1293,14 +1297,19 @@ static const command commands[] = {
 	 "what each approach says, confidence, heuristics, decisions and the final shares.",
 	 show_opts_table, cmd_show},
 	{"export", "assignments|providers|coverage|trend|corrections [--snapshot D] [--list L] [--stable]\n"
-		   "       [--snapshots A,B,...] [--top N] [--approach A] [--format csv|jsonl]",
+		   "       [--snapshots A,B,...] [--top N] [--approach A] [--format csv|jsonl] [--raw-cells]",
 	 "Write the answers and derived tables as CSV (or JSON Lines) on stdout.\n"
 	 "assignments: snapshot,domain,provider_id,company,weight,source,confidence,status,reason\n"
 	 "  (the final answer; with --approach, that approach's raw answer).\n"
 	 "providers: Provider,Domains_of_Provider, the summed shares, largest first.\n"
 	 "coverage: snapshot,list,category,domains (the paper's Table 4).\n"
 	 "trend: provider,<date>,... each provider's share (%) per snapshot.\n"
-	 "corrections: the whole decision history.",
+	 "corrections: the whole decision history.\n"
+	 "CSV text cells are safe for spreadsheets and terminals: one that begins with\n"
+	 "= + - @ TAB or CR gets a leading ' and quotes, and control bytes and invisible\n"
+	 "characters are written as escapes (\\e, \\x07, <U+202E>; a backslash as \\\\).\n"
+	 "--raw-cells writes the stored text as it is.  JSON Lines (for programs) has\n"
+	 "neither: JSON escapes control characters.",
 	 export_opts_table, cmd_export},
 	{"review", "[--snapshot D] [--analyst NAME] [--threshold N] [--kb FILE] [--mode triage|eval --sample NAME]",
 	 "Open the review desk: triage misidentification candidates with the evidence.\n"

@@ -102,10 +102,16 @@ enum pfx2as_parse pfx2as_parse_line(const char *line, pfx2as_line *out, const ch
 
 bool pfx2as_origin(const char *origin, uint32_t *asn, char set[PFX2AS_ORIGIN_MAX])
 {
-	/* Validate the whole string: digits separated by '_' or ','. */
-	const char *p = origin;
-	if (!*p)
+	/* The string may come from the database, not only from a parsed line:
+	 * refuse what no line could hold (the set is copied into set[]). */
+	size_t len = strnlen(origin, PFX2AS_ORIGIN_MAX);
+	if (len == 0 || len >= PFX2AS_ORIGIN_MAX)
 		return false;
+	/* Validate the whole string: digits separated by '_' or ','; the
+	 * first number is the ASN. */
+	const char *p = origin;
+	uint32_t head = 0;
+	bool first_number = true;
 	while (*p) {
 		if (*p < '0' || *p > '9')
 			return false;
@@ -116,6 +122,9 @@ bool pfx2as_origin(const char *origin, uint32_t *asn, char set[PFX2AS_ORIGIN_MAX
 				return false;
 			p++;
 		}
+		if (first_number)
+			head = (uint32_t)v;
+		first_number = false;
 		if (*p == '_' || *p == ',') {
 			p++;
 			if (!*p)
@@ -124,15 +133,15 @@ bool pfx2as_origin(const char *origin, uint32_t *asn, char set[PFX2AS_ORIGIN_MAX
 			return false;
 		}
 	}
-	/* The first MOAS member is the most-seen origin. */
+	/* The first MOAS member is the most-seen origin; when it is an AS set,
+	 * the set as written (shorter than the whole string, so it fits). */
 	size_t first = strcspn(origin, "_");
-	char member[PFX2AS_ORIGIN_MAX];
-	memcpy(member, origin, first);
-	member[first] = '\0';
-	*asn = (uint32_t)strtoul(member, NULL, 10);
 	set[0] = '\0';
-	if (strchr(member, ','))
-		memcpy(set, member, first + 1);
+	if (memchr(origin, ',', first)) {
+		memcpy(set, origin, first);
+		set[first] = '\0';
+	}
+	*asn = head;
 	return true;
 }
 
@@ -157,7 +166,7 @@ void pfx2as_free(pfx2as *t)
 
 void pfx2as_add(pfx2as *t, uint32_t net, unsigned len, const char *origin)
 {
-	if (len > 32)
+	if (len > 32 || !origin) /* a damaged stored row: no prefix rather than a crash */
 		return;
 	if (t->n[len] == t->cap[len]) {
 		t->cap[len] = t->cap[len] ? t->cap[len] * 2 : 64;

@@ -1,6 +1,7 @@
 /* kb: the default knowledge base, lookups, hostname rules, bad files. */
 #include "testutil.h"
 #include "mxray/kb.h"
+#include "mxray/util.h"
 
 static kb *k;
 
@@ -131,14 +132,44 @@ static void test_bad_files(void **state)
 	       "\"asns\":[1]}]}",
 	       "companies[0] (A).provider_ids[0] must be a provider ID, not a pattern (decisions for the company record it)");
 	/* company names reach the terminal and ';'-joined answer sets */
-	static const char *const badnames[] = {"A;B", "A\\u001b[2J", "A\\u0085", "A\\u202eB", "A\\u200bB", "A\\u2067B"};
+	static const char *const badnames[] = {"A;B", "A\\u001b[2J", "A\\u0085", "A\\u202eB", "A\\u200bB", "A\\u2067B",
+					       /* issue 13: sanitize's table, not a shorter list of its own */
+					       "A\\u007f", "A\\u061cB", "A\\u2028B", "A\\u2029", "\\ufeffA", "A\\u00adB",
+					       "A\\u3164", "A\\udb40\\udc01", "A\\ufe0f"};
 	for (size_t i = 0; i < sizeof badnames / sizeof *badnames; i++) {
 		char json[200];
 		snprintf(json, sizeof json, "{\"format\":\"mxray-kb/1\",\"companies\":[{\"name\":\"%s\","
 			 "\"provider_ids\":[\"a.com\"],\"asns\":[1]}]}", badnames[i]);
 		bad_kb(json, "companies[0] has a name with a control or invisible character or ';'");
 	}
+	/* names of other scripts pass: Arabic, CJK, an emoji, the visible
+	 * Arabic number sign */
+	const char *fine = "{\"format\":\"mxray-kb/1\",\"companies\":[{\"name\":\"\\u0645\\u0631\\u062d\\u0628\\u0627 "
+			   "\\u4e2d\\u6587 \\ud83d\\ude00 \\u0600\",\"provider_ids\":[\"a.com\"],\"asns\":[1]}]}";
 	char *err = NULL;
+	kb *f = kb_parse(fine, strlen(fine), "t.json", &err);
+	assert_non_null(f);
+	assert_string_equal(f->companies[0].name, "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7 \xe4\xb8\xad\xe6\x96\x87 "
+			    "\xf0\x9f\x98\x80 \xd8\x80");
+	kb_free(f);
+	/* provider IDs and banner domains: the same table */
+	bad_kb("{\"format\":\"mxray-kb/1\",\"companies\":[{\"name\":\"A\",\"provider_ids\":[\"a\\u202e.com\"],"
+	       "\"asns\":[1]}]}",
+	       "companies[0] (A).provider_ids[0] ('a<U+202E>.com') has a control or invisible character");
+	bad_kb("{\"format\":\"mxray-kb/1\",\"companies\":[],\"misleading_banner_domains\":[\"x\\u0085.com\"]}",
+	       "misleading_banner_domains[0] ('x\\u{85}.com') has a control or invisible character");
+	/* a location of any length is named whole (it was cut at 600 bytes,
+	 * losing the rule's index) */
+	char *longkey = xmalloc(2000);
+	memset(longkey, 'k', 700);
+	longkey[700] = '\0';
+	char *json = xasprintf("{\"format\":\"mxray-kb/1\",\"companies\":[],\"hostname_rules\":{\"%s\":{\"rules\":"
+			       "[[\"x*\",\"vps\"],[\"y*\",\"vsp\"]],\"default\":\"vps\"}}}", longkey);
+	char *want = xasprintf("hostname_rules.%s.rules[1] is not \"dedicated\", \"vps\" or \"unknown\"", longkey);
+	bad_kb(json, want);
+	free(json);
+	free(want);
+	free(longkey);
 	assert_null(kb_load_file("/nonexistent.json", &err));
 	assert_string_equal(err, "cannot open knowledge base /nonexistent.json: No such file or directory");
 	free(err);

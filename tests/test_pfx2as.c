@@ -106,6 +106,56 @@ static void test_lpm_many(void **state)
 	pfx2as_free(t);
 }
 
+/* Issue 13: a stored origin is read back from the database, where it can
+ * be longer than any parsed line's (an ~800-byte AS set overflowed the
+ * 256-byte stack buffers).  Refused, not copied; the longest origin a line
+ * can carry still resolves, with its whole set. */
+static void test_origin_from_the_database(void **state)
+{
+	(void)state;
+	uint32_t asn = 12345;
+	char set[PFX2AS_ORIGIN_MAX];
+	memset(set, 'x', sizeof set);
+	/* what `update pfx2as set origin=(select group_concat('1',',') ...)` stored */
+	char big[801];
+	for (int i = 0; i < 400; i++)
+		memcpy(big + 2 * i, "1,", 2);
+	big[799] = '\0';
+	assert_int_equal(strlen(big), 799);
+	assert_false(pfx2as_origin(big, &asn, set));
+	assert_int_equal(asn, 12345); /* untouched on refusal */
+	/* a MOAS origin whose first member alone is too long */
+	big[600] = '_';
+	assert_false(pfx2as_origin(big, &asn, set));
+	/* the limit: PFX2AS_ORIGIN_MAX - 1 bytes pass, one more is refused */
+	char edge[PFX2AS_ORIGIN_MAX + 1];
+	for (int i = 0; i < PFX2AS_ORIGIN_MAX; i += 2)
+		memcpy(edge + i, "7,", 2);
+	edge[PFX2AS_ORIGIN_MAX - 1] = '\0'; /* 255 bytes: "7,7,...,7" */
+	assert_true(pfx2as_origin(edge, &asn, set));
+	assert_int_equal(asn, 7);
+	assert_string_equal(set, edge);
+	/* the same string as a file line parses, and is the same origin */
+	char line[PFX2AS_ORIGIN_MAX + 32];
+	snprintf(line, sizeof line, "10.0.0.0\t8\t%s", edge);
+	pfx2as_line l;
+	const char *why = NULL;
+	assert_int_equal(pfx2as_parse_line(line, &l, &why), PFX2AS_OK);
+	assert_string_equal(l.origin, edge);
+	edge[PFX2AS_ORIGIN_MAX - 1] = '7'; /* 256 bytes */
+	edge[PFX2AS_ORIGIN_MAX] = '\0';
+	assert_false(pfx2as_origin(edge, &asn, set));
+	snprintf(line, sizeof line, "10.0.0.0\t8\t%s", edge);
+	assert_int_equal(pfx2as_parse_line(line, &l, &why), PFX2AS_BAD);
+	assert_string_equal(why, "origin field too long");
+	/* a stored row without an origin adds no prefix */
+	pfx2as *t = pfx2as_new();
+	pfx2as_add(t, 0x0a000000, 8, NULL);
+	assert_int_equal(pfx2as_count(t), 0);
+	assert_null(pfx2as_lookup(t, 0x0a000001, NULL));
+	pfx2as_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -113,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_origin),
 		cmocka_unit_test(test_lpm),
 		cmocka_unit_test(test_lpm_many),
+		cmocka_unit_test(test_origin_from_the_database),
 	};
 	return cmocka_run_group_tests_name("pfx2as", tests, NULL, NULL);
 }
