@@ -4,24 +4,41 @@
 #define MXRAY_DOMAIN_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
-/* Load the newest Public Suffix List libpsl knows (the system's
- * public_suffix_list.dafsa, else libpsl's built-in copy).  Returns false with
- * a message when none is available.  Idempotent; not thread-safe. */
+/* Load the newest Public Suffix List libpsl knows, chosen as psl_latest()
+ * chooses (the system's public_suffix_list.dafsa or .dat when newer than
+ * libpsl's built-in copy, else the built-in copy), and the set of top-level
+ * domains its rules mention, read from the same bytes (for the built-in
+ * copy: from the file it was made of, which must be unchanged).  Returns
+ * false with a message when no list is available.  Idempotent; not
+ * thread-safe. */
 bool domain_init(const char **why);
+/* Load this list file (text or DAFSA) instead, replacing any list loaded
+ * before (tests; a list of one's own). */
+bool domain_init_file(const char *path, const char **why);
 void domain_done(void);
 
-/* The registered domain of a normalised name (lower case, no trailing dot)
- * as a pointer into `name`, or NULL when it has none: a public suffix
- * itself, a single label ("localhost"), an IP literal, a name whose top
- * label is not alphabetic, or one under a top-level domain the list does
- * not know ("localhost.localdomain"). */
+/* The registered domain of a normalised name (lower case, ASCII with IDNs
+ * as xn--, no trailing dot) as a pointer into `name`, or NULL when it has
+ * none.  It is exactly libpsl's answer over the list in use (ICANN and
+ * private rules, wildcards, exceptions), with one exception: a name whose
+ * top-level domain appears in no rule of the list ("localhost.localdomain",
+ * "corp.internal", an IP literal) has none.  A public suffix itself
+ * ("co.uk") and a single label ("localhost") have none either. */
 const char *domain_rd(const char *name);
 
 /* Does the name look like a hostname: labels of letters, digits, '-' and
- * '_' (1-63 bytes), at least two labels, an alphabetic top label of 2 or
- * more letters? */
+ * '_' (1-63 bytes) that neither begin nor end with '-', at least two
+ * labels, a top label of 2 or more letters or an IDN one (xn--...)? */
 bool domain_is_hostname(const char *name);
+
+/* The ASCII form of a name written in Unicode, label by label: an ASCII
+ * label as it is, another as "xn--" and its Punycode (RFC 3492).  No IDNA
+ * mapping is done: the name must already be lower case and NFC (as the
+ * Public Suffix List's rules are).  False on invalid UTF-8 or when out
+ * (size bytes) is too small. */
+bool domain_to_ascii(const char *name, char *out, size_t size);
 
 /* A short description of the suffix list in use (for run records). */
 const char *domain_psl_source(void);
