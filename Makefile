@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := ncursesw sqlite3 jansson libpsl
+PKGS    := ncursesw sqlite3 jansson libpsl libarchive zlib
 OPT     ?= -O2 -g
 WERROR  ?=
 SANFLAGS ?=
@@ -128,6 +128,14 @@ fuzz:
 	@[ -n "$$(ls build/fuzz/corpus-jsonfast)" ] || head -c 200000 sample-data/dns.jsonl | \
 	  split -l 1 -a 6 - build/fuzz/corpus-jsonfast/dns.jsonl-
 	build/fuzz/fuzz_jsonfast -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 build/fuzz/corpus-jsonfast
+	@mkdir -p build/fuzz/corpus-infile
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
+	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
+	  tests/fuzz/fuzz_infile.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
+	  -o build/fuzz/fuzz_infile $(LDLIBS)
+	@[ -n "$$(ls build/fuzz/corpus-infile)" ] || for c in gzip bzip2 xz zstd; do ! command -v $$c >/dev/null || \
+	  head -c 3000 sample-data/dns.jsonl | $$c -c >build/fuzz/corpus-infile/dns.$$c; done
+	build/fuzz/fuzz_infile -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 build/fuzz/corpus-infile
 
 # Regenerate sample-data/ (deterministic: same size and seed, same bytes).
 # Three snapshots: 2021-06-08 (epoch 0) in sample-data/, the later two in

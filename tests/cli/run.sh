@@ -140,6 +140,48 @@ has "lenient counts skipped" "7598 lines, 7458 imported, 49 already present, 3 s
 "$MXRAY" import --db "$T/stdin.db" --snapshot 2021-06-08 --quiet --dns - <"$SD/dns.jsonl" 2>"$T/err"
 eq "stdin import exit" 0 $?
 has "stdin summary" "dns <stdin>: 7595 lines, 7458 imported" "$T/err"
+# compressed input, recognised by content (under the plain files' names):
+# the same summaries, counts and stats as the plain files
+mkdir -p "$T/z"
+gzip -c "$SD/dns.jsonl" >"$T/z/dns.jsonl"
+for s in censys zgrab2 censys2; do zstd -q -c "$SD/scans-$s.jsonl" >"$T/z/scans-$s.jsonl"; done
+xz -c "$SD/pfx2as.txt" >"$T/z/pfx2as.txt"
+gzip -c "$SD/as2org.txt" >"$T/z/as2org.txt"
+"$MXRAY" import --db "$T/z.db" --snapshot 2021-06-08 --quiet \
+	--list alexa --targets "$SD/targets-alexa.txt" --list com --targets "$SD/targets-com.txt" \
+	--list gov --targets "$SD/targets-gov.txt" --dns "$T/z/dns.jsonl" \
+	--scans "$T/z/scans-censys.jsonl" --scans "$T/z/scans-zgrab2.jsonl" --scans "$T/z/scans-censys2.jsonl" \
+	--pfx2as "$T/z/pfx2as.txt" --asorg "$T/z/as2org.txt" 2>"$T/z.log"
+eq "compressed import exit" 0 $?
+sed "s|$T/z/|$SD/|" "$T/z.log" >"$T/z.log2"
+if cmp -s "$T/import.log" "$T/z.log2"; then ok; else bad "compressed import summaries differ:"; diff "$T/import.log" "$T/z.log2"; fi
+sqlite3 "$T/z.db" 'SELECT (SELECT count(*) FROM mx), (SELECT count(*) FROM a), (SELECT count(*) FROM scan), (SELECT count(*) FROM asn), (SELECT count(*) FROM target), (SELECT count(*) FROM mx_ip)' >"$T/z.counts"
+if cmp -s "$T/before" "$T/z.counts"; then ok; else bad "compressed import row counts differ"; fi
+"$MXRAY" stats --db "$T/z.db" --format csv >"$T/z.stats"
+if cmp -s "$T/stats.want" "$T/z.stats"; then ok; else bad "compressed import stats differ:"; diff "$T/stats.want" "$T/z.stats"; fi
+xz -c "$SD/dns.jsonl" | "$MXRAY" import --db "$T/zin.db" --snapshot 2021-06-08 --quiet --dns - 2>"$T/err"
+eq "xz on stdin exit" 0 $?
+has "xz on stdin summary" "dns <stdin>: 7595 lines, 7458 imported" "$T/err"
+# a truncated gzip file: an error naming it, where it broke, nothing of it kept
+# (the targets file before it stays)
+size=$(wc -c <"$T/z/dns.jsonl" | tr -d ' ')
+head -c $((size / 2)) "$T/z/dns.jsonl" >"$T/z/cut.gz"
+status "truncated gzip fails" 1 "$MXRAY" import --db "$T/cut.db" --snapshot 2021-06-08 --quiet \
+	--list gov --targets "$SD/targets-gov.txt" --dns "$T/z/cut.gz"
+has "truncated gzip named, with the byte" "$T/z/cut.gz: truncated gzip data: the file ends at compressed byte $((size / 2)), inside the compressed stream (in line " "$T/err"
+eq "nothing of the truncated file kept" "0|0|0|0|0" \
+	"$(sqlite3 "$T/cut.db" "SELECT (SELECT count(*) FROM mx), (SELECT count(*) FROM a), (SELECT count(*) FROM cname), (SELECT count(*) FROM lookup_fail), (SELECT count(*) FROM import_log WHERE kind = 'dns')")"
+eq "the file before it kept" "457" "$(sqlite3 "$T/cut.db" "SELECT count(*) FROM target")"
+# a byte changed in a zstd file (the zstd command writes a checksum)
+cp "$T/z/scans-censys.jsonl" "$T/z/bad.zst"
+printf 'X' | dd of="$T/z/bad.zst" bs=1 seek=2000 conv=notrunc 2>/dev/null
+status "corrupt zstd fails" 1 "$MXRAY" import --db "$T/cut.db" --snapshot 2021-06-08 --quiet --scans "$T/z/bad.zst"
+has "corrupt zstd named" "$T/z/bad.zst: corrupt or truncated zstd data at compressed byte " "$T/err"
+eq "nothing of the corrupt file kept" "0" "$(sqlite3 "$T/cut.db" "SELECT count(*) FROM scan")"
+# an archive is refused, not read as lines
+(cd "$SD" && tar -cf "$T/z/dns.tar" dns.jsonl)
+status "tar refused" 1 "$MXRAY" import --db "$T/cut.db" --snapshot 2021-06-08 --quiet --dns "$T/z/dns.tar"
+has "tar refusal" "$T/z/dns.tar: a tar archive, not a data file: extract the file to import from it first" "$T/err"
 
 echo "cli: infer on sample-data"
 status "infer" 0 "$MXRAY" infer --db "$DB" --snapshot 2021-06-08 --quiet
@@ -367,6 +409,92 @@ if cmp -s "$FX/schema-v3.eval.csv" "$T/out"; then ok; else bad "eval differs aft
 "$MXRAY" stats --db "$T/v3.db" --format csv >"$T/out"
 if cmp -s "$FX/schema-v3.stats.csv" "$T/out"; then ok; else bad "stats differ after the migration:"; diff "$FX/schema-v3.stats.csv" "$T/out"; fi
 eq "migrated file is sound" "ok" "$(sqlite3 "$T/v3.db" 'PRAGMA integrity_check')"
+# a schema-4 file: what infer derived per host and address moves to
+# integer tables; the views, show and the desk read the same
+cp "$FX/schema-v4.db" "$T/v4.db"
+for d in active-industries.com activelandscaping.com bluekitchen67.com arlingtontech.edu activerobotics.com \
+	camdendynamics.com; do "$MXRAY" show --db "$T/v4.db" $d; echo; done >"$T/out"
+if cmp -s "$FX/schema-v4.show.txt" "$T/out"; then ok; else bad "show differs after the migration:"; diff "$FX/schema-v4.show.txt" "$T/out" | head; fi
+sqlite3 -csv -header "$T/v4.db" "SELECT snapshot, ip, live, num_ip, cert_group, num_cert, banner_fqdn, ehlo_fqdn, asn,
+  confidence, provider_id, company, source, priority_id, status, heuristic, reason, nhosts, suggested_id FROM infer_ip
+  ORDER BY snapshot, ip" >"$T/out"
+if cmp -s "$FX/schema-v4.infer_ip.csv" "$T/out"; then ok; else bad "infer_ip differs after the migration"; fi
+sqlite3 -csv -header "$T/v4.db" "SELECT snapshot, host, live, domains, mx_id, cert_id, cert_note, banner_id, banner_note,
+  confidence, provider_id, source, company, status, heuristic, reason, correction, min_pref, max_pref FROM infer_host
+  ORDER BY snapshot, host" >"$T/out"
+if cmp -s "$FX/schema-v4.infer_host.csv" "$T/out"; then ok; else bad "infer_host differs after the migration"; fi
+"$MXRAY" infer --db "$T/v4.db" --all --quiet
+for d in active-industries.com activelandscaping.com bluekitchen67.com arlingtontech.edu activerobotics.com \
+	camdendynamics.com; do "$MXRAY" show --db "$T/v4.db" $d; echo; done >"$T/out"
+if cmp -s "$FX/schema-v4.show.txt" "$T/out"; then ok; else bad "show differs after the migration and infer:"; diff "$FX/schema-v4.show.txt" "$T/out" | head; fi
+sqlite3 -csv -header "$T/v4.db" "SELECT snapshot, ip, live, num_ip, cert_group, num_cert, banner_fqdn, ehlo_fqdn, asn,
+  confidence, provider_id, company, source, priority_id, status, heuristic, reason, nhosts, suggested_id FROM infer_ip
+  ORDER BY snapshot, ip" >"$T/out"
+if cmp -s "$FX/schema-v4.infer_ip.csv" "$T/out"; then ok; else bad "infer_ip differs after infer on the migrated file:"; diff "$FX/schema-v4.infer_ip.csv" "$T/out" | head -5; fi
+sqlite3 -csv -header "$T/v4.db" "SELECT snapshot, host, live, domains, mx_id, cert_id, cert_note, banner_id, banner_note,
+  confidence, provider_id, source, company, status, heuristic, reason, correction, min_pref, max_pref FROM infer_host
+  ORDER BY snapshot, host" >"$T/out"
+if cmp -s "$FX/schema-v4.infer_host.csv" "$T/out"; then ok; else bad "infer_host differs after infer on the migrated file:"; diff "$FX/schema-v4.infer_host.csv" "$T/out" | head -5; fi
+eq "migrated schema-4 file is sound" "ok" "$(sqlite3 "$T/v4.db" 'PRAGMA integrity_check')"
+
+echo "cli: a stored pfx2as origin longer than any line's is refused, not copied (issue 13)"
+cp "$DB" "$T/origin.db"
+sqlite3 "$T/origin.db" "update pfx2as set origin=(select group_concat('1',',') from (select 1 from mx limit 400))"
+eq "the stored origin is 799 bytes" "799" "$(sqlite3 "$T/origin.db" "SELECT max(length(origin)) FROM pfx2as")"
+status "import over a long stored origin" 0 "$MXRAY" import --db "$T/origin.db" --snapshot 2021-06-08 --pfx2as /dev/null
+eq "no ASN from a refused origin" "0" "$(sqlite3 "$T/origin.db" "SELECT count(*) FROM asn WHERE source = 'pfx2as'")"
+
+echo "cli: show escapes bidi controls and line separators (issue 13)"
+cp "$DB" "$T/bidi.db"
+d=$(sqlite3 "$T/bidi.db" "SELECT p.domain FROM primary_mx p JOIN mx_ip m USING (snapshot, host) JOIN scan s USING (snapshot, ip) WHERE s.snapshot = '2021-06-08' AND s.port25 = 1 AND s.banner IS NOT NULL ORDER BY p.domain LIMIT 1")
+sqlite3 "$T/bidi.db" "UPDATE f_scan SET banner = CAST('220 mx' || char(0x61c) || '.example ESMTP' || char(0x2028) || 'a' || char(0x2029) || 'b' AS BLOB) WHERE snap = (SELECT id FROM snapshot WHERE date = '2021-06-08') AND ip IN (SELECT m.ip FROM f_mx_ip m JOIN f_primary_mx p ON p.snap = m.snap AND p.host = m.host WHERE p.domain = (SELECT id FROM name WHERE name = '$d'))"
+status "show a banner with U+061C, U+2028, U+2029" 0 "$MXRAY" show --db "$T/bidi.db" --snapshot 2021-06-08 "$d"
+has "banner escaped" "      banner 220 mx<U+061C>.example ESMTP<U+2028>a<U+2029>b" "$T/out"
+for b in '\330\234' '\342\200\250' '\342\200\251'; do
+	eq "no raw $b on stdout" "0" "$(LC_ALL=C grep -c "$(printf "$b")" "$T/out")"
+done
+
+echo "cli: CSV exports neutralise formulas and escape control bytes; --raw-cells and JSON Lines do not (issue 13)"
+cp "$DB" "$T/csv.db"
+d1=$(sqlite3 "$T/csv.db" "SELECT domain FROM result WHERE snapshot = '2021-06-08' AND approach = 'final' AND provider_id = 'google.com' ORDER BY domain LIMIT 1 OFFSET 1")
+d2=$(sqlite3 "$T/csv.db" "SELECT domain FROM result WHERE snapshot = '2021-06-08' AND approach = 'final' AND provider_id = 'google.com' ORDER BY domain LIMIT 1 OFFSET 2")
+BELESC=$(printf 'bell\a esc\033[2J')
+id1=$("$MXRAY" correct --db "$T/csv.db" --domain "$d1" --set outlook.com --note "=cmd|' /C calc'!A0" --analyst "@SUM(1+1)" 2>/dev/null)
+id2=$("$MXRAY" correct --db "$T/csv.db" --domain "$d2" --set outlook.com --note "$BELESC" --analyst "-2+3" 2>/dev/null)
+"$MXRAY" infer --db "$T/csv.db" --snapshot 2021-06-08 --quiet
+"$MXRAY" export --db "$T/csv.db" corrections >"$T/corr.csv"
+eq "corrections: formula note and analyst" "$id1,\"'@SUM(1+1)\",domain,$d1,,set,outlook.com,\"'=cmd|' /C calc'!A0\",," \
+	"$(grep "^$id1," "$T/corr.csv" | cut -d, -f1,3-)"
+eq "corrections: control bytes escaped" "$id2,\"'-2+3\",domain,$d2,,set,outlook.com,bell\\x07 esc\\e[2J,," \
+	"$(grep "^$id2," "$T/corr.csv" | cut -d, -f1,3-)"
+eq "corrections: no raw ESC or BEL" "0" "$(tr -dc '\033\007' <"$T/corr.csv" | wc -c | tr -d ' ')"
+"$MXRAY" correct --db "$T/csv.db" --list --format csv >"$T/list.csv"
+if cmp -s "$T/corr.csv" "$T/list.csv"; then ok; else bad "correct --list --format csv differs from export corrections"; fi
+"$MXRAY" export --db "$T/csv.db" corrections --raw-cells >"$T/corr-raw.csv"
+eq "corrections --raw-cells: the stored text" "$id1,@SUM(1+1),domain,$d1,,set,outlook.com,=cmd|' /C calc'!A0,," \
+	"$(grep "^$id1," "$T/corr-raw.csv" | cut -d, -f1,3-)"
+eq "corrections --raw-cells: the stored bytes" "$id2,-2+3,domain,$d2,,set,outlook.com,$BELESC,," \
+	"$(grep "^$id2," "$T/corr-raw.csv" | cut -d, -f1,3-)"
+"$MXRAY" export --db "$T/csv.db" --snapshot 2021-06-08 assignments >"$T/a.csv"
+eq "assignments: formula reason" \
+	"2021-06-08,$d1,outlook.com,Microsoft,1.0,correction,0,corrected,\"'=cmd|' /C calc'!A0 (analyst decision #$id1 on the domain)\"" \
+	"$(grep "^2021-06-08,$d1," "$T/a.csv")"
+eq "assignments: escaped reason" \
+	"2021-06-08,$d2,outlook.com,Microsoft,1.0,correction,0,corrected,bell\\x07 esc\\e[2J (analyst decision #$id2 on the domain)" \
+	"$(grep "^2021-06-08,$d2," "$T/a.csv")"
+eq "assignments: no raw ESC or BEL" "0" "$(tr -dc '\033\007' <"$T/a.csv" | wc -c | tr -d ' ')"
+"$MXRAY" export --db "$T/csv.db" --snapshot 2021-06-08 assignments --raw-cells >"$T/a-raw.csv"
+eq "assignments --raw-cells" \
+	"2021-06-08,$d2,outlook.com,Microsoft,1.0,correction,0,corrected,$BELESC (analyst decision #$id2 on the domain)" \
+	"$(grep "^2021-06-08,$d2," "$T/a-raw.csv")"
+"$MXRAY" export --db "$T/csv.db" --snapshot 2021-06-08 assignments --format jsonl >"$T/a.jsonl"
+has "jsonl: no formula prefix" "\"reason\":\"=cmd|' /C calc'!A0 (analyst decision #$id1 on the domain)\"" "$T/a.jsonl"
+has "jsonl: controls JSON-escaped" "\"reason\":\"bell\\u0007 esc\\u001B[2J (analyst decision #$id2 on the domain)\"" "$T/a.jsonl"
+# numbers are not text cells: a negative weight or confidence stays a number
+sqlite3 "$T/csv.db" "UPDATE f_result SET weight = -1, confidence = -5 WHERE snap = (SELECT id FROM snapshot WHERE date = '2021-06-08') AND approach = (SELECT id FROM approach WHERE name = 'final') AND domain = (SELECT id FROM name WHERE name = '$d1')"
+eq "negative numbers written as numbers" \
+	"2021-06-08,$d1,outlook.com,Microsoft,-1.0,correction,-5,corrected,\"'=cmd|' /C calc'!A0 (analyst decision #$id1 on the domain)\"" \
+	"$("$MXRAY" export --db "$T/csv.db" --snapshot 2021-06-08 assignments | grep "^2021-06-08,$d1,")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
