@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := ncursesw sqlite3 jansson libpsl libarchive zlib
+PKGS    := ncursesw sqlite3 jansson libpsl libidn2 libarchive zlib
 OPT     ?= -O2 -g
 WERROR  ?=
 SANFLAGS ?=

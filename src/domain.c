@@ -10,6 +10,7 @@
 #include "mxray/domain.h"
 #include "mxray/util.h"
 
+#include <idn2.h>
 #include <libpsl.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -72,146 +73,45 @@ static bool tld_listed(const char *tld)
 	return ntlds && bsearch(&tld, tlds, ntlds, sizeof *tlds, cmp_str) != NULL;
 }
 
-/* ---- Punycode (RFC 3492) ------------------------------------------------ */
+/* ---- the ASCII form of a rule (libidn2) -------------------------------- */
 
-static uint32_t puny_adapt(uint64_t delta, uint64_t points, bool first)
+static bool is_ascii(const char *s)
 {
-	delta = first ? delta / 700 : delta / 2;
-	delta += delta / points;
-	uint32_t k = 0;
-	while (delta > ((36 - 1) * 26) / 2) {
-		delta /= 36 - 1;
-		k += 36;
-	}
-	return k + (uint32_t)((36 - 1 + 1) * delta / (delta + 38));
-}
-
-static char puny_digit(uint64_t d)
-{
-	return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
-}
-
-/* Decode one UTF-8 label [s, s+n) into cp (at most max code points). */
-static bool utf8_decode(const unsigned char *s, size_t n, uint32_t *cp, size_t max, size_t *ncp)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < n;) {
-		unsigned char c = s[i];
-		uint32_t v;
-		size_t len;
-		if (c < 0x80) {
-			v = c;
-			len = 1;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			v = c & 0x1f;
-			len = 2;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			v = c & 0x0f;
-			len = 3;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			v = c & 0x07;
-			len = 4;
-		} else {
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
 			return false;
-		}
-		if (i + len > n || k == max)
-			return false;
-		for (size_t j = 1; j < len; j++) {
-			if ((s[i + j] & 0xc0) != 0x80)
-				return false;
-			v = (v << 6) | (s[i + j] & 0x3f);
-		}
-		if ((len == 3 && v < 0x800) || (len == 4 && (v < 0x10000 || v > 0x10ffff)) || (v >= 0xd800 && v <= 0xdfff))
-			return false;
-		cp[k++] = v;
-		i += len;
-	}
-	*ncp = k;
 	return true;
 }
 
-/* Append the ASCII form of one label to out[*o..cap): itself when it is
- * ASCII, else "xn--" and its Punycode. */
-static bool label_to_ascii(const unsigned char *s, size_t n, char *out, size_t *o, size_t cap)
+/* The ASCII form of a rule (or name) as libpsl 0.21 built with libidn2
+ * makes it for a rule it loads from a text list: an all-ASCII rule is its
+ * own form; any other is given whole to idn2_lookup_u8 with NFC input and
+ * UTS #46 non-transitional processing.  Returns a string to release with
+ * idn2_free, or NULL when libidn2 refuses it (libpsl then keeps only the
+ * UTF-8 rule).  The ASCII case returns NULL too, with *same set. */
+static char *rule_to_ascii(const char *rule, bool *same)
 {
-#define PUT(ch) do { if (*o + 1 >= cap) return false; out[(*o)++] = (ch); } while (0)
-	bool ascii = true;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] >= 0x80)
-			ascii = false;
-	if (ascii) {
-		for (size_t i = 0; i < n; i++)
-			PUT((char)s[i]);
-		return true;
+	*same = is_ascii(rule);
+	if (*same)
+		return NULL;
+	uint8_t *ascii = NULL;
+	if (idn2_lookup_u8((const uint8_t *)rule, &ascii, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL) != IDN2_OK) {
+		idn2_free(ascii);
+		return NULL;
 	}
-	uint32_t cp[256];
-	size_t m;
-	if (!utf8_decode(s, n, cp, sizeof cp / sizeof cp[0], &m))
-		return false;
-	PUT('x');
-	PUT('n');
-	PUT('-');
-	PUT('-');
-	size_t basic = 0;
-	for (size_t i = 0; i < m; i++)
-		if (cp[i] < 0x80) {
-			PUT((char)cp[i]);
-			basic++;
-		}
-	if (basic)
-		PUT('-');
-	uint64_t next = 0x80, delta = 0;
-	uint32_t bias = 72;
-	for (size_t done = basic; done < m;) {
-		uint64_t least = UINT64_MAX;
-		for (size_t i = 0; i < m; i++)
-			if (cp[i] >= next && cp[i] < least)
-				least = cp[i];
-		delta += (least - next) * (done + 1);
-		next = least;
-		for (size_t i = 0; i < m; i++) {
-			if (cp[i] < next)
-				delta++;
-			if (cp[i] != next)
-				continue;
-			uint64_t q = delta;
-			for (uint64_t k = 36;; k += 36) {
-				uint64_t t = k <= bias ? 1 : k >= bias + 26 ? 26 : k - bias;
-				if (q < t)
-					break;
-				PUT(puny_digit(t + (q - t) % (36 - t)));
-				q = (q - t) / (36 - t);
-			}
-			PUT(puny_digit(q));
-			bias = puny_adapt(delta, done + 1, done == basic);
-			delta = 0;
-			done++;
-		}
-		delta++;
-		next++;
-	}
-	return true;
-#undef PUT
+	return (char *)ascii;
 }
 
 bool domain_to_ascii(const char *name, char *out, size_t size)
 {
-	size_t o = 0;
-	const char *p = name;
-	for (;;) {
-		const char *dot = strchr(p, '.');
-		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-		if (!label_to_ascii((const unsigned char *)p, n, out, &o, size))
-			return false;
-		if (!dot)
-			break;
-		if (o + 1 >= size)
-			return false;
-		out[o++] = '.';
-		p = dot + 1;
-	}
-	out[o] = '\0';
-	return true;
+	bool same;
+	char *ascii = rule_to_ascii(name, &same);
+	const char *s = same ? name : ascii;
+	bool ok = s && strlen(s) < size;
+	if (ok)
+		memcpy(out, s, strlen(s) + 1);
+	idn2_free(ascii);
+	return ok;
 }
 
 /* ---- reading the top-level domains of a list file ---------------------- */
@@ -243,13 +143,18 @@ static void tlds_from_text(const char *buf, size_t len)
 			r += 2;
 			n -= 2;
 		}
-		const char *t = r + n;
-		while (t > r && t[-1] != '.')
-			t--;
-		char ascii[256];
-		size_t o = 0;
-		if (label_to_ascii((const unsigned char *)t, (size_t)(r + n - t), ascii, &o, sizeof ascii))
-			tld_add(ascii, o);
+		/* the rule is converted whole, as libpsl converts it; when
+		 * libidn2 refuses it, a top label in ASCII still counts */
+		char *rule = xstrndup(r, n);
+		bool same;
+		char *ascii = rule_to_ascii(rule, &same);
+		const char *s = ascii ? ascii : rule;
+		const char *t = strrchr(s, '.');
+		t = t ? t + 1 : s;
+		if (same || ascii || is_ascii(t))
+			tld_add(t, strlen(t));
+		idn2_free(ascii);
+		free(rule);
 	}
 }
 

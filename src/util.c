@@ -210,7 +210,11 @@ const char *mx_name_norm(const char *in, size_t len, char *out)
 		if (c == '.') {
 			if (label == 0)
 				return "empty label in name";
+			if (in[i - 1] == '-')
+				return "label begins or ends with '-' in name";
 			label = 0;
+		} else if (c == '-' && label == 0) {
+			return "label begins or ends with '-' in name";
 		} else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
 			   c == '_') {
 			if (++label > 63)
@@ -222,6 +226,8 @@ const char *mx_name_norm(const char *in, size_t len, char *out)
 	}
 	if (label == 0)
 		return "empty label in name";
+	if (in[len - 1] == '-')
+		return "label begins or ends with '-' in name";
 	out[len] = '\0';
 	return NULL;
 }

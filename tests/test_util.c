@@ -40,6 +40,30 @@ static void test_name_norm(void **state)
 			    "non-ASCII character in name (IDNs are written as xn--)");
 	assert_string_equal(mx_name_norm("\xc2\x9b.com", 6, out),
 			    "non-ASCII character in name (IDNs are written as xn--)");
+	/* issue 13: a label neither begins nor ends with '-' */
+	const char *hyph = "label begins or ends with '-' in name";
+	assert_string_equal(mx_name_norm("-cmd.example.com", 16, out), hyph);
+	assert_string_equal(mx_name_norm("-cmd.example.com.", 17, out), hyph);
+	assert_string_equal(mx_name_norm("cmd-.example.com", 16, out), hyph);
+	assert_string_equal(mx_name_norm("mail.-example.com", 17, out), hyph);
+	assert_string_equal(mx_name_norm("mail.example-.com", 17, out), hyph);
+	assert_string_equal(mx_name_norm("mail.example.com-", 17, out), hyph);
+	assert_string_equal(mx_name_norm("mail.example.com-.", 18, out), hyph);
+	assert_string_equal(mx_name_norm("-.example.com", 13, out), hyph);
+	assert_string_equal(mx_name_norm("--", 2, out), hyph);
+	assert_string_equal(mx_name_norm("mail.example.xn--", 17, out), hyph);
+	assert_null(mx_name_norm("xn--abc.example.com", 19, out));
+	assert_string_equal(out, "xn--abc.example.com");
+	assert_null(mx_name_norm("A-B.example.com.", 16, out));
+	assert_string_equal(out, "a-b.example.com");
+	assert_null(mx_name_norm("a--b.0-a.example.com", 20, out));
+	assert_string_equal(out, "a--b.0-a.example.com");
+	/* '_' is not a hyphen: it may begin or end a label (_dmarc, _25._tcp) */
+	assert_null(mx_name_norm("_25._tcp.mx_.example.com", 24, out));
+	assert_string_equal(out, "_25._tcp.mx_.example.com");
+	/* the first fault from the left is the one reported */
+	assert_string_equal(mx_name_norm("-a..com", 7, out), hyph);
+	assert_string_equal(mx_name_norm("a..-com", 7, out), "empty label in name");
 }
 
 static void test_ipv4(void **state)

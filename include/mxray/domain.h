@@ -33,11 +33,11 @@ const char *domain_rd(const char *name);
  * labels, a top label of 2 or more letters or an IDN one (xn--...)? */
 bool domain_is_hostname(const char *name);
 
-/* The ASCII form of a name written in Unicode, label by label: an ASCII
- * label as it is, another as "xn--" and its Punycode (RFC 3492).  No IDNA
- * mapping is done: the name must already be lower case and NFC (as the
- * Public Suffix List's rules are).  False on invalid UTF-8 or when out
- * (size bytes) is too small. */
+/* The ASCII form of a name written in Unicode, as libpsl makes it for the
+ * rules of a text list: an all-ASCII name as it is, another through
+ * libidn2 (idn2_lookup_u8, NFC input, UTS #46 non-transitional: lower-cased,
+ * IDN labels as xn--).  False when libidn2 refuses the name (invalid UTF-8,
+ * a disallowed code point) or when out (size bytes) is too small. */
 bool domain_to_ascii(const char *name, char *out, size_t size);
 
 /* A short description of the suffix list in use (for run records). */

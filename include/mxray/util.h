@@ -40,11 +40,11 @@ char *sb_steal(strbuf *sb);
 #define MX_NAME_MAX 253
 
 /* Normalise a DNS name: lower-case ASCII letters, drop one trailing dot,
- * and check it: labels of 1-63 letters, digits, '-' or '_', 253 bytes at
- * most.  Writes into out (at least MX_NAME_MAX+1 bytes).  Returns NULL on
- * success or a static reason ("empty name", "empty label in name", "control
- * character in name", ...) on failure.  The root name "." normalises to "."
- * (a null MX, RFC 7505). */
+ * and check it: labels of 1-63 letters, digits, '-' or '_' that neither
+ * begin nor end with '-', 253 bytes at most.  Writes into out (at least
+ * MX_NAME_MAX+1 bytes).  Returns NULL on success or a static reason ("empty
+ * name", "empty label in name", "control character in name", ...) on
+ * failure.  The root name "." normalises to "." (a null MX, RFC 7505). */
 const char *mx_name_norm(const char *in, size_t len, char *out);
 
 /* Parse a dotted-quad IPv4 address into host byte order.  Strict: four

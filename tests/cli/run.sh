@@ -137,6 +137,16 @@ status "lenient import" 0 "$MXRAY" import --db "$DB" --snapshot 2021-06-09 --qui
 has "lenient reports line 7597" "$T/bad.jsonl:7597: malformed JSON" "$T/err"
 has "lenient reports line 7598" "$T/bad.jsonl:7598: ip4_address is not an IPv4 address" "$T/err"
 has "lenient counts skipped" "7598 lines, 7458 imported, 49 already present, 3 skipped" "$T/err"
+# issue 13: a label may not begin or end with a hyphen
+printf '%s\n' '{"query_type":"MX","query_name":"ok.example.com.","response_type":"MX","response_name":"ok.example.com.","mx_address":"mx.ok.example.com.","mx_preference":10,"status_code":0}' \
+	'{"query_type":"MX","query_name":"-cmd.example.com.","response_type":"MX","response_name":"-cmd.example.com.","mx_address":"mx.example.com.","mx_preference":10,"status_code":0}' >"$T/hyphen.jsonl"
+status "import with a hyphen-edged label" 0 "$MXRAY" import --db "$T/hyphen.db" --snapshot 2021-06-08 --quiet --dns "$T/hyphen.jsonl"
+has "hyphen-edged label named with file and line" "$T/hyphen.jsonl:2: query_name: label begins or ends with '-' in name" "$T/err"
+has "hyphen-edged line skipped" "dns $T/hyphen.jsonl: 2 lines, 1 imported, 0 already present, 1 skipped" "$T/err"
+eq "no hyphen-edged name stored" "0" "$(sqlite3 "$T/hyphen.db" "SELECT count(*) FROM name WHERE name LIKE '%cmd%'")"
+status "correct --domain with a hyphen-edged label" 1 "$MXRAY" correct --db "$T/hyphen.db" --domain -cmd.example.com --confirm
+has "correct says why" "mxray correct: '-cmd.example.com' is not a domain name: label begins or ends with '-' in name" "$T/err"
+eq "no decision recorded" "0" "$(sqlite3 "$T/hyphen.db" "SELECT count(*) FROM correction")"
 "$MXRAY" import --db "$T/stdin.db" --snapshot 2021-06-08 --quiet --dns - <"$SD/dns.jsonl" 2>"$T/err"
 eq "stdin import exit" 0 $?
 has "stdin summary" "dns <stdin>: 7595 lines, 7458 imported" "$T/err"
