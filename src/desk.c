@@ -53,9 +53,13 @@ struct desk {
 	/* search: the rows serving the last domain looked up */
 	char *dom_pattern;
 	uint8_t *dom_hit;
-	/* completion words */
+	/* completion words (built when first asked for) */
 	char **words;
 	size_t nwords;
+	bool have_words;
+	bool all_named;        /* every row's provider IDs are read */
+	struct wanted *want;   /* names still to read, by id */
+	size_t nwant, want_at;
 };
 
 static char *dup_col(sqlite3_stmt *s, int i)
@@ -64,48 +68,319 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-/* A queue row: a primary SMTP address (f_ip_ev) with the answer of its
- * busiest primary MX host (f_host_ev).  ?1 is the snapshot id. */
-#define IP_QUERY                                                                                             \
-	"SELECT i.ip, p.name, co.company, h.source, h.cert_id IS NOT NULL, c.name, h.banner_id IS NOT NULL,"    \
-	" b.name, m.name, h.status, h.heuristic, h.reason, a.asn, max(i.num_ip, coalesce(i.num_cert, 0)),"      \
-	" i.num_ip, i.nhosts, g.name, h.host IS NOT NULL"                                                       \
-	" FROM f_ip_ev i LEFT JOIN f_host_ev h ON h.snap = i.snap AND h.host = i.best_host"                     \
-	" LEFT JOIN name p ON p.id = h.provider"                                                                \
-	" LEFT JOIN f_company co ON co.snap = i.snap AND co.approach = 4 AND co.provider = h.provider"          \
-	" LEFT JOIN name c ON c.id = h.cert_id LEFT JOIN name b ON b.id = h.banner_id"                        \
-	" LEFT JOIN name m ON m.id = h.mx_id LEFT JOIN name g ON g.id = h.suggested"                          \
-	" LEFT JOIN f_asn a ON a.snap = i.snap AND a.ip = i.ip WHERE i.snap = ?1"
-
-static char *code_dup(sqlite3_stmt *s, int i, const char *const *names, int n)
+static char *code_dup(int v, const char *const *names, int n)
 {
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
+	if (v < 0)
 		return NULL;
-	int v = sqlite3_column_int(s, i);
-	return v >= 0 && v < n && names[v] ? xstrdup(names[v]) : xasprintf("code %d", v);
+	return v < n && names[v] ? xstrdup(names[v]) : xasprintf("code %d", v);
 }
 
-static void row_from_ip(sqlite3_stmt *s, desk_row *r)
+/* ---- the queue: loaded as integers, names read when needed ------------ */
+
+/* A new zeroed row at the end of the queue. */
+static desk_row *new_row(desk *d, size_t *cap)
 {
-	memset(r, 0, sizeof *r);
-	r->ipnum = (uint32_t)sqlite3_column_int64(s, 0);
-	r->ip = xmalloc(16);
-	mx_ipv4_format(r->ipnum, r->ip);
-	r->provider_id = dup_col(s, 1);
-	r->company = dup_col(s, 2);
-	r->source = code_dup(s, 3, infer_source_names, 5);
-	if (sqlite3_column_int(s, 17)) { /* the priority approach's ID, by the one chain */
-		int src = infer_chain_source(INFER_PRIORITY, sqlite3_column_int(s, 4), sqlite3_column_int(s, 6));
-		r->priority_id = dup_col(s, src == 3 ? 5 : src == 2 ? 7 : 8);
+	if (d->nrows == *cap) {
+		*cap = *cap ? *cap * 2 : 1024;
+		d->rows = xrealloc(d->rows, *cap * sizeof *d->rows);
 	}
-	r->status = code_dup(s, 9, infer_status_names, 6);
-	r->heuristic = dup_col(s, 10);
-	r->reason = dup_col(s, 11);
-	r->asn = (uint32_t)sqlite3_column_int64(s, 12);
-	r->confidence = (uint32_t)sqlite3_column_int64(s, 13);
-	r->domains = (uint32_t)sqlite3_column_int64(s, 14);
-	r->nhosts = (uint32_t)sqlite3_column_int64(s, 15);
-	r->suggested = dup_col(s, 16);
+	desk_row *r = &d->rows[d->nrows++];
+	memset(r, 0, sizeof *r);
+	return r;
+}
+
+static char *lower_dup(const char *s)
+{
+	if (!s)
+		return NULL;
+	char *l = xstrdup(s);
+	for (char *c = l; *c; c++)
+		*c = (char)tolower((unsigned char)*c);
+	return l;
+}
+
+
+/* A primary MX host's answer as f_host_ev has it (the queue shows each
+ * address with its busiest host's answer). */
+typedef struct {
+	uint32_t host, provider, cert, banner, mx, sugg;
+	int source, status;
+	char *heur, *reason;
+} qhost;
+
+static int cmp_qhost(const void *k, const void *e)
+{
+	uint32_t a = *(const uint32_t *)k, b = ((const qhost *)e)->host;
+	return (a > b) - (a < b);
+}
+
+typedef struct {
+	uint32_t provider;
+	char *company;
+} qcompany;
+
+static int cmp_qcompany(const void *k, const void *e)
+{
+	uint32_t a = *(const uint32_t *)k, b = ((const qcompany *)e)->provider;
+	return (a > b) - (a < b);
+}
+
+static uint32_t col_u32(sqlite3_stmt *s, int i)
+{
+	return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : (uint32_t)sqlite3_column_int64(s, i);
+}
+
+/* The row's answer from its busiest host; names stay ids (nid) until
+ * read by name_rows or name_all. */
+static void row_answer(desk_row *r, const qhost *h, const qcompany *co, size_t nco)
+{
+	if (!h)
+		return;
+	r->nid[0] = h->provider;
+	int src = infer_chain_source(INFER_PRIORITY, h->cert != 0, h->banner != 0);
+	r->nid[1] = src == 3 ? h->cert : src == 2 ? h->banner : h->mx;
+	r->nid[2] = h->sugg;
+	r->source = code_dup(h->source, infer_source_names, 5);
+	r->status = code_dup(h->status, infer_status_names, 6);
+	r->heuristic = h->heur ? xstrdup(h->heur) : NULL;
+	r->reason = h->reason ? xstrdup(h->reason) : NULL;
+	const qcompany *c = h->provider && co ? bsearch(&h->provider, co, nco, sizeof *co, cmp_qcompany) : NULL;
+	if (c) {
+		r->company = xstrdup(c->company);
+		r->company_lc = lower_dup(r->company);
+	}
+}
+
+/* Read the names of rows rows[0..n) (ids nid[] into provider_id,
+ * priority_id, suggested), one lookup each. */
+static void name_rows(desk *d, desk_row *const *rows, size_t n)
+{
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT name FROM name WHERE id = ?1", NULL);
+	for (size_t i = 0; i < n; i++) {
+		desk_row *r = rows[i];
+		if (r->named)
+			continue;
+		char **to[3] = {&r->provider_id, &r->priority_id, &r->suggested};
+		for (int k = 0; k < 3 && s; k++) {
+			if (!r->nid[k] || *to[k])
+				continue;
+			sqlite3_reset(s);
+			sqlite3_bind_int64(s, 1, r->nid[k]);
+			if (sqlite3_step(s) == SQLITE_ROW)
+				*to[k] = dup_col(s, 0);
+		}
+		if (s)
+			sqlite3_reset(s);
+		r->named = true;
+	}
+}
+
+typedef struct wanted {
+	uint32_t nid;
+	uint32_t row;
+	uint8_t field;
+} wanted;
+
+static int cmp_wanted(const void *a, const void *b)
+{
+	const wanted *x = a, *y = b;
+	return (x->nid > y->nid) - (x->nid < y->nid);
+}
+
+/* Every row's names, read in passes over the name table in id order (far
+ * cheaper than a lookup per row when most rows are wanted): a few slices
+ * at a time while the desk waits for keys (desk_idle), the rest at once
+ * when a key needs them all (name_all). */
+static void want_build(desk *d)
+{
+	if (d->want)
+		return;
+	d->want = xmalloc((d->nrows * 3 + 1) * sizeof *d->want);
+	size_t n = 0;
+	for (size_t i = 0; i < d->nrows; i++) {
+		desk_row *r = &d->rows[i];
+		if (r->named)
+			continue;
+		for (uint8_t k = 0; k < 3; k++)
+			if (r->nid[k])
+				d->want[n++] = (wanted){r->nid[k], (uint32_t)i, k};
+	}
+	mx_sort(d->want, n, sizeof *d->want, cmp_wanted);
+	d->nwant = n;
+	d->want_at = 0;
+}
+
+/* Read the names of up to `budget` more wanted entries. */
+static void name_step(desk *d, size_t budget)
+{
+	if (d->all_named || d->eval)
+		return;
+	want_build(d);
+	size_t j = d->want_at, n = d->nwant, end = j + budget < n ? j + budget : n;
+	while (end < n && d->want[end].nid == d->want[end - 1].nid)
+		end++;
+	sqlite3_stmt *s = j < end ? store_prepare(d->st, "SELECT id, name FROM name WHERE id BETWEEN ?1 AND ?2"
+							 " ORDER BY id", NULL) : NULL;
+	if (s) {
+		sqlite3_bind_int64(s, 1, d->want[j].nid);
+		sqlite3_bind_int64(s, 2, d->want[end - 1].nid);
+		while (j < end && sqlite3_step(s) == SQLITE_ROW) {
+			uint32_t id = (uint32_t)sqlite3_column_int64(s, 0);
+			while (j < end && d->want[j].nid < id)
+				j++;
+			const char *name = (const char *)sqlite3_column_text(s, 1);
+			for (; j < end && d->want[j].nid == id; j++) {
+				desk_row *r = &d->rows[d->want[j].row];
+				uint8_t f = d->want[j].field;
+				char **to = f == 0 ? &r->provider_id : f == 1 ? &r->priority_id : &r->suggested;
+				if (!*to)
+					*to = xstrdup(name);
+			}
+		}
+		sqlite3_reset(s);
+	}
+	d->want_at = end; /* a name the table lacks stays NULL, as a lookup leaves it */
+	if (end >= n) {
+		for (size_t i = 0; i < d->nrows; i++)
+			d->rows[i].named = true;
+		free(d->want);
+		d->want = NULL;
+		d->all_named = true;
+	}
+}
+
+static void name_all(desk *d)
+{
+	while (!d->all_named && !d->eval)
+		name_step(d, SIZE_MAX / 2);
+}
+
+bool desk_busy(const desk *d)
+{
+	return !d->eval && !d->all_named;
+}
+
+bool desk_idle(desk *d)
+{
+	name_step(d, 131072);
+	return desk_busy(d);
+}
+
+/* A row with its names read (the desk caches them: logically const). */
+static desk_row *named_row(const desk *d, size_t i)
+{
+	desk_row *r = &((desk *)d)->rows[i];
+	if (!r->named)
+		name_rows((desk *)d, &r, 1);
+	return r;
+}
+
+/* The rows of the snapshot's primary addresses (live = 1 for the queue,
+ * or the one address ip when only != 0), in address order. */
+static int load_queue(desk *d, uint32_t only, char **err)
+{
+	int64_t snap = store_snapshot_id(d->st, d->snapshot);
+	/* the companies of the answers */
+	qcompany *co = NULL;
+	size_t nco = 0, cap = 0;
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT provider, company FROM f_company WHERE snap = ?1 AND approach = 4",
+					err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (nco == cap) {
+			cap = cap ? cap * 2 : 256;
+			co = xrealloc(co, cap * sizeof *co);
+		}
+		co[nco++] = (qcompany){col_u32(s, 0), dup_col(s, 1)};
+	}
+	/* the hosts' answers */
+	qhost *hs = NULL;
+	size_t nh = 0;
+	cap = 0;
+	if (store_read_done(d->st, s, rc, err) == 0) {
+		s = store_prepare(d->st, "SELECT host, provider, cert_id, banner_id, mx_id, suggested, source, status,"
+					 " heuristic, reason FROM f_host_ev WHERE snap = ?1"
+					 " AND (?2 = 0 OR host IN (SELECT best_host FROM f_ip_ev WHERE snap = ?1 AND ip = ?2))",
+				  err);
+		rc = s ? SQLITE_OK : SQLITE_ERROR;
+	} else {
+		s = NULL;
+		rc = SQLITE_ERROR;
+	}
+	if (s) {
+		sqlite3_bind_int64(s, 1, snap);
+		sqlite3_bind_int64(s, 2, only);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			if (nh == cap) {
+				cap = cap ? cap * 2 : 4096;
+				hs = xrealloc(hs, cap * sizeof *hs);
+			}
+			qhost *h = &hs[nh++];
+			*h = (qhost){col_u32(s, 0), col_u32(s, 1), col_u32(s, 2), col_u32(s, 3), col_u32(s, 4), col_u32(s, 5),
+				     sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6),
+				     sqlite3_column_int(s, 7), dup_col(s, 8), dup_col(s, 9)};
+		}
+		if (store_read_done(d->st, s, rc, err) < 0)
+			rc = SQLITE_ERROR;
+	}
+	/* the addresses */
+	if (rc == SQLITE_DONE) {
+		s = store_prepare(d->st, "SELECT ip, num_ip, max(num_ip, coalesce(num_cert, 0)), nhosts, best_host, asn"
+					 " FROM f_ip_ev WHERE snap = ?1 AND (?2 = 0 AND live = 1 OR ip = ?2)", err);
+		rc = s ? SQLITE_OK : SQLITE_ERROR;
+	}
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, snap);
+		sqlite3_bind_int64(s, 2, only);
+		cap = d->nrows;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			desk_row *r = new_row(d, &cap);
+			r->ipnum = col_u32(s, 0);
+			r->ip = xmalloc(16);
+			mx_ipv4_format(r->ipnum, r->ip);
+			r->domains = col_u32(s, 1);
+			r->confidence = col_u32(s, 2);
+			r->nhosts = col_u32(s, 3);
+			uint32_t best = col_u32(s, 4);
+			r->asn = col_u32(s, 5);
+			row_answer(r, best ? bsearch(&best, hs, nh, sizeof *hs, cmp_qhost) : NULL, co, nco);
+			r->candidate = (r->company && r->confidence < d->threshold) || r->heuristic;
+		}
+		if (store_read_done(d->st, s, rc, err) == 0)
+			rc = SQLITE_DONE;
+	}
+	for (size_t i = 0; i < nco; i++)
+		free(co[i].company);
+	free(co);
+	for (size_t i = 0; i < nh; i++) {
+		free(hs[i].heur);
+		free(hs[i].reason);
+	}
+	free(hs);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The row of address (or, in eval mode, domain) `key`, or UINT32_MAX.
+ * Queue rows are in address order. */
+static uint32_t find_row(const desk *d, const char *key)
+{
+	if (d->eval)
+		return strmap_find(d->ipmap, key);
+	uint32_t ip;
+	if (!key || !mx_ipv4_parse(key, &ip))
+		return UINT32_MAX;
+	size_t lo = 0, hi = d->nrows;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (d->rows[mid].ipnum < ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < d->nrows && d->rows[lo].ipnum == ip ? (uint32_t)lo : UINT32_MAX;
 }
 
 static void row_free(desk_row *r)
@@ -192,64 +467,29 @@ static desk *desk_new(store *st, const kb *k, const char *snapshot, const char *
 	return d;
 }
 
-/* A new zeroed row at the end of the queue. */
-static desk_row *new_row(desk *d, size_t *cap)
-{
-	if (d->nrows == *cap) {
-		*cap = *cap ? *cap * 2 : 1024;
-		d->rows = xrealloc(d->rows, *cap * sizeof *d->rows);
-	}
-	desk_row *r = &d->rows[d->nrows++];
-	memset(r, 0, sizeof *r);
-	return r;
-}
-
-static char *lower_dup(const char *s)
-{
-	if (!s)
-		return NULL;
-	char *l = xstrdup(s);
-	for (char *c = l; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	return l;
-}
-
 desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned threshold, const kb *k, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, IP_QUERY " AND i.live = 1", err);
-	if (!s)
-		return NULL;
 	desk *d = desk_new(st, k, snapshot, analyst, threshold);
-	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
-	size_t cap = 0;
-	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		desk_row *r = new_row(d, &cap);
-		row_from_ip(s, r);
-		r->company_lc = lower_dup(r->company);
-		r->candidate = (r->company && r->confidence < threshold) || r->heuristic;
-		strmap_intern(d->ipmap, r->ip, NULL);
+	if (load_queue(d, 0, err) < 0) {
+		desk_free(d);
+		return NULL;
 	}
-	sqlite3_reset(s);
-	if (rc != SQLITE_DONE || d->nrows == 0) {
-		if (rc != SQLITE_DONE)
-			*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
-		else
-			*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s'", snapshot,
-					 snapshot);
+	if (d->nrows == 0) {
+		*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s'", snapshot, snapshot);
 		desk_free(d);
 		return NULL;
 	}
 	/* Standing decisions, all at once. */
-	s = store_prepare(st, "SELECT key, id, verdict, provider_id, note FROM correction WHERE scope = 'ip'"
-			      " AND undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?1) ORDER BY id", err);
+	sqlite3_stmt *s = store_prepare(st, "SELECT key, id, verdict, provider_id, note FROM correction WHERE scope = 'ip'"
+					    " AND undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?1) ORDER BY id", err);
 	if (!s) {
 		desk_free(d);
 		return NULL;
 	}
 	store_bind_text(s, 1, snapshot);
+	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
+		uint32_t i = find_row(d, (const char *)sqlite3_column_text(s, 0));
 		if (i != UINT32_MAX)
 			take_decision(&d->rows[i], s, 1);
 	}
@@ -257,8 +497,20 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 		desk_free(d);
 		return NULL;
 	}
-	/* Completion words: company names and provider IDs, known and seen. */
+	d->vis = xcalloc(d->nrows, sizeof *d->vis);
+	desk_show_all(d, false);
+	return d;
+}
+
+/* Completion words: company names and provider IDs, known and seen. */
+static void build_words(desk *d)
+{
+	if (d->have_words)
+		return;
+	d->have_words = true;
+	name_all(d);
 	strmap *w = strmap_new();
+	const kb *k = d->k;
 	for (size_t i = 0; k && i < k->ncompanies; i++) {
 		strmap_intern(w, k->companies[i].name, NULL);
 		for (size_t j = 0; j < k->companies[i].nids; j++)
@@ -274,11 +526,7 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 		d->words[i] = xstrdup(strmap_key(w, (uint32_t)i));
 	qsort(d->words, d->nwords, sizeof *d->words, cmp_words);
 	strmap_free(w);
-	d->vis = xcalloc(d->nrows, sizeof *d->vis);
-	desk_show_all(d, false);
-	return d;
 }
-
 
 desk *desk_open_eval(store *st, const char *sample, const char *analyst, const kb *k, char **err)
 {
@@ -332,6 +580,7 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 	for (size_t i = 0; k && i < k->ncompanies; i++)
 		d->words[d->nwords++] = xstrdup(k->companies[i].name);
 	qsort(d->words, d->nwords, sizeof *d->words, cmp_words);
+	d->have_words = true;
 	d->vis = xcalloc(d->nrows, sizeof *d->vis);
 	desk_show_all(d, true);
 	return d;
@@ -362,6 +611,7 @@ void desk_free(desk *d)
 		row_free(&d->rows[i]);
 	free(d->rows);
 	strmap_free(d->ipmap);
+	free(d->want);
 	free(d->vis);
 	free(d->analyst);
 	free(d->sample);
@@ -386,7 +636,7 @@ size_t desk_nrows(const desk *d)
 
 const desk_row *desk_row_get(const desk *d, size_t i)
 {
-	return i < d->nrows ? &d->rows[i] : NULL;
+	return i >= d->nrows ? NULL : d->eval ? &d->rows[i] : named_row(d, i);
 }
 
 size_t desk_nvisible(const desk *d)
@@ -534,6 +784,9 @@ static bool packed_sort(desk *d)
 
 static void rebuild(desk *d)
 {
+	/* filtering by name and sorting by provider read every row's names */
+	if (d->filter.company || d->sort == SORT_PROVIDER)
+		name_all(d);
 	d->nvis = 0;
 	for (size_t i = 0; i < d->nrows; i++)
 		if (visible_row(d, &d->rows[i]))
@@ -659,7 +912,7 @@ static void domain_hits(desk *d, const char *pattern)
 		char ip[16];
 		while (sqlite3_step(s) == SQLITE_ROW) {
 			mx_ipv4_format((uint32_t)sqlite3_column_int64(s, 0), ip);
-			uint32_t i = strmap_find(d->ipmap, ip);
+			uint32_t i = find_row(d, ip);
 			if (i != UINT32_MAX)
 				d->dom_hit[i] = 1;
 		}
@@ -681,6 +934,7 @@ long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapp
 	*wrapped = false;
 	if (!pattern || !*pattern || d->nvis == 0)
 		return -1;
+	name_all(d);
 	domain_hits(d, pattern);
 	char *lc = lower_dup(pattern);
 	size_t n = d->nvis;
@@ -726,7 +980,7 @@ static void push(stack *s, step st)
 
 static void refresh_ip(desk *d, const char *ip)
 {
-	uint32_t i = strmap_find(d->ipmap, ip);
+	uint32_t i = find_row(d, ip);
 	if (i != UINT32_MAX)
 		load_decision(d, i, NULL);
 }
@@ -772,7 +1026,7 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 	}
 	int rc = 0;
 	for (size_t k = 0; k < n && rc == 0; k++) {
-		const desk_row *r = &d->rows[rows[k]];
+		const desk_row *r = named_row(d, rows[k]);
 		correct_req q = {"ip", r->ip, d->snapshot, "confirm", NULL, d->analyst, note};
 		char autonote[300];
 		switch (verdict) {
@@ -860,7 +1114,7 @@ static void refresh_label(desk *d, int64_t id)
 		return;
 	sqlite3_bind_int64(s, 1, id);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		uint32_t i = strmap_find(d->ipmap, (const char *)sqlite3_column_text(s, 0));
+		uint32_t i = find_row(d, (const char *)sqlite3_column_text(s, 0));
 		if (i != UINT32_MAX) {
 			free(d->rows[i].label);
 			d->rows[i].label = label_get(d->st, d->sample, d->rows[i].ip, &d->rows[i].label_id);
@@ -1025,6 +1279,7 @@ size_t desk_ntagged(const desk *d)
 
 size_t desk_complete(const desk *d, const char *prefix, const char **out, size_t max)
 {
+	build_words((desk *)d); /* a cache: logically const */
 	size_t n = 0, pl = strlen(prefix);
 	for (size_t i = 0; i < d->nwords && n < max; i++)
 		if (!strncasecmp(d->words[i], prefix, pl))
@@ -1159,7 +1414,7 @@ static void field(desk_line *l, const char *s, int w, enum desk_role role)
 
 void desk_row_line(const desk *d, size_t row, desk_line *l)
 {
-	const desk_row *r = &d->rows[row];
+	const desk_row *r = d->eval ? &d->rows[row] : named_row(d, row);
 	memset(l, 0, sizeof *l);
 	if (d->eval) {
 		line_adds(l, r->tagged ? "*" : " ", ROLE_HIGHLIGHT);
@@ -1450,20 +1705,24 @@ static void evidence_row(desk *d, const desk_row *r, desk_pane panes[PANE_COUNT]
 	}
 }
 
-/* An address as a queue row (eval mode shows each address's evidence). */
+/* An address as a queue row (eval mode shows each address's evidence):
+ * a desk of its own holding that one row. */
 static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 {
-	sqlite3_stmt *s = store_prepare(d->st, IP_QUERY " AND i.ip = ?2", NULL);
 	memset(r, 0, sizeof *r);
 	uint32_t n;
-	if (!s || !mx_ipv4_parse(ip, &n))
+	if (!mx_ipv4_parse(ip, &n) || !n)
 		return false;
-	sqlite3_bind_int64(s, 1, store_snapshot_id(d->st, d->snapshot));
-	sqlite3_bind_int64(s, 2, n);
-	bool ok = sqlite3_step(s) == SQLITE_ROW;
-	if (ok)
-		row_from_ip(s, r);
-	sqlite3_reset(s);
+	desk *one = desk_new(d->st, d->k, d->snapshot, d->analyst, d->threshold);
+	char *err = NULL;
+	bool ok = load_queue(one, n, &err) == 0 && one->nrows == 1;
+	free(err);
+	if (ok) {
+		name_rows(one, &one->rows, 1);
+		*r = one->rows[0];
+		one->nrows = 0;
+	}
+	desk_free(one);
 	return ok;
 }
 
@@ -1581,7 +1840,7 @@ void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *
 	if (d->eval)
 		eval_evidence(d, &d->rows[row], panes, verdict);
 	else
-		evidence_row(d, &d->rows[row], panes, verdict);
+		evidence_row(d, named_row(d, row), panes, verdict);
 }
 
 /* ---- key handling ----------------------------------------------------- */

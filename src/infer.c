@@ -1480,7 +1480,7 @@ static void host_column(void *ctx, size_t row, int col, sqlite3_context *out)
 }
 
 typedef struct {
-	uint32_t ip, live, numip, group, numcert, best, nhosts;
+	uint32_t ip, live, numip, group, numcert, best, nhosts, asn;
 	const char *banner, *ehlo;
 } iprow;
 
@@ -1505,6 +1505,7 @@ static void ip_column(void *ctx, size_t row, int col, sqlite3_context *out)
 	case 7: nullable_text(out, x->ehlo); break;
 	case 8: nullable_u32(out, x->best); break;
 	case 9: sqlite3_result_int64(out, x->nhosts); break;
+	case 10: nullable_u32(out, x->asn ? x->asn : NONE); break;
 	default: sqlite3_result_null(out);
 	}
 }
@@ -1580,6 +1581,7 @@ static int write_evidence(ctx *c)
 		x->ehlo = nm(c, c->ip_ehlo[ip]);
 		x->best = best[ip] == NONE ? NONE : c->host_db.v[best[ip]];
 		x->nhosts = nhosts[ip];
+		x->asn = c->ip_asn[ip];
 	}
 	free(best);
 	free(nhosts);
@@ -1599,7 +1601,7 @@ static int write_evidence(ctx *c)
 				rc = -1;
 			sqlite3_finalize(s);
 		}
-		s = rc ? NULL : prepare(c, "INSERT INTO f_ip_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9"
+		s = rc ? NULL : prepare(c, "INSERT INTO f_ip_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10"
 					   " FROM mxray_rows(?1)");
 		store_rows si = {ir.n, &ir, ip_column};
 		if (!s)

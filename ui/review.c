@@ -655,7 +655,18 @@ int review_run(store *st, const review_opts *o, char **err)
 	int errs = 0;
 	for (;;) {
 		wint_t wch;
-		int r = get_wch(&wch);
+		int r;
+		if (desk_busy(d)) { /* background work between keys, never in their way */
+			nodelay(stdscr, TRUE);
+			r = get_wch(&wch);
+			nodelay(stdscr, FALSE);
+			if (r == ERR) {
+				desk_idle(d);
+				continue;
+			}
+		} else {
+			r = get_wch(&wch);
+		}
 		if (r == ERR) {
 			/* a signal interrupts a read now and then; a terminal that is
 			 * gone fails every read: leave (every decision is saved)

@@ -20,6 +20,8 @@
 
 typedef struct {
 	char *ip, *provider_id, *company, *source, *priority_id, *status, *heuristic, *reason, *hosts;
+	uint32_t nid[3];      /* name ids of provider_id, priority_id, suggested (read when needed) */
+	bool named;           /* those names are read */
 	char *suggested;      /* the ID the heuristics propose (NULL: none) */
 	uint32_t asn, confidence, domains, nhosts;
 	uint32_t ipnum;       /* the address as a number, for sorting */
@@ -77,6 +79,11 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 bool desk_is_eval(const desk *d);
 const char *desk_sample(const desk *d);
 void desk_free(desk *d);
+/* Work the desk does while it waits for keys (reading the names of every
+ * row, a slice at a time): desk_busy says whether some remains,
+ * desk_idle does one slice (tens of milliseconds) and says the same. */
+bool desk_busy(const desk *d);
+bool desk_idle(desk *d);
 
 /* Rows (all of them) and the current view (indices into rows). */
 size_t desk_nrows(const desk *d);
