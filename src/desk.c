@@ -68,14 +68,16 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-static char *code_dup(int v, const char *const *names, int n)
+static const char *code_name(int v, const char *const *names, int n)
 {
 	if (v < 0)
 		return NULL;
-	return v < n && names[v] ? xstrdup(names[v]) : xasprintf("code %d", v);
+	return v < n && names[v] ? names[v] : "?";
 }
 
 /* ---- the queue: loaded as integers, names read when needed ------------ */
+
+static uint32_t find_row(const desk *d, const char *key);
 
 /* A new zeroed row at the end of the queue. */
 static desk_row *new_row(desk *d, size_t *cap)
@@ -100,20 +102,6 @@ static char *lower_dup(const char *s)
 }
 
 
-/* A primary MX host's answer as f_host_ev has it (the queue shows each
- * address with its busiest host's answer). */
-typedef struct {
-	uint32_t host, provider, cert, banner, mx, sugg;
-	int source, status;
-	char *heur, *reason;
-} qhost;
-
-static int cmp_qhost(const void *k, const void *e)
-{
-	uint32_t a = *(const uint32_t *)k, b = ((const qhost *)e)->host;
-	return (a > b) - (a < b);
-}
-
 typedef struct {
 	uint32_t provider;
 	char *company;
@@ -130,55 +118,43 @@ static uint32_t col_u32(sqlite3_stmt *s, int i)
 	return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : (uint32_t)sqlite3_column_int64(s, i);
 }
 
-/* The row's answer from its busiest host; names stay ids (nid) until
- * read by name_rows or name_all. */
-static void row_answer(desk_row *r, const qhost *h, const qcompany *co, size_t nco)
+/* The rest of a row, for the row on screen or acted on: its provider ID,
+ * the priority approach's ID (by the one chain), the heuristics'
+ * suggestion and reason, from its busiest host. */
+static void row_detail(desk *d, desk_row *r)
 {
-	if (!h)
+	if (r->named)
 		return;
-	r->nid[0] = h->provider;
-	int src = infer_chain_source(INFER_PRIORITY, h->cert != 0, h->banner != 0);
-	r->nid[1] = src == 3 ? h->cert : src == 2 ? h->banner : h->mx;
-	r->nid[2] = h->sugg;
-	r->source = code_dup(h->source, infer_source_names, 5);
-	r->status = code_dup(h->status, infer_status_names, 6);
-	r->heuristic = h->heur ? xstrdup(h->heur) : NULL;
-	r->reason = h->reason ? xstrdup(h->reason) : NULL;
-	const qcompany *c = h->provider && co ? bsearch(&h->provider, co, nco, sizeof *co, cmp_qcompany) : NULL;
-	if (c) {
-		r->company = xstrdup(c->company);
-		r->company_lc = lower_dup(r->company);
+	r->named = true;
+	if (!r->best_host)
+		return;
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT p.name, c.name, b.name, m.name, g.name, h.reason FROM f_host_ev h"
+					       " LEFT JOIN name p ON p.id = h.provider LEFT JOIN name c ON c.id = h.cert_id"
+					       " LEFT JOIN name b ON b.id = h.banner_id LEFT JOIN name m ON m.id = h.mx_id"
+					       " LEFT JOIN name g ON g.id = h.suggested"
+					       " WHERE h.snap = (SELECT id FROM snapshot WHERE date = ?1) AND h.host = ?2", NULL);
+	if (!s)
+		return;
+	store_bind_text(s, 1, d->snapshot);
+	sqlite3_bind_int64(s, 2, r->best_host);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		if (!r->provider_id)
+			r->provider_id = dup_col(s, 0);
+		int src = infer_chain_source(INFER_PRIORITY, sqlite3_column_type(s, 1) != SQLITE_NULL,
+					     sqlite3_column_type(s, 2) != SQLITE_NULL);
+		free(r->priority_id);
+		r->priority_id = dup_col(s, src == 3 ? 1 : src == 2 ? 2 : 3);
+		free(r->suggested);
+		r->suggested = dup_col(s, 4);
+		free(r->reason);
+		r->reason = dup_col(s, 5);
 	}
-}
-
-/* Read the names of rows rows[0..n) (ids nid[] into provider_id,
- * priority_id, suggested), one lookup each. */
-static void name_rows(desk *d, desk_row *const *rows, size_t n)
-{
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT name FROM name WHERE id = ?1", NULL);
-	for (size_t i = 0; i < n; i++) {
-		desk_row *r = rows[i];
-		if (r->named)
-			continue;
-		char **to[3] = {&r->provider_id, &r->priority_id, &r->suggested};
-		for (int k = 0; k < 3 && s; k++) {
-			if (!r->nid[k] || *to[k])
-				continue;
-			sqlite3_reset(s);
-			sqlite3_bind_int64(s, 1, r->nid[k]);
-			if (sqlite3_step(s) == SQLITE_ROW)
-				*to[k] = dup_col(s, 0);
-		}
-		if (s)
-			sqlite3_reset(s);
-		r->named = true;
-	}
+	sqlite3_reset(s);
 }
 
 typedef struct wanted {
 	uint32_t nid;
 	uint32_t row;
-	uint8_t field;
 } wanted;
 
 static int cmp_wanted(const void *a, const void *b)
@@ -195,15 +171,12 @@ static void want_build(desk *d)
 {
 	if (d->want)
 		return;
-	d->want = xmalloc((d->nrows * 3 + 1) * sizeof *d->want);
+	d->want = xmalloc((d->nrows + 1) * sizeof *d->want);
 	size_t n = 0;
 	for (size_t i = 0; i < d->nrows; i++) {
 		desk_row *r = &d->rows[i];
-		if (r->named)
-			continue;
-		for (uint8_t k = 0; k < 3; k++)
-			if (r->nid[k])
-				d->want[n++] = (wanted){r->nid[k], (uint32_t)i, k};
+		if (r->provider_nid && !r->provider_id)
+			d->want[n++] = (wanted){r->provider_nid, (uint32_t)i};
 	}
 	mx_sort(d->want, n, sizeof *d->want, cmp_wanted);
 	d->nwant = n;
@@ -231,18 +204,14 @@ static void name_step(desk *d, size_t budget)
 			const char *name = (const char *)sqlite3_column_text(s, 1);
 			for (; j < end && d->want[j].nid == id; j++) {
 				desk_row *r = &d->rows[d->want[j].row];
-				uint8_t f = d->want[j].field;
-				char **to = f == 0 ? &r->provider_id : f == 1 ? &r->priority_id : &r->suggested;
-				if (!*to)
-					*to = xstrdup(name);
+				if (!r->provider_id)
+					r->provider_id = xstrdup(name);
 			}
 		}
 		sqlite3_reset(s);
 	}
 	d->want_at = end; /* a name the table lacks stays NULL, as a lookup leaves it */
 	if (end >= n) {
-		for (size_t i = 0; i < d->nrows; i++)
-			d->rows[i].named = true;
 		free(d->want);
 		d->want = NULL;
 		d->all_named = true;
@@ -262,7 +231,7 @@ bool desk_busy(const desk *d)
 
 bool desk_idle(desk *d)
 {
-	name_step(d, 131072);
+	name_step(d, 32768);
 	return desk_busy(d);
 }
 
@@ -270,17 +239,17 @@ bool desk_idle(desk *d)
 static desk_row *named_row(const desk *d, size_t i)
 {
 	desk_row *r = &((desk *)d)->rows[i];
-	if (!r->named)
-		name_rows((desk *)d, &r, 1);
+	row_detail((desk *)d, r);
 	return r;
 }
 
 /* The rows of the snapshot's primary addresses (live = 1 for the queue,
- * or the one address ip when only != 0), in address order. */
+ * or the one address ip when only != 0), in address order: one read of
+ * f_ip_ev (each address carries its busiest host's answer as codes), the
+ * companies of the answers, and the names of the heuristics that fired. */
 static int load_queue(desk *d, uint32_t only, char **err)
 {
 	int64_t snap = store_snapshot_id(d->st, d->snapshot);
-	/* the companies of the answers */
 	qcompany *co = NULL;
 	size_t nco = 0, cap = 0;
 	sqlite3_stmt *s = store_prepare(d->st, "SELECT provider, company FROM f_company WHERE snap = ?1 AND approach = 4",
@@ -296,42 +265,17 @@ static int load_queue(desk *d, uint32_t only, char **err)
 		}
 		co[nco++] = (qcompany){col_u32(s, 0), dup_col(s, 1)};
 	}
-	/* the hosts' answers */
-	qhost *hs = NULL;
-	size_t nh = 0;
-	cap = 0;
 	if (store_read_done(d->st, s, rc, err) == 0) {
-		s = store_prepare(d->st, "SELECT host, provider, cert_id, banner_id, mx_id, suggested, source, status,"
-					 " heuristic, reason FROM f_host_ev WHERE snap = ?1"
-					 " AND (?2 = 0 OR host IN (SELECT best_host FROM f_ip_ev WHERE snap = ?1 AND ip = ?2))",
-				  err);
+		s = store_prepare(d->st, only ? "SELECT ip, num_ip, max(num_ip, coalesce(num_cert, 0)), nhosts, best_host, asn,"
+						 " provider, source, status, flagged FROM f_ip_ev WHERE snap = ?1 AND ip = ?2"
+					      : "SELECT ip, num_ip, max(num_ip, coalesce(num_cert, 0)), nhosts, best_host, asn,"
+						" provider, source, status, flagged FROM f_ip_ev WHERE snap = ?1 AND live = 1"
+						" AND ?2 = 0", err);
 		rc = s ? SQLITE_OK : SQLITE_ERROR;
 	} else {
-		s = NULL;
 		rc = SQLITE_ERROR;
 	}
-	if (s) {
-		sqlite3_bind_int64(s, 1, snap);
-		sqlite3_bind_int64(s, 2, only);
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			if (nh == cap) {
-				cap = cap ? cap * 2 : 4096;
-				hs = xrealloc(hs, cap * sizeof *hs);
-			}
-			qhost *h = &hs[nh++];
-			*h = (qhost){col_u32(s, 0), col_u32(s, 1), col_u32(s, 2), col_u32(s, 3), col_u32(s, 4), col_u32(s, 5),
-				     sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6),
-				     sqlite3_column_int(s, 7), dup_col(s, 8), dup_col(s, 9)};
-		}
-		if (store_read_done(d->st, s, rc, err) < 0)
-			rc = SQLITE_ERROR;
-	}
-	/* the addresses */
-	if (rc == SQLITE_DONE) {
-		s = store_prepare(d->st, "SELECT ip, num_ip, max(num_ip, coalesce(num_cert, 0)), nhosts, best_host, asn"
-					 " FROM f_ip_ev WHERE snap = ?1 AND (?2 = 0 AND live = 1 OR ip = ?2)", err);
-		rc = s ? SQLITE_OK : SQLITE_ERROR;
-	}
+	size_t nflagged = 0;
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, snap);
 		sqlite3_bind_int64(s, 2, only);
@@ -344,10 +288,21 @@ static int load_queue(desk *d, uint32_t only, char **err)
 			r->domains = col_u32(s, 1);
 			r->confidence = col_u32(s, 2);
 			r->nhosts = col_u32(s, 3);
-			uint32_t best = col_u32(s, 4);
+			r->best_host = col_u32(s, 4);
 			r->asn = col_u32(s, 5);
-			row_answer(r, best ? bsearch(&best, hs, nh, sizeof *hs, cmp_qhost) : NULL, co, nco);
-			r->candidate = (r->company && r->confidence < d->threshold) || r->heuristic;
+			r->provider_nid = col_u32(s, 6);
+			r->source = sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL
+				    : code_name(sqlite3_column_int(s, 7), infer_source_names, 5);
+			r->status = r->best_host ? code_name(sqlite3_column_int(s, 8), infer_status_names, 6) : NULL;
+			r->flagged = sqlite3_column_int(s, 9);
+			nflagged += r->flagged;
+			const qcompany *c = r->provider_nid && co ? bsearch(&r->provider_nid, co, nco, sizeof *co, cmp_qcompany)
+								  : NULL;
+			if (c) {
+				r->company = xstrdup(c->company);
+				r->company_lc = lower_dup(r->company);
+			}
+			r->candidate = (r->company && r->confidence < d->threshold) || r->flagged;
 		}
 		if (store_read_done(d->st, s, rc, err) == 0)
 			rc = SQLITE_DONE;
@@ -355,11 +310,25 @@ static int load_queue(desk *d, uint32_t only, char **err)
 	for (size_t i = 0; i < nco; i++)
 		free(co[i].company);
 	free(co);
-	for (size_t i = 0; i < nh; i++) {
-		free(hs[i].heur);
-		free(hs[i].reason);
+	/* which heuristic fired, on the few rows where one did */
+	if (rc == SQLITE_DONE && nflagged) {
+		s = store_prepare(d->st, "SELECT i.ip, h.heuristic FROM f_ip_ev i JOIN f_host_ev h ON h.snap = i.snap"
+					 " AND h.host = i.best_host WHERE i.snap = ?1 AND i.flagged AND (?2 = 0 OR i.ip = ?2)", err);
+		rc = s ? SQLITE_OK : SQLITE_ERROR;
+		if (s) {
+			sqlite3_bind_int64(s, 1, snap);
+			sqlite3_bind_int64(s, 2, only);
+			char ip[16];
+			while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+				mx_ipv4_format(col_u32(s, 0), ip);
+				uint32_t i = find_row(d, ip);
+				if (i != UINT32_MAX && d->rows[i].flagged && !d->rows[i].heuristic)
+					d->rows[i].heuristic = dup_col(s, 1);
+			}
+			if (store_read_done(d->st, s, rc, err) == 0)
+				rc = SQLITE_DONE;
+		}
 	}
-	free(hs);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
@@ -388,9 +357,7 @@ static void row_free(desk_row *r)
 	free(r->ip);
 	free(r->provider_id);
 	free(r->company);
-	free(r->source);
 	free(r->priority_id);
-	free(r->status);
 	free(r->heuristic);
 	free(r->reason);
 	free(r->hosts);
@@ -1718,7 +1685,7 @@ static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 	bool ok = load_queue(one, n, &err) == 0 && one->nrows == 1;
 	free(err);
 	if (ok) {
-		name_rows(one, &one->rows, 1);
+		row_detail(one, &one->rows[0]);
 		*r = one->rows[0];
 		one->nrows = 0;
 	}

@@ -1480,7 +1480,7 @@ static void host_column(void *ctx, size_t row, int col, sqlite3_context *out)
 }
 
 typedef struct {
-	uint32_t ip, live, numip, group, numcert, best, nhosts, asn;
+	uint32_t ip, live, numip, group, numcert, best, nhosts, asn, provider, src, status, flagged;
 	const char *banner, *ehlo;
 } iprow;
 
@@ -1506,6 +1506,10 @@ static void ip_column(void *ctx, size_t row, int col, sqlite3_context *out)
 	case 8: nullable_u32(out, x->best); break;
 	case 9: sqlite3_result_int64(out, x->nhosts); break;
 	case 10: nullable_u32(out, x->asn ? x->asn : NONE); break;
+	case 11: nullable_u32(out, x->provider); break;
+	case 12: nullable_u32(out, x->src); break;
+	case 13: nullable_u32(out, x->status); break;
+	case 14: sqlite3_result_int(out, (int)x->flagged); break;
 	default: sqlite3_result_null(out);
 	}
 }
@@ -1579,7 +1583,17 @@ static int write_evidence(ctx *c)
 		}
 		x->banner = nm(c, c->ip_banner[ip]);
 		x->ehlo = nm(c, c->ip_ehlo[ip]);
-		x->best = best[ip] == NONE ? NONE : c->host_db.v[best[ip]];
+		x->best = x->provider = x->src = x->status = NONE;
+		x->flagged = 0;
+		if (best[ip] != NONE) {
+			uint32_t h = best[ip];
+			x->best = c->host_db.v[h];
+			if (db_name(c, c->h_final[h], &x->provider) < 0)
+				rc = -1;
+			x->src = c->h_final_src[h] ? c->h_final_src[h] : NONE;
+			x->status = c->h_status[h];
+			x->flagged = c->h_heur[h] != NULL;
+		}
 		x->nhosts = nhosts[ip];
 		x->asn = c->ip_asn[ip];
 	}
@@ -1601,7 +1615,7 @@ static int write_evidence(ctx *c)
 				rc = -1;
 			sqlite3_finalize(s);
 		}
-		s = rc ? NULL : prepare(c, "INSERT INTO f_ip_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10"
+		s = rc ? NULL : prepare(c, "INSERT INTO f_ip_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, c13, c14"
 					   " FROM mxray_rows(?1)");
 		store_rows si = {ir.n, &ir, ip_column};
 		if (!s)

@@ -254,7 +254,9 @@ static const char schema_v4[] =
  * text shaped for the review desk.  The views infer_host and infer_ip show
  * them as before (infer_ip without its display column `hosts`).  An
  * address's answer is its busiest primary MX host's (best_host: most
- * domains, ties by name), read through the host. */
+ * domains, ties by name); its provider, source, status and whether a
+ * heuristic fired are kept beside it as codes (the desk's queue reads
+ * f_ip_ev alone). */
 static const char schema_v5[] =
 	"INSERT OR IGNORE INTO name(name) SELECT mx_id FROM infer_host WHERE mx_id IS NOT NULL"
 	"  UNION SELECT cert_id FROM infer_host WHERE cert_id IS NOT NULL"
@@ -277,13 +279,18 @@ static const char schema_v5[] =
 	"  LEFT JOIN name b ON b.name = h.banner_id LEFT JOIN name p ON p.name = h.provider_id ORDER BY 1, 2;"
 	"CREATE TABLE f_ip_ev(snap INTEGER NOT NULL, ip INTEGER NOT NULL, live INTEGER NOT NULL,"
 	"  num_ip INTEGER NOT NULL, cert_group INTEGER, num_cert INTEGER, banner_fqdn TEXT, ehlo_fqdn TEXT,"
-	"  best_host INTEGER, nhosts INTEGER NOT NULL, asn INTEGER, PRIMARY KEY(snap, ip)) WITHOUT ROWID;"
+	"  best_host INTEGER, nhosts INTEGER NOT NULL, asn INTEGER, provider INTEGER, source INTEGER, status INTEGER,"
+	"  flagged INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(snap, ip)) WITHOUT ROWID;"
 	"INSERT INTO f_ip_ev SELECT s.id, mxray_ipv4(i.ip), i.live, i.num_ip, g.id, i.num_cert, i.banner_fqdn, i.ehlo_fqdn,"
 	"  CASE WHEN i.live THEN (SELECT m.host FROM f_mx_ip m JOIN f_host_ev h ON h.snap = m.snap AND h.host = m.host"
 	"   JOIN name hn ON hn.id = m.host WHERE m.snap = s.id AND m.ip = mxray_ipv4(i.ip) AND h.domains > 0"
-	"   ORDER BY h.domains DESC, hn.name LIMIT 1) END, coalesce(i.nhosts, 0), i.asn"
+	"   ORDER BY h.domains DESC, hn.name LIMIT 1) END, coalesce(i.nhosts, 0), i.asn, NULL, NULL, NULL, 0"
 	"  FROM infer_ip i JOIN snapshot s ON s.date = i.snapshot LEFT JOIN name g ON g.name = i.cert_group"
 	"  ORDER BY 1, 2;"
+	/* the address's answer is its busiest host's, kept beside it as codes
+	 * so that the review desk's queue is one read */
+	"UPDATE f_ip_ev SET provider = h.provider, source = h.source, status = h.status,"
+	"  flagged = h.heuristic IS NOT NULL FROM f_host_ev h WHERE h.snap = f_ip_ev.snap AND h.host = f_ip_ev.best_host;"
 	/* the heuristics' suggestion was kept per address; it is the host's */
 	"UPDATE f_host_ev SET suggested = t.sid FROM (SELECT x.snap AS snap, x.best_host AS host, min(n.id) AS sid"
 	"  FROM infer_ip i JOIN snapshot s ON s.date = i.snapshot JOIN f_ip_ev x ON x.snap = s.id"
@@ -540,7 +547,9 @@ int64_t store_step_bulk(store *st, sqlite3_stmt *s, char **err)
 static store *open_common(const char *path, int flags, char **err)
 {
 	store *st = xcalloc(1, sizeof *st);
-	if (sqlite3_open_v2(path, &st->db, flags, NULL) != SQLITE_OK) {
+	/* one thread uses a connection at a time (import's parsing threads
+	 * never touch SQLite): no mutex around every call */
+	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		*err = xasprintf("cannot open database %s: %s", path,
 				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		sqlite3_close(st->db);

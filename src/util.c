@@ -261,7 +261,16 @@ bool mx_ipv4_parse(const char *s, uint32_t *out)
 
 void mx_ipv4_format(uint32_t ip, char buf[16])
 {
-	snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+	char *p = buf;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned b = (ip >> shift) & 255;
+		if (b >= 100)
+			*p++ = (char)('0' + b / 100);
+		if (b >= 10)
+			*p++ = (char)('0' + b / 10 % 10);
+		*p++ = (char)('0' + b % 10);
+		*p++ = shift ? '.' : '\0';
+	}
 }
 
 bool mx_parse_u64(const char *s, uint64_t *out)

@@ -19,9 +19,12 @@
 #include "mxray/store.h"
 
 typedef struct {
-	char *ip, *provider_id, *company, *source, *priority_id, *status, *heuristic, *reason, *hosts;
-	uint32_t nid[3];      /* name ids of provider_id, priority_id, suggested (read when needed) */
-	bool named;           /* those names are read */
+	char *ip, *provider_id, *company, *priority_id, *heuristic, *reason, *hosts;
+	const char *source, *status; /* static names */
+	uint32_t best_host;   /* the busiest primary MX host's name id (the answer is its) */
+	uint32_t provider_nid; /* provider_id's name id (the name is read when needed) */
+	bool named;           /* provider_id, priority_id, suggested and reason are read */
+	bool flagged;         /* a heuristic fired (heuristic names it) */
 	char *suggested;      /* the ID the heuristics propose (NULL: none) */
 	uint32_t asn, confidence, domains, nhosts;
 	uint32_t ipnum;       /* the address as a number, for sorting */
