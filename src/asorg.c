@@ -2,10 +2,14 @@
 #include "mxray/asorg.h"
 #include "mxray/util.h"
 
+#include <limits.h>
+#include <stdio.h>
 #include <string.h>
 
 #define MAXF 16
 
+/* Splits at '|' into f (the first MAXF fields); returns the number of
+ * fields the line has, which may be more than MAXF. */
 static int split(char *line, char *f[MAXF])
 {
 	int n = 0;
@@ -13,9 +17,10 @@ static int split(char *line, char *f[MAXF])
 	for (char *p = line; *p; p++)
 		if (*p == '|') {
 			*p = '\0';
-			if (n == MAXF)
-				return -1;
-			f[n++] = p + 1;
+			if (n < MAXF)
+				f[n] = p + 1;
+			if (n < INT_MAX)
+				n++;
 		}
 	return n;
 }
@@ -57,6 +62,12 @@ enum asorg_kind asorg_parse_line(enum asorg_section *section, char *line, asorg_
 	case ASORG_SECTION_ORG:
 		if (n < 5) {
 			*why = "organization line has fewer than 5 fields";
+			return ASORG_BAD;
+		}
+		if (n > MAXF) {
+			static _Thread_local char msg[64];
+			snprintf(msg, sizeof msg, "organization line has %d fields, more than %d", n, MAXF);
+			*why = msg;
 			return ASORG_BAD;
 		}
 		if (!f[0][0]) {

@@ -11,7 +11,7 @@
 int64_t correct_add(store *st, const correct_req *r, char **err)
 {
 	char key[MX_NAME_MAX + 2], pid[MX_NAME_MAX + 2];
-	const char *why;
+	const char *why = NULL;
 	if (strcmp(r->scope, "domain") && strcmp(r->scope, "mx") && strcmp(r->scope, "ip")) {
 		*err = xasprintf("scope '%s' is not domain, mx or ip", r->scope);
 		return -1;
@@ -75,6 +75,10 @@ int64_t correct_add(store *st, const correct_req *r, char **err)
 
 int correct_undo(store *st, int64_t id, const char *analyst, char **err)
 {
+	if (id <= 0) {
+		*err = xasprintf("decision #%lld is out of range: decision numbers start at 1", (long long)id);
+		return -1;
+	}
 	sqlite3_stmt *s = store_prepare(st, "SELECT undone_at FROM correction WHERE id = ?1", err);
 	if (!s)
 		return -1;

@@ -68,13 +68,6 @@ static char *dup_col(sqlite3_stmt *s, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
-static const char *code_name(int v, const char *const *names, int n)
-{
-	if (v < 0)
-		return NULL;
-	return v < n && names[v] ? names[v] : "?";
-}
-
 /* ---- the queue: loaded as integers, names read when needed ------------ */
 
 static uint32_t find_row(const desk *d, const char *key);
@@ -291,9 +284,8 @@ static int load_queue(desk *d, uint32_t only, char **err)
 			r->best_host = col_u32(s, 4);
 			r->asn = col_u32(s, 5);
 			r->provider_nid = col_u32(s, 6);
-			r->source = sqlite3_column_type(s, 7) == SQLITE_NULL ? NULL
-				    : code_name(sqlite3_column_int(s, 7), infer_source_names, 5);
-			r->status = r->best_host ? code_name(sqlite3_column_int(s, 8), infer_status_names, 6) : NULL;
+			r->source = infer_source_name(sqlite3_column_int(s, 7)); /* NULL: 0 */
+			r->status = r->best_host ? infer_status_name(sqlite3_column_int(s, 8)) : NULL;
 			r->flagged = sqlite3_column_int(s, 9);
 			nflagged += r->flagged;
 			const qcompany *c = r->provider_nid && co ? bsearch(&r->provider_nid, co, nco, sizeof *co, cmp_qcompany)

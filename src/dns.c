@@ -2,7 +2,9 @@
 #include "mxray/dns.h"
 #include "mxray/jsonl.h"
 
+#include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -37,12 +39,35 @@ static const char *need_uint(const char *const vals[], int col, unsigned long lo
 			     unsigned long long *out, char *errbuf, size_t errlen)
 {
 	uint64_t u;
-	if (!mx_parse_u64(vals[col], &u) || u > max) {
+	const char *v = vals[col];
+	/* an integral decimal ("10.0", as tools that turn nullable integer
+	 * columns into doubles write it) is that integer */
+	const char *dot = v ? strchr(v, '.') : NULL;
+	char whole[24];
+	if (dot && dot > v && (size_t)(dot - v) < sizeof whole && dot[1] && strspn(dot + 1, "0") == strlen(dot + 1)) {
+		memcpy(whole, v, (size_t)(dot - v));
+		whole[dot - v] = '\0';
+		v = whole;
+	} else if (dot && dot > v && strspn(v, "0123456789") == (size_t)(dot - v) && dot[1] &&
+		   strspn(dot + 1, "0123456789") == strlen(dot + 1)) {
+		snprintf(errbuf, errlen, "%s is not an integer (%s has a fraction)", dns_column_names[col], vals[col]);
+		return errbuf;
+	}
+	if (!mx_parse_u64(v, &u) || u > max) {
 		snprintf(errbuf, errlen, "%s is not an integer in 0..%llu", dns_column_names[col], max);
 		return errbuf;
 	}
 	*out = u;
 	return NULL;
+}
+
+/* The query type, upper-cased ("?" when the row has none). */
+static void set_qtype(const char *const vals[], dns_row *r)
+{
+	snprintf(r->qtype, sizeof r->qtype, "%s", present(vals[DNS_QUERY_TYPE]) ? vals[DNS_QUERY_TYPE] : "?");
+	for (char *p = r->qtype; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 32);
 }
 
 const char *dns_row_parse(const char *const vals[DNS_NCOLS], dns_row *r, char *errbuf, size_t errlen)
@@ -67,10 +92,7 @@ const char *dns_row_parse(const char *const vals[DNS_NCOLS], dns_row *r, char *e
 		r->kind = DNS_ROW_FAIL;
 		if ((e = need_name(vals, DNS_QUERY_NAME, r->name, errbuf, errlen)))
 			return e;
-		snprintf(r->qtype, sizeof r->qtype, "%s", present(vals[DNS_QUERY_TYPE]) ? vals[DNS_QUERY_TYPE] : "?");
-		for (char *p = r->qtype; *p; p++)
-			if (*p >= 'a' && *p <= 'z')
-				*p = (char)(*p - 32);
+		set_qtype(vals, r);
 		return NULL;
 	}
 	const char *rt = vals[DNS_RESPONSE_TYPE];
@@ -82,6 +104,7 @@ const char *dns_row_parse(const char *const vals[DNS_NCOLS], dns_row *r, char *e
 			if ((e = need_name(vals, DNS_QUERY_NAME, r->name, errbuf, errlen)))
 				return e;
 			r->kind = DNS_ROW_EMPTY;
+			set_qtype(vals, r);
 			return NULL;
 		}
 		snprintf(errbuf, errlen, "missing response_type");
@@ -152,9 +175,24 @@ const char *dns_json_values(json_t *o, bool raw, const char *vals[DNS_NCOLS],
 		} else if (json_is_integer(v)) {
 			sb_clear(&store[c]);
 			sb_addf(&store[c], "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		} else if (json_is_real(v)) {
+			/* an integral number written as a double (10.0) is that
+			 * integer; 10.5 is refused */
+			double d = json_real_value(v);
+			if (d != trunc(d)) {
+				char num[32];
+				snprintf(num, sizeof num, "%.15g", d);
+				if (strtod(num, NULL) != d)
+					snprintf(num, sizeof num, "%.17g", d);
+				snprintf(errbuf, errlen, "%s is not an integer (%s has a fraction)", dns_column_names[c],
+					 num);
+				return errbuf;
+			}
+			/* exact; too large or negative: refused by the range check */
+			sb_clear(&store[c]);
+			sb_addf(&store[c], "%.0f", d + 0.0);
 		} else {
 			snprintf(errbuf, errlen, "%s has the wrong type (%s)", dns_column_names[c],
-				 json_is_real(v) ? "number with a fraction" :
 				 json_is_boolean(v) ? "boolean" :
 				 json_is_array(v) ? "array" : "object");
 			return errbuf;

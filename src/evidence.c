@@ -30,12 +30,10 @@ static char *dup_bytes(sqlite3_stmt *s, int i, size_t *len)
 }
 
 /* A code column (f_host_ev.source, .status) as its name; NULL for NULL. */
-static char *code_name(sqlite3_stmt *s, int i, const char *const *names, int n)
+static char *code_name(sqlite3_stmt *s, int i, const char *(*name)(int))
 {
-	if (sqlite3_column_type(s, i) == SQLITE_NULL)
-		return NULL;
-	int v = sqlite3_column_int(s, i);
-	return v >= 0 && v < n && names[v] ? xstrdup(names[v]) : xasprintf("code %d", v);
+	const char *n = sqlite3_column_type(s, i) == SQLITE_NULL ? NULL : name(sqlite3_column_int(s, i));
+	return n ? xstrdup(n) : NULL;
 }
 
 /* ---- addresses ----------------------------------------------------------- */
@@ -176,9 +174,9 @@ int evidence_host(store *st, const char *snapshot, const char *host, ev_host *ou
 		out->banner_note = dup_col(s, 6);
 		out->confidence = (uint32_t)sqlite3_column_int64(s, 7);
 		out->provider_id = dup_col(s, 8);
-		out->source = code_name(s, 9, infer_source_names, 5);
+		out->source = code_name(s, 9, infer_source_name);
 		out->company = dup_col(s, 10);
-		out->status = code_name(s, 11, infer_status_names, 6);
+		out->status = code_name(s, 11, infer_status_name);
 		out->heuristic = dup_col(s, 12);
 		out->reason = dup_col(s, 13);
 		out->has_pref = sqlite3_column_type(s, 14) != SQLITE_NULL;
@@ -241,8 +239,8 @@ int evidence_ip_hosts(store *st, const char *snapshot, uint32_t ip, size_t max, 
 		b->host = dup_col(s, 0);
 		b->domains = (uint32_t)sqlite3_column_int64(s, 1);
 		b->provider_id = dup_col(s, 2);
-		b->source = code_name(s, 3, infer_source_names, 5);
-		b->status = code_name(s, 4, infer_status_names, 6);
+		b->source = code_name(s, 3, infer_source_name);
+		b->status = code_name(s, 4, infer_status_name);
 		b->has_pref = sqlite3_column_type(s, 5) != SQLITE_NULL;
 		b->min_pref = (uint32_t)sqlite3_column_int64(s, 5);
 		b->max_pref = (uint32_t)sqlite3_column_int64(s, 6);

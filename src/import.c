@@ -23,7 +23,7 @@
 
 const char *const import_kind_names[] = {"targets", "dns", "scans", "pfx2as", "asorg"};
 
-volatile int import_interrupted;
+volatile sig_atomic_t import_interrupted;
 
 /* Lines longer than this are reported and skipped without being held. */
 #define LINE_MAX_BYTES (16u << 20)
@@ -270,7 +270,14 @@ static int dns_store(fctx *x, const dns_row *r)
 		x->c->ignored++;
 		return 0;
 	case DNS_ROW_EMPTY:
+		/* NODATA.  For an MX query the domain has no MX, and is still a
+		 * domain of the snapshot: it is kept with the failed lookups, as
+		 * status 0 (NOERROR), which no failure has.  Counted as an empty
+		 * answer, not as a failure; the last status of a name wins. */
 		x->c->empty++;
+		if (!strcmp(r->qtype, "MX"))
+			frows_push(&x->fail, names_ref(x->nm, r->name), strmap_intern(x->qtypes, r->qtype, NULL), 0,
+				   x->nfail++);
 		return 0;
 	}
 	return 0;
@@ -802,7 +809,12 @@ static int scan_write(fctx *x, scan_rec *r)
 	store_bind_blob(s, 4, r->banner.data, r->banner.len, r->has_banner);
 	store_bind_blob(s, 5, r->ehlo.data, r->ehlo.len, r->has_ehlo);
 	store_bind_blob(s, 6, r->starttls.data, r->starttls.len, r->has_starttls);
-	store_bind_blob(s, 7, r->cert_cn.data, r->cert_cn.len, r->has_cert && r->cert_cn.len);
+	/* a name: TEXT, so that cert_cn = '*.example.com' matches (the SMTP
+	 * texts above may hold any bytes and stay BLOBs) */
+	if (r->has_cert && r->cert_cn.len)
+		sqlite3_bind_text64(s, 7, r->cert_cn.data, r->cert_cn.len, SQLITE_TRANSIENT, SQLITE_UTF8);
+	else
+		sqlite3_bind_null(s, 7);
 	store_bind_text(s, 8, names);
 	if (r->trusted == SCAN_TRUST_YES || r->trusted == SCAN_TRUST_NO)
 		sqlite3_bind_int(s, 9, r->trusted);

@@ -137,6 +137,8 @@ typedef struct {
 	char *ntext_arena;
 	size_t ntext_n;
 	const irow *gsort_rows;
+	/* the counts report reads (f_tally) */
+	uint64_t tally_cov[8], tally_src[5], tally_corrected, tally_heur[3];
 } ctx;
 
 static uint32_t intern(strmap *m, const char *s)
@@ -767,6 +769,16 @@ static uint32_t ip_conf(const ctx *c, uint32_t ip)
 
 /* A host's ID by the first source in the chain certificate, banner, MX
  * that is switched on and has one (the MX is always on). */
+const char *infer_source_name(int code)
+{
+	return code == 0 ? NULL : code > 0 && code < 5 ? infer_source_names[code] : "?";
+}
+
+const char *infer_status_name(int code)
+{
+	return code >= 0 && code < 6 ? infer_status_names[code] : "?";
+}
+
 int infer_chain_source(unsigned bit, bool has_cert, bool has_banner)
 {
 	if ((bit == INFER_CERT || bit == INFER_PRIORITY) && has_cert)
@@ -1552,6 +1564,9 @@ static int write_evidence(ctx *c)
 				best[ip] = h;
 			nhosts[ip]++;
 		}
+		c->tally_heur[0] += c->h_heur[h] != NULL;
+		c->tally_heur[1] += c->h_status[h] == ST_HEURISTIC;
+		c->tally_heur[2] += c->h_status[h] == ST_FLAGGED;
 		hostrow *x = &hr.v[hr.n++];
 		*x = (hostrow){.host = c->host_db.v[h], .live = c->host_live[h], .domains = c->h_domains[h],
 			       .conf = c->h_conf[h], .status = c->h_status[h], .minp = NONE, .maxp = NONE,
@@ -1629,6 +1644,42 @@ static int write_evidence(ctx *c)
 	}
 	free(hr.v);
 	free(ir.v);
+	return rc;
+}
+
+/* The counts `report` prints for the whole snapshot, so that it reads a
+ * few rows instead of scanning the answers: f_tally(snap, kind, code, n),
+ * kind 'coverage' (category), 'source' (final answer rows by source),
+ * 'corrected' (confirmed or corrected answer rows), 'heuristic' (0 fired,
+ * 1 changed, 2 flagged hosts). */
+static int write_tally(ctx *c)
+{
+	sqlite3_stmt *s = prepare_id(c, "DELETE FROM f_tally WHERE snap = ?1");
+	if (!s || sqlite3_step(s) != SQLITE_DONE) {
+		sqlite3_finalize(s);
+		return dberr(c, "writing the counts");
+	}
+	sqlite3_finalize(s);
+	s = prepare_id(c, "INSERT INTO f_tally(snap, kind, code, n) VALUES(?1, ?2, ?3, ?4)");
+	if (!s)
+		return -1;
+	struct {
+		const char *kind;
+		const uint64_t *v;
+		int n, first;
+	} t[] = {{"coverage", c->tally_cov, 6, 0}, {"source", c->tally_src, 5, 1},
+		 {"corrected", &c->tally_corrected, 1, 0}, {"heuristic", c->tally_heur, 3, 0}};
+	int rc = 0;
+	for (size_t k = 0; k < sizeof t / sizeof t[0] && rc == 0; k++)
+		for (int i = t[k].first; i < t[k].n && rc == 0; i++) {
+			sqlite3_reset(s);
+			sqlite3_bind_text(s, 2, t[k].kind, -1, SQLITE_STATIC);
+			sqlite3_bind_int(s, 3, i);
+			sqlite3_bind_int64(s, 4, (sqlite3_int64)t[k].v[i]);
+			if (sqlite3_step(s) != SQLITE_DONE)
+				rc = dberr(c, "writing the counts");
+		}
+	sqlite3_finalize(s);
 	return rc;
 }
 
@@ -1748,6 +1799,7 @@ static int write_all(ctx *c, size_t ndom)
 			cat = !cert ? 3 : !name ? 4 : 5;
 		}
 		pairs_push(&covrows, c->dom_db.v[d], cat);
+		c->tally_cov[cat < 8 ? cat : 7]++;
 		if (c->dom_nosmtp[d])
 			c->sum->no_smtp++;
 	}
@@ -1847,6 +1899,10 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		if (rc == 0 && !bit)
 			rc = write_shares(c, &rows);
+		for (size_t i = 0; !bit && i < rows.n; i++) {
+			c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
+			c->tally_corrected += rows.v[i].status == ST_CONFIRMED || rows.v[i].status == ST_CORRECTED;
+		}
 		/* the company of every host's answer (f_host_ev names it), also
 		 * when no domain kept that answer */
 		for (uint32_t h = 0; !bit && rc == 0 && h < strmap_size(c->hosts); h++) {
@@ -1881,6 +1937,8 @@ static int write_all(ctx *c, size_t ndom)
 		free(reasons);
 		free(seen);
 	}
+	if (rc == 0)
+		rc = write_tally(c);
 	free(sh);
 	free(hbuf);
 	free(order);

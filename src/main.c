@@ -611,6 +611,8 @@ static int cmd_correct(int argc, char **argv)
 	uint64_t undo_id = 0;
 	if (undo && (!mx_parse_u64(undo, &undo_id) || undo_id == 0))
 		return usage_error(c, "--undo '%s' is not a decision number", undo);
+	if (undo && undo_id > INT64_MAX)
+		return usage_error(c, "--undo '%s' is out of range (decision numbers are 1 to 9223372036854775807)", undo);
 	char *err = NULL;
 	store *st = store_open_existing(db, &err);
 	if (!st) {

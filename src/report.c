@@ -152,7 +152,7 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 	 * no scan for any IP; port 25 never answered; no trusted certificate
 	 * with a usable name on a primary address; no usable banner/EHLO
 	 * name; complete) are computed by infer, one per domain. */
-	s = store_prepare(st, scope_all ? "SELECT category, count(*) FROM f_coverage WHERE snap = ?1 GROUP BY category"
+	s = store_prepare(st, scope_all ? "SELECT code, n FROM f_tally WHERE snap = ?1 AND kind = 'coverage'"
 				        : "SELECT c.category, count(*) FROM scope_domain d CROSS JOIN f_coverage c ON"
 					  " c.snap = d.snap AND c.domain = d.domain WHERE d.snap = ?1 GROUP BY c.category",
 			  err);
@@ -472,7 +472,7 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		static const int code[] = {3, 2, 1, 4};
 		long by_src[5] = {0};
 		sqlite3_stmt *q = store_prepare(st, scope_all
-			? "SELECT source, count(*) FROM f_result WHERE snap = ?1 AND approach = 4 GROUP BY source"
+			? "SELECT code, n FROM f_tally WHERE snap = ?1 AND kind = 'source'"
 			: "SELECT r.source, count(*) FROM f_result r JOIN scope_domain d ON d.snap = r.snap"
 			  " AND d.domain = r.domain WHERE r.snap = ?1 AND r.approach = 4 GROUP BY r.source", err);
 		if (!q) {
@@ -493,8 +493,9 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		for (int i = 0; i < 4; i++)
 			fprintf(out, "  %-11s %8ld\n", src[i], by_src[code[i]]);
 		long heur[3] = {0};
-		q = store_prepare(st, "SELECT count(heuristic), coalesce(sum(status = 3), 0), coalesce(sum(status = 2), 0)"
-				      " FROM f_host_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1)", err);
+		q = store_prepare(st, "SELECT coalesce(sum(n * (code = 0)), 0), coalesce(sum(n * (code = 1)), 0),"
+				      " coalesce(sum(n * (code = 2)), 0) FROM f_tally"
+				      " WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) AND kind = 'heuristic'", err);
 		if (!q) {
 			trend_free(&t);
 			return -1;
@@ -520,8 +521,8 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		fprintf(out, "Analyst decisions: %ld recorded, %ld undone; %ld answers corrected or confirmed in %s\n",
 			one_long(st, "SELECT count(*) FROM correction WHERE ?1 IS NOT NULL", last),
 			one_long(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL AND ?1 IS NOT NULL", last),
-			one_long_id(st, "SELECT count(*) FROM f_result WHERE snap = ?1 AND approach = 4"
-					" AND status IN (4, 5)", last), last);
+			one_long_id(st, "SELECT coalesce(sum(n), 0) FROM f_tally WHERE snap = ?1 AND kind = 'corrected'", last),
+			last);
 	}
 	trend_free(&t);
 	return rc;

@@ -154,7 +154,11 @@ static int show_all(store *st, FILE *out, const char *snapshot, const ev_domain 
 		return 1;
 	fprintf(out, "%s  (snapshot %s)\n\n", e->domain, snapshot);
 	if (e->state == EV_LOOKUP_FAILED) {
-		fprintf(out, "The MX lookup failed (status %d); there is nothing to infer.\n", e->rcode);
+		/* status 0 (NOERROR) is kept for an MX query without an MX record */
+		if (e->rcode == 0)
+			fputs("The MX query returned no MX record (NODATA); there is nothing to infer.\n", out);
+		else
+			fprintf(out, "The MX lookup failed (status %d); there is nothing to infer.\n", e->rcode);
 		return 0;
 	}
 	fputs("MX records:\n", out);

@@ -41,7 +41,7 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	if (snap < 0)
 		return 0;
 	vec mxd = {0}, mxh = {0}, iph = {0}, ipa = {0}, fail = {0}, scanned = {0}, port25 = {0}, trusted = {0},
-	    asn = {0}, tl = {0}, td = {0};
+	    asn = {0}, tl = {0}, td = {0}, nodata = {0};
 	uint64_t *dset = NULL, *hset = NULL, *has_mx = NULL, *failed = NULL;
 	uint32_t *ips = NULL;
 	sqlite3_stmt *ins = NULL;
@@ -50,7 +50,10 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	/* every table in key order: addresses and names come sorted */
 	if (load2(st, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &mxd, &mxh, err) < 0 ||
 	    load2(st, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &iph, &ipa, err) < 0 ||
-	    load2(st, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, &fail, NULL, err) < 0 ||
+	    load2(st, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX' AND rcode <> 0", snap, &fail,
+		  NULL, err) < 0 ||
+	    load2(st, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX' AND rcode = 0", snap, &nodata,
+		  NULL, err) < 0 ||
 	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 ORDER BY ip", snap, &scanned, NULL, err) < 0 ||
 	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1 ORDER BY ip", snap, &port25, NULL, err) < 0 ||
 	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1 ORDER BY ip", snap, &trusted, NULL, err) < 0 ||
@@ -58,7 +61,7 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	    load2(st, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain", snap, &tl, &td, err) < 0)
 		goto out; /* *err says why */
 	uint32_t maxid = 0;
-	vec *named[] = {&mxd, &mxh, &iph, &fail, &td};
+	vec *named[] = {&mxd, &mxh, &iph, &fail, &nodata, &td};
 	for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
 		for (size_t i = 0; i < named[k]->n; i++)
 			if (named[k]->v[i] > maxid)
@@ -84,8 +87,9 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	if (sqlite3_prepare_v2(db, "INSERT INTO f_stats VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)", -1, &ins, NULL) !=
 	    SQLITE_OK)
 		goto dberr_tx;
-	/* list 0 ('all': every domain with an MX record or a failed MX
-	 * lookup), then each target list (the targets come by list) */
+	/* list 0 ('all': every domain of the MX queries: with an MX record, a
+	 * failed MX lookup, or a NODATA answer, kept as status 0), then each
+	 * target list (the targets come by list) */
 	for (size_t t = 0; t == 0 || t < td.n;) {
 		uint32_t list = 0;
 		memset(dset, 0, words * sizeof *dset);
@@ -95,6 +99,8 @@ int stats_compute(store *st, const char *snapshot, char **err)
 				BIT_SET(dset, mxd.v[i]);
 			for (size_t i = 0; i < fail.n; i++)
 				BIT_SET(dset, fail.v[i]);
+			for (size_t i = 0; i < nodata.n; i++)
+				BIT_SET(dset, nodata.v[i]);
 			all_done = true;
 		} else {
 			list = tl.v[t];
@@ -148,7 +154,7 @@ dberr_tx:
 out:
 	sqlite3_finalize(ins);
 	free(mxd.v), free(mxh.v), free(iph.v), free(ipa.v), free(fail.v), free(scanned.v), free(port25.v);
-	free(trusted.v), free(asn.v), free(tl.v), free(td.v);
+	free(trusted.v), free(asn.v), free(tl.v), free(td.v), free(nodata.v);
 	free(dset), free(hset), free(has_mx), free(failed), free(ips);
 	return rc;
 }

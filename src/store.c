@@ -298,6 +298,16 @@ static const char schema_v5[] =
 	"  WHERE i.suggested_id IS NOT NULL AND x.best_host IS NOT NULL GROUP BY 1, 2) t"
 	"  WHERE f_host_ev.snap = t.snap AND f_host_ev.host = t.host;"
 	"DROP TABLE infer_ip; DROP TABLE infer_host;"
+	/* the counts report prints for a whole snapshot, stored by infer */
+	"CREATE TABLE f_tally(snap INTEGER NOT NULL, kind TEXT NOT NULL, code INTEGER NOT NULL, n INTEGER NOT NULL,"
+	"  PRIMARY KEY(snap, kind, code)) WITHOUT ROWID;"
+	"INSERT INTO f_tally SELECT snap, 'coverage', category, count(*) FROM f_coverage GROUP BY 1, 3;"
+	"INSERT INTO f_tally SELECT snap, 'source', source, count(*) FROM f_result WHERE approach = 4 GROUP BY 1, 3;"
+	"INSERT INTO f_tally SELECT snap, 'corrected', 0, count(*) FROM f_result WHERE approach = 4"
+	"  AND status IN (4, 5) GROUP BY 1;"
+	"INSERT INTO f_tally SELECT snap, 'heuristic', 0, count(heuristic) FROM f_host_ev GROUP BY 1;"
+	"INSERT INTO f_tally SELECT snap, 'heuristic', 1, sum(status = 3) FROM f_host_ev GROUP BY 1;"
+	"INSERT INTO f_tally SELECT snap, 'heuristic', 2, sum(status = 2) FROM f_host_ev GROUP BY 1;"
 	"CREATE VIEW infer_host AS SELECT s.date AS snapshot, n.name AS host, h.live AS live, h.domains AS domains,"
 	"  m.name AS mx_id, c.name AS cert_id, h.cert_note AS cert_note, b.name AS banner_id,"
 	"  h.banner_note AS banner_note, h.confidence AS confidence, p.name AS provider_id,"
@@ -322,7 +332,8 @@ static const char schema_v5[] =
 	"  LEFT JOIN name p ON p.id = h.provider"
 	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider"
 	/* the priority approach's ID: certificate, else banner/EHLO, else MX name */
-	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested;";
+	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested;"
+	"UPDATE f_scan SET cert_cn = CAST(cert_cn AS TEXT) WHERE typeof(cert_cn) = 'blob';";
 
 static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
@@ -343,16 +354,19 @@ int store_exec(store *st, const char *sql, char **err)
 	return 0;
 }
 
-static int user_version(store *st)
+/* The stored schema version in *v; false when it cannot be read. */
+static bool user_version(store *st, int *v)
 {
 	sqlite3_stmt *s;
-	int v = -1;
+	bool ok = false;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) == SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			v = sqlite3_column_int(s, 0);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			*v = sqlite3_column_int(s, 0);
+			ok = true;
+		}
 		sqlite3_finalize(s);
 	}
-	return v;
+	return ok;
 }
 
 /* mxray_ipv4(text): the dotted quad as an integer (NULL when it is not one);
@@ -370,10 +384,14 @@ static void sql_ipv4(sqlite3_context *cx, int argc, sqlite3_value **argv)
 
 static int migrate(store *st, char **err)
 {
-	int v = user_version(st);
+	int v = 0;
 	int target = (int)(sizeof migrations / sizeof migrations[0]);
-	if (v < 0) {
+	if (!user_version(st, &v)) {
 		*err = db_err(st->db, "cannot read schema version");
+		return -1;
+	}
+	if (v < 0) {
+		*err = xasprintf("database has schema version %d, which this mxray does not know", v);
 		return -1;
 	}
 	if (v > target) {

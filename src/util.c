@@ -243,6 +243,8 @@ bool mx_ipv4_parse(const char *s, uint32_t *out)
 		}
 		if (*s < '0' || *s > '9')
 			return false;
+		if (s[0] == '0' && s[1] >= '0' && s[1] <= '9')
+			return false; /* leading zeros are ambiguous (octal to inet_aton) */
 		unsigned v = 0;
 		int digits = 0;
 		while (*s >= '0' && *s <= '9') {

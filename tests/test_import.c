@@ -3,6 +3,7 @@
  * following, ASNs from pfx2as, and the stats over the result. */
 #include "testdb.h"
 #include "mxray/import.h"
+#include "mxray/show.h"
 #include "mxray/stats.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
@@ -450,6 +451,107 @@ static void test_failed_file_still_resolves(void **state)
 	free((char *)in[0].path);
 }
 
+/* issue 10: an MX query answered NOERROR without an MX record (NODATA)
+ * puts its domain in the snapshot, without MX; a NODATA answer to another
+ * query type does not.  An integral double (10.0) is an integer; 10.5 is a
+ * problem. */
+static void test_nodata(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *dns =
+		"{\"query_type\":\"MX\",\"query_name\":\"has.org.\",\"response_type\":\"MX\",\"mx_address\":\"mx.has.org.\",\"mx_preference\":10.0,\"status_code\":0}\n"
+		"{\"query_type\":\"MX\",\"query_name\":\"NoMX.org.\",\"status_code\":0,\"timestamp\":1623110400000}\n"
+		"{\"query_type\":\"A\",\"query_name\":\"mx.nowhere.org.\",\"status_code\":0}\n"
+		"{\"query_type\":\"MX\",\"query_name\":\"gone.org.\",\"status_code\":3}\n"
+		"{\"query_type\":\"MX\",\"query_name\":\"half.org.\",\"response_type\":\"MX\",\"mx_address\":\"mx.half.org.\",\"mx_preference\":10.5}\n";
+	import_input in[] = {
+		{IMPORT_DNS, xstrdup(tmpfile_str(dns)), NULL},
+		{IMPORT_TARGETS, xstrdup(tmpfile_str("has.org\nnomx.org\ngone.org\n")), "t"},
+	};
+	assert_int_equal(run(f, false, in, 2, &err), 0);
+	char expect[1024];
+	snprintf(expect, sizeof expect,
+		 "targets %s: 3 lines, 3 imported, 0 already present, 0 skipped\n"
+		 "%s:5: mx_preference is not an integer (10.5 has a fraction)\n"
+		 "dns %s: 5 lines, 1 imported, 0 already present, 1 skipped, 1 failed lookups, 2 empty answers\n",
+		 in[1].path, in[0].path, in[0].path);
+	assert_string_equal(logtext(f), expect);
+	assert_rows(f, "SELECT domain, host, pref FROM mx", "has.org|mx.has.org|10\n");
+	/* NODATA is kept as status 0 (NOERROR), for the MX query only */
+	assert_rows(f, "SELECT name, qtype, rcode FROM lookup_fail ORDER BY 1", "gone.org|MX|3\nnomx.org|MX|0\n");
+
+	/* counted among the domains of 'all' and of its list, without MX, and
+	 * not as a failed lookup */
+	stats_row *rows;
+	int n = stats_collect(f->st, NULL, &rows, &err);
+	assert_int_equal(n, 2);
+	assert_string_equal(rows[0].list, "t");
+	assert_int_equal(rows[0].domains, 3);
+	assert_int_equal(rows[0].with_mx, 1);
+	assert_int_equal(rows[0].failed_lookups, 1);
+	assert_string_equal(rows[1].list, "all");
+	assert_int_equal(rows[1].domains, 3);
+	assert_int_equal(rows[1].with_mx, 1);
+	assert_int_equal(rows[1].failed_lookups, 1);
+	assert_int_equal(rows[1].mx_hosts, 1);
+	free(rows);
+
+	/* show says what the DNS said */
+	char *out = NULL;
+	size_t outlen;
+	FILE *o = open_memstream(&out, &outlen);
+	assert_int_equal(show_domain(f->st, o, "2021-06-08", "nomx.org", &err), 0);
+	assert_int_equal(show_domain(f->st, o, "2021-06-08", "gone.org", &err), 0);
+	assert_int_equal(show_domain(f->st, o, "2021-06-08", "mx.nowhere.org", &err), 1);
+	fclose(o);
+	assert_string_equal(out,
+		"nomx.org  (snapshot 2021-06-08)\n\n"
+		"The MX query returned no MX record (NODATA); there is nothing to infer.\n"
+		"gone.org  (snapshot 2021-06-08)\n\n"
+		"The MX lookup failed (status 3); there is nothing to infer.\n");
+	free(out);
+
+	/* a later file that finds MX records: the domain has MX */
+	clear_log(f);
+	import_input again[] = {{IMPORT_DNS, xstrdup(tmpfile_str(
+		"{\"query_type\":\"MX\",\"query_name\":\"nomx.org.\",\"response_type\":\"MX\",\"mx_address\":\"mx.nomx.org.\",\"mx_preference\":5}\n")),
+		NULL}};
+	assert_int_equal(run(f, false, again, 1, &err), 0);
+	n = stats_collect(f->st, NULL, &rows, &err);
+	assert_int_equal(n, 2);
+	assert_int_equal(rows[1].domains, 3);
+	assert_int_equal(rows[1].with_mx, 2);
+	assert_int_equal(rows[1].failed_lookups, 1);
+	free(rows);
+	for (int i = 0; i < 2; i++)
+		free((char *)in[i].path);
+	free((char *)again[0].path);
+}
+
+/* issue 10: the certificate's CN is a name, stored as TEXT (SMTP text
+ * stays a BLOB), so that it can be compared with text. */
+static void test_cert_cn_text(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *scans =
+		"{\"ip\":\"192.0.2.25\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 mx.example.com ESMTP\","
+		"\"tls\":{\"certificate\":{\"parsed\":{\"subject\":{\"common_name\":[\"*.example.com\"]},"
+		"\"names\":[\"*.example.com\",\"example.com\"]}},\"validation\":{\"browser_trusted\":true}}}}}}\n"
+		"{\"ip\":\"192.0.2.26\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 other ESMTP\"}}}}\n";
+	import_input in[] = {{IMPORT_SCANS, xstrdup(tmpfile_str(scans)), NULL}};
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_rows(f, "SELECT ip, typeof(cert_cn), typeof(banner) FROM scan ORDER BY 1",
+		    "192.0.2.25|text|blob\n192.0.2.26|null|blob\n");
+	assert_rows(f, "SELECT ip FROM scan WHERE cert_cn = '*.example.com'", "192.0.2.25\n");
+	/* a re-import of the same record changes nothing */
+	clear_log(f);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ": 2 lines, 0 imported, 2 already present, 0 skipped\n"));
+	free((char *)in[0].path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +566,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stray_quote, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stray_quote_at_end, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_file_still_resolves, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nodata, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cert_cn_text, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }

@@ -16,7 +16,7 @@ static void test_create_and_reopen(void **state)
 	st = store_open(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 30);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 31);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 15);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
@@ -91,6 +91,26 @@ static void test_newer_schema_refused(void **state)
 	st = store_open(path, &err);
 	assert_null(st);
 	assert_non_null(strstr(err, "schema version 99 is newer than this mxray"));
+	free(err);
+	rmdb(path);
+}
+
+/* user_version -1 is no read failure: say which version it is (it used to
+ * say "cannot read schema version: not an error"). */
+static void test_negative_schema_refused(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, "PRAGMA user_version = -1", &err), 0);
+	store_close(st);
+	st = store_open(path, &err);
+	assert_null(st);
+	assert_non_null(err);
+	assert_non_null(strstr(err, ": database has schema version -1, which this mxray does not know"));
+	assert_null(strstr(err, "not an error"));
 	free(err);
 	rmdb(path);
 }
@@ -178,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_create_and_reopen),
 		cmocka_unit_test(test_migrate_v3),
 		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_write_alone_and_read_done),
 	};

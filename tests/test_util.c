@@ -84,6 +84,17 @@ static void test_ipv4(void **state)
 	assert_false(mx_ipv4_parse("1.2.3.4 ", &ip));
 	assert_false(mx_ipv4_parse("1..2.3", &ip));
 	assert_false(mx_ipv4_parse("0001.2.3.4", &ip));
+	/* leading zeros are ambiguous (octal to inet_aton): refused */
+	assert_true(mx_ipv4_parse("10.0.0.1", &ip));
+	assert_int_equal(ip, 0x0a000001);
+	assert_true(mx_ipv4_parse("100.200.0.9", &ip));
+	assert_int_equal(ip, 0x64c80009);
+	assert_false(mx_ipv4_parse("01.02.003.4", &ip));
+	assert_false(mx_ipv4_parse("01.2.3.4", &ip));
+	assert_false(mx_ipv4_parse("1.2.3.04", &ip));
+	assert_false(mx_ipv4_parse("00.1.2.3", &ip));
+	assert_false(mx_ipv4_parse("1.00.2.3", &ip));
+	assert_false(mx_ipv4_parse("1.2.010.3", &ip));
 	assert_false(mx_ipv4_parse("::1", &ip));
 	assert_false(mx_ipv4_parse("", &ip));
 }

@@ -32,7 +32,8 @@ enum dns_kind {
 	DNS_ROW_FAIL,    /* non-zero status_code: a failed lookup */
 	DNS_ROW_AAAA,    /* IPv6: counted, not used yet */
 	DNS_ROW_OTHER,   /* any other record type: counted, not used */
-	DNS_ROW_EMPTY,   /* status 0 and no record: the name has no such data */
+	DNS_ROW_EMPTY,   /* status 0 and no record (NODATA): the name has no such
+			  * data; qtype says which (an MX query's domain has no MX) */
 };
 
 typedef struct {
@@ -40,7 +41,7 @@ typedef struct {
 	char name[MX_NAME_MAX + 2];   /* MX: domain; A/CNAME: response_name; FAIL: query_name */
 	char alias[MX_NAME_MAX + 2];  /* A: query_name when it differs, else "" */
 	char target[MX_NAME_MAX + 2]; /* MX: host; CNAME: target */
-	char qtype[16];               /* FAIL: query type */
+	char qtype[16];               /* FAIL, EMPTY: query type, upper case ("?": none) */
 	unsigned pref;
 	uint32_t ip;
 	unsigned status;
@@ -52,7 +53,9 @@ typedef struct {
 const char *dns_row_parse(const char *const vals[DNS_NCOLS], dns_row *r, char *errbuf, size_t errlen);
 
 /* Pull the column values out of a JSON object: numbers become decimal
- * strings kept in `store` (DNS_NCOLS buffers).  Returns NULL or a reason. */
+ * strings kept in `store` (DNS_NCOLS buffers); an integral real (10.0)
+ * becomes that integer, a real with a fraction (10.5) is refused.  Returns
+ * NULL or a reason.  (dns_row_parse likewise takes "10.0" for 10.) */
 const char *dns_json_values(json_t *o, bool raw, const char *vals[DNS_NCOLS],
 			    strbuf store[DNS_NCOLS], char *errbuf, size_t errlen);
 

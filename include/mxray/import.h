@@ -5,6 +5,7 @@
 #ifndef MXRAY_IMPORT_H
 #define MXRAY_IMPORT_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,7 +42,7 @@ typedef struct {
 
 /* Only the first signal-interrupted flag matters: set it from a handler to
  * stop the import at the next line and roll the current file back. */
-extern volatile int import_interrupted;
+extern volatile sig_atomic_t import_interrupted;
 
 /* Import one file inside its own savepoint.  Returns 0, or -1 with *err
  * set (I/O error, strict-mode problem, interruption); on -1 nothing of the

@@ -20,6 +20,10 @@ extern const char *const infer_heuristics_names[]; /* "apply", "flag", "off" */
 /* The names of the store's source (1..4) and status (0..5) codes. */
 extern const char *const infer_source_names[5];
 extern const char *const infer_status_names[6];
+/* The name of a source or status code; "?" for a code this mxray does not
+ * know (a newer database's), NULL for no source (0). */
+const char *infer_source_name(int code);
+const char *infer_status_name(int code);
 
 typedef struct {
 	const char *snapshot;

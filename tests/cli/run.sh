@@ -99,7 +99,7 @@ snapshot,list,domains,with_mx,failed_lookups,mx_hosts,ips,ips_scanned,ips_port25
 2021-06-08,alexa,901,891,6,612,544,513,502,326,544
 2021-06-08,com,1673,1643,18,705,628,596,575,337,628
 2021-06-08,gov,457,449,5,471,328,312,309,246,328
-2021-06-08,all,2981,2952,29,1651,1193,1120,1085,633,1193
+2021-06-08,all,2995,2952,29,1651,1193,1120,1085,633,1193
 EOF
 if cmp -s "$T/stats.want" "$T/stats.csv"; then ok; else bad "stats differ:"; diff "$T/stats.want" "$T/stats.csv"; fi
 # the same numbers counted straight from the files
@@ -505,6 +505,53 @@ sqlite3 "$T/csv.db" "UPDATE f_result SET weight = -1, confidence = -5 WHERE snap
 eq "negative numbers written as numbers" \
 	"2021-06-08,$d1,outlook.com,Microsoft,-1.0,correction,-5,corrected,\"'=cmd|' /C calc'!A0 (analyst decision #$id1 on the domain)\"" \
 	"$("$MXRAY" export --db "$T/csv.db" --snapshot 2021-06-08 assignments | grep "^2021-06-08,$d1,")"
+
+echo "cli: small ones (issue 13)"
+status "undo 2^64-1" 2 "$MXRAY" correct --db "$T/csv.db" --undo 18446744073709551615
+has "undo 2^64-1 is out of range" "mxray correct: --undo '18446744073709551615' is out of range (decision numbers are 1 to 9223372036854775807)" "$T/err"
+if grep -q -- '#-1' "$T/err"; then bad "undo 2^64-1 names decision #-1"; else ok; fi
+status "undo 2^63" 2 "$MXRAY" correct --db "$T/csv.db" --undo 9223372036854775808
+has "undo 2^63 is out of range" "--undo '9223372036854775808' is out of range" "$T/err"
+status "undo 2^63-1" 1 "$MXRAY" correct --db "$T/csv.db" --undo 9223372036854775807
+has "undo 2^63-1: no such decision" "there is no decision #9223372036854775807" "$T/err"
+status "correct an IP with leading zeros" 1 "$MXRAY" correct --db "$T/csv.db" --ip 01.02.003.4 --confirm
+has "leading zeros refused" "mxray correct: '01.02.003.4' is not an IPv4 address" "$T/err"
+
+echo "cli: an MX query answered without an MX record (NODATA) is a domain of the snapshot (issue 10)"
+"$MXRAY" import --db "$T/nodata.db" --snapshot 2021-06-08 --quiet --dns "$SD/dns.jsonl" 2>/dev/null
+# every query name of the MX queries, counted by hand, is in 'all'
+n=$(grep '"query_type":"MX"' "$SD/dns.jsonl" | sed 's/.*"query_name":"\([^"]*\)".*/\1/' | tr 'A-Z' 'a-z' |
+	sed 's/\.$//' | sort -u | wc -l | tr -d ' ')
+eq "all: every domain of the MX queries" "$n" "$("$MXRAY" stats --db "$T/nodata.db" --format csv | awk -F, '$2 == "all" { print $3 }')"
+nd=$(grep '"query_type":"MX"' "$SD/dns.jsonl" | grep -v '"response_type"' | grep -c '"status_code":0')
+eq "NODATA kept as status 0" "$nd" "$(sqlite3 "$T/nodata.db" "SELECT count(*) FROM lookup_fail WHERE qtype = 'MX' AND rcode = 0")"
+eq "NODATA not a failed lookup" "$(grep -v '"response_type"' "$SD/dns.jsonl" | grep -vc '"status_code":0')" \
+	"$("$MXRAY" stats --db "$T/nodata.db" --format csv | awk -F, '$2 == "all" { print $5 }')"
+d=$(grep '"query_type":"MX"' "$SD/dns.jsonl" | grep -v '"response_type"' | grep '"status_code":0' | head -1 |
+	sed 's/.*"query_name":"\([^"]*\)\.".*/\1/')
+status "show a NODATA domain" 0 "$MXRAY" show --db "$T/nodata.db" "$d"
+eq "show says NODATA" "$d  (snapshot 2021-06-08)
+
+The MX query returned no MX record (NODATA); there is nothing to infer." "$(cat "$T/out")"
+printf '%s\n' '{"query_type":"MX","query_name":"float.example.","response_type":"MX","mx_address":"mx.float.example.","mx_preference":10.0,"status_code":0.0}' \
+	'{"query_type":"MX","query_name":"frac.example.","response_type":"MX","mx_address":"mx.frac.example.","mx_preference":10.5}' >"$T/float.jsonl"
+status "integral float accepted" 0 "$MXRAY" import --db "$T/nodata.db" --snapshot 2021-06-08 --dns "$T/float.jsonl"
+has "fraction refused" "$T/float.jsonl:2: mx_preference is not an integer (10.5 has a fraction)" "$T/err"
+eq "10.0 stored as 10" "10" "$(sqlite3 "$T/nodata.db" "SELECT pref FROM mx WHERE domain = 'float.example'")"
+status "strict: the fraction aborts" 1 "$MXRAY" import --db "$T/nodata.db" --snapshot 2021-06-10 --strict --dns "$T/float.jsonl"
+has "strict names the line" "$T/float.jsonl:2: mx_preference is not an integer (10.5 has a fraction)" "$T/err"
+
+echo "cli: the certificate CN is TEXT, also in a migrated file (issue 10)"
+"$MXRAY" import --db "$T/cn.db" --snapshot 2021-06-08 --quiet --scans "$SD/scans-censys.jsonl" 2>/dev/null
+eq "no BLOB CN" "0" "$(sqlite3 "$T/cn.db" "SELECT count(*) FROM scan WHERE typeof(cert_cn) <> 'text' AND cert_cn IS NOT NULL")"
+cn=$(sqlite3 "$T/cn.db" "SELECT cert_cn FROM scan WHERE cert_cn IS NOT NULL ORDER BY ip LIMIT 1")
+eq "WHERE cert_cn = text matches" "$(sqlite3 "$T/cn.db" "SELECT count(*) FROM scan WHERE cert_cn IS NOT NULL AND CAST(cert_cn AS BLOB) = CAST('$cn' AS BLOB)")" \
+	"$(sqlite3 "$T/cn.db" "SELECT count(*) FROM scan WHERE cert_cn = '$cn'")"
+eq "banner stays a BLOB" "0" "$(sqlite3 "$T/cn.db" "SELECT count(*) FROM scan WHERE typeof(banner) NOT IN ('blob', 'null')")"
+cp "$FX/schema-v4.db" "$T/v4cn.db"
+ncn=$(sqlite3 "$T/v4cn.db" "SELECT count(*) FROM f_scan WHERE cert_cn IS NOT NULL")
+"$MXRAY" stats --db "$T/v4cn.db" >/dev/null
+eq "migrated: every CN is TEXT" "$ncn|$ncn" "$(sqlite3 "$T/v4cn.db" "SELECT count(*), sum(typeof(cert_cn) = 'text') FROM f_scan WHERE cert_cn IS NOT NULL")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
