@@ -10,6 +10,7 @@
 #include "mxray/util.h"
 
 #include <jansson.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -364,69 +365,226 @@ static void alloc_ip_arrays(ctx *c)
 		c->ip_banner[i] = c->ip_ehlo[i] = c->ip_stamp[i] = c->ip_group[i] = NONE;
 }
 
-static uint32_t fqdn_of(ctx *c, const void *text, int len)
+/* ---- scans: names and registered domains on both cores ---------------- */
+
+/* A name with its registered domain: rd is the offset of the RD in name
+ * (a suffix of it), -1 when it has none, -2 when it must be asked again. */
+typedef struct {
+	char *name;
+	int rd;
+} rdname;
+
+static char *mem_dup(const void *p, size_t n)
 {
-	char out[MX_NAME_MAX + 2];
-	if (!text || len <= 0 || !banner_fqdn(c->o->kb, text, (size_t)len, out))
-		return NONE;
-	return name_of(c, out);
+	char *d = xmalloc(n + 1);
+	memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
 }
 
+static void rdname_set(rdname *x, const char *name)
+{
+	x->name = xstrdup(name);
+	const char *rd = domain_rd(x->name);
+	size_t nl = strlen(x->name), rl = rd ? strlen(rd) : 0;
+	x->rd = !rd ? -1 : rl <= nl && !strcmp(x->name + nl - rl, rd) ? (int)(nl - rl) : -2;
+}
+
+/* name_of with the registered domain already known. */
+static uint32_t name_of_rd(ctx *c, const rdname *x)
+{
+	if (!x->name)
+		return NONE;
+	if (x->rd == -2)
+		return name_of(c, x->name);
+	int added;
+	uint32_t id = strmap_intern(c->names, x->name, &added);
+	if (added) {
+		if (id >= c->name_cap) {
+			c->name_cap = c->name_cap ? c->name_cap * 2 : 4096;
+			c->name_rd = xrealloc(c->name_rd, c->name_cap * sizeof *c->name_rd);
+		}
+		c->name_rd[id] = NONE;
+		if (x->rd >= 0) {
+			uint32_t r = x->rd == 0 ? id : name_of(c, x->name + x->rd);
+			c->name_rd[id] = r;
+		}
+	}
+	return id;
+}
+
+typedef struct {
+	uint32_t ip;
+	uint8_t live, scan;
+	int32_t list;          /* the row's trusted certificate name list, or -1 */
+	bool list_first;       /* the first row with that list */
+	char *banner, *ehlo;   /* the replies (freed once read) */
+	int bl, el;
+	rdname bf, ef;         /* their FQDNs */
+} srow;
+
+typedef struct {
+	char *text;            /* the JSON array (freed once read) */
+	rdname *names;         /* its names that are hostnames with an RD */
+	size_t n;
+} slist;
+
+typedef struct {
+	const kb *k;
+	srow *rows;
+	size_t nrows;
+	slist *lists;
+	size_t nlists;
+	int part, parts;
+} sjob;
+
+static void *scan_names(void *arg)
+{
+	sjob *j = arg;
+	char out[MX_NAME_MAX + 2];
+	for (size_t i = (size_t)j->part; i < j->nrows; i += (size_t)j->parts) {
+		srow *r = &j->rows[i];
+		if (r->bl > 0 && banner_fqdn(j->k, r->banner, (size_t)r->bl, out))
+			rdname_set(&r->bf, out);
+		if (r->el > 0 && banner_fqdn(j->k, r->ehlo, (size_t)r->el, out))
+			rdname_set(&r->ef, out);
+		free(r->banner);
+		free(r->ehlo);
+		r->banner = r->ehlo = NULL;
+	}
+	for (size_t i = (size_t)j->part; i < j->nlists; i += (size_t)j->parts) {
+		slist *l = &j->lists[i];
+		json_t *a = json_loads(l->text, 0, NULL);
+		size_t k;
+		json_t *v;
+		l->names = xcalloc(json_array_size(a) + 1, sizeof *l->names);
+		json_array_foreach(a, k, v) {
+			const char *nm = json_string_value(v);
+			/* a name must be a hostname, or a wildcard over one */
+			if (!nm || !domain_is_hostname(strncmp(nm, "*.", 2) ? nm : nm + 2))
+				continue;
+			rdname x;
+			rdname_set(&x, nm);
+			if (x.rd == -1) {
+				free(x.name);
+				continue;
+			}
+			l->names[l->n++] = x;
+		}
+		json_decref(a);
+		free(l->text);
+		l->text = NULL;
+	}
+	return NULL;
+}
+
+/* The scan records of the primary addresses: liveness, banner and EHLO
+ * names, trusted certificates' names.  The names and their registered
+ * domains (the costly part: the suffix list) are worked out on two
+ * threads; they are interned afterwards in record order, so that ids, and
+ * with them every tie-break, are those of a single pass. */
 static int load_scans(ctx *c)
 {
 	sqlite3_stmt *s = prepare_id(c, "SELECT " STORE_IPV4_TEXT("ip") ", banner, ehlo, cert_names, trusted, port25 FROM f_scan"
 				     " WHERE snap = ?1");
 	if (!s)
 		return -1;
+	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
 	strmap *lists = strmap_new(); /* certificate name lists seen, by their text */
-	u32vec list_first = {0}, list_n = {0};
+	srow *rows = NULL;
+	slist *sl = NULL;
+	size_t nrows = 0, caprows = 0, nl = 0, capl = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uint32_t ip = strmap_find(c->ips, (const char *)sqlite3_column_text(s, 0));
 		if (ip == NONE)
 			continue; /* not an MX address */
-		const void *banner = sqlite3_column_blob(s, 1);
-		int bl = sqlite3_column_bytes(s, 1);
-		const void *ehlo = sqlite3_column_blob(s, 2);
-		int el = sqlite3_column_bytes(s, 2);
+		if (nrows == caprows) {
+			caprows = caprows ? caprows * 2 : 4096;
+			rows = xrealloc(rows, caprows * sizeof *rows);
+		}
+		srow *r = &rows[nrows++];
+		memset(r, 0, sizeof *r);
+		r->ip = ip;
+		r->list = -1;
+		r->bl = sqlite3_column_bytes(s, 1);
+		r->el = sqlite3_column_bytes(s, 2);
+		r->banner = r->bl > 0 ? mem_dup(sqlite3_column_blob(s, 1), (size_t)r->bl) : NULL;
+		r->ehlo = r->el > 0 ? mem_dup(sqlite3_column_blob(s, 2), (size_t)r->el) : NULL;
 		bool cert = sqlite3_column_type(s, 3) != SQLITE_NULL;
-		c->ip_live[ip] = bl > 0 || el > 0 || cert;
-		c->ip_scan[ip] = sqlite3_column_int(s, 5) ? 2 : 1;
-		c->ip_banner[ip] = fqdn_of(c, banner, bl);
-		c->ip_ehlo[ip] = fqdn_of(c, ehlo, el);
-		/* Only browser-trusted certificates count; names need an RD. */
+		r->live = r->bl > 0 || r->el > 0 || cert;
+		r->scan = sqlite3_column_int(s, 5) ? 2 : 1;
+		/* Only browser-trusted certificates count; names need an RD.  A
+		 * provider's certificate is on thousands of addresses: the same
+		 * name list is read once and its names shared. */
 		if (cert && sqlite3_column_type(s, 4) == SQLITE_INTEGER && sqlite3_column_int(s, 4) == 1) {
-			/* a provider's certificate is on thousands of addresses: the
-			 * same name list is read once and its names shared */
 			const char *text = (const char *)sqlite3_column_text(s, 3);
 			int added;
 			uint32_t li = strmap_intern(lists, text, &added);
-			if (!added) {
-				c->ip_cert_first[ip] = list_first.v[li];
-				c->ip_cert_n[ip] = list_n.v[li];
-				continue;
+			if (added) {
+				if (nl == capl) {
+					capl = capl ? capl * 2 : 1024;
+					sl = xrealloc(sl, capl * sizeof *sl);
+				}
+				sl[nl++] = (slist){xstrdup(text), NULL, 0};
 			}
-			json_t *a = json_loads(text, 0, NULL);
-			size_t i;
-			json_t *v;
-			c->ip_cert_first[ip] = (uint32_t)c->certnames.n;
-			json_array_foreach(a, i, v) {
-				const char *nm = json_string_value(v);
-				/* a name must be a hostname, or a wildcard over one */
-				if (!nm || !domain_is_hostname(strncmp(nm, "*.", 2) ? nm : nm + 2) || !domain_rd(nm))
-					continue;
-				vpush(&c->certnames, name_of(c, nm));
-				c->ip_cert_n[ip]++;
-			}
-			json_decref(a);
-			vpush(&list_first, c->ip_cert_first[ip]);
-			vpush(&list_n, c->ip_cert_n[ip]);
+			r->list = (int32_t)li;
+			r->list_first = added;
 		}
 	}
 	strmap_free(lists);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE) {
+		sjob jobs[2] = {{c->o->kb, rows, nrows, sl, nl, 0, 2}, {c->o->kb, rows, nrows, sl, nl, 1, 2}};
+		pthread_t t;
+		bool threaded = nrows + nl > 64 && pthread_create(&t, NULL, scan_names, &jobs[1]) == 0;
+		if (!threaded)
+			jobs[0].parts = 1;
+		scan_names(&jobs[0]);
+		if (threaded)
+			pthread_join(t, NULL);
+	}
+	/* in record order, as one pass would have met them */
+	u32vec list_first = {0}, list_n = {0};
+	for (size_t i = 0; i < nrows; i++) {
+		srow *r = &rows[i];
+		uint32_t ip = r->ip;
+		c->ip_live[ip] = r->live;
+		c->ip_scan[ip] = r->scan;
+		if (rc == SQLITE_DONE) {
+			c->ip_banner[ip] = name_of_rd(c, &r->bf);
+			c->ip_ehlo[ip] = name_of_rd(c, &r->ef);
+		}
+		free(r->bf.name);
+		free(r->ef.name);
+		free(r->banner);
+		free(r->ehlo);
+		if (r->list < 0 || rc != SQLITE_DONE)
+			continue;
+		if (!r->list_first) {
+			c->ip_cert_first[ip] = list_first.v[r->list];
+			c->ip_cert_n[ip] = list_n.v[r->list];
+			continue;
+		}
+		slist *l = &sl[r->list];
+		c->ip_cert_first[ip] = (uint32_t)c->certnames.n;
+		for (size_t k = 0; k < l->n; k++) {
+			vpush(&c->certnames, name_of_rd(c, &l->names[k]));
+			c->ip_cert_n[ip]++;
+		}
+		vpush(&list_first, c->ip_cert_first[ip]);
+		vpush(&list_n, c->ip_cert_n[ip]);
+	}
+	for (size_t i = 0; i < nl; i++) {
+		for (size_t k = 0; k < sl[i].n; k++)
+			free(sl[i].names[k].name);
+		free(sl[i].names);
+		free(sl[i].text);
+	}
+	free(sl);
+	free(rows);
 	free(list_first.v);
 	free(list_n.v);
-	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)
 		return dberr(c, "reading scan");
 	s = prepare_id(c, "SELECT " STORE_IPV4_TEXT("ip") ", asn FROM f_asn WHERE snap = ?1");
