@@ -1,4 +1,4 @@
-/* infer: the method of DESIGN.md §3 over one snapshot: primary MX sets,
+/* infer: the method of docs/method.md over one snapshot: primary MX sets,
  * per-key counts, certificate grouping, banner/EHLO names, provider IDs by
  * approach, confidence, heuristics, analyst corrections, domain shares.
  * Reads the import tables, replaces the snapshot's result tables in one
