@@ -11,7 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
-const char *const scan_format_names[] = {"censys-legacy", "censys-flat", "censys2", "zgrab2"};
+const char *const scan_format_names[] = {"censys-legacy", "censys-flat", "censys2", "zgrab2", "censys-platform"};
 
 void scan_rec_init(scan_rec *r)
 {
@@ -52,6 +52,7 @@ static void reset(scan_rec *r)
 	clear_names(r);
 	r->ip[0] = '\0';
 	r->port25 = r->has_banner = r->has_ehlo = r->has_starttls = r->has_cert = false;
+	r->not_smtp = false;
 	sb_clear(&r->banner);
 	sb_clear(&r->ehlo);
 	sb_clear(&r->starttls);
@@ -298,8 +299,10 @@ static const char *add_names(ctx *c, scan_rec *r, json_t *v, const char *what)
 }
 
 /* A zcrypto "parsed" certificate object found under root at `base`
- * (nested or flattened): subject CN, names, SANs. */
-static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
+ * (nested or flattened): subject CN, names, SANs; `extra`, when not NULL,
+ * is one more list of names kept beside the parsed object (the Censys
+ * Platform's cert.names). */
+static const char *get_cert_names(ctx *c, scan_rec *r, json_t *root, const char *base, json_t *extra)
 {
 	char p[160];
 	const char *e;
@@ -308,7 +311,9 @@ static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
 	json_t *sans = P("extensions.subject_alt_name.dns_names");
 #undef P
 	json_t *obj = jsonl_path(root, base);
-	if (!obj && !cn && !names && !sans)
+	if (extra && json_is_null(extra))
+		extra = NULL;
+	if (!obj && !cn && !names && !sans && !extra)
 		return NULL;
 	if (obj && !json_is_object(obj))
 		return fail(c, "%s has the wrong type (not an object)", "certificate");
@@ -323,6 +328,7 @@ static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
 			return fail(c, "%s is longer than 1024 bytes", "certificate common name");
 	}
 	if ((e = add_names(c, r, names, "certificate names")) ||
+	    (e = add_names(c, r, extra, "certificate names")) ||
 	    (e = add_names(c, r, cn, "certificate common_name")) ||
 	    (e = add_names(c, r, sans, "certificate dns_names")))
 		return e;
@@ -331,6 +337,11 @@ static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
 	if (r->nnames > 1)
 		qsort(r->names, r->nnames, sizeof *r->names, cmp_str);
 	return NULL;
+}
+
+static const char *get_cert(ctx *c, scan_rec *r, json_t *root, const char *base)
+{
+	return get_cert_names(c, r, root, base, NULL);
 }
 
 static const char *get_trust(ctx *c, scan_rec *r, json_t *v)
@@ -425,19 +436,30 @@ static const char *zgrab2(ctx *c, json_t *data, scan_rec *r)
 	r->format = SCAN_ZGRAB2;
 	if (!json_is_object(data))
 		return fail(c, "%s has the wrong type (not an object)", "data");
+	/* Only an SMTP result is port-25 evidence: "smtp", the module's default
+	 * name, or, in `zgrab2 multiple` output where the user names the
+	 * modules, one whose result says "protocol": "smtp".  A record of
+	 * other modules only (ftp, tls, amqp091...) is counted, not stored. */
 	json_t *mod = json_object_get(data, "smtp");
 	if (!mod) {
 		const char *k;
 		json_t *v;
 		json_object_foreach(data, k, v) {
-			if (json_is_object(v) && (json_object_get(v, "status") || json_object_get(v, "result"))) {
+			json_t *proto = json_is_object(v) ? json_object_get(v, "protocol") : NULL;
+			if (json_is_string(proto) && !strcasecmp(json_string_value(proto), "smtp")) {
 				mod = v;
 				break;
 			}
 		}
+		if (!mod) {
+			if (json_object_size(data) == 0)
+				return fail(c, "%s", "ZGrab2 record without a module result under data");
+			r->not_smtp = true;
+			return NULL;
+		}
 	}
 	if (!json_is_object(mod))
-		return fail(c, "%s", "ZGrab2 record without a module result under data");
+		return fail(c, "%s", "ZGrab2 smtp result has the wrong type (not an object)");
 	const char *e;
 	json_t *port = json_object_get(mod, "port");
 	unsigned long long pn;
@@ -474,22 +496,71 @@ static const char *zgrab2(ctx *c, json_t *data, scan_rec *r)
 	return NULL;
 }
 
-static const char *censys2(ctx *c, json_t *root, json_t *services, scan_rec *r)
+/* A service's name: Search 2.0 says "service_name", the Platform
+ * (2025) says "protocol". */
+static json_t *service_name(json_t *sv)
 {
-	r->format = SCAN_CENSYS2;
+	json_t *name = json_object_get(sv, "service_name");
+	return name ? name : json_object_get(sv, "protocol");
+}
+
+/* Platform trust: the certificate's validation per root store (nss,
+ * chrome, microsoft, apple), each with is_valid.  Trusted when any store
+ * says valid, untrusted when stores are given and none does, unknown
+ * when there is no validation. */
+static const char *get_trust_platform(ctx *c, scan_rec *r, json_t *val)
+{
+	if (!r->has_cert)
+		return NULL;
+	r->trusted = SCAN_TRUST_UNKNOWN;
+	if (!val || json_is_null(val))
+		return NULL;
+	if (!json_is_object(val))
+		return fail(c, "%s has the wrong type (not an object)", "cert.validation");
+	static const char *const stores[] = {"nss", "chrome", "microsoft", "apple"};
+	bool any = false, valid = false;
+	for (size_t i = 0; i < sizeof stores / sizeof stores[0]; i++) {
+		json_t *v = jsonl_path(val, stores[i]);
+		if (!v || json_is_null(v))
+			continue;
+		json_t *iv = json_is_object(v) ? json_object_get(v, "is_valid") : NULL;
+		if (!iv || json_is_null(iv))
+			continue;
+		bool b;
+		if (!jsonl_bool(iv, &b))
+			return fail(c, "%s has the wrong type (not true/false)", "cert.validation is_valid");
+		any = true;
+		valid = valid || b;
+	}
+	if (any)
+		r->trusted = valid ? SCAN_TRUST_YES : SCAN_TRUST_NO;
+	return NULL;
+}
+
+static const char *censys2(ctx *c, json_t *root, json_t *services, scan_rec *r, bool platform)
+{
 	const char *e;
 	if (!json_is_array(services))
 		return fail(c, "%s has the wrong type (not a list)", "services");
-	if ((e = get_asn(c, r, jsonl_path(root, "autonomous_system.asn"))))
-		return e;
 	size_t i;
 	json_t *sv, *smtp = NULL;
+	/* the Platform names a service's protocol "protocol", not "service_name" */
+	json_array_foreach(services, i, sv) {
+		if (json_is_object(sv) && !json_object_get(sv, "service_name") && json_object_get(sv, "protocol"))
+			platform = true;
+	}
+	r->format = platform ? SCAN_CENSYS_PLATFORM : SCAN_CENSYS2;
+	if ((e = get_asn(c, r, jsonl_path(root, "autonomous_system.asn"))))
+		return e;
 	json_array_foreach(services, i, sv) {
 		unsigned long long port;
-		json_t *name = json_object_get(sv, "service_name");
 		if (!json_is_object(sv) || !jsonl_uint(json_object_get(sv, "port"), &port) || port != 25)
 			continue;
+		json_t *name = service_name(sv);
 		if (!json_is_string(name) || strcasecmp(json_string_value(name), "SMTP") != 0)
+			continue;
+		json_t *tp = json_object_get(sv, "transport_protocol");
+		if (json_is_string(tp) && strcasecmp(json_string_value(tp), "TCP") != 0)
 			continue;
 		smtp = sv;
 		break;
@@ -498,20 +569,74 @@ static const char *censys2(ctx *c, json_t *root, json_t *services, scan_rec *r)
 		if ((e = get_text(c, json_object_get(smtp, "banner"), "banner", &r->banner, &r->has_banner)) ||
 		    (e = get_text(c, jsonl_path(smtp, "smtp.ehlo"), "ehlo", &r->ehlo, &r->has_ehlo)) ||
 		    (e = get_text(c, jsonl_path(smtp, "smtp.start_tls"), "start_tls", &r->starttls,
-				  &r->has_starttls)) ||
-		    (e = get_cert(c, r, smtp, "tls.certificates.leaf_data")) ||
-		    (e = get_trust(c, r, NULL)) ||
-		    (e = get_time(c, r, json_object_get(smtp, "observed_at"))))
+				  &r->has_starttls)))
+			return e;
+		json_t *cert = json_object_get(smtp, "cert");
+		if (cert && !json_is_null(cert)) {
+			/* Platform: the leaf certificate under cert, parsed under cert.parsed */
+			if (!json_is_object(cert))
+				return fail(c, "%s has the wrong type (not an object)", "cert");
+			if ((e = get_cert_names(c, r, cert, "parsed", json_object_get(cert, "names"))) ||
+			    (e = get_trust_platform(c, r, json_object_get(cert, "validation"))))
+				return e;
+		} else if ((e = get_cert(c, r, smtp, "tls.certificates.leaf_data")) || (e = get_trust(c, r, NULL))) {
+			return e;
+		}
+		if ((e = get_time(c, r, json_object_get(smtp, "observed_at"))) ||
+		    (e = get_time(c, r, json_object_get(smtp, "scan_time"))))
 			return e;
 		r->port25 = true;
 	}
 	return get_time(c, r, json_object_get(root, "last_updated_at"));
 }
 
+/* The host inside the wrappers the Censys tools write: the Search 2.0
+ * API's {"code":200,"status":"OK","result":{host}}, the Platform's
+ * {"result":{"resource":{host}}} (a host view), {"resource":{host}} (a
+ * host asset) and {"host_v1":{"resource":{host}}} (a search hit).  Sets
+ * *platform when a Platform wrapper was taken off.  NULL with a reason. */
+static json_t *unwrap(ctx *c, json_t *o, bool *platform, const char **why)
+{
+	*why = NULL;
+	if (json_object_get(o, "ip"))
+		return o;
+	json_t *res = json_object_get(o, "result");
+	if (json_is_object(res)) {
+		if (json_object_get(res, "hits")) {
+			*why = fail(c, "%s", "a Censys search response page (result.hits): import the hosts, "
+					     "as `censys search` writes them (a JSON array), not the page");
+			return NULL;
+		}
+		o = res;
+	} else if (!res && json_object_get(o, "code") && json_object_get(o, "status")) {
+		json_t *code = json_object_get(o, "code");
+		unsigned long long n = 0;
+		if (!jsonl_uint(code, &n) || n != 200) {
+			snprintf(c->errbuf, c->errlen, "a Censys API error response (code %llu), not a host", n);
+			*why = c->errbuf;
+			return NULL;
+		}
+	}
+	json_t *w = json_object_get(o, "host_v1");
+	if (json_is_object(w) && !json_object_get(o, "ip"))
+		o = w;
+	json_t *rs = json_object_get(o, "resource");
+	if (json_is_object(rs) && !json_object_get(o, "ip")) {
+		o = rs;
+		*platform = true;
+	}
+	return o;
+}
+
 const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen)
 {
 	ctx c = {raw, errbuf, errlen};
 	reset(r);
+	bool platform = false;
+	const char *why;
+	o = unwrap(&c, o, &platform, &why);
+	if (!o)
+		return why;
 	json_t *ip = json_object_get(o, "ip");
 	if (!ip)
 		return fail(&c, "%s", "missing ip");
@@ -526,10 +651,14 @@ const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_
 	mx_ipv4_format(addr, r->ip);
 	json_t *data = json_object_get(o, "data");
 	json_t *services = json_object_get(o, "services");
-	if (data)
+	if (data && !platform)
 		return zgrab2(&c, data, r);
 	if (services)
-		return censys2(&c, o, services, r);
+		return censys2(&c, o, services, r, platform);
+	if (platform) { /* a Platform host with no services */
+		r->format = SCAN_CENSYS_PLATFORM;
+		return get_asn(&c, r, jsonl_path(o, "autonomous_system.asn"));
+	}
 	return legacy(&c, o, r);
 }
 

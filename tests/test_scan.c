@@ -1,4 +1,4 @@
-/* scan: every supported scan form and the quirks of FORMATS.md §2-4. */
+/* scan: every supported scan form (ZGrab2, Censys legacy and 2.0) and their quirks. */
 #include "testutil.h"
 #include "mxray/jsonl.h"
 #include "mxray/scan.h"
@@ -173,9 +173,9 @@ static void test_zgrab2(void **state)
 	assert_true(rec.port25);
 	assert_string_equal(rec.banner.data, "554 mail.x.org no service\r\n");
 	assert_string_equal(rec.ehlo.data, "250 mail.x.org\r\n");
-	/* a scanner renamed with --name: the module under data is found */
-	assert_null(parse("{\"ip\":\"192.0.2.11\",\"data\":{\"smtp25\":{\"status\":\"success\",\"result\":"
-			  "{\"banner\":\"220 a.example\"}}}}"));
+	/* a scanner renamed with --name: the SMTP module under data is found */
+	assert_null(parse("{\"ip\":\"192.0.2.11\",\"data\":{\"smtp25\":{\"status\":\"success\",\"protocol\":"
+			  "\"smtp\",\"result\":{\"banner\":\"220 a.example\"}}}}"));
 	assert_string_equal(rec.banner.data, "220 a.example");
 	assert_string_equal(parse("{\"ip\":\"192.0.2.12\",\"data\":{\"smtp\":{\"status\":\"success\",\"port\":587}}}"),
 			    "ZGrab2 record for port 587, not 25");
@@ -375,6 +375,196 @@ static void test_names_2001_distinct(void **state)
 	assert_int_equal(rec.nnames, 2000);
 }
 
+
+/* ---- fixtures under tests/data (see tests/data/README) ----------------- */
+
+/* the fixtures' directory: $MXRAY_TEST_DATA (make unit sets it), else
+ * tests/data from the top of the tree */
+static const char *data_dir(void)
+{
+	const char *d = getenv("MXRAY_TEST_DATA");
+	return d && *d ? d : "tests/data";
+}
+
+/* The whole fixture file parsed as one JSON document (jansson). */
+static const char *parse_file(const char *name)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/%s", data_dir(), name);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	strbuf sb;
+	sb_init(&sb);
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, n);
+	fclose(f);
+	const char *why = parse(sb.data);
+	sb_free(&sb);
+	return why;
+}
+
+static void test_fixture_zgrab2_helo(void **state)
+{
+	(void)state;
+	/* zmap/zgrab2 schemas/zgrab2/testdata/smtp-helo.02.json */
+	assert_null(parse_file("zgrab2-smtp-helo.jsonl"));
+	assert_false(rec.not_smtp);
+	assert_int_equal(rec.format, SCAN_ZGRAB2);
+	assert_string_equal(rec.ip, "172.17.0.3");
+	assert_true(rec.port25);
+	assert_string_equal(rec.banner.data,
+			    "220 ba06a6536f7e ESMTP qpsmtpd 0.94 ready; send us your mail, but not your spam.\r\n");
+	assert_string_equal(rec.ehlo.data, "250 ba06a6536f7e Hi Unknown [172.17.0.4]; I am so happy to meet you.\r\n");
+	assert_false(rec.has_starttls);
+	assert_false(rec.has_cert);
+	names_are(NULL);
+	assert_int_equal(rec.trusted, SCAN_TRUST_NONE);
+	assert_int_equal(rec.asn, 0);
+	assert_string_equal(rec.scanned_at.data, "2018-04-06T19:42:08Z");
+}
+
+static void test_fixture_zgrab2_not_smtp(void **state)
+{
+	(void)state;
+	/* zmap/zgrab2 schemas/testdata/pop3-help.banner.quit.json: not port-25 evidence */
+	assert_null(parse_file("zgrab2-pop3.jsonl"));
+	assert_true(rec.not_smtp);
+	assert_false(rec.port25);
+	assert_false(rec.has_banner);
+	/* ftp and tls alone, amqp091 with a certificate: skipped, nothing taken */
+	assert_null(parse("{\"ip\":\"192.0.2.26\",\"data\":{\"ftp\":{\"status\":\"success\",\"protocol\":\"ftp\","
+			  "\"port\":25,\"result\":{\"banner\":\"220 (vsFTPd 3.0.3)\\r\\n\"}}}}"));
+	assert_true(rec.not_smtp);
+	assert_false(rec.has_banner);
+	assert_null(parse("{\"ip\":\"192.0.2.27\",\"data\":{\"tls\":{\"status\":\"io-timeout\",\"protocol\":\"tls\","
+			  "\"port\":443,\"error\":\"i/o timeout\"}}}"));
+	assert_true(rec.not_smtp);
+	assert_false(rec.port25);
+	assert_null(parse("{\"ip\":\"192.0.2.28\",\"data\":{\"amqp091\":{\"status\":\"success\",\"protocol\":\"amqp091\","
+			  "\"result\":{\"tls\":{\"handshake_log\":{\"server_certificates\":{\"certificate\":{\"parsed\":"
+			  "{\"names\":[\"rabbit.example\"]}}}}}}}}}"));
+	assert_true(rec.not_smtp);
+	assert_false(rec.has_cert);
+	names_are(NULL);
+	/* an SMTP record parsed after a skipped one is not marked */
+	assert_null(parse("{\"ip\":\"192.0.2.29\",\"data\":{\"smtp\":{\"status\":\"success\",\"protocol\":\"smtp\"}}}"));
+	assert_false(rec.not_smtp);
+	assert_true(rec.port25);
+	assert_string_equal(parse("{\"ip\":\"192.0.2.30\",\"data\":{}}"), "ZGrab2 record without a module result under data");
+	assert_string_equal(parse("{\"ip\":\"192.0.2.30\",\"data\":{\"smtp\":7}}"),
+			    "ZGrab2 smtp result has the wrong type (not an object)");
+}
+
+static void test_fixture_zgrab2_multiple(void **state)
+{
+	(void)state;
+	/* `zgrab2 multiple` with modules named by the user: "mail" is the SMTP one */
+	char path[256];
+	snprintf(path, sizeof path, "%s/zgrab2-multiple.jsonl", data_dir());
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	char *line = xmalloc(1 << 16);
+	assert_non_null(fgets(line, 1 << 16, f));
+	assert_null(parse(line));
+	assert_false(rec.not_smtp);
+	assert_int_equal(rec.format, SCAN_ZGRAB2);
+	assert_string_equal(rec.ip, "192.0.2.25");
+	assert_true(rec.port25);
+	assert_string_equal(rec.banner.data, "220 mx.example.net ESMTP Postfix (Debian/GNU)\r\n");
+	assert_string_equal(rec.ehlo.data, "250-mx.example.net\r\n250-PIPELINING\r\n250-STARTTLS\r\n250 8BITMIME\r\n");
+	assert_string_equal(rec.starttls.data, "220 2.0.0 Ready to start TLS\r\n");
+	assert_string_equal(rec.cert_cn.data, "mx.example.net");
+	names_are("[\"mail.example.net\",\"mx.example.net\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_YES);
+	assert_string_equal(rec.status.data, "success");
+	assert_string_equal(rec.scanned_at.data, "2024-05-01T10:00:01Z");
+	assert_non_null(fgets(line, 1 << 16, f)); /* ftp only */
+	assert_null(parse(line));
+	assert_true(rec.not_smtp);
+	assert_non_null(fgets(line, 1 << 16, f)); /* tls io-timeout on 443 */
+	assert_null(parse(line));
+	assert_true(rec.not_smtp);
+	assert_false(rec.port25);
+	free(line);
+	fclose(f);
+}
+
+static void test_fixture_censys_v2_wrapper(void **state)
+{
+	(void)state;
+	/* censys/censys-python tests/search/v2/test_hosts.py VIEW_HOST_JSON */
+	assert_null(parse_file("censys-v2-view.json"));
+	assert_int_equal(rec.format, SCAN_CENSYS2);
+	assert_string_equal(rec.ip, "8.8.8.8");
+	assert_false(rec.port25);
+	assert_int_equal(rec.asn, 0);
+	assert_string_equal(rec.scanned_at.data, "2021-04-01T14:10:10.712Z");
+	assert_null(parse_file("censys-v2-view-smtp.json"));
+	assert_int_equal(rec.format, SCAN_CENSYS2);
+	assert_string_equal(rec.ip, "142.250.102.27");
+	assert_true(rec.port25);
+	assert_int_equal(rec.asn, 15169);
+	assert_string_equal(rec.banner.data, "220 mx.google.com ESMTP q7si1 - gsmtp\r\n");
+	assert_string_equal(rec.ehlo.data, "250-mx.google.com at your service, [162.142.125.158]\r\n250-SIZE 157286400\r\n"
+					   "250-8BITMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
+					   "250-CHUNKING\r\n250 SMTPUTF8\r\n");
+	assert_string_equal(rec.starttls.data, "220 2.0.0 Ready to start TLS\r\n");
+	assert_string_equal(rec.cert_cn.data, "mx.google.com");
+	names_are("[\"alt1.aspmx.l.google.com\",\"aspmx.l.google.com\",\"mx.google.com\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_UNKNOWN);
+	assert_string_equal(rec.scanned_at.data, "2024-10-27T16:39:11.123Z");
+	/* a search page and an API error are reasons, not "missing ip" */
+	assert_string_equal(parse("{\"code\":200,\"status\":\"OK\",\"result\":{\"query\":\"x\",\"hits\":[{\"ip\":\"1.0.0.0\"}]}}"),
+			    "a Censys search response page (result.hits): import the hosts, as `censys search` writes "
+			    "them (a JSON array), not the page");
+	assert_string_equal(parse("{\"code\":429,\"status\":\"error\",\"error\":\"Rate limit exceeded.\"}"),
+			    "a Censys API error response (code 429), not a host");
+}
+
+static void test_fixture_censys_platform(void **state)
+{
+	(void)state;
+	/* field names of censys/censys-sdk-python docs/models (ResponseEnvelopeHostAsset,
+	 * HostAsset, Host, Service, SMTP, Certificate, CertificateParsed) */
+	assert_null(parse_file("censys-platform-host.json"));
+	assert_int_equal(rec.format, SCAN_CENSYS_PLATFORM);
+	assert_string_equal(rec.ip, "203.0.113.25");
+	assert_true(rec.port25);
+	assert_int_equal(rec.asn, 64496);
+	assert_string_equal(rec.banner.data, "220 mail.example.org ESMTP Postfix\r\n");
+	assert_string_equal(rec.ehlo.data,
+			    "250-mail.example.org\r\n250-PIPELINING\r\n250-SIZE 52428800\r\n250-STARTTLS\r\n250 SMTPUTF8\r\n");
+	assert_string_equal(rec.starttls.data, "220 2.0.0 Ready to start TLS\r\n");
+	assert_string_equal(rec.cert_cn.data, "mail.example.org");
+	names_are("[\"mail.example.org\",\"smtp.example.org\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_YES);
+	assert_string_equal(rec.scanned_at.data, "2025-04-20T08:14:37Z");
+	/* unwrapped (a host as in a search hit's resource): the same, not port25=0 */
+	assert_null(parse("{\"ip\":\"203.0.113.26\",\"services\":[{\"port\":25,\"protocol\":\"SMTP\",\"transport_protocol\":"
+			  "\"tcp\",\"banner\":\"220 x\\r\\n\",\"cert\":{\"names\":[\"MX.Example.org.\"],\"validation\":{\"nss\":"
+			  "{\"is_valid\":false}}},\"scan_time\":\"2025-04-20T08:14:37Z\"}]}"));
+	assert_int_equal(rec.format, SCAN_CENSYS_PLATFORM);
+	assert_true(rec.port25);
+	assert_string_equal(rec.banner.data, "220 x\r\n");
+	names_are("[\"mx.example.org\"]");
+	assert_int_equal(rec.trusted, SCAN_TRUST_NO);
+	assert_null(parse("{\"host_v1\":{\"resource\":{\"ip\":\"203.0.113.27\",\"services\":[{\"port\":25,\"protocol\":"
+			  "\"SMTP\",\"banner\":\"220 y\"}]}}}"));
+	assert_int_equal(rec.format, SCAN_CENSYS_PLATFORM);
+	assert_string_equal(rec.ip, "203.0.113.27");
+	assert_true(rec.port25);
+	assert_int_equal(rec.trusted, SCAN_TRUST_NONE);
+	/* SMTP on UDP is not port-25 SMTP */
+	assert_null(parse("{\"resource\":{\"ip\":\"203.0.113.28\",\"services\":[{\"port\":25,\"protocol\":\"SMTP\","
+			  "\"transport_protocol\":\"udp\",\"banner\":\"220 z\"}]}}"));
+	assert_false(rec.port25);
+	assert_string_equal(parse("{\"resource\":{\"ip\":\"203.0.113.29\",\"services\":[{\"port\":25,\"protocol\":\"SMTP\","
+				  "\"cert\":{\"parsed\":{},\"validation\":{\"nss\":{\"is_valid\":\"x\"}}}}]}}"),
+			    "cert.validation is_valid has the wrong type (not true/false)");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +577,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_names_1999_listed_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_names_2001_distinct, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_and_bad, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_zgrab2_helo, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_zgrab2_not_smtp, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_zgrab2_multiple, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_censys_v2_wrapper, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fixture_censys_platform, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("scan", tests, NULL, NULL);
 }

@@ -1,6 +1,8 @@
 /* scan: one port-25 scan record in any of the supported forms (Censys
  * legacy IPv4 nested or flattened, the old "25." spelling, Censys Search 2.0
- * hosts, ZGrab2 smtp), detected per line, turned into one flat record. */
+ * hosts bare or in the API's {"code","status","result"} wrapper, Censys
+ * Platform hosts bare or in their "resource" wrappers, ZGrab2 smtp),
+ * detected per record, turned into one flat record. */
 #ifndef MXRAY_SCAN_H
 #define MXRAY_SCAN_H
 
@@ -15,7 +17,7 @@
 /* Most certificate names on one record. */
 #define SCAN_NAMES_MAX 2000
 
-enum scan_format { SCAN_CENSYS_LEGACY, SCAN_CENSYS_FLAT, SCAN_CENSYS2, SCAN_ZGRAB2 };
+enum scan_format { SCAN_CENSYS_LEGACY, SCAN_CENSYS_FLAT, SCAN_CENSYS2, SCAN_ZGRAB2, SCAN_CENSYS_PLATFORM };
 extern const char *const scan_format_names[];
 
 enum scan_trust { SCAN_TRUST_NONE = -2, SCAN_TRUST_UNKNOWN = -1, SCAN_TRUST_NO = 0, SCAN_TRUST_YES = 1 };
@@ -37,12 +39,17 @@ typedef struct {
 	uint32_t asn;                /* 0 = none in the record */
 	strbuf scanned_at;
 	strbuf status;               /* ZGrab2 status, else empty */
+	bool not_smtp;               /* a ZGrab2 record of other modules only
+				      * (ftp, tls, amqp091...): no port-25
+				      * evidence, not to be stored; the
+				      * other fields are empty */
 } scan_rec;
 
 void scan_rec_init(scan_rec *r);
 void scan_rec_free(scan_rec *r);
 
-/* Fill r from one parsed JSON object.  Returns NULL or a reason (errbuf). */
+/* Fill r from one parsed JSON object.  Returns NULL or a reason (errbuf).
+ * NULL with r->not_smtp set: a well-formed record that is not SMTP. */
 const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen);
 
 /* The certificate names as a JSON array text (allocated), or NULL when the

@@ -1,5 +1,6 @@
 /* libFuzzer target over every parser of untrusted input: JSON lines (DNS
- * rows and the three scan forms), CSV records, pfx2as and as2org lines,
+ * rows and every scan form, with the Censys API and Platform wrappers and
+ * ZGrab2 records of other modules), CSV records, pfx2as and as2org lines,
  * banner/EHLO names, names, and the escaping function.  `make fuzz` runs
  * it; a crash, hang, leak or sanitizer report is a bug. */
 #include "mxray/asorg.h"
@@ -28,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (o) {
 		scan_rec r;
 		scan_rec_init(&r);
-		if (!scan_from_json(o, raw, &r, err, sizeof err)) {
+		if (!scan_from_json(o, raw, &r, err, sizeof err) && !r.not_smtp) {
 			char *n = scan_names_json(&r);
 			free(n);
 		}
