@@ -85,7 +85,8 @@ int correct_undo(store *st, int64_t id, const char *analyst, char **err)
 	sqlite3_bind_int64(s, 1, id);
 	int rc = sqlite3_step(s);
 	bool exists = rc == SQLITE_ROW, undone = exists && sqlite3_column_type(s, 0) != SQLITE_NULL;
-	sqlite3_reset(s);
+	if (store_read_done(st, s, exists ? SQLITE_DONE : rc, err) < 0) /* an error is not "no such decision" */
+		return -1;
 	if (!exists) {
 		*err = xasprintf("there is no decision #%lld", (long long)id);
 		return -1;

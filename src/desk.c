@@ -434,7 +434,11 @@ desk *desk_open(store *st, const char *snapshot, const char *analyst, unsigned t
 		return NULL;
 	}
 	if (d->nrows == 0) {
-		*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s'", snapshot, snapshot);
+		/* infer ran (mxray review checks): no address of a primary MX
+		 * answered on port 25, which is what the desk reviews */
+		*err = xasprintf("no SMTP address with scan data in snapshot %s (no scanned address of a primary MX answered"
+				 " on port 25): import scans ('mxray import --snapshot %s --scans FILE') and run"
+				 " 'mxray infer --snapshot %s'", snapshot, snapshot, snapshot);
 		desk_free(d);
 		return NULL;
 	}

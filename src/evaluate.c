@@ -57,9 +57,10 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, sample);
-	if (sqlite3_step(s) != SQLITE_ROW) {
-		sqlite3_reset(s);
-		*err = xasprintf("there is no sample '%s'", sample);
+	int rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		if (store_read_done(st, s, rc, err) == 0)
+			*err = xasprintf("there is no sample '%s'", sample);
 		return -1;
 	}
 	char snapshot[11];
@@ -77,7 +78,6 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 		return -1;
 	store_bind_text(s, 1, sample);
 	store_bind_text(s, 2, snapshot);
-	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		r->sampled++;
 		if (sqlite3_column_int(s, 2))

@@ -19,7 +19,8 @@ bool export_latest(store *st, const char *approach, char buf[11])
 	if (!s)
 		return false;
 	store_bind_text(s, 1, approach);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		/* a date, or nothing: a longer stored value is not cut to one */
 		const char *d = (const char *)sqlite3_column_text(s, 0);
 		if (d && mx_date_valid(d)) {
@@ -28,6 +29,8 @@ bool export_latest(store *st, const char *approach, char buf[11])
 		}
 	}
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW) /* an error, not "no answers": the caller asks store_take_error */
+		store_note_error(st);
 	return ok;
 }
 
@@ -40,8 +43,11 @@ static int check_results(store *st, const char *snapshot, const char *approach, 
 	store_bind_text(s, 1, snapshot);
 	store_bind_text(s, 2, approach);
 	int rc = sqlite3_step(s);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW) {
+	bool found = rc == SQLITE_ROW;
+	/* an error is said as one, not as "no answers" */
+	if (store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0)
+		return -1;
+	if (!found) {
 		*err = xasprintf("no %s answers for snapshot %s: run 'mxray infer --snapshot %s%s'",
 				 !strcmp(approach, "final") ? "inference" : approach, snapshot, snapshot,
 				 !strcmp(approach, "final") ? "" : " --approach all");
@@ -114,9 +120,10 @@ static int cmp_pcompany(const void *a, const void *b)
 long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
 			enum export_format fmt, bool scoped, char **err)
 {
-	if (check_results(st, snapshot, approach, err) < 0 || report_scope_table(st, err) < 0)
+	int64_t snap = -1;
+	if (check_results(st, snapshot, approach, err) < 0 || report_scope_table(st, err) < 0 ||
+	    store_snapshot_find(st, snapshot, &snap, err) < 0)
 		return -1;
-	int64_t snap = store_snapshot_id(st, snapshot);
 	/* The rows in the table's order, sorted here by domain and provider
 	 * name (SQLite's sort of a million rows with their joins was slower). */
 	sqlite3_stmt *s = store_prepare(st,
@@ -233,7 +240,9 @@ fail:
 long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
 		      bool scoped, char **err)
 {
-	if (check_results(st, snapshot, "final", err) < 0 || report_scope_table(st, err) < 0)
+	int64_t snap = -1;
+	if (check_results(st, snapshot, "final", err) < 0 || report_scope_table(st, err) < 0 ||
+	    store_snapshot_find(st, snapshot, &snap, err) < 0)
 		return -1;
 	/* every domain: the shares infer stored; a list or scope: summed here */
 	bool all = !scoped && (!list || !strcmp(list, "all"));
@@ -247,7 +256,7 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 		" GROUP BY p ORDER BY w DESC, p", err);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
+	sqlite3_bind_int64(s, 1, snap);
 	if (!all) {
 		store_bind_text(s, 2, list);
 		sqlite3_bind_int(s, 3, scoped);

@@ -156,6 +156,8 @@ typedef struct {
 	/* scans */
 	scan_rec scan;
 	struct scan_batch *batch;
+	int scan_mode;       /* 0 undecided, 1 JSON lines, 2 JSON document(s) */
+	struct scan_doc *doc;
 	/* as2org */
 	enum asorg_section section;
 	/* the compact store */
@@ -495,7 +497,7 @@ static int dns_values(fctx *x, const char *const vals[DNS_NCOLS])
 	const char *why = dns_row_parse(vals, &r, x->errbuf, sizeof x->errbuf);
 	if (why)
 		return problem(x, why);
-	/* kept, but counted: FORMATS.md resolves MX hosts on the same day */
+	/* kept, but counted: OpenINTEL resolves MX hosts on the same day */
 	if (r.timestamp >= 0 && x->snapshot_day >= 0 && r.timestamp / 86400 != x->snapshot_day)
 		x->c->offday++;
 	return dns_store(x, &r);
@@ -675,6 +677,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 typedef struct {
 	strbuf line;
 	uint64_t lineno;
+	uint64_t recno;      /* record of a JSON document, 0 = a line */
 	scan_rec rec;
 	bool blank, ok;
 	char why[512];
@@ -746,6 +749,16 @@ static int scan_flush(fctx *x)
 		x->lineno = it->lineno;
 		if (it->blank)
 			continue;
+		if (it->ok && it->rec.not_smtp) {
+			x->c->not_smtp++; /* another ZGrab2 module: no port-25 evidence */
+			continue;
+		}
+		if (!it->ok && it->recno) {
+			char why[600];
+			snprintf(why, sizeof why, "record %llu: %s", (unsigned long long)it->recno, it->why);
+			rc = problem(x, why);
+			continue;
+		}
 		rc = it->ok ? scan_write(x, &it->rec) : problem(x, it->why);
 	}
 	x->lineno = here;
@@ -761,7 +774,8 @@ static int scan_flush(fctx *x)
 	return rc;
 }
 
-static int do_scan(fctx *x, char *line, size_t len)
+/* One record (a line, or one value of a JSON document) into the batch. */
+static int scan_add(fctx *x, const char *rec, size_t len, uint64_t lineno, uint64_t recno)
 {
 	if (!x->batch) {
 		x->batch = xcalloc(1, sizeof *x->batch);
@@ -772,10 +786,185 @@ static int do_scan(fctx *x, char *line, size_t len)
 	}
 	scan_item *it = &x->batch->item[x->batch->n++];
 	sb_clear(&it->line);
-	sb_add(&it->line, line, len);
-	it->lineno = x->lineno;
+	sb_add(&it->line, rec, len);
+	it->lineno = lineno;
+	it->recno = recno;
 	x->batch->bytes += len;
 	return x->batch->n == SCAN_BATCH || x->batch->bytes >= SCAN_BATCH_BYTES ? scan_flush(x) : 0;
+}
+
+/* ---- scans as JSON documents -------------------------------------------
+ *
+ * The censys command-line tool writes indented JSON: one host over many
+ * lines, or a search as a JSON array of hosts.  A scan file whose first
+ * non-blank line is "{" alone or starts with "[" is read as a sequence of
+ * JSON values, top-level arrays opened: each object is one record, cut out
+ * by tracking strings and nesting, then parsed like a line (jsonl_parse,
+ * with its limits).  Memory is one record (at most 16 MiB) plus the batch.
+ * A problem names the line where its record starts and the record's
+ * number; a file that ends inside a record or an open array is a problem
+ * after the records before it are kept. */
+
+typedef struct scan_doc {
+	strbuf rec;          /* the record being cut out */
+	uint64_t rec_line;   /* where it starts */
+	uint64_t nrec;       /* records started so far */
+	int depth;           /* nesting inside the record */
+	int arrays;          /* top-level arrays open */
+	bool in_rec, in_str, esc, too_long;
+} scan_doc;
+
+static int doc_record_end(fctx *x, scan_doc *d)
+{
+	d->in_rec = false;
+	if (d->too_long) {
+		d->too_long = false;
+		int rc = scan_flush(x); /* the records before it first */
+		if (rc)
+			return rc;
+		uint64_t here = x->lineno;
+		x->lineno = d->rec_line;
+		char why[128];
+		snprintf(why, sizeof why, "record %llu: longer than 16 MiB", (unsigned long long)d->nrec);
+		rc = problem(x, why);
+		x->lineno = here;
+		return rc;
+	}
+	int rc = scan_add(x, d->rec.data, d->rec.len, d->rec_line, d->nrec);
+	sb_clear(&d->rec);
+	if (d->rec.cap > (1u << 20)) { /* do not keep a huge one */
+		sb_free(&d->rec);
+		sb_init(&d->rec);
+	}
+	return rc;
+}
+
+/* Feed one line (and its newline) of a JSON document. */
+static int doc_feed(fctx *x, const char *p, size_t len)
+{
+	scan_doc *d = x->doc;
+	size_t i = 0;
+	while (i < len) {
+		if (!d->in_rec) {
+			char ch = p[i];
+			if (ch == ' ' || ch == '\t' || ch == '\r' || (ch == ',' && d->arrays)) {
+				i++;
+				continue;
+			}
+			if (ch == '[') {
+				d->arrays++;
+				i++;
+				continue;
+			}
+			if (ch == ']' && d->arrays) {
+				d->arrays--;
+				i++;
+				continue;
+			}
+			if (ch != '{') {
+				int rc = scan_flush(x);
+				if (rc)
+					return rc;
+				char why[128];
+				if (ch >= 0x20 && ch < 0x7f)
+					snprintf(why, sizeof why, "unexpected '%c' between the records of a JSON document", ch);
+				else
+					snprintf(why, sizeof why, "unexpected byte 0x%02x between the records of a JSON document",
+						 (unsigned char)ch);
+				return problem(x, why); /* the rest of the line is skipped */
+			}
+			d->in_rec = true;
+			d->depth = 0;
+			d->in_str = d->esc = d->too_long = false;
+			d->rec_line = x->lineno;
+			d->nrec++;
+			sb_clear(&d->rec);
+		}
+		/* inside a record: up to the brace that closes it */
+		size_t from = i;
+		bool done = false;
+		for (; i < len && !done; i++) {
+			char ch = p[i];
+			if (d->in_str) {
+				if (d->esc)
+					d->esc = false;
+				else if (ch == '\\')
+					d->esc = true;
+				else if (ch == '"')
+					d->in_str = false;
+			} else if (ch == '"') {
+				d->in_str = true;
+			} else if (ch == '{' || ch == '[') {
+				d->depth++;
+			} else if (ch == '}' || ch == ']') {
+				if (--d->depth == 0)
+					done = true;
+			}
+		}
+		if (!d->too_long) {
+			if (d->rec.len + (i - from) + 1 > LINE_MAX_BYTES) {
+				d->too_long = true;
+				sb_free(&d->rec);
+				sb_init(&d->rec);
+			} else {
+				sb_add(&d->rec, p + from, i - from);
+			}
+		}
+		if (done) {
+			int rc = doc_record_end(x, d);
+			if (rc)
+				return rc;
+		}
+	}
+	if (d->in_rec && !d->too_long)
+		sb_add(&d->rec, "\n", 1);
+	return 0;
+}
+
+/* The end of a JSON document: a record or an array left open is cut off. */
+static int doc_end(fctx *x)
+{
+	scan_doc *d = x->doc;
+	if (!d || (!d->in_rec && !d->arrays))
+		return 0;
+	int rc = scan_flush(x); /* the good records first */
+	if (rc)
+		return rc;
+	char why[200];
+	if (d->in_rec) {
+		x->lineno = d->rec_line;
+		snprintf(why, sizeof why, "record %llu is cut off: the file ends inside it",
+			 (unsigned long long)d->nrec);
+	} else {
+		snprintf(why, sizeof why, "the JSON array is not closed: the file ends after record %llu",
+			 (unsigned long long)d->nrec);
+	}
+	d->in_rec = false;
+	d->arrays = 0;
+	return problem(x, why);
+}
+
+static int do_scan(fctx *x, char *line, size_t len)
+{
+	if (!x->scan_mode) {
+		if (blank(line, len))
+			return 0;
+		size_t i = 0;
+		while (i < len && (line[i] == ' ' || line[i] == '\t'))
+			i++;
+		size_t n = len;
+		while (n > i && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+			n--;
+		/* a JSON line is a whole object: "{" alone or "[" starts a document */
+		x->scan_mode = line[i] == '[' || (n - i == 1 && line[i] == '{') ? 2 : 1;
+		if (x->scan_mode == 2) {
+			x->doc = xcalloc(1, sizeof *x->doc);
+			sb_init(&x->doc->rec);
+		}
+	}
+	if (x->scan_mode == 2)
+		return doc_feed(x, line, len);
+	return scan_add(x, line, len, x->lineno, 0);
 }
 
 /* One parsed scan record into the store. */
@@ -1040,6 +1229,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 			progress_update(&pg, infile_consumed(f), c->lines, units[in->kind]);
 	}
 	if (rc == 0)
+		rc = doc_end(&x);
+	if (rc == 0)
 		rc = scan_flush(&x);
 	while (rc == 0 && x.pending.len) /* each replay drops a line: it ends */
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
@@ -1060,6 +1251,10 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	csv_record_free(&x.rec);
 	sb_free(&x.pending);
 	scan_rec_free(&x.scan);
+	if (x.doc) {
+		sb_free(&x.doc->rec);
+		free(x.doc);
+	}
 	if (x.batch) {
 		for (size_t i = 0; i < SCAN_BATCH; i++) {
 			sb_free(&x.batch->item[i].line);
@@ -1329,6 +1524,8 @@ static void summary(FILE *log, const import_input *in, const import_counts *c)
 		fprintf(log, ", %llu empty answers", (unsigned long long)c->empty);
 	if (c->offday)
 		fprintf(log, ", %llu rows dated another day than the snapshot", (unsigned long long)c->offday);
+	if (c->not_smtp)
+		fprintf(log, ", %llu not SMTP (other ZGrab2 modules, not stored)", (unsigned long long)c->not_smtp);
 	if (c->ignored)
 		fprintf(log, ", %llu ignored (%s)", (unsigned long long)c->ignored,
 			in->kind == IMPORT_DNS ? "AAAA and other record types" : "IPv6 prefixes");

@@ -4,6 +4,7 @@
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
+#include "mxray/probe.h"
 #include "mxray/correct.h"
 #include "mxray/csv.h"
 #include "mxray/export.h"
@@ -17,11 +18,13 @@
 #include "mxray/store.h"
 #include "mxray/util.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MXRAY_VERSION "0.1.0"
@@ -143,7 +146,14 @@ static bool list_known(const command *c, store *st, const char *list)
 {
 	if (!list || !strcmp(list, "all"))
 		return true;
-	if (store_list_exists(st, list))
+	char *err = NULL;
+	int found = store_list_find(st, list, &err);
+	if (found < 0) {
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+		free(err);
+		return false;
+	}
+	if (found)
 		return true;
 	char *names = store_list_names(st);
 	char *e = sanitize_str(list);
@@ -344,7 +354,7 @@ static int cmd_stats(int argc, char **argv)
 	if (snapshot && !mx_date_valid(snapshot))
 		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
 	char *err = NULL;
-	store *st = store_open_existing(db, &err);
+	store *st = store_open_readonly(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray stats: %s\n", err);
 		free(err);
@@ -384,30 +394,31 @@ static const opt_row infer_opts_table[] = {
 	{NULL, NULL, NULL},
 };
 
-/* Open the database and settle the snapshot (default: the newest). */
-static store *open_snapshot(const command *c, const char *db, const char **snapshot, char buf[11])
+/* Open the database (read-only for a command that only reads) and settle
+ * the snapshot (default: the newest).  A database error is said as one. */
+static store *open_snapshot(const command *c, const char *db, const char **snapshot, char buf[11], bool readonly)
 {
 	char *err = NULL;
-	store *st = store_open_existing(db, &err);
+	store *st = readonly ? store_open_readonly(db, &err) : store_open_existing(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray %s: %s\n", c->name, err);
 		free(err);
 		return NULL;
 	}
-	if (!*snapshot) {
-		if (!store_snapshot_latest(st, buf)) {
-			fprintf(stderr, "mxray %s: %s has no snapshots (import data first)\n", c->name, db);
-			store_close(st);
-			return NULL;
-		}
-		*snapshot = buf;
-		return st;
-	}
-	if (!store_snapshot_exists(st, *snapshot)) {
+	int found = *snapshot ? store_snapshot_find(st, *snapshot, NULL, &err) : store_snapshot_newest(st, buf, &err);
+	if (found < 0)
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+	else if (!found && !*snapshot)
+		fprintf(stderr, "mxray %s: %s has no snapshots (import data first)\n", c->name, db);
+	else if (!found)
 		fprintf(stderr, "mxray %s: no snapshot %s in %s\n", c->name, *snapshot, db);
+	free(err);
+	if (found != 1) {
 		store_close(st);
 		return NULL;
 	}
+	if (!*snapshot)
+		*snapshot = buf;
 	return st;
 }
 
@@ -506,7 +517,7 @@ static int cmd_infer(int argc, char **argv)
 		return rc;
 	}
 	char buf[11];
-	store *st = open_snapshot(c, db, &snapshot, buf);
+	store *st = open_snapshot(c, db, &snapshot, buf, false);
 	if (!st) {
 		kb_free(k);
 		return EXIT_RUNTIME;
@@ -614,7 +625,7 @@ static int cmd_correct(int argc, char **argv)
 	if (undo && undo_id > INT64_MAX)
 		return usage_error(c, "--undo '%s' is out of range (decision numbers are 1 to 9223372036854775807)", undo);
 	char *err = NULL;
-	store *st = store_open_existing(db, &err);
+	store *st = list ? store_open_readonly(db, &err) : store_open_existing(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray correct: %s\n", err);
 		free(err);
@@ -685,7 +696,7 @@ static int cmd_show(int argc, char **argv)
 	if (snapshot && !mx_date_valid(snapshot))
 		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
 	char buf[11];
-	store *st = open_snapshot(c, db, &snapshot, buf);
+	store *st = open_snapshot(c, db, &snapshot, buf, true);
 	if (!st)
 		return EXIT_RUNTIME;
 	char *err = NULL;
@@ -807,7 +818,7 @@ static int cmd_export(int argc, char **argv)
 	}
 	report_scope sc = {list, stable, dates, ndates};
 	char *err = NULL;
-	store *st = store_open_existing(db, &err);
+	store *st = store_open_readonly(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray export: %s\n", err);
 		free(err);
@@ -843,8 +854,13 @@ static int cmd_export(int argc, char **argv)
 	free_dates(dates, ndates);
 	if (!snapshot) {
 		if (!export_latest(st, which, buf)) {
-			fprintf(stderr, "mxray export: %s has no %s answers yet: run 'mxray infer'\n", db,
-				approach ? approach : "inference");
+			char *e = store_take_error(st);
+			if (e)
+				fprintf(stderr, "mxray export: %s\n", e);
+			else
+				fprintf(stderr, "mxray export: %s has no %s answers yet: run 'mxray infer'\n", db,
+					approach ? approach : "inference");
+			free(e);
 			store_close(st);
 			return EXIT_RUNTIME;
 		}
@@ -877,6 +893,20 @@ static const opt_row review_opts_table[] = {
 	{"sample", "NAME", "with --mode eval: the sample to label"},
 	{NULL, NULL, NULL},
 };
+
+/* Whether infer has run on the snapshot since its last import: 1, 0, or
+ * -1 with *err set. */
+static int review_inferred(store *st, const char *snapshot, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_primary_mx WHERE snap = (SELECT id FROM snapshot WHERE date = ?1)"
+					    " UNION ALL SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1)"
+					    " LIMIT 1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, snapshot);
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
+}
 
 static int cmd_review(int argc, char **argv)
 {
@@ -942,22 +972,26 @@ static int cmd_review(int argc, char **argv)
 		free(err);
 		err = NULL;
 	}
-	store *st = open_snapshot(c, db, &snapshot, buf);
+	store *st = open_snapshot(c, db, &snapshot, buf, false);
 	if (!st) {
 		kb_free(k);
 		return EXIT_RUNTIME;
 	}
 	int rc = EXIT_OK;
-	/* No answers yet for this snapshot: infer first. */
-	if (!infer_has_results(st, snapshot)) {
-		infer_opts io = {snapshot, INFER_ALL, threshold, INFER_HEUR_APPLY, k, true, stderr};
-		infer_summary sum;
-		fprintf(stderr, "mxray review: no answers for %s yet; running infer first\n", snapshot);
-		if (infer_run(st, &io, &sum, &err) < 0) {
+	/* No answers yet for this snapshot: say so once, and write nothing
+	 * (inferring is the analyst's to ask for).  Answers without an SMTP
+	 * address to review are the desk's to say (desk_open). */
+	int inferred = review_inferred(st, snapshot, &err);
+	if (inferred <= 0) {
+		if (inferred < 0)
 			fprintf(stderr, "mxray review: %s\n", err);
-			free(err);
-			rc = EXIT_RUNTIME;
-		}
+		else
+			fprintf(stderr, "mxray review: snapshot %s has no answers yet: run 'mxray infer --snapshot %s' first\n",
+				snapshot, snapshot);
+		free(err);
+		store_close(st);
+		kb_free(k);
+		return EXIT_RUNTIME;
 	}
 	if (!threshold_set) /* the threshold the last inference of this snapshot used */
 		infer_last_threshold(st, snapshot, &threshold);
@@ -1035,7 +1069,7 @@ static int cmd_sample(int argc, char **argv)
 	if (snapshot && !mx_date_valid(snapshot))
 		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
 	char buf[11], *err = NULL;
-	store *st = open_snapshot(c, db, &snapshot, buf);
+	store *st = open_snapshot(c, db, &snapshot, buf, false);
 	if (!st)
 		return EXIT_RUNTIME;
 	r.snapshot = snapshot;
@@ -1097,7 +1131,7 @@ static int cmd_label(int argc, char **argv)
 	if (!!in + out != 1)
 		return usage_error(c, "%s", "give one of --import FILE and --export");
 	char *err = NULL, snap[11];
-	store *st = store_open_existing(db, &err);
+	store *st = out ? store_open_readonly(db, &err) : store_open_existing(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray label: %s\n", err);
 		free(err);
@@ -1105,8 +1139,12 @@ static int cmd_label(int argc, char **argv)
 	}
 	int rc = EXIT_OK;
 	if (!sample_snapshot(st, sample, snap)) {
-		char *e = sanitize_str(sample);
-		fprintf(stderr, "mxray label: there is no sample '%s'\n", e);
+		char *dberr = store_take_error(st);
+		char *e = dberr ? dberr : sanitize_str(sample);
+		if (dberr)
+			fprintf(stderr, "mxray label: %s\n", e);
+		else
+			fprintf(stderr, "mxray label: there is no sample '%s'\n", e);
 		free(e);
 		store_close(st);
 		return EXIT_RUNTIME;
@@ -1157,7 +1195,7 @@ static int cmd_eval(int argc, char **argv)
 		return op.rc >= 0 ? op.rc : usage_error(c, "unexpected argument '%s'", argv[optind]);
 	}
 	char *err = NULL;
-	store *st = store_open_existing(db, &err);
+	store *st = store_open_readonly(db, &err);
 	if (!st) {
 		fprintf(stderr, "mxray eval: %s\n", err);
 		free(err);
@@ -1171,6 +1209,13 @@ static int cmd_eval(int argc, char **argv)
 	size_t n = ns ? ns : nall;
 	eval_result *res = xcalloc(n + 1, sizeof *res);
 	int rc = EXIT_OK;
+	char *dberr = store_take_error(st);
+	if (dberr) {
+		fprintf(stderr, "mxray eval: %s\n", dberr);
+		free(dberr);
+		n = 0;
+		rc = EXIT_RUNTIME;
+	}
 	for (size_t i = 0; i < n && rc == EXIT_OK; i++)
 		if (eval_sample(st, ns ? samples[i] : all[i], &res[i], &err) < 0) {
 			fprintf(stderr, "mxray eval: %s\n", err);
@@ -1235,7 +1280,7 @@ static int cmd_report(int argc, char **argv)
 		return usage_error(c, "--snapshots '%s' is not a list of dates YYYY-MM-DD,...", snaps);
 	}
 	char *err = NULL;
-	store *st = store_open_existing(db, &err);
+	store *st = store_open_readonly(db, &err);
 	int rc = EXIT_OK;
 	report_scope sc = {list, stable, dates, ndates};
 	if (st && !list_known(c, st, list)) {
@@ -1250,6 +1295,233 @@ static int cmd_report(int argc, char **argv)
 	}
 	store_close(st);
 	free_dates(dates, ndates);
+	return rc;
+}
+
+/* ---- probe ------------------------------------------------------------ */
+
+static const opt_row probe_opts_table[] = {
+	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
+	{"snapshot", "YYYY-MM-DD", "the snapshot the results go to (required)"},
+	{"domains", "FILE", "domains to probe, one a line ('-': standard input)"},
+	{"list", "NAME", "also import the domains as the target list NAME"},
+	{"resolver", "IP[:PORT]", "DNS resolver (default: the system's)"},
+	{"port", "N", "SMTP port (default 25)"},
+	{"ehlo", "NAME", "EHLO name that identifies you (default: this machine's FQDN)"},
+	{"rate", "N", "new SMTP connections per second in all (default 20)"},
+	{"concurrency", "N", "open SMTP connections at most (default 100)"},
+	{"timeout", "SECONDS", "per SMTP session and per DNS try (default 10)"},
+	{"exclude", "FILE", "CIDRs and domains never contacted (opt-outs)"},
+	{"ca-file", "PEM", "more trusted roots, besides the system's"},
+	{"out", "DIR", "where dns.jsonl and scans.jsonl go (default ./SNAPSHOT)"},
+	{"no-import", NULL, "write the files only, import nothing"},
+	{"quiet", NULL, "no progress bar, no summary"},
+	{NULL, NULL, NULL},
+};
+
+static void on_probe_signal(int sig)
+{
+	(void)sig;
+	probe_interrupted = 1;
+	import_interrupted = 1;
+}
+
+static bool probe_number(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || *end || !(v >= lo && v <= hi))
+		return false;
+	*out = v;
+	return true;
+}
+
+static int cmd_probe(int argc, char **argv)
+{
+	const command *c = find_command("probe");
+	const char *db = default_db(), *snapshot = NULL, *list = NULL, *domfile = NULL, *exfile = NULL;
+	const char *outdir = NULL;
+	char ehlo[MX_NAME_MAX + 2] = "";
+	probe_opts po = {NULL, 25, ehlo, 20, 100, 10, NULL, NULL, true, stderr};
+	bool do_import = true, quiet = false;
+	double v;
+	int rc = EXIT_USAGE;
+	probe_domains doms = {0};
+	probe_exclude *ex = NULL;
+	char *err = NULL, *dns_path = NULL, *scan_path = NULL, *tgt_path = NULL;
+	optparse op;
+	const char *name;
+	op_begin(&op, c);
+	while ((name = op_next(&op, argc, argv))) {
+		if (!strcmp(name, "db")) {
+			db = optarg;
+		} else if (!strcmp(name, "snapshot")) {
+			snapshot = optarg;
+		} else if (!strcmp(name, "domains")) {
+			domfile = optarg;
+		} else if (!strcmp(name, "list")) {
+			if (!list_name_ok(optarg) || !strcmp(optarg, "all")) {
+				rc = usage_error(c, "list name '%s' must be 1-63 letters, digits, '-', '_' or '.' (not 'all')",
+						 optarg);
+				return op_error(&op, rc);
+			}
+			list = optarg;
+		} else if (!strcmp(name, "resolver")) {
+			po.resolver = optarg;
+		} else if (!strcmp(name, "port")) {
+			if (!probe_number(optarg, 1, 65535, &v) || v != (unsigned)v)
+				return op_error(&op, usage_error(c, "--port '%s' is not a port 1-65535", optarg));
+			po.port = (unsigned)v;
+		} else if (!strcmp(name, "ehlo")) {
+			size_t n = strlen(optarg);
+			if (n == 0 || n > MX_NAME_MAX || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+							    "0123456789.-_[]:") != n)
+				return op_error(&op, usage_error(c, "--ehlo '%s' is not a host name or [address]", optarg));
+			snprintf(ehlo, sizeof ehlo, "%s", optarg);
+		} else if (!strcmp(name, "rate")) {
+			if (!probe_number(optarg, 0.001, 100000, &v))
+				return op_error(&op, usage_error(c, "--rate '%s' is not a number 0.001-100000", optarg));
+			po.rate = v;
+		} else if (!strcmp(name, "concurrency")) {
+			if (!probe_number(optarg, 1, 100000, &v) || v != (int)v)
+				return op_error(&op, usage_error(c, "--concurrency '%s' is not a number 1-100000", optarg));
+			po.concurrency = (int)v;
+		} else if (!strcmp(name, "timeout")) {
+			if (!probe_number(optarg, 0.05, 3600, &v))
+				return op_error(&op, usage_error(c, "--timeout '%s' is not a number of seconds (0.05-3600)",
+								 optarg));
+			po.timeout = v;
+		} else if (!strcmp(name, "exclude")) {
+			exfile = optarg;
+		} else if (!strcmp(name, "ca-file")) {
+			po.ca_file = optarg;
+		} else if (!strcmp(name, "out")) {
+			outdir = optarg;
+		} else if (!strcmp(name, "no-import")) {
+			do_import = false;
+		} else {
+			quiet = true;
+		}
+	}
+	if (op.rc >= 0)
+		return op.rc;
+	if (!snapshot)
+		return usage_error(c, "%s", "--snapshot YYYY-MM-DD is required");
+	if (!mx_date_valid(snapshot))
+		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	for (int i = optind; i < argc; i++) {
+		const char *why = probe_domains_add(&doms, argv[i], strlen(argv[i]));
+		if (why) {
+			fprintf(stderr, "mxray probe: '%s': %s\n", argv[i], why);
+			goto out;
+		}
+	}
+	rc = EXIT_RUNTIME;
+	if (domfile && probe_domains_load(&doms, domfile, stderr, &err) < 0)
+		goto fail;
+	if (doms.n == 0) {
+		rc = usage_error(c, "%s", "no domains: give DOMAIN arguments or --domains FILE");
+		goto out;
+	}
+	if (exfile) {
+		ex = probe_exclude_new();
+		if (probe_exclude_load(ex, exfile, &err) < 0)
+			goto fail;
+		po.exclude = ex;
+	}
+	if (!ehlo[0])
+		probe_default_ehlo(ehlo, sizeof ehlo);
+	po.progress = !quiet;
+	if (!outdir)
+		outdir = snapshot;
+	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
+		err = xasprintf("%s: %s", outdir, strerror(errno));
+		goto fail;
+	}
+	dns_path = xasprintf("%s/dns.jsonl", outdir);
+	scan_path = xasprintf("%s/scans.jsonl", outdir);
+	FILE *df = fopen(dns_path, "w"), *sf = df ? fopen(scan_path, "w") : NULL;
+	if (!df || !sf) {
+		err = xasprintf("%s: %s", df ? scan_path : dns_path, strerror(errno));
+		if (df)
+			fclose(df);
+		goto fail;
+	}
+	struct sigaction sa, old_int, old_term;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_probe_signal;
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	probe_counts pc;
+	int pr = probe_run(&po, doms.v, doms.n, df, sf, &pc, &err);
+	bool wrote = fclose(df) == 0;
+	wrote = (fclose(sf) == 0) && wrote;
+	if (pr < 0)
+		goto fail;
+	if (!wrote) {
+		err = xasprintf("writing %s: %s", outdir, strerror(errno));
+		goto fail;
+	}
+	if (!quiet)
+		fprintf(stderr,
+			"probe: %llu domains (%llu excluded): %llu MX records, %llu failed lookups, %llu NODATA; "
+			"%llu MX hosts (%llu excluded), %llu addresses (%llu excluded); %llu SMTP sessions: "
+			"%llu banners, %llu TLS (%llu trusted), %llu errors; files in %s\n",
+			(unsigned long long)pc.domains, (unsigned long long)pc.excluded_domains,
+			(unsigned long long)pc.mx_records, (unsigned long long)pc.dns_failed,
+			(unsigned long long)pc.dns_nodata, (unsigned long long)pc.hosts,
+			(unsigned long long)pc.excluded_hosts, (unsigned long long)pc.addresses,
+			(unsigned long long)pc.excluded_addresses, (unsigned long long)pc.smtp_done,
+			(unsigned long long)pc.smtp_banner, (unsigned long long)pc.smtp_tls,
+			(unsigned long long)pc.smtp_trusted, (unsigned long long)pc.smtp_failed, outdir);
+	if (pr == 1) {
+		fprintf(stderr, "mxray probe: interrupted: the files in %s hold what was done; nothing was imported\n",
+			outdir);
+		goto out;
+	}
+	if (!do_import) {
+		rc = EXIT_OK;
+		goto out;
+	}
+	import_input in[3];
+	size_t n = 0;
+	if (list) {
+		tgt_path = xasprintf("%s/targets-%s.txt", outdir, list);
+		FILE *tf = fopen(tgt_path, "w");
+		if (!tf) {
+			err = xasprintf("%s: %s", tgt_path, strerror(errno));
+			goto fail;
+		}
+		for (size_t i = 0; i < doms.n; i++)
+			fprintf(tf, "%s\n", doms.v[i]);
+		if (fclose(tf) != 0) {
+			err = xasprintf("%s: %s", tgt_path, strerror(errno));
+			goto fail;
+		}
+		in[n++] = (import_input){IMPORT_TARGETS, tgt_path, list};
+	}
+	in[n++] = (import_input){IMPORT_DNS, dns_path, NULL};
+	in[n++] = (import_input){IMPORT_SCANS, scan_path, NULL};
+	store *st = store_open(db, &err);
+	if (!st)
+		goto fail;
+	import_opts io = {snapshot, false, !quiet, 10, stderr};
+	int ir = import_run(st, &io, in, n, &err);
+	store_close(st);
+	if (ir < 0)
+		goto fail;
+	rc = EXIT_OK;
+	goto out;
+fail:
+	fprintf(stderr, "mxray probe: %s\n", err ? err : "failed");
+	rc = EXIT_RUNTIME;
+out:
+	free(err);
+	free(dns_path);
+	free(scan_path);
+	free(tgt_path);
+	probe_domains_free(&doms);
+	probe_exclude_free(ex);
 	return rc;
 }
 
@@ -1341,6 +1613,18 @@ static const command commands[] = {
 	 "snapshot, data coverage (the paper's Table 4), answers by source, heuristics\n"
 	 "fired and analyst decisions.",
 	 report_opts_table, cmd_report},
+	{"probe", "--snapshot YYYY-MM-DD (DOMAIN... | --domains FILE) [--list NAME] [--resolver IP[:PORT]]\n"
+		  "       [--port N] [--ehlo NAME] [--rate N] [--concurrency N] [--timeout S] [--exclude FILE]\n"
+		  "       [--ca-file PEM] [--out DIR] [--no-import]",
+	 "Collect the evidence live: MX and A lookups, then one SMTP STARTTLS session per address.\n"
+	 "Writes OpenINTEL-style dns.jsonl and ZGrab2-style scans.jsonl under --out and imports\n"
+	 "them into the snapshot; then 'mxray infer' and 'mxray show DOMAIN' work.  Each address\n"
+	 "is asked: greeting, EHLO, STARTTLS, TLS handshake (the certificate is kept and checked\n"
+	 "against the system's trusted roots), QUIT; never MAIL FROM or RCPT TO.\n"
+	 "Etiquette: scan only what you may, identify yourself with --ehlo (a name whose web\n"
+	 "page explains the research and how to opt out), honour opt-out requests with\n"
+	 "--exclude, and keep the rate low (default 20 connections per second).",
+	 probe_opts_table, cmd_probe},
 	{"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts, cmd_help},
 	{"version", "", "Print the version.", no_opts, cmd_version},
 };

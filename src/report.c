@@ -25,8 +25,10 @@ long report_dates(store *st, const report_scope *sc, char (**dates)[11], char **
 	if (sc->snapshots && sc->nsnapshots) {
 		*dates = xcalloc(sc->nsnapshots, sizeof **dates);
 		for (size_t i = 0; i < sc->nsnapshots; i++) {
-			if (!store_snapshot_exists(st, sc->snapshots[i])) {
-				*err = xasprintf("no snapshot %s in the database", sc->snapshots[i]);
+			int found = store_snapshot_find(st, sc->snapshots[i], NULL, err);
+			if (found <= 0) {
+				if (found == 0)
+					*err = xasprintf("no snapshot %s in the database", sc->snapshots[i]);
 				free(*dates);
 				*dates = NULL;
 				return -1;
@@ -72,7 +74,12 @@ static int check_inferred(store *st, char (*dates)[11], long n, char **err)
 	sb_init(&missing);
 	for (long i = 0; i < n; i++) {
 		store_bind_text(s, 1, dates[i]);
-		if (sqlite3_step(s) != SQLITE_ROW)
+		int rc = sqlite3_step(s);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) { /* an error is not "no results" */
+			sb_free(&missing);
+			return store_read_done(st, s, rc, err);
+		}
+		if (rc != SQLITE_ROW)
 			sb_addf(&missing, "%s%s", missing.len ? ", " : "", dates[i]);
 		sqlite3_reset(s);
 	}
@@ -141,8 +148,10 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
-	int inferred = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
+	int rc = sqlite3_step(s), inferred = rc == SQLITE_ROW;
+	int64_t snap = -1;
+	if (store_read_done(st, s, inferred ? SQLITE_DONE : rc, err) < 0 || store_snapshot_find(st, snapshot, &snap, err) < 0)
+		return -1;
 	if (!inferred) {
 		*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s' (or --all)",
 				 snapshot, snapshot);
@@ -158,8 +167,7 @@ static int coverage_one(store *st, const char *snapshot, coverage_row *out, char
 			  err);
 	if (!s)
 		return -1;
-	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
-	int rc;
+	sqlite3_bind_int64(s, 1, snap);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int cat = sqlite3_column_int(s, 0);
 		if (cat >= 0 && cat < COVERAGE_CATEGORIES) {
@@ -245,8 +253,13 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 		return -1;
 	}
 	int rc = SQLITE_DONE;
+	char *ferr = NULL;
 	for (long k = 0; k < n && rc == SQLITE_DONE; k++) {
-		int64_t snap = store_snapshot_id(st, t->dates[k]);
+		int64_t snap = -1;
+		if (store_snapshot_find(st, t->dates[k], &snap, &ferr) < 0) {
+			rc = SQLITE_ERROR;
+			break;
+		}
 		sqlite3_bind_int64(tot, 1, snap);
 		rc = sqlite3_step(tot);
 		if (rc == SQLITE_ROW) {
@@ -273,7 +286,11 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 		sqlite3_reset(s);
 	}
 	size_t np = strmap_size(prov);
-	if (store_read_done(st, tot, rc, err) < 0) { /* an error is not a zero share */
+	if (ferr) {
+		sqlite3_reset(tot);
+		*err = ferr;
+	}
+	if (ferr || store_read_done(st, tot, rc, err) < 0) { /* an error is not a zero share */
 		for (size_t i = 0; i < np; i++)
 			free(share[i]);
 		free(share);
@@ -367,34 +384,54 @@ static void bar(FILE *out, double frac, int width)
 		fputs(i < n ? "#" : ".", out);
 }
 
-/* The same, for a query on the integer tables: ?1 is the snapshot's id. */
-static long one_long_id(store *st, const char *sql, const char *snapshot)
+/* One number from a query whose ?1 is the snapshot's date (by_id: its
+ * integer id) into *v (0 when there is no row); -1 with *err set. */
+static int one_long(store *st, const char *sql, const char *snapshot, bool by_id, long *v, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, sql, NULL);
-	long v = 0;
+	*v = 0;
+	int64_t snap = -1;
+	if (by_id && store_snapshot_find(st, snapshot, &snap, err) < 0)
+		return -1;
+	sqlite3_stmt *s = store_prepare(st, sql, err);
 	if (!s)
-		return 0;
-	sqlite3_bind_int64(s, 1, store_snapshot_id(st, snapshot));
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return v;
+		return -1;
+	if (by_id)
+		sqlite3_bind_int64(s, 1, snap);
+	else
+		store_bind_text(s, 1, snapshot);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*v = sqlite3_column_int64(s, 0);
+		rc = SQLITE_DONE;
+	}
+	return store_read_done(st, s, rc, err);
 }
 
-static long one_long(store *st, const char *sql, const char *snapshot)
-{
-	sqlite3_stmt *s = store_prepare(st, sql, NULL);
-	long v = 0;
-	if (!s)
-		return 0;
-	store_bind_text(s, 1, snapshot);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return v;
-}
+static int report_text_to(store *st, FILE *out, const report_scope *sc, size_t top, char **err);
 
+/* The report is written once it is complete: a database error halfway
+ * leaves no partial report on stdout. */
 int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char **err)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem) {
+		*err = xstrdup("out of memory");
+		return -1;
+	}
+	int rc = report_text_to(st, mem, sc, top, err);
+	if (fclose(mem) != 0 && rc == 0) {
+		*err = xstrdup("out of memory");
+		rc = -1;
+	}
+	if (rc == 0)
+		fwrite(buf, 1, len, out);
+	free(buf);
+	return rc;
+}
+
+static int report_text_to(store *st, FILE *out, const report_scope *sc, size_t top, char **err)
 {
 	trend t;
 	if (report_trend(st, sc, top, &t, err) < 0)
@@ -405,8 +442,12 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		return -1;
 	}
 	const char *first = t.dates[0], *last = t.dates[t.ndates - 1];
-	long scope_n = one_long_id(st, scope_all ? "SELECT count(*) FROM f_coverage WHERE snap = ?1"
-						 : "SELECT count(*) FROM scope_domain WHERE snap = ?1", last);
+	long scope_n;
+	if (one_long(st, scope_all ? "SELECT count(*) FROM f_coverage WHERE snap = ?1"
+				   : "SELECT count(*) FROM scope_domain WHERE snap = ?1", last, true, &scope_n, err) < 0) {
+		trend_free(&t);
+		return -1;
+	}
 	char *list = sanitize_str(sc->list ? sc->list : "all");
 	fprintf(out, "mxray report: list %s, %s, %zu snapshot%s (%s to %s)\n", list,
 		sc->stable ? "stable domains only (with MX records in every snapshot)" : "every domain with MX records",
@@ -479,7 +520,12 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 			trend_free(&t);
 			return -1;
 		}
-		sqlite3_bind_int64(q, 1, store_snapshot_id(st, last));
+		int64_t lastid = -1;
+		if (store_snapshot_find(st, last, &lastid, err) < 0) {
+			trend_free(&t);
+			return -1;
+		}
+		sqlite3_bind_int64(q, 1, lastid);
 		int qrc;
 		while ((qrc = sqlite3_step(q)) == SQLITE_ROW) {
 			int c = sqlite3_column_int(q, 0);
@@ -513,16 +559,23 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		}
 		fprintf(out, "\nHeuristics in %s: fired on %ld MX hosts, changed %ld answers, flagged %ld\n", last,
 			heur[0], heur[1], heur[2]);
-		long pending = one_long(st, "SELECT count(*) FROM correction WHERE (at > (SELECT max(at) FROM run WHERE"
-					    " snapshot = ?1) OR undone_at > (SELECT max(at) FROM run WHERE snapshot = ?1))", last);
+		long pending, recorded, undone, corrected;
+		if (one_long(st, "SELECT count(*) FROM correction WHERE (at > (SELECT max(at) FROM run WHERE"
+				 " snapshot = ?1) OR undone_at > (SELECT max(at) FROM run WHERE snapshot = ?1))", last, false,
+			     &pending, err) < 0 ||
+		    one_long(st, "SELECT count(*) FROM correction WHERE ?1 IS NOT NULL", last, false, &recorded, err) < 0 ||
+		    one_long(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL AND ?1 IS NOT NULL", last, false,
+			     &undone, err) < 0 ||
+		    one_long(st, "SELECT coalesce(sum(n), 0) FROM f_tally WHERE snap = ?1 AND kind = 'corrected'", last, true,
+			     &corrected, err) < 0) {
+			trend_free(&t);
+			return -1;
+		}
 		if (pending)
 			fprintf(out, "%ld decision%s made or undone since the last 'mxray infer' of %s: run it to apply them\n",
 				pending, pending == 1 ? "" : "s", last);
 		fprintf(out, "Analyst decisions: %ld recorded, %ld undone; %ld answers corrected or confirmed in %s\n",
-			one_long(st, "SELECT count(*) FROM correction WHERE ?1 IS NOT NULL", last),
-			one_long(st, "SELECT count(*) FROM correction WHERE undone_at IS NOT NULL AND ?1 IS NOT NULL", last),
-			one_long_id(st, "SELECT coalesce(sum(n), 0) FROM f_tally WHERE snap = ?1 AND kind = 'corrected'", last),
-			last);
+			recorded, undone, corrected, last);
 	}
 	trend_free(&t);
 	return rc;

@@ -58,11 +58,14 @@ bool sample_snapshot(store *st, const char *name, char buf[11])
 	if (!s)
 		return false;
 	store_bind_text(s, 1, name);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
 		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
 		ok = true;
 	}
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) /* not "no sample": the caller asks store_take_error */
+		store_note_error(st);
 	return ok;
 }
 
@@ -128,7 +131,14 @@ static int from_file(store *st, const sample_req *r, strvec *out, FILE *log, cha
 			sqlite3_reset(s);
 			store_bind_text(s, 1, r->snapshot);
 			store_bind_text(s, 2, name);
-			if (sqlite3_step(s) != SQLITE_ROW)
+			int rc = sqlite3_step(s);
+			if (rc != SQLITE_ROW && store_read_done(st, s, rc, err) < 0) {
+				free(line);
+				if (f != stdin)
+					fclose(f);
+				return -1;
+			}
+			if (rc != SQLITE_ROW)
 				why = "not a domain with MX records in the snapshot";
 		}
 		if (why) {
@@ -154,12 +164,15 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 		*err = xasprintf("a sample named '%s' exists already", r->name);
 		return -1;
 	}
+	if ((*err = store_take_error(st)))
+		return -1;
 	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM primary_mx WHERE snapshot = ?1 LIMIT 1", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, r->snapshot);
-	int have = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
+	int hrc = sqlite3_step(s), have = hrc == SQLITE_ROW;
+	if (store_read_done(st, s, have ? SQLITE_DONE : hrc, err) < 0)
+		return -1;
 	if (!have) {
 		*err = xasprintf("snapshot %s has no inference results: run 'mxray infer --snapshot %s' first", r->snapshot,
 				 r->snapshot);
@@ -243,15 +256,19 @@ size_t sample_names(store *st, char ***names)
 	sqlite3_stmt *s = store_prepare(st, "SELECT name FROM sample ORDER BY created_at, rowid", NULL);
 	size_t n = 0, cap = 0;
 	*names = NULL;
-	while (s && sqlite3_step(s) == SQLITE_ROW) {
+	int rc = SQLITE_DONE;
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 8;
 			*names = xrealloc(*names, cap * sizeof **names);
 		}
 		(*names)[n++] = xstrdup((const char *)sqlite3_column_text(s, 0));
 	}
-	if (s)
+	if (s) {
 		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) /* the caller asks store_take_error */
+			store_note_error(st);
+	}
 	return n;
 }
 
@@ -313,8 +330,9 @@ int64_t label_set(store *st, const char *sample, const char *domain, const char 
 		return -1;
 	store_bind_text(s, 1, sample);
 	store_bind_text(s, 2, domain);
-	int in = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
+	int rc = sqlite3_step(s), in = rc == SQLITE_ROW;
+	if (store_read_done(st, s, in ? SQLITE_DONE : rc, err) < 0)
+		return -1;
 	if (!in) {
 		char *d = sanitize_str(domain);
 		*err = xasprintf("%s is not in sample %s", d, sample);
@@ -372,12 +390,15 @@ char *label_get(store *st, const char *sample, const char *domain, int64_t *id)
 		return NULL;
 	store_bind_text(s, 1, sample);
 	store_bind_text(s, 2, domain);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
 		if (id)
 			*id = sqlite3_column_int64(s, 0);
 		t = xstrdup((const char *)sqlite3_column_text(s, 1));
 	}
 	sqlite3_reset(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		store_note_error(st);
 	return t;
 }
 
@@ -424,9 +445,15 @@ long label_import(store *st, const kb *k, const char *sample, const char *path, 
 								NULL);
 				store_bind_text(m, 1, sample);
 				store_bind_text(m, 2, name);
-				bool in = m && sqlite3_step(m) == SQLITE_ROW;
+				int mrc = m ? sqlite3_step(m) : SQLITE_ERROR;
+				bool in = mrc == SQLITE_ROW;
 				if (m)
 					sqlite3_reset(m);
+				if (!in && mrc != SQLITE_DONE) { /* a database error ends the import */
+					*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+					rc = -1;
+					break;
+				}
 				if (!in) {
 					notin++;
 					continue;

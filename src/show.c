@@ -206,10 +206,26 @@ int show_domain(store *st, FILE *out, const char *snapshot, const char *domain, 
 		*err = xstrdup("that is not a domain name");
 		return -1;
 	}
+	/* written once complete: a database error halfway leaves no partial
+	 * explanation behind */
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *mem = open_memstream(&buf, &len);
+	if (!mem) {
+		*err = xstrdup("out of memory");
+		return -1;
+	}
 	ev_domain e;
 	int rc = evidence_domain(st, snapshot, dom, &e, err);
 	if (rc == 0)
-		rc = show_all(st, out, snapshot, &e, err);
+		rc = show_all(st, mem, snapshot, &e, err);
 	evidence_domain_free(&e);
+	if (fclose(mem) != 0 && rc >= 0) {
+		*err = xstrdup("out of memory");
+		rc = -1;
+	}
+	if (rc == 0)
+		fwrite(buf, 1, len, out);
+	free(buf);
 	return rc;
 }

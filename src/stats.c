@@ -37,9 +37,10 @@ static bool sorted_has(const vec *a, uint32_t x)
 int stats_compute(store *st, const char *snapshot, char **err)
 {
 	sqlite3 *db = store_db(st);
-	int64_t snap = store_snapshot_id(st, snapshot);
-	if (snap < 0)
-		return 0;
+	int64_t snap = -1;
+	int found = store_snapshot_find(st, snapshot, &snap, err);
+	if (found <= 0)
+		return found;
 	vec mxd = {0}, mxh = {0}, iph = {0}, ipa = {0}, fail = {0}, scanned = {0}, port25 = {0}, trusted = {0},
 	    asn = {0}, tl = {0}, td = {0}, nodata = {0};
 	uint64_t *dset = NULL, *hset = NULL, *has_mx = NULL, *failed = NULL;
@@ -183,6 +184,13 @@ int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
 		int have = sqlite3_step(q);
 		sqlite3_finalize(q);
 		q = NULL;
+		/* read-only: counted into a TEMP copy of f_stats, which the
+		 * unqualified name means from here on; the file is not written */
+		if (have == SQLITE_DONE && store_readonly(st) &&
+		    store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS f_stats AS SELECT * FROM main.f_stats", err) < 0) {
+			free(dates);
+			return -1;
+		}
 		if (have == SQLITE_DONE && stats_compute(st, dates[i], err) < 0) {
 			free(dates);
 			return -1;

@@ -3,9 +3,11 @@
 #include "mxray/store.h"
 #include "mxray/util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define MAX_STMTS 256
@@ -16,6 +18,10 @@ struct store {
 	sqlite3_stmt *stmts[MAX_STMTS];
 	const char *sqls[MAX_STMTS];
 	int nstmts;
+	bool readonly; /* opened by store_open_readonly */
+	char *tidy;    /* close: let a writable connection remove the -wal and -shm this one made */
+	char *error;   /* a database error a true/false read helper met (store_note_error) */
+	bool stale;    /* read-only and of an older schema: migrate() refused it */
 };
 
 /* Schema version 1.  Dates are the snapshot key everywhere (YYYY-MM-DD
@@ -399,6 +405,13 @@ static int migrate(store *st, char **err)
 				 v, target);
 		return -1;
 	}
+	if (v < target && st->readonly) {
+		st->stale = v > 0;
+		*err = v == 0 ? xstrdup("not an mxray database (no schema; create one with 'mxray import')")
+			      : xasprintf("database is schema %d; open it once with a writable command (e.g. 'mxray infer')"
+					  " to migrate it to schema %d", v, target);
+		return -1;
+	}
 	if (v < target && sqlite3_create_function(st->db, "mxray_ipv4", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
 						   sql_ipv4, NULL, NULL) != SQLITE_OK) {
 		*err = db_err(st->db, "cannot register a migration function");
@@ -562,12 +575,14 @@ int64_t store_step_bulk(store *st, sqlite3_stmt *s, char **err)
 	return n;
 }
 
-static store *open_common(const char *path, int flags, char **err)
+/* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
+static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
 {
 	store *st = xcalloc(1, sizeof *st);
+	st->readonly = readonly;
 	/* one thread uses a connection at a time (import's parsing threads
 	 * never touch SQLite): no mutex around every call */
-	if (sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+	if (sqlite3_open_v2(file, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		*err = xasprintf("cannot open database %s: %s", path,
 				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		sqlite3_close(st->db);
@@ -578,14 +593,18 @@ static store *open_common(const char *path, int flags, char **err)
 	sqlite3_create_module(st->db, "mxray_rows", &rows_module, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL: readers (the review desk) never block a writer; NORMAL sync is
-	 * durable across process crashes, which is what kill -9 needs. */
-	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
-			   "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
-			   "PRAGMA cache_size=-262144;", err) < 0 ||
+	 * durable across process crashes, which is what kill -9 needs.  A
+	 * read-only connection leaves the journal mode as the file has it. */
+	if (store_exec(st, readonly ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
+				    : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+				      "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;"
+				      "PRAGMA cache_size=-262144;", err) < 0 ||
 	    migrate(st, err) < 0) {
 		char *inner = *err;
 		*err = xasprintf("%s: %s", path, inner);
 		free(inner);
+		if (stale)
+			*stale = st->stale;
 		store_close(st);
 		return NULL;
 	}
@@ -594,16 +613,111 @@ static store *open_common(const char *path, int flags, char **err)
 
 store *store_open(const char *path, char **err)
 {
-	return open_common(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err);
+	return open_common(path, path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, false, NULL, err);
+}
+
+static bool db_missing(const char *path, char **err)
+{
+	if (strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0) {
+		*err = xasprintf("database %s does not exist (create it with 'mxray import')", path);
+		return true;
+	}
+	return false;
 }
 
 store *store_open_existing(const char *path, char **err)
 {
-	if (strcmp(path, ":memory:") != 0 && access(path, F_OK) != 0) {
-		*err = xasprintf("database %s does not exist (create it with 'mxray import')", path);
+	if (db_missing(path, err))
 		return NULL;
+	return open_common(path, path, SQLITE_OPEN_READWRITE, false, NULL, err);
+}
+
+/* Whether this process may create files in the directory of `path`. */
+static bool dir_writable(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return access(".", W_OK | X_OK) == 0;
+	char *dir = slash == path ? xstrdup("/") : xasprintf("%.*s", (int)(slash - path), path);
+	bool ok = access(dir, W_OK | X_OK) == 0;
+	free(dir);
+	return ok;
+}
+
+/* "file:" URI of a path with query `q` (RFC 3986: % ? # and the rest
+ * escaped). */
+static char *file_uri(const char *path, const char *q)
+{
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "file:");
+	for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("/._~-", *p))
+			sb_add(&sb, p, 1);
+		else
+			sb_addf(&sb, "%%%02X", *p);
 	}
-	return open_common(path, SQLITE_OPEN_READWRITE, err);
+	sb_addf(&sb, "?%s", q);
+	return sb_steal(&sb);
+}
+
+store *store_open_readonly(const char *path, char **err)
+{
+	if (db_missing(path, err))
+		return NULL;
+	if (!strcmp(path, ":memory:"))
+		return open_common(path, path, SQLITE_OPEN_READONLY, true, NULL, err);
+	/* A WAL database needs its -shm and -wal files, even to read: SQLite
+	 * uses them when they exist and creates them when the directory lets
+	 * it (see "Read-Only Databases" in SQLite's WAL documentation).
+	 *  - No -wal with content, and the file or its directory is not ours
+	 *    to write: nobody is writing it (a writer keeps the -wal while it
+	 *    is open), and nobody here can start: read it as immutable, which
+	 *    needs and makes no side files.
+	 *  - Otherwise a plain read-only connection, which sees concurrent
+	 *    writers as any reader does.  When it had to create the -wal and
+	 *    -shm, they are removed at close the way SQLite removes them: a
+	 *    writable connection, if it is the last one, checkpoints nothing
+	 *    and deletes them (the database file is not written). */
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+	struct stat sw;
+	bool have_wal = stat(wal, &sw) == 0, have_shm = access(shm, F_OK) == 0;
+	bool wal_empty = !have_wal || sw.st_size == 0;
+	bool writable = access(path, W_OK) == 0 && dir_writable(path);
+	store *st;
+	if (!writable && wal_empty) {
+		free(wal);
+		free(shm);
+		char *uri = file_uri(path, "immutable=1");
+		st = open_common(path, uri, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, true, NULL, err);
+		free(uri);
+		return st;
+	}
+	bool stale = false;
+	st = open_common(path, path, SQLITE_OPEN_READONLY, true, &stale, err);
+	if (!st && stale) {
+		/* An older schema in a file this process may write: migrated
+		 * once (as any command always did), then read read-only. */
+		free(*err);
+		*err = NULL;
+		store *rw = store_open_existing(path, err);
+		if (!rw)
+			return NULL;
+		store_close(rw);
+		have_wal = access(wal, F_OK) == 0;
+		have_shm = access(shm, F_OK) == 0;
+		st = open_common(path, path, SQLITE_OPEN_READONLY, true, NULL, err);
+	}
+	if (st && writable && !have_wal && !have_shm)
+		st->tidy = xstrdup(path);
+	free(wal);
+	free(shm);
+	return st;
+}
+
+bool store_readonly(store *st)
+{
+	return st->readonly;
 }
 
 void store_close(store *st)
@@ -615,6 +729,17 @@ void store_close(store *st)
 		free((char *)st->sqls[i]);
 	}
 	sqlite3_close(st->db);
+	if (st->tidy) {
+		sqlite3 *db = NULL;
+		sqlite3_stmt *s = NULL;
+		if (sqlite3_open_v2(st->tidy, &db, SQLITE_OPEN_READWRITE, NULL) == SQLITE_OK &&
+		    sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema LIMIT 1", -1, &s, NULL) == SQLITE_OK)
+			sqlite3_step(s);
+		sqlite3_finalize(s);
+		sqlite3_close(db);
+		free(st->tidy);
+	}
+	free(st->error);
 	free(st);
 }
 
@@ -666,6 +791,8 @@ sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
 	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
 		if (err)
 			*err = db_err(st->db, "cannot prepare statement");
+		else
+			store_note_error(st);
 		return NULL;
 	}
 	if (st->nstmts < MAX_STMTS) {
@@ -721,17 +848,52 @@ int store_snapshot_add(store *st, const char *date, char **err)
 	return store_step_write(st, s, err) < 0 ? -1 : 0;
 }
 
+/* End a one-row read: rc is the first step's result.  1 with the row
+ * read, 0 with none, -1 with *err (when err is not NULL) on an error. */
+static int read_one_done(store *st, sqlite3_stmt *s, int rc, char **err)
+{
+	int found = rc == SQLITE_ROW;
+	if (found)
+		rc = SQLITE_DONE; /* the rest of the rows are not wanted */
+	sqlite3_reset(s);
+	if (rc == SQLITE_DONE)
+		return found;
+	if (err)
+		*err = xasprintf("database error: %s", sqlite3_errmsg(st->db));
+	else
+		store_note_error(st);
+	return -1;
+}
+
+void store_note_error(store *st)
+{
+	if (!st->error)
+		st->error = xasprintf("database error: %s", sqlite3_errmsg(st->db));
+}
+
+char *store_take_error(store *st)
+{
+	char *e = st->error;
+	st->error = NULL;
+	return e;
+}
+
+int store_snapshot_newest(store *st, char buf[11], char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT max(date) FROM snapshot", err);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s), found = 0;
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
+		found = 1;
+	}
+	return read_one_done(st, s, rc, err) < 0 ? -1 : found;
+}
+
 bool store_snapshot_latest(store *st, char buf[11])
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT max(date) FROM snapshot", NULL);
-	bool ok = false;
-	if (s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
-		ok = true;
-	}
-	if (s)
-		sqlite3_reset(s);
-	return ok;
+	return store_snapshot_newest(st, buf, NULL) == 1;
 }
 
 int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err)
@@ -759,15 +921,21 @@ int store_read_done(store *st, sqlite3_stmt *s, int rc, char **err)
 	return -1;
 }
 
+int store_snapshot_find(store *st, const char *date, int64_t *id, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM snapshot WHERE date = ?1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, date);
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && id)
+		*id = sqlite3_column_int64(s, 0);
+	return read_one_done(st, s, rc, err);
+}
+
 bool store_snapshot_exists(store *st, const char *date)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM snapshot WHERE date = ?1", NULL);
-	if (!s)
-		return false;
-	store_bind_text(s, 1, date);
-	bool found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return found;
+	return store_snapshot_find(st, date, NULL, NULL) == 1;
 }
 
 long store_snapshot_dates(store *st, char (**dates)[11], char **err)
@@ -790,15 +958,18 @@ long store_snapshot_dates(store *st, char (**dates)[11], char **err)
 	return n;
 }
 
+int store_list_find(store *st, const char *list, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM target WHERE list = ?1 LIMIT 1", err);
+	if (!s)
+		return -1;
+	store_bind_text(s, 1, list);
+	return read_one_done(st, s, sqlite3_step(s), err);
+}
+
 bool store_list_exists(store *st, const char *list)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM target WHERE list = ?1 LIMIT 1", NULL);
-	if (!s)
-		return false;
-	store_bind_text(s, 1, list);
-	bool found = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return found;
+	return store_list_find(st, list, NULL) == 1;
 }
 
 char *store_list_names(store *st)
@@ -806,24 +977,21 @@ char *store_list_names(store *st)
 	strbuf names;
 	sb_init(&names);
 	sqlite3_stmt *s = store_prepare(st, "SELECT DISTINCT list FROM target ORDER BY list", NULL);
-	while (s && sqlite3_step(s) == SQLITE_ROW)
+	int rc = SQLITE_DONE;
+	while (s && (rc = sqlite3_step(s)) == SQLITE_ROW)
 		sb_addf(&names, "%s%s", names.len ? ", " : "", (const char *)sqlite3_column_text(s, 0));
-	if (s)
+	if (s) {
 		sqlite3_reset(s);
+		if (rc != SQLITE_DONE)
+			store_note_error(st);
+	}
 	return sb_steal(&names);
 }
 
 int64_t store_snapshot_id(store *st, const char *date)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT id FROM snapshot WHERE date = ?1", NULL);
 	int64_t id = -1;
-	if (!s)
-		return -1;
-	store_bind_text(s, 1, date);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
-	sqlite3_reset(s);
-	return id;
+	return store_snapshot_find(st, date, &id, NULL) == 1 ? id : -1;
 }
 
 int64_t store_list_id(store *st, const char *list, char **err)

@@ -1,4 +1,4 @@
-/* dns: OpenINTEL row parsing, every quirk of FORMATS.md §1. */
+/* dns: OpenINTEL row parsing, every quirk of the published data (README, "Input formats"). */
 #include "testutil.h"
 #include "mxray/dns.h"
 #include "mxray/jsonl.h"

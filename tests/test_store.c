@@ -33,6 +33,48 @@ static void test_create_and_reopen(void **state)
 	rmdb(path);
 }
 
+/* Read-only opens: reads work, writes to the file are refused, TEMP
+ * tables work, nothing is left beside the file, and the helpers tell
+ * "none" from an error. */
+static void test_readonly(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char *err = NULL;
+	store *st = store_open_readonly(path, &err);
+	assert_null(st);
+	assert_non_null(strstr(err, "does not exist"));
+	free(err);
+	err = NULL;
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
+	assert_false(store_readonly(st));
+	store_close(st);
+	st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	assert_true(store_readonly(st));
+	int64_t id = -1;
+	assert_int_equal(store_snapshot_find(st, "2021-06-08", &id, &err), 1);
+	assert_true(id > 0);
+	assert_int_equal(store_snapshot_find(st, "2021-06-09", NULL, &err), 0);
+	char latest[11];
+	assert_int_equal(store_snapshot_newest(st, latest, &err), 1);
+	assert_string_equal(latest, "2021-06-08");
+	assert_int_equal(store_list_find(st, "gov", &err), 0);
+	assert_int_equal(store_exec(st, "CREATE TEMP TABLE t(a); INSERT INTO t VALUES(1)", &err), 0);
+	assert_int_equal(store_exec(st, "INSERT INTO snapshot(date, created_at) VALUES('2022-01-01', 'x')", &err), -1);
+	assert_non_null(strstr(err, "readonly"));
+	free(err);
+	err = NULL;
+	assert_null(store_take_error(st));
+	store_close(st);
+	char *side = xasprintf("%s-shm", path);
+	assert_int_not_equal(access(side, F_OK), 0);
+	free(side);
+	rmdb(path);
+}
+
 /* A database made by schema version 3 (tests/fixtures/schema-v3.db) is
  * migrated in place: every row of data, decision and label is kept, and
  * the old table names read the same rows as views. */
@@ -196,6 +238,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create_and_reopen),
+		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_migrate_v3),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),

@@ -30,6 +30,7 @@ typedef struct {
 	uint64_t ignored;    /* well-formed but unused (AAAA, IPv6 prefixes, other RR types) */
 	uint64_t empty;      /* DNS queries answered with no record (NODATA) */
 	uint64_t offday;     /* DNS rows whose timestamp is another day than the snapshot */
+	uint64_t not_smtp;   /* scan records of other ZGrab2 modules than SMTP, not stored */
 } import_counts;
 
 typedef struct {

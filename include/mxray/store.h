@@ -32,6 +32,17 @@ store *store_open(const char *path, char **err);
 /* Open an existing database only (for read-only commands): fails with a
  * clear message when the file does not exist. */
 store *store_open_existing(const char *path, char **err);
+/* Open an existing database read-only (for the commands that only read):
+ * nothing is written to it and its journal mode is left alone.  A
+ * database of an older schema is migrated first when this process may
+ * write the file (as every command always did), else refused with a
+ * message saying so.
+ * Works on a file or a directory this process may not write (read as
+ * immutable when no -wal file has changes: see store.c).  TEMP tables
+ * can still be written. */
+store *store_open_readonly(const char *path, char **err);
+/* Whether st was opened by store_open_readonly. */
+bool store_readonly(store *st);
 void store_close(store *st);
 sqlite3 *store_db(store *st);
 
@@ -46,15 +57,24 @@ void store_rollback(store *st);
 
 /* Make sure snapshot `date` exists. */
 int store_snapshot_add(store *st, const char *date, char **err);
-/* The newest snapshot date into buf (11 bytes); false when there is none. */
+/* The newest snapshot date into buf (11 bytes); false when there is none
+ * (or on a database error: store_snapshot_newest tells them apart). */
 bool store_snapshot_latest(store *st, char buf[11]);
-/* Whether snapshot `date` is in the database. */
+/* 1 with the newest date in buf, 0 when there is none, -1 with *err. */
+int store_snapshot_newest(store *st, char buf[11], char **err);
+/* Whether snapshot `date` is in the database (false on an error too). */
 bool store_snapshot_exists(store *st, const char *date);
+/* 1 when snapshot `date` exists (its id in *id, if not NULL), 0 when it
+ * does not, -1 with *err set on a database error.  Read code uses this
+ * rather than store_snapshot_exists/store_snapshot_id: an error is not
+ * "no such snapshot". */
+int store_snapshot_find(store *st, const char *date, int64_t *id, char **err);
 /* Every snapshot date, oldest first, into a new array *dates (free it).
  * Returns how many, or -1 with *err set. */
 long store_snapshot_dates(store *st, char (**dates)[11], char **err);
 
-/* The integer id of snapshot `date`, or -1 when there is none. */
+/* The integer id of snapshot `date`, or -1 when there is none (or on an
+ * error: store_snapshot_find tells them apart). */
 int64_t store_snapshot_id(store *st, const char *date);
 /* The id of target list `list`, adding it when new; -1 with *err set. */
 int64_t store_list_id(store *st, const char *list, char **err);
@@ -64,6 +84,8 @@ int64_t store_list_id(store *st, const char *list, char **err);
 int store_snapshot_derived(store *st, const char *date, char **err);
 /* Whether some snapshot has imported target list `list`. */
 bool store_list_exists(store *st, const char *list);
+/* The same: 1, 0, or -1 with *err set on a database error. */
+int store_list_find(store *st, const char *list, char **err);
 /* The names of the imported target lists, sorted, joined by ", " (free it). */
 char *store_list_names(store *st);
 
@@ -107,5 +129,13 @@ int store_load_u32(store *st, const char *sql, int64_t snap, int ncols, u32vec *
  * and unless rc is SQLITE_DONE set *err to the database's error and
  * return -1.  Returns 0 when every row was read. */
 int store_read_done(store *st, sqlite3_stmt *s, int rc, char **err);
+
+/* A read helper that answers only yes or no (store_snapshot_exists,
+ * export_latest, sample_snapshot, ...) records the database error it met
+ * with store_note_error (SQLite's message; the first one is kept), so that
+ * its caller can tell "no" from a failure: store_take_error returns it
+ * (free it) and forgets it, or NULL when nothing failed. */
+void store_note_error(store *st);
+char *store_take_error(store *st);
 
 #endif
