@@ -2,7 +2,7 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := ncursesw sqlite3 jansson libpsl libidn2 libarchive zlib
+PKGS    := ncursesw sqlite3 jansson libpsl libidn2 libarchive zlib libcares openssl
 OPT     ?= -O2 -g
 WERROR  ?=
 SANFLAGS ?=
@@ -81,6 +81,7 @@ cli: $(MXRAY) $(MXGEN)
 	@sh tests/cli/run.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
 	@sh tests/cli/golden.sh $(abspath $(MXRAY))
 	@sh tests/cli/tui.sh $(abspath $(MXRAY))
+	@sh tests/cli/probe.sh $(abspath $(MXRAY))
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
@@ -136,6 +137,14 @@ fuzz:
 	@[ -n "$$(ls build/fuzz/corpus-infile)" ] || for c in gzip bzip2 xz zstd; do ! command -v $$c >/dev/null || \
 	  head -c 3000 sample-data/dns.jsonl | $$c -c >build/fuzz/corpus-infile/dns.$$c; done
 	build/fuzz/fuzz_infile -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 build/fuzz/corpus-infile
+	@mkdir -p build/fuzz/corpus-smtp
+	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
+	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
+	  tests/fuzz/fuzz_smtp_reply.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
+	  -o build/fuzz/fuzz_smtp_reply $(LDLIBS)
+	@[ -n "$$(ls build/fuzz/corpus-smtp)" ] || for f in tests/data/probe/reply-*.txt; do \
+	  cp $$f build/fuzz/corpus-smtp/; done
+	build/fuzz/fuzz_smtp_reply -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=5 build/fuzz/corpus-smtp
 
 # Regenerate sample-data/ (deterministic: same size and seed, same bytes).
 # Three snapshots: 2021-06-08 (epoch 0) in sample-data/, the later two in

@@ -553,5 +553,153 @@ ncn=$(sqlite3 "$T/v4cn.db" "SELECT count(*) FROM f_scan WHERE cert_cn IS NOT NUL
 "$MXRAY" stats --db "$T/v4cn.db" >/dev/null
 eq "migrated: every CN is TEXT" "$ncn|$ncn" "$(sqlite3 "$T/v4cn.db" "SELECT count(*), sum(typeof(cert_cn) = 'text') FROM f_scan WHERE cert_cn IS NOT NULL")"
 
+echo "cli: ZGrab2 modules that are not SMTP, Censys as downloaded (issue 10)"
+TD=$(cd "$(dirname "$0")/../data" && pwd)
+status "zgrab2 multiple" 0 "$MXRAY" import --db "$T/fx.db" --snapshot 2021-06-08 --scans "$TD/zgrab2-multiple.jsonl" \
+	--scans "$TD/zgrab2-pop3.jsonl" --scans "$TD/zgrab2-smtp-helo.jsonl"
+has "not SMTP counted" "scans $TD/zgrab2-multiple.jsonl: 3 lines, 1 imported, 0 already present, 0 skipped, 2 not SMTP (other ZGrab2 modules, not stored)" "$T/err"
+has "pop3 not SMTP" "scans $TD/zgrab2-pop3.jsonl: 1 lines, 0 imported, 0 already present, 0 skipped, 1 not SMTP" "$T/err"
+eq "only SMTP stored" "172.17.0.3|1|zgrab2
+192.0.2.25|1|zgrab2" "$(sqlite3 "$T/fx.db" "SELECT ip, port25, format FROM scan ORDER BY ip")"
+eq "the smtp module of zgrab2 multiple" "220 mx.example.net ESMTP Postfix (Debian/GNU)|mx.example.net|[\"mail.example.net\",\"mx.example.net\"]|1" \
+	"$(sqlite3 "$T/fx.db" "SELECT rtrim(CAST(banner AS TEXT), char(13,10)), cert_cn, cert_names, trusted FROM scan WHERE ip = '192.0.2.25'")"
+status "censys files" 0 "$MXRAY" import --db "$T/fx.db" --snapshot 2021-06-08 --scans "$TD/censys-v2-view.json" \
+	--scans "$TD/censys-v2-view-smtp.json" --scans "$TD/censys-search.json" --scans "$TD/censys-platform-host.json"
+eq "censys formats" "1.0.0.0|0|censys2|
+1.0.0.1|0|censys2|
+142.250.102.27|1|censys2|mx.google.com
+198.51.100.25|1|censys2|
+203.0.113.25|1|censys-platform|mail.example.org
+8.8.8.8|0|censys2|" \
+	"$(sqlite3 "$T/fx.db" "SELECT ip, port25, format, cert_cn FROM scan WHERE format LIKE 'censys%' ORDER BY ip")"
+eq "platform host" "220 mail.example.org ESMTP Postfix|[\"mail.example.org\",\"smtp.example.org\"]|1|2025-04-20T08:14:37Z|64496" \
+	"$(sqlite3 "$T/fx.db" "SELECT rtrim(CAST(s.banner AS TEXT), char(13,10)), s.cert_names, s.trusted, s.scanned_at, a.asn FROM scan s JOIN asn a ON a.ip = s.ip AND a.snapshot = s.snapshot WHERE s.ip = '203.0.113.25'")"
+status "censys array cut in half" 0 "$MXRAY" import --db "$T/cut.db" --snapshot 2021-06-08 --scans "$TD/censys-search-cut.json"
+has "cut: FILE:LINE and the record" "$TD/censys-search-cut.json:28: record 3 is cut off: the file ends inside it" "$T/err"
+eq "cut: the good records kept" "1.0.0.0
+1.0.0.1" "$(sqlite3 "$T/cut.db" "SELECT ip FROM scan ORDER BY ip")"
+status "cut: --strict aborts" 1 "$MXRAY" import --db "$T/cut2.db" --snapshot 2021-06-08 --strict --scans "$TD/censys-search-cut.json"
+has "cut: strict names the record" "$TD/censys-search-cut.json:28: record 3 is cut off" "$T/err"
+eq "cut: strict committed nothing" "0" "$(sqlite3 "$T/cut2.db" "SELECT count(*) FROM scan" 2>/dev/null || echo 0)"
+status "censys on stdin" 0 sh -c "\"$MXRAY\" import --db \"$T/stdin.db\" --snapshot 2021-06-08 --scans - <\"$TD/censys-platform-host.json\""
+eq "stdin: same row" "$(sqlite3 "$T/fx.db" "SELECT ip, port25, banner, ehlo, starttls, cert_cn, cert_names, trusted, format, scanned_at FROM scan WHERE ip = '203.0.113.25'")" \
+	"$(sqlite3 "$T/stdin.db" "SELECT ip, port25, banner, ehlo, starttls, cert_cn, cert_names, trusted, format, scanned_at FROM scan")"
+
+echo "cli: nothing in the repository cites a file outside it (issue 14)"
+# every file git knows of (tracked, and new files not ignored); the patterns
+# are spelt in pieces so that this file does not match itself
+R=$(cd "$(dirname "$0")/../.." && pwd)
+cites=$(cd "$R" && git ls-files -z --cached --others --exclude-standard |
+	xargs -0 grep -lsE 'DESIGN''\.md|FORMATS''\.md|PERF-''NOTES|\.\./''shared' | tr '\n' ' ' | sed 's/ $//')
+eq "no file cites the design notes or the folder beside the repository" "" "$cites"
+
+echo "cli: review says what is missing, once, and writes nothing (issue 13, item 2)"
+# review needs a terminal: script(1) gives it one where it exists
+if command -v script >/dev/null 2>&1; then
+	"$MXRAY" import --db "$T/rv.db" --snapshot 2021-06-08 --quiet --dns "$SD/dns.jsonl" 2>/dev/null
+	review_tty() { script -qec "$MXRAY review --db $1 --analyst t" /dev/null </dev/null >"$T/out" 2>&1; }
+	review_tty "$T/rv.db"
+	eq "review before infer: exit 1" "1" "$?"
+	has "review before infer: says so" "snapshot 2021-06-08 has no answers yet: run 'mxray infer --snapshot 2021-06-08' first" "$T/out"
+	eq "review before infer: no run rows" "0" "$(sqlite3 "$T/rv.db" 'SELECT count(*) FROM run')"
+	"$MXRAY" infer --db "$T/rv.db" --quiet
+	runs=$(sqlite3 "$T/rv.db" 'SELECT count(*) FROM run')
+	review_tty "$T/rv.db"
+	eq "review without scans: exit 1" "1" "$?"
+	has "review without scans: says what is missing" "no SMTP address with scan data in snapshot 2021-06-08" "$T/out"
+	eq "review without scans: one message" "1" "$(grep -c 'mxray review' "$T/out")"
+	if grep -q 'running infer' "$T/out"; then bad "review ran infer"; else ok; fi
+	eq "review without scans: no new run rows" "$runs" "$(sqlite3 "$T/rv.db" 'SELECT count(*) FROM run')"
+else
+	echo "  (skipped: no script(1) for a terminal)"
+fi
+
+echo "cli: a corrupted database is an error, not 'no answers' (issue 13, item 5)"
+import_sample "$T/bad.db" 2>/dev/null
+"$MXRAY" infer --db "$T/bad.db" --quiet
+sqlite3 "$T/bad.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
+d=$(sqlite3 "$T/bad.db" "SELECT n.name FROM f_result r JOIN name n ON n.id = r.domain LIMIT 1")
+psz=$(sqlite3 "$T/bad.db" "PRAGMA page_size")
+for p in $(sqlite3 "$T/bad.db" "SELECT pageno FROM dbstat WHERE name IN ('f_result', 'f_stats') AND pagetype = 'leaf'"); do
+	awk 'BEGIN { for (i = 0; i < 1024; i++) printf "junk" }' |
+		dd of="$T/bad.db" bs="$psz" seek=$((p - 1)) count=1 conv=notrunc 2>/dev/null
+done
+for cmd in "export assignments" "export providers" "export coverage" "show $d" "stats" "report"; do
+	# shellcheck disable=SC2086
+	status "corrupt: $cmd fails" 1 "$MXRAY" $cmd --db "$T/bad.db"
+	if grep -Eq 'malformed|corrupt' "$T/err"; then ok; else bad "corrupt: $cmd: no SQLite message:"; sed 's/^/    /' "$T/err"; fi
+	if grep -q "run 'mxray infer" "$T/err"; then bad "corrupt: $cmd says 'run mxray infer'"; else ok; fi
+	eq "corrupt: $cmd prints nothing" "0" "$(wc -c <"$T/out" | tr -d ' ')"
+done
+
+echo "cli: read-only commands read and write nothing (issue 13, item 6)"
+import_sample "$T/ro.db" 2>/dev/null
+"$MXRAY" infer --db "$T/ro.db" --quiet
+"$MXRAY" sample --db "$T/ro.db" --name ro5 --size 5 2>/dev/null
+"$MXRAY" correct --db "$T/ro.db" --domain "$d" --confirm >/dev/null 2>&1
+for f in "$T/ro.db-wal" "$T/ro.db-shm"; do [ -e "$f" ] && bad "a writer left $f"; done
+ro_cmds="stats|show $d|export assignments|export providers|export coverage|export trend|export corrections|report|eval|correct --list|label --sample ro5 --export"
+expect_ro() { # DB LABEL: every read-only command works, and the file is untouched
+	sum=$(cksum <"$1")
+	mt=$(ls -l --time-style=full-iso "$1" 2>/dev/null | awk '{ print $6, $7 }')
+	IFS='|'
+	for cmd in $ro_cmds; do
+		IFS=' '
+		# shellcheck disable=SC2086
+		$RUNAS "$MXRAY" $cmd --db "$1" >"$T/out" 2>"$T/err"
+		eq "$2: $cmd exits 0" "0" "$?"
+		if grep -q 'readonly' "$T/err"; then bad "$2: $cmd: $(cat "$T/err")"; else ok; fi
+		IFS='|'
+	done
+	IFS=' '
+	eq "$2: the file is unchanged" "$sum" "$(cksum <"$1")"
+	eq "$2: the mtime is unchanged" "$mt" "$(ls -l --time-style=full-iso "$1" 2>/dev/null | awk '{ print $6, $7 }')"
+	for f in "$1-wal" "$1-shm" "$1-journal"; do
+		if [ -e "$f" ]; then bad "$2: $f left behind"; else ok; fi
+	done
+}
+RUNAS=
+expect_ro "$T/ro.db" "writable file"
+# A 0444 file, and a read-only directory.  Root ignores file modes, so
+# as root these run as nobody (setpriv); without either, they are skipped.
+RUNAS=
+if [ "$(id -u)" = 0 ]; then
+	if command -v setpriv >/dev/null 2>&1 && setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
+		RUNAS="setpriv --reuid=65534 --regid=65534 --clear-groups"
+	else
+		RUNAS=skip
+	fi
+fi
+if [ "$RUNAS" != skip ] && ROT=$(mktemp -d "${TMPDIR:-/tmp}/mxray-ro.XXXXXX"); then
+	chmod 755 "$ROT"
+	mkdir "$ROT/file" "$ROT/dir"
+	cp "$T/ro.db" "$ROT/file/r.db"
+	cp "$T/ro.db" "$ROT/dir/r.db"
+	chmod 444 "$ROT/file/r.db" "$ROT/dir/r.db"
+	chmod 777 "$ROT/file"
+	chmod 555 "$ROT/dir"
+	if $RUNAS sh -c "[ -x '$MXRAY' ] && [ -r '$ROT/dir/r.db' ]"; then
+		expect_ro "$ROT/file/r.db" "0444 file"
+		expect_ro "$ROT/dir/r.db" "read-only directory"
+		# a writing command still fails, and says why
+		$RUNAS "$MXRAY" infer --db "$ROT/dir/r.db" --quiet >"$T/out" 2>"$T/err"
+		eq "read-only directory: infer fails" "1" "$?"
+		has "read-only directory: infer says why" "readonly" "$T/err"
+		# an older schema cannot be migrated there: refused, clearly
+		cp "$FX/schema-v4.db" "$ROT/file/v4.db"
+		chmod 444 "$ROT/file/v4.db"
+		$RUNAS "$MXRAY" stats --db "$ROT/file/v4.db" >"$T/out" 2>"$T/err"
+		eq "old schema, read-only: refused" "1" "$?"
+		has "old schema, read-only: says so" "database is schema 4; open it once with a writable command" "$T/err"
+		eq "old schema, read-only: still schema 4" "4" "$(sqlite3 "file:$ROT/file/v4.db?mode=ro" 'PRAGMA user_version')"
+	else
+		echo "  (skipped: $ROT is not reachable as an unprivileged user)"
+	fi
+	chmod -R u+w "$ROT"
+	rm -rf "$ROT"
+else
+	echo "  (skipped: running as root without setpriv)"
+fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
