@@ -192,6 +192,8 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 		fputc('\n', out);
 	}
 	char w[32], conf[24];
+	strbuf line;
+	sb_init(&line);
 	double last_w = -1; /* the weights are 1/n for a few n: format each once */
 	for (size_t i = 0; i < n; i++) {
 		const arow *r = &rows[i];
@@ -206,16 +208,18 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 			last_w = r->weight;
 		}
 		snprintf(conf, sizeof conf, "%lld", (long long)r->conf);
-		if (fmt == EXPORT_CSV) {
+		if (fmt == EXPORT_CSV) { /* a line at a time: one write per row */
+			sb_clear(&line);
 			for (int k = 0; k < 9; k++) {
 				if (k)
-					fputc(',', out);
+					sb_addc(&line, ',');
 				if (k == 4 || k == 6) /* numbers, not text cells */
-					fputs(k == 4 ? w : conf, out);
+					sb_adds(&line, k == 4 ? w : conf);
 				else
-					csv_put(out, vals[k]);
+					csv_add(&line, vals[k]);
 			}
-			fputc('\n', out);
+			sb_addc(&line, '\n');
+			fwrite(line.data, 1, line.len, out);
 			continue;
 		}
 		json_t *o = json_object();
@@ -226,6 +230,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 		}
 		put_json_line(out, o);
 	}
+	sb_free(&line);
 	free(rows);
 	free(co);
 	sb_free(&arena);
