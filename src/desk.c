@@ -106,9 +106,10 @@ static int cmp_qcompany(const void *k, const void *e)
 	return (a > b) - (a < b);
 }
 
+/* An integer column; NULL reads as 0 (one call: the queue reads millions). */
 static uint32_t col_u32(sqlite3_stmt *s, int i)
 {
-	return sqlite3_column_type(s, i) == SQLITE_NULL ? 0 : (uint32_t)sqlite3_column_int64(s, i);
+	return (uint32_t)sqlite3_column_int64(s, i);
 }
 
 /* The rest of a row, for the row on screen or acted on: its provider ID,
@@ -276,8 +277,7 @@ static int load_queue(desk *d, uint32_t only, char **err)
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			desk_row *r = new_row(d, &cap);
 			r->ipnum = col_u32(s, 0);
-			r->ip = xmalloc(16);
-			mx_ipv4_format(r->ipnum, r->ip);
+			mx_ipv4_format(r->ipnum, r->ipbuf); /* no allocation per row; ip is set once rows stop moving */
 			r->domains = col_u32(s, 1);
 			r->confidence = col_u32(s, 2);
 			r->nhosts = col_u32(s, 3);
@@ -299,6 +299,9 @@ static int load_queue(desk *d, uint32_t only, char **err)
 		if (store_read_done(d->st, s, rc, err) == 0)
 			rc = SQLITE_DONE;
 	}
+	for (size_t i = 0; i < d->nrows; i++)
+		if (!d->rows[i].ip)
+			d->rows[i].ip = d->rows[i].ipbuf;
 	for (size_t i = 0; i < nco; i++)
 		free(co[i].company);
 	free(co);
@@ -346,7 +349,8 @@ static uint32_t find_row(const desk *d, const char *key)
 
 static void row_free(desk_row *r)
 {
-	free(r->ip);
+	if (r->ip != r->ipbuf)
+		free(r->ip);
 	free(r->provider_id);
 	free(r->company);
 	free(r->priority_id);
@@ -1683,6 +1687,7 @@ static bool load_ip_row(desk *d, const char *ip, desk_row *r)
 	if (ok) {
 		row_detail(one, &one->rows[0]);
 		*r = one->rows[0];
+		r->ip = r->ipbuf; /* the copy's own buffer */
 		one->nrows = 0;
 	}
 	desk_free(one);

@@ -28,6 +28,7 @@ typedef struct {
 	char *suggested;      /* the ID the heuristics propose (NULL: none) */
 	uint32_t asn, confidence, domains, nhosts;
 	uint32_t ipnum;       /* the address as a number, for sorting */
+	char ipbuf[16];       /* where ip points for an address row */
 	char *company_lc;     /* lower-case company, for searching */
 	bool candidate;       /* a large provider's ID below the threshold, or a heuristic fired */
 	bool tagged;
