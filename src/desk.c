@@ -1161,9 +1161,13 @@ size_t desk_chart(desk *d, eval_result **out)
 	*out = xcalloc(n + 1, sizeof **out);
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		char *err = NULL;
-		if (eval_sample(d->st, names[i], &(*out)[k], &err) == 0)
+		char *err = NULL, *note = NULL;
+		if (eval_sample(d->st, names[i], &(*out)[k], &err) == 0) {
+			/* scores of approaches from different runs are shown as such */
+			(*out)[k].mixed_runs = eval_check_runs(d->st, &(*out)[k], true, &note, &err) != 0;
 			k++;
+		}
+		free(note);
 		free(err);
 		free(names[i]);
 	}

@@ -1,5 +1,6 @@
 /* evaluate: accuracy of each approach on a labelled sample. */
 #include "mxray/evaluate.h"
+#include "mxray/runs.h"
 #include "mxray/util.h"
 
 #include <jansson.h>
@@ -65,6 +66,7 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 	}
 	char snapshot[11];
 	snprintf(snapshot, sizeof snapshot, "%s", (const char *)sqlite3_column_text(s, 0));
+	snprintf(r->snapshot, sizeof r->snapshot, "%s", snapshot);
 	sqlite3_reset(s);
 	/* One row per sampled domain: its standing label, whether the
 	 * heuristics looked at it, and each approach's answer set. */
@@ -105,6 +107,36 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
 	return 0;
+}
+
+int eval_check_runs(store *st, const eval_result *r, bool allow_mixed, char **note, char **err)
+{
+	*note = NULL;
+	snapshot_runs sr;
+	if (runs_of_snapshot(st, r->snapshot, &sr, err) < 0)
+		return -1;
+	if (sr.consistent) {
+		runs_free(&sr);
+		return 0;
+	}
+	char *table = runs_table(&sr, "  ");
+	char *what = runs_what_differs(&sr);
+	int rc;
+	if (allow_mixed) {
+		*note = xasprintf("sample %s (snapshot %s): scoring answers of runs with different %s (--allow-mixed):\n%s",
+				  r->sample, r->snapshot, what, table);
+		rc = 1;
+	} else {
+		*err = xasprintf("sample %s (snapshot %s): the approaches' answers come from runs with different %s:\n%s"
+				 "not scoring a mix: run 'mxray infer --snapshot %s' (every approach) to score one run,"
+				 " or give --allow-mixed to score them as they are",
+				 r->sample, r->snapshot, what, table, r->snapshot);
+		rc = -1;
+	}
+	free(table);
+	free(what);
+	runs_free(&sr);
+	return rc;
 }
 
 static double acc(const eval_result *r, int a)

@@ -3,6 +3,7 @@
 #include "mxray/csv.h"
 #include "mxray/infer.h"
 #include "mxray/report.h"
+#include "mxray/runs.h"
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
 
@@ -32,6 +33,19 @@ bool export_latest(store *st, const char *approach, char buf[11])
 	if (rc != SQLITE_ROW) /* an error, not "no answers": the caller asks store_take_error */
 		store_note_error(st);
 	return ok;
+}
+
+char *export_runs_note(store *st, const char *snapshot, const char *approach)
+{
+	snapshot_runs sr;
+	char *err = NULL;
+	if (runs_of_snapshot(st, snapshot, &sr, &err) < 0) { /* a note is not worth failing the export for */
+		free(err);
+		return NULL;
+	}
+	char *note = runs_mix_note(&sr, runs_approach_index(approach));
+	runs_free(&sr);
+	return note;
 }
 
 static int check_results(store *st, const char *snapshot, const char *approach, char **err)

@@ -2,6 +2,7 @@
 #include "mxray/report.h"
 #include "mxray/correct.h"
 #include "mxray/csv.h"
+#include "mxray/runs.h"
 #include "mxray/sanitize.h"
 #include "mxray/strmap.h"
 #include "mxray/util.h"
@@ -43,6 +44,60 @@ long report_dates(store *st, const report_scope *sc, char (**dates)[11], char **
 }
 
 static int build_scope(store *st, const report_scope *sc, char (*dates)[11], long n, char **err);
+
+char *report_runs_note(store *st, const report_scope *sc)
+{
+	char *err = NULL;
+	char (*dates)[11];
+	long n = report_dates(st, sc, &dates, &err);
+	if (n < 0) { /* a note is not worth failing for */
+		free(err);
+		return NULL;
+	}
+	snapshot_runs *sr = xcalloc((size_t)n + 1, sizeof *sr);
+	long got = 0;
+	for (; got < n; got++)
+		if (runs_of_snapshot(st, dates[got], &sr[got], &err) < 0) {
+			free(err);
+			break;
+		}
+	char *note = NULL;
+	const int fin = RUNS_APPROACHES - 1;
+	const run_info *first = NULL;
+	bool differ = false;
+	for (long i = 0; i < got; i++) {
+		if (!sr[i].run[fin].present)
+			continue;
+		if (!first)
+			first = &sr[i].run[fin];
+		else if (!runs_same(first, &sr[i].run[fin]))
+			differ = true;
+	}
+	if (got == n && differ) { /* the snapshots compared come from different runs */
+		strbuf sb;
+		sb_init(&sb);
+		sb_adds(&sb, "the snapshots' answers come from infer runs with different knowledge bases, PSL sources or"
+			     " parameters, so their shares may not compare:");
+		for (long i = 0; i < got; i++) {
+			const run_info *r = &sr[i].run[fin];
+			if (!r->present)
+				continue;
+			char *origin = sanitize_str(r->kb_origin ? r->kb_origin : "?");
+			char *digest = sanitize_str(r->kb_digest ? r->kb_digest : "?");
+			sb_addf(&sb, "%s %s run %lld, kb %s (%s)", i ? ";" : "", dates[i], (long long)r->id, origin, digest);
+			free(origin);
+			free(digest);
+		}
+		note = sb_steal(&sb);
+	}
+	for (long i = 0; got == n && !note && i < got; i++)
+		note = runs_mix_note(&sr[i], fin);
+	for (long i = 0; i < got; i++)
+		runs_free(&sr[i]);
+	free(sr);
+	free(dates);
+	return note;
+}
 
 int report_scope_table(store *st, char **err)
 {

@@ -292,6 +292,10 @@ static void draw_chart(ui *u)
 		snprintf(head, sizeof head, "%s: %ld domains, %ld labelled, %ld examined in step 4, %ld undecidable",
 			 res[i].sample, res[i].sampled, res[i].labelled, res[i].examined, res[i].undecidable);
 		draw_text(u, y++, x0 + 1, w - 2, head, ROLE_NORMAL, A_BOLD);
+		if (res[i].mixed_runs && y < y0 + h - 1)
+			draw_text(u, y++, x0 + 1, w - 2,
+				  "  the approaches come from different inference runs: run 'mxray infer' to score one run",
+				  ROLE_BAD, A_BOLD);
 		for (int a = 0; a < EVAL_APPROACHES && y < y0 + h - 1; a++, y++) {
 			double f = res[i].labelled ? (double)res[i].correct[a] / (double)res[i].labelled : 0;
 			int full = (int)(f * barw + 0.5);

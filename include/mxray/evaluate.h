@@ -5,6 +5,7 @@
 #ifndef MXRAY_EVALUATE_H
 #define MXRAY_EVALUATE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "mxray/store.h"
@@ -14,14 +15,25 @@ extern const char *const eval_approach_names[EVAL_APPROACHES];
 
 typedef struct {
 	char sample[64];
+	char snapshot[11];       /* the sample's snapshot */
 	long sampled;            /* domains in the sample */
 	long labelled;           /* with a label (cannot-decide included) */
 	long undecidable;        /* labelled "cannot decide" */
 	long examined;           /* the heuristics sent them to review (step 4) */
 	long correct[EVAL_APPROACHES];
+	bool mixed_runs;         /* set by the desk's chart: approaches from different runs */
 } eval_result;
 
 int eval_sample(store *st, const char *sample, eval_result *r, char **err);
+
+/* Whether the answers eval_sample scored for r come from one consistent
+ * inference run (runs.h: the same knowledge base digest, PSL source and
+ * parameters for every approach; `infer --approach A` replaces only A's
+ * and the final answers).  Returns 0 when they do.  When they do not:
+ * with allow_mixed returns 1 and sets *note to a description of which
+ * approach came from which run; without it returns -1 and sets *err to
+ * the refusal, naming the runs.  -1 with *err on a database error too. */
+int eval_check_runs(store *st, const eval_result *r, bool allow_mixed, char **note, char **err);
 
 /* Whether an approach's answer set (as stored: ';'-joined companies or
  * provider IDs) equals a label: the comparison eval_sample scores by. */

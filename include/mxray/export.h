@@ -24,6 +24,14 @@ bool export_latest(store *st, const char *approach, char buf[11]);
 long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
 			enum export_format fmt, bool scoped, char **err);
 
+/* A one-line note (allocated, no newline) when the snapshot's answers of
+ * `approach` ("final" or a raw one) come from an infer run whose knowledge
+ * base, PSL source or parameters differ from the run another approach's
+ * answers of that snapshot come from ('infer --approach A' replaces only
+ * A's and the final answers), naming the runs; NULL when they do not.
+ * The exported rows themselves are unchanged. */
+char *export_runs_note(store *st, const char *snapshot, const char *approach);
+
 /* Provider,Domains_of_Provider: company (or provider ID) and summed
  * weights of the final answers, largest first.  Returns rows or -1. */
 long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,

@@ -68,6 +68,13 @@ int report_export_coverage(store *st, FILE *out, const report_scope *sc, const c
 int report_export_trend(store *st, FILE *out, const report_scope *sc, size_t top, char **err);
 int report_export_corrections(store *st, FILE *out, char **err);
 
+/* A one-line note (allocated, no newline) when the final answers the
+ * report (or the trend export) uses for the scope's snapshots come from
+ * infer runs with different knowledge bases, PSL sources or parameters,
+ * or when a snapshot's final answers come from a run that differs from
+ * the one its raw approaches' answers come from (runs.h); NULL when not. */
+char *report_runs_note(store *st, const report_scope *sc);
+
 /* The readable report. */
 int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char **err);
 
