@@ -109,42 +109,65 @@ run: all
 bench: all
 	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
 
-# Fuzz every parser of untrusted input with libFuzzer (clang), FUZZ_SECONDS
-# long (default 60), starting from the sample data's lines.
+# Fuzz every parser of untrusted input with libFuzzer (clang), each target
+# FUZZ_SECONDS long (default 60), from its own corpus in build/fuzz/ (kept
+# between runs, seeded from the sample data when empty).  Any crash, leak,
+# timeout or sanitizer report fails; its input is kept as build/fuzz/NAME-*.
+# `make fuzz-NAME` runs one target.
 FUZZ_SECONDS ?= 60
-fuzz:
-	@mkdir -p build/fuzz/corpus
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
-	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
-	  tests/fuzz/fuzz_parsers.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
-	  -o build/fuzz/fuzz_parsers $(LDLIBS)
-	@[ -n "$$(ls build/fuzz/corpus)" ] || for f in sample-data/*.jsonl sample-data/*.txt; do \
-	  head -c 200000 $$f | split -l 1 -a 6 - build/fuzz/corpus/$$(basename $$f)-; done
-	build/fuzz/fuzz_parsers -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 build/fuzz/corpus
-	@mkdir -p build/fuzz/corpus-jsonfast
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
-	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
-	  tests/fuzz/fuzz_jsonfast.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
-	  -o build/fuzz/fuzz_jsonfast $(LDLIBS)
-	@[ -n "$$(ls build/fuzz/corpus-jsonfast)" ] || head -c 200000 sample-data/dns.jsonl | \
-	  split -l 1 -a 6 - build/fuzz/corpus-jsonfast/dns.jsonl-
-	build/fuzz/fuzz_jsonfast -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=5 build/fuzz/corpus-jsonfast
-	@mkdir -p build/fuzz/corpus-infile
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
-	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
-	  tests/fuzz/fuzz_infile.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
-	  -o build/fuzz/fuzz_infile $(LDLIBS)
-	@[ -n "$$(ls build/fuzz/corpus-infile)" ] || for c in gzip bzip2 xz zstd; do ! command -v $$c >/dev/null || \
-	  head -c 3000 sample-data/dns.jsonl | $$c -c >build/fuzz/corpus-infile/dns.$$c; done
-	build/fuzz/fuzz_infile -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=5 build/fuzz/corpus-infile
-	@mkdir -p build/fuzz/corpus-smtp
-	clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
-	  $(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS))) \
-	  tests/fuzz/fuzz_smtp_reply.c $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c)) build/kb_default.c \
-	  -o build/fuzz/fuzz_smtp_reply $(LDLIBS)
-	@[ -n "$$(ls build/fuzz/corpus-smtp)" ] || for f in tests/data/probe/reply-*.txt; do \
-	  cp $$f build/fuzz/corpus-smtp/; done
-	build/fuzz/fuzz_smtp_reply -max_total_time=$(FUZZ_SECONDS) -max_len=8192 -timeout=5 build/fuzz/corpus-smtp
+FUZZ_TARGETS := parsers jsonfast infile smtp_reply kb label sample_list banner pfx2as_origin import
+FUZZ_CC := clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
+	$(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
+# Per target: the corpus directory, the longest input, and the shell
+# command that seeds an empty corpus $$c.
+FUZZ_CORPUS_parsers := corpus
+FUZZ_MAXLEN_parsers := 4096
+FUZZ_SEED_parsers = for f in sample-data/*.jsonl sample-data/*.txt; do \
+	head -c 200000 $$f | split -l 1 -a 6 - $$c/$$(basename $$f)-; done
+FUZZ_CORPUS_jsonfast := corpus-jsonfast
+FUZZ_MAXLEN_jsonfast := 4096
+FUZZ_SEED_jsonfast = head -c 200000 sample-data/dns.jsonl | split -l 1 -a 6 - $$c/dns.jsonl-
+FUZZ_CORPUS_infile := corpus-infile
+FUZZ_MAXLEN_infile := 65536
+FUZZ_SEED_infile = for z in gzip bzip2 xz zstd; do ! command -v $$z >/dev/null || \
+	head -c 3000 sample-data/dns.jsonl | $$z -c >$$c/dns.$$z; done
+FUZZ_CORPUS_smtp_reply := corpus-smtp
+FUZZ_MAXLEN_smtp_reply := 8192
+FUZZ_SEED_smtp_reply = cp tests/data/probe/reply-*.txt $$c/
+FUZZ_CORPUS_kb := corpus-kb
+FUZZ_MAXLEN_kb := 32768
+FUZZ_SEED_kb = cp src/kb-default.json $$c/
+FUZZ_CORPUS_label := corpus-label
+FUZZ_MAXLEN_label := 4096
+FUZZ_SEED_label = head -c 100000 sample-data/truth.csv | split -l 1 -a 6 - $$c/truth.csv-
+FUZZ_CORPUS_sample_list := corpus-sample-list
+FUZZ_MAXLEN_sample_list := 4096
+FUZZ_SEED_sample_list = for f in sample-data/targets-*.txt sample-data/truth.csv; do \
+	head -c 20000 $$f | split -l 1 -a 6 - $$c/$$(basename $$f)-; done
+FUZZ_CORPUS_banner := corpus-banner
+FUZZ_MAXLEN_banner := 4096
+FUZZ_SEED_banner = cp tests/data/probe/reply-*.txt $$c/ && grep -ho '"banner":"[^"]*' sample-data/scans-*.jsonl | \
+	sed 's/^"banner":"//; s/\\r\\n/ /g' | sort -u | head -500 | split -l 1 -a 6 - $$c/banner-
+FUZZ_CORPUS_pfx2as_origin := corpus-pfx2as-origin
+FUZZ_MAXLEN_pfx2as_origin := 2048
+FUZZ_SEED_pfx2as_origin = cut -f3 sample-data/pfx2as.txt | sort -u | head -300 | split -l 1 -a 6 - $$c/origin-
+FUZZ_CORPUS_import := corpus-import
+FUZZ_MAXLEN_import := 16384
+FUZZ_SEED_import = cp tests/data/*.json tests/data/*.jsonl $$c/ && \
+	for f in sample-data/*.jsonl sample-data/*.txt sample-data/truth.csv; do \
+	head -c 40000 $$f | split -l 8 -a 4 - $$c/$$(basename $$f)-; done
+
+fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(ENGINE_SRC) $(wildcard include/mxray/*.h) $(BUILD)/kb_default.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $< $(ENGINE_SRC) $(BUILD)/kb_default.c -o $@ $(LDLIBS)
+
+.PHONY: $(addprefix fuzz-,$(FUZZ_TARGETS))
+$(addprefix fuzz-,$(FUZZ_TARGETS)): fuzz-%: build/fuzz/fuzz_%
+	@c=build/fuzz/$(FUZZ_CORPUS_$*); mkdir -p $$c; [ -n "$$(ls $$c)" ] || { $(FUZZ_SEED_$*); }
+	$< -max_total_time=$(FUZZ_SECONDS) -max_len=$(FUZZ_MAXLEN_$*) -timeout=5 \
+	  -artifact_prefix=build/fuzz/$*- build/fuzz/$(FUZZ_CORPUS_$*)
 
 # Regenerate sample-data/ (deterministic: same size and seed, same bytes).
 # Three snapshots: 2021-06-08 (epoch 0) in sample-data/, the later two in

@@ -839,6 +839,11 @@ static int cmd_export(int argc, char **argv)
 		if (r < 0) {
 			fprintf(stderr, "mxray export: %s\n", err);
 			free(err);
+		} else if (!strcmp(table, "trend")) {
+			char *note = report_runs_note(st, &sc);
+			if (note)
+				fprintf(stderr, "mxray export: note: %s\n", note);
+			free(note);
 		}
 		free_dates(dates, ndates);
 		store_close(st);
@@ -876,6 +881,11 @@ static int cmd_export(int argc, char **argv)
 	} else if (fflush(stdout) != 0 || ferror(stdout)) {
 		fprintf(stderr, "mxray export: cannot write the output\n");
 		rc = EXIT_RUNTIME;
+	} else if (!strcmp(table, "assignments")) {
+		char *note = export_runs_note(st, snapshot, which);
+		if (note)
+			fprintf(stderr, "mxray export: note: %s\n", note);
+		free(note);
 	}
 	store_close(st);
 	return rc;
@@ -1165,6 +1175,7 @@ static const opt_row eval_opts_table[] = {
 	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
 	{"sample", "NAME", "the sample to score (repeatable; default: every sample)"},
 	{"format", "text|csv|json", "output format (default text)"},
+	{"allow-mixed", NULL, "score answers of different infer runs (different knowledge bases or parameters)"},
 	{NULL, NULL, NULL},
 };
 
@@ -1175,6 +1186,7 @@ static int cmd_eval(int argc, char **argv)
 	enum eval_format fmt = EVAL_TEXT;
 	const char **samples = xcalloc((size_t)argc + 1, sizeof *samples);
 	size_t ns = 0;
+	bool allow_mixed = false;
 	optparse op;
 	const char *name;
 	op_begin(&op, c);
@@ -1183,6 +1195,8 @@ static int cmd_eval(int argc, char **argv)
 			db = optarg;
 		else if (!strcmp(name, "sample"))
 			samples[ns++] = optarg;
+		else if (!strcmp(name, "allow-mixed"))
+			allow_mixed = true;
 		else if (!strcmp(optarg, "text") || !strcmp(optarg, "csv") || !strcmp(optarg, "json"))
 			fmt = !strcmp(optarg, "text") ? EVAL_TEXT : !strcmp(optarg, "csv") ? EVAL_CSV : EVAL_JSON;
 		else {
@@ -1222,6 +1236,20 @@ static int cmd_eval(int argc, char **argv)
 			free(err);
 			rc = EXIT_RUNTIME;
 		}
+	/* the answers scored side by side must come from one run, or be said
+	 * to (--allow-mixed): runs.h */
+	for (size_t i = 0; i < n && rc == EXIT_OK; i++) {
+		char *note = NULL;
+		int mixed = eval_check_runs(st, &res[i], allow_mixed, &note, &err);
+		if (mixed < 0) {
+			fprintf(stderr, "mxray eval: %s\n", err);
+			free(err);
+			rc = EXIT_RUNTIME;
+		} else if (note) {
+			fprintf(stderr, "mxray eval: note: %s", note);
+			free(note);
+		}
+	}
 	if (rc == EXIT_OK && n == 0) {
 		fprintf(stderr, "mxray eval: no samples yet (draw one with 'mxray sample')\n");
 		rc = EXIT_RUNTIME;
@@ -1292,6 +1320,11 @@ static int cmd_report(int argc, char **argv)
 		fprintf(stderr, "mxray report: %s\n", err);
 		free(err);
 		rc = EXIT_RUNTIME;
+	} else {
+		char *note = report_runs_note(st, &sc);
+		if (note)
+			fprintf(stderr, "mxray report: note: %s\n", note);
+		free(note);
 	}
 	store_close(st);
 	free_dates(dates, ndates);
@@ -1602,10 +1635,13 @@ static const command commands[] = {
 	 "Read or write a sample's labels as domain,truth CSV.\n"
 	 "truth: companies or provider IDs, ';' between several; empty means cannot decide.",
 	 label_opts_table, cmd_label},
-	{"eval", "[--sample NAME]... [--format text|csv|json]",
+	{"eval", "[--sample NAME]... [--format text|csv|json] [--allow-mixed]",
 	 "Score the approaches on labelled samples (the paper's Figure 4).\n"
 	 "Per approach (mx, cert, banner, priority, final): correct, labelled, accuracy; and\n"
-	 "how many sampled domains the heuristics sent to review, and how many are undecidable.",
+	 "how many sampled domains the heuristics sent to review, and how many are undecidable.\n"
+	 "Refuses (exit 1, naming the runs) when the approaches' answers come from infer runs\n"
+	 "with different knowledge bases or parameters ('infer --approach A' replaces only A's\n"
+	 "and the final answers); --allow-mixed scores them and says which came from which run.",
 	 eval_opts_table, cmd_eval},
 	{"report", "[--list L] [--stable] [--snapshots A,B,...] [--top N]",
 	 "Print a readable report over the snapshots.\n"

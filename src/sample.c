@@ -2,6 +2,7 @@
 #include "mxray/sample.h"
 #include "mxray/csv.h"
 #include "mxray/domain.h"
+#include "mxray/infile.h"
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
 
@@ -95,66 +96,154 @@ static int population(store *st, const sample_req *r, strvec *out, char **err)
 	return 0;
 }
 
+/* ---- lines of a domain list or a truth file ------------------------- */
+
+/* A line reader over infile (so the file may be compressed, and "-" is
+ * standard input).  A line over SAMPLE_LINE_MAX bytes is not held: it comes
+ * back empty with too_long set, and its bytes are skipped as they arrive. */
+typedef struct {
+	infile *f;
+	char *buf;
+	size_t cap, pos, end;
+	bool eof;
+	strbuf line;
+	bool too_long;
+} lines;
+
+static lines *lines_open(const char *path, char **err)
+{
+	infile *f = infile_open(path, err);
+	if (!f)
+		return NULL;
+	lines *l = xcalloc(1, sizeof *l);
+	l->f = f;
+	l->cap = 64 << 10;
+	l->buf = xmalloc(l->cap);
+	sb_init(&l->line);
+	return l;
+}
+
+static void lines_close(lines *l)
+{
+	if (!l)
+		return;
+	infile_close(l->f);
+	free(l->buf);
+	sb_free(&l->line);
+	free(l);
+}
+
+/* The next line, without its "\n", in l->line: 1, 0 at the end, -1 with
+ * *err on a read error (or broken compressed data). */
+static int lines_next(lines *l, char **err)
+{
+	sb_clear(&l->line);
+	l->too_long = false;
+	bool got = false;
+	for (;;) {
+		if (l->pos == l->end) {
+			if (l->eof)
+				return got;
+			long n = infile_read(l->f, l->buf, l->cap, err);
+			if (n < 0)
+				return -1;
+			l->pos = l->end = 0;
+			if (n == 0) {
+				l->eof = true;
+				continue;
+			}
+			l->end = (size_t)n;
+		}
+		got = true;
+		const char *p = l->buf + l->pos;
+		const char *nl = memchr(p, '\n', l->end - l->pos);
+		size_t n = nl ? (size_t)(nl - p) : l->end - l->pos;
+		if (!l->too_long && l->line.len + n > SAMPLE_LINE_MAX) {
+			l->too_long = true;
+			sb_free(&l->line); /* give the memory back, not only the length */
+			sb_init(&l->line);
+		} else if (!l->too_long) {
+			sb_add(&l->line, p, n);
+		}
+		l->pos += n + (nl != NULL);
+		if (nl)
+			return 1;
+	}
+}
+
+int sample_parse_line(char *line, size_t len, bool first, char name[MX_NAME_MAX + 2], const char **why)
+{
+	char *p = line;
+	if (first && len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		p += 3;
+		len -= 3;
+	}
+	/* the first field; a comment or a NUL ends it as well */
+	size_t end = 0;
+	while (end < len && p[end] && !strchr(",#\r\n", p[end]))
+		end++;
+	while (end && (p[end - 1] == ' ' || p[end - 1] == '\t'))
+		end--;
+	while (end && (*p == ' ' || *p == '\t')) {
+		p++;
+		end--;
+	}
+	p[end] = '\0';
+	if (!end || (first && !strcmp(p, "domain")))
+		return 0;
+	*why = mx_name_norm(p, end, name);
+	return *why ? -1 : 1;
+}
+
 /* Domains named in a file (one per line, or the first CSV field). */
 static int from_file(store *st, const sample_req *r, strvec *out, FILE *log, char **err)
 {
-	FILE *f = strcmp(r->from_file, "-") ? fopen(r->from_file, "r") : stdin;
-	if (!f) {
-		*err = xasprintf("cannot open %s: %s", r->from_file, strerror(errno));
+	lines *in = lines_open(r->from_file, err);
+	if (!in)
 		return -1;
-	}
+	const char *fname = infile_name(in->f);
 	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM mx WHERE snapshot = ?1 AND domain = ?2 LIMIT 1", err);
 	if (!s) {
-		if (f != stdin)
-			fclose(f);
+		lines_close(in);
 		return -1;
 	}
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, missing = 0;
-	ssize_t n;
-	while ((n = getline(&line, &cap, f)) > 0) {
+	size_t lineno = 0, missing = 0;
+	int got, rc = 0;
+	while ((got = lines_next(in, err)) > 0) {
 		lineno++;
-		char *p = line;
-		if (lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3))
-			p += 3;
-		p[strcspn(p, ",#\r\n")] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		size_t len = strlen(p);
-		while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
-			p[--len] = '\0';
-		if (!len || (lineno == 1 && !strcmp(p, "domain")))
-			continue;
 		char name[MX_NAME_MAX + 2];
-		const char *why = mx_name_norm(p, len, name);
-		if (!why) {
+		const char *why = NULL;
+		int k = in->too_long ? -1 : sample_parse_line(in->line.data, in->line.len, lineno == 1, name, &why);
+		if (in->too_long)
+			why = "line longer than 16 MiB";
+		if (k == 0)
+			continue;
+		if (k > 0) {
 			sqlite3_reset(s);
 			store_bind_text(s, 1, r->snapshot);
 			store_bind_text(s, 2, name);
-			int rc = sqlite3_step(s);
-			if (rc != SQLITE_ROW && store_read_done(st, s, rc, err) < 0) {
-				free(line);
-				if (f != stdin)
-					fclose(f);
-				return -1;
+			int src = sqlite3_step(s);
+			if (src != SQLITE_ROW && store_read_done(st, s, src, err) < 0) {
+				rc = -1;
+				break;
 			}
-			if (rc != SQLITE_ROW)
+			if (src != SQLITE_ROW)
 				why = "not a domain with MX records in the snapshot";
 		}
 		if (why) {
 			if (++missing <= 10)
-				fprintf(log, "%s:%zu: %s\n", r->from_file, lineno, why);
+				fprintf(log, "%s:%zu: %s\n", fname, lineno, why);
 			continue;
 		}
 		push(out, name);
 	}
+	if (got < 0)
+		rc = -1;
 	sqlite3_reset(s);
-	free(line);
-	if (f != stdin)
-		fclose(f);
-	if (missing > 10)
-		fprintf(log, "... and %zu more problems in %s\n", missing - 10, r->from_file);
-	return 0;
+	if (rc == 0 && missing > 10)
+		fprintf(log, "... and %zu more problems in %s\n", missing - 10, fname);
+	lines_close(in);
+	return rc;
 }
 
 long sample_create(store *st, const sample_req *r, FILE *log, char **err)
@@ -303,8 +392,13 @@ char *label_canonical(const kb *k, const char *truth, char **err)
 			strvec_free(&toks);
 			return NULL;
 		}
-		/* an ID the knowledge base maps to a company is that company */
+		/* an ID the knowledge base maps to a company is that company;
+		 * so is an ID that is a company's name ("mx.web.com" -> web.com
+		 * -> Web.com): written alone it reads as the company, and the
+		 * canonical form must read back as itself */
 		const kb_company *by_id = co ? co : k ? kb_company_of(k, name) : NULL;
+		if (!by_id && k)
+			by_id = kb_company_named(k, name);
 		push(&toks, by_id ? by_id->name : name);
 	}
 	if (toks.n > 1)
@@ -402,64 +496,78 @@ char *label_get(store *st, const char *sample, const char *domain, int64_t *id)
 	return t;
 }
 
+int label_parse_line(char *line, size_t len, bool first, csv_record *rec, char name[MX_NAME_MAX + 2],
+		     const char **truth, const char **why)
+{
+	char *p = line;
+	*why = NULL;
+	if (first && len >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		p += 3;
+		len -= 3;
+	}
+	while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
+		p[--len] = '\0';
+	if (!len)
+		return 0;
+	if (csv_parse(p, len, rec, why) != CSV_OK) {
+		*why = *why ? *why : "unterminated quoted field";
+		return -1;
+	}
+	if (rec->n != 2) {
+		*why = "expected two fields: domain,truth";
+		return -1;
+	}
+	if (first && !strcmp(rec->field[0], "domain") && !strcmp(rec->field[1], "truth"))
+		return 0;
+	if ((*why = mx_name_norm(rec->field[0], strlen(rec->field[0]), name)))
+		return -1;
+	*truth = rec->field[1];
+	return 1;
+}
+
 long label_import(store *st, const kb *k, const char *sample, const char *path, const char *analyst, bool strict,
 		  FILE *log, char **err)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
-	if (!f) {
-		*err = xasprintf("cannot open %s: %s", path, strerror(errno));
+	lines *in = lines_open(path, err);
+	if (!in)
 		return -1;
-	}
+	const char *fname = infile_name(in->f);
 	csv_record rec;
 	csv_record_init(&rec);
-	char *line = NULL;
-	size_t cap = 0, lineno = 0, bad = 0, notin = 0;
+	size_t lineno = 0, bad = 0, notin = 0;
 	long n = 0;
-	ssize_t len;
-	int rc = store_begin(st, err);
-	while (rc == 0 && (len = getline(&line, &cap, f)) > 0) {
+	int got = 1, rc = store_begin(st, err);
+	while (rc == 0 && (got = lines_next(in, err)) > 0) {
 		lineno++;
-		char *p = line;
-		if (lineno == 1 && !strncmp(p, "\xef\xbb\xbf", 3)) {
-			p += 3;
-			len -= 3;
-		}
-		while (len && (p[len - 1] == '\n' || p[len - 1] == '\r'))
-			p[--len] = '\0';
-		if (!len)
-			continue;
-		const char *why = NULL;
+		const char *why = NULL, *field = NULL;
 		char *truth = NULL, *msg = NULL;
-		if (csv_parse(p, (size_t)len, &rec, &why) != CSV_OK) {
-			why = why ? why : "unterminated quoted field";
-		} else if (rec.n != 2) {
-			why = "expected two fields: domain,truth";
-		} else if (lineno == 1 && !strcmp(rec.field[0], "domain") && !strcmp(rec.field[1], "truth")) {
+		char name[MX_NAME_MAX + 2];
+		int kind = in->too_long ? -1
+					: label_parse_line(in->line.data, in->line.len, lineno == 1, &rec, name, &field, &why);
+		if (in->too_long)
+			why = "line longer than 16 MiB";
+		if (kind == 0)
 			continue;
-		} else {
-			char name[MX_NAME_MAX + 2];
-			why = mx_name_norm(rec.field[0], strlen(rec.field[0]), name);
-			if (!why) {
-				/* a truth file may cover more than the sample: count, not complain */
-				sqlite3_stmt *m = store_prepare(st, "SELECT 1 FROM sample_domain WHERE sample = ?1 AND domain = ?2",
-								NULL);
-				store_bind_text(m, 1, sample);
-				store_bind_text(m, 2, name);
-				int mrc = m ? sqlite3_step(m) : SQLITE_ERROR;
-				bool in = mrc == SQLITE_ROW;
-				if (m)
-					sqlite3_reset(m);
-				if (!in && mrc != SQLITE_DONE) { /* a database error ends the import */
-					*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
-					rc = -1;
-					break;
-				}
-				if (!in) {
-					notin++;
-					continue;
-				}
+		if (kind > 0) {
+			/* a truth file may cover more than the sample: count, not complain */
+			sqlite3_stmt *m = store_prepare(st, "SELECT 1 FROM sample_domain WHERE sample = ?1 AND domain = ?2",
+							NULL);
+			store_bind_text(m, 1, sample);
+			store_bind_text(m, 2, name);
+			int mrc = m ? sqlite3_step(m) : SQLITE_ERROR;
+			bool inside = mrc == SQLITE_ROW;
+			if (m)
+				sqlite3_reset(m);
+			if (!inside && mrc != SQLITE_DONE) { /* a database error ends the import */
+				*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+				rc = -1;
+				break;
 			}
-			if (!why && !(truth = label_canonical(k, rec.field[1], &msg)))
+			if (!inside) {
+				notin++;
+				continue;
+			}
+			if (!(truth = label_canonical(k, field, &msg)))
 				why = msg;
 			if (!why && label_set(st, sample, name, truth, analyst, &msg) < 0)
 				why = msg;
@@ -468,30 +576,31 @@ long label_import(store *st, const kb *k, const char *sample, const char *path, 
 		if (why) {
 			bad++;
 			if (strict) {
-				*err = xasprintf("%s:%zu: %s", path, lineno, why);
+				*err = xasprintf("%s:%zu: %s", fname, lineno, why);
 				rc = -1;
 			} else if (bad <= 10) {
-				fprintf(log, "%s:%zu: %s\n", path, lineno, why);
+				fprintf(log, "%s:%zu: %s\n", fname, lineno, why);
 			}
 		} else {
 			n++;
 		}
 		free(msg);
 	}
-	free(line);
+	if (rc == 0 && got < 0)
+		rc = -1;
 	csv_record_free(&rec);
-	if (f != stdin)
-		fclose(f);
 	if (rc == 0 && (rc = store_commit(st, err)) < 0)
 		store_rollback(st);
 	else if (rc < 0)
 		store_rollback(st);
-	if (rc < 0)
-		return -1;
-	if (bad > 10)
-		fprintf(log, "... and %zu more problems in %s\n", bad - 10, path);
-	fprintf(log, "label %s: %ld labels imported, %zu domains not in the sample, %zu skipped\n", path, n, notin, bad);
-	return n;
+	if (rc == 0) {
+		if (bad > 10)
+			fprintf(log, "... and %zu more problems in %s\n", bad - 10, fname);
+		fprintf(log, "label %s: %ld labels imported, %zu domains not in the sample, %zu skipped\n", fname, n,
+			notin, bad);
+	}
+	lines_close(in);
+	return rc < 0 ? -1 : n;
 }
 
 long label_export(store *st, const char *sample, FILE *out, char **err)

@@ -9,8 +9,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mxray/csv.h"
 #include "mxray/kb.h"
 #include "mxray/store.h"
+#include "mxray/util.h"
+
+/* Lines of a --from-file list or a truth file longer than this (the
+ * importers' limit) are reported as FILE:LINE and skipped, never held. */
+#define SAMPLE_LINE_MAX (16u << 20)
 
 typedef struct {
 	const char *name;
@@ -23,8 +29,10 @@ typedef struct {
 } sample_req;
 
 /* Draw (or read) and store a sample.  Returns the number of domains
- * stored, or -1 with *err.  With from_file, lines naming domains that are
- * not in the snapshot are reported on log as FILE:LINE and skipped. */
+ * stored, or -1 with *err.  With from_file (which may be compressed, "-"
+ * is standard input), lines naming domains that are not in the snapshot
+ * and lines over SAMPLE_LINE_MAX are reported on log as FILE:LINE and
+ * skipped. */
 long sample_create(store *st, const sample_req *r, FILE *log, char **err);
 
 /* The sample's snapshot into buf; false when there is no such sample. */
@@ -50,7 +58,23 @@ int64_t label_redo(store *st, int64_t id, char **err);
  * *id receives its id. */
 char *label_get(store *st, const char *sample, const char *domain, int64_t *id);
 
-/* domain,truth CSV in and out (truth as above; empty = cannot decide). */
+/* One line of a --from-file list (line[len] is a NUL, line[0..len] may be
+ * modified; no newline needed): 1 with the domain's normalised name in name; 0 for a line to
+ * skip (blank, a comment, the "domain" header on the first line); -1 with
+ * *why (static) for a bad name.  first: the file's first line (a UTF-8
+ * byte-order mark is dropped). */
+int sample_parse_line(char *line, size_t len, bool first, char name[MX_NAME_MAX + 2], const char **why);
+
+/* One line of a domain,truth file (line[0..len) may be modified): 1 with
+ * the domain's normalised name in name and its raw truth field in *truth
+ * (in rec, valid until rec's next parse; see label_canonical); 0 for a
+ * line to skip (blank, the header on the first line); -1 with *why
+ * (static). */
+int label_parse_line(char *line, size_t len, bool first, csv_record *rec, char name[MX_NAME_MAX + 2],
+		     const char **truth, const char **why);
+
+/* domain,truth CSV in and out (truth as above; empty = cannot decide).
+ * The file may be compressed (infile.h); "-" is standard input. */
 long label_import(store *st, const kb *k, const char *sample, const char *path, const char *analyst, bool strict,
 		  FILE *log, char **err);
 long label_export(store *st, const char *sample, FILE *out, char **err);

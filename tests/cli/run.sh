@@ -701,5 +701,104 @@ else
 	echo "  (skipped: running as root without setpriv)"
 fi
 
+echo "cli: label --import and sample --from-file skip lines over 16 MiB without holding them (issue 13, item 7)"
+cp "$DB" "$T/long.db"
+d=$(sqlite3 "$T/long.db" "SELECT domain FROM sample_domain WHERE sample = 'r200' ORDER BY pos LIMIT 1")
+{ echo "domain,truth"; head -c 20971520 /dev/zero | tr '\0' a; echo; echo "$d,"; } >"$T/long-truth.csv"
+{ head -c 20971520 /dev/zero | tr '\0' a; echo; echo "$d"; } >"$T/long-list.txt"
+# peak_under NAME KB: the last command's peak resident set (from time -o) is under KB kilobytes
+peak_under() {
+	kb=$(tail -1 "$T/rss" 2>/dev/null)
+	case $kb in
+	'' | *[!0-9]*) bad "$1: no peak memory from /usr/bin/time: [$kb]" ;;
+	*) if [ "$kb" -lt "$2" ]; then ok; else bad "$1: peak memory ${kb} KB, expected under $2 KB"; fi ;;
+	esac
+}
+# run_peak NAME EXPECTED-EXIT command...: status, measuring the peak memory when /usr/bin/time can
+run_peak() {
+	name=$1 want=$2
+	shift 2
+	if [ -x /usr/bin/time ]; then
+		status "$name" "$want" /usr/bin/time -f %M -o "$T/rss" "$@"
+		peak_under "$name: memory" 102400
+	else
+		status "$name" "$want" "$@"
+	fi
+}
+run_peak "label --import with a 20 MiB line" 0 "$MXRAY" label --db "$T/long.db" --sample r200 --import "$T/long-truth.csv"
+has "long truth line reported" "$T/long-truth.csv:2: line longer than 16 MiB" "$T/err"
+has "the line after it imported" "label $T/long-truth.csv: 1 labels imported, 0 domains not in the sample, 1 skipped" "$T/err"
+eq "its label is stored" "1" "$(sqlite3 "$T/long.db" "SELECT count(*) FROM label WHERE sample = 'r200' AND domain = '$d' AND truth = '' AND undone_at IS NULL")"
+n0=$(sqlite3 "$T/long.db" "SELECT count(*) FROM label")
+run_peak "label --import --strict with a 20 MiB line" 1 "$MXRAY" label --db "$T/long.db" --sample r200 --strict --import "$T/long-truth.csv"
+has "strict: the long line ends it" "mxray label: $T/long-truth.csv:2: line longer than 16 MiB" "$T/err"
+eq "strict: nothing kept" "$n0" "$(sqlite3 "$T/long.db" "SELECT count(*) FROM label")"
+run_peak "sample --from-file with a 20 MiB line" 0 "$MXRAY" sample --db "$T/long.db" --name long1 --from-file "$T/long-list.txt" --snapshot 2021-06-08
+has "long list line reported" "$T/long-list.txt:1: line longer than 16 MiB" "$T/err"
+has "the sample has the line after it" "sample long1: 1 domains from snapshot 2021-06-08" "$T/err"
+eq "sampled domain" "$d" "$(sqlite3 "$T/long.db" "SELECT domain FROM sample_domain WHERE sample = 'long1'")"
+# a line of exactly 16 MiB is still read (and is a bad name, not a long line)
+{ head -c 16777216 /dev/zero | tr '\0' a; echo; echo "$d"; } >"$T/limit-list.txt"
+status "sample --from-file with a 16 MiB line" 0 "$MXRAY" sample --db "$T/long.db" --name long2 --from-file "$T/limit-list.txt" --snapshot 2021-06-08
+if grep -q 'longer than 16 MiB' "$T/err"; then bad "a 16 MiB line is not over the limit"; else ok; fi
+has "16 MiB line: a bad name" "$T/limit-list.txt:1: " "$T/err"
+# a provider ID that is a company's name is that company, as it reads back (found by fuzz_label)
+printf 'domain,truth\n%s,mx.web.com\n' "$d" >"$T/webcom.csv"
+status "label a host under web.com" 0 "$MXRAY" label --db "$T/long.db" --sample long1 --import "$T/webcom.csv"
+"$MXRAY" label --db "$T/long.db" --sample long1 --export >"$T/webcom-out.csv"
+eq "web.com is the company Web.com" "$d,Web.com" "$(tail -1 "$T/webcom-out.csv")"
+# both read compressed files, as the importers do
+if command -v gzip >/dev/null 2>&1; then
+	printf 'domain,truth\n%s,\n' "$d" | gzip -c >"$T/truth.csv.gz"
+	status "label --import of a gzip file" 0 "$MXRAY" label --db "$T/long.db" --sample long1 --import "$T/truth.csv.gz"
+	has "gzip truth imported" "label $T/truth.csv.gz: 1 labels imported, 0 domains not in the sample, 0 skipped" "$T/err"
+	printf '%s\n' "$d" | gzip -c >"$T/list.txt.gz"
+	status "sample --from-file of a gzip file" 0 "$MXRAY" sample --db "$T/long.db" --name long3 --from-file "$T/list.txt.gz" --snapshot 2021-06-08
+	has "gzip list read" "sample long3: 1 domains from snapshot 2021-06-08" "$T/err"
+fi
+
+echo "cli: issue 15: answers of different infer runs are never scored as one (eval), and are said to be (export, report)"
+RDB=$T/runs.db
+import_sample "$RDB" 2>/dev/null
+status "runs: infer --all" 0 "$MXRAY" infer --db "$RDB" --all --quiet
+"$MXRAY" sample --db "$RDB" --name m200 --size 200 --seed 2021 --snapshot 2021-06-08 2>/dev/null
+"$MXRAY" label --db "$RDB" --sample m200 --import "$SD/truth.csv" 2>/dev/null
+status "runs: eval of one run" 0 "$MXRAY" eval --db "$RDB" --format csv
+cp "$T/out" "$T/runs-eval1.csv"
+eq "runs: eval of one run says nothing" "" "$(cat "$T/err")"
+# another knowledge base: Google's company renamed, so the answers differ
+sed 's/"name": "Google"/"name": "Alphabet"/' "$SD/../src/kb-default.json" >"$T/other-kb.json"
+eq "runs: the other kb differs" "1" "$(grep -c '"name": "Alphabet"' "$T/other-kb.json")"
+status "runs: infer priority with another kb" 0 "$MXRAY" infer --db "$RDB" --approach priority --kb "$T/other-kb.json" --quiet
+status "runs: eval refuses a mix" 1 "$MXRAY" eval --db "$RDB" --format csv
+eq "runs: refused eval prints no scores" "" "$(cat "$T/out")"
+has "runs: refusal says why" "mxray eval: sample m200 (snapshot 2021-06-08): the approaches' answers come from runs with different knowledge bases:" "$T/err"
+has "runs: refusal names the first kb" "  mx        run 1 at " "$T/err"
+has "runs: refusal names the built-in kb" ", kb built-in (fnv1a64:" "$T/err"
+has "runs: refusal names the other kb" ", kb $T/other-kb.json (fnv1a64:" "$T/err"
+eq "runs: priority and final from the other kb" "2" "$(grep -cE "^  (priority|final) +run 5 at .*, kb $T/other-kb.json " "$T/err")"
+eq "runs: mx, cert, banner from the built-in kb" "3" "$(grep -cE '^  (mx|cert|banner) +run [123] at .*, kb built-in ' "$T/err")"
+has "runs: refusal says what to do" "not scoring a mix: run 'mxray infer --snapshot 2021-06-08' (every approach) to score one run, or give --allow-mixed" "$T/err"
+status "runs: eval --allow-mixed" 0 "$MXRAY" eval --db "$RDB" --format csv --allow-mixed
+has "runs: allowed mix is said" "mxray eval: note: sample m200 (snapshot 2021-06-08): scoring answers of runs with different knowledge bases (--allow-mixed):" "$T/err"
+eq "runs: allowed mix names each approach's run" "5" "$(grep -cE '^  (mx|cert|banner|priority|final) +run [0-9]+ at ' "$T/err")"
+eq "runs: mx scored as before" "$(grep '^m200,mx,' "$T/runs-eval1.csv")" "$(grep '^m200,mx,' "$T/out")"
+if [ "$(grep '^m200,priority,' "$T/runs-eval1.csv")" != "$(grep '^m200,priority,' "$T/out")" ]; then ok; else
+	bad "runs: the other kb did not change the priority score"; fi
+status "runs: export of the re-inferred approach" 0 "$MXRAY" export --db "$RDB" assignments --approach priority
+has "runs: export notes the mix" "mxray export: note: the priority answers of 2021-06-08 come from run 5 at " "$T/err"
+has "runs: export names the other runs" "(mx: run 1, kb built-in (fnv1a64:" "$T/err"
+eq "runs: export note is one line" "1" "$(wc -l <"$T/err" | tr -d ' ')"
+status "runs: report" 0 "$MXRAY" report --db "$RDB"
+has "runs: report notes the mix" "mxray report: note: the final answers of 2021-06-08 come from run 5 at " "$T/err"
+status "runs: infer --all again" 0 "$MXRAY" infer --db "$RDB" --all --quiet
+status "runs: eval works again without the flag" 0 "$MXRAY" eval --db "$RDB" --format csv
+eq "runs: eval of the new run says nothing" "" "$(cat "$T/err")"
+if cmp -s "$T/runs-eval1.csv" "$T/out"; then ok; else bad "runs: eval after infer --all differs from the first"; fi
+status "runs: export after infer --all" 0 "$MXRAY" export --db "$RDB" assignments --approach priority
+eq "runs: no export note" "" "$(cat "$T/err")"
+status "runs: report after infer --all" 0 "$MXRAY" report --db "$RDB"
+eq "runs: no report note" "" "$(cat "$T/err")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
