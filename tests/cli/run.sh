@@ -456,7 +456,11 @@ eq "no ASN from a refused origin" "0" "$(sqlite3 "$T/origin.db" "SELECT count(*)
 
 echo "cli: show escapes bidi controls and line separators (issue 13)"
 cp "$DB" "$T/bidi.db"
-d=$(sqlite3 "$T/bidi.db" "SELECT p.domain FROM primary_mx p JOIN mx_ip m USING (snapshot, host) JOIN scan s USING (snapshot, ip) WHERE s.snapshot = '2021-06-08' AND s.port25 = 1 AND s.banner IS NOT NULL ORDER BY p.domain LIMIT 1")
+# (joins go through the integer tables: views joined on their text columns scan)
+d=$(sqlite3 "$T/bidi.db" "SELECT n.name FROM f_primary_mx p JOIN f_mx_ip m ON m.snap = p.snap AND m.host = p.host
+  JOIN f_scan s ON s.snap = m.snap AND s.ip = m.ip JOIN name n ON n.id = p.domain
+  WHERE p.snap = (SELECT id FROM snapshot WHERE date = '2021-06-08') AND s.port25 = 1 AND s.banner IS NOT NULL
+  ORDER BY n.name LIMIT 1")
 sqlite3 "$T/bidi.db" "UPDATE f_scan SET banner = CAST('220 mx' || char(0x61c) || '.example ESMTP' || char(0x2028) || 'a' || char(0x2029) || 'b' AS BLOB) WHERE snap = (SELECT id FROM snapshot WHERE date = '2021-06-08') AND ip IN (SELECT m.ip FROM f_mx_ip m JOIN f_primary_mx p ON p.snap = m.snap AND p.host = m.host WHERE p.domain = (SELECT id FROM name WHERE name = '$d'))"
 status "show a banner with U+061C, U+2028, U+2029" 0 "$MXRAY" show --db "$T/bidi.db" --snapshot 2021-06-08 "$d"
 has "banner escaped" "      banner 220 mx<U+061C>.example ESMTP<U+2028>a<U+2029>b" "$T/out"
