@@ -276,6 +276,95 @@ static int cmp_rank(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+typedef struct {
+	double w;
+	char *name;
+} topn;
+
+/* The top providers of every domain's shares, from the stored shares: the
+ * last snapshot's `top` largest (ties by name), then each one's share in
+ * the other snapshots by key.  Returns 1 when done, 0 when the last
+ * snapshot has fewer providers than asked for (the caller reads them all),
+ * -1 with *err. */
+static int trend_top(store *st, trend *t, size_t top, char **err)
+{
+	size_t n = t->ndates;
+	int64_t *snap = xcalloc(n + 1, sizeof *snap);
+	for (size_t k = 0; k < n; k++)
+		if (store_snapshot_find(st, t->dates[k], &snap[k], err) < 0) {
+			free(snap);
+			return -1;
+		}
+	sqlite3_stmt *s = store_prepare(st, "SELECT provider, weight FROM f_share WHERE snap = ?1", err);
+	if (!s) {
+		free(snap);
+		return -1;
+	}
+	topn *best = xcalloc(top + 1, sizeof *best);
+	size_t nb = 0, seen = 0;
+	sqlite3_bind_int64(s, 1, snap[n - 1]);
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(s, 0);
+		double w = sqlite3_column_double(s, 1);
+		seen++;
+		/* keep the `top` best in order: weight down, then name up */
+		size_t at = nb;
+		while (at > 0 && (best[at - 1].w < w || (best[at - 1].w == w && strcmp(best[at - 1].name, name) > 0)))
+			at--;
+		if (at >= top)
+			continue;
+		if (nb == top)
+			free(best[--nb].name);
+		memmove(&best[at + 1], &best[at], (nb - at) * sizeof *best);
+		best[at] = (topn){w, xstrdup(name)};
+		nb++;
+	}
+	int ret = store_read_done(st, s, rc, err) < 0 ? -1 : seen >= top ? 1 : 0;
+	sqlite3_stmt *tot = ret == 1 ? store_prepare(st, "SELECT domains FROM f_share_total WHERE snap = ?1", err) : NULL;
+	sqlite3_stmt *one = tot ? store_prepare(st, "SELECT weight FROM f_share WHERE snap = ?1 AND provider = ?2", err)
+				: NULL;
+	if (ret == 1 && !one)
+		ret = -1;
+	if (ret == 1) {
+		t->domains = xcalloc(n + 1, sizeof *t->domains);
+		t->nrows = nb;
+		t->rows = xcalloc(nb + 1, sizeof *t->rows);
+		for (size_t i = 0; i < nb; i++) {
+			t->rows[i].provider = best[i].name;
+			best[i].name = NULL;
+			t->rows[i].share = xcalloc(n, sizeof *t->rows[i].share);
+		}
+		for (size_t k = 0; k < n && ret == 1; k++) {
+			sqlite3_bind_int64(tot, 1, snap[k]);
+			rc = sqlite3_step(tot);
+			if (rc == SQLITE_ROW) {
+				t->domains[k] = sqlite3_column_int64(tot, 0);
+				rc = SQLITE_DONE;
+			}
+			if (store_read_done(st, tot, rc, err) < 0)
+				ret = -1;
+			for (size_t i = 0; i < nb && ret == 1; i++) {
+				sqlite3_bind_int64(one, 1, snap[k]);
+				sqlite3_bind_text(one, 2, t->rows[i].provider, -1, SQLITE_STATIC);
+				rc = sqlite3_step(one);
+				if (rc == SQLITE_ROW) {
+					double w = sqlite3_column_double(one, 0);
+					t->rows[i].share[k] = t->domains[k] ? 100.0 * w / (double)t->domains[k] : 0;
+					rc = SQLITE_DONE;
+				}
+				if (store_read_done(st, one, rc, err) < 0)
+					ret = -1;
+			}
+		}
+	}
+	for (size_t i = 0; i < nb; i++)
+		free(best[i].name);
+	free(best);
+	free(snap);
+	return ret;
+}
+
 int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char **err)
 {
 	memset(t, 0, sizeof *t);
@@ -286,6 +375,24 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 	if (build_scope(st, sc, t->dates, n, err) < 0) {
 		trend_free(t);
 		return -1;
+	}
+	if (scope_all && top && n > 0) { /* every domain: the stored shares, by key */
+		int r = trend_top(st, t, top, err);
+		if (r != 0) {
+			if (r < 0)
+				trend_free(t);
+			return r < 0 ? -1 : 0;
+		}
+		/* fewer providers than asked for: read them all (below) */
+		for (size_t i = 0; i < t->nrows; i++) {
+			free(t->rows[i].provider);
+			free(t->rows[i].share);
+		}
+		free(t->rows);
+		free(t->domains);
+		t->rows = NULL;
+		t->domains = NULL;
+		t->nrows = 0;
 	}
 	t->domains = xcalloc((size_t)n + 1, sizeof *t->domains);
 	strmap *prov = strmap_new();

@@ -166,6 +166,30 @@ static void test_trend(void **state)
 	assert_int_equal(t.ndates, 1);
 	assert_int_equal(t.domains[0], 7);
 	trend_free(&t);
+	/* the top providers read by key (every domain, top > 0) are the first
+	 * of the full ranking, and more than there are gives the full ranking */
+	trend full, two, many;
+	assert_int_equal(report_trend(st, &all, 0, &full, &err), 0);
+	assert_int_equal(report_trend(st, &all, 2, &two, &err), 0);
+	assert_int_equal(report_trend(st, &all, 1000, &many, &err), 0);
+	assert_true(full.nrows > 2);
+	assert_int_equal(two.nrows, 2);
+	assert_int_equal(many.nrows, full.nrows);
+	for (size_t i = 0; i < full.nrows; i++) {
+		assert_string_equal(many.rows[i].provider, full.rows[i].provider);
+		if (i < 2)
+			assert_string_equal(two.rows[i].provider, full.rows[i].provider);
+		for (size_t k = 0; k < full.ndates; k++) {
+			assert_true(many.rows[i].share[k] == full.rows[i].share[k]);
+			if (i < 2)
+				assert_true(two.rows[i].share[k] == full.rows[i].share[k]);
+		}
+	}
+	assert_int_equal(two.domains[0], full.domains[0]);
+	assert_int_equal(two.domains[1], full.domains[1]);
+	trend_free(&full);
+	trend_free(&two);
+	trend_free(&many);
 	char *bad[] = {"2020-01-01"};
 	report_scope nope = {NULL, false, bad, 1};
 	assert_int_equal(report_trend(st, &nope, 1, &t, &err), -1);
