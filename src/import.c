@@ -26,77 +26,7 @@ const char *const import_kind_names[] = {"targets", "dns", "scans", "pfx2as", "a
 volatile sig_atomic_t import_interrupted;
 
 /* Lines longer than this are reported and skipped without being held. */
-#define LINE_MAX_BYTES (16u << 20)
-
-/* ---- line reader ------------------------------------------------------ */
-
-typedef struct {
-	infile *f;
-	char *buf;
-	size_t cap, start, end;
-	bool eof;
-	strbuf line;
-	bool too_long;
-	char *err;          /* why reader_next returned -1 */
-} reader;
-
-static void reader_init(reader *r, infile *f)
-{
-	memset(r, 0, sizeof *r);
-	r->f = f;
-	r->cap = 1 << 20;
-	r->buf = xmalloc(r->cap);
-	sb_init(&r->line);
-}
-
-static void reader_free(reader *r)
-{
-	free(r->buf);
-	sb_free(&r->line);
-	free(r->err);
-}
-
-/* Next line into r->line (without "\n").  Returns 1, 0 at EOF, -1 on a read
- * error (or broken compressed data), with r->err set.  A line over
- * LINE_MAX_BYTES comes back empty with too_long set. */
-static int reader_next(reader *r)
-{
-	sb_clear(&r->line);
-	r->too_long = false;
-	bool any = false;
-	for (;;) {
-		if (r->start == r->end) {
-			if (r->eof)
-				return any ? 1 : 0;
-			free(r->err);
-			r->err = NULL;
-			long n = infile_read(r->f, r->buf, r->cap, &r->err);
-			if (n < 0)
-				return -1;
-			if (n == 0) {
-				r->eof = true;
-				continue;
-			}
-			r->start = 0;
-			r->end = (size_t)n;
-		}
-		any = true;
-		char *p = r->buf + r->start;
-		char *nl = memchr(p, '\n', r->end - r->start);
-		size_t n = nl ? (size_t)(nl - p) : r->end - r->start;
-		if (!r->too_long) {
-			if (r->line.len + n > LINE_MAX_BYTES) {
-				r->too_long = true;
-				sb_clear(&r->line);
-			} else {
-				sb_add(&r->line, p, n);
-			}
-		}
-		r->start += n + (nl ? 1 : 0);
-		if (nl)
-			return 1;
-	}
-}
+#define LINE_MAX_BYTES INFILE_LINE_MAX
 
 /* ---- bulk rows ---------------------------------------------------------- */
 
@@ -1164,8 +1094,9 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	sb_init(&x.pending);
 	scan_rec_init(&x.scan);
 
-	reader rd;
-	reader_init(&rd, f);
+	infile_lines rd;
+	infile_lines_init(&rd, f);
+	char *rerr = NULL;
 	progress pg;
 	char label[64];
 	snprintf(label, sizeof label, "%s %s", import_kind_names[in->kind], x.name);
@@ -1194,9 +1125,9 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		}
 	}
 	while (rc == 0) {
-		int got = reader_next(&rd);
+		int got = infile_lines_next(&rd, &rerr);
 		if (got < 0) {
-			*err = xasprintf("%s (in line %llu)", rd.err, (unsigned long long)c->lines + 1);
+			*err = xasprintf("%s (in line %llu)", rerr, (unsigned long long)c->lines + 1);
 			rc = -1;
 			break;
 		}
@@ -1244,7 +1175,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	if (rc != 0 && began)
 		store_rollback(st);
 
-	reader_free(&rd);
+	infile_lines_free(&rd);
+	free(rerr);
 	infile_close(f);
 	for (int i = 0; i < DNS_NCOLS; i++)
 		sb_free(&x.vals[i]);

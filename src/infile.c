@@ -464,3 +464,57 @@ void infile_close(infile *f)
 	free(f->name);
 	free(f);
 }
+
+/* ---- lines ------------------------------------------------------------- */
+
+void infile_lines_init(infile_lines *l, infile *f)
+{
+	memset(l, 0, sizeof *l);
+	l->f = f;
+	l->cap = 1 << 20;
+	l->buf = xmalloc(l->cap);
+	sb_init(&l->line);
+}
+
+void infile_lines_free(infile_lines *l)
+{
+	free(l->buf);
+	sb_free(&l->line);
+	memset(l, 0, sizeof *l);
+}
+
+int infile_lines_next(infile_lines *l, char **err)
+{
+	sb_clear(&l->line);
+	l->too_long = false;
+	bool got = false;
+	for (;;) {
+		if (l->pos == l->end) {
+			if (l->eof)
+				return got;
+			long n = infile_read(l->f, l->buf, l->cap, err);
+			if (n < 0)
+				return -1;
+			l->pos = l->end = 0;
+			if (n == 0) {
+				l->eof = true;
+				continue;
+			}
+			l->end = (size_t)n;
+		}
+		got = true;
+		const char *p = l->buf + l->pos;
+		const char *nl = memchr(p, '\n', l->end - l->pos);
+		size_t n = nl ? (size_t)(nl - p) : l->end - l->pos;
+		if (!l->too_long && l->line.len + n > INFILE_LINE_MAX) {
+			l->too_long = true;
+			sb_free(&l->line); /* give the memory back, not only the length */
+			sb_init(&l->line);
+		} else if (!l->too_long) {
+			sb_add(&l->line, p, n);
+		}
+		l->pos += n + (nl != NULL);
+		if (nl)
+			return 1;
+	}
+}

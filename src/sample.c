@@ -98,28 +98,16 @@ static int population(store *st, const sample_req *r, strvec *out, char **err)
 
 /* ---- lines of a domain list or a truth file ------------------------- */
 
-/* A line reader over infile (so the file may be compressed, and "-" is
- * standard input).  A line over SAMPLE_LINE_MAX bytes is not held: it comes
- * back empty with too_long set, and its bytes are skipped as they arrive. */
-typedef struct {
-	infile *f;
-	char *buf;
-	size_t cap, pos, end;
-	bool eof;
-	strbuf line;
-	bool too_long;
-} lines;
+/* Lines of the file (it may be compressed; "-" is standard input). */
+typedef infile_lines lines;
 
 static lines *lines_open(const char *path, char **err)
 {
 	infile *f = infile_open(path, err);
 	if (!f)
 		return NULL;
-	lines *l = xcalloc(1, sizeof *l);
-	l->f = f;
-	l->cap = 64 << 10;
-	l->buf = xmalloc(l->cap);
-	sb_init(&l->line);
+	lines *l = xmalloc(sizeof *l);
+	infile_lines_init(l, f);
 	return l;
 }
 
@@ -128,47 +116,8 @@ static void lines_close(lines *l)
 	if (!l)
 		return;
 	infile_close(l->f);
-	free(l->buf);
-	sb_free(&l->line);
+	infile_lines_free(l);
 	free(l);
-}
-
-/* The next line, without its "\n", in l->line: 1, 0 at the end, -1 with
- * *err on a read error (or broken compressed data). */
-static int lines_next(lines *l, char **err)
-{
-	sb_clear(&l->line);
-	l->too_long = false;
-	bool got = false;
-	for (;;) {
-		if (l->pos == l->end) {
-			if (l->eof)
-				return got;
-			long n = infile_read(l->f, l->buf, l->cap, err);
-			if (n < 0)
-				return -1;
-			l->pos = l->end = 0;
-			if (n == 0) {
-				l->eof = true;
-				continue;
-			}
-			l->end = (size_t)n;
-		}
-		got = true;
-		const char *p = l->buf + l->pos;
-		const char *nl = memchr(p, '\n', l->end - l->pos);
-		size_t n = nl ? (size_t)(nl - p) : l->end - l->pos;
-		if (!l->too_long && l->line.len + n > SAMPLE_LINE_MAX) {
-			l->too_long = true;
-			sb_free(&l->line); /* give the memory back, not only the length */
-			sb_init(&l->line);
-		} else if (!l->too_long) {
-			sb_add(&l->line, p, n);
-		}
-		l->pos += n + (nl != NULL);
-		if (nl)
-			return 1;
-	}
 }
 
 int sample_parse_line(char *line, size_t len, bool first, char name[MX_NAME_MAX + 2], const char **why)
@@ -209,7 +158,7 @@ static int from_file(store *st, const sample_req *r, strvec *out, FILE *log, cha
 	}
 	size_t lineno = 0, missing = 0;
 	int got, rc = 0;
-	while ((got = lines_next(in, err)) > 0) {
+	while ((got = infile_lines_next(in, err)) > 0) {
 		lineno++;
 		char name[MX_NAME_MAX + 2];
 		const char *why = NULL;
@@ -537,7 +486,7 @@ long label_import(store *st, const kb *k, const char *sample, const char *path, 
 	size_t lineno = 0, bad = 0, notin = 0;
 	long n = 0;
 	int got = 1, rc = store_begin(st, err);
-	while (rc == 0 && (got = lines_next(in, err)) > 0) {
+	while (rc == 0 && (got = infile_lines_next(in, err)) > 0) {
 		lineno++;
 		const char *why = NULL, *field = NULL;
 		char *truth = NULL, *msg = NULL;

@@ -10,8 +10,11 @@
 #ifndef MXRAY_INFILE_H
 #define MXRAY_INFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "mxray/util.h"
 
 typedef struct infile infile;
 
@@ -45,5 +48,24 @@ uint64_t infile_size(const infile *f);
 const char *infile_name(const infile *f);
 
 void infile_close(infile *f);
+
+/* Lines of an infile, the one line reader of every input mxray reads.  A
+ * line longer than INFILE_LINE_MAX is not held: it comes back empty with
+ * too_long set, its bytes skipped as they arrive. */
+#define INFILE_LINE_MAX (16u << 20)
+typedef struct {
+	infile *f;
+	char *buf;
+	size_t cap, pos, end;
+	bool eof;
+	strbuf line;          /* the line, without its "\n" */
+	bool too_long;
+} infile_lines;
+void infile_lines_init(infile_lines *l, infile *f);
+/* The next line into l->line: 1, 0 at the end, -1 with *err (malloc'd) on
+ * a read error or broken compressed data. */
+int infile_lines_next(infile_lines *l, char **err);
+/* Frees the reader, not the infile. */
+void infile_lines_free(infile_lines *l);
 
 #endif

@@ -10,13 +10,14 @@
 #include <stdio.h>
 
 #include "mxray/csv.h"
+#include "mxray/infile.h"
 #include "mxray/kb.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
 
 /* Lines of a --from-file list or a truth file longer than this (the
  * importers' limit) are reported as FILE:LINE and skipped, never held. */
-#define SAMPLE_LINE_MAX (16u << 20)
+#define SAMPLE_LINE_MAX INFILE_LINE_MAX
 
 typedef struct {
 	const char *name;
