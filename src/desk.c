@@ -62,12 +62,6 @@ struct desk {
 	size_t nwant, want_at;
 };
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
 /* ---- the queue: loaded as integers, names read when needed ------------ */
 
 static uint32_t find_row(const desk *d, const char *key);
@@ -133,15 +127,15 @@ static void row_detail(desk *d, desk_row *r)
 	sqlite3_bind_int64(s, 2, r->best_host);
 	if (sqlite3_step(s) == SQLITE_ROW) {
 		if (!r->provider_id)
-			r->provider_id = dup_col(s, 0);
+			r->provider_id = store_column_dup(s, 0);
 		int src = infer_chain_source(INFER_PRIORITY, sqlite3_column_type(s, 1) != SQLITE_NULL,
 					     sqlite3_column_type(s, 2) != SQLITE_NULL);
 		free(r->priority_id);
-		r->priority_id = dup_col(s, src == 3 ? 1 : src == 2 ? 2 : 3);
+		r->priority_id = store_column_dup(s, src == 3 ? 1 : src == 2 ? 2 : 3);
 		free(r->suggested);
-		r->suggested = dup_col(s, 4);
+		r->suggested = store_column_dup(s, 4);
 		free(r->reason);
-		r->reason = dup_col(s, 5);
+		r->reason = store_column_dup(s, 5);
 	}
 	sqlite3_reset(s);
 }
@@ -257,7 +251,7 @@ static int load_queue(desk *d, uint32_t only, char **err)
 			cap = cap ? cap * 2 : 256;
 			co = xrealloc(co, cap * sizeof *co);
 		}
-		co[nco++] = (qcompany){col_u32(s, 0), dup_col(s, 1)};
+		co[nco++] = (qcompany){col_u32(s, 0), store_column_dup(s, 1)};
 	}
 	if (store_read_done(d->st, s, rc, err) == 0) {
 		s = store_prepare(d->st, only ? "SELECT ip, num_ip, max(num_ip, coalesce(num_cert, 0)), nhosts, best_host, asn,"
@@ -318,7 +312,7 @@ static int load_queue(desk *d, uint32_t only, char **err)
 				mx_ipv4_format(col_u32(s, 0), ip);
 				uint32_t i = find_row(d, ip);
 				if (i != UINT32_MAX && d->rows[i].flagged && !d->rows[i].heuristic)
-					d->rows[i].heuristic = dup_col(s, 1);
+					d->rows[i].heuristic = store_column_dup(s, 1);
 			}
 			if (store_read_done(d->st, s, rc, err) == 0)
 				rc = SQLITE_DONE;
@@ -375,8 +369,8 @@ static void take_decision(desk_row *r, sqlite3_stmt *s, int c)
 	r->verdict = !strcmp(v, "set") ? 'o' : !strcmp(v, "self") ? 's' : 'c';
 	free(r->decided);
 	free(r->note);
-	r->decided = dup_col(s, c + 2);
-	r->note = dup_col(s, c + 3);
+	r->decided = store_column_dup(s, c + 2);
+	r->note = store_column_dup(s, c + 3);
 }
 
 /* The row's standing decision: the newest not undone for this IP. */
@@ -521,15 +515,15 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		desk_row *r = new_row(d, &cap);
-		r->ip = dup_col(s, 0);
+		r->ip = store_column_dup(s, 0);
 		r->pos = (uint32_t)sqlite3_column_int64(s, 1);
 		for (int a = 0; a < 5; a++)
-			r->answers[a] = dup_col(s, 2 + a);
+			r->answers[a] = store_column_dup(s, 2 + a);
 		r->provider_id = r->answers[4] ? xstrdup(r->answers[4]) : NULL;
 		r->company_lc = lower_dup(r->provider_id); /* eval answers are companies */
 		r->examined = sqlite3_column_int(s, 7);
 		r->heuristic = r->examined ? xstrdup("examined") : NULL;
-		r->hosts = dup_col(s, 8);
+		r->hosts = store_column_dup(s, 8);
 		r->candidate = true;
 		r->label = label_get(st, sample, r->ip, &r->label_id);
 		strmap_intern(d->ipmap, r->ip, NULL);

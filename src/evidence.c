@@ -7,12 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *dup_col(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
 /* A blob or text column as raw bytes with a NUL added. */
 static char *dup_bytes(sqlite3_stmt *s, int i, size_t *len)
 {
@@ -64,7 +58,7 @@ int evidence_ip(store *st, const char *snapshot, uint32_t ip, ev_ip *out, char *
 		out->port25 = sqlite3_column_int(s, 1);
 		out->banner = dup_bytes(s, 2, &out->banner_len);
 		out->ehlo = dup_bytes(s, 3, &out->ehlo_len);
-		out->cert_cn = dup_col(s, 4);
+		out->cert_cn = store_column_dup(s, 4);
 		const char *names = (const char *)sqlite3_column_text(s, 5);
 		if (names) {
 			json_t *a = json_loads(names, 0, NULL);
@@ -78,22 +72,22 @@ int evidence_ip(store *st, const char *snapshot, uint32_t ip, ev_ip *out, char *
 			json_decref(a);
 		}
 		out->trusted = sqlite3_column_type(s, 6) == SQLITE_NULL ? -1 : sqlite3_column_int(s, 6);
-		out->format = dup_col(s, 7);
+		out->format = store_column_dup(s, 7);
 		out->has_asn = sqlite3_column_int(s, 8);
 		out->asn = (uint32_t)sqlite3_column_int64(s, 9);
-		out->asn_set = dup_col(s, 10);
-		out->asn_source = dup_col(s, 11);
-		out->as_name = dup_col(s, 12);
-		out->org_name = dup_col(s, 13);
-		out->country = dup_col(s, 14);
+		out->asn_set = store_column_dup(s, 10);
+		out->asn_source = store_column_dup(s, 11);
+		out->as_name = store_column_dup(s, 12);
+		out->org_name = store_column_dup(s, 13);
+		out->country = store_column_dup(s, 14);
 		out->in_as2org = sqlite3_column_int(s, 15);
 		out->inferred = sqlite3_column_int(s, 16);
 		out->live = sqlite3_column_int(s, 17);
 		out->num_ip = (uint32_t)sqlite3_column_int64(s, 18);
-		out->cert_group = dup_col(s, 19);
+		out->cert_group = store_column_dup(s, 19);
 		out->num_cert = (uint32_t)sqlite3_column_int64(s, 20);
-		out->banner_fqdn = dup_col(s, 21);
-		out->ehlo_fqdn = dup_col(s, 22);
+		out->banner_fqdn = store_column_dup(s, 21);
+		out->ehlo_fqdn = store_column_dup(s, 22);
 		out->confidence = (uint32_t)sqlite3_column_int64(s, 23);
 		rc = SQLITE_DONE;
 	}
@@ -141,7 +135,7 @@ static int host_ips(store *st, const char *snapshot, const char *host, ev_host *
 		}
 		out->ips[out->nips++] = (uint32_t)sqlite3_column_int64(s, 0);
 		if (!out->via && sqlite3_column_type(s, 1) != SQLITE_NULL)
-			out->via = dup_col(s, 1);
+			out->via = store_column_dup(s, 1);
 	}
 	return store_read_done(st, s, rc, err);
 }
@@ -167,18 +161,18 @@ int evidence_host(store *st, const char *snapshot, const char *host, ev_host *ou
 		out->inferred = true;
 		out->live = sqlite3_column_int(s, 0);
 		out->domains = (uint32_t)sqlite3_column_int64(s, 1);
-		out->mx_id = dup_col(s, 2);
-		out->cert_id = dup_col(s, 3);
-		out->cert_note = dup_col(s, 4);
-		out->banner_id = dup_col(s, 5);
-		out->banner_note = dup_col(s, 6);
+		out->mx_id = store_column_dup(s, 2);
+		out->cert_id = store_column_dup(s, 3);
+		out->cert_note = store_column_dup(s, 4);
+		out->banner_id = store_column_dup(s, 5);
+		out->banner_note = store_column_dup(s, 6);
 		out->confidence = (uint32_t)sqlite3_column_int64(s, 7);
-		out->provider_id = dup_col(s, 8);
+		out->provider_id = store_column_dup(s, 8);
 		out->source = code_name(s, 9, infer_source_name);
-		out->company = dup_col(s, 10);
+		out->company = store_column_dup(s, 10);
 		out->status = code_name(s, 11, infer_status_name);
-		out->heuristic = dup_col(s, 12);
-		out->reason = dup_col(s, 13);
+		out->heuristic = store_column_dup(s, 12);
+		out->reason = store_column_dup(s, 13);
 		out->has_pref = sqlite3_column_type(s, 14) != SQLITE_NULL;
 		out->min_pref = (uint32_t)sqlite3_column_int64(s, 14);
 		out->max_pref = (uint32_t)sqlite3_column_int64(s, 15);
@@ -236,9 +230,9 @@ int evidence_ip_hosts(store *st, const char *snapshot, uint32_t ip, size_t max, 
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
 		ev_host_brief *b = &(*out)[(*n)++];
-		b->host = dup_col(s, 0);
+		b->host = store_column_dup(s, 0);
 		b->domains = (uint32_t)sqlite3_column_int64(s, 1);
-		b->provider_id = dup_col(s, 2);
+		b->provider_id = store_column_dup(s, 2);
 		b->source = code_name(s, 3, infer_source_name);
 		b->status = code_name(s, 4, infer_status_name);
 		b->has_pref = sqlite3_column_type(s, 5) != SQLITE_NULL;
@@ -275,7 +269,7 @@ int evidence_host_domains(store *st, const char *snapshot, const char *host, siz
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
-		(*out)[(*n)++] = dup_col(s, 0);
+		(*out)[(*n)++] = store_column_dup(s, 0);
 	}
 	return store_read_done(st, s, rc, err);
 }
@@ -309,13 +303,13 @@ int evidence_domain_ips(store *st, const char *snapshot, const char *domain, siz
 static void take_decision(sqlite3_stmt *s, ev_decision *d)
 {
 	d->id = sqlite3_column_int64(s, 0);
-	d->scope = dup_col(s, 1);
-	d->key = dup_col(s, 2);
-	d->verdict = dup_col(s, 3);
-	d->provider_id = dup_col(s, 4);
-	d->analyst = dup_col(s, 5);
-	d->at = dup_col(s, 6);
-	d->note = dup_col(s, 7);
+	d->scope = store_column_dup(s, 1);
+	d->key = store_column_dup(s, 2);
+	d->verdict = store_column_dup(s, 3);
+	d->provider_id = store_column_dup(s, 4);
+	d->analyst = store_column_dup(s, 5);
+	d->at = store_column_dup(s, 6);
+	d->note = store_column_dup(s, 7);
 	d->undone = sqlite3_column_type(s, 8) != SQLITE_NULL;
 }
 
@@ -375,7 +369,7 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->mx = xrealloc(out->mx, (out->nmx + 1) * sizeof *out->mx);
 		ev_mx *m = &out->mx[out->nmx++];
-		m->host = dup_col(s, 0);
+		m->host = store_column_dup(s, 0);
 		m->pref = (uint32_t)sqlite3_column_int64(s, 1);
 		m->primary = sqlite3_column_int(s, 2);
 		np += m->primary;
@@ -437,12 +431,12 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->final = xrealloc(out->final, (out->nfinal + 1) * sizeof *out->final);
 		ev_answer *a = &out->final[out->nfinal++];
-		a->provider_id = dup_col(s, 0);
-		a->company = dup_col(s, 1);
+		a->provider_id = store_column_dup(s, 0);
+		a->company = store_column_dup(s, 1);
 		a->weight = sqlite3_column_double(s, 2);
-		a->source = dup_col(s, 3);
+		a->source = store_column_dup(s, 3);
 		a->confidence = (uint32_t)sqlite3_column_int64(s, 4);
-		a->status = dup_col(s, 5);
+		a->status = store_column_dup(s, 5);
 	}
 	return store_read_done(st, s, rc, err);
 }

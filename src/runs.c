@@ -17,12 +17,6 @@ int runs_approach_index(const char *name)
 	return -1;
 }
 
-static char *col_dup(sqlite3_stmt *s, int i)
-{
-	const unsigned char *t = sqlite3_column_text(s, i);
-	return t ? xstrdup((const char *)t) : NULL;
-}
-
 static bool same_text(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && !strcmp(a, b));
@@ -54,11 +48,11 @@ int runs_of_snapshot(store *st, const char *snapshot, snapshot_runs *out, char *
 			run_info *r = &out->run[a];
 			r->present = true;
 			r->id = sqlite3_column_int64(s, 0);
-			r->kb_digest = col_dup(s, 1);
-			r->kb_origin = col_dup(s, 2);
-			r->psl = col_dup(s, 3);
-			r->params = col_dup(s, 4);
-			r->at = col_dup(s, 5);
+			r->kb_digest = store_column_dup(s, 1);
+			r->kb_origin = store_column_dup(s, 2);
+			r->psl = store_column_dup(s, 3);
+			r->params = store_column_dup(s, 4);
+			r->at = store_column_dup(s, 5);
 			rc = SQLITE_DONE;
 		}
 		if (store_read_done(st, s, rc, err) < 0) {

@@ -807,6 +807,12 @@ sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
 	return s;
 }
 
+char *store_column_dup(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
 void store_bind_text(sqlite3_stmt *s, int i, const char *v)
 {
 	if (v)

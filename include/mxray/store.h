@@ -92,6 +92,9 @@ char *store_list_names(store *st);
 /* Prepare a cached statement (finalised by store_close). */
 sqlite3_stmt *store_prepare(store *st, const char *sql, char **err);
 
+/* A text column as a malloc'd string; NULL for SQL NULL. */
+char *store_column_dup(sqlite3_stmt *s, int i);
+
 /* Bind text/blob helpers; NULL pointer binds SQL NULL. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 void store_bind_blob(sqlite3_stmt *s, int i, const void *v, size_t n, bool present);
