@@ -179,10 +179,22 @@ static const opt_row import_opts_table[] = {
 	{NULL, NULL, NULL},
 };
 
-static void on_signal(int sig)
+/* Ctrl-C and SIGTERM: long commands stop at their next step and keep
+ * what is complete (import and probe poll these flags). */
+static void on_interrupt(int sig)
 {
 	(void)sig;
 	import_interrupted = 1;
+	probe_interrupted = 1;
+}
+
+static void catch_interrupts(struct sigaction *old_int, struct sigaction *old_term)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, old_int);
+	sigaction(SIGTERM, &sa, old_term);
 }
 
 static int cmd_import(int argc, char **argv)
@@ -291,11 +303,7 @@ static int cmd_import(int argc, char **argv)
 		store_close(st);
 		goto out;
 	}
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	catch_interrupts(NULL, NULL);
 	import_opts o = {snapshot, strict, !quiet, 10, stderr};
 	if (import_run(st, &o, in, n, &err) < 0) {
 		fprintf(stderr, "mxray import: %s\n", err);
@@ -1352,13 +1360,6 @@ static const opt_row probe_opts_table[] = {
 	{NULL, NULL, NULL},
 };
 
-static void on_probe_signal(int sig)
-{
-	(void)sig;
-	probe_interrupted = 1;
-	import_interrupted = 1;
-}
-
 static bool probe_number(const char *s, double lo, double hi, double *out)
 {
 	char *end;
@@ -1480,11 +1481,8 @@ static int cmd_probe(int argc, char **argv)
 			fclose(df);
 		goto fail;
 	}
-	struct sigaction sa, old_int, old_term;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_probe_signal;
-	sigaction(SIGINT, &sa, &old_int);
-	sigaction(SIGTERM, &sa, &old_term);
+	struct sigaction old_int, old_term;
+	catch_interrupts(&old_int, &old_term);
 	probe_counts pc;
 	int pr = probe_run(&po, doms.v, doms.n, df, sf, &pc, &err);
 	bool wrote = fclose(df) == 0;
