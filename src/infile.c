@@ -132,19 +132,24 @@ uint64_t infile_consumed(const infile *f)
 
 /* ---- raw bytes ----------------------------------------------------------- */
 
+/* Up to n bytes of a buffered head (sniffed bytes, raw or decoded). */
+static long from_head(void *buf, size_t n, const unsigned char *head, size_t len, size_t *pos)
+{
+	size_t k = len - *pos;
+	if (k > n)
+		k = n;
+	memcpy(buf, head + *pos, k);
+	*pos += k;
+	return (long)k;
+}
+
 /* Bytes of the file: the head first, then read(2).  -1 with errno set.
  * EINTR is not retried: it comes from SIGINT or SIGTERM, which stop the
  * import. */
 static long raw_get(infile *f, void *buf, size_t n)
 {
-	if (f->head_pos < f->head_len) {
-		size_t k = f->head_len - f->head_pos;
-		if (k > n)
-			k = n;
-		memcpy(buf, f->head + f->head_pos, k);
-		f->head_pos += k;
-		return (long)k;
-	}
+	if (f->head_pos < f->head_len)
+		return from_head(buf, n, f->head, f->head_len, &f->head_pos);
 	if (f->raw_eof)
 		return 0;
 	if (n > (size_t)LONG_MAX)
@@ -327,14 +332,8 @@ long infile_read(infile *f, void *buf, size_t n, char **err)
 		}
 		return k;
 	}
-	if (f->dhead_pos < f->dhead_len) {
-		size_t k = f->dhead_len - f->dhead_pos;
-		if (k > n)
-			k = n;
-		memcpy(buf, f->dhead + f->dhead_pos, k);
-		f->dhead_pos += k;
-		return (long)k;
-	}
+	if (f->dhead_pos < f->dhead_len)
+		return from_head(buf, n, f->dhead, f->dhead_len, &f->dhead_pos);
 	long k = dec_read(f, buf, n);
 	if (k < 0)
 		*err = xstrdup(f->failed);
