@@ -52,13 +52,12 @@ static void frows_push(frows *f, uint32_t a, uint32_t b, uint32_t c, uint32_t se
 	f->v[f->n++] = (frow){{a, b, c}, seq};
 }
 
-static int cmp_frow(const void *pa, const void *pb)
+_Static_assert(sizeof(frow) == 4 * sizeof(uint32_t), "a frow is four words");
+
+/* In key order, and in file order (seq) within a key. */
+static void frows_sort(frows *f)
 {
-	const frow *a = pa, *b = pb;
-	for (int i = 0; i < 3; i++)
-		if (a->k[i] != b->k[i])
-			return a->k[i] < b->k[i] ? -1 : 1;
-	return (a->seq > b->seq) - (a->seq < b->seq);
+	mx_sort_u32x4((uint32_t(*)[4])(void *)f->v, f->n, 4);
 }
 
 /* ---- per-file context ------------------------------------------------- */
@@ -98,6 +97,9 @@ typedef struct {
 	uint32_t nseq;       /* data records buffered so far */
 	uint32_t nfail;      /* failed lookups buffered so far */
 	strmap *qtypes;      /* query types of failed lookups */
+	struct dns_batch *dnsb[2]; /* JSON lines: [0] filling, [1] being parsed */
+	pthread_t dns_thread;
+	bool dns_busy;       /* dns_thread is parsing dnsb[1] */
 } fctx;
 
 /* Report a bad record.  Returns -1 when the import must stop (strict). */
@@ -243,7 +245,7 @@ static int write_failures(fctx *x)
 		f->v[i].k[2] = f->v[i].seq;
 		f->v[i].seq = st;
 	}
-	mx_sort(f->v, f->n, sizeof *f->v, cmp_frow);
+	frows_sort(f);
 	int rc = 0;
 	sqlite3_stmt *s = prep(x, "INSERT INTO f_lookup_fail(snap, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
 			       "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode");
@@ -280,7 +282,7 @@ static int snapshot_empty(fctx *x, const char *sql)
 	int rc = sqlite3_step(s), v = rc == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
 	sqlite3_reset(s);
 	if (v < 0) {
-		*x->err = xasprintf("database error: %s", sqlite3_errmsg(store_db(x->st)));
+		*x->err = store_db_error(store_db(x->st), "database error");
 		x->abort = true;
 	}
 	return v;
@@ -357,7 +359,7 @@ static int bulk_write(fctx *x)
 			for (int k = 0; k < 2; k++)
 				if (is_name[t][k])
 					f->v[i].k[k] = (uint32_t)names_dbid(x->nm, f->v[i].k[k]);
-		mx_sort(f->v, f->n, sizeof *f->v, cmp_frow);
+		frows_sort(f);
 		/* nothing of the snapshot in the table yet: every distinct row is
 		 * new, and one statement writes them all */
 		int fresh = snapshot_empty(x, empty_sql[t]);
@@ -556,6 +558,168 @@ static int dns_pending(fctx *x, char *line, size_t len)
 	return dns_pending_replay(x, "unterminated quoted field");
 }
 
+/* ---- DNS JSON lines, parsed on a second thread ------------------------
+ *
+ * Lines are gathered into a batch; a second thread parses a full batch
+ * (JSON and row checks: most of the cost) while this one reads the next,
+ * then this one stores its rows in file order, so problems are reported,
+ * and --strict stops, exactly as line by line. */
+#define DNS_BATCH 4096
+#define DNS_BATCH_BYTES (8u << 20)
+
+typedef struct {
+	strbuf line;
+	uint64_t lineno;
+	bool ok;
+	dns_row row;
+	char why[512];
+} dns_item;
+
+typedef struct dns_batch {
+	dns_item item[DNS_BATCH];
+	size_t n;
+	size_t bytes;
+	strbuf vals[DNS_NCOLS]; /* the parsing thread's scratch */
+} dns_batch;
+
+static void dns_parse_item(dns_batch *b, dns_item *it)
+{
+	const char *vals[DNS_NCOLS];
+	const char *line = it->line.data;
+	size_t len = it->line.len;
+	const char *why = NULL;
+	/* the common plain line without a DOM; anything else through jansson */
+	if (!jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, b->vals)) {
+		bool raw;
+		json_t *o = jsonl_parse(line, len, &raw, it->why, sizeof it->why);
+		if (!o) {
+			it->ok = false;
+			return;
+		}
+		why = dns_json_values(o, raw, vals, b->vals, it->why, sizeof it->why);
+		if (!why)
+			why = dns_row_parse(vals, &it->row, it->why, sizeof it->why);
+		json_decref(o);
+	} else {
+		why = dns_row_parse(vals, &it->row, it->why, sizeof it->why);
+	}
+	if (why && why != it->why)
+		snprintf(it->why, sizeof it->why, "%s", why);
+	it->ok = !why;
+}
+
+static void *dns_parse_batch(void *arg)
+{
+	dns_batch *b = arg;
+	for (size_t i = 0; i < b->n; i++)
+		dns_parse_item(b, &b->item[i]);
+	return NULL;
+}
+
+/* Store the rows of the parsed batch, in order. */
+static int dns_batch_store(fctx *x, dns_batch *b)
+{
+	uint64_t here = x->lineno;
+	int rc = 0;
+	for (size_t i = 0; i < b->n && rc == 0; i++) {
+		dns_item *it = &b->item[i];
+		x->lineno = it->lineno;
+		if (!it->ok) {
+			rc = problem(x, it->why);
+			continue;
+		}
+		/* kept, but counted: OpenINTEL resolves MX hosts on the same day */
+		if (it->row.timestamp >= 0 && x->snapshot_day >= 0 && it->row.timestamp / 86400 != x->snapshot_day)
+			x->c->offday++;
+		rc = dns_store(x, &it->row);
+	}
+	x->lineno = here;
+	b->n = 0;
+	b->bytes = 0;
+	for (size_t i = 0; i < DNS_BATCH; i++)
+		if (b->item[i].line.cap > (1u << 20)) { /* a huge line is not kept */
+			sb_free(&b->item[i].line);
+			sb_init(&b->item[i].line);
+		}
+	return rc;
+}
+
+/* Wait for the batch being parsed, if any. */
+static void dns_wait(fctx *x)
+{
+	if (x->dns_busy) {
+		pthread_join(x->dns_thread, NULL);
+		x->dns_busy = false;
+	}
+}
+
+/* Store the batch being parsed, then hand the filling one to the parsing
+ * thread (or parse it here when no thread can be had). */
+static int dns_step(fctx *x)
+{
+	if (x->dns_busy) {
+		dns_wait(x);
+		int rc = dns_batch_store(x, x->dnsb[1]);
+		if (rc)
+			return rc;
+	}
+	dns_batch *b = x->dnsb[0];
+	if (!b || !b->n)
+		return 0;
+	x->dnsb[0] = x->dnsb[1];
+	x->dnsb[1] = b;
+	if (pthread_create(&x->dns_thread, NULL, dns_parse_batch, b) == 0) {
+		x->dns_busy = true;
+		return 0;
+	}
+	dns_parse_batch(b);
+	return dns_batch_store(x, b);
+}
+
+/* Every line gathered so far parsed and stored. */
+static int dns_drain(fctx *x)
+{
+	int rc = dns_step(x);
+	return rc ? rc : dns_step(x);
+}
+
+static dns_batch *dns_batch_new(void)
+{
+	dns_batch *b = xcalloc(1, sizeof *b);
+	for (size_t i = 0; i < DNS_BATCH; i++)
+		sb_init(&b->item[i].line);
+	for (int c = 0; c < DNS_NCOLS; c++)
+		sb_init(&b->vals[c]);
+	return b;
+}
+
+static void dns_batch_free(dns_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < DNS_BATCH; i++)
+		sb_free(&b->item[i].line);
+	for (int c = 0; c < DNS_NCOLS; c++)
+		sb_free(&b->vals[c]);
+	free(b);
+}
+
+static int dns_add(fctx *x, const char *line, size_t len)
+{
+	if (!x->dnsb[0]) {
+		x->dnsb[0] = dns_batch_new();
+		x->dnsb[1] = dns_batch_new();
+		json_decref(json_object()); /* jansson seeds its hash on first use: here, not in a thread */
+	}
+	dns_batch *b = x->dnsb[0];
+	dns_item *it = &b->item[b->n++];
+	sb_clear(&it->line);
+	sb_add(&it->line, line, len);
+	it->lineno = x->lineno;
+	b->bytes += len;
+	return b->n == DNS_BATCH || b->bytes >= DNS_BATCH_BYTES ? dns_step(x) : 0;
+}
+
 static int do_dns(fctx *x, char *line, size_t len)
 {
 	if (x->pending.len)
@@ -583,18 +747,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 		}
 		return dns_csv_record(x, line, len);
 	}
-	const char *vals[DNS_NCOLS];
-	/* the common plain line without a DOM; anything else through jansson */
-	if (jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, x->vals))
-		return dns_values(x, vals);
-	bool raw;
-	json_t *o = jsonl_parse(line, len, &raw, x->errbuf, sizeof x->errbuf);
-	if (!o)
-		return problem(x, x->errbuf);
-	const char *why = dns_json_values(o, raw, vals, x->vals, x->errbuf, sizeof x->errbuf);
-	int rc = why ? problem(x, why) : dns_values(x, vals);
-	json_decref(o);
-	return rc;
+	return dns_add(x, line, len);
 }
 
 /* ---- scans ------------------------------------------------------------ */
@@ -1148,7 +1301,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 			len -= 3;
 		}
 		bool bad = rd.too_long || (len && memchr(line, '\0', len));
-		if (bad && (rc = scan_flush(&x)) != 0) /* the lines before it first */
+		if (bad && ((rc = scan_flush(&x)) != 0 || (rc = dns_drain(&x)) != 0)) /* the lines before it first */
 			break;
 		if (rd.too_long)
 			rc = problem(&x, "line longer than 16 MiB");
@@ -1163,6 +1316,9 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		rc = doc_end(&x);
 	if (rc == 0)
 		rc = scan_flush(&x);
+	if (rc == 0)
+		rc = dns_drain(&x);
+	dns_wait(&x); /* after an error, the thread's batch is dropped */
 	while (rc == 0 && x.pending.len) /* each replay drops a line: it ends */
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
@@ -1187,6 +1343,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		sb_free(&x.doc->rec);
 		free(x.doc);
 	}
+	dns_batch_free(x.dnsb[0]);
+	dns_batch_free(x.dnsb[1]);
 	if (x.batch) {
 		for (size_t i = 0; i < SCAN_BATCH; i++) {
 			sb_free(&x.batch->item[i].line);
@@ -1310,7 +1468,7 @@ static int derive_mx_ip(store *st, int64_t snap, char **err)
 	int others = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
 	sqlite3_reset(q);
 	if (others < 0) {
-		*err = xasprintf("database error: %s", sqlite3_errmsg(store_db(st)));
+		*err = store_db_error(store_db(st), "database error");
 		goto out;
 	}
 	if (!others) { /* the whole table is this snapshot's: empty it, load, index */
@@ -1438,7 +1596,7 @@ int import_derive(store *st, const char *snapshot, char **err)
 	}
 	return store_commit(st, err);
 dberr:
-	*err = xasprintf("database error while resolving MX addresses: %s", sqlite3_errmsg(db));
+	*err = store_db_error(db, "database error while resolving MX addresses");
 	sqlite3_finalize(s);
 	store_rollback(st);
 	return -1;
@@ -1480,6 +1638,13 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 				continue;
 			import_counts c;
 			if (import_one(st, o, &in[i], &c, nm, err) < 0) {
+				/* say which file, when the message does not (a database error) */
+				const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
+				if (*err && !strstr(*err, name)) {
+					char *e = xasprintf("%s %s: %s", import_kind_names[in[i].kind], name, *err);
+					free(*err);
+					*err = e;
+				}
 				if (!o->strict && c.skipped > (uint64_t)o->max_reported)
 					fprintf(o->log, "... and %llu more problems\n",
 						(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
@@ -1501,8 +1666,13 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 		}
 	names_free(nm);
 	nm = NULL;
-	if (derive && o->snapshot && import_derive(st, o->snapshot, err) < 0)
+	if (derive && o->snapshot && import_derive(st, o->snapshot, err) < 0) {
+		if (!o->strict) { /* the files stay, their derived tables wait */
+			names_free(nm);
+			return -2;
+		}
 		goto fail;
+	}
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
 	return 0;

@@ -78,7 +78,43 @@ static const strmap *sort_map;
 
 static int cmp_key(const void *a, const void *b)
 {
-	return strcmp(strmap_key(sort_map, *(const uint32_t *)a), strmap_key(sort_map, *(const uint32_t *)b));
+	return strcmp(strmap_key(sort_map, (*(const uint32_t(*)[4])a)[2]) + 8,
+		      strmap_key(sort_map, (*(const uint32_t(*)[4])b)[2]) + 8);
+}
+
+/* The new names' references (from `first` on, k of them) in name order
+ * (strcmp): radix-sorted by their first eight bytes, then each run that
+ * shares those bytes (and is longer) by the rest. */
+static uint32_t *sort_names(const strmap *m, size_t first, size_t k)
+{
+	uint32_t(*row)[4] = xmalloc(k * sizeof *row);
+	for (size_t i = 0; i < k; i++) {
+		const unsigned char *s = (const unsigned char *)strmap_key(m, (uint32_t)(first + i));
+		uint64_t p = 0;
+		int j = 0;
+		for (; j < 8 && s[j]; j++)
+			p = p << 8 | s[j];
+		p <<= 8 * (8 - j);
+		row[i][0] = (uint32_t)(p >> 32);
+		row[i][1] = (uint32_t)p;
+		row[i][2] = (uint32_t)(first + i);
+		row[i][3] = 0;
+	}
+	mx_sort_u32x4(row, k, 2);
+	sort_map = m;
+	for (size_t i = 0; i < k;) {
+		size_t j = i + 1;
+		while (j < k && row[j][0] == row[i][0] && row[j][1] == row[i][1])
+			j++;
+		if (j - i > 1 && (row[i][1] & 0xff)) /* eight bytes long: may differ after */
+			qsort(row + i, j - i, sizeof *row, cmp_key);
+		i = j;
+	}
+	uint32_t *order = xmalloc(k * sizeof *order);
+	for (size_t i = 0; i < k; i++)
+		order[i] = row[i][2];
+	free(row);
+	return order;
 }
 
 typedef struct {
@@ -109,11 +145,7 @@ int names_flush(names *n, store *st, char **err)
 	/* ids in name order: the rows and the unique index on name both
 	 * grow at their ends */
 	size_t k = size - n->flushed;
-	uint32_t *order = xmalloc(k * sizeof *order);
-	for (size_t i = 0; i < k; i++)
-		order[i] = (uint32_t)(n->flushed + i);
-	sort_map = n->map;
-	qsort(order, k, sizeof *order, cmp_key);
+	uint32_t *order = sort_names(n->map, n->flushed, k);
 	int64_t next = n->next;
 	for (size_t i = 0; i < k; i++)
 		n->id[order[i]] = next++;

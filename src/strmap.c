@@ -8,7 +8,7 @@
 #define CHUNK (1u << 20)
 
 struct strmap {
-	uint32_t *slots; /* id + 1, 0 = empty */
+	uint64_t *slots; /* the key's 32-bit hash << 32 | id + 1; 0 = empty */
 	size_t nslots;
 	const char **keys;
 	size_t n, cap;
@@ -17,14 +17,14 @@ struct strmap {
 	size_t used; /* in the last chunk */
 };
 
-static uint64_t hash(const char *s)
+static uint32_t hash(const char *s)
 {
 	uint64_t h = 0xcbf29ce484222325ULL;
 	for (; *s; s++) {
 		h ^= (unsigned char)*s;
 		h *= 0x100000001b3ULL;
 	}
-	return h ^ (h >> 29);
+	return (uint32_t)(h ^ (h >> 32));
 }
 
 strmap *strmap_new(void)
@@ -79,41 +79,48 @@ static char *arena_copy(strmap *m, const char *s)
 static void grow(strmap *m)
 {
 	size_t ns = m->nslots * 2;
-	uint32_t *slots = xcalloc(ns, sizeof *slots);
-	for (size_t i = 0; i < m->n; i++) {
-		size_t h = (size_t)hash(m->keys[i]) & (ns - 1);
+	uint64_t *slots = xcalloc(ns, sizeof *slots);
+	for (size_t i = 0; i < m->nslots; i++) {
+		uint64_t e = m->slots[i];
+		if (!e)
+			continue;
+		size_t h = (size_t)(e >> 32) & (ns - 1);
 		while (slots[h])
 			h = (h + 1) & (ns - 1);
-		slots[h] = (uint32_t)i + 1;
+		slots[h] = e;
 	}
 	free(m->slots);
 	m->slots = slots;
 	m->nslots = ns;
 }
 
+/* The slot of key (hash h): where it is, or the empty one where it goes.
+ * The stored hash is compared first, so other keys are rarely read. */
+static size_t probe(const strmap *m, const char *key, uint32_t h)
+{
+	size_t i = h & (m->nslots - 1);
+	for (;;) {
+		uint64_t e = m->slots[i];
+		if (!e || ((uint32_t)(e >> 32) == h && !strcmp(m->keys[(uint32_t)e - 1], key)))
+			return i;
+		i = (i + 1) & (m->nslots - 1);
+	}
+}
+
 uint32_t strmap_find(const strmap *m, const char *key)
 {
-	size_t h = (size_t)hash(key) & (m->nslots - 1);
-	while (m->slots[h]) {
-		uint32_t id = m->slots[h] - 1;
-		if (!strcmp(m->keys[id], key))
-			return id;
-		h = (h + 1) & (m->nslots - 1);
-	}
-	return UINT32_MAX;
+	uint64_t e = m->slots[probe(m, key, hash(key))];
+	return e ? (uint32_t)e - 1 : UINT32_MAX;
 }
 
 uint32_t strmap_intern(strmap *m, const char *key, int *added)
 {
-	size_t h = (size_t)hash(key) & (m->nslots - 1);
-	while (m->slots[h]) {
-		uint32_t id = m->slots[h] - 1;
-		if (!strcmp(m->keys[id], key)) {
-			if (added)
-				*added = 0;
-			return id;
-		}
-		h = (h + 1) & (m->nslots - 1);
+	uint32_t h = hash(key);
+	size_t i = probe(m, key, h);
+	if (m->slots[i]) {
+		if (added)
+			*added = 0;
+		return (uint32_t)m->slots[i] - 1;
 	}
 	if (m->n == m->cap) {
 		m->cap = m->cap ? m->cap * 2 : 1024;
@@ -121,7 +128,7 @@ uint32_t strmap_intern(strmap *m, const char *key, int *added)
 	}
 	uint32_t id = (uint32_t)m->n++;
 	m->keys[id] = arena_copy(m, key);
-	m->slots[h] = id + 1;
+	m->slots[i] = (uint64_t)h << 32 | (id + 1);
 	if (added)
 		*added = 1;
 	if (m->n * 10 > m->nslots * 7)

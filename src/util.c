@@ -345,10 +345,67 @@ void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
 		qsort(base, n, size, cmp);
 }
 
+void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys)
+{
+	if (n < 2)
+		return;
+	if (n < 64) { /* insertion sort: stable, and cheap at this size */
+		for (size_t i = 1; i < n; i++) {
+			uint32_t t[4];
+			memcpy(t, rows[i], sizeof t);
+			size_t j = i;
+			for (; j > 0; j--) {
+				int c = 0;
+				for (int k = 0; k < nkeys && !c; k++)
+					c = (rows[j - 1][k] > t[k]) - (rows[j - 1][k] < t[k]);
+				if (c <= 0)
+					break;
+				memcpy(rows[j], rows[j - 1], sizeof t);
+			}
+			memcpy(rows[j], t, sizeof t);
+		}
+		return;
+	}
+	/* least significant digit first: 16 bits at a time, from the last
+	 * key word to the first; a pass whose digit is the same in every row
+	 * changes nothing and is skipped */
+	uint32_t (*tmp)[4] = xmalloc(n * sizeof *tmp);
+	uint32_t (*src)[4] = rows, (*dst)[4] = tmp;
+	size_t *count = xmalloc(65536 * sizeof *count);
+	for (int k = nkeys - 1; k >= 0; k--)
+		for (int shift = 0; shift < 32; shift += 16) {
+			memset(count, 0, 65536 * sizeof *count);
+			for (size_t i = 0; i < n; i++)
+				count[(src[i][k] >> shift) & 0xffff]++;
+			if (count[(src[0][k] >> shift) & 0xffff] == n)
+				continue;
+			size_t sum = 0;
+			for (size_t d = 0; d < 65536; d++) {
+				size_t c = count[d];
+				count[d] = sum;
+				sum += c;
+			}
+			for (size_t i = 0; i < n; i++)
+				memcpy(dst[count[(src[i][k] >> shift) & 0xffff]++], src[i], sizeof *src);
+			uint32_t (*t)[4] = src;
+			src = dst;
+			dst = t;
+		}
+	if (src != rows)
+		memcpy(rows, src, n * sizeof *rows);
+	free(count);
+	free(tmp);
+}
+
 int mx_cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
 	return (x > y) - (x < y);
+}
+
+int mx_cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 size_t mx_lower_bound(const uint32_t *a, size_t n, uint32_t key)

@@ -171,6 +171,56 @@ static void test_fmt_double(void **state)
 	assert_string_equal(b, "1e-07");
 }
 
+static int nk_cmp;
+static int cmp_rows(const void *pa, const void *pb)
+{
+	const uint32_t *a = pa, *b = pb;
+	for (int k = 0; k < nk_cmp; k++)
+		if (a[k] != b[k])
+			return a[k] < b[k] ? -1 : 1;
+	return 0;
+}
+
+/* The radix sort gives what a comparison sort gives, and is stable. */
+static void test_sort_u32x4(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 1, 2, 63, 64, 1000, 70000};
+	uint64_t seed = 12345;
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+		for (int nk = 1; nk <= 4; nk++) {
+			size_t n = sizes[si];
+			uint32_t(*a)[4] = malloc((n + 1) * sizeof *a), (*b)[4] = malloc((n + 1) * sizeof *b);
+			for (size_t i = 0; i < n; i++) {
+				for (int k = 0; k < 3; k++) {
+					seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+					/* few distinct values in the high words, to make ties */
+					uint32_t v = (uint32_t)(seed >> 33);
+					a[i][k] = k == 0 ? v % 7 : k == 1 ? v % 70000 * 65537u : v;
+				}
+				a[i][3] = (uint32_t)i; /* the original position */
+			}
+			memcpy(b, a, n * sizeof *a);
+			mx_sort_u32x4(a, n, nk);
+			for (size_t i = 0; i + 1 < n; i++) {
+				nk_cmp = nk;
+				assert_true(cmp_rows(a[i], a[i + 1]) <= 0);
+				if (cmp_rows(a[i], a[i + 1]) == 0)
+					assert_true(a[i][3] < a[i + 1][3]); /* stable */
+			}
+			/* the same multiset of rows */
+			nk_cmp = 4;
+			uint32_t(*c)[4] = malloc((n + 1) * sizeof *c);
+			memcpy(c, a, n * sizeof *a);
+			qsort(c, n, sizeof *c, cmp_rows);
+			qsort(b, n, sizeof *b, cmp_rows);
+			assert_memory_equal(c, b, n * sizeof *c);
+			free(a);
+			free(b);
+			free(c);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -180,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_date_and_numbers),
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_fmt_double),
+		cmocka_unit_test(test_sort_u32x4),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

@@ -82,9 +82,17 @@ void u32vec_push(u32vec *a, uint32_t x);
 /* qsort that accepts an empty (possibly NULL) array. */
 void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
+/* Sort n rows of four uint32 words by their first `nkeys` words (1..4),
+ * word 0 most significant, ascending; stable, so rows equal in the keys
+ * keep their order.  A radix sort: time linear in n, plus n rows of
+ * scratch memory.  For the bulk loads' millions of integer rows. */
+void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys);
+
 /* qsort comparator of uint32 values; the first index of key in the
  * sorted a[0..n), or n. */
 int mx_cmp_u32(const void *a, const void *b);
+/* qsort comparator of C strings (an array of char *), by strcmp. */
+int mx_cmp_str(const void *a, const void *b);
 size_t mx_lower_bound(const uint32_t *a, size_t n, uint32_t key);
 
 #endif
