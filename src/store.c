@@ -343,18 +343,30 @@ static const char schema_v5[] =
 
 static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
 
+char *store_db_error(sqlite3 *db, const char *what)
+{
+	/* a full disk or an I/O error: say which file, the first thing to
+	 * know (the -wal beside it is the same database) */
+	int code = sqlite3_extended_errcode(db) & 0xff, sys = sqlite3_system_errno(db);
+	const char *file = sqlite3_db_filename(db, "main");
+	if ((code == SQLITE_FULL || code == SQLITE_IOERR) && file && file[0]) {
+		if (code == SQLITE_IOERR && sys) /* "disk I/O error": which one */
+			return xasprintf("%s: %s: %s (%s)", what, file, sqlite3_errmsg(db), strerror(sys));
+		return xasprintf("%s: %s: %s", what, file, sqlite3_errmsg(db));
+	}
+	return xasprintf("%s: %s", what, sqlite3_errmsg(db));
+}
+
 static char *db_err(sqlite3 *db, const char *what)
 {
-	return xasprintf("%s: %s", what, sqlite3_errmsg(db));
+	return store_db_error(db, what);
 }
 
 int store_exec(store *st, const char *sql, char **err)
 {
-	char *msg = NULL;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+	if (sqlite3_exec(st->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
 		if (err)
-			*err = xasprintf("database error: %s", msg ? msg : "unknown");
-		sqlite3_free(msg);
+			*err = db_err(st->db, "database error");
 		return -1;
 	}
 	return 0;
@@ -601,8 +613,10 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 				      "PRAGMA cache_size=-262144;", err) < 0 ||
 	    migrate(st, err) < 0) {
 		char *inner = *err;
-		*err = xasprintf("%s: %s", path, inner);
-		free(inner);
+		if (!strstr(inner, path)) { /* a full disk's message names it already */
+			*err = xasprintf("%s: %s", path, inner);
+			free(inner);
+		}
 		if (stale)
 			*stale = st->stale;
 		store_close(st);
@@ -865,7 +879,7 @@ static int read_one_done(store *st, sqlite3_stmt *s, int rc, char **err)
 	if (rc == SQLITE_DONE)
 		return found;
 	if (err)
-		*err = xasprintf("database error: %s", sqlite3_errmsg(st->db));
+		*err = db_err(st->db, "database error");
 	else
 		store_note_error(st);
 	return -1;
@@ -874,7 +888,7 @@ static int read_one_done(store *st, sqlite3_stmt *s, int rc, char **err)
 void store_note_error(store *st)
 {
 	if (!st->error)
-		st->error = xasprintf("database error: %s", sqlite3_errmsg(st->db));
+		st->error = db_err(st->db, "database error");
 }
 
 char *store_take_error(store *st)
@@ -923,7 +937,7 @@ int store_read_done(store *st, sqlite3_stmt *s, int rc, char **err)
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE)
 		return 0;
-	*err = xasprintf("database error: %s", sqlite3_errmsg(st->db));
+	*err = db_err(st->db, "database error");
 	return -1;
 }
 

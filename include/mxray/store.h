@@ -46,6 +46,10 @@ bool store_readonly(store *st);
 void store_close(store *st);
 sqlite3 *store_db(store *st);
 
+/* "what: " and SQLite's message for the connection's last error, for
+ * *err; a full disk or an I/O error also names the database file. */
+char *store_db_error(sqlite3 *db, const char *what);
+
 /* Run SQL with no result rows; on failure returns -1 and sets *err. */
 int store_exec(store *st, const char *sql, char **err);
 
