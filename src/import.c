@@ -62,6 +62,13 @@ static void frows_sort(frows *f)
 
 /* ---- per-file context ------------------------------------------------- */
 
+/* Half of a batch of scan records (every second one from `from`) for a
+ * parsing thread. */
+typedef struct {
+	struct scan_batch *b;
+	size_t from;
+} scan_job;
+
 typedef struct {
 	store *st;
 	const import_opts *o;
@@ -84,7 +91,11 @@ typedef struct {
 	size_t pending_n;    /* physical lines in pending */
 	/* scans */
 	scan_rec scan;
-	struct scan_batch *batch;
+	struct scan_batch *sb[2]; /* [0] filling, [1] being parsed (sbusy) */
+	scan_job sjob[2];
+	pthread_t sthr[2];
+	int snthr;           /* threads parsing sb[1] */
+	bool sbusy;
 	int scan_mode;       /* 0 undecided, 1 JSON lines, 2 JSON document(s) */
 	struct scan_doc *doc;
 	/* as2org */
@@ -781,11 +792,13 @@ static void scan_parse_one(scan_item *it)
 	if (it->blank)
 		return;
 	bool raw;
+	jsonl_arena_begin();
 	json_t *o = jsonl_parse(it->line.data, it->line.len, &raw, it->why, sizeof it->why);
+	const char *why = o ? scan_from_json(o, raw, &it->rec, it->why, sizeof it->why) : it->why;
+	json_decref(o);
+	jsonl_arena_end();
 	if (!o)
 		return;
-	const char *why = scan_from_json(o, raw, &it->rec, it->why, sizeof it->why);
-	json_decref(o);
 	if (why) {
 		if (why != it->why)
 			snprintf(it->why, sizeof it->why, "%s", why);
@@ -793,11 +806,6 @@ static void scan_parse_one(scan_item *it)
 	}
 	it->ok = true;
 }
-
-typedef struct {
-	scan_batch *b;
-	size_t from; /* every second item from here */
-} scan_job;
 
 static void *scan_parse_half(void *arg)
 {
@@ -809,22 +817,9 @@ static void *scan_parse_half(void *arg)
 
 static int scan_write(fctx *x, scan_rec *r);
 
-/* Parse the batch on two threads, then write it in order. */
-static int scan_flush(fctx *x)
+/* Write a parsed batch in order, and empty it. */
+static int scan_write_batch(fctx *x, scan_batch *b)
 {
-	scan_batch *b = x->batch;
-	if (!b || !b->n)
-		return 0;
-	/* the first line alone: jansson seeds its hash function on first use */
-	scan_parse_one(&b->item[0]);
-	scan_job odd = {b, 1}, even = {b, 2};
-	pthread_t t;
-	bool threaded = b->n > 2 && pthread_create(&t, NULL, scan_parse_half, &odd) == 0;
-	scan_parse_half(&even);
-	if (threaded)
-		pthread_join(t, NULL);
-	else
-		scan_parse_half(&odd);
 	uint64_t here = x->lineno;
 	int rc = 0;
 	for (size_t i = 0; i < b->n && rc == 0; i++) {
@@ -857,23 +852,96 @@ static int scan_flush(fctx *x)
 	return rc;
 }
 
+/* Start parsing x->sb[1] on two threads (here, when none can be had). */
+static void scan_launch(fctx *x)
+{
+	scan_batch *b = x->sb[1];
+	x->sjob[0] = (scan_job){b, 0};
+	x->sjob[1] = (scan_job){b, 1};
+	x->snthr = 0;
+	for (int k = 0; k < 2; k++)
+		if (pthread_create(&x->sthr[x->snthr], NULL, scan_parse_half, &x->sjob[k]) == 0)
+			x->snthr++;
+		else
+			scan_parse_half(&x->sjob[k]);
+	x->sbusy = true;
+}
+
+/* Wait for the batch being parsed, if any. */
+static void scan_wait(fctx *x)
+{
+	for (int k = 0; k < x->snthr; k++)
+		pthread_join(x->sthr[k], NULL);
+	x->snthr = 0;
+}
+
+/* The batch being parsed (if any) is written while the full one (if any)
+ * is parsed: reading and writing on this thread, JSON on two others. */
+static int scan_step(fctx *x)
+{
+	scan_batch *done = NULL;
+	if (x->sbusy) {
+		scan_wait(x);
+		x->sbusy = false;
+		done = x->sb[1];
+	}
+	if (x->sb[0]->n) {
+		scan_batch *full = x->sb[0];
+		x->sb[0] = x->sb[1]; /* done, or the empty spare: written below, then filled */
+		x->sb[1] = full;
+		scan_launch(x);
+	}
+	return done ? scan_write_batch(x, done) : 0;
+}
+
+/* Every record gathered so far parsed and written. */
+static int scan_flush(fctx *x)
+{
+	while (x->sb[0] && (x->sbusy || x->sb[0]->n)) {
+		int rc = scan_step(x);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static scan_batch *scan_batch_new(void)
+{
+	scan_batch *b = xcalloc(1, sizeof *b);
+	for (size_t i = 0; i < SCAN_BATCH; i++) {
+		sb_init(&b->item[i].line);
+		scan_rec_init(&b->item[i].rec);
+	}
+	return b;
+}
+
+static void scan_batch_free(scan_batch *b)
+{
+	if (!b)
+		return;
+	for (size_t i = 0; i < SCAN_BATCH; i++) {
+		sb_free(&b->item[i].line);
+		scan_rec_free(&b->item[i].rec);
+	}
+	free(b);
+}
+
 /* One record (a line, or one value of a JSON document) into the batch. */
 static int scan_add(fctx *x, const char *rec, size_t len, uint64_t lineno, uint64_t recno)
 {
-	if (!x->batch) {
-		x->batch = xcalloc(1, sizeof *x->batch);
-		for (size_t i = 0; i < SCAN_BATCH; i++) {
-			sb_init(&x->batch->item[i].line);
-			scan_rec_init(&x->batch->item[i].rec);
-		}
+	if (!x->sb[0]) {
+		x->sb[0] = scan_batch_new();
+		x->sb[1] = scan_batch_new();
+		json_decref(json_object()); /* jansson seeds its hash on first use: here, not in a thread */
 	}
-	scan_item *it = &x->batch->item[x->batch->n++];
+	scan_batch *b = x->sb[0];
+	scan_item *it = &b->item[b->n++];
 	sb_clear(&it->line);
 	sb_add(&it->line, rec, len);
 	it->lineno = lineno;
 	it->recno = recno;
-	x->batch->bytes += len;
-	return x->batch->n == SCAN_BATCH || x->batch->bytes >= SCAN_BATCH_BYTES ? scan_flush(x) : 0;
+	b->bytes += len;
+	return b->n == SCAN_BATCH || b->bytes >= SCAN_BATCH_BYTES ? scan_step(x) : 0;
 }
 
 /* ---- scans as JSON documents -------------------------------------------
@@ -1265,9 +1333,9 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	if (rc == 0 && in->kind == IMPORT_TARGETS && (x.list = store_list_id(st, in->list, err)) < 0)
 		rc = -1;
 	/* the derived tables are stale until import_derive, in this
-	 * file's transaction: a kill in between is seen by infer */
-	if (rc == 0 && o->snapshot &&
-	    (in->kind == IMPORT_DNS || in->kind == IMPORT_SCANS || in->kind == IMPORT_PFX2AS)) {
+	 * file's transaction: a kill in between is seen by infer (a target
+	 * list too: the stored counts of f_stats; found by make crashtest) */
+	if (rc == 0 && o->snapshot && in->kind != IMPORT_ASORG) {
 		sqlite3_stmt *s = store_prepare(st, "UPDATE snapshot SET derived = 0 WHERE id = ?1", err);
 		if (!s)
 			rc = -1;
@@ -1318,7 +1386,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		rc = scan_flush(&x);
 	if (rc == 0)
 		rc = dns_drain(&x);
-	dns_wait(&x); /* after an error, the thread's batch is dropped */
+	dns_wait(&x); /* after an error, the threads' batches are dropped */
+	scan_wait(&x);
 	while (rc == 0 && x.pending.len) /* each replay drops a line: it ends */
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
@@ -1345,13 +1414,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	}
 	dns_batch_free(x.dnsb[0]);
 	dns_batch_free(x.dnsb[1]);
-	if (x.batch) {
-		for (size_t i = 0; i < SCAN_BATCH; i++) {
-			sb_free(&x.batch->item[i].line);
-			scan_rec_free(&x.batch->item[i].rec);
-		}
-		free(x.batch);
-	}
+	scan_batch_free(x.sb[0]);
+	scan_batch_free(x.sb[1]);
 	free(x.mx.v);
 	free(x.a.v);
 	free(x.cname.v);
@@ -1424,7 +1488,7 @@ static int derive_mx_ip(store *st, int64_t snap, char **err)
 	    store_load_u32(st, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", snap, 2, a, err) < 0 ||
 	    store_load_u32(st, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target", snap, 2, cn, err) < 0)
 		goto out;
-	mx_sort(hosts[0].v, hosts[0].n, sizeof *hosts[0].v, mx_cmp_u32);
+	mx_sort_u32(hosts[0].v, hosts[0].n);
 	for (size_t i = 0; i < hosts[0].n; i++) {
 		uint32_t h = hosts[0].v[i];
 		if (i && h == hosts[0].v[i - 1])

@@ -2,9 +2,90 @@
 #include "mxray/jsonl.h"
 #include "mxray/sanitize.h"
 
+#include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* ---- an arena for jansson, per thread ---------------------------------- */
+
+#define ARENA_CHUNK (256u << 10)
+
+typedef struct chunk {
+	struct chunk *next;
+	size_t size, used;
+	max_align_t data[];
+} chunk;
+
+static _Thread_local chunk *arena; /* the newest chunk first */
+static _Thread_local bool arena_on;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static void *arena_malloc(size_t n)
+{
+	if (!arena_on)
+		return malloc(n);
+	n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+	chunk *c = arena;
+	if (!c || c->size - c->used < n) {
+		size_t size = n > ARENA_CHUNK ? n : ARENA_CHUNK;
+		c = malloc(sizeof *c + size);
+		if (!c)
+			return NULL;
+		c->size = size;
+		c->used = 0;
+		c->next = arena;
+		arena = c;
+	}
+	void *p = (char *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static void arena_free(void *p)
+{
+	if (!p)
+		return;
+	/* what this thread's arena gave is released with it; anything else
+	 * came from malloc (before the arena, or on another thread) */
+	for (const chunk *c = arena; c; c = c->next)
+		if ((const char *)p >= (const char *)c->data && (const char *)p < (const char *)c->data + c->size)
+			return;
+	free(p);
+}
+
+static void arena_install(void)
+{
+	json_set_alloc_funcs(arena_malloc, arena_free);
+}
+
+void jsonl_arena_begin(void)
+{
+	pthread_once(&arena_once, arena_install);
+	arena_on = true;
+}
+
+void jsonl_arena_end(void)
+{
+	arena_on = false;
+	/* keep one chunk of the usual size for the next record */
+	chunk *keep = NULL;
+	while (arena) {
+		chunk *c = arena;
+		arena = c->next;
+		if (!keep && c->size == ARENA_CHUNK) {
+			keep = c;
+			continue;
+		}
+		free(c);
+	}
+	if (keep) {
+		keep->used = 0;
+		keep->next = NULL;
+	}
+	arena = keep;
+}
 
 /* Invalid byte b travels as U+10FF00+b: F4 8F BC|BD|BE|BF xx. */
 static void put_raw_byte(strbuf *sb, unsigned char b)

@@ -397,6 +397,38 @@ void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys)
 	free(tmp);
 }
 
+void mx_sort_u32(uint32_t *v, size_t n)
+{
+	if (n < 64) {
+		mx_sort(v, n, sizeof *v, mx_cmp_u32);
+		return;
+	}
+	uint32_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
+	size_t *count = xmalloc(65536 * sizeof *count);
+	for (int shift = 0; shift < 32; shift += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xffff]++;
+		if (count[(src[0] >> shift) & 0xffff] == n)
+			continue;
+		size_t sum = 0;
+		for (size_t d = 0; d < 65536; d++) {
+			size_t c = count[d];
+			count[d] = sum;
+			sum += c;
+		}
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint32_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	free(count);
+	free(tmp);
+}
+
 int mx_cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -219,6 +219,21 @@ static void test_sort_u32x4(void **state)
 			free(b);
 			free(c);
 		}
+	/* and plain uint32 values */
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++) {
+		size_t n = sizes[si];
+		uint32_t *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
+		for (size_t i = 0; i < n; i++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			a[i] = i % 3 ? (uint32_t)(seed >> 32) : (uint32_t)(seed >> 50);
+		}
+		memcpy(b, a, n * sizeof *a);
+		mx_sort_u32(a, n);
+		qsort(b, n, sizeof *b, mx_cmp_u32);
+		assert_memory_equal(a, b, n * sizeof *a);
+		free(a);
+		free(b);
+	}
 }
 
 int main(void)

@@ -24,6 +24,14 @@
  * "JSON line has more than 200000 values (N)"). */
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen);
 
+/* Between jsonl_arena_begin() and jsonl_arena_end(), jansson allocates
+ * on this thread from an arena that is released whole at the end, and
+ * frees nothing one by one (malloc and free are much of the cost of a scan
+ * record).  Every value made in between must be released (json_decref)
+ * before the end, on this thread; other threads are not affected. */
+void jsonl_arena_begin(void);
+void jsonl_arena_end(void);
+
 /* Look up a dot-separated path.  At each level the longest key that
  * matches a prefix of the remaining path wins, so {"a":{"b":1}},
  * {"a.b":1} and {"a":{"b.c":..}} are all found. */

@@ -88,6 +88,9 @@ void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
  * scratch memory.  For the bulk loads' millions of integer rows. */
 void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys);
 
+/* Sort uint32 values ascending (a radix sort, linear in n). */
+void mx_sort_u32(uint32_t *v, size_t n);
+
 /* qsort comparator of uint32 values; the first index of key in the
  * sorted a[0..n), or n. */
 int mx_cmp_u32(const void *a, const void *b);
