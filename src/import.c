@@ -7,6 +7,7 @@
 #include "mxray/infile.h"
 #include "mxray/jsonfast.h"
 #include "mxray/jsonl.h"
+#include "mxray/jsonprune.h"
 #include "mxray/names.h"
 #include "mxray/pfx2as.h"
 #include "mxray/progress.h"
@@ -770,6 +771,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 
 typedef struct {
 	strbuf line;
+	strbuf pruned;       /* the line as jsonprune leaves it */
 	uint64_t lineno;
 	uint64_t recno;      /* record of a JSON document, 0 = a line */
 	scan_rec rec;
@@ -793,7 +795,10 @@ static void scan_parse_one(scan_item *it)
 		return;
 	bool raw;
 	jsonl_arena_begin();
-	json_t *o = jsonl_parse(it->line.data, it->line.len, &raw, it->why, sizeof it->why);
+	/* most of a record is what no reader looks at: jansson gets the rest */
+	bool pruned = jsonprune_scan(it->line.data, it->line.len, &it->pruned);
+	json_t *o = jsonl_parse_alt(it->line.data, it->line.len, pruned ? it->pruned.data : NULL, it->pruned.len, &raw,
+				    it->why, sizeof it->why);
 	const char *why = o ? scan_from_json(o, raw, &it->rec, it->why, sizeof it->why) : it->why;
 	json_decref(o);
 	jsonl_arena_end();
@@ -848,6 +853,8 @@ static int scan_write_batch(fctx *x, scan_batch *b)
 		if (b->item[i].line.cap > (1u << 20)) {
 			sb_free(&b->item[i].line);
 			sb_init(&b->item[i].line);
+			sb_free(&b->item[i].pruned);
+			sb_init(&b->item[i].pruned);
 		}
 	return rc;
 }
@@ -910,6 +917,7 @@ static scan_batch *scan_batch_new(void)
 	scan_batch *b = xcalloc(1, sizeof *b);
 	for (size_t i = 0; i < SCAN_BATCH; i++) {
 		sb_init(&b->item[i].line);
+		sb_init(&b->item[i].pruned);
 		scan_rec_init(&b->item[i].rec);
 	}
 	return b;
@@ -921,6 +929,7 @@ static void scan_batch_free(scan_batch *b)
 		return;
 	for (size_t i = 0; i < SCAN_BATCH; i++) {
 		sb_free(&b->item[i].line);
+		sb_free(&b->item[i].pruned);
 		scan_rec_free(&b->item[i].rec);
 	}
 	free(b);

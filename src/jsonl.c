@@ -138,6 +138,12 @@ static size_t count_values(const unsigned char *p, size_t len)
 
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen)
 {
+	return jsonl_parse_alt(line, len, NULL, 0, raw, err, errlen);
+}
+
+json_t *jsonl_parse_alt(const char *line, size_t len, const char *alt, size_t altlen, bool *raw, char *err,
+			size_t errlen)
+{
 	json_error_t je;
 	*raw = false;
 	/* jansson builds the whole tree (some 250 bytes an empty object): a
@@ -146,6 +152,12 @@ json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t e
 	if (nvalues > JSONL_VALUES_MAX) {
 		snprintf(err, errlen, "JSON line has more than %d values (%zu)", JSONL_VALUES_MAX, nvalues);
 		return NULL;
+	}
+	if (alt) {
+		json_t *v = json_loadb(alt, altlen, JSON_ALLOW_NUL, &je);
+		if (v && json_is_object(v))
+			return v;
+		json_decref(v);
 	}
 	/* JSON_ALLOW_NUL: SMTP text may hold "\u0000"; names are checked later */
 	json_t *v = json_loadb(line, len, JSON_ALLOW_NUL, &je);

@@ -24,6 +24,13 @@
  * "JSON line has more than 200000 values (N)"). */
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen);
 
+/* The same, parsing `alt` instead when it is given (a shorter text that
+ * the caller knows to be equivalent for what it reads, e.g. from
+ * jsonprune), and the line itself when alt does not parse: limits, raw
+ * bytes and error messages are always those of the line. */
+json_t *jsonl_parse_alt(const char *line, size_t len, const char *alt, size_t altlen, bool *raw, char *err,
+			size_t errlen);
+
 /* Between jsonl_arena_begin() and jsonl_arena_end(), jansson allocates
  * on this thread from an arena that is released whole at the end, and
  * frees nothing one by one (malloc and free are much of the cost of a scan

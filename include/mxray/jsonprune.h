@@ -1,0 +1,35 @@
+/* jsonprune: a shorter copy of a scan record's JSON text, without the parts
+ * that no scan reader looks at, so that jansson builds a small tree (a
+ * Censys record is mostly certificate fields and other ports' data, and
+ * building the tree is most of the cost of importing it).
+ *
+ * Left out, after being checked as strictly as jansson would check them:
+ *   - at the top level, the data of other ports: members "pN" and "N" (N
+ *     digits) other than "p25" and "25";
+ *   - in a certificate object (the value of a member whose key ends in
+ *     "parsed" or "leaf_data"), every member that is not on the way to
+ *     subject.common_name, names or extensions.subject_alt_name.dns_names
+ *     (keys compared as dotted paths, so flattened keys count too).
+ * Everything else is copied, in order (whitespace outside strings dropped).
+ *
+ * Contract: jsonprune_scan() either DECLINES (false) or writes a text that
+ * is valid JSON exactly when the input is, on which the scan readers find
+ * exactly what they find in the input.  The caller parses the copy and,
+ * should that fail, the input itself, so that errors are reported on the
+ * input.  It declines when in doubt: a part to be left out with a byte
+ * that is not plain ASCII or strict UTF-8, a \u escape of a surrogate, a
+ * number that could overflow (more than 15 digits, or an exponent), an
+ * input that is not one object, nesting deeper than 64, a key with an
+ * escape in an object whose members are chosen.  The fuzz target
+ * fuzz_jsonprune holds it to this against jansson and scan_from_json. */
+#ifndef MXRAY_JSONPRUNE_H
+#define MXRAY_JSONPRUNE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "mxray/util.h"
+
+bool jsonprune_scan(const char *in, size_t len, strbuf *out);
+
+#endif
