@@ -1,5 +1,6 @@
 /* export: assignments and provider shares as CSV (RFC 4180) or JSON Lines. */
 #include "mxray/export.h"
+#include "mxray/progress.h"
 #include "mxray/csv.h"
 #include "mxray/infer.h"
 #include "mxray/report.h"
@@ -155,6 +156,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	strbuf arena;
 	sb_init(&arena);
 	sb_add(&arena, "", 1); /* offset 0: "" */
+	progress pg = {0};
 	arow *rows = NULL;
 	pcompany *co = NULL;
 	size_t n = 0, cap = 0, nco = 0;
@@ -175,7 +177,11 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	store_bind_text(s, 2, approach);
 	store_bind_text(s, 3, list);
 	sqlite3_bind_int(s, 4, scoped);
+	/* a bar on a terminal's stderr (a whole zone takes a while) */
+	progress_begin(&pg, true, "export assignments: reading", 0);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if ((n & 65535) == 0)
+			progress_update(&pg, 0, n, "rows");
 		if (n == cap) {
 			cap = cap ? cap * 2 : 65536;
 			rows = xrealloc(rows, cap * sizeof *rows);
@@ -196,6 +202,7 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 			sb_add(&arena, sqlite3_column_text(s, 7), (size_t)sqlite3_column_bytes(s, 7) + 1);
 		}
 	}
+	progress_end(&pg);
 	if (store_read_done(st, s, rc, err) < 0)
 		goto fail;
 	sort_arena = &arena;
@@ -250,12 +257,14 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 		}
 		put_json_line(out, o);
 	}
+	progress_end(&pg);
 	sb_free(&line);
 	free(rows);
 	free(co);
 	sb_free(&arena);
 	return (long)n;
 fail:
+	progress_end(&pg);
 	free(rows);
 	free(co);
 	sb_free(&arena);
