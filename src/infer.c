@@ -3,6 +3,7 @@
  * million domains take a few passes over memory, then the result tables are
  * rewritten in one transaction. */
 #include "mxray/infer.h"
+#include "mxray/jsonfast.h"
 #include "mxray/banner.h"
 #include "mxray/domain.h"
 #include "mxray/progress.h"
@@ -438,6 +439,21 @@ typedef struct {
 	int part, parts;
 } sjob;
 
+/* A certificate name into its list: a hostname, or a wildcard over one,
+ * with a registered domain. */
+static void list_add(slist *l, const char *nm)
+{
+	if (!nm || !domain_is_hostname(strncmp(nm, "*.", 2) ? nm : nm + 2))
+		return;
+	rdname x;
+	rdname_set(&x, nm);
+	if (x.rd == -1) {
+		free(x.name);
+		return;
+	}
+	l->names[l->n++] = x;
+}
+
 static void *scan_names(void *arg)
 {
 	sjob *j = arg;
@@ -452,29 +468,31 @@ static void *scan_names(void *arg)
 		free(r->ehlo);
 		r->banner = r->ehlo = NULL;
 	}
+	strbuf plain;
+	sb_init(&plain);
 	for (size_t i = (size_t)j->part; i < j->nlists; i += (size_t)j->parts) {
 		slist *l = &j->lists[i];
-		json_t *a = json_loads(l->text, 0, NULL);
-		size_t k;
-		json_t *v;
-		l->names = xcalloc(json_array_size(a) + 1, sizeof *l->names);
-		json_array_foreach(a, k, v) {
-			const char *nm = json_string_value(v);
-			/* a name must be a hostname, or a wildcard over one */
-			if (!nm || !domain_is_hostname(strncmp(nm, "*.", 2) ? nm : nm + 2))
-				continue;
-			rdname x;
-			rdname_set(&x, nm);
-			if (x.rd == -1) {
-				free(x.name);
-				continue;
-			}
-			l->names[l->n++] = x;
+		/* the list as mxray wrote it: plain ASCII names without a DOM,
+		 * anything else through jansson */
+		size_t nn;
+		if (jsonfast_strings(l->text, strlen(l->text), &plain, &nn)) {
+			l->names = xcalloc(nn + 1, sizeof *l->names);
+			const char *nm = plain.data;
+			for (size_t k = 0; k < nn; k++, nm += strlen(nm) + 1)
+				list_add(l, nm);
+		} else {
+			json_t *a = json_loads(l->text, 0, NULL);
+			size_t k;
+			json_t *v;
+			l->names = xcalloc(json_array_size(a) + 1, sizeof *l->names);
+			json_array_foreach(a, k, v)
+				list_add(l, json_string_value(v));
+			json_decref(a);
 		}
-		json_decref(a);
 		free(l->text);
 		l->text = NULL;
 	}
+	sb_free(&plain);
 	return NULL;
 }
 
@@ -1938,7 +1956,7 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		for (uint32_t j = 0; j < n; j++)
 			hbuf[j] = c->host_db.v[c->primary.v[first + j]];
-		mx_sort(hbuf, n, sizeof *hbuf, mx_cmp_u32);
+		mx_sort_u32(hbuf, n);
 		for (uint32_t j = 0; j < n; j++)
 			if (!j || hbuf[j] != hbuf[j - 1])
 				pairs_push(&pmrows, c->dom_db.v[d], hbuf[j]);

@@ -262,3 +262,46 @@ bool jsonfast_flat(const char *line, size_t len, const char *const keys[], int n
 	}
 	return skip_ws(p, end) == end;
 }
+
+static size_t ws_at(const char *t, size_t i, size_t len)
+{
+	while (i < len && (t[i] == ' ' || t[i] == '\t' || t[i] == '\n' || t[i] == '\r'))
+		i++;
+	return i;
+}
+
+bool jsonfast_strings(const char *text, size_t len, strbuf *out, size_t *n)
+{
+	sb_clear(out);
+	*n = 0;
+	size_t i = ws_at(text, 0, len);
+	if (i >= len || text[i] != '[')
+		return false;
+	i = ws_at(text, i + 1, len);
+	if (i < len && text[i] == ']')
+		return ws_at(text, i + 1, len) == len;
+	for (;;) {
+		if (i >= len || text[i] != '"')
+			return false;
+		size_t start = ++i;
+		while (i < len && text[i] != '"') {
+			unsigned char c = (unsigned char)text[i];
+			if (c < 0x20 || c > 0x7e || c == '\\')
+				return false;
+			i++;
+		}
+		if (i >= len)
+			return false;
+		sb_add(out, text + start, i - start);
+		sb_addc(out, '\0');
+		(*n)++;
+		i = ws_at(text, i + 1, len);
+		if (i < len && text[i] == ',') {
+			i = ws_at(text, i + 1, len);
+			continue;
+		}
+		if (i < len && text[i] == ']')
+			return ws_at(text, i + 1, len) == len;
+		return false;
+	}
+}

@@ -425,6 +425,30 @@ static void test_differential_sample_data(void **state)
 	assert_true(accepted >= lines - 5);
 }
 
+/* jsonfast_strings: certificate name lists as mxray writes them. */
+static void test_strings(void **state)
+{
+	(void)state;
+	strbuf out;
+	sb_init(&out);
+	size_t n;
+	assert_true(jsonfast_strings("[\"mx.example.com\",\"*.example.com\"]", 34, &out, &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(out.data, "mx.example.com");
+	assert_string_equal(out.data + 15, "*.example.com");
+	assert_true(jsonfast_strings(" [ ] ", 5, &out, &n));
+	assert_int_equal(n, 0);
+	assert_true(jsonfast_strings("[ \"a b\" ,\"\"]\n", 13, &out, &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(out.data, "a b");
+	assert_string_equal(out.data + 4, "");
+	static const char *const no[] = {"", "[", "[\"a\"", "[\"a\",]", "[\"a\"]x", "[1]", "[null]", "[\"a\\u0062\"]",
+					 "[\"caf\xc3\xa9\"]", "[\"tab\there\"]", "{}", "[\"a\" \"b\"]", "[[\"a\"]]"};
+	for (size_t i = 0; i < sizeof no / sizeof *no; i++)
+		assert_false(jsonfast_strings(no[i], strlen(no[i]), &out, &n));
+	sb_free(&out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -435,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_string_scan),
 		cmocka_unit_test(test_differential_table),
 		cmocka_unit_test(test_differential_sample_data),
+		cmocka_unit_test(test_strings),
 	};
 	return cmocka_run_group_tests_name("jsonfast", tests, NULL, NULL);
 }

@@ -43,4 +43,13 @@
 bool jsonfast_flat(const char *line, size_t len, const char *const keys[], int nkeys, const char *vals[],
 		   strbuf store[]);
 
+/* A JSON array of strings, as mxray writes certificate name lists
+ * (json_dumps, compact, ASCII): `["a","b"]`, JSON whitespace allowed
+ * between tokens.  ACCEPTS only strings of bytes 0x20..0x7E without a
+ * backslash, and then puts each string, NUL-terminated, one after the
+ * other into out (cleared first) and their number into *n; anything else
+ * (escapes, other bytes, other values, trailing bytes) DECLINES, and the
+ * caller parses the text with jansson. */
+bool jsonfast_strings(const char *text, size_t len, strbuf *out, size_t *n);
+
 #endif

@@ -65,6 +65,29 @@ static void check_short_keys(const char *line, size_t size)
 	sb_free(&want);
 }
 
+/* jsonfast_strings against jansson: an accepted text is an array of
+ * strings to jansson, with the same strings in the same order. */
+static void check_strings(const char *text, size_t size)
+{
+	strbuf out;
+	sb_init(&out);
+	size_t n;
+	if (jsonfast_strings(text, size, &out, &n)) {
+		json_error_t je;
+		json_t *a = json_loadb(text, size, 0, &je);
+		if (!a || !json_is_array(a) || json_array_size(a) != n)
+			mismatch("jansson reads an accepted string list otherwise", (const uint8_t *)text, size);
+		const char *p = out.data;
+		for (size_t i = 0; i < n; i++, p += strlen(p) + 1) {
+			json_t *v = json_array_get(a, i);
+			if (!json_is_string(v) || json_string_length(v) != strlen(p) || strcmp(json_string_value(v), p))
+				mismatch("a string of an accepted list differs", (const uint8_t *)text, size);
+		}
+		json_decref(a);
+	}
+	sb_free(&out);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > (1u << 20))
@@ -108,6 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		sb_free(&jstore[i]);
 	}
 	check_short_keys(line, size);
+	check_strings(line, size);
 	free(line);
 	return 0;
 }
