@@ -8,6 +8,7 @@
  * under a top-level domain no rule mentions has no registered domain) is
  * decided on exactly the list libpsl answers from. */
 #include "mxray/domain.h"
+#include "mxray/strmap.h"
 #include "mxray/util.h"
 
 #include <idn2.h>
@@ -25,6 +26,23 @@ static char source[512];
 /* The top-level domains of the list's rules, in their ASCII form, sorted. */
 static char **tlds;
 static size_t ntlds, captlds;
+
+/* Each rule's domain (ASCII form, "!" and "*." taken off) and that domain
+ * less its first label: a name directly below none of these has the
+ * registered domain of its parent (domain_rd_memo). */
+static strmap *rule_parents;
+
+static void parent_add(const char *s, size_t n)
+{
+	if (!rule_parents)
+		rule_parents = strmap_new();
+	char *d = xstrndup(s, n);
+	strmap_intern(rule_parents, d, NULL);
+	const char *dot = strchr(d, '.');
+	if (dot)
+		strmap_intern(rule_parents, dot + 1, NULL);
+	free(d);
+}
 
 /* ---- the set of top-level domains -------------------------------------- */
 
@@ -153,6 +171,9 @@ static void tlds_from_text(const char *buf, size_t len)
 		t = t ? t + 1 : s;
 		if (same || ascii || is_ascii(t))
 			tld_add(t, strlen(t));
+		parent_add(rule, n); /* both forms: a parent too many only costs a lookup */
+		if (ascii)
+			parent_add(ascii, strlen(ascii));
 		idn2_free(ascii);
 		free(rule);
 	}
@@ -229,6 +250,7 @@ static void dafsa_node(dafsa_walk *w, size_t pos, size_t len, bool ascii)
 					t--;
 				tld_add(w->word + t, len - t);
 			}
+			parent_add(w->word, len);
 			return;
 		}
 		char ch = (char)(b & 0x7f);
@@ -408,6 +430,8 @@ void domain_done(void)
 	psl = NULL;
 	builtin = NULL;
 	tld_free();
+	strmap_free(rule_parents);
+	rule_parents = NULL;
 }
 
 const char *domain_psl_source(void)
@@ -438,6 +462,63 @@ const char *domain_rd(const char *name)
 	if (!dot || !tld_listed(dot + 1))
 		return NULL;
 	return psl_registrable_domain(c, name);
+}
+
+/* ---- many names under few parents ------------------------------------- */
+
+struct domain_memo {
+	strmap *parents; /* parent -> index into rdlen */
+	int *rdlen;      /* the parent's registered domain's length */
+	size_t cap;
+};
+
+domain_memo *domain_memo_new(void)
+{
+	domain_memo *m = xcalloc(1, sizeof *m);
+	m->parents = strmap_new();
+	return m;
+}
+
+void domain_memo_free(domain_memo *m)
+{
+	if (!m)
+		return;
+	strmap_free(m->parents);
+	free(m->rdlen);
+	free(m);
+}
+
+const char *domain_rd_memo(domain_memo *m, const char *name)
+{
+	if (!ctx() || !name)
+		return NULL;
+	/* plain lower-case ASCII only (what libpsl is given as it is) */
+	const char *dot = NULL;
+	for (const char *p = name; *p; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= 0x80 || (c >= 'A' && c <= 'Z'))
+			return domain_rd(name);
+		if (c == '.' && !dot)
+			dot = p;
+	}
+	if (!dot || dot == name || !dot[1] || (rule_parents && strmap_find(rule_parents, dot + 1) != UINT32_MAX))
+		return domain_rd(name);
+	const char *parent = dot + 1;
+	int added;
+	uint32_t i = strmap_intern(m->parents, parent, &added);
+	if (added) {
+		if (i >= m->cap) {
+			m->cap = m->cap ? m->cap * 2 : 256;
+			m->rdlen = xrealloc(m->rdlen, m->cap * sizeof *m->rdlen);
+		}
+		const char *rd = domain_rd(parent);
+		size_t np = strlen(parent), nr = rd ? strlen(rd) : 0;
+		/* only a parent with a registered domain tells its children's */
+		m->rdlen[i] = rd && nr <= np && !strcmp(parent + np - nr, rd) ? (int)nr : -1;
+	}
+	if (m->rdlen[i] < 0)
+		return domain_rd(name);
+	return name + strlen(name) - (size_t)m->rdlen[i];
 }
 
 static bool letter(char ch)

@@ -383,10 +383,10 @@ static char *mem_dup(const void *p, size_t n)
 	return d;
 }
 
-static void rdname_set(rdname *x, const char *name)
+static void rdname_set(rdname *x, const char *name, domain_memo *memo)
 {
 	x->name = xstrdup(name);
-	const char *rd = domain_rd(x->name);
+	const char *rd = domain_rd_memo(memo, x->name);
 	size_t nl = strlen(x->name), rl = rd ? strlen(rd) : 0;
 	x->rd = !rd ? -1 : rl <= nl && !strcmp(x->name + nl - rl, rd) ? (int)(nl - rl) : -2;
 }
@@ -441,12 +441,12 @@ typedef struct {
 
 /* A certificate name into its list: a hostname, or a wildcard over one,
  * with a registered domain. */
-static void list_add(slist *l, const char *nm)
+static void list_add(slist *l, const char *nm, domain_memo *memo)
 {
 	if (!nm || !domain_is_hostname(strncmp(nm, "*.", 2) ? nm : nm + 2))
 		return;
 	rdname x;
-	rdname_set(&x, nm);
+	rdname_set(&x, nm, memo);
 	if (x.rd == -1) {
 		free(x.name);
 		return;
@@ -458,12 +458,14 @@ static void *scan_names(void *arg)
 {
 	sjob *j = arg;
 	char out[MX_NAME_MAX + 2];
+	/* banners and certificates name few domains many times */
+	domain_memo *memo = domain_memo_new();
 	for (size_t i = (size_t)j->part; i < j->nrows; i += (size_t)j->parts) {
 		srow *r = &j->rows[i];
 		if (r->bl > 0 && banner_fqdn(j->k, r->banner, (size_t)r->bl, out))
-			rdname_set(&r->bf, out);
+			rdname_set(&r->bf, out, memo);
 		if (r->el > 0 && banner_fqdn(j->k, r->ehlo, (size_t)r->el, out))
-			rdname_set(&r->ef, out);
+			rdname_set(&r->ef, out, memo);
 		free(r->banner);
 		free(r->ehlo);
 		r->banner = r->ehlo = NULL;
@@ -479,20 +481,21 @@ static void *scan_names(void *arg)
 			l->names = xcalloc(nn + 1, sizeof *l->names);
 			const char *nm = plain.data;
 			for (size_t k = 0; k < nn; k++, nm += strlen(nm) + 1)
-				list_add(l, nm);
+				list_add(l, nm, memo);
 		} else {
 			json_t *a = json_loads(l->text, 0, NULL);
 			size_t k;
 			json_t *v;
 			l->names = xcalloc(json_array_size(a) + 1, sizeof *l->names);
 			json_array_foreach(a, k, v)
-				list_add(l, json_string_value(v));
+				list_add(l, json_string_value(v), memo);
 			json_decref(a);
 		}
 		free(l->text);
 		l->text = NULL;
 	}
 	sb_free(&plain);
+	domain_memo_free(memo);
 	return NULL;
 }
 

@@ -302,6 +302,28 @@ static void walk(const psl_ctx_t *ref, const char *what)
 					      name[k], want[k]);
 		}
 	}
+	/* domain_rd_memo gives domain_rd's answer, on names at, one, two and
+	 * three labels below every rule (one memo for all: parents repeat) */
+	domain_memo *memo = domain_memo_new();
+	size_t memo_names = 0, memo_diffs = 0;
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < nrules; i++) {
+			static const char *const below[] = {"", "x.", "a.x.", "b.a.x.", "a." PROBE ".", "b.a." PROBE "."};
+			for (size_t k = 0; k < sizeof below / sizeof *below; k++) {
+				char name[400];
+				snprintf(name, sizeof name, "%s%s", below[k], rules[i].suffix);
+				const char *want = domain_rd(name), *got = domain_rd_memo(memo, name);
+				memo_names++;
+				if (!same(got, want) && memo_diffs++ < 10)
+					print_message("%s: domain_rd_memo(%s) = %s, domain_rd %s\n", what, name,
+						      got ? got : "none", want ? want : "none");
+				if (got && (got < name || got >= name + strlen(name)))
+					fail_msg("domain_rd_memo(%s): not a pointer into the name", name);
+			}
+		}
+	domain_memo_free(memo);
+	print_message("%s: %zu names through the memo, %zu differences\n", what, memo_names, memo_diffs);
+	assert_int_equal(memo_diffs, 0);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	print_message("%s: %zu rules (%zu normal, %zu wildcard, %zu exception), %zu names, %zu differences "
 		      "from libpsl, %zu from the rules, %zu rules not in libpsl's list, %.3f s\n",

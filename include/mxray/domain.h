@@ -28,6 +28,18 @@ void domain_done(void);
  * ("co.uk") and a single label ("localhost") have none either. */
 const char *domain_rd(const char *name);
 
+/* domain_rd() with a memo of parents, for many names under few domains
+ * (a certificate of 2000 names under one registered domain): a name one
+ * label below a parent P has P's registered domain whenever P has one and
+ * no rule of the list (wildcard, exception or plain) sits directly below P
+ * or is P, which the list's rules tell.  Then P's answer, asked once, is
+ * used; else domain_rd is asked.  The same answer as domain_rd(name), as a
+ * pointer into name.  A memo is for one thread; after domain_init. */
+typedef struct domain_memo domain_memo;
+domain_memo *domain_memo_new(void);
+void domain_memo_free(domain_memo *m);
+const char *domain_rd_memo(domain_memo *m, const char *name);
+
 /* Does the name look like a hostname: labels of letters, digits, '-' and
  * '_' (1-63 bytes) that neither begin nor end with '-', at least two
  * labels, a top label of 2 or more letters or an IDN one (xn--...)? */
