@@ -2195,16 +2195,10 @@ static void ctx_free(ctx *c)
 	free(c->name_db);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 {
-	double t0 = now();
+	double t0 = mx_clock_s();
 	memset(sum, 0, sizeof *sum);
 	const char *why;
 	if (!domain_init(&why)) {
@@ -2270,9 +2264,10 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		decide(&c, h);
 		correct_host(&c, h);
 	}
+	writing = true;
 	if (store_begin(st, err) < 0)
 		goto out;
-	if (write_all(&c, ndom) < 0 || record_runs(&c, ndom, now() - t0) < 0) {
+	if (write_all(&c, ndom) < 0 || record_runs(&c, ndom, mx_clock_s() - t0) < 0) {
 		store_rollback(st);
 		goto out;
 	}
@@ -2282,33 +2277,36 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	}
 	rc = 0;
 out:
-	sum->seconds = now() - t0;
+	if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */
+		char *e = xasprintf("%s; nothing of this run was written (the snapshot's earlier answers stay)", *err);
+		free(*err);
+		*err = e;
+	}
+	sum->seconds = mx_clock_s() - t0;
 	ctx_free(&c);
 	return rc;
 }
 
-bool infer_has_results(store *st, const char *snapshot)
+int infer_has_results(store *st, const char *snapshot, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", NULL);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", err);
 	if (!s)
-		return false;
+		return -1;
 	store_bind_text(s, 1, snapshot);
-	bool have = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return have;
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 
-bool infer_last_threshold(store *st, const char *snapshot, unsigned *threshold)
+int infer_last_threshold(store *st, const char *snapshot, unsigned *threshold, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT json_extract(params, '$.threshold') FROM run WHERE snapshot = ?1"
-					    " ORDER BY id DESC LIMIT 1", NULL);
+					    " ORDER BY id DESC LIMIT 1", err);
 	if (!s)
-		return false;
+		return -1;
 	store_bind_text(s, 1, snapshot);
-	bool ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
-	if (ok)
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
+	if (found)
 		*threshold = (unsigned)sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return ok;
+	return store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 

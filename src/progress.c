@@ -1,16 +1,10 @@
 /* progress: stderr progress bar. */
 #include "mxray/progress.h"
+#include "mxray/util.h"
 
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 void progress_begin(progress *p, bool enabled, const char *label, uint64_t total_bytes)
 {
@@ -34,7 +28,7 @@ void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *un
 {
 	if (!p->on)
 		return;
-	uint64_t t = now_ns();
+	uint64_t t = mx_clock_ns();
 	if (p->last_ns && t - p->last_ns < 100000000u)
 		return;
 	p->last_ns = t;

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <errno.h>
 
 static void (*fatal_hook)(void);
@@ -395,6 +396,18 @@ void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys)
 		memcpy(rows, src, n * sizeof *rows);
 	free(count);
 	free(tmp);
+}
+
+uint64_t mx_clock_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+double mx_clock_s(void)
+{
+	return (double)mx_clock_ns() / 1e9;
 }
 
 void mx_sort_u32(uint32_t *v, size_t n)

@@ -88,6 +88,10 @@ void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
  * scratch memory.  For the bulk loads' millions of integer rows. */
 void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys);
 
+/* The one clock for durations: monotonic nanoseconds, and seconds. */
+uint64_t mx_clock_ns(void);
+double mx_clock_s(void);
+
 /* Sort uint32 values ascending (a radix sort, linear in n). */
 void mx_sort_u32(uint32_t *v, size_t n);
 
