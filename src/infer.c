@@ -2264,7 +2264,6 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		decide(&c, h);
 		correct_host(&c, h);
 	}
-	writing = true;
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (write_all(&c, ndom) < 0 || record_runs(&c, ndom, mx_clock_s() - t0) < 0) {
@@ -2277,36 +2276,33 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	}
 	rc = 0;
 out:
-	if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */
-		char *e = xasprintf("%s; nothing of this run was written (the snapshot's earlier answers stay)", *err);
-		free(*err);
-		*err = e;
-	}
 	sum->seconds = mx_clock_s() - t0;
 	ctx_free(&c);
 	return rc;
 }
 
-int infer_has_results(store *st, const char *snapshot, char **err)
+bool infer_has_results(store *st, const char *snapshot)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", err);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", NULL);
 	if (!s)
-		return -1;
+		return false;
 	store_bind_text(s, 1, snapshot);
-	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
-	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
+	bool have = sqlite3_step(s) == SQLITE_ROW;
+	sqlite3_reset(s);
+	return have;
 }
 
-int infer_last_threshold(store *st, const char *snapshot, unsigned *threshold, char **err)
+bool infer_last_threshold(store *st, const char *snapshot, unsigned *threshold)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT json_extract(params, '$.threshold') FROM run WHERE snapshot = ?1"
-					    " ORDER BY id DESC LIMIT 1", err);
+					    " ORDER BY id DESC LIMIT 1", NULL);
 	if (!s)
-		return -1;
+		return false;
 	store_bind_text(s, 1, snapshot);
-	int rc = sqlite3_step(s), found = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
-	if (found)
+	bool ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
+	if (ok)
 		*threshold = (unsigned)sqlite3_column_int(s, 0);
-	return store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
+	sqlite3_reset(s);
+	return ok;
 }
 
