@@ -817,6 +817,7 @@ static void *scan_parse_half(void *arg)
 	scan_job *j = arg;
 	for (size_t i = j->from; i < j->b->n; i += 2)
 		scan_parse_one(&j->b->item[i]);
+	jsonl_arena_release();
 	return NULL;
 }
 

@@ -87,6 +87,13 @@ void jsonl_arena_end(void)
 	arena = keep;
 }
 
+void jsonl_arena_release(void)
+{
+	jsonl_arena_end();
+	free(arena);
+	arena = NULL;
+}
+
 /* Invalid byte b travels as U+10FF00+b: F4 8F BC|BD|BE|BF xx. */
 static void put_raw_byte(strbuf *sb, unsigned char b)
 {

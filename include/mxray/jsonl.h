@@ -38,6 +38,9 @@ json_t *jsonl_parse_alt(const char *line, size_t len, const char *alt, size_t al
  * before the end, on this thread; other threads are not affected. */
 void jsonl_arena_begin(void);
 void jsonl_arena_end(void);
+/* Give back the memory the arena keeps between records (before a thread
+ * that used it ends). */
+void jsonl_arena_release(void);
 
 /* Look up a dot-separated path.  At each level the longest key that
  * matches a prefix of the remaining path wins, so {"a":{"b":1}},
