@@ -9,6 +9,7 @@
 #include "mxray/jsonl.h"
 #include "mxray/jsonprune.h"
 #include "mxray/names.h"
+#include "mxray/openintel_avro.h"
 #include "mxray/pfx2as.h"
 #include "mxray/progress.h"
 #include "mxray/scan.h"
@@ -762,6 +763,49 @@ static int do_dns(fctx *x, char *line, size_t len)
 	return dns_add(x, line, len);
 }
 
+/* ---- DNS as Avro (OpenINTEL's older releases) -------------------------- */
+
+/* A record of an Avro file: the same row as a JSON line.  The number
+ * reported with a problem is the record's; lines counts records. */
+static int avro_row(void *cx, uint64_t recno, const char *const vals[DNS_NCOLS])
+{
+	fctx *x = cx;
+	if (import_interrupted) {
+		*x->err = xasprintf("interrupted while reading %s", x->name);
+		return -1;
+	}
+	x->c->lines = recno;
+	x->lineno = recno;
+	return dns_values(x, vals);
+}
+
+static int avro_problem(void *cx, uint64_t recno, uint64_t lost, const char *why)
+{
+	fctx *x = cx;
+	if (lost && recno + lost - 1 > x->c->lines)
+		x->c->lines = recno + lost - 1;
+	x->lineno = recno;
+	if (lost > 1)
+		x->c->skipped += lost - 1; /* problem() counts one */
+	return problem(x, why);
+}
+
+/* An Avro object container file is read here, record by record, to its
+ * end; any other input is left to the line reader. */
+static int do_avro(fctx *x, infile *f)
+{
+	size_t n;
+	const void *head = infile_peek(f, &n);
+	if (!oi_avro_sniff(head, n))
+		return 0;
+	if (x->in->kind != IMPORT_DNS) {
+		*x->err = xasprintf("%s: an Avro file: only --dns reads Avro (OpenINTEL's DNS data)", x->name);
+		return -1;
+	}
+	oi_avro_sink sink = {x, avro_row, avro_problem};
+	return oi_avro_read(f, &sink, x->err);
+}
+
 /* ---- scans ------------------------------------------------------------ */
 
 /* A batch of scan lines, parsed by two threads (JSON is most of the cost
@@ -1355,6 +1399,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 				rc = -1;
 		}
 	}
+	if (rc == 0)
+		rc = do_avro(&x, f); /* reads an Avro file whole: no line is left */
 	while (rc == 0) {
 		int got = infile_lines_next(&rd, &rerr);
 		if (got < 0) {

@@ -14,8 +14,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
-/* What the first bytes say.  The last three are refused. */
-enum kind { K_PLAIN, K_GZIP, K_BZIP2, K_XZ, K_ZSTD, K_COMPRESSION, K_ARCHIVE };
+/* What the first bytes say.  K_COMPRESSION, K_ARCHIVE and K_PARQUET are
+ * refused. */
+enum kind { K_PLAIN, K_GZIP, K_BZIP2, K_XZ, K_ZSTD, K_COMPRESSION, K_ARCHIVE, K_PARQUET };
 
 static const char *const kind_names[] = {NULL, "gzip", "bzip2", "xz", "zstd"};
 
@@ -89,6 +90,9 @@ static enum kind sniff(const unsigned char *p, size_t n, const char **what)
 		if (!memcmp(p + 4, "\x31\x41\x59\x26\x53\x59", k) || !memcmp(p + 4, "\x17\x72\x45\x38\x50\x90", k))
 			return K_BZIP2;
 	}
+	/* Parquet: "PAR1", then a binary page header (not text) */
+	if (n >= 5 && !memcmp(p, "PAR1", 4) && p[4] < 0x20 && p[4] != '\t' && p[4] != '\n' && p[4] != '\r')
+		return K_PARQUET;
 	for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++) {
 		const magic *m = &magics[i];
 		if (n >= m->off + m->len && !memcmp(p + m->off, m->bytes, m->len)) {
@@ -343,6 +347,11 @@ long infile_read(infile *f, void *buf, size_t n, char **err)
 /* A refusal of a kind of content, inside compression `outer` or not. */
 static char *refusal(const infile *f, enum kind k, const char *what, const char *outer)
 {
+	if (k == K_PARQUET) /* Debian packages no Parquet reader for C */
+		return xasprintf("%s: a Parquet file%s%s%s, which mxray does not read: convert it to JSON Lines first, "
+				 "e.g. with DuckDB: duckdb -c \"COPY (FROM '%s') TO 'out.jsonl' (FORMAT json)\"",
+				 f->name, outer ? " (" : "", outer ? outer : "", outer ? "-compressed: decompress it)" : "",
+				 strcmp(f->name, "<stdin>") ? f->name : "FILE.parquet");
 	if (k == K_ARCHIVE)
 		return xasprintf("%s: a %s archive%s%s%s, not a data file: extract the file to import from it first",
 				 f->name, what, outer ? " (" : "", outer ? outer : "", outer ? "-compressed)" : "");
@@ -380,7 +389,7 @@ infile *infile_open_fd(int fd, const char *name, char **err)
 	f->kind = sniff(f->head, f->head_len, &what);
 	if (f->kind == K_PLAIN)
 		return f;
-	if (f->kind == K_COMPRESSION || f->kind == K_ARCHIVE) {
+	if (f->kind == K_COMPRESSION || f->kind == K_ARCHIVE || f->kind == K_PARQUET) {
 		fail(f, refusal(f, f->kind, what, NULL));
 		goto bad;
 	}
@@ -430,6 +439,16 @@ infile *infile_open(const char *path, char **err)
 	else
 		f->own_fd = true;
 	return f;
+}
+
+const void *infile_peek(const infile *f, size_t *n)
+{
+	if (f->kind == K_PLAIN) {
+		*n = f->head_len - f->head_pos;
+		return f->head + f->head_pos;
+	}
+	*n = f->dhead_len - f->dhead_pos;
+	return f->dhead + f->dhead_pos;
 }
 
 const char *infile_compression(const infile *f)

@@ -1,6 +1,11 @@
-/* asorg: the two-section CAIDA as2org format. */
-#include "testutil.h"
+/* asorg: CAIDA as2org, the two-section text form and JSON Lines: each
+ * line on its own, then whole files imported (tests/data/README says
+ * where the JSON Lines fixture comes from). */
+#include "testdb.h"
 #include "mxray/asorg.h"
+#include "mxray/import.h"
+#include "mxray/store.h"
+#include "mxray/util.h"
 
 static void test_sections(void **state)
 {
@@ -82,11 +87,267 @@ static void test_field_counts(void **state)
 	assert_string_equal(why, "AS line does not have 5 or 6 fields");
 }
 
+/* ---- JSON Lines ------------------------------------------------------- */
+
+static void test_jsonl_records(void **state)
+{
+	(void)state;
+	enum asorg_section sec = ASORG_SECTION_NONE;
+	asorg_rec r;
+	const char *why = NULL;
+	char o1[] = "{\"changed\":\"20121010\",\"country\":\"US\",\"name\":\"99MAIN NETWORK SERVICES\","
+		    "\"organizationId\":\"9NS-ARIN\",\"source\":\"ARIN\",\"type\":\"Organization\"}\r";
+	assert_int_equal(asorg_parse_line(&sec, o1, &r, &why), ASORG_ORG);
+	assert_int_equal(sec, ASORG_SECTION_JSON);
+	assert_string_equal(r.org_id, "9NS-ARIN");
+	assert_string_equal(r.changed, "20121010");
+	assert_string_equal(r.name, "99MAIN NETWORK SERVICES");
+	assert_string_equal(r.country, "US");
+	assert_string_equal(r.source, "ARIN");
+	/* no "changed": "", as an empty field of the text form */
+	char o2[] = "{\"country\":\"JP\",\"name\":\"Nagasaki Cable Media Inc.\",\"organizationId\":\"@aut-10000-JPNIC\","
+		    "\"source\":\"JPNIC\",\"type\":\"Organization\"}";
+	assert_int_equal(asorg_parse_line(&sec, o2, &r, &why), ASORG_ORG);
+	assert_string_equal(r.changed, "");
+	assert_string_equal(r.org_id, "@aut-10000-JPNIC");
+	char a1[] = "{\"asn\":\"400644\",\"changed\":\"20220418\",\"name\":\"BGPKIT-LLC\",\"opaqueId\":"
+		    "\"059b5fb85e8a50e0f722f235be7457a0_ARIN\",\"organizationId\":\"BL-1057-ARIN\",\"source\":\"ARIN\","
+		    "\"type\":\"ASN\"}";
+	assert_int_equal(asorg_parse_line(&sec, a1, &r, &why), ASORG_AUT);
+	assert_int_equal(r.asn, 400644);
+	assert_string_equal(r.changed, "20220418");
+	assert_string_equal(r.name, "BGPKIT-LLC");
+	assert_string_equal(r.org_id, "BL-1057-ARIN");
+	assert_string_equal(r.source, "ARIN");
+	/* the number as a number, escapes, key order, null, spaces */
+	char a2[] = "  { \"type\" : \"ASN\", \"organizationId\":\"X\\u00e9-RIPE\", \"asn\": 4294967295, "
+		    "\"name\":\"A \\\"B\\\"\", \"changed\": null}";
+	assert_int_equal(asorg_parse_line(&sec, a2, &r, &why), ASORG_AUT);
+	assert_int_equal(r.asn, 4294967295u);
+	assert_string_equal(r.org_id, "X\xc3\xa9-RIPE");
+	assert_string_equal(r.name, "A \"B\"");
+	assert_string_equal(r.changed, "");
+	assert_string_equal(r.source, "");
+	/* comments and blank lines, as in the text form */
+	char c1[] = "# a comment";
+	assert_int_equal(asorg_parse_line(&sec, c1, &r, &why), ASORG_BLANK);
+	char c2[] = "";
+	assert_int_equal(asorg_parse_line(&sec, c2, &r, &why), ASORG_BLANK);
+}
+
+static void test_jsonl_bad(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *line, *why;
+	} bad[] = {
+		{"{\"asn\":\"AS1\",\"organizationId\":\"X\",\"type\":\"ASN\"}", "\"asn\" is not a number in 1..4294967295"},
+		{"{\"asn\":\"0\",\"organizationId\":\"X\",\"type\":\"ASN\"}", "\"asn\" is not a number in 1..4294967295"},
+		{"{\"asn\":4294967296,\"organizationId\":\"X\",\"type\":\"ASN\"}", "\"asn\" is not a number in 1..4294967295"},
+		{"{\"asn\":-1,\"organizationId\":\"X\",\"type\":\"ASN\"}", "\"asn\" is not a number in 1..4294967295"},
+		{"{\"asn\":1.5,\"organizationId\":\"X\",\"type\":\"ASN\"}", "\"asn\" is not a number in 1..4294967295"},
+		{"{\"organizationId\":\"X\",\"type\":\"ASN\"}", "no \"asn\""},
+		{"{\"asn\":\"1\",\"type\":\"ASN\"}", "no \"organizationId\""},
+		{"{\"asn\":\"1\",\"organizationId\":\"\",\"type\":\"ASN\"}", "\"organizationId\" is empty"},
+		{"{\"name\":\"x\",\"type\":\"Organization\"}", "no \"organizationId\""},
+		{"{\"organizationId\":\"X\",\"name\":5,\"type\":\"Organization\"}", "\"name\" is not a string"},
+		{"{\"organizationId\":\"X\\u0000Y\",\"type\":\"Organization\"}", "\"organizationId\" contains a NUL byte"},
+		{"{\"organizationId\":\"X\",\"type\":\"Peer\\u001b[2J\"}",
+		 "unknown \"type\" (expected \"Organization\" or \"ASN\")"},
+		{"{\"organizationId\":\"X\"}", "no \"type\" (\"Organization\" or \"ASN\")"},
+		{"{\"organizationId\":\"X\",\"type\":1}", "\"type\" is not a string"},
+		{"15169|20000330|GOOGLE|GOGL-ARIN|x|ARIN", "not a JSON object, in an as2org file of JSON Lines"},
+		{"{\"type\":\"ASN\",", NULL}, /* jansson's message */
+		{"{\"name\":\"\xff\",\"type\":\"ASN\"}", "invalid UTF-8"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		enum asorg_section sec = ASORG_SECTION_JSON;
+		asorg_rec r;
+		const char *why = NULL;
+		char *line = xstrdup(bad[i].line);
+		assert_int_equal(asorg_parse_line(&sec, line, &r, &why), ASORG_BAD);
+		if (bad[i].why)
+			assert_string_equal(why, bad[i].why);
+		else
+			assert_non_null(why);
+		free(line);
+	}
+}
+
+/* ---- whole files --------------------------------------------------------- */
+
+static const char *data_path(const char *name)
+{
+	static char path[512];
+	const char *d = getenv("MXRAY_TEST_DATA");
+	snprintf(path, sizeof path, "%s/%s", d && *d ? d : "tests/data", name);
+	return path;
+}
+
+static char *rows(store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	strbuf sb;
+	sb_init(&sb);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(s); c++) {
+			const char *t = (const char *)sqlite3_column_text(s, c);
+			sb_adds(&sb, c ? "|" : "");
+			sb_adds(&sb, t ? t : "NULL");
+		}
+		sb_addc(&sb, '\n');
+	}
+	sqlite3_finalize(s);
+	return sb_steal(&sb);
+}
+
+static const char *FIXTURE_ROWS =
+	"org:\n"
+	"9NS-ARIN|99MAIN NETWORK SERVICES|US|20121010|ARIN\n"
+	"@aut-10000-JPNIC|Nagasaki Cable Media Inc.|JP||JPNIC\n"
+	"as_org:\n"
+	"10000|NCM|@aut-10000-JPNIC||JPNIC\n"
+	"400644|BGPKIT-LLC|BL-1057-ARIN|20220418|ARIN\n";
+
+static char *dump(store *st)
+{
+	char *o = rows(st, "SELECT org_id, org_name, country, changed, source FROM org ORDER BY org_id");
+	char *a = rows(st, "SELECT asn, aut_name, org_id, changed, source FROM as_org ORDER BY asn");
+	char *all = xasprintf("org:\n%sas_org:\n%s", o, a);
+	free(o);
+	free(a);
+	return all;
+}
+
+typedef struct {
+	const char *db;
+	store *st;
+	char *log;
+	size_t loglen;
+	FILE *logf;
+} fx;
+
+static fx *fx_open(void)
+{
+	fx *f = xcalloc(1, sizeof *f);
+	f->db = xstrdup(tmpdb());
+	char *err = NULL;
+	f->st = store_open(f->db, &err);
+	assert_non_null(f->st);
+	f->logf = open_memstream(&f->log, &f->loglen);
+	return f;
+}
+
+static void fx_close(fx *f)
+{
+	store_close(f->st);
+	fclose(f->logf);
+	free(f->log);
+	rmdb(f->db);
+	free((char *)f->db);
+	free(f);
+}
+
+static const char *fx_log(fx *f)
+{
+	fflush(f->logf);
+	return f->log ? f->log : "";
+}
+
+static int imp(fx *f, const char *path, bool strict, import_counts *c, char **err)
+{
+	import_opts o = {NULL, strict, false, 10, f->logf};
+	import_input in = {IMPORT_ASORG, path, NULL};
+	return import_file(f->st, &o, &in, c, err);
+}
+
+/* The fixture, and the same data in the text form: the same rows; the one
+ * after the other adds nothing. */
+static void test_import_jsonl(void **state)
+{
+	(void)state;
+	fx *f = fx_open();
+	import_counts c;
+	char *err = NULL;
+	assert_int_equal(imp(f, data_path("caida-as2org.jsonl"), false, &c, &err), 0);
+	assert_int_equal(c.lines, 4);
+	assert_int_equal(c.imported, 4);
+	assert_int_equal(c.skipped, 0);
+	char *got = dump(f->st);
+	assert_string_equal(got, FIXTURE_ROWS);
+	free(got);
+	const char *txt =
+		"# name: AS Org\n"
+		"# format:org_id|changed|org_name|country|source\n"
+		"9NS-ARIN|20121010|99MAIN NETWORK SERVICES|US|ARIN\n"
+		"@aut-10000-JPNIC||Nagasaki Cable Media Inc.|JP|JPNIC\n"
+		"# format:aut|changed|aut_name|org_id|opaque_id|source\n"
+		"400644|20220418|BGPKIT-LLC|BL-1057-ARIN|059b5fb85e8a50e0f722f235be7457a0_ARIN|ARIN\n"
+		"10000||NCM|@aut-10000-JPNIC||JPNIC\n";
+	const char *tp = tmpfile_str(txt);
+	assert_int_equal(imp(f, tp, false, &c, &err), 0);
+	assert_int_equal(c.imported, 0);
+	assert_int_equal(c.duplicates, 4);
+	fx *g = fx_open();
+	assert_int_equal(imp(g, tp, false, &c, &err), 0);
+	got = dump(g->st);
+	assert_string_equal(got, FIXTURE_ROWS);
+	free(got);
+	fx_close(g);
+	fx_close(f);
+}
+
+/* Bad lines: FILE:LINE and counted, the good lines kept; --strict stops
+ * at the first and keeps nothing. */
+static void test_import_jsonl_bad(void **state)
+{
+	(void)state;
+	const char *txt =
+		"{\"changed\":\"20121010\",\"country\":\"US\",\"name\":\"99MAIN NETWORK SERVICES\",\"organizationId\":\"9NS-ARIN\",\"source\":\"ARIN\",\"type\":\"Organization\"}\n"
+		"{\"asn\":\"AS7\",\"organizationId\":\"9NS-ARIN\",\"type\":\"ASN\"}\n"
+		"\n"
+		"{\"asn\":\"7\",\"organizationId\":\"9NS-ARIN\",\"type\":\"ASN\",\"name\":\"NINE\"}\n"
+		"7|x|y|z|ARIN\n"
+		"{\"asn\":\"8\",\"organizationId\":\"9NS-ARIN\",\"type\":\"Peer\"}\n"
+		"{\"asn\":\"9\",\"organizationId\":\"9NS-ARIN\",\"type\":\"ASN\"\n";
+	const char *p = tmpfile_str(txt);
+	fx *f = fx_open();
+	import_counts c;
+	char *err = NULL;
+	assert_int_equal(imp(f, p, false, &c, &err), 0);
+	assert_int_equal(c.lines, 7);
+	assert_int_equal(c.imported, 2);
+	assert_int_equal(c.skipped, 4);
+	char *want = xasprintf("%s:2: \"asn\" is not a number in 1..4294967295\n"
+			       "%s:5: not a JSON object, in an as2org file of JSON Lines\n"
+			       "%s:6: unknown \"type\" (expected \"Organization\" or \"ASN\")\n"
+			       "%s:7: ", p, p, p, p);
+	assert_memory_equal(fx_log(f), want, strlen(want));
+	free(want);
+	char *got = rows(f->st, "SELECT asn, aut_name, org_id FROM as_org");
+	assert_string_equal(got, "7|NINE|9NS-ARIN\n");
+	free(got);
+	fx_close(f);
+	f = fx_open();
+	assert_int_equal(imp(f, p, true, &c, &err), -1);
+	want = xasprintf("%s:2: \"asn\" is not a number in 1..4294967295", p);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	assert_int_equal(db_int(f->st, "SELECT count(*) FROM org"), 0);
+	fx_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_field_counts),
+		cmocka_unit_test(test_jsonl_records),
+		cmocka_unit_test(test_jsonl_bad),
+		cmocka_unit_test(test_import_jsonl),
+		cmocka_unit_test(test_import_jsonl_bad),
 	};
 	return cmocka_run_group_tests_name("asorg", tests, NULL, NULL);
 }

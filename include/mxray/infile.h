@@ -1,8 +1,9 @@
 /* infile: an input file (or standard input) read as a byte stream, with
  * gzip, bzip2, xz and zstd compression recognised by the first bytes and
  * undone while reading.  Plain input goes straight to read(2), with no
- * extra copy.  Archives (tar, zip, 7z, rar) and compressions mxray does
- * not read (lz4, lzip, compress) are refused when the file is opened.
+ * extra copy.  Archives (tar, zip, 7z, rar), compressions mxray does
+ * not read (lz4, lzip, compress) and Parquet files are refused when the
+ * file is opened (the Parquet message gives a conversion command).
  *
  * gzip is decoded with zlib, which checks every member's CRC-32 and
  * length; bzip2, xz and zstd with libarchive (its raw format), which
@@ -33,6 +34,10 @@ infile *infile_open_fd(int fd, const char *name, char **err);
  * input, the compressed byte offset where the data broke.  After -1 every
  * further call fails the same way. */
 long infile_read(infile *f, void *buf, size_t n, char **err);
+
+/* The first bytes of the (decompressed) data, not consumed: up to 512,
+ * fewer when the data is shorter.  Valid until the first read. */
+const void *infile_peek(const infile *f, size_t *n);
 
 /* "gzip", "bzip2", "xz", "zstd", or NULL for plain input. */
 const char *infile_compression(const infile *f);
