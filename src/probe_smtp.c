@@ -88,6 +88,11 @@ probe_tls *probe_tls_new(const char *ca_file, char **err)
 	SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
 	X509_VERIFY_PARAM_set_auth_level(SSL_CTX_get0_param(ctx), 1);
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	/* each session is new: nothing to resume, nothing to cache; read the
+	 * server's records in few reads (the reader drains what is buffered) */
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_TICKET);
+	SSL_CTX_set_read_ahead(ctx, 1);
 	if (SSL_CTX_set_default_verify_paths(ctx) != 1) {
 		SSL_CTX_free(ctx);
 		*err = xstrdup("cannot load the system trust store");
@@ -200,6 +205,22 @@ static void cert_fields(X509 *x, probe_cert *c)
 			snprintf(c->sha256 + 2 * i, 3, "%02x", md[i]);
 }
 
+bool probe_cert_parse(const unsigned char *der, size_t len, probe_cert *c)
+{
+	memset(c, 0, sizeof *c);
+	if (len > 1 << 20)
+		return false;
+	const unsigned char *p = der;
+	X509 *x = d2i_X509(NULL, &p, (long)len);
+	ERR_clear_error();
+	if (!x)
+		return false;
+	cert_fields(x, c);
+	X509_free(x);
+	ERR_clear_error();
+	return true;
+}
+
 void probe_cert_free(probe_cert *c)
 {
 	free(c->raw_b64);
@@ -238,6 +259,7 @@ void probe_scan_free(probe_scan *s)
 		probe_cert_free(&s->chain[i]);
 	free(s->chain);
 	free(s->verify_error);
+	free(s->server_name);
 	memset(s, 0, sizeof *s);
 }
 
@@ -252,6 +274,7 @@ struct probe_conn {
 	enum cstate state;
 	long long deadline;
 	const char *ehlo;
+	const char *sni;       /* SNI to send, or NULL */
 	strbuf in;             /* bytes read, not yet a whole reply */
 	char out[600];         /* a command being sent */
 	size_t outlen, outoff;
@@ -279,11 +302,13 @@ static void done(probe_conn *c)
 	c->state = C_DONE;
 }
 
-probe_conn *probe_conn_start(probe_tls *t, uint32_t ip, unsigned port, const char *ehlo, double timeout)
+probe_conn *probe_conn_start(probe_tls *t, uint32_t ip, unsigned port, const char *ehlo, const char *sni,
+			     double timeout)
 {
 	probe_conn *c = xcalloc(1, sizeof *c);
 	c->t = t;
 	c->ehlo = ehlo;
+	c->sni = sni;
 	sb_init(&c->in);
 	probe_scan_init(&c->rec);
 	mx_ipv4_format(ip, c->rec.ip);
@@ -457,11 +482,14 @@ static bool ehlo_has_starttls(const char *p, size_t n)
 static void begin_handshake(probe_conn *c)
 {
 	c->ssl = SSL_new(c->t->ctx);
-	if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1) {
+	if (!c->ssl || SSL_set_fd(c->ssl, c->fd) != 1 || (c->sni && SSL_set_tlsext_host_name(c->ssl, c->sni) != 1)) {
+		ERR_clear_error();
 		set_error(c, "unknown-error", "%s", "cannot start TLS");
 		done(c);
 		return;
 	}
+	if (c->sni)
+		c->rec.server_name = xstrdup(c->sni);
 	c->state = C_HANDSHAKE;
 	c->ssl_want = POLLOUT;
 }

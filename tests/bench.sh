@@ -233,6 +233,9 @@ else
 	row database-size "database size (MB)" "" MB "" "$(x 150)" "" failed ""
 fi
 
+# mxray probe against a loopback server (10,000 addresses on 127.x).
+say "probe ..."; sh "$ROOT/tests/bench-probe.sh" "$MXRAY" --rows "$ROWS" >&2 || true
+
 # The table (stdout) and the CSV.
 mkdir -p "$(dirname "$CSV")"
 echo "bench: $N domains, $DNSROWS DNS rows, $SCANS scan records; $MACHINE; $NOW; $VERSION"
@@ -243,7 +246,7 @@ function q(s) { if (s ~ /[",\n]/) { gsub(/"/, "\"\"", s); return "\"" s "\"" } r
 function num(v, u) { return v == "" ? "" : sprintf(u == "s" ? "%.2f" : "%.1f", v) }
 { order[++nr] = $1; for (i = 1; i <= 9; i++) f[$1, i] = $i }
 END {
-	split("import import-dns-plain import-dns-gz infer stats export-providers export-assignments export-coverage report desk-first-screen desk-slowest-key desk-report-view desk-mean-key database-size", want, " ")
+	split("import import-dns-plain import-dns-gz infer stats export-providers export-assignments export-coverage report desk-first-screen desk-slowest-key desk-report-view desk-mean-key database-size probe", want, " ")
 	printf "%-26s %9s %9s   %-22s %s\n", "step", "seconds", "peak MB", "target", "status"
 	print "step,value,unit,peak_mb,target,target_peak_mb,status,key,domains,machine,date" > csv
 	missed = 0

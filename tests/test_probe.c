@@ -3,6 +3,10 @@
  * back as the same rows). */
 #include "testutil.h"
 #include "mxray/dns.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include "mxray/jsonl.h"
 #include "mxray/probe.h"
 #include "mxray/scan.h"
@@ -157,6 +161,26 @@ static void test_domains(void **state)
 	assert_string_equal(d.v[0], "example.org");
 	assert_string_equal(d.v[1], "b.example");
 	probe_domains_free(&d);
+
+	/* a file: a byte-order mark, a bad line reported and skipped */
+	const char *f = tmpfile_str("\xef\xbb\xbf" "first.example\n1,second.example\nbad name\n");
+	char *logbuf = NULL, *err = NULL;
+	size_t logn = 0;
+	FILE *log = open_memstream(&logbuf, &logn);
+	assert_int_equal(probe_domains_load(&d, f, log, &err), 0);
+	fclose(log);
+	assert_int_equal(d.n, 2);
+	assert_string_equal(d.v[0], "first.example");
+	assert_string_equal(d.v[1], "second.example");
+	char want[128];
+	snprintf(want, sizeof want, "%s:3: ", f);
+	assert_memory_equal(logbuf, want, strlen(want));
+	assert_non_null(strstr(logbuf, " (skipped)\n"));
+	free(logbuf);
+	probe_domains_free(&d);
+	assert_int_equal(probe_domains_load(&d, "/nonexistent/domains.txt", NULL, &err), -1);
+	assert_non_null(strstr(err, "/nonexistent/domains.txt"));
+	free(err);
 }
 
 static void dns_line(const probe_dns_row *r, const char *want)
@@ -338,6 +362,281 @@ static void test_scan_writer(void **state)
 	sb_free(&o);
 }
 
+static void test_allow_and_special(void **state)
+{
+	(void)state;
+	probe_exclude *x = probe_exclude_new();
+	assert_null(probe_exclude_add_cidr(x, "127.0.0.0/8"));
+	assert_null(probe_exclude_add_cidr(x, "10.1.2.3"));
+	assert_string_equal(probe_exclude_add_cidr(x, "example.org"), "not an IPv4 address or CIDR (address/bits)");
+	assert_string_equal(probe_exclude_add_cidr(x, "10.0.0.0/33"), "CIDR prefix length is not 0-32");
+	assert_string_equal(probe_exclude_add_cidr(x, "10.0.0.0/x"), "CIDR prefix length is not 0-32");
+	assert_string_equal(probe_exclude_add_cidr(x, ""), "not an IPv4 address or CIDR (address/bits)");
+	assert_int_equal(probe_exclude_count(x), 2);
+	uint32_t ip;
+	assert_true(mx_ipv4_parse("127.0.0.53", &ip));
+	assert_true(probe_exclude_ip(x, ip));
+	assert_true(mx_ipv4_parse("10.1.2.4", &ip));
+	assert_false(probe_exclude_ip(x, ip));
+	probe_exclude_free(x);
+
+	static const struct {
+		const char *ip, *range;
+		bool hard;
+	} cases[] = {
+		{"0.1.2.3", "0.0.0.0/8 (this network)", true},
+		{"10.255.0.1", "10.0.0.0/8 (private)", false},
+		{"100.64.0.1", "100.64.0.0/10 (shared address space)", false},
+		{"100.128.0.1", NULL, false},
+		{"127.0.0.1", "127.0.0.0/8 (loopback)", false},
+		{"169.254.169.254", "169.254.0.0/16 (link-local)", false},
+		{"172.16.0.1", "172.16.0.0/12 (private)", false},
+		{"172.31.255.255", "172.16.0.0/12 (private)", false},
+		{"172.32.0.1", NULL, false},
+		{"192.0.0.8", "192.0.0.0/24 (IETF protocol assignments)", false},
+		{"192.0.2.25", "192.0.2.0/24 (documentation)", false},
+		{"192.88.99.1", "192.88.99.0/24 (6to4 relay anycast)", false},
+		{"192.168.1.1", "192.168.0.0/16 (private)", false},
+		{"198.19.255.1", "198.18.0.0/15 (benchmarking)", false},
+		{"198.51.100.7", "198.51.100.0/24 (documentation)", false},
+		{"203.0.113.9", "203.0.113.0/24 (documentation)", false},
+		{"224.0.0.1", "224.0.0.0/4 (multicast)", true},
+		{"239.255.255.255", "224.0.0.0/4 (multicast)", true},
+		{"240.0.0.1", "240.0.0.0/4 (reserved, broadcast)", true},
+		{"255.255.255.255", "240.0.0.0/4 (reserved, broadcast)", true},
+		{"142.250.102.27", NULL, false},
+		{"1.1.1.1", NULL, false},
+		{"223.255.255.255", NULL, false},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_true(mx_ipv4_parse(cases[i].ip, &ip));
+		bool hard = !cases[i].hard;
+		const char *r = probe_special_range(ip, &hard);
+		if (cases[i].range)
+			assert_string_equal(r, cases[i].range);
+		else
+			assert_null(r);
+		assert_int_equal(hard, cases[i].hard);
+	}
+}
+
+static const char *prior_dns =
+	"{\"query_type\":\"MX\",\"query_name\":\"a.example.\",\"response_type\":\"MX\",\"response_name\":\"a.example.\","
+	"\"mx_address\":\"mx1.a.example.\",\"mx_preference\":10,\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"a.example.\",\"response_type\":\"MX\",\"response_name\":\"a.example.\","
+	"\"mx_address\":\"alias.a.example.\",\"mx_preference\":20,\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"mx1.a.example.\",\"response_type\":\"A\",\"response_name\":\"mx1.a.example.\","
+	"\"ip4_address\":\"127.0.0.41\",\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"mx1.a.example.\",\"response_type\":\"A\",\"response_name\":\"mx1.a.example.\","
+	"\"ip4_address\":\"127.0.0.42\",\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"alias.a.example.\",\"response_type\":\"CNAME\","
+	"\"response_name\":\"alias.a.example.\",\"cname_name\":\"target.b.example.\",\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"target.b.example.\",\"response_type\":\"A\","
+	"\"response_name\":\"target.b.example.\",\"ip4_address\":\"127.0.0.43\",\"status_code\":0,\"timestamp\":1}\n"
+	"\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"nx.example.\",\"status_code\":3,\"timestamp\":1}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"nodata.example.\",\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"MX\",\"query_name\":\"half.example.\",\"response_type\":\"MX\",\"response_name\":\"half.example.\","
+	"\"mx_address\":\"mx.half.example.\",\"mx_preference\":0,\"status_code\":0,\"timestamp\":1}\n"
+	"{\"query_type\":\"A\",\"query_name\":\"gone.example.\",\"status_code\":65535,\"timestamp\":1}\n"
+	"not json\n"
+	"{\"query_type\":\"AAAA\",\"query_name\":\"mx1.a.example.\",\"response_type\":\"AAAA\","
+	"\"response_name\":\"mx1.a.example.\",\"ip6_address\":\"::1\",\"status_code\":0,\"timestamp\":1}\n";
+
+static void test_prior(void **state)
+{
+	(void)state;
+	probe_prior *p = probe_prior_new();
+	assert_int_equal(probe_prior_domains(p), 0);
+	assert_null(probe_prior_dns_line(p, "   \r\n", 5));
+	assert_non_null(probe_prior_dns_line(p, "{", 1));
+	assert_non_null(probe_prior_dns_line(p, "{\"query_type\":\"MX\"}", 19));
+	assert_non_null(probe_prior_scan_line(p, "[]", 2));
+	assert_non_null(probe_prior_scan_line(p, "{\"ip\":\"x\"}", 10));
+	/* a file: bad lines reported with FILE:LINE and counted */
+	const char *f = tmpfile_str(prior_dns);
+	char *err = NULL;
+	uint64_t skipped = 0;
+	char *logbuf = NULL;
+	size_t logn = 0;
+	FILE *log = open_memstream(&logbuf, &logn);
+	assert_int_equal(probe_prior_load(p, f, false, log, &skipped, &err), 0);
+	fclose(log);
+	assert_int_equal(skipped, 1);
+	char want[256];
+	snprintf(want, sizeof want, "%s:12: malformed JSON: ", f);
+	assert_memory_equal(logbuf, want, strlen(want));
+	free(logbuf);
+	/* a.example, nx.example, nodata.example, half.example */
+	assert_int_equal(probe_prior_domains(p), 4);
+	/* mx1.a.example, alias.a.example, target.b.example, gone.example */
+	assert_int_equal(probe_prior_hosts(p), 4);
+	const char *sc = tmpfile_str("{\"ip\":\"127.0.0.41\",\"data\":{\"smtp\":{\"status\":\"success\",\"protocol\":\"smtp\"}}}\n"
+				     "{\"ip\":\"127.0.0.43\",\"data\":{\"smtp\":{\"status\":\"io-timeout\",\"protocol\":\"smtp\"}}}\n"
+				     "{\"ip\":\"127.0.0.41\",\"data\":{\"smtp\":{\"status\":\"success\",\"protocol\":\"smtp\"}}}\n"
+				     "{\"ip\":\"127.0.0.44\",\"data\":{\"ftp\":{\"status\":\"success\",\"protocol\":\"ftp\"}}}\n");
+	assert_int_equal(probe_prior_load(p, sc, true, NULL, &skipped, &err), 0);
+	assert_int_equal(skipped, 1);
+	assert_int_equal(probe_prior_scans(p), 2); /* an ftp record is not a probe of port 25 */
+	/* a missing file is an empty one */
+	assert_int_equal(probe_prior_load(p, "/nonexistent/dns.jsonl", false, NULL, &skipped, &err), 0);
+	probe_prior_free(p);
+	probe_prior_free(NULL);
+}
+
+static void test_out_open(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *in, *out;
+		long dropped;
+	} cases[] = {
+		{"", "", 0},
+		{"{\"a\":1}\n", "{\"a\":1}\n", 0},
+		{"{\"a\":1}\n{\"b\":", "{\"a\":1}\n", 5},
+		{"{\"b\":", "", 5},
+		{"x\ny\n\n", "x\ny\n\n", 0},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *f = tmpfile_str(cases[i].in);
+		long dropped = -1;
+		char *err = NULL;
+		FILE *o = probe_out_open(f, &dropped, &err);
+		assert_non_null(o);
+		assert_int_equal(dropped, cases[i].dropped);
+		fputs("{\"new\":1}\n", o);
+		assert_int_equal(fclose(o), 0);
+		char want[64], got[64] = "";
+		snprintf(want, sizeof want, "%s{\"new\":1}\n", cases[i].out);
+		FILE *r = fopen(f, "r");
+		size_t n = fread(got, 1, sizeof got - 1, r);
+		got[n] = '\0';
+		fclose(r);
+		assert_string_equal(got, want);
+	}
+	/* a long unfinished line, over many reads back */
+	size_t big = 3 * 4096 + 17;
+	char *b = xmalloc(big + 8);
+	memcpy(b, "{}\n", 3);
+	memset(b + 3, 'x', big - 3);
+	const char *f = tmpfile_with(b, big);
+	free(b);
+	long dropped = 0;
+	char *err = NULL;
+	FILE *o = probe_out_open(f, &dropped, &err);
+	assert_non_null(o);
+	assert_int_equal(dropped, (long)big - 3);
+	fclose(o);
+	assert_null(probe_out_open("/nonexistent/dir/scans.jsonl", &dropped, &err));
+	assert_string_equal(err, "/nonexistent/dir/scans.jsonl: No such file or directory");
+	free(err);
+	/* what a line cannot be appended to */
+	assert_null(probe_out_open("/dev/null", &dropped, &err));
+	assert_string_equal(err, "/dev/null: not a regular file (the probe appends to it and reads it back)");
+	free(err);
+	f = tmpfile_with("\x1f\x8b\x08\x00\x00\x00\x00\x00", 8);
+	assert_null(probe_out_open(f, &dropped, &err));
+	char want[128];
+	snprintf(want, sizeof want, "%s is compressed: the probe appends to it; decompress it first", f);
+	assert_string_equal(err, want);
+	free(err);
+}
+
+/* A run over domains an earlier run did: no query and no connection for
+ * what is done; an MX host whose A lookup is missing is asked (here of a
+ * resolver that never answers: a time-out, status 65535). */
+static void test_resume_run(void **state)
+{
+	(void)state;
+	int us = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001)};
+	assert_int_equal(bind(us, (struct sockaddr *)&sa, sizeof sa), 0);
+	socklen_t sl = sizeof sa;
+	assert_int_equal(getsockname(us, (struct sockaddr *)&sa, &sl), 0);
+	char resolver[32];
+	snprintf(resolver, sizeof resolver, "127.0.0.1:%u", ntohs(sa.sin_port));
+
+	probe_prior *p = probe_prior_new();
+	for (const char *l = prior_dns; *l;) {
+		const char *nl = strchr(l, '\n');
+		probe_prior_dns_line(p, l, (size_t)(nl - l));
+		l = nl + 1;
+	}
+	const char *done = "{\"ip\":\"127.0.0.41\",\"data\":{\"smtp\":{\"status\":\"success\",\"protocol\":\"smtp\"}}}";
+	assert_null(probe_prior_scan_line(p, done, strlen(done)));
+	probe_exclude *allow = probe_exclude_new();
+	assert_null(probe_exclude_add_cidr(allow, "127.0.0.41"));
+	probe_opts o = {.resolver = resolver, .port = 25, .ehlo = "probe.example", .rate = 1000, .concurrency = 4,
+			.timeout = 0.2, .allow = allow, .prior = p, .log = stderr};
+	char *names[] = {"a.example", "nx.example", "nodata.example", "half.example"};
+	char *dbuf = NULL, *sbuf = NULL;
+	size_t dn = 0, sn = 0;
+	FILE *dout = open_memstream(&dbuf, &dn), *sout = open_memstream(&sbuf, &sn);
+	probe_counts c;
+	char *err = NULL;
+	assert_int_equal(probe_run(&o, names, 4, dout, sout, &c, &err), 0);
+	fclose(dout);
+	fclose(sout);
+	assert_null(err);
+	assert_int_equal(c.domains, 4);
+	assert_int_equal(c.resumed_domains, 4);
+	assert_int_equal(c.hosts, 3);          /* mx1.a, alias.a, mx.half */
+	assert_int_equal(c.resumed_hosts, 2);
+	assert_int_equal(c.addresses, 3);      /* .41 .42 of mx1, .43 of the CNAME target */
+	assert_int_equal(c.resumed_addresses, 1);
+	assert_int_equal(c.special_addresses, 2); /* loopback, and not allowed */
+	assert_int_equal(c.smtp_done, 0);
+	assert_int_equal(c.dns_failed, 1);
+	assert_string_equal(sbuf, "");
+	/* the one query: mx.half.example's A, timed out */
+	assert_int_equal(strncmp(dbuf, "{\"query_type\":\"A\",\"query_name\":\"mx.half.example.\",\"status_code\":65535,"
+				       "\"timestamp\":", 76), 0);
+	assert_non_null(strchr(dbuf, '\n'));
+	assert_string_equal(strchr(dbuf, '\n'), "\n");
+	free(dbuf);
+	free(sbuf);
+	probe_exclude_free(allow);
+	probe_prior_free(p);
+	close(us);
+}
+
+static void test_scan_writer_sni(void **state)
+{
+	(void)state;
+	probe_scan s;
+	probe_scan_init(&s);
+	snprintf(s.ip, sizeof s.ip, "192.0.2.25");
+	s.port = 25;
+	s.status = "success";
+	s.tls = true;
+	snprintf(s.tls_version, sizeof s.tls_version, "TLSv1.2");
+	snprintf(s.cipher, sizeof s.cipher, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256");
+	s.server_name = sdup("mx1.example.net");
+	s.verify_error = sdup("unable to get local issuer certificate");
+	strbuf o;
+	sb_init(&o);
+	probe_write_scan(&o, &s);
+	assert_string_equal(o.data,
+		"{\"ip\":\"192.0.2.25\",\"data\":{\"smtp\":{\"status\":\"success\",\"protocol\":\"smtp\",\"port\":25,"
+		"\"result\":{\"tls\":{\"handshake_log\":{\"client_hello\":{\"server_name\":\"mx1.example.net\"},"
+		"\"server_hello\":{\"version\":{\"name\":\"TLSv1.2\"},\"cipher_suite\":{\"name\":"
+		"\"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256\"}},\"server_certificates\":{\"certificate\":{\"parsed\":{"
+		"\"subject\":{\"common_name\":[]},\"names\":[]}},\"chain\":[],\"validation\":{\"browser_trusted\":false,"
+		"\"browser_error\":\"unable to get local issuer certificate\"}}}}}}}}\n");
+	char err[256];
+	bool raw;
+	json_t *j = jsonl_parse(o.data, o.len - 1, &raw, err, sizeof err);
+	assert_non_null(j);
+	scan_rec r;
+	scan_rec_init(&r);
+	assert_null(scan_from_json(j, raw, &r, err, sizeof err));
+	assert_int_equal(r.trusted, SCAN_TRUST_NO);
+	json_decref(j);
+	scan_rec_free(&r);
+	probe_scan_free(&s);
+	sb_free(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +649,11 @@ int main(void)
 		cmocka_unit_test(test_dns_writer),
 		cmocka_unit_test(test_json_str),
 		cmocka_unit_test(test_scan_writer),
+		cmocka_unit_test(test_allow_and_special),
+		cmocka_unit_test(test_prior),
+		cmocka_unit_test(test_out_open),
+		cmocka_unit_test(test_resume_run),
+		cmocka_unit_test(test_scan_writer_sni),
 	};
 	return cmocka_run_group_tests_name("probe", tests, NULL, NULL);
 }

@@ -3,10 +3,14 @@
 
 usage: smtpd.py PORT LOGFILE CERTDIR ADDR=KIND...
 KIND: tls-ca (certificate from the test CA), tls-self (self-signed),
-notls (no STARTTLS), multi (multi-line greeting), close (closes at once),
-silent (never answers), busy (421 greeting), garbage (not SMTP).
+tls-expired (from the test CA, expired), notls (no STARTTLS), multi
+(multi-line greeting), close (closes at once), silent (never answers),
+busy (421 greeting), garbage (not SMTP).  A tls-KIND server uses
+CERTDIR/tls-KIND.pem and .key.
 Every connection is logged as "ADDR KIND connect" in LOGFILE, and
-EHLO, MAIL, RCPT (every command on the raw servers) as "ADDR KIND COMMAND".  Runs until killed.
+EHLO, MAIL, RCPT (every command on the raw servers) as "ADDR KIND COMMAND",
+and a TLS server name the client sent (SNI) as "ADDR KIND SNI NAME".  Runs
+until killed.
 """
 import asyncio
 import ssl
@@ -92,6 +96,11 @@ async def main():
             if kind != "notls":
                 ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
                 ctx.load_cert_chain(f"{certdir}/{kind}.pem", f"{certdir}/{kind}.key")
+
+                def sni(sslobj, name, sslctx, where=(logpath, addr, kind)):
+                    if name is not None:
+                        log(*where, f"SNI {name}")
+                ctx.sni_callback = sni
             factory = make_smtp(logpath, addr, kind, ctx)
         else:
             factory = make_raw(logpath, addr, kind)
