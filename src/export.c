@@ -222,9 +222,12 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	strbuf line;
 	sb_init(&line);
 	double last_w = -1; /* the weights are 1/n for a few n: format each once */
+	progress_begin(&pg, true, "export assignments: writing", n);
 	for (size_t i = 0; i < n; i++) {
 		const arow *r = &rows[i];
-		pcompany key = {r->provider_id, 0}, *hit = bsearch(&key, co, nco, sizeof *co, cmp_pcompany);
+		if ((i & 65535) == 0)
+			progress_update(&pg, i, i, "rows");
+		pcompany key = {r->provider_id, 0}, *hit = nco ? bsearch(&key, co, nco, sizeof *co, cmp_pcompany) : NULL;
 		const char *src = r->source >= 1 && r->source <= 4 ? infer_source_names[r->source] : "correction";
 		const char *status = r->status >= 0 && r->status <= 5 ? infer_status_names[r->status] : "corrected";
 		const char *vals[9] = {snapshot, arena_str(&arena, r->domain), arena_str(&arena, r->provider),

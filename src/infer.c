@@ -150,7 +150,7 @@ static uint32_t intern(strmap *m, const char *s)
 
 static int dberr(ctx *c, const char *what)
 {
-	*c->err = xasprintf("%s: %s", what, sqlite3_errmsg(store_db(c->st)));
+	*c->err = store_db_error(store_db(c->st), what);
 	return -1;
 }
 
@@ -636,7 +636,7 @@ static int cmp_mxrow(const void *a, const void *b)
 /* Step 1: the primary MX set of one domain. */
 static void primary_of(ctx *c, uint32_t d, mxrow *rows, size_t n)
 {
-	qsort(rows, n, sizeof *rows, cmp_mxrow);
+	mx_sort(rows, n, sizeof *rows, cmp_mxrow);
 	/* The paper's Table 4 looks at every MX of the domain for these. */
 	uint32_t cov = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -2228,6 +2228,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	c.domains = strmap_new();
 	uint64_t ndom = 0;
 	int rc = -1;
+	bool writing = false;
 	if (load_names(&c) < 0 || load_hosts(&c) < 0)
 		goto out;
 	alloc_ip_arrays(&c);
@@ -2264,6 +2265,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		decide(&c, h);
 		correct_host(&c, h);
 	}
+	writing = true;
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (write_all(&c, ndom) < 0 || record_runs(&c, ndom, mx_clock_s() - t0) < 0) {
@@ -2276,33 +2278,36 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	}
 	rc = 0;
 out:
+	if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */
+		char *e = xasprintf("%s; nothing of this run was written (the snapshot's earlier answers stay)", *err);
+		free(*err);
+		*err = e;
+	}
 	sum->seconds = mx_clock_s() - t0;
 	ctx_free(&c);
 	return rc;
 }
 
-bool infer_has_results(store *st, const char *snapshot)
+int infer_has_results(store *st, const char *snapshot, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", NULL);
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM f_ip_ev WHERE snap = (SELECT id FROM snapshot WHERE date = ?1) LIMIT 1", err);
 	if (!s)
-		return false;
+		return -1;
 	store_bind_text(s, 1, snapshot);
-	bool have = sqlite3_step(s) == SQLITE_ROW;
-	sqlite3_reset(s);
-	return have;
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 
-bool infer_last_threshold(store *st, const char *snapshot, unsigned *threshold)
+int infer_last_threshold(store *st, const char *snapshot, unsigned *threshold, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT json_extract(params, '$.threshold') FROM run WHERE snapshot = ?1"
-					    " ORDER BY id DESC LIMIT 1", NULL);
+					    " ORDER BY id DESC LIMIT 1", err);
 	if (!s)
-		return false;
+		return -1;
 	store_bind_text(s, 1, snapshot);
-	bool ok = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
-	if (ok)
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW && sqlite3_column_type(s, 0) == SQLITE_INTEGER;
+	if (found)
 		*threshold = (unsigned)sqlite3_column_int(s, 0);
-	sqlite3_reset(s);
-	return ok;
+	return store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 

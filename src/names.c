@@ -94,7 +94,8 @@ static uint32_t *sort_names(const strmap *m, size_t first, size_t k)
 		int j = 0;
 		for (; j < 8 && s[j]; j++)
 			p = p << 8 | s[j];
-		p <<= 8 * (8 - j);
+		if (j) /* an empty name is p = 0: a shift by 64 is undefined */
+			p <<= 8 * (8 - j);
 		row[i][0] = (uint32_t)(p >> 32);
 		row[i][1] = (uint32_t)p;
 		row[i][2] = (uint32_t)(first + i);

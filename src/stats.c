@@ -123,7 +123,7 @@ int stats_compute(store *st, const char *snapshot, char **err)
 		for (size_t i = 0; i < iph.n; i++)
 			if (BIT_GET(hset, iph.v[i]))
 				ips[nips++] = ipa.v[i];
-		mx_sort(ips, nips, sizeof *ips, mx_cmp_u32);
+		mx_sort_u32(ips, nips);
 		for (size_t i = 0; i < nips; i++) {
 			if (i && ips[i] == ips[i - 1])
 				continue;
@@ -150,7 +150,7 @@ int stats_compute(store *st, const char *snapshot, char **err)
 		store_rollback(st);
 	goto out;
 dberr_tx:
-	*err = xasprintf("database error while counting: %s", sqlite3_errmsg(db));
+	*err = store_db_error(db, "database error while counting");
 	store_rollback(st);
 out:
 	sqlite3_finalize(ins);
@@ -229,7 +229,7 @@ int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
 	sqlite3_finalize(q);
 	return n;
 dberr:
-	*err = xasprintf("database error: %s", sqlite3_errmsg(db));
+	*err = store_db_error(db, "database error");
 	sqlite3_finalize(q);
 	free(dates);
 	free(*rows);

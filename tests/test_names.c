@@ -40,6 +40,26 @@ static void test_ids_in_name_order(void **state)
 	store_close(st);
 }
 
+/* the sort's eight-byte prefixes: an empty name (a shift by 64 before,
+ * found by clang's analyzer), shorter names and exactly eight bytes */
+static void test_short_names_in_order(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	names *n = names_open(st, &err);
+	assert_non_null(n);
+	const char *in[] = {"abcdefghi", "", "abcdefgh", "a", "abcdefgg", "ab"};
+	for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+		names_ref(n, in[i]);
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_string_equal(db_text(st, "SELECT group_concat(quote(name), ' ') FROM (SELECT name FROM name ORDER BY id)"),
+			    "'' 'a' 'ab' 'abcdefgg' 'abcdefgh' 'abcdefghi'");
+	names_free(n);
+	store_close(st);
+}
+
 typedef struct {
 	int64_t v[3][2];
 } three;
@@ -91,6 +111,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_in_name_order),
+		cmocka_unit_test(test_short_names_in_order),
 		cmocka_unit_test(test_bulk_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -55,7 +55,10 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
  * scan gave none. */
 int import_derive(store *st, const char *snapshot, char **err);
 
-/* Everything: all inputs (targets first), then derive. */
+/* Everything: all inputs (targets first), then derive.  -1 with *err
+ * (naming the file) when a file failed: nothing of it was kept (with
+ * --strict, nothing at all); -2 with *err when every file was kept but
+ * the derive step failed (import_derive again finishes it). */
 int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err);
 
 #endif

@@ -64,10 +64,12 @@ int infer_chain_source(unsigned bit, bool has_cert, bool has_banner);
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);
 
-/* Whether the snapshot has inference results. */
-bool infer_has_results(store *st, const char *snapshot);
+/* Whether the snapshot has inference results: 1 or 0, or -1 with *err set
+ * on a database error (an error is not "no results"). */
+int infer_has_results(store *st, const char *snapshot, char **err);
 /* The confidence threshold the snapshot's last inference run used into
- * *threshold; false when it has none on record. */
-bool infer_last_threshold(store *st, const char *snapshot, unsigned *threshold);
+ * *threshold: 1, 0 when it has none on record (*threshold untouched), or
+ * -1 with *err set on a database error. */
+int infer_last_threshold(store *st, const char *snapshot, unsigned *threshold, char **err);
 
 #endif
