@@ -15,15 +15,9 @@ static int cmp_ci(const void *a, const void *b)
 	return strcasecmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sort and dedupe ';'-separated tokens into a canonical lower-case string. */
-static char *canon(const char *joined)
+char *eval_set_join(char **tok, size_t n, bool fold)
 {
-	char *buf = xstrdup(joined);
-	char *tok[256];
-	size_t n = 0;
-	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t && n < 256; t = strtok_r(NULL, ";", &save))
-		tok[n++] = t;
-	qsort(tok, n, sizeof *tok, cmp_ci);
+	mx_sort(tok, n, sizeof *tok, cmp_ci); /* tok may be NULL when n is 0 */
 	strbuf sb;
 	sb_init(&sb);
 	sb_adds(&sb, "");
@@ -32,11 +26,24 @@ static char *canon(const char *joined)
 			continue;
 		sb_addf(&sb, "%s%s", sb.len ? ";" : "", tok[i]);
 	}
-	for (char *c = sb.data; *c; c++)
-		if (*c >= 'A' && *c <= 'Z')
-			*c = (char)(*c + 32);
-	free(buf);
+	if (fold)
+		for (char *c = sb.data; *c; c++)
+			if (*c >= 'A' && *c <= 'Z')
+				*c = (char)(*c + 32);
 	return sb_steal(&sb);
+}
+
+/* A stored answer set (';'-joined) in its canonical lower-case form. */
+static char *canon(const char *joined)
+{
+	char *buf = xstrdup(joined);
+	char *tok[256];
+	size_t n = 0;
+	for (char *save = NULL, *t = strtok_r(buf, ";", &save); t && n < 256; t = strtok_r(NULL, ";", &save))
+		tok[n++] = t;
+	char *c = eval_set_join(tok, n, true);
+	free(buf);
+	return c;
 }
 
 bool eval_answer_matches(const char *answer, const char *label)
@@ -150,8 +157,9 @@ void eval_print(FILE *out, const eval_result *rs, size_t n, enum eval_format fmt
 		fputs("sample,approach,labelled,correct,accuracy,examined,undecidable\n", out);
 		for (size_t i = 0; i < n; i++)
 			for (int a = 0; a < EVAL_APPROACHES; a++) {
-				char w[32];
-				mx_fmt_double(acc(&rs[i], a), w);
+				char w[32] = ""; /* nothing labelled: no accuracy (an empty field) */
+				if (rs[i].labelled)
+					mx_fmt_double(acc(&rs[i], a), w);
 				fprintf(out, "%s,%s,%ld,%ld,%s,%ld,%ld\n", rs[i].sample, eval_approach_names[a],
 					rs[i].labelled, rs[i].correct[a], w, rs[i].examined, rs[i].undecidable);
 			}
@@ -160,9 +168,10 @@ void eval_print(FILE *out, const eval_result *rs, size_t n, enum eval_format fmt
 	if (fmt == EVAL_JSON) {
 		for (size_t i = 0; i < n; i++)
 			for (int a = 0; a < EVAL_APPROACHES; a++) {
-				json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:f, s:I, s:I}", "sample", rs[i].sample, "approach",
+				json_t *o = json_pack("{s:s, s:s, s:I, s:I, s:o, s:I, s:I}", "sample", rs[i].sample, "approach",
 						      eval_approach_names[a], "labelled", (json_int_t)rs[i].labelled,
-						      "correct", (json_int_t)rs[i].correct[a], "accuracy", acc(&rs[i], a),
+						      "correct", (json_int_t)rs[i].correct[a], "accuracy",
+						      rs[i].labelled ? json_real(acc(&rs[i], a)) : json_null(),
 						      "examined", (json_int_t)rs[i].examined, "undecidable",
 						      (json_int_t)rs[i].undecidable);
 				char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(17));
@@ -177,8 +186,13 @@ void eval_print(FILE *out, const eval_result *rs, size_t n, enum eval_format fmt
 		fprintf(out, "sample %s: %ld domains, %ld labelled, %ld undecidable, %ld examined in step 4\n", r->sample,
 			r->sampled, r->labelled, r->undecidable, r->examined);
 		fprintf(out, "  %-9s %8s %8s %9s\n", "approach", "correct", "labelled", "accuracy");
-		for (int a = 0; a < EVAL_APPROACHES; a++)
+		for (int a = 0; a < EVAL_APPROACHES; a++) {
+			if (!r->labelled) { /* nothing labelled yet: no accuracy, not 0% */
+				fprintf(out, "  %-9s %8ld %8ld %9s\n", eval_approach_names[a], r->correct[a], r->labelled, "n/a");
+				continue;
+			}
 			fprintf(out, "  %-9s %8ld %8ld %8.1f%%\n", eval_approach_names[a], r->correct[a], r->labelled,
 				100 * acc(r, a));
+		}
 	}
 }

@@ -6,7 +6,7 @@
 #include <string.h>
 
 static const keymap_entry table[] = {
-#define X(id, name, help, k1, k2, k3) {ACT_##id, name, help, {k1, k2, k3}},
+#define X(id, name, modes, help, ehelp, k1, k2, k3) {ACT_##id, name, modes, help, ehelp, {k1, k2, k3}},
 	DESK_ACTIONS(X)
 #undef X
 };
@@ -61,18 +61,22 @@ const char *keymap_key_name(int key, char buf[16])
 	return buf;
 }
 
-char **keymap_help_lines(size_t *n)
+char **keymap_help_lines(unsigned mode, size_t *n)
 {
-	*n = sizeof table / sizeof table[0];
-	char **lines = xcalloc(*n, sizeof *lines);
-	for (size_t i = 0; i < *n; i++) {
+	size_t all = sizeof table / sizeof table[0];
+	char **lines = xcalloc(all, sizeof *lines);
+	*n = 0;
+	for (size_t i = 0; i < all; i++) {
+		if (!(table[i].modes & mode))
+			continue;
 		char keys[48] = "", b[16];
 		for (int k = 0; k < 3 && table[i].keys[k]; k++) {
 			if (k)
 				strcat(keys, " ");
 			strcat(keys, keymap_key_name(table[i].keys[k], b));
 		}
-		lines[i] = xasprintf("  %-16s %s", keys, table[i].help);
+		const char *help = mode == KM_EVAL && table[i].eval_help ? table[i].eval_help : table[i].help;
+		lines[(*n)++] = xasprintf("  %-16s %s", keys, help);
 	}
 	return lines;
 }

@@ -2,6 +2,7 @@
 #include "mxray/sample.h"
 #include "mxray/csv.h"
 #include "mxray/domain.h"
+#include "mxray/evaluate.h"
 #include "mxray/infile.h"
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
@@ -284,11 +285,6 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 	return stored;
 }
 
-static int cmp_ci(const void *a, const void *b)
-{
-	return strcasecmp(*(char *const *)a, *(char *const *)b);
-}
-
 size_t sample_names(store *st, char ***names)
 {
 	sqlite3_stmt *s = store_prepare(st, "SELECT name FROM sample ORDER BY created_at, rowid", NULL);
@@ -350,19 +346,10 @@ char *label_canonical(const kb *k, const char *truth, char **err)
 			by_id = kb_company_named(k, name);
 		push(&toks, by_id ? by_id->name : name);
 	}
-	if (toks.n > 1)
-		qsort(toks.v, toks.n, sizeof *toks.v, cmp_ci);
-	strbuf sb;
-	sb_init(&sb);
-	sb_adds(&sb, "");
-	for (size_t i = 0; i < toks.n; i++) {
-		if (i && !strcasecmp(toks.v[i], toks.v[i - 1]))
-			continue;
-		sb_addf(&sb, "%s%s", sb.len ? ";" : "", toks.v[i]);
-	}
+	char *canon = eval_set_join(toks.v, toks.n, false);
 	free(buf);
 	strvec_free(&toks);
-	return sb_steal(&sb);
+	return canon;
 }
 
 int64_t label_set(store *st, const char *sample, const char *domain, const char *truth, const char *analyst,
@@ -394,32 +381,27 @@ int64_t label_set(store *st, const char *sample, const char *domain, const char 
 	return store_write_alone(st, s, &id, err) < 0 ? -1 : id;
 }
 
+/* The label table's undo and redo (history.h; labels keep no undone_by:
+ * ?2 is bound and not used). */
+const history_table label_history = {
+	"label",
+	"SELECT r.c0, l.id IS NOT NULL, l.undone_at IS NOT NULL FROM mxray_rows(?1) r"
+	" LEFT JOIN label l ON l.id = r.c0 ORDER BY r.c1",
+	"UPDATE label SET undone_at = ?3 WHERE id IN (SELECT c0 FROM mxray_rows(?1)) AND undone_at IS NULL"
+	" AND ?2 IS ?2",
+	"INSERT INTO label(sample, domain, truth, analyst, at) SELECT l.sample, l.domain, l.truth, l.analyst, ?2"
+	" FROM mxray_rows(?1) r JOIN label l ON l.id = r.c0 ORDER BY r.c1",
+};
+
 int label_undo(store *st, int64_t id, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "UPDATE label SET undone_at = strftime('%Y-%m-%dT%H:%M:%fZ','now')"
-					    " WHERE id = ?1 AND undone_at IS NULL", err);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	int n = store_write_alone(st, s, NULL, err);
-	if (n == 0)
-		*err = xasprintf("label #%lld does not exist or is undone already", (long long)id);
-	return n <= 0 ? -1 : 0;
+	return history_undo(st, &label_history, &id, 1, NULL, err);
 }
 
 int64_t label_redo(store *st, int64_t id, char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "INSERT INTO label(sample, domain, truth, analyst, at) SELECT sample, domain,"
-					    " truth, analyst, strftime('%Y-%m-%dT%H:%M:%fZ','now') FROM label WHERE id = ?1",
-					err);
-	if (!s)
-		return -1;
-	sqlite3_bind_int64(s, 1, id);
 	int64_t nid;
-	int n = store_write_alone(st, s, &nid, err);
-	if (n == 0)
-		*err = xasprintf("there is no label #%lld", (long long)id);
-	return n <= 0 ? -1 : nid;
+	return history_redo(st, &label_history, &id, 1, &nid, err) < 0 ? -1 : nid;
 }
 
 char *label_get(store *st, const char *sample, const char *domain, int64_t *id)

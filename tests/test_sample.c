@@ -77,6 +77,12 @@ static void test_reproducible(void **state)
 	free(err);
 }
 
+static int interrupt_all(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
 /* the engine's lookups the command line and the desk use instead of SQL */
 static void test_lookups(void **state)
 {
@@ -105,14 +111,25 @@ static void test_lookups(void **state)
 	assert_string_equal(lists, "gov");
 	free(lists);
 	/* inference results and the threshold they were made with */
-	assert_true(infer_has_results(st, "2021-06-08"));
-	assert_false(infer_has_results(st, "2021-06-09"));
+	assert_int_equal(infer_has_results(st, "2021-06-08", &err), 1);
+	assert_int_equal(infer_has_results(st, "2021-06-09", &err), 0);
 	unsigned thr = 0;
-	assert_true(infer_last_threshold(st, "2021-06-08", &thr));
+	assert_int_equal(infer_last_threshold(st, "2021-06-08", &thr, &err), 1);
 	assert_int_equal(thr, 5);
 	thr = 77;
-	assert_false(infer_last_threshold(st, "2021-06-09", &thr));
+	assert_int_equal(infer_last_threshold(st, "2021-06-09", &thr, &err), 0);
 	assert_int_equal(thr, 77);
+	/* a database error is an error, not "no results" (issue 13) */
+	sqlite3_progress_handler(store_db(st), 1, interrupt_all, NULL);
+	assert_int_equal(infer_has_results(st, "2021-06-08", &err), -1);
+	assert_string_equal(err, "database error: interrupted");
+	free(err);
+	assert_int_equal(infer_last_threshold(st, "2021-06-08", &thr, &err), -1);
+	assert_string_equal(err, "database error: interrupted");
+	free(err);
+	assert_int_equal(thr, 77);
+	sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+	assert_int_equal(infer_has_results(st, "2021-06-08", &err), 1);
 	/* the one comparison eval and the desk's right/wrong marks use */
 	assert_true(eval_answer_matches("Google;Microsoft", "microsoft;GOOGLE"));
 	assert_true(eval_answer_matches("Google;Google", "Google"));
@@ -300,7 +317,7 @@ static void test_scores_on_sample_data(void **state)
 		assert_int_equal(r.correct[a], correct[a]);
 	assert_int_equal(r.examined, examined);
 	/* and the numbers themselves, so a change in the method shows */
-	long want[EVAL_APPROACHES] = {296, 297, 293, 295, 299};
+	long want[EVAL_APPROACHES] = {295, 296, 290, 293, 297};
 	for (int a = 0; a < EVAL_APPROACHES; a++)
 		assert_int_equal(r.correct[a], want[a]);
 	assert_int_equal(r.examined, 4);
@@ -309,14 +326,40 @@ static void test_scores_on_sample_data(void **state)
 	FILE *out = open_memstream(&buf, &len);
 	eval_print(out, &r, 1, EVAL_CSV);
 	fclose(out);
-	const char *head = "sample,approach,labelled,correct,accuracy,examined,undecidable\ns,mx,300,296,0.9866666666666667,4,0\n";
+	const char *head = "sample,approach,labelled,correct,accuracy,examined,undecidable\ns,mx,300,295,0.9833333333333333,4,0\n";
 	assert_int_equal(strncmp(buf, head, strlen(head)), 0);
 	free(buf);
+}
+
+/* Nothing labelled: no accuracy (n/a, an empty CSV field, JSON null),
+ * never 0%. */
+static void test_nothing_labelled(void **state)
+{
+	(void)state;
+	eval_result r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.sample, sizeof r.sample, "empty");
+	r.sampled = 10;
+	const enum eval_format fmts[3] = {EVAL_TEXT, EVAL_CSV, EVAL_JSON};
+	const char *want[3] = {"  final            0        0       n/a\n", "empty,final,0,0,,0,0\n",
+			       "{\"sample\":\"empty\",\"approach\":\"final\",\"labelled\":0,\"correct\":0,\"accuracy\":null,"
+			       "\"examined\":0,\"undecidable\":0}\n"};
+	for (int f = 0; f < 3; f++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		eval_print(out, &r, 1, fmts[f]);
+		fclose(out);
+		assert_non_null(strstr(buf, want[f]));
+		assert_null(strstr(buf, "0.0%"));
+		free(buf);
+	}
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_nothing_labelled),
 		cmocka_unit_test(test_reproducible),
 		cmocka_unit_test(test_lookups),
 		cmocka_unit_test(test_unique_mx_and_list),

@@ -1,16 +1,20 @@
 /* desk: the review desk's model, with no curses: the queue of SMTP
- * addresses serving primary MX records, its filters, sort and search, the
+ * addresses serving primary MX records, its filters, sort and search (on
+ * the evidence too, worked out between keys on a large database), the
  * evidence of the selected row as display-ready lines (untrusted text
- * already escaped), the analyst's decisions (written at once to the
- * correction table) with undo and redo, tags and bulk decisions, and the
- * key handling: an action updates the model and view and returns what must
- * be redrawn; it never draws. */
+ * already escaped; the verdict laid out by fields), the analyst's
+ * decisions (written at once to the correction table, at the address, MX
+ * host or domain scope, waiting for another process's lock rather than
+ * failing) with undo and redo, tags and bulk decisions, what other
+ * processes change meanwhile, and the key handling: an action updates the
+ * model and view and returns what must be redrawn; it never draws. */
 #ifndef MXRAY_DESK_H
 #define MXRAY_DESK_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "mxray/evaluate.h"
 #include "mxray/kb.h"
@@ -24,15 +28,18 @@ typedef struct {
 	uint32_t best_host;   /* the busiest primary MX host's name id (the answer is its) */
 	uint32_t provider_nid; /* provider_id's name id (the name is read when needed) */
 	bool named;           /* provider_id, priority_id, suggested and reason are read */
-	bool flagged;         /* a heuristic fired (heuristic names it) */
+	bool flagged;         /* a heuristic fired (heuristic names it, once read) */
 	char *suggested;      /* the ID the heuristics propose (NULL: none) */
+	char *self_id;        /* the busiest host's registered domain (a self-hosted answer) */
 	uint32_t asn, confidence, domains, nhosts;
 	uint32_t ipnum;       /* the address as a number, for sorting */
 	char ipbuf[16];       /* where ip points for an address row */
 	char *company_lc;     /* lower-case company, for searching */
+	bool own_company;     /* company and company_lc are the row's (else the desk's table's) */
 	bool candidate;       /* a large provider's ID below the threshold, or a heuristic fired */
 	bool tagged;
 	int64_t decision;     /* the row's standing decision (correction id), 0 = none */
+	char dscope;          /* what it is about: 'i' the address, 'm' one of its MX hosts */
 	char verdict;         /* 0, 'c' confirm, 's' self-hosted, 'o' set */
 	char *decided;        /* for 'o': the provider ID set */
 	char *note;
@@ -52,6 +59,10 @@ typedef struct {
 	char *source;    /* cert, banner, mx, correction; NULL = any */
 	int flag;        /* -1 any, 1 a heuristic fired, 0 none */
 	int reviewed;    /* -1 any, 1 decided, 0 pending */
+	char *heuristic; /* asn, suggest, hostname (or a heuristic's name); NULL = any */
+	int64_t asn;     /* -1 any */
+	char *cert;      /* text in the certificate's names (lower case); NULL = any */
+	char *banner;    /* text in the banner or EHLO (lower case); NULL = any */
 } desk_filter;
 
 /* Display roles: the UI maps them to colours (or reverse/bold/underline). */
@@ -84,13 +95,17 @@ bool desk_is_eval(const desk *d);
 const char *desk_sample(const desk *d);
 void desk_free(desk *d);
 /* Work the desk does while it waits for keys (reading the names of every
- * row, a slice at a time): desk_busy says whether some remains,
- * desk_idle does one slice (tens of milliseconds) and says the same. */
+ * row; a search or filter over the evidence), a slice at a time:
+ * desk_busy says whether some remains, desk_tick does one slice (tens of
+ * milliseconds) and returns DESK_REDRAW when the view changed (a search
+ * found its row, a filter is ready). */
 bool desk_busy(const desk *d);
-bool desk_idle(desk *d);
 
 /* Rows (all of them) and the current view (indices into rows). */
 size_t desk_nrows(const desk *d);
+/* A number that changes whenever what some row shows changes (a decision,
+ * a label, undo, a refresh): a display may keep what it drew until then. */
+unsigned desk_generation(const desk *d);
 const desk_row *desk_row_get(const desk *d, size_t i);
 size_t desk_nvisible(const desk *d);
 size_t desk_visible(const desk *d, size_t vi); /* row index of visible row vi */
@@ -101,16 +116,23 @@ void desk_show_all(desk *d, bool all);
 bool desk_showing_all(const desk *d);
 void desk_set_sort(desk *d, enum desk_sort s, bool inverted);
 enum desk_sort desk_get_sort(const desk *d, bool *inverted);
-/* Parse and apply "company=x source=y flag=yes|no status=reviewed|pending"
- * (a bare word means company=word; "" clears).  False with *why when bad. */
+/* Parse and apply "company=x source=y flag=yes|no status=reviewed|pending
+ * heuristic=asn|suggest|hostname asn=N cert=x banner=x" (a bare word means
+ * company=word; "" clears).  False with *why when bad.  cert= and banner=
+ * look at the evidence of every row: the new view may wait for that work
+ * (desk_tick does it; desk_filter_pending says so, with how far it is). */
 bool desk_set_filter(desk *d, const char *text, const char **why);
+bool desk_filter_pending(const desk *d, int *percent);
 /* The filter as text ("" when none). */
 const char *desk_filter_text(const desk *d);
 
 /* Search from visible index `from` (exclusive) forwards (dir 1) or
  * backwards (-1), wrapping; matches IP, host names, provider ID, company,
- * and rows serving a domain named exactly.  Returns the visible index or
- * -1.  *wrapped says whether it went round. */
+ * heuristic, the evidence (banner, EHLO, certificate names, AS and
+ * organisation names, the heuristic's reason) and rows serving a domain
+ * named exactly.  Returns the visible index or -1.  *wrapped says whether
+ * it went round.  It does all the work at once; the desk's search key
+ * does it between keys instead (desk_tick). */
 long desk_search(desk *d, const char *pattern, size_t from, int dir, bool *wrapped);
 
 /* Counts over the candidates: decided, still pending, heuristic fired. */
@@ -123,6 +145,20 @@ void desk_counts(const desk *d, size_t *reviewed, size_t *remaining, size_t *fla
  * -1 with *err. */
 int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
 		char **err);
+/* The same at a wider scope: 'i' the address (desk_decide), 'm' the
+ * primary MX hosts using each row's address, 'd' the domains those hosts
+ * serve (decisions on at most DESK_SCOPE_MAX of them; more is refused).
+ * One undo step.  Returns the decisions written, or -1 with *err. */
+#define DESK_SCOPE_MAX 1000
+int desk_decide_scope(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
+		      char scope, char **err);
+/* How many domains a decision on the rows' addresses would leave split
+ * across providers (made split, or split another way): domains with
+ * another primary MX host, on none of the address's hosts, that answers
+ * something else than the decision's answer.  *example (allocated, or
+ * NULL) names one: "example.org: mx2.other.net says other.net".  Looks at
+ * the first 200 rows, at most DESK_SCOPE_MAX domains. */
+size_t desk_splits(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, char **example);
 /* Eval mode: label rows with a truth: an approach's name (mx, cert,
  * banner, priority, final) takes that approach's answer; otherwise
  * companies or provider IDs, ';' between several; "" = cannot decide.
@@ -141,6 +177,24 @@ int desk_note(desk *d, size_t row, const char *note, char **err);
 int desk_undo(desk *d, char **err);   /* 0 nothing to undo, >0 decisions undone, -1 error */
 int desk_redo(desk *d, char **err);
 
+/* The interactive desk: writes wait while another process holds the
+ * database (an import, another desk), as long as it takes (a decision is
+ * never refused for a lock), hook told every 200 ms of a wait (ms waited
+ * so far) so that the wait shows; and no WAL checkpoint during a key (until
+ * desk_free). */
+void desk_set_wait_hook(desk *d, void (*hook)(void *arg, unsigned ms), void *arg);
+/* Whether another process changed the database since the desk last
+ * looked (SQLite's data_version): then every row's decision (label) is
+ * read again, and *what (allocated) says what changed. */
+bool desk_poll(desk *d, char **what);
+/* What this session wrote: decisions (labels) saved, and undone. */
+void desk_session(const desk *d, size_t *written, size_t *undone);
+/* Apply the session's decisions to the stored answers: infer the
+ * snapshot's priority and final answers again with its last run's
+ * knowledge base (which must be the desk's) and parameters, so that
+ * export and show reflect them.  Progress on log.  0, or -1 with *err. */
+int desk_apply(desk *d, FILE *log, bool progress, char **err);
+
 void desk_tag(desk *d, size_t row, bool on);
 void desk_untag_all(desk *d);
 size_t desk_ntagged(const desk *d);
@@ -149,8 +203,14 @@ size_t desk_ntagged(const desk *d);
  * sorted, at most max; returns the count (strings owned by the desk). */
 size_t desk_complete(const desk *d, const char *prefix, const char **out, size_t max);
 
-/* The evidence of row `row` as four panes and a verdict line. */
-void desk_evidence(desk *d, size_t row, desk_pane panes[PANE_COUNT], desk_line *verdict);
+/* The evidence of row `row` as four panes, and the verdict as two lines
+ * laid out by fields for `width` columns: what the inference said (a long
+ * reason is cut at a word), and the standing decision or label (always
+ * whole but for its note). */
+void desk_evidence(desk *d, size_t row, int width, desk_pane panes[PANE_COUNT], desk_line verdict[2]);
+/* Evidence whole (no caps on lines and lengths), for a pane read full
+ * screen; the default is capped to fit the panes. */
+void desk_set_full(desk *d, bool full);
 void desk_pane_free(desk_pane *p);
 void desk_line_free(desk_line *l);
 /* The queue row as one display line (escaped), for the list. */
@@ -161,13 +221,15 @@ void desk_set_compact(desk *d, bool compact);
 
 /* ---- key handling ----------------------------------------------------- */
 
-enum desk_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_OVERRIDE, PROMPT_NOTE, PROMPT_YESNO };
+/* PROMPT_YESNO and PROMPT_SPLIT take one key (its text is the key). */
+enum desk_prompt { PROMPT_NONE, PROMPT_SEARCH, PROMPT_FILTER, PROMPT_OVERRIDE, PROMPT_NOTE, PROMPT_YESNO, PROMPT_SPLIT };
 
 typedef struct {
 	size_t cursor, top;          /* visible indices */
 	size_t page;                 /* rows the list shows (the UI sets it) */
+	size_t pager_page;           /* rows a pane read full screen shows (the UI sets it) */
 	int focus;                   /* focused pane */
-	int maximized;               /* -1 or a pane */
+	int maximized;               /* -1 or the pane read full screen */
 	int scroll[PANE_COUNT];
 	bool help;
 	int help_scroll;
@@ -175,22 +237,30 @@ typedef struct {
 	bool report;                 /* the report overlay */
 	char *search;
 	int search_dir;
+	int search_wait;             /* a search working between keys: its direction (0: none) */
 	enum desk_prompt prompt;     /* an action asks the UI for text */
 	char prompt_label[128];
 	enum desk_action pending;    /* what a yes/no prompt confirms */
 	char *pending_text;          /* a bulk override's text, until confirmed */
+	char pending_verdict;        /* what a split warning holds back */
+	char scope;                  /* decisions on: 'i' the address, 'm' its MX hosts, 'd' their domains */
+	char *prompt_fill;           /* the text a prompt opens with (the UI takes it) */
 	char message[256];           /* the result of the last action */
 	bool message_error;
+	bool stay;                   /* after a decision, stay on the row (default: on to the next) */
 } desk_view;
 
 enum { DESK_REDRAW = 1, DESK_RELAYOUT = 2, DESK_QUIT = 4, DESK_PROMPT = 8 };
 
 void desk_view_init(desk_view *v);
 void desk_view_free(desk_view *v);
+unsigned desk_tick(desk *d, desk_view *v);
 /* Do an action; returns DESK_* flags. */
 unsigned desk_act(desk *d, desk_view *v, enum desk_action a);
 /* The answer to v->prompt (NULL: cancelled). */
 unsigned desk_answer(desk *d, desk_view *v, const char *text);
+/* Where the view opens: eval mode at the first unlabelled domain. */
+void desk_view_start(const desk *d, desk_view *v);
 /* Keep the cursor visible for a list of `page` rows. */
 void desk_view_fix(const desk *d, desk_view *v);
 

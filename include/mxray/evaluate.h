@@ -35,6 +35,12 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err);
  * the refusal, naming the runs.  -1 with *err on a database error too. */
 int eval_check_runs(store *st, const eval_result *r, bool allow_mixed, char **note, char **err);
 
+/* The one canonical form of an answer set (labels and the approaches'
+ * answers alike): the tokens sorted case-insensitively, a token equal to
+ * the one before it but for case dropped, joined with ';', and lower-cased
+ * when fold (for comparing).  tok is sorted in place; returns a new string. */
+char *eval_set_join(char **tok, size_t n, bool fold);
+
 /* Whether an approach's answer set (as stored: ';'-joined companies or
  * provider IDs) equals a label: the comparison eval_sample scores by. */
 bool eval_answer_matches(const char *answer, const char *label);

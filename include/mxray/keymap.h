@@ -14,59 +14,71 @@ enum {
 };
 #define CTRL(c) ((c) & 0x1f)
 
-/* X(id, name, help, key1, key2, key3): unused key slots are 0. */
+/* The desk's modes, as a bit set: which mode an action belongs to. */
+enum { KM_TRIAGE = 1, KM_EVAL = 2, KM_BOTH = 3 };
+
+/* X(id, name, modes, help, eval_help, key1, key2, key3): eval_help is the
+ * help in eval mode when the action means something else there (NULL:
+ * help); unused key slots are 0.  The help screen of a mode lists the
+ * actions of that mode only (as tig's views have keys of their own). */
 #define DESK_ACTIONS(X) \
-	X(DOWN,       "down",        "next row",                               'j', KEY_X_DOWN, 0) \
-	X(UP,         "up",          "previous row",                           'k', KEY_X_UP, 0) \
-	X(FIRST,      "first",       "first row",                              'g', KEY_X_HOME, 0) \
-	X(LAST,       "last",        "last row",                               'G', KEY_X_END, 0) \
-	X(PAGE_DOWN,  "page-down",   "page down",                              KEY_X_PGDN, CTRL('F'), ' ') \
-	X(PAGE_UP,    "page-up",     "page up",                                KEY_X_PGUP, CTRL('B'), 0) \
-	X(HALF_DOWN,  "half-down",   "half a page down",                       CTRL('D'), 0, 0) \
-	X(HALF_UP,    "half-up",     "half a page up",                         CTRL('U'), 0, 0) \
-	X(NEXT_PANE,  "next-pane",   "focus the next evidence pane",           KEY_X_TAB, 0, 0) \
-	X(PREV_PANE,  "prev-pane",   "focus the previous evidence pane",       KEY_X_BTAB, 0, 0) \
-	X(PANE_1,     "pane-cert",   "focus the certificate pane",             '1', 0, 0) \
-	X(PANE_2,     "pane-smtp",   "focus the banner/EHLO pane",             '2', 0, 0) \
-	X(PANE_3,     "pane-mx",     "focus the MX pane",                      '3', 0, 0) \
-	X(PANE_4,     "pane-as",     "focus the AS pane",                      '4', 0, 0) \
-	X(MAXIMIZE,   "maximize",    "maximise the focused pane (again: back)", 'O', KEY_X_ENTER, 0) \
-	X(SCROLL_DOWN, "pane-down",  "scroll the focused pane down",           'J', 0, 0) \
-	X(SCROLL_UP,  "pane-up",     "scroll the focused pane up",             'K', 0, 0) \
-	X(SEARCH,     "search",      "search IPs, hosts, provider IDs, domains", '/', 0, 0) \
-	X(SEARCH_NEXT, "search-next", "next match (wraps)",                    'n', 0, 0) \
-	X(SEARCH_PREV, "search-prev", "previous match (wraps)",                'N', 0, 0) \
-	X(FILTER,     "filter",      "filter: company, source, flag, status",  'f', '\\', 0) \
-	X(CLEAR_FILTER, "clear-filter", "clear the filter",                    'F', 0, 0) \
-	X(TOGGLE_ALL, "toggle-all",  "candidates only / all rows",             'v', 0, 0) \
-	X(SORT,       "sort",        "next sort field",                        'S', 0, 0) \
-	X(INVERT,     "invert",      "invert the sort order",                  'I', 0, 0) \
-	X(CONFIRM,    "confirm",     "confirm the answer (eval: label it the truth)", 'c', 0, 0) \
-	X(OVERRIDE,   "override",    "set another provider (eval: type the truth)", 'o', 0, 0) \
-	X(SELF,       "self-hosted", "mark self-hosted (the MX host's own domain)", 's', 0, 0) \
-	X(ACCEPT,     "accept",      "accept the heuristic's answer",          'a', 0, 0) \
-	X(REJECT,     "reject",      "reject the heuristic: back to the evidence's ID", 'r', 0, 0) \
-	X(ACCEPT_ALL, "accept-all",  "accept every pending heuristic in view", 'A', 0, 0) \
-	X(UNDECIDABLE, "undecidable", "eval: label the domain \"cannot decide\"", 'x', 0, 0) \
-	X(TAKE_MX,    "take-mx",     "eval: the mx approach's answer is the truth", 'M', 0, 0) \
-	X(TAKE_CERT,  "take-cert",   "eval: the cert approach's answer is the truth", 'C', 0, 0) \
-	X(TAKE_BANNER, "take-banner", "eval: the banner approach's answer is the truth", 'B', 0, 0) \
-	X(TAKE_PRIORITY, "take-priority", "eval: the priority approach's answer is the truth", 'P', 0, 0) \
-	X(CHART,      "chart",       "eval: the approaches' accuracy per sample (Figure 4)", 'V', 0, 0) \
-	X(REPORT,     "report",      "market shares per snapshot, trends, data coverage", 'R', 0, 0) \
-	X(NOTE,       "note",        "add a note to the row's decision",       'e', 0, 0) \
-	X(TAG,        "tag",         "tag or untag the row",                   't', 0, 0) \
-	X(UNTAG_ALL,  "untag-all",   "untag every row",                        'T', 0, 0) \
-	X(UNDO,       "undo",        "undo the last decision",                 'u', 0, 0) \
-	X(REDO,       "redo",        "redo",                                   CTRL('R'), 0, 0) \
-	X(HELP,       "help",        "this help",                              '?', KEY_X_F1, 0) \
-	X(REDRAW,     "redraw",      "redraw the screen",                      CTRL('L'), 0, 0) \
-	X(QUIT,       "quit",        "close help or the maximised pane; quit", 'q', KEY_X_ESC, 0) \
-	X(QUIT_NOW,   "quit-now",    "quit",                                   'Q', CTRL('C'), 0)
+	X(DOWN,       "down",        KM_BOTH, "next row", NULL,                          'j', KEY_X_DOWN, 0) \
+	X(UP,         "up",          KM_BOTH, "previous row", NULL,                      'k', KEY_X_UP, 0) \
+	X(FIRST,      "first",       KM_BOTH, "first row", NULL,                         'g', KEY_X_HOME, 0) \
+	X(LAST,       "last",        KM_BOTH, "last row", NULL,                          'G', KEY_X_END, 0) \
+	X(PAGE_DOWN,  "page-down",   KM_BOTH, "page down", NULL,                         KEY_X_PGDN, CTRL('F'), ' ') \
+	X(PAGE_UP,    "page-up",     KM_BOTH, "page up", NULL,                           KEY_X_PGUP, CTRL('B'), 0) \
+	X(HALF_DOWN,  "half-down",   KM_BOTH, "half a page down", NULL,                  CTRL('D'), 0, 0) \
+	X(HALF_UP,    "half-up",     KM_BOTH, "half a page up", NULL,                    CTRL('U'), 0, 0) \
+	X(NEXT_PANE,  "next-pane",   KM_BOTH, "focus the next evidence pane", NULL,      KEY_X_TAB, 0, 0) \
+	X(PREV_PANE,  "prev-pane",   KM_BOTH, "focus the previous evidence pane", NULL,  KEY_X_BTAB, 0, 0) \
+	X(PANE_1,     "pane-cert",   KM_BOTH, "focus the certificate pane", NULL,        '1', 0, 0) \
+	X(PANE_2,     "pane-smtp",   KM_BOTH, "focus the banner/EHLO pane", NULL,        '2', 0, 0) \
+	X(PANE_3,     "pane-mx",     KM_BOTH, "focus the MX pane", "focus the answers pane", '3', 0, 0) \
+	X(PANE_4,     "pane-as",     KM_BOTH, "focus the AS pane", NULL,                 '4', 0, 0) \
+	X(MAXIMIZE,   "maximize",    KM_BOTH, "read the focused pane full screen, wrapped (again: back)", NULL, 'O', KEY_X_ENTER, 0) \
+	X(SCROLL_DOWN, "pane-down",  KM_BOTH, "scroll the focused pane down", NULL,      'J', 0, 0) \
+	X(SCROLL_UP,  "pane-up",     KM_BOTH, "scroll the focused pane up", NULL,        'K', 0, 0) \
+	X(SEARCH,     "search",      KM_BOTH, "search IPs, hosts, provider IDs, domains and the evidence", NULL, '/', 0, 0) \
+	X(SEARCH_NEXT, "search-next", KM_BOTH, "next match (wraps)", NULL,               'n', 0, 0) \
+	X(SEARCH_PREV, "search-prev", KM_BOTH, "previous match (wraps)", NULL,           'N', 0, 0) \
+	X(FILTER,     "filter",      KM_BOTH, "filter by company, source, status or the evidence", NULL, 'f', '\\', 0) \
+	X(CLEAR_FILTER, "clear-filter", KM_BOTH, "clear the filter", NULL,               'F', 0, 0) \
+	X(TOGGLE_ALL, "toggle-all",  KM_TRIAGE, "candidates only / all rows", NULL,      'v', 0, 0) \
+	X(SORT,       "sort",        KM_BOTH, "next sort field", NULL,                   'S', 0, 0) \
+	X(INVERT,     "invert",      KM_BOTH, "invert the sort order", NULL,             'I', 0, 0) \
+	X(CONFIRM,    "confirm",     KM_BOTH, "confirm the answer", "label: the final answer is the truth", 'c', 0, 0) \
+	X(OVERRIDE,   "override",    KM_BOTH, "set another provider (Tab completes)", \
+	  "type the truth: companies or provider IDs, ';' between (Tab completes)", 'o', 0, 0) \
+	X(SELF,       "self-hosted", KM_BOTH, "mark self-hosted (the MX host's own domain)", \
+	  "label: the mx approach's answer is the truth", 's', 0, 0) \
+	X(ACCEPT,     "accept",      KM_TRIAGE, "accept the heuristic's answer", NULL,   'a', 0, 0) \
+	X(REJECT,     "reject",      KM_TRIAGE, "reject the heuristic: back to the evidence's ID", NULL, 'r', 0, 0) \
+	X(ACCEPT_ALL, "accept-all",  KM_TRIAGE, "accept every pending heuristic in view", NULL, 'A', 0, 0) \
+	X(SCOPE,      "scope",       KM_TRIAGE, "decide on: the address, its MX hosts, or their domains (cycles)", NULL, 'z', 0, 0) \
+	X(UNDECIDABLE, "undecidable", KM_EVAL, "label the domain \"cannot decide\"", NULL, 'x', 0, 0) \
+	X(TAKE_MX,    "take-mx",     KM_EVAL, "label: the mx approach's answer is the truth", NULL, 'M', 0, 0) \
+	X(TAKE_CERT,  "take-cert",   KM_EVAL, "label: the cert approach's answer is the truth", NULL, 'C', 0, 0) \
+	X(TAKE_BANNER, "take-banner", KM_EVAL, "label: the banner approach's answer is the truth", NULL, 'B', 0, 0) \
+	X(TAKE_PRIORITY, "take-priority", KM_EVAL, "label: the priority approach's answer is the truth", NULL, 'P', 0, 0) \
+	X(CHART,      "chart",       KM_EVAL, "the approaches' accuracy per sample (Figure 4)", NULL, 'V', 0, 0) \
+	X(REPORT,     "report",      KM_BOTH, "market shares per snapshot, trends, data coverage", NULL, 'R', 0, 0) \
+	X(STAY,       "stay",        KM_BOTH, "toggle: stay on the row after a decision (default: move on)", \
+	  "toggle: stay on the row after a label (default: move on)", 'm', 0, 0) \
+	X(NOTE,       "note",        KM_TRIAGE, "add a note to the row's decision", NULL, 'e', 0, 0) \
+	X(TAG,        "tag",         KM_BOTH, "tag or untag the row", NULL,              't', 0, 0) \
+	X(TAG_ALL,    "tag-all",     KM_BOTH, "tag every row in view", NULL,             '*', 0, 0) \
+	X(UNTAG_ALL,  "untag-all",   KM_BOTH, "untag every row", NULL,                   'T', 0, 0) \
+	X(UNDO,       "undo",        KM_BOTH, "undo the last decision", "undo the last label", 'u', 0, 0) \
+	X(REDO,       "redo",        KM_BOTH, "redo", NULL,                              CTRL('R'), 0, 0) \
+	X(HELP,       "help",        KM_BOTH, "this help", NULL,                         '?', KEY_X_F1, 0) \
+	X(REDRAW,     "redraw",      KM_BOTH, "redraw the screen", NULL,                 CTRL('L'), 0, 0) \
+	X(QUIT,       "quit",        KM_BOTH, "close help or the full-screen pane; quit", NULL, 'q', KEY_X_ESC, 0) \
+	X(QUIT_NOW,   "quit-now",    KM_BOTH, "quit", NULL,                              'Q', CTRL('C'), 0)
 
 enum desk_action {
 	ACT_NONE = 0,
-#define X(id, name, help, k1, k2, k3) ACT_##id,
+#define X(id, name, modes, help, ehelp, k1, k2, k3) ACT_##id,
 	DESK_ACTIONS(X)
 #undef X
 	ACT_COUNT
@@ -75,7 +87,9 @@ enum desk_action {
 typedef struct {
 	enum desk_action action;
 	const char *name;
+	unsigned modes;         /* KM_TRIAGE, KM_EVAL or both */
 	const char *help;
+	const char *eval_help;  /* NULL: help */
 	int keys[3];
 } keymap_entry;
 
@@ -87,7 +101,8 @@ enum desk_action keymap_lookup(int key);
 enum desk_action keymap_by_name(const char *name);
 /* Human name of a key: "j", "Down", "^R", "PgDn", "Tab", "Esc". */
 const char *keymap_key_name(int key, char buf[16]);
-/* One help line per action: "  c            confirm the answer". */
-char **keymap_help_lines(size_t *n);
+/* One help line per action of the mode (KM_TRIAGE or KM_EVAL), with
+ * that mode's help text: "  c                confirm the answer". */
+char **keymap_help_lines(unsigned mode, size_t *n);
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "mxray/csv.h"
+#include "mxray/history.h"
 #include "mxray/infile.h"
 #include "mxray/kb.h"
 #include "mxray/store.h"
@@ -54,6 +55,8 @@ int64_t label_set(store *st, const char *sample, const char *domain, const char 
 		  char **err);
 int label_undo(store *st, int64_t id, char **err);
 int64_t label_redo(store *st, int64_t id, char **err);
+/* The table's undo and redo for many labels at once (history.h). */
+extern const history_table label_history;
 
 /* The standing label of a sampled domain (newest not undone); NULL if none.
  * *id receives its id. */
