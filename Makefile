@@ -2,14 +2,14 @@
 PREFIX  ?= /usr/local
 BUILD   ?= build
 CC      ?= cc
-PKGS    := ncursesw sqlite3 jansson libpsl libidn2 libarchive zlib libcares openssl
+PKGS    := ncursesw sqlite3 jansson libpsl libidn2 libarchive zlib libcares openssl avro-c snappy
 OPT     ?= -O2 -g
 WERROR  ?=
 SANFLAGS ?=
 
 # Check the Debian packages first (installs them when run as root).
 ifeq ($(filter clean distclean,$(MAKECMDGOALS)),)
-DEPS_MODE := $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if $(filter test unit cli asan run,$(MAKECMDGOALS)),test,build))
+DEPS_MODE := $(if $(filter bench,$(MAKECMDGOALS)),bench,$(if $(filter lint,$(MAKECMDGOALS)),lint,$(if $(filter test unit cli asan run crashtest,$(MAKECMDGOALS)),test,build)))
 DEPS_RC := $(shell sh .ci/deps $(DEPS_MODE) >&2; echo $$?)
 ifneq ($(DEPS_RC),0)
 $(error missing build dependencies (see the message above))
@@ -23,11 +23,13 @@ LDFLAGS += $(SANFLAGS)
 LDLIBS  := $(shell pkg-config --libs $(PKGS)) -lm -pthread
 TESTLIBS := $(shell pkg-config --libs cmocka 2>/dev/null)
 
-ENGINE_SRC := $(filter-out src/main.c src/mxgen.c,$(wildcard src/*.c))
+ENGINE_SRC := $(filter-out src/main.c,$(wildcard src/*.c))
 UI_SRC     := $(wildcard ui/*.c)
+MXGEN_SRC  := $(wildcard tools/mxgen/*.c)
 TEST_SRC   := $(wildcard tests/test_*.c)
 ENGINE_OBJ := $(ENGINE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/kb_default.o
 UI_OBJ     := $(UI_SRC:%.c=$(BUILD)/%.o)
+MXGEN_OBJ  := $(MXGEN_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN   := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 LIB        := $(BUILD)/libmxray.a
 
@@ -40,7 +42,7 @@ MXGEN := $(BUILD)/mxgen
 endif
 
 .SECONDARY:
-.PHONY: all test unit cli asan run bench fuzz install uninstall clean sample-data
+.PHONY: all test unit cli asan run bench fuzz install uninstall clean sample-data lint crashtest
 all: $(MXRAY) $(MXGEN)
 
 $(BUILD)/%.o: %.c
@@ -65,7 +67,8 @@ $(LIB): $(ENGINE_OBJ)
 $(MXRAY): $(BUILD)/src/main.o $(UI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(MXGEN): $(BUILD)/src/mxgen.o
+# The sample-data generator (tools/mxgen/) reuses the engine's util helpers.
+$(MXGEN): $(MXGEN_OBJ) $(BUILD)/src/util.o
 	$(CC) $(LDFLAGS) -o $@ $^ -lm
 
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(UI_OBJ) $(LIB)
@@ -82,19 +85,22 @@ cli: $(MXRAY) $(MXGEN)
 	@sh tests/cli/golden.sh $(abspath $(MXRAY))
 	@sh tests/cli/tui.sh $(abspath $(MXRAY))
 	@sh tests/cli/probe.sh $(abspath $(MXRAY))
+	@sh tests/cli/diskfull.sh $(abspath $(MXRAY))
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
 	$(MAKE) BUILD=build/asan OPT="-O1 -g -fno-omit-frame-pointer" \
 	  SANFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" test
 
-# Build, import the sample data into a scratch database, infer, and open
-# the review desk on it.
+# Build, import the sample data into $(BUILD)/run.db (build/run.db), infer,
+# and open the review desk on it.  The database is kept, with the desk's
+# decisions: an import of the same files again adds nothing, and infer
+# re-applies them.
 run: all
-	@rm -f build/run.db build/run.db-wal build/run.db-shm
+	@mkdir -p $(BUILD)
 	@for d in $(SNAPSHOTS); do dir=sample-data; [ $$d = 2021-06-08 ] || dir=sample-data/$$d; \
-	  echo "./mxray import --db build/run.db --snapshot $$d ... ($$dir)"; \
-	  ./mxray import --db build/run.db --snapshot $$d --quiet \
+	  echo "$(MXRAY) import --db $(BUILD)/run.db --snapshot $$d ... ($$dir)"; \
+	  $(MXRAY) import --db $(BUILD)/run.db --snapshot $$d --quiet \
 	    --list alexa --targets $$dir/targets-alexa.txt \
 	    --list com --targets $$dir/targets-com.txt \
 	    --list gov --targets $$dir/targets-gov.txt \
@@ -102,9 +108,21 @@ run: all
 	    --scans $$dir/scans-censys.jsonl --scans $$dir/scans-zgrab2.jsonl \
 	    --scans $$dir/scans-censys2.jsonl \
 	    --pfx2as sample-data/pfx2as.txt --asorg sample-data/as2org.txt || exit 1; done
-	./mxray stats --db build/run.db
-	./mxray infer --db build/run.db --all
-	./mxray review --db build/run.db
+	$(MXRAY) stats --db $(BUILD)/run.db
+	$(MXRAY) infer --db $(BUILD)/run.db --all
+	$(MXRAY) review --db $(BUILD)/run.db
+
+# Static analysis: cppcheck and clang's analyzer over src/ and ui/; a
+# finding fails unless tools/lint.supp gives the reason it is no defect.
+lint:
+	@sh tools/lint.sh "$(filter-out -O% -g -Werror,$(CFLAGS))"
+
+# kill -9 at CRASH_ROUNDS seeded points of import, infer and the review
+# desk; then the database must be sound, readable, and lose no decision.
+CRASH_ROUNDS ?= 25
+CRASH_SEED ?= 1
+crashtest: $(MXRAY) $(MXGEN)
+	@CRASH_ROUNDS=$(CRASH_ROUNDS) CRASH_SEED=$(CRASH_SEED) sh tests/crashtest.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
 
 bench: all
 	@sh tests/bench.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
@@ -115,7 +133,8 @@ bench: all
 # timeout or sanitizer report fails; its input is kept as build/fuzz/NAME-*.
 # `make fuzz-NAME` runs one target.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := parsers jsonfast infile smtp_reply kb label sample_list banner pfx2as_origin import
+FUZZ_TARGETS := parsers jsonfast infile smtp_reply kb label sample_list banner pfx2as_origin import \
+	scan_doc asorg avro jsonprune
 FUZZ_CC := clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
 	$(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
 # Per target: the corpus directory, the longest input, and the shell
@@ -133,7 +152,7 @@ FUZZ_SEED_infile = for z in gzip bzip2 xz zstd; do ! command -v $$z >/dev/null |
 	head -c 3000 sample-data/dns.jsonl | $$z -c >$$c/dns.$$z; done
 FUZZ_CORPUS_smtp_reply := corpus-smtp
 FUZZ_MAXLEN_smtp_reply := 8192
-FUZZ_SEED_smtp_reply = cp tests/data/probe/reply-*.txt $$c/
+FUZZ_SEED_smtp_reply = cp tests/data/probe/reply-*.txt tests/data/probe/fuzz-* $$c/
 FUZZ_CORPUS_kb := corpus-kb
 FUZZ_MAXLEN_kb := 32768
 FUZZ_SEED_kb = cp src/kb-default.json $$c/
@@ -151,11 +170,26 @@ FUZZ_SEED_banner = cp tests/data/probe/reply-*.txt $$c/ && grep -ho '"banner":"[
 FUZZ_CORPUS_pfx2as_origin := corpus-pfx2as-origin
 FUZZ_MAXLEN_pfx2as_origin := 2048
 FUZZ_SEED_pfx2as_origin = cut -f3 sample-data/pfx2as.txt | sort -u | head -300 | split -l 1 -a 6 - $$c/origin-
+FUZZ_CORPUS_jsonprune := corpus-jsonprune
+FUZZ_MAXLEN_jsonprune := 8192
+FUZZ_SEED_jsonprune = for f in sample-data/scans-*.jsonl; do \
+	head -c 300000 $$f | split -l 1 -a 6 - $$c/$$(basename $$f)-; done; \
+	for f in tests/data/*.json tests/data/*.jsonl; do tr -d '\n' <$$f >$$c/$$(basename $$f); done
 FUZZ_CORPUS_import := corpus-import
 FUZZ_MAXLEN_import := 16384
 FUZZ_SEED_import = cp tests/data/*.json tests/data/*.jsonl $$c/ && \
 	for f in sample-data/*.jsonl sample-data/*.txt sample-data/truth.csv; do \
 	head -c 40000 $$f | split -l 8 -a 4 - $$c/$$(basename $$f)-; done
+FUZZ_CORPUS_scan_doc := corpus-scan-doc
+FUZZ_MAXLEN_scan_doc := 16384
+FUZZ_SEED_scan_doc = cp tests/data/censys-*.json $$c/
+FUZZ_CORPUS_asorg := corpus-asorg
+FUZZ_MAXLEN_asorg := 4096
+FUZZ_SEED_asorg = cp tests/data/caida-as2org.jsonl $$c/ && \
+	head -c 20000 sample-data/as2org.txt | split -l 16 -a 4 - $$c/as2org.txt-
+FUZZ_CORPUS_avro := corpus-avro
+FUZZ_MAXLEN_avro := 16384
+FUZZ_SEED_avro = cp tests/data/openintel-*.avro $$c/
 
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
 

@@ -170,10 +170,10 @@ static const opt_row import_opts_table[] = {
 	{"snapshot", "YYYY-MM-DD", "the date the data describes (required; alone: finish a stopped import)"},
 	{"list", "NAME", "name of the target list for the next --targets"},
 	{"targets", "FILE", "domains of the list named by the preceding --list"},
-	{"dns", "FILE", "OpenINTEL MX/A/CNAME rows, JSON Lines or CSV (repeatable)"},
+	{"dns", "FILE", "OpenINTEL MX/A/CNAME rows, JSON Lines, CSV or Avro (repeatable)"},
 	{"scans", "FILE", "port-25 scans: Censys legacy, Censys 2.0 or ZGrab2 JSON Lines (repeatable)"},
 	{"pfx2as", "FILE", "CAIDA RouteViews prefix-to-AS file"},
-	{"asorg", "FILE", "CAIDA AS-to-Organization file"},
+	{"asorg", "FILE", "CAIDA AS-to-Organization file (text or JSON Lines)"},
 	{"strict", NULL, "stop at the first bad line; exit 1 and commit nothing"},
 	{"quiet", NULL, "no progress bar"},
 	{NULL, NULL, NULL},
@@ -305,11 +305,18 @@ static int cmd_import(int argc, char **argv)
 	}
 	catch_interrupts(NULL, NULL);
 	import_opts o = {snapshot, strict, !quiet, 10, stderr};
-	if (import_run(st, &o, in, n, &err) < 0) {
+	int ir = import_run(st, &o, in, n, &err);
+	if (ir < 0) {
 		fprintf(stderr, "mxray import: %s\n", err);
-		fprintf(stderr, "mxray import: %s\n",
-			strict ? "aborted (--strict): nothing was committed"
-			       : "that file was rolled back; files before it were kept");
+		if (strict)
+			fprintf(stderr, "mxray import: aborted (--strict): nothing was committed to %s\n", db);
+		else if (ir == -1)
+			fprintf(stderr, "mxray import: nothing of that file was written to %s; the files before it were kept\n",
+				db);
+		else
+			fprintf(stderr, "mxray import: the files were kept, but snapshot %s's MX addresses were not resolved: "
+				"'mxray import --db %s --snapshot %s' finishes it ('mxray infer' refuses until then)\n",
+				snapshot, db, snapshot);
 		free(err);
 		rc = EXIT_RUNTIME;
 	} else {
@@ -669,7 +676,8 @@ static int cmd_correct(int argc, char **argv)
 		kb_free(k);
 	}
 	if (rc != EXIT_OK) {
-		fprintf(stderr, "mxray correct: %s\n", err);
+		fprintf(stderr, "mxray correct: %s%s\n", err,
+			list ? "" : undo ? " (nothing was undone)" : " (the decision was not recorded)");
 		free(err);
 	}
 	store_close(st);
@@ -886,8 +894,9 @@ static int cmd_export(int argc, char **argv)
 		fprintf(stderr, "mxray export: %s\n", err);
 		free(err);
 		rc = EXIT_RUNTIME;
-	} else if (fflush(stdout) != 0 || ferror(stdout)) {
-		fprintf(stderr, "mxray export: cannot write the output\n");
+	} else if ((errno = 0, fflush(stdout) != 0) || ferror(stdout)) {
+		fprintf(stderr, "mxray export: cannot write the output (standard output): %s; it is incomplete\n",
+			errno ? strerror(errno) : "write error");
 		rc = EXIT_RUNTIME;
 	} else if (!strcmp(table, "assignments")) {
 		char *note = export_runs_note(st, snapshot, which);
@@ -904,7 +913,7 @@ static int cmd_export(int argc, char **argv)
 static const opt_row review_opts_table[] = {
 	{"db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)"},
 	{"snapshot", "YYYY-MM-DD", "the snapshot to review (default: the newest)"},
-	{"analyst", "NAME", "who decides (default $USER)"},
+	{"analyst", "NAME", "who decides (default $USER, else the account's name)"},
 	{"threshold", "N", "candidates: known companies' IDs below this confidence (default: infer's)"},
 	{"kb", "FILE", "knowledge base JSON replacing the built-in one"},
 	{"mode", "triage|eval", "triage the candidates (default), or label an evaluation sample"},
@@ -1011,8 +1020,13 @@ static int cmd_review(int argc, char **argv)
 		kb_free(k);
 		return EXIT_RUNTIME;
 	}
-	if (!threshold_set) /* the threshold the last inference of this snapshot used */
-		infer_last_threshold(st, snapshot, &threshold);
+	/* the threshold the last inference of this snapshot used */
+	if (!threshold_set && infer_last_threshold(st, snapshot, &threshold, &err) < 0) {
+		fprintf(stderr, "mxray review: %s\n", err);
+		free(err);
+		err = NULL;
+		rc = EXIT_RUNTIME;
+	}
 	review_opts ro = {snapshot, analyst, threshold, k, sample, t0};
 	if (rc == EXIT_OK && review_run(st, &ro, &err) < 0) {
 		fprintf(stderr, "mxray review: %s\n", err);
@@ -1353,10 +1367,13 @@ static const opt_row probe_opts_table[] = {
 	{"concurrency", "N", "open SMTP connections at most (default 100)"},
 	{"timeout", "SECONDS", "per SMTP session and per DNS try (default 10)"},
 	{"exclude", "FILE", "CIDRs and domains never contacted (opt-outs)"},
+	{"allow", "CIDR", "special-purpose addresses that may be contacted (repeatable)"},
 	{"ca-file", "PEM", "more trusted roots, besides the system's"},
+	{"sni", NULL, "send the MX host name as TLS SNI (default: none)"},
+	{"pfx2as", "FILE", "CAIDA prefix-to-AS file, when the snapshot has none"},
 	{"out", "DIR", "where dns.jsonl and scans.jsonl go (default ./SNAPSHOT)"},
 	{"no-import", NULL, "write the files only, import nothing"},
-	{"quiet", NULL, "no progress bar, no summary"},
+	{"quiet", NULL, "no progress bar, no summary (the import's lines stay)"},
 	{NULL, NULL, NULL},
 };
 
@@ -1370,18 +1387,65 @@ static bool probe_number(const char *s, double lo, double hi, double *out)
 	return true;
 }
 
+/* Close an output file: 0, or the errno of a write that failed in it. */
+static int close_output(FILE *f)
+{
+	errno = 0;
+	bool failed = ferror(f) != 0;
+	if (fclose(f) != 0 || failed)
+		return errno ? errno : EIO;
+	return 0;
+}
+
+/* The files of an earlier run in the output folder, opened to append to
+ * and read back: 0, or -1 with *err. */
+static int probe_resume(const char *outdir, const char *dns_path, const char *scan_path, bool quiet, FILE **df,
+			FILE **sf, probe_prior **prior, char **err)
+{
+	long dropped[2] = {0, 0};
+	*df = probe_out_open(dns_path, &dropped[0], err);
+	if (!*df)
+		return -1;
+	*sf = probe_out_open(scan_path, &dropped[1], err);
+	if (!*sf)
+		return -1;
+	for (int i = 0; i < 2; i++)
+		if (dropped[i])
+			fprintf(stderr, "mxray probe: %s: the unfinished last line (%ld bytes, from a run that was killed) "
+					"was dropped\n", i ? scan_path : dns_path, dropped[i]);
+	*prior = probe_prior_new();
+	uint64_t skipped = 0;
+	if (probe_prior_load(*prior, dns_path, false, stderr, &skipped, err) < 0 ||
+	    probe_prior_load(*prior, scan_path, true, stderr, &skipped, err) < 0)
+		return -1;
+	if (skipped)
+		fprintf(stderr, "mxray probe: %llu lines of %s could not be read; their work is done again\n",
+			(unsigned long long)skipped, outdir);
+	size_t d = probe_prior_domains(*prior), h = probe_prior_hosts(*prior), a = probe_prior_scans(*prior);
+	if (!d && !h && !a) {
+		probe_prior_free(*prior);
+		*prior = NULL;
+	} else if (!quiet) {
+		fprintf(stderr, "mxray probe: resuming from %s: %zu domains, %zu MX hosts and %zu addresses are done "
+				"already\n", outdir, d, h, a);
+	}
+	return 0;
+}
+
 static int cmd_probe(int argc, char **argv)
 {
 	const command *c = find_command("probe");
 	const char *db = default_db(), *snapshot = NULL, *list = NULL, *domfile = NULL, *exfile = NULL;
-	const char *outdir = NULL;
+	const char *outdir = NULL, *pfx2as = NULL;
 	char ehlo[MX_NAME_MAX + 2] = "";
-	probe_opts po = {NULL, 25, ehlo, 20, 100, 10, NULL, NULL, true, stderr};
+	probe_opts po = {.port = 25, .ehlo = ehlo, .rate = 20, .concurrency = 100, .timeout = 10, .log = stderr};
 	bool do_import = true, quiet = false;
 	double v;
 	int rc = EXIT_USAGE;
 	probe_domains doms = {0};
-	probe_exclude *ex = NULL;
+	probe_exclude *ex = NULL, *allow = probe_exclude_new();
+	probe_prior *prior = NULL;
+	FILE *df = NULL, *sf = NULL;
 	char *err = NULL, *dns_path = NULL, *scan_path = NULL, *tgt_path = NULL;
 	optparse op;
 	const char *name;
@@ -1397,38 +1461,59 @@ static int cmd_probe(int argc, char **argv)
 			if (!list_name_ok(optarg) || !strcmp(optarg, "all")) {
 				rc = usage_error(c, "list name '%s' must be 1-63 letters, digits, '-', '_' or '.' (not 'all')",
 						 optarg);
-				return op_error(&op, rc);
+				goto optfail;
 			}
 			list = optarg;
 		} else if (!strcmp(name, "resolver")) {
 			po.resolver = optarg;
 		} else if (!strcmp(name, "port")) {
-			if (!probe_number(optarg, 1, 65535, &v) || v != (unsigned)v)
-				return op_error(&op, usage_error(c, "--port '%s' is not a port 1-65535", optarg));
+			if (!probe_number(optarg, 1, 65535, &v) || v != (unsigned)v) {
+				rc = usage_error(c, "--port '%s' is not a port 1-65535", optarg);
+				goto optfail;
+			}
 			po.port = (unsigned)v;
 		} else if (!strcmp(name, "ehlo")) {
 			size_t n = strlen(optarg);
 			if (n == 0 || n > MX_NAME_MAX || strspn(optarg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-							    "0123456789.-_[]:") != n)
-				return op_error(&op, usage_error(c, "--ehlo '%s' is not a host name or [address]", optarg));
+							    "0123456789.-_[]:") != n) {
+				rc = usage_error(c, "--ehlo '%s' is not a host name or [address]", optarg);
+				goto optfail;
+			}
 			snprintf(ehlo, sizeof ehlo, "%s", optarg);
 		} else if (!strcmp(name, "rate")) {
-			if (!probe_number(optarg, 0.001, 100000, &v))
-				return op_error(&op, usage_error(c, "--rate '%s' is not a number 0.001-100000", optarg));
+			if (!probe_number(optarg, 0.001, 100000, &v)) {
+				rc = usage_error(c, "--rate '%s' is not a number 0.001-100000", optarg);
+				goto optfail;
+			}
 			po.rate = v;
 		} else if (!strcmp(name, "concurrency")) {
-			if (!probe_number(optarg, 1, 100000, &v) || v != (int)v)
-				return op_error(&op, usage_error(c, "--concurrency '%s' is not a number 1-100000", optarg));
+			if (!probe_number(optarg, 1, 100000, &v) || v != (int)v) {
+				rc = usage_error(c, "--concurrency '%s' is not a number 1-100000", optarg);
+				goto optfail;
+			}
 			po.concurrency = (int)v;
 		} else if (!strcmp(name, "timeout")) {
-			if (!probe_number(optarg, 0.05, 3600, &v))
-				return op_error(&op, usage_error(c, "--timeout '%s' is not a number of seconds (0.05-3600)",
-								 optarg));
+			if (!probe_number(optarg, 0.05, 3600, &v)) {
+				rc = usage_error(c, "--timeout '%s' is not a number of seconds (0.05-3600)", optarg);
+				goto optfail;
+			}
 			po.timeout = v;
 		} else if (!strcmp(name, "exclude")) {
 			exfile = optarg;
+		} else if (!strcmp(name, "allow")) {
+			const char *why = probe_exclude_add_cidr(allow, optarg);
+			if (why) {
+				fprintf(stderr, "mxray probe: --allow '%s': %s\n", optarg, why);
+				rc = usage_error(c, "%s", "--allow takes an IPv4 address or CIDR");
+				goto optfail;
+			}
+			po.allow = allow;
 		} else if (!strcmp(name, "ca-file")) {
 			po.ca_file = optarg;
+		} else if (!strcmp(name, "sni")) {
+			po.sni = true;
+		} else if (!strcmp(name, "pfx2as")) {
+			pfx2as = optarg;
 		} else if (!strcmp(name, "out")) {
 			outdir = optarg;
 		} else if (!strcmp(name, "no-import")) {
@@ -1437,12 +1522,22 @@ static int cmd_probe(int argc, char **argv)
 			quiet = true;
 		}
 	}
-	if (op.rc >= 0)
-		return op.rc;
-	if (!snapshot)
-		return usage_error(c, "%s", "--snapshot YYYY-MM-DD is required");
-	if (!mx_date_valid(snapshot))
-		return usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+	if (op.rc >= 0) {
+		rc = op.rc;
+		goto out;
+	}
+	if (!snapshot) {
+		rc = usage_error(c, "%s", "--snapshot YYYY-MM-DD is required");
+		goto out;
+	}
+	if (!mx_date_valid(snapshot)) {
+		rc = usage_error(c, "--snapshot '%s' is not a date YYYY-MM-DD", snapshot);
+		goto out;
+	}
+	if (pfx2as && !do_import) {
+		rc = usage_error(c, "%s", "--pfx2as is imported with the results: it has no use with --no-import");
+		goto out;
+	}
 	for (int i = optind; i < argc; i++) {
 		const char *why = probe_domains_add(&doms, argv[i], strlen(argv[i]));
 		if (why) {
@@ -1463,9 +1558,23 @@ static int cmd_probe(int argc, char **argv)
 			goto fail;
 		po.exclude = ex;
 	}
+	if (pfx2as) { /* found out now, not after an hour of probing */
+		FILE *pf = fopen(pfx2as, "r");
+		if (!pf) {
+			err = xasprintf("--pfx2as %s: %s", pfx2as, strerror(errno));
+			goto fail;
+		}
+		fclose(pf);
+	}
 	if (!ehlo[0])
 		probe_default_ehlo(ehlo, sizeof ehlo);
 	po.progress = !quiet;
+	int cap = probe_concurrency_cap(po.concurrency);
+	if (cap < po.concurrency) {
+		fprintf(stderr, "mxray probe: --concurrency %d lowered to %d (the file-descriptor limit)\n",
+			po.concurrency, cap);
+		po.concurrency = cap;
+	}
 	if (!outdir)
 		outdir = snapshot;
 	if (mkdir(outdir, 0777) < 0 && errno != EEXIST) {
@@ -1474,47 +1583,50 @@ static int cmd_probe(int argc, char **argv)
 	}
 	dns_path = xasprintf("%s/dns.jsonl", outdir);
 	scan_path = xasprintf("%s/scans.jsonl", outdir);
-	FILE *df = fopen(dns_path, "w"), *sf = df ? fopen(scan_path, "w") : NULL;
-	if (!df || !sf) {
-		err = xasprintf("%s: %s", df ? scan_path : dns_path, strerror(errno));
-		if (df)
-			fclose(df);
+	if (probe_resume(outdir, dns_path, scan_path, quiet, &df, &sf, &prior, &err) < 0)
 		goto fail;
-	}
+	po.prior = prior;
+	po.dns_name = dns_path;
+	po.scan_name = scan_path;
 	struct sigaction old_int, old_term;
 	catch_interrupts(&old_int, &old_term);
 	probe_counts pc;
 	int pr = probe_run(&po, doms.v, doms.n, df, sf, &pc, &err);
-	bool wrote = fclose(df) == 0;
-	wrote = (fclose(sf) == 0) && wrote;
+	/* a write that failed (a full disk): name the file */
+	int derr = close_output(df), serr = close_output(sf);
+	df = sf = NULL;
 	if (pr < 0)
 		goto fail;
-	if (!wrote) {
-		err = xasprintf("writing %s: %s", outdir, strerror(errno));
+	if (derr || serr) {
+		err = xasprintf("cannot write %s: %s; it is incomplete and nothing was imported", derr ? dns_path : scan_path,
+				strerror(derr ? derr : serr));
 		goto fail;
 	}
 	if (!quiet)
 		fprintf(stderr,
-			"probe: %llu domains (%llu excluded): %llu MX records, %llu failed lookups, %llu NODATA; "
-			"%llu MX hosts (%llu excluded), %llu addresses (%llu excluded); %llu SMTP sessions: "
-			"%llu banners, %llu TLS (%llu trusted), %llu errors; files in %s\n",
+			"probe: %llu domains (%llu excluded, %llu done before): %llu MX records, %llu failed lookups, "
+			"%llu NODATA; %llu MX hosts (%llu excluded, %llu done before); %llu addresses (%llu excluded, "
+			"%llu special-purpose, %llu done before); %llu SMTP sessions in %.1f s (%.0f/s): %llu banners, "
+			"%llu TLS (%llu trusted), %llu errors; files in %s\n",
 			(unsigned long long)pc.domains, (unsigned long long)pc.excluded_domains,
-			(unsigned long long)pc.mx_records, (unsigned long long)pc.dns_failed,
-			(unsigned long long)pc.dns_nodata, (unsigned long long)pc.hosts,
-			(unsigned long long)pc.excluded_hosts, (unsigned long long)pc.addresses,
-			(unsigned long long)pc.excluded_addresses, (unsigned long long)pc.smtp_done,
+			(unsigned long long)pc.resumed_domains, (unsigned long long)pc.mx_records,
+			(unsigned long long)pc.dns_failed, (unsigned long long)pc.dns_nodata, (unsigned long long)pc.hosts,
+			(unsigned long long)pc.excluded_hosts, (unsigned long long)pc.resumed_hosts,
+			(unsigned long long)pc.addresses, (unsigned long long)pc.excluded_addresses,
+			(unsigned long long)pc.special_addresses, (unsigned long long)pc.resumed_addresses,
+			(unsigned long long)pc.smtp_done, pc.seconds, pc.seconds > 0 ? (double)pc.smtp_done / pc.seconds : 0,
 			(unsigned long long)pc.smtp_banner, (unsigned long long)pc.smtp_tls,
 			(unsigned long long)pc.smtp_trusted, (unsigned long long)pc.smtp_failed, outdir);
 	if (pr == 1) {
-		fprintf(stderr, "mxray probe: interrupted: the files in %s hold what was done; nothing was imported\n",
-			outdir);
+		fprintf(stderr, "mxray probe: interrupted: the files in %s hold what was done, and nothing was imported; "
+				"the same command again probes only what is missing\n", outdir);
 		goto out;
 	}
 	if (!do_import) {
 		rc = EXIT_OK;
 		goto out;
 	}
-	import_input in[3];
+	import_input in[4];
 	size_t n = 0;
 	if (list) {
 		tgt_path = xasprintf("%s/targets-%s.txt", outdir, list);
@@ -1536,6 +1648,18 @@ static int cmd_probe(int argc, char **argv)
 	store *st = store_open(db, &err);
 	if (!st)
 		goto fail;
+	if (pfx2as) {
+		int has = probe_snapshot_has_pfx2as(st, snapshot, &err);
+		if (has < 0) {
+			store_close(st);
+			goto fail;
+		}
+		if (has)
+			fprintf(stderr, "mxray probe: snapshot %s has a pfx2as table already: --pfx2as %s is not imported "
+					"('mxray import --pfx2as' merges one into it)\n", snapshot, pfx2as);
+		else
+			in[n++] = (import_input){IMPORT_PFX2AS, pfx2as, NULL};
+	}
 	import_opts io = {snapshot, false, !quiet, 10, stderr};
 	int ir = import_run(st, &io, in, n, &err);
 	store_close(st);
@@ -1543,16 +1667,25 @@ static int cmd_probe(int argc, char **argv)
 		goto fail;
 	rc = EXIT_OK;
 	goto out;
+optfail:
+	op_error(&op, rc);
+	goto out;
 fail:
 	fprintf(stderr, "mxray probe: %s\n", err ? err : "failed");
 	rc = EXIT_RUNTIME;
 out:
+	if (df)
+		fclose(df);
+	if (sf)
+		fclose(sf);
 	free(err);
 	free(dns_path);
 	free(scan_path);
 	free(tgt_path);
 	probe_domains_free(&doms);
 	probe_exclude_free(ex);
+	probe_exclude_free(allow);
+	probe_prior_free(prior);
 	return rc;
 }
 
@@ -1649,12 +1782,16 @@ static const command commands[] = {
 	 report_opts_table, cmd_report},
 	{"probe", "--snapshot YYYY-MM-DD (DOMAIN... | --domains FILE) [--list NAME] [--resolver IP[:PORT]]\n"
 		  "       [--port N] [--ehlo NAME] [--rate N] [--concurrency N] [--timeout S] [--exclude FILE]\n"
-		  "       [--ca-file PEM] [--out DIR] [--no-import]",
+		  "       [--allow CIDR]... [--ca-file PEM] [--sni] [--pfx2as FILE] [--out DIR] [--no-import] [--quiet]",
 	 "Collect the evidence live: MX and A lookups, then one SMTP STARTTLS session per address.\n"
 	 "Writes OpenINTEL-style dns.jsonl and ZGrab2-style scans.jsonl under --out and imports\n"
 	 "them into the snapshot; then 'mxray infer' and 'mxray show DOMAIN' work.  Each address\n"
-	 "is asked: greeting, EHLO, STARTTLS, TLS handshake (the certificate is kept and checked\n"
-	 "against the system's trusted roots), QUIT; never MAIL FROM or RCPT TO.\n"
+	 "is asked: greeting, EHLO, STARTTLS, TLS handshake (the certificate is kept and its chain\n"
+	 "checked against the system's trusted roots and --ca-file, expiry included, the host\n"
+	 "name not), QUIT; never MAIL FROM or RCPT TO.  No SNI unless --sni.\n"
+	 "Interrupted (Ctrl-C), it keeps what is done in --out and imports nothing; the same\n"
+	 "command again probes only what is missing.  Private, loopback and other\n"
+	 "special-purpose addresses (RFC 6890) are never contacted unless --allow opens them.\n"
 	 "Etiquette: scan only what you may, identify yourself with --ehlo (a name whose web\n"
 	 "page explains the research and how to opt out), honour opt-out requests with\n"
 	 "--exclude, and keep the rate low (default 20 connections per second).",
@@ -1721,5 +1858,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mxray: '%s' is not a command. See 'mxray --help'.\n", argv[1]);
 		return EXIT_USAGE;
 	}
-	return c->run(argc - 1, argv + 1);
+	int rc = c->run(argc - 1, argv + 1);
+	/* output that could not be written (a full disk, a closed pipe) is a
+	 * failure, said once, whatever the command */
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		int e = errno;
+		if (rc == EXIT_OK)
+			fprintf(stderr, "mxray %s: cannot write the output (standard output): %s; it is incomplete\n",
+				c->name, e ? strerror(e) : "write error");
+		rc = EXIT_RUNTIME;
+	}
+	return rc;
 }
