@@ -844,8 +844,11 @@ done
 gzip -c tests/data/openintel-deflate.avro >"$T/oi.avro.gz"
 rm -f "$T/av2.db"*
 status "avro: gzip-wrapped on stdin" 0 sh -c "\"\$0\" import --db \"\$1\" --snapshot 2021-06-08 --dns - <\"\$2\"" "$MXRAY" "$T/av2.db" "$T/oi.avro.gz"
-eq "avro: stdin gives the same rows" "$(sqlite3 "$T/av.db" "SELECT * FROM mx UNION ALL SELECT * FROM a ORDER BY 1, 2, 3")" \
-	"$(sqlite3 "$T/av2.db" "SELECT * FROM mx UNION ALL SELECT * FROM a ORDER BY 1, 2, 3")"
+for q in "SELECT domain, host, pref FROM mx" "SELECT host, ip FROM a" "SELECT name, qtype, rcode FROM lookup_fail"; do
+	want=$(sqlite3 "$T/av.db" "$q ORDER BY 1, 2, 3" 2>&1)
+	eq "avro: stdin gives the same rows ($q)" "$want" "$(sqlite3 "$T/av2.db" "$q ORDER BY 1, 2, 3" 2>&1)"
+	if [ -n "$want" ]; then ok; else bad "avro: no rows to compare ($q)"; fi
+done
 status "avro: --strict stops at the bad record" 1 "$MXRAY" import --db "$T/av3.db" --snapshot 2021-06-08 --strict --dns tests/data/openintel-snappy.avro
 has "avro: --strict names it" "tests/data/openintel-snappy.avro:10: ip4_address is not an IPv4 address" "$T/err"
 eq "avro: --strict keeps nothing" "0" "$(sqlite3 "$T/av3.db" "SELECT count(*) FROM f_mx" 2>/dev/null || echo 0)"
