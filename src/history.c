@@ -60,6 +60,44 @@ int history_stamp(store *st, char buf[32], char **err)
 	return store_read_done(st, s, rc, err);
 }
 
+/* In one transaction (left open for the caller to commit): run the
+ * undo or redo statement over ids, binding who (undo only) and the time.
+ * Every id must change exactly one row, else nothing is kept and the
+ * refusal says which.  -1 with the transaction rolled back. */
+static int step_ids(store *st, const history_table *t, bool undo, const int64_t *ids, size_t n, const char *who,
+		    char **err)
+{
+	idrows ir = {ids};
+	store_rows rows = {n, &ir, id_column};
+	char at[32];
+	if (history_stamp(st, at, err) < 0 || store_begin(st, err) < 0)
+		return -1;
+	sqlite3_stmt *s = store_prepare(st, undo ? t->undo_sql : t->redo_sql, err);
+	int64_t done = -1;
+	if (s) {
+		store_bind_rows(s, 1, &rows);
+		if (undo)
+			store_bind_text(s, 2, who);
+		store_bind_text(s, undo ? 3 : 2, at);
+		done = store_step_bulk(st, s, err);
+	}
+	if (done < 0 || (size_t)done != n) {
+		store_rollback(st);
+		/* a row missing, undone already, or listed twice: say which */
+		return done < 0 ? -1 : refuse(st, t, ids, n, undo, &rows, err);
+	}
+	return 0;
+}
+
+static int commit(store *st, char **err)
+{
+	if (store_commit(st, err) < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	return 0;
+}
+
 int history_undo(store *st, const history_table *t, const int64_t *ids, size_t n, const char *who, char **err)
 {
 	for (size_t i = 0; i < n; i++)
@@ -70,59 +108,21 @@ int history_undo(store *st, const history_table *t, const int64_t *ids, size_t n
 		}
 	if (n == 0)
 		return 0;
-	idrows ir = {ids};
-	store_rows rows = {n, &ir, id_column};
-	char at[32];
-	if (history_stamp(st, at, err) < 0 || store_begin(st, err) < 0)
+	if (step_ids(st, t, true, ids, n, who, err) < 0)
 		return -1;
-	sqlite3_stmt *s = store_prepare(st, t->undo_sql, err);
-	int64_t done = -1;
-	if (s) {
-		store_bind_rows(s, 1, &rows);
-		store_bind_text(s, 2, who);
-		store_bind_text(s, 3, at);
-		done = store_step_bulk(st, s, err);
-	}
-	if (done < 0 || (size_t)done != n) {
-		store_rollback(st);
-		/* a row missing, undone already, or listed twice: say which */
-		return done < 0 ? -1 : refuse(st, t, ids, n, true, &rows, err);
-	}
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return commit(st, err);
 }
 
 int history_redo(store *st, const history_table *t, const int64_t *ids, size_t n, int64_t *out, char **err)
 {
 	if (n == 0)
 		return 0;
-	idrows ir = {ids};
-	store_rows rows = {n, &ir, id_column};
-	char at[32];
-	if (history_stamp(st, at, err) < 0 || store_begin(st, err) < 0)
+	if (step_ids(st, t, false, ids, n, NULL, err) < 0)
 		return -1;
-	sqlite3_stmt *s = store_prepare(st, t->redo_sql, err);
-	int64_t done = -1;
-	if (s) {
-		store_bind_rows(s, 1, &rows);
-		store_bind_text(s, 2, at);
-		done = store_step_bulk(st, s, err);
-	}
-	if (done < 0 || (size_t)done != n) {
-		store_rollback(st);
-		return done < 0 ? -1 : refuse(st, t, ids, n, false, &rows, err);
-	}
 	/* one statement inserting n rows in step order: their rowids are the
 	 * n after the largest (INTEGER PRIMARY KEY, no row above the last) */
 	int64_t last = sqlite3_last_insert_rowid(store_db(st));
 	for (size_t i = 0; i < n; i++)
 		out[i] = last - (int64_t)(n - 1 - i);
-	if (store_commit(st, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return 0;
+	return commit(st, err);
 }
