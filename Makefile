@@ -86,6 +86,7 @@ cli: $(MXRAY) $(MXGEN)
 	@sh tests/cli/tui.sh $(abspath $(MXRAY))
 	@sh tests/cli/probe.sh $(abspath $(MXRAY))
 	@sh tests/cli/diskfull.sh $(abspath $(MXRAY))
+	@sh tests/cli/concurrent.sh $(abspath $(MXRAY))
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:

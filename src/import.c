@@ -1379,6 +1379,9 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 
 	int rc = store_begin(st, err);
 	bool began = rc == 0; /* else there is no savepoint of ours to roll back */
+	/* with the write lock held: names another process stored meanwhile */
+	if (rc == 0)
+		rc = names_sync(nm, st, err);
 	/* the snapshot exists once a file of it is committed, not before */
 	if (rc == 0 && o->snapshot)
 		rc = store_snapshot_add(st, o->snapshot, err);

@@ -12,6 +12,7 @@ struct names {
 	size_t cap;
 	size_t flushed;   /* indexes below this are in the table */
 	int64_t next;     /* the next free database id */
+	int64_t version;  /* PRAGMA data_version when loaded */
 };
 
 static void put(names *n, uint32_t i, int64_t id)
@@ -25,16 +26,30 @@ static void put(names *n, uint32_t i, int64_t id)
 	n->id[i] = id;
 }
 
-names *names_open(store *st, char **err)
+/* The connection's data_version: it changes when another connection
+ * commits. */
+static int64_t data_version(store *st, char **err)
 {
-	names *n = xcalloc(1, sizeof *n);
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA data_version", err);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	if (store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0)
+		return -1;
+	return v;
+}
+
+static int load(names *n, store *st, char **err)
+{
 	n->map = strmap_new();
 	n->next = 1;
+	n->version = data_version(st, err);
+	if (n->version < 0)
+		return -1;
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM name ORDER BY id", err);
-	if (!s) {
-		names_free(n);
-		return NULL;
-	}
+	if (!s)
+		return -1;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		int64_t id = sqlite3_column_int64(s, 0);
@@ -43,12 +58,37 @@ names *names_open(store *st, char **err)
 		if (id >= n->next)
 			n->next = id + 1;
 	}
-	if (store_read_done(st, s, rc, err) < 0) {
+	if (store_read_done(st, s, rc, err) < 0)
+		return -1;
+	n->flushed = strmap_size(n->map);
+	return 0;
+}
+
+names *names_open(store *st, char **err)
+{
+	names *n = xcalloc(1, sizeof *n);
+	if (load(n, st, err) < 0) {
 		names_free(n);
 		return NULL;
 	}
-	n->flushed = strmap_size(n->map);
 	return n;
+}
+
+int names_sync(names *n, store *st, char **err)
+{
+	int64_t v = data_version(st, err);
+	if (v < 0)
+		return -1;
+	if (v == n->version)
+		return 0;
+	if (n->flushed != strmap_size(n->map)) {
+		*err = xstrdup("internal error: the name cache has unsaved names while the database changed");
+		return -1;
+	}
+	strmap_free(n->map);
+	n->map = NULL;
+	n->flushed = 0;
+	return load(n, st, err);
 }
 
 void names_free(names *n)

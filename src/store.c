@@ -15,6 +15,9 @@
 struct store {
 	sqlite3 *db;
 	int depth; /* open savepoints */
+	bool outer;    /* store_begin began the transaction (BEGIN IMMEDIATE) */
+	double busy_since; /* the busy handler's wait began (mx_clock_s) */
+	bool busy_said;    /* and it said so on the terminal */
 	sqlite3_stmt *stmts[MAX_STMTS];
 	const char *sqls[MAX_STMTS];
 	int nstmts;
@@ -432,6 +435,17 @@ static int migrate(store *st, char **err)
 	while (v < target) {
 		if (store_exec(st, "BEGIN IMMEDIATE", err) < 0)
 			return -1;
+		/* another process may have migrated while this one waited for
+		 * the write lock: read the version again under the lock */
+		if (!user_version(st, &v)) {
+			*err = db_err(st->db, "cannot read schema version");
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (v >= target) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			break;
+		}
 		char *pragma = xasprintf("PRAGMA user_version=%d", v + 1);
 		int rc = store_exec(st, migrations[v], err);
 		if (rc == 0)
@@ -587,6 +601,30 @@ int64_t store_step_bulk(store *st, sqlite3_stmt *s, char **err)
 	return n;
 }
 
+/* SQLite's busy handler of a writable connection: another process (an
+ * import, infer, a desk's decision) holds the write lock.  Wait for it,
+ * up to STORE_BUSY_WAIT seconds, saying so once on a terminal. */
+#define STORE_BUSY_WAIT 600
+static int busy_wait(void *arg, int count)
+{
+	store *st = arg;
+	double now = mx_clock_s();
+	if (count == 0) {
+		st->busy_since = now;
+		st->busy_said = false;
+	}
+	double waited = now - st->busy_since;
+	if (waited >= STORE_BUSY_WAIT)
+		return 0; /* SQLITE_BUSY: "database is locked" */
+	if (!st->busy_said && waited >= 2 && isatty(STDERR_FILENO)) {
+		fprintf(stderr, "mxray: waiting for another process to finish writing to %s\n",
+			sqlite3_db_filename(st->db, "main"));
+		st->busy_said = true;
+	}
+	sqlite3_sleep(count < 10 ? 5 : 50);
+	return 1;
+}
+
 /* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
 static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
 {
@@ -601,7 +639,10 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 		free(st);
 		return NULL;
 	}
-	sqlite3_busy_timeout(st->db, 5000);
+	if (readonly)
+		sqlite3_busy_timeout(st->db, 5000);
+	else
+		sqlite3_busy_handler(st->db, busy_wait, st);
 	sqlite3_create_module(st->db, "mxray_rows", &rows_module, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL: readers (the review desk) never block a writer; NORMAL sync is
@@ -764,10 +805,22 @@ sqlite3 *store_db(store *st)
 
 int store_begin(store *st, char **err)
 {
+	/* The outermost level takes the write lock at once (BEGIN
+	 * IMMEDIATE): a deferred transaction that reads first and writes
+	 * later fails at its first write when another process committed
+	 * meanwhile, and what it read may be stale (import's name cache). */
+	bool outer = st->depth == 0 && !st->readonly && sqlite3_get_autocommit(st->db);
+	if (outer && store_exec(st, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
 	char sql[48];
 	snprintf(sql, sizeof sql, "SAVEPOINT sp%d", st->depth);
-	if (store_exec(st, sql, err) < 0)
+	if (store_exec(st, sql, err) < 0) {
+		if (outer)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
+	}
+	if (outer)
+		st->outer = true;
 	st->depth++;
 	return 0;
 }
@@ -779,6 +832,13 @@ int store_commit(store *st, char **err)
 	if (store_exec(st, sql, err) < 0)
 		return -1;
 	st->depth--;
+	if (st->depth == 0 && st->outer) {
+		st->outer = false;
+		if (store_exec(st, "COMMIT", err) < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -790,6 +850,10 @@ void store_rollback(store *st)
 	snprintf(sql, sizeof sql, "ROLLBACK TO sp%d; RELEASE sp%d", st->depth - 1, st->depth - 1);
 	sqlite3_exec(st->db, sql, NULL, NULL, NULL);
 	st->depth--;
+	if (st->depth == 0 && st->outer) {
+		st->outer = false;
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	}
 }
 
 sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)

@@ -40,6 +40,53 @@ static void test_ids_in_name_order(void **state)
 	store_close(st);
 }
 
+/* another connection stores names between two flushes: names_sync loads
+ * them, so that a name is never given a second id (two imports at once) */
+static void test_sync_after_another_writer(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	char path[] = "/tmp/mxray-names-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	unlink(path);
+	store *st = store_open(path, &err);
+	assert_non_null(st);
+	names *n = names_open(st, &err);
+	assert_non_null(n);
+	names_ref(n, "a.example");
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(names_sync(n, st, &err), 0); /* its own write: no reload */
+	store *other = store_open(path, &err);
+	assert_non_null(other);
+	assert_int_equal(store_exec(other, "INSERT INTO name(id, name) VALUES(2, 'b.example')", &err), 0);
+	store_close(other);
+	assert_int_equal(names_sync(n, st, &err), 0);
+	uint32_t b = names_ref(n, "b.example"), c = names_ref(n, "c.example");
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(names_dbid(n, b), 2); /* the other's id, not a new one */
+	assert_int_equal(names_dbid(n, c), 3);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 3);
+	/* a name referenced but not flushed when the table changed is an error, not a duplicate */
+	names_ref(n, "d.example");
+	other = store_open(path, &err);
+	assert_non_null(other);
+	assert_int_equal(store_exec(other, "INSERT INTO name(id, name) VALUES(9, 'e.example')", &err), 0);
+	store_close(other);
+	assert_int_equal(names_sync(n, st, &err), -1);
+	assert_non_null(strstr(err, "unsaved names"));
+	free(err);
+	names_free(n);
+	store_close(st);
+	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
+	unlink(path);
+	unlink(wal);
+	unlink(shm);
+	free(wal);
+	free(shm);
+}
+
 /* the sort's eight-byte prefixes: an empty name (a shift by 64 before,
  * found by clang's analyzer), shorter names and exactly eight bytes */
 static void test_short_names_in_order(void **state)
@@ -111,6 +158,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_in_name_order),
+		cmocka_unit_test(test_sync_after_another_writer),
 		cmocka_unit_test(test_short_names_in_order),
 		cmocka_unit_test(test_bulk_rows),
 	};

@@ -180,6 +180,35 @@ static void test_savepoints(void **state)
 	store_close(st);
 }
 
+/* the outermost store_begin holds the write lock from the start (BEGIN
+ * IMMEDIATE): another connection cannot write until it commits or rolls
+ * back, and the commit of the outermost level commits */
+static void test_begin_takes_the_write_lock(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *path = tmpdb();
+	store *a = store_open(path, &err), *b = store_open(path, &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	sqlite3_busy_timeout(store_db(b), 0); /* no waiting in a test */
+	assert_int_equal(store_begin(a, &err), 0);
+	assert_int_equal(sqlite3_exec(store_db(b), "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_BUSY);
+	assert_int_equal(store_begin(a, &err), 0); /* nested: a savepoint */
+	assert_int_equal(store_snapshot_add(a, "2021-01-01", &err), 0);
+	assert_int_equal(store_commit(a, &err), 0);
+	assert_int_equal(db_int(b, "SELECT count(*) FROM snapshot"), 0); /* not yet committed */
+	assert_int_equal(store_commit(a, &err), 0);
+	assert_int_equal(db_int(b, "SELECT count(*) FROM snapshot"), 1);
+	assert_int_equal(store_begin(a, &err), 0);
+	assert_int_equal(store_snapshot_add(a, "2021-01-02", &err), 0);
+	store_rollback(a);
+	assert_int_equal(sqlite3_exec(store_db(b), "BEGIN IMMEDIATE; COMMIT", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(db_int(b, "SELECT count(*) FROM snapshot"), 1);
+	store_close(a);
+	store_close(b);
+}
+
 /* one write in a transaction of its own, and the end of a read loop */
 static void test_write_alone_and_read_done(void **state)
 {
@@ -243,6 +272,7 @@ int main(void)
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),
+		cmocka_unit_test(test_begin_takes_the_write_lock),
 		cmocka_unit_test(test_write_alone_and_read_done),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);

@@ -18,6 +18,10 @@ typedef struct names names;
 /* Load the name table.  NULL with *err set on a database error. */
 names *names_open(store *st, char **err);
 void names_free(names *n);
+/* Load the table again when another connection committed since it was
+ * loaded (PRAGMA data_version); call it with the write lock held, between
+ * files: references from names_ref before it are void after a reload. */
+int names_sync(names *n, store *st, char **err);
 /* A reference to a normalised name (stored or new); dense from 0. */
 uint32_t names_ref(names *n, const char *name);
 /* Give the new names ids and write them.  -1 with *err set. */
