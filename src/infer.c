@@ -1862,11 +1862,12 @@ static int write_tally(ctx *c)
 	return rc;
 }
 
-static int write_all(ctx *c, size_t ndom)
+/* Remove the snapshot's earlier results (of the approaches this run
+ * computes).  When the snapshot is the only one with results, whole
+ * tables are emptied at once (SQLite drops their pages instead of
+ * deleting row by row). */
+static int clear_results(ctx *c)
 {
-	/* When the snapshot is the only one with results, whole tables are
-	 * emptied at once (SQLite drops their pages instead of deleting row
-	 * by row). */
 	sqlite3_stmt *s = prepare_id(c, "SELECT EXISTS (SELECT 1 FROM f_coverage WHERE snap <> ?1)"
 				       " OR EXISTS (SELECT 1 FROM f_result WHERE snap <> ?1)"
 				       " OR EXISTS (SELECT 1 FROM f_host_ev WHERE snap <> ?1)");
@@ -1891,13 +1892,13 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		sqlite3_finalize(s);
 	}
+	bool every = (c->o->approaches & INFER_ALL) == INFER_ALL;
+	if (alone && every)
+		return store_exec(c->st, "DELETE FROM f_result; DELETE FROM f_company;", c->err) < 0 ? -1 : 0;
 	static const char *const clear_approach[] = {"DELETE FROM f_result WHERE snap = ?1 AND approach = ?2",
 						     "DELETE FROM f_company WHERE snap = ?1 AND approach = ?2"};
-	if (alone && (c->o->approaches & INFER_ALL) == INFER_ALL &&
-	    (store_exec(c->st, "DELETE FROM f_result; DELETE FROM f_company;", c->err) < 0))
-		return -1;
-	for (size_t i = 0; i < 2 && !(alone && (c->o->approaches & INFER_ALL) == INFER_ALL); i++) {
-		sqlite3_stmt *s = prepare_id(c, clear_approach[i]);
+	for (size_t i = 0; i < 2; i++) {
+		s = prepare_id(c, clear_approach[i]);
 		if (!s)
 			return -1;
 		for (unsigned bit = 1; bit <= 16; bit <<= 1) {
@@ -1912,43 +1913,58 @@ static int write_all(ctx *c, size_t ndom)
 		}
 		sqlite3_finalize(s);
 	}
+	return 0;
+}
 
-	if (write_evidence(c) < 0)
-		return -1;
-
-	sqlite3_stmt *cv = prepare(c, "INSERT INTO f_coverage(snap, domain, category) SELECT c0, c1, c2"
-				      " FROM mxray_rows(?1)");
-	if (!cv)
-		return -1;
-	sqlite3_stmt *pm = prepare(c, "INSERT INTO f_primary_mx(snap, domain, host) SELECT c0, c1, c2"
-				      " FROM mxray_rows(?1)");
-	sqlite3_stmt *ins = prepare(c, "INSERT INTO f_result(snap, approach, domain, provider, weight, source,"
-				       " confidence, status, reason) SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8"
-				       " FROM mxray_rows(?1)");
-	sqlite3_stmt *co = prepare_id(c, "INSERT INTO f_company(snap, approach, provider, company) VALUES(?1,?2,?3,?4)");
-	if (!pm || !ins || !co) {
-		sqlite3_finalize(pm);
-		sqlite3_finalize(ins);
-		sqlite3_finalize(co);
-		sqlite3_finalize(cv);
-		return -1;
-	}
-	/* Domains in name id order: every table is written in key order. */
+/* The domains in name id order: every table is written in key order. */
+static uint32_t *domain_order(ctx *c, size_t ndom)
+{
 	uint32_t *order = xmalloc((ndom + 1) * sizeof *order);
 	for (uint32_t d = 0; d < ndom; d++)
 		order[d] = d;
 	sort_ctx = c;
 	qsort(order, ndom, sizeof *order, cmp_dom_db);
+	return order;
+}
+
+/* A domain's coverage category (the paper's Table 4): past port 25, a
+ * trusted certificate with a usable name, then a usable banner/EHLO
+ * name, on a primary address. */
+static uint32_t coverage_of(const ctx *c, uint32_t d)
+{
+	uint32_t cat = c->dom_cov[d];
+	if (cat != 3)
+		return cat;
+	bool cert = false, name = false;
+	uint32_t first = c->dom_first[d], n = c->dom_n[d];
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t h = c->primary.v[first + j];
+		FOR_LIVE_IPS(c, h, ip) {
+			cert |= c->ip_group[ip] != NONE;
+			name |= c->ip_banner[ip] != NONE || c->ip_ehlo[ip] != NONE;
+		}
+	}
+	return !cert ? 3 : !name ? 4 : 5;
+}
+
+/* Every domain's primary MX set and coverage category. */
+static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
+{
+	sqlite3_stmt *cv = prepare(c, "INSERT INTO f_coverage(snap, domain, category) SELECT c0, c1, c2"
+				      " FROM mxray_rows(?1)");
+	sqlite3_stmt *pm = prepare(c, "INSERT INTO f_primary_mx(snap, domain, host) SELECT c0, c1, c2"
+				      " FROM mxray_rows(?1)");
+	if (!cv || !pm) {
+		sqlite3_finalize(cv);
+		sqlite3_finalize(pm);
+		return -1;
+	}
 	uint32_t *hbuf = NULL;
 	size_t hcap = 0;
 	pairs pmrows = {NULL, 0, 0, c->snap}, covrows = {NULL, 0, 0, c->snap};
-	share *sh = NULL;
-	size_t shcap = 0;
-	int rc = 0;
 	progress pg;
-	/* Pass 0: primary MX sets and coverage, domain by domain. */
 	progress_begin(&pg, c->o->progress, "infer: writing domains", ndom);
-	for (uint32_t di = 0; di < ndom && rc == 0; di++) {
+	for (uint32_t di = 0; di < ndom; di++) {
 		uint32_t d = order[di];
 		uint32_t first = c->dom_first[d], n = c->dom_n[d];
 		if ((di & 4095) == 0)
@@ -1963,167 +1979,204 @@ static int write_all(ctx *c, size_t ndom)
 		for (uint32_t j = 0; j < n; j++)
 			if (!j || hbuf[j] != hbuf[j - 1])
 				pairs_push(&pmrows, c->dom_db.v[d], hbuf[j]);
-		/* coverage: past port 25, a trusted certificate with a usable
-		 * name, then a usable banner/EHLO name, on a primary address */
-		uint32_t cat = c->dom_cov[d];
-		if (cat == 3) {
-			bool cert = false, name = false;
-			for (uint32_t j = 0; j < n; j++) {
-				uint32_t h = c->primary.v[first + j];
-				FOR_LIVE_IPS(c, h, ip) {
-					cert |= c->ip_group[ip] != NONE;
-					name |= c->ip_banner[ip] != NONE || c->ip_ehlo[ip] != NONE;
-				}
-			}
-			cat = !cert ? 3 : !name ? 4 : 5;
-		}
+		uint32_t cat = coverage_of(c, d);
 		pairs_push(&covrows, c->dom_db.v[d], cat);
 		c->tally_cov[cat < 8 ? cat : 7]++;
 		if (c->dom_nosmtp[d])
 			c->sum->no_smtp++;
 	}
 	progress_end(&pg);
-	if (rc == 0)
-		rc = write_pairs(c, pm, &pmrows, "f_primary_mx_host", "f_primary_mx(snap, host)");
+	int rc = write_pairs(c, pm, &pmrows, "f_primary_mx_host", "f_primary_mx(snap, host)");
 	if (rc == 0)
 		rc = write_pairs(c, cv, &covrows, NULL, NULL);
 	free(pmrows.v);
 	free(covrows.v);
-	/* Then the answers, one approach at a time in code order: each pass
-	 * appends in the result table's key order (approach, domain, provider),
-	 * which SQLite writes several times faster than rows that jump. */
-	static const unsigned approaches[] = {INFER_MX, INFER_CERT, INFER_BANNER, INFER_PRIORITY, 0 /* final */};
-	for (size_t o = 0; o < sizeof approaches / sizeof approaches[0] && rc == 0; o++) {
-		unsigned bit = approaches[o];
-		if (bit && !(c->o->approaches & bit))
-			continue;
-		const char *approach = bit ? infer_approach_name(bit) : "final";
-		int code = infer_approach_code(bit);
-		uint8_t *seen = xcalloc(strmap_size(c->names) + 1, 1); /* companies written */
-		resrows rows = {NULL, 0, 0, c->snap, code};
-		char **reasons = NULL; /* the domain decisions' reasons, alive until written */
-		size_t nreasons = 0;
-		size_t nseen = strmap_size(c->names);
-		char label[64];
-		snprintf(label, sizeof label, "infer: writing %s", approach);
-		progress_begin(&pg, c->o->progress, label, ndom);
-		for (uint32_t di = 0; di < ndom && rc == 0; di++) {
-			uint32_t d = order[di];
-			uint32_t dom = c->dom_db.v[d];
-			uint32_t first = c->dom_first[d], n = c->dom_n[d];
-			if ((di & 4095) == 0)
-				progress_update(&pg, di, di, "domains");
-			if (n + 1 > shcap) { /* + 1: a domain decision may add an ID to none */
-				shcap = (n + 1) * 2;
-				sh = xrealloc(sh, shcap * sizeof *sh);
-			}
-			int k = 0;
-			if (bit) { /* a raw approach */
-				uint8_t base = c->dom_nosmtp[d] ? ST_NOSMTP : ST_AUTO;
-				for (uint32_t j = 0; j < n; j++) {
-					uint32_t h = c->primary.v[first + j];
-					uint8_t src;
-					uint32_t id = chain_id(c, h, bit, &src);
-					k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
-				}
-				rc = write_result(c, &rows, co, seen, code, dom, sh, k);
-				continue;
-			}
-			/* The final answer: heuristics, then decisions. */
-			corr *dc = c->c_dom[d];
-			char *dreason = NULL;
-			if (dc) {
-				dreason = corr_reason(dc, "domain");
-				c->sum->corrected++;
-			}
-			if (dc && dc->verdict == V_SET) {
-				uint32_t pid = name_of(c, dc->provider);
-				if (pid >= nseen) { /* a name first seen here */
-					seen = xrealloc(seen, strmap_size(c->names) + 1);
-					memset(seen + nseen, 0, strmap_size(c->names) + 1 - nseen);
-					nseen = strmap_size(c->names);
-				}
-				k = add_share(sh, 0, pid, SRC_CORRECTION, ST_CORRECTED, 0, dreason);
-			} else {
-				for (uint32_t j = 0; j < n; j++) {
-					uint32_t h = c->primary.v[first + j];
-					uint8_t st = c->h_status[h];
-					uint32_t id = c->h_final[h];
-					uint8_t src = c->h_final_src[h];
-					if (dc && dc->verdict == V_SELF) {
-						id = c->h_mx[h];
-						src = SRC_CORRECTION;
-						st = ST_CORRECTED;
-					} else if (dc) {
-						st = ST_CONFIRMED;
-					}
-					k = add_share(sh, k, id, src, st, c->h_conf[h], dc ? dreason : c->h_reason[h]);
-				}
-			}
-			if (k > 0)
-				c->sum->answered++;
-			if (k > 1)
-				c->sum->split++;
-			rc = write_result(c, &rows, co, seen, code, dom, sh, k);
-			if (dreason) {
-				reasons = xrealloc(reasons, (nreasons + 1) * sizeof *reasons);
-				reasons[nreasons++] = dreason;
-			}
-		}
-		if (rc == 0) {
-			store_rows sr = {rows.n, &rows, res_column};
-			store_bind_rows(ins, 1, &sr);
-			if (store_step_bulk(c->st, ins, c->err) < 0)
-				rc = -1;
-		}
-		if (rc == 0 && !bit)
-			rc = write_shares(c, &rows);
-		for (size_t i = 0; !bit && i < rows.n; i++) {
-			c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
-			c->tally_corrected += rows.v[i].status == ST_CONFIRMED || rows.v[i].status == ST_CORRECTED;
-		}
-		/* the company of every host's answer (f_host_ev names it), also
-		 * when no domain kept that answer */
-		for (uint32_t h = 0; !bit && rc == 0 && h < strmap_size(c->hosts); h++) {
-			uint32_t id = c->h_final[h];
-			if (!c->h_domains[h] || id == NONE || (id < nseen && seen[id]))
-				continue;
-			const char *company_name = company(c, id);
-			uint32_t db;
-			if (!company_name)
-				continue;
-			if (provider_db(c, id, &db) < 0) {
-				rc = -1;
-				break;
-			}
-			if (id >= nseen) {
-				seen = xrealloc(seen, strmap_size(c->names) + 1);
-				memset(seen + nseen, 0, strmap_size(c->names) + 1 - nseen);
-				nseen = strmap_size(c->names);
-			}
-			seen[id] = 1;
-			sqlite3_reset(co);
-			sqlite3_bind_int(co, 2, code);
-			sqlite3_bind_int64(co, 3, db);
-			sqlite3_bind_text(co, 4, company_name, -1, SQLITE_STATIC);
-			if (sqlite3_step(co) != SQLITE_DONE)
-				rc = dberr(c, "writing results");
-		}
-		progress_end(&pg);
-		free(rows.v);
-		for (size_t i = 0; i < nreasons; i++)
-			free(reasons[i]);
-		free(reasons);
-		free(seen);
-	}
-	if (rc == 0)
-		rc = write_tally(c);
-	free(sh);
 	free(hbuf);
-	free(order);
-	sqlite3_finalize(co);
 	sqlite3_finalize(cv);
 	sqlite3_finalize(pm);
+	return rc;
+}
+
+/* The companies written for one approach, by name id; it grows with the
+ * names a decision may add. */
+typedef struct {
+	uint8_t *v;
+	size_t n;
+} seen_set;
+
+static void seen_grow(ctx *c, seen_set *seen)
+{
+	size_t want = strmap_size(c->names) + 1;
+	if (seen->n >= want)
+		return;
+	seen->v = xrealloc(seen->v, want);
+	memset(seen->v + seen->n, 0, want - seen->n);
+	seen->n = want;
+}
+
+/* One domain's raw answer under approach `bit`: each primary MX host's
+ * ID by the approach's chain. */
+static int raw_shares(const ctx *c, uint32_t d, unsigned bit, share *sh)
+{
+	uint8_t base = c->dom_nosmtp[d] ? ST_NOSMTP : ST_AUTO;
+	uint32_t first = c->dom_first[d], n = c->dom_n[d];
+	int k = 0;
+	for (uint32_t j = 0; j < n; j++) {
+		uint32_t h = c->primary.v[first + j];
+		uint8_t src;
+		uint32_t id = chain_id(c, h, bit, &src);
+		k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
+	}
+	return k;
+}
+
+/* One domain's final answer: the hosts' answers after the heuristics,
+ * then a standing domain decision.  *dreason: the decision's reason (the
+ * caller frees it after the rows are written). */
+static int final_shares(ctx *c, uint32_t d, share *sh, seen_set *seen, char **dreason)
+{
+	corr *dc = c->c_dom[d];
+	*dreason = NULL;
+	if (dc) {
+		*dreason = corr_reason(dc, "domain");
+		c->sum->corrected++;
+	}
+	int k = 0;
+	if (dc && dc->verdict == V_SET) {
+		uint32_t pid = name_of(c, dc->provider);
+		seen_grow(c, seen); /* the ID may be a name first seen here */
+		k = add_share(sh, 0, pid, SRC_CORRECTION, ST_CORRECTED, 0, *dreason);
+	} else {
+		uint32_t first = c->dom_first[d], n = c->dom_n[d];
+		for (uint32_t j = 0; j < n; j++) {
+			uint32_t h = c->primary.v[first + j];
+			uint8_t st = c->h_status[h];
+			uint32_t id = c->h_final[h];
+			uint8_t src = c->h_final_src[h];
+			if (dc && dc->verdict == V_SELF) {
+				id = c->h_mx[h];
+				src = SRC_CORRECTION;
+				st = ST_CORRECTED;
+			} else if (dc) {
+				st = ST_CONFIRMED;
+			}
+			k = add_share(sh, k, id, src, st, c->h_conf[h], dc ? *dreason : c->h_reason[h]);
+		}
+	}
+	if (k > 0)
+		c->sum->answered++;
+	if (k > 1)
+		c->sum->split++;
+	return k;
+}
+
+/* The company of every host's final answer (f_host_ev names it), also
+ * when no domain kept that answer. */
+static int write_host_companies(ctx *c, sqlite3_stmt *co, int code, seen_set *seen)
+{
+	for (uint32_t h = 0; h < strmap_size(c->hosts); h++) {
+		uint32_t id = c->h_final[h];
+		if (!c->h_domains[h] || id == NONE || (id < seen->n && seen->v[id]))
+			continue;
+		const char *company_name = company(c, id);
+		uint32_t db;
+		if (!company_name)
+			continue;
+		if (provider_db(c, id, &db) < 0)
+			return -1;
+		seen_grow(c, seen);
+		seen->v[id] = 1;
+		sqlite3_reset(co);
+		sqlite3_bind_int(co, 2, code);
+		sqlite3_bind_int64(co, 3, db);
+		sqlite3_bind_text(co, 4, company_name, -1, SQLITE_STATIC);
+		if (sqlite3_step(co) != SQLITE_DONE)
+			return dberr(c, "writing results");
+	}
+	return 0;
+}
+
+/* The answers of one approach (bit 0: the final answers), in the result
+ * table's key order (approach, domain, provider), which SQLite writes
+ * several times faster than rows that jump. */
+static int write_approach(ctx *c, unsigned bit, const uint32_t *order, size_t ndom, sqlite3_stmt *ins,
+			  sqlite3_stmt *co)
+{
+	const char *approach = bit ? infer_approach_name(bit) : "final";
+	int code = infer_approach_code(bit);
+	seen_set seen = {NULL, 0};
+	seen_grow(c, &seen);
+	resrows rows = {NULL, 0, 0, c->snap, code};
+	char **reasons = NULL; /* the domain decisions' reasons, alive until written */
+	size_t nreasons = 0;
+	share *sh = NULL;
+	size_t shcap = 0;
+	int rc = 0;
+	char label[64];
+	snprintf(label, sizeof label, "infer: writing %s", approach);
+	progress pg;
+	progress_begin(&pg, c->o->progress, label, ndom);
+	for (uint32_t di = 0; di < ndom && rc == 0; di++) {
+		uint32_t d = order[di];
+		if ((di & 4095) == 0)
+			progress_update(&pg, di, di, "domains");
+		if (c->dom_n[d] + 1 > shcap) { /* + 1: a domain decision may add an ID to none */
+			shcap = (c->dom_n[d] + 1) * 2;
+			sh = xrealloc(sh, shcap * sizeof *sh);
+		}
+		char *dreason = NULL;
+		int k = bit ? raw_shares(c, d, bit, sh) : final_shares(c, d, sh, &seen, &dreason);
+		rc = write_result(c, &rows, co, seen.v, code, c->dom_db.v[d], sh, k);
+		if (dreason) {
+			reasons = xrealloc(reasons, (nreasons + 1) * sizeof *reasons);
+			reasons[nreasons++] = dreason;
+		}
+	}
+	if (rc == 0) {
+		store_rows sr = {rows.n, &rows, res_column};
+		store_bind_rows(ins, 1, &sr);
+		if (store_step_bulk(c->st, ins, c->err) < 0)
+			rc = -1;
+	}
+	if (rc == 0 && !bit)
+		rc = write_shares(c, &rows);
+	for (size_t i = 0; !bit && i < rows.n; i++) {
+		c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
+		c->tally_corrected += rows.v[i].status == ST_CONFIRMED || rows.v[i].status == ST_CORRECTED;
+	}
+	if (rc == 0 && !bit)
+		rc = write_host_companies(c, co, code, &seen);
+	progress_end(&pg);
+	free(rows.v);
+	for (size_t i = 0; i < nreasons; i++)
+		free(reasons[i]);
+	free(reasons);
+	free(seen.v);
+	free(sh);
+	return rc;
+}
+
+static int write_all(ctx *c, size_t ndom)
+{
+	if (clear_results(c) < 0 || write_evidence(c) < 0)
+		return -1;
+	uint32_t *order = domain_order(c, ndom);
+	int rc = write_domains(c, order, ndom);
+	sqlite3_stmt *ins = prepare(c, "INSERT INTO f_result(snap, approach, domain, provider, weight, source,"
+				       " confidence, status, reason) SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8"
+				       " FROM mxray_rows(?1)");
+	sqlite3_stmt *co = prepare_id(c, "INSERT INTO f_company(snap, approach, provider, company) VALUES(?1,?2,?3,?4)");
+	if (!ins || !co)
+		rc = -1;
+	/* one approach at a time in code order, the final answers last */
+	static const unsigned approaches[] = {INFER_MX, INFER_CERT, INFER_BANNER, INFER_PRIORITY, 0 /* final */};
+	for (size_t o = 0; o < sizeof approaches / sizeof approaches[0] && rc == 0; o++)
+		if (!approaches[o] || (c->o->approaches & approaches[o]))
+			rc = write_approach(c, approaches[o], order, ndom, ins, co);
+	if (rc == 0)
+		rc = write_tally(c);
+	free(order);
+	sqlite3_finalize(co);
 	sqlite3_finalize(ins);
 	return rc;
 }
