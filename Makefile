@@ -135,7 +135,7 @@ bench: all
 # `make fuzz-NAME` runs one target.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := parsers jsonfast infile smtp_reply kb label sample_list banner pfx2as_origin import \
-	scan_doc asorg avro jsonprune
+	scan_doc asorg avro jsonprune scan_fast
 FUZZ_CC := clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
 	$(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
 # Per target: the corpus directory, the longest input, and the shell
@@ -176,6 +176,9 @@ FUZZ_MAXLEN_jsonprune := 8192
 FUZZ_SEED_jsonprune = for f in sample-data/scans-*.jsonl; do \
 	head -c 300000 $$f | split -l 1 -a 6 - $$c/$$(basename $$f)-; done; \
 	for f in tests/data/*.json tests/data/*.jsonl; do tr -d '\n' <$$f >$$c/$$(basename $$f); done
+FUZZ_CORPUS_scan_fast := corpus-scan-fast
+FUZZ_MAXLEN_scan_fast := 8192
+FUZZ_SEED_scan_fast = $(FUZZ_SEED_jsonprune)
 FUZZ_CORPUS_import := corpus-import
 FUZZ_MAXLEN_import := 16384
 FUZZ_SEED_import = cp tests/data/*.json tests/data/*.jsonl $$c/ && \

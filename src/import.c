@@ -837,6 +837,11 @@ static void scan_parse_one(scan_item *it)
 	it->ok = false;
 	if (it->blank)
 		return;
+	/* the common Censys legacy record: read without a tree */
+	if (scan_legacy_fast(it->line.data, it->line.len, &it->rec)) {
+		it->ok = true;
+		return;
+	}
 	bool raw;
 	jsonl_arena_begin();
 	/* most of a record is what no reader looks at: jansson gets the rest */

@@ -143,6 +143,11 @@ static size_t count_values(const unsigned char *p, size_t len)
 	return n;
 }
 
+size_t jsonl_count_values(const char *line, size_t len)
+{
+	return count_values((const unsigned char *)line, len);
+}
+
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen)
 {
 	return jsonl_parse_alt(line, len, NULL, 0, raw, err, errlen);

@@ -387,3 +387,88 @@ bool jsonprune_scan(const char *in, size_t len, strbuf *out)
 	ws(&x);
 	return x.p == x.end;
 }
+
+/* ---- primitives for readers that go without a tree ---------------------- */
+
+bool jsonprune_skip(const char **p, const char *end)
+{
+	pr x = {(const unsigned char *)*p, (const unsigned char *)end, NULL, 0};
+	if (!value(&x, DROP, NULL, ""))
+		return false;
+	*p = (const char *)x.p;
+	return true;
+}
+
+/* The UTF-8 bytes of code point v (below 0x10000, not a surrogate). */
+static void put_utf8(strbuf *out, unsigned v)
+{
+	char u[3];
+	size_t n;
+	if (v < 0x80) {
+		u[0] = (char)v;
+		n = 1;
+	} else if (v < 0x800) {
+		u[0] = (char)(0xc0 | (v >> 6));
+		u[1] = (char)(0x80 | (v & 0x3f));
+		n = 2;
+	} else {
+		u[0] = (char)(0xe0 | (v >> 12));
+		u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
+		u[2] = (char)(0x80 | (v & 0x3f));
+		n = 3;
+	}
+	sb_add(out, u, n);
+}
+
+bool jsonprune_string(const char **p, const char *end, strbuf *out)
+{
+	const unsigned char *s = (const unsigned char *)*p, *e = (const unsigned char *)end;
+	sb_clear(out);
+	sb_add(out, "", 0); /* data is never NULL, even for "" */
+	if (s >= e || *s != '"')
+		return false;
+	s++;
+	for (;;) {
+		const unsigned char *run = s;
+		while (s < e && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+			s++;
+		sb_add(out, run, (size_t)(s - run));
+		if (s >= e || *s < 0x20)
+			return false;
+		if (*s == '"') {
+			*p = (const char *)s + 1;
+			return true;
+		}
+		if (*s >= 0x80) { /* one strict UTF-8 sequence, or declined */
+			size_t len = *s >= 0xf0 ? 4 : *s >= 0xe0 ? 3 : 2;
+			if ((size_t)(e - s) < len || mx_utf8_valid_prefix(s, len) != len)
+				return false;
+			sb_add(out, s, len);
+			s += len;
+			continue;
+		}
+		if (e - s < 2) /* a backslash */
+			return false;
+		unsigned char c = s[1];
+		static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+		const char *k = c ? strchr(from, c) : NULL;
+		if (k) {
+			sb_add(out, &to[k - from], 1);
+			s += 2;
+			continue;
+		}
+		if (c != 'u' || e - s < 6)
+			return false;
+		unsigned v = 0;
+		for (int i = 2; i < 6; i++) {
+			int h = hexval(s[i]);
+			if (h < 0)
+				return false;
+			v = v << 4 | (unsigned)h;
+		}
+		if ((v >= 0xd800 && v <= 0xdfff) || v == 0)
+			return false; /* surrogates and NUL: declined */
+		put_utf8(out, v);
+		s += 6;
+	}
+}

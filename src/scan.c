@@ -1,6 +1,7 @@
 /* scan: format detection and field extraction for port-25 scan records. */
 #include "mxray/scan.h"
 #include "mxray/jsonl.h"
+#include "mxray/jsonprune.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -240,13 +241,11 @@ static const char *check_name(ctx *c, strbuf *sb, const char *what)
 	return NULL;
 }
 
-static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
+/* Keep the name in r->nameset->name (lower case, no trailing dot), once. */
+static const char *keep_name(ctx *c, scan_rec *r, const char *what)
 {
-	if (!json_is_string(v))
-		return fail(c, "%s holds a value that is not a string", what);
 	struct scan_nameset *s = r->nameset;
 	strbuf *sb = &s->name;
-	jsonl_string(v, c->raw, sb);
 	const char *e = check_name(c, sb, what);
 	if (e) {
 		if (sb->cap > 4096) /* do not keep a huge one */
@@ -278,6 +277,14 @@ static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
 	slot->idx = (uint32_t)r->nnames;
 	s->n++;
 	return NULL;
+}
+
+static const char *add_name(ctx *c, scan_rec *r, json_t *v, const char *what)
+{
+	if (!json_is_string(v))
+		return fail(c, "%s holds a value that is not a string", what);
+	jsonl_string(v, c->raw, &r->nameset->name);
+	return keep_name(c, r, what);
 }
 
 static const char *add_names(ctx *c, scan_rec *r, json_t *v, const char *what)
@@ -672,4 +679,446 @@ char *scan_names_json(const scan_rec *r)
 	char *s = json_dumps(a, JSON_COMPACT | JSON_ENSURE_ASCII);
 	json_decref(a);
 	return s ? s : xstrdup("[]");
+}
+
+/* ---- the common Censys legacy record, read without a tree -------------
+ *
+ * Most scan records are Censys legacy host records of one shape:
+ * {"ip":..., "p25":{"smtp":{"starttls":{banner, ehlo, starttls, tls:
+ * {certificate:{parsed:{...}}, validation:{browser_trusted}}, timestamp}}},
+ * "autonomous_system":{"asn":...}, "updated_at":..., other ports...}.
+ * scan_legacy_fast reads that shape in one pass over the text and gives
+ * the record scan_from_json would give; whatever is not plainly that shape
+ * (a dotted or escaped key where keys are read, a key read twice, a value
+ * of an unexpected type, anything scan_from_json would call an error, or
+ * anything jsonprune declines) is declined, and the caller takes the
+ * general way, which also reports the errors.  fuzz_scan_fast holds it to
+ * that. */
+
+enum fk { FK_ABSENT, FK_NULL, FK_STRING, FK_OBJECT, FK_OTHER, FK_TRUE, FK_FALSE, FK_NUMBER };
+
+typedef struct {
+	const char *p, *end;
+	/* what the record's members were: kind, and the text of a string */
+	enum fk ip, p25, updated, banner, ehlo, starttls, stamp, parsed, trusted, asn;
+	strbuf ip_s, updated_s, stamp_s, asn_s, trusted_s;
+	unsigned long long asn_v;
+	/* the certificate's name lists: names, common_name, dns_names, each
+	 * its strings after one another (none holds a NUL) */
+	enum fk list[3];
+	strbuf lists[3];
+	size_t nlist[3];
+	scan_rec *r;
+} fast;
+
+static void fast_ws(fast *f)
+{
+	while (f->p < f->end && (*f->p == ' ' || *f->p == '\t' || *f->p == '\n' || *f->p == '\r'))
+		f->p++;
+}
+
+/* The kind of the value at f->p (after whitespace). */
+static enum fk fast_kind(fast *f)
+{
+	fast_ws(f);
+	if (f->p >= f->end)
+		return FK_OTHER;
+	switch (*f->p) {
+	case '"': return FK_STRING;
+	case '{': return FK_OBJECT;
+	case 'n': return FK_NULL;
+	case 't': return FK_TRUE;
+	case 'f': return FK_FALSE;
+	default: return FK_OTHER;
+	}
+}
+
+/* Skip a value, checking it (null, true and false as well). */
+static bool fast_skip(fast *f)
+{
+	fast_ws(f);
+	return jsonprune_skip(&f->p, f->end);
+}
+
+/* A value read as its kind: a string's text into sb (when given). */
+static bool fast_scalar(fast *f, enum fk *kind, strbuf *sb)
+{
+	*kind = fast_kind(f);
+	if (*kind == FK_STRING && sb)
+		return jsonprune_string(&f->p, f->end, sb);
+	if (*kind == FK_OBJECT)
+		*kind = FK_OTHER;
+	return fast_skip(f);
+}
+
+typedef bool (*fast_member)(fast *f, const char *key, size_t nkey, unsigned *seen);
+
+/* The members of the object at f->p: each key (plain, without a dot, read
+ * once when `member` reads it) and its value to `member`. */
+static bool fast_object(fast *f, fast_member member)
+{
+	fast_ws(f);
+	if (f->p >= f->end || *f->p != '{')
+		return false;
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == '}') {
+		f->p++;
+		return true;
+	}
+	unsigned seen = 0;
+	for (;;) {
+		fast_ws(f);
+		const char *k = f->p + 1;
+		if (f->p >= f->end || *f->p != '"')
+			return false;
+		const char *q = k;
+		while (q < f->end && *q != '"' && *q != '\\' && *q != '.' && (unsigned char)*q >= 0x20 &&
+		       (unsigned char)*q < 0x80)
+			q++;
+		if (q >= f->end || *q != '"')
+			return false; /* an escape, a dot or another byte in a key: declined */
+		f->p = q + 1;
+		fast_ws(f);
+		if (f->p >= f->end || *f->p != ':')
+			return false;
+		f->p++;
+		if (!member(f, k, (size_t)(q - k), &seen))
+			return false;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			continue;
+		}
+		if (f->p < f->end && *f->p == '}') {
+			f->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool key_is(const char *key, size_t nkey, const char *want)
+{
+	return strlen(want) == nkey && !memcmp(key, want, nkey);
+}
+
+/* Member `bit` of an object met: false when met before (jansson keeps the
+ * last; declined). */
+static bool once(unsigned *seen, unsigned bit)
+{
+	if (*seen & bit)
+		return false;
+	*seen |= bit;
+	return true;
+}
+
+/* An object on the way to what is read: read with `member` when it is an
+ * object, else (no object there: nothing is found under it) skipped. */
+static bool fast_way(fast *f, fast_member member)
+{
+	return fast_kind(f) == FK_OBJECT ? fast_object(f, member) : fast_skip(f);
+}
+
+/* A name list: null, a string, or a list of strings (else declined). */
+static bool fast_list(fast *f, int i)
+{
+	enum fk k = fast_kind(f);
+	f->list[i] = k;
+	strbuf *one = &f->r->nameset->name;
+	if (k == FK_NULL)
+		return fast_skip(f);
+	if (k == FK_STRING) {
+		if (!jsonprune_string(&f->p, f->end, one))
+			return false;
+		sb_add(&f->lists[i], one->data, one->len + 1);
+		f->nlist[i]++;
+		return true;
+	}
+	if (f->p >= f->end || *f->p != '[')
+		return false;
+	f->p++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == ']') {
+		f->p++;
+		return true;
+	}
+	for (;;) {
+		fast_ws(f);
+		if (!jsonprune_string(&f->p, f->end, one))
+			return false;
+		sb_add(&f->lists[i], one->data, one->len + 1);
+		f->nlist[i]++;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			continue;
+		}
+		if (f->p < f->end && *f->p == ']') {
+			f->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+static bool m_subject(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "common_name"))
+		return once(seen, 1) && fast_list(f, 1);
+	return fast_skip(f);
+}
+
+static bool m_san(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "dns_names"))
+		return once(seen, 1) && fast_list(f, 2);
+	return fast_skip(f);
+}
+
+static bool m_extensions(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "subject_alt_name"))
+		return once(seen, 1) && fast_way(f, m_san);
+	return fast_skip(f);
+}
+
+static bool m_parsed(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "subject"))
+		return once(seen, 1) && fast_way(f, m_subject);
+	if (key_is(key, nkey, "names"))
+		return once(seen, 2) && fast_list(f, 0);
+	if (key_is(key, nkey, "extensions"))
+		return once(seen, 4) && fast_way(f, m_extensions);
+	return fast_skip(f);
+}
+
+static bool m_certificate(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "parsed")) {
+		if (!once(seen, 1))
+			return false;
+		f->parsed = fast_kind(f);
+		return f->parsed == FK_OBJECT && fast_object(f, m_parsed); /* else an error: declined */
+	}
+	return fast_skip(f);
+}
+
+static bool m_validation(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "browser_trusted"))
+		return once(seen, 1) && fast_scalar(f, &f->trusted, &f->trusted_s);
+	return fast_skip(f);
+}
+
+static bool m_tls(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "certificate"))
+		return once(seen, 1) && fast_way(f, m_certificate);
+	if (key_is(key, nkey, "validation"))
+		return once(seen, 2) && fast_way(f, m_validation);
+	return fast_skip(f);
+}
+
+static bool m_starttls(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	scan_rec *r = f->r;
+	if (key_is(key, nkey, "banner"))
+		return once(seen, 1) && fast_scalar(f, &f->banner, &r->banner);
+	if (key_is(key, nkey, "ehlo"))
+		return once(seen, 2) && fast_scalar(f, &f->ehlo, &r->ehlo);
+	if (key_is(key, nkey, "starttls"))
+		return once(seen, 4) && fast_scalar(f, &f->starttls, &r->starttls);
+	if (key_is(key, nkey, "tls"))
+		return once(seen, 8) && fast_way(f, m_tls);
+	if (key_is(key, nkey, "timestamp"))
+		return once(seen, 16) && fast_scalar(f, &f->stamp, &f->stamp_s);
+	return fast_skip(f);
+}
+
+static bool m_smtp(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "starttls"))
+		return once(seen, 1) && fast_way(f, m_starttls);
+	return fast_skip(f);
+}
+
+static bool m_p25(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "smtp"))
+		return once(seen, 1) && fast_way(f, m_smtp);
+	return fast_skip(f);
+}
+
+static bool m_as(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (!key_is(key, nkey, "asn"))
+		return fast_skip(f);
+	if (!once(seen, 1))
+		return false;
+	fast_ws(f);
+	if (f->p < f->end && *f->p >= '0' && *f->p <= '9') { /* digits only, else declined */
+		const char *q = f->p;
+		unsigned long long v = 0;
+		while (q < f->end && *q >= '0' && *q <= '9' && q - f->p < 12)
+			v = v * 10 + (unsigned long long)(*q++ - '0');
+		if (q - f->p >= 12 || (f->p[0] == '0' && q - f->p > 1) ||
+		    (q < f->end && (*q == '.' || *q == 'e' || *q == 'E')))
+			return false; /* long, a leading zero, a fraction or an exponent */
+		f->asn = FK_NUMBER;
+		f->asn_v = v;
+		return fast_skip(f); /* checks what follows the digits */
+	}
+	return fast_scalar(f, &f->asn, &f->asn_s);
+}
+
+static bool m_root(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "ip"))
+		return once(seen, 1) && fast_scalar(f, &f->ip, &f->ip_s);
+	if (key_is(key, nkey, "p25")) {
+		if (!once(seen, 2))
+			return false;
+		f->p25 = fast_kind(f);
+		if (f->p25 == FK_OBJECT)
+			return fast_object(f, m_p25);
+		return f->p25 == FK_NULL && fast_skip(f); /* else an error: declined */
+	}
+	if (key_is(key, nkey, "autonomous_system"))
+		return once(seen, 4) && fast_way(f, m_as);
+	if (key_is(key, nkey, "updated_at"))
+		return once(seen, 8) && fast_scalar(f, &f->updated, &f->updated_s);
+	/* other formats and wrappers, and port 25 by its other name: the
+	 * general way */
+	if (key_is(key, nkey, "25") || key_is(key, nkey, "data") || key_is(key, nkey, "services"))
+		return false;
+	return fast_skip(f);
+}
+
+/* A time stamp as get_time reads it: false for an error. */
+static bool fast_time(scan_rec *r, enum fk k, const strbuf *s)
+{
+	if (k == FK_ABSENT || k == FK_NULL || r->scanned_at.len)
+		return true;
+	if (k != FK_STRING || s->len > 64 || !mx_utf8_valid(s->data, s->len))
+		return false;
+	sb_clear(&r->scanned_at);
+	sb_add(&r->scanned_at, s->data, s->len);
+	return true;
+}
+
+/* A text as get_text reads it (already in place): false for an error. */
+static bool fast_text(enum fk k, const strbuf *s, bool *has)
+{
+	if (k == FK_ABSENT || k == FK_NULL)
+		return true;
+	if (k != FK_STRING || s->len > SCAN_TEXT_MAX)
+		return false;
+	*has = true;
+	return true;
+}
+
+/* The certificate, as get_cert_names reads it: false for an error. */
+static bool fast_cert(fast *f)
+{
+	scan_rec *r = f->r;
+	if (f->parsed == FK_ABSENT)
+		return true;
+	r->has_cert = true;
+	nameset_begin(r);
+	char errbuf[80];
+	ctx c = {false, errbuf, sizeof errbuf};
+	/* the first common name as it is written (every one is a string) */
+	if (f->nlist[1]) {
+		size_t n = strlen(f->lists[1].data);
+		if (n > 1024)
+			return false;
+		sb_clear(&r->cert_cn);
+		sb_add(&r->cert_cn, f->lists[1].data, n);
+	}
+	static const char *const what[] = {"names", "common_name", "dns_names"};
+	for (int i = 0; i < 3; i++) {
+		const char *s = f->lists[i].data;
+		for (size_t j = 0; j < f->nlist[i]; j++) {
+			size_t n = strlen(s);
+			strbuf *sb = &r->nameset->name;
+			sb_clear(sb);
+			sb_add(sb, s, n);
+			if (keep_name(&c, r, what[i]))
+				return false;
+			s += n + 1;
+		}
+	}
+	if (r->nnames > 1)
+		qsort(r->names, r->nnames, sizeof *r->names, cmp_str);
+	return true;
+}
+
+/* A string read as jsonl_uint (u) or jsonl_bool (b) reads it. */
+static bool fast_json_string(const strbuf *s, unsigned long long *u, bool *b)
+{
+	json_t *v = json_stringn(s->data, s->len);
+	bool ok = v && (u ? jsonl_uint(v, u) : jsonl_bool(v, b));
+	json_decref(v);
+	return ok;
+}
+
+bool scan_legacy_fast(const char *line, size_t len, scan_rec *r)
+{
+	reset(r);
+	if (!r->nameset) {
+		r->nameset = xcalloc(1, sizeof *r->nameset);
+		sb_init(&r->nameset->name);
+	}
+	fast f = {.p = line, .end = line + len, .r = r};
+	sb_init(&f.ip_s);
+	sb_init(&f.updated_s);
+	sb_init(&f.stamp_s);
+	sb_init(&f.asn_s);
+	sb_init(&f.trusted_s);
+	for (int i = 0; i < 3; i++)
+		sb_init(&f.lists[i]);
+	bool ok = fast_object(&f, m_root);
+	fast_ws(&f);
+	ok = ok && f.p == f.end && jsonl_count_values(line, len) <= JSONL_VALUES_MAX;
+	uint32_t addr;
+	ok = ok && f.ip == FK_STRING && strlen(f.ip_s.data) == f.ip_s.len && mx_ipv4_parse(f.ip_s.data, &addr);
+	if (ok) {
+		mx_ipv4_format(addr, r->ip);
+		r->format = SCAN_CENSYS_LEGACY;
+		if (f.asn == FK_STRING) /* a decimal string, as jsonl_uint reads it */
+			ok = fast_json_string(&f.asn_s, &f.asn_v, NULL);
+		if (ok && (f.asn == FK_NUMBER || f.asn == FK_STRING) && f.asn_v >= 1 && f.asn_v <= 0xffffffffULL)
+			r->asn = (uint32_t)f.asn_v;
+		else
+			ok = ok && (f.asn == FK_ABSENT || f.asn == FK_NULL);
+	}
+	if (ok && f.p25 != FK_OBJECT) {
+		ok = fast_time(r, f.updated, &f.updated_s); /* nothing on port 25 */
+	} else if (ok) {
+		ok = fast_text(f.banner, &r->banner, &r->has_banner) && fast_text(f.ehlo, &r->ehlo, &r->has_ehlo) &&
+		     fast_text(f.starttls, &r->starttls, &r->has_starttls) && fast_cert(&f);
+		if (ok && r->has_cert) {
+			bool b;
+			if (f.trusted == FK_TRUE || f.trusted == FK_FALSE)
+				r->trusted = f.trusted == FK_TRUE ? SCAN_TRUST_YES : SCAN_TRUST_NO;
+			else if (f.trusted == FK_STRING && fast_json_string(&f.trusted_s, NULL, &b))
+				r->trusted = b ? SCAN_TRUST_YES : SCAN_TRUST_NO;
+			else if (f.trusted == FK_ABSENT || f.trusted == FK_NULL)
+				r->trusted = SCAN_TRUST_UNKNOWN;
+			else
+				ok = false;
+		}
+		ok = ok && fast_time(r, f.stamp, &f.stamp_s) && fast_time(r, f.updated, &f.updated_s);
+		r->port25 = true;
+	}
+	sb_free(&f.ip_s);
+	sb_free(&f.updated_s);
+	sb_free(&f.stamp_s);
+	sb_free(&f.asn_s);
+	sb_free(&f.trusted_s);
+	for (int i = 0; i < 3; i++)
+		sb_free(&f.lists[i]);
+	return ok;
 }

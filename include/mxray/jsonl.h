@@ -24,6 +24,9 @@
  * "JSON line has more than 200000 values (N)"). */
 json_t *jsonl_parse(const char *line, size_t len, bool *raw, char *err, size_t errlen);
 
+/* The number of values jsonl_parse counts against JSONL_VALUES_MAX. */
+size_t jsonl_count_values(const char *line, size_t len);
+
 /* The same, parsing `alt` instead when it is given (a shorter text that
  * the caller knows to be equivalent for what it reads, e.g. from
  * jsonprune), and the line itself when alt does not parse: limits, raw

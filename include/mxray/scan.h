@@ -52,6 +52,12 @@ void scan_rec_free(scan_rec *r);
  * NULL with r->not_smtp set: a well-formed record that is not SMTP. */
 const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen);
 
+/* Read one JSON line that is a Censys legacy host record of the common
+ * shape without building a tree.  true: r is what scan_from_json makes of
+ * the parsed line (which then reports no error); false: declined (r is
+ * left in any state), take the general way. */
+bool scan_legacy_fast(const char *line, size_t len, scan_rec *r);
+
 /* The certificate names as a JSON array text (allocated), or NULL when the
  * record has no certificate. */
 char *scan_names_json(const scan_rec *r);

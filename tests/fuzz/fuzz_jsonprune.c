@@ -7,6 +7,7 @@
 #include "mxray/jsonprune.h"
 #include "mxray/scan.h"
 #include "mxray/util.h"
+#include "scan_describe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,21 +28,7 @@ static void describe(json_t *o, bool raw, strbuf *out)
 	scan_rec_init(&r);
 	char err[512];
 	const char *why = scan_from_json(o, raw, &r, err, sizeof err);
-	sb_clear(out);
-	if (why) {
-		sb_addf(out, "error: %s", why);
-	} else {
-		sb_addf(out, "%s|%d|%d|%d|%d|%d|%d|%d|%u|%d|", r.ip, (int)r.format, r.port25, r.has_banner, r.has_ehlo,
-			r.has_starttls, r.has_cert, (int)r.trusted, r.asn, r.not_smtp);
-		const strbuf *t[] = {&r.banner, &r.ehlo, &r.starttls, &r.cert_cn, &r.scanned_at, &r.status};
-		for (size_t i = 0; i < sizeof t / sizeof *t; i++) {
-			sb_addf(out, "%zu:", t[i]->len);
-			sb_add(out, t[i]->data ? t[i]->data : "", t[i]->len);
-			sb_addc(out, '|');
-		}
-		for (size_t i = 0; i < r.nnames; i++)
-			sb_addf(out, "%s,", r.names[i]);
-	}
+	scan_describe(&r, why, out);
 	scan_rec_free(&r);
 }
 
