@@ -15,6 +15,9 @@
 
 enum infer_approach { INFER_MX = 1, INFER_CERT = 2, INFER_BANNER = 4, INFER_PRIORITY = 8, INFER_ALL = 15 };
 enum infer_heuristics { INFER_HEUR_APPLY, INFER_HEUR_FLAG, INFER_HEUR_OFF };
+/* The default confidence threshold (the paper's 5): infer --threshold, and
+ * the review desk's when a snapshot has no inference on record. */
+#define INFER_THRESHOLD_DEFAULT 5
 
 extern const char *const infer_heuristics_names[]; /* "apply", "flag", "off" */
 /* The names of the store's source (1..4) and status (0..5) codes. */
@@ -28,7 +31,7 @@ const char *infer_status_name(int code);
 typedef struct {
 	const char *snapshot;
 	unsigned approaches;          /* bit set of enum infer_approach */
-	unsigned threshold;           /* heuristics run below this confidence (5) */
+	unsigned threshold;           /* heuristics run below this confidence */
 	enum infer_heuristics heuristics;
 	const kb *kb;
 	bool progress;

@@ -865,5 +865,117 @@ has "parquet: says how to convert" "$T/x.gz.parquet: a Parquet file, which mxray
 has "parquet: nothing written" "mxray import: nothing of that file was written to $T/av.db" "$T/err"
 eq "parquet: the message and what was kept, no more" "2" "$(wc -l <"$T/err" | tr -d ' ')"
 
+echo "cli: options by getopt_long, commands by one table (issue 14, item 1)"
+O=$T/opt
+mkdir "$O"
+# two domains on one MX host with one address: a snapshot small enough to count by hand
+printf '%s\n' '{"query_type":"MX","query_name":"a.example.","response_type":"MX","response_name":"a.example.","mx_address":"mx.a.example.","mx_preference":10,"status_code":0}' \
+	'{"query_type":"MX","query_name":"a.example.","response_type":"A","response_name":"mx.a.example.","ip4_address":"192.0.2.1","status_code":0}' \
+	'{"query_type":"MX","query_name":"b.example.","response_type":"MX","response_name":"b.example.","mx_address":"mx.a.example.","mx_preference":5,"status_code":0}' \
+	>"$O/-weird-name"
+STATS_X="snapshot    list  domains  with_mx  failed_lookups  mx_hosts  ips  ips_scanned  ips_port25  ips_trusted_cert  ips_with_asn
+2021-06-08  all         2        2               0         1    1            0           0                 0             0"
+# in "$O", as a user types them: x.db and -weird-name are relative names
+inopt() { (cd "$O" && "$MXRAY" "$@") >"$T/out" 2>"$T/err"; echo $? >"$T/rc"; }
+inopt import -- -weird-name
+eq "import -- -weird-name: an operand, and import takes none" "2|mxray import: unexpected argument '-weird-name' (files go after --dns, --scans, --targets, --pfx2as or --asorg)
+Try 'mxray import --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt import -weird-name
+eq "import -weird-name: options, refused" "2|mxray import: unknown option '-w'
+Try 'mxray import --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt --db=x.db import --snapshot 2021-06-08 --dns -weird-name
+eq "import --dns -weird-name: the value of --dns, a file" "0|dns -weird-name: 3 lines, 3 imported, 0 already present, 0 skipped, 0 failed lookups" \
+	"$(cat "$T/rc")|$(cat "$T/err")"
+inopt --db=x.db stats
+eq "mxray --db=x.db stats" "0|$STATS_X|" "$(cat "$T/rc")|$(cat "$T/out")|$(cat "$T/err")"
+inopt stats --db x.db
+eq "mxray stats --db x.db" "0|$STATS_X|" "$(cat "$T/rc")|$(cat "$T/out")|$(cat "$T/err")"
+inopt stats --db=x.db
+eq "mxray stats --db=x.db" "0|$STATS_X|" "$(cat "$T/rc")|$(cat "$T/out")|$(cat "$T/err")"
+(cd "$O" && MXRAY_DB=nope.db "$MXRAY" --db x.db stats --format=csv) >"$T/out" 2>&1
+eq "mxray's --db wins over \$MXRAY_DB; --format=csv" "snapshot,list,domains,with_mx,failed_lookups,mx_hosts,ips,ips_scanned,ips_port25,ips_trusted_cert,ips_with_asn
+2021-06-08,all,2,2,0,1,1,0,0,0,0" "$(cat "$T/out")"
+inopt --db=nope.db stats --db x.db --format csv
+eq "the command's --db wins over mxray's" "0|2021-06-08,all,2,2,0,1,1,0,0,0,0" "$(cat "$T/rc")|$(sed -n 2p "$T/out")"
+inopt show --db x.db a.example --snapshot=2021-06-08
+eq "options after an operand" "0|a.example  (snapshot 2021-06-08)" "$(cat "$T/rc")|$(head -1 "$T/out")"
+inopt show --db x.db -- -weird-name
+eq "show -- -weird-name: the domain operand (and no domain name)" "1|mxray show: that is not a domain name" "$(cat "$T/rc")|$(cat "$T/err")"
+inopt stats --db x.db --snap 2021-06-08
+eq "an abbreviation is refused" "2|mxray stats: '--snap' is short for --snapshot: give the whole name
+Try 'mxray stats --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt stats --db x.db --form=csv
+eq "an abbreviation with = is refused" "2|mxray stats: '--form' is short for --format: give the whole name
+Try 'mxray stats --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt --d=x.db stats
+eq "mxray's own options: no abbreviation either" "2|mxray: '--d' is short for --db: give the whole name
+Try 'mxray --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt export --db x.db providers --s 2021-06-08
+eq "an ambiguous abbreviation" "2|mxray export: '--s' is short for one of --snapshot, --stable, --snapshots: give the whole name
+Try 'mxray export --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt stats --db x.db --snapshot 2021-02-30
+eq "a date is checked by its type" "2|mxray stats: --snapshot '2021-02-30' is not a date YYYY-MM-DD
+Try 'mxray stats --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt infer --db x.db --threshold=-1
+eq "a number is checked by its type" "2|mxray infer: --threshold '-1' is not a whole number
+Try 'mxray infer --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt infer --db x.db --heuristics maybe
+eq "a choice is checked by its type" "2|mxray infer: --heuristics 'maybe' is not apply, flag or off
+Try 'mxray infer --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt stats --db x.db --quiet
+eq "an option of another command" "2|mxray stats: unknown option '--quiet'
+Try 'mxray stats --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt infer --db x.db --quiet=yes
+eq "a flag takes no value" "2|mxray infer: --quiet takes no value
+Try 'mxray infer --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt import --db x.db --snapshot
+eq "a value is missing" "2|mxray import: --snapshot needs a value
+Try 'mxray import --help'." "$(cat "$T/rc")|$(cat "$T/err")"
+inopt stats -h
+eq "-h is --help" "0|usage: mxray stats [--snapshot D] [--format text|csv|jsonl]" "$(cat "$T/rc")|$(head -1 "$T/out")"
+
+echo "cli: every command's --help, its usage line and the man page's SYNOPSIS list the same options (issue 14, item 1)"
+MAN=$(cd "$(dirname "$0")/../.." && pwd)/mxray.1
+# the options a text names, one a line, sorted (--db and --help are every command's)
+opts_of() { grep -o -- '--[a-z0-9][a-z0-9-]*' | grep -vx -- '--db\|--help' | sort -u | tr '\n' ' '; }
+# the SYNOPSIS entries of the man page that begin "mxray CMD"
+man_synopsis() {
+	sed -n '/^\.SH SYNOPSIS/,/^\.SH /p' "$MAN" | awk -v cmd="$1" '
+		/^\.br/ { on = 0; next }
+		/^\.B mxray / { split($0, w, " "); on = (w[3] == cmd) }
+		on' | sed 's/\\-/-/g'
+}
+cmds=$("$MXRAY" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 1 { printf "%s ", $1 }')
+eq "the table's commands" "import stats infer correct show export review sample label eval report probe help version " "$cmds"
+for c in $cmds; do
+	"$MXRAY" "$c" --help >"$T/help" 2>&1 || bad "$c --help: exit $?"
+	listed=$(sed -n '/^options:/,$p' "$T/help" | grep '^  --' | awk '{ print $1 }' | opts_of)
+	usage=$(sed -n '1,/^$/p' "$T/help" | opts_of)
+	man_synopsis "$c" >"$T/man"
+	[ -s "$T/man" ] && ok || bad "$c: no 'mxray $c' in the man page's SYNOPSIS"
+	eq "$c: --help's usage line and its options" "$listed" "$usage"
+	eq "$c: the man page's SYNOPSIS and --help" "$listed" "$(opts_of <"$T/man")"
+done
+# the check can fail: a man page without one of probe's options
+sed '/^\.SH SYNOPSIS/,/^\.SH /{/^\.RB \[ \\-\\-sni \]$/d}' "$MAN" >"$T/broken.1"
+if [ "$(MAN=$T/broken.1 man_synopsis probe | opts_of)" != "$(MAN=$MAN man_synopsis probe | opts_of)" ]; then ok; else bad "a man page without --sni passes the check"; fi
+
+echo "cli: correct --set takes company names from --kb, dotted ones too (issue 14, item 4)"
+printf '{"format":"mxray-kb/1","companies":[{"name":"Web.com","provider_ids":["webcom-mail.net","registeredsite.com"],"asns":[64500]}]}' >"$O/kb.json"
+inopt correct --db x.db --domain a.example --set Web.com --kb kb.json --analyst ana
+eq "--set Web.com --kb kb.json" "0|1|mxray correct: Web.com is a company of the knowledge base (kb.json): its first provider ID, webcom-mail.net
+decision #1 recorded; run 'mxray infer' to apply it" "$(cat "$T/rc")|$(cat "$T/out")|$(cat "$T/err")"
+inopt correct --db x.db --domain b.example --set Web.com --analyst ana
+eq "--set Web.com, the built-in knowledge base" "0|2|mxray correct: Web.com is a company of the knowledge base (built-in): its first provider ID, registeredsite.com
+decision #2 recorded; run 'mxray infer' to apply it" "$(cat "$T/rc")|$(cat "$T/out")|$(cat "$T/err")"
+inopt correct --db x.db --mx mx.a.example --set hoster.net --kb kb.json --analyst ana
+eq "--set an ID that is no company" "0|3|decision #3 recorded; run 'mxray infer' to apply it" "$(cat "$T/rc")|$(cat "$T/out")|$(cat "$T/err")"
+eq "the IDs recorded" "domain|a.example|webcom-mail.net
+domain|b.example|registeredsite.com
+mx|mx.a.example|hoster.net" "$(sqlite3 "$O/x.db" "SELECT scope, key, provider_id FROM correction ORDER BY id")"
+inopt correct --db x.db --domain a.example --set Web.com --kb nokb.json
+eq "an unreadable --kb records nothing" "1|mxray correct: cannot open knowledge base nokb.json: No such file or directory|3" \
+	"$(cat "$T/rc")|$(cat "$T/err")|$(sqlite3 "$O/x.db" "SELECT count(*) FROM correction")"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

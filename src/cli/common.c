@@ -1,0 +1,120 @@
+/* cli/common: what several command handlers need: names, lists,
+ * snapshots, dates and interrupts. */
+#include "mxray/cli.h"
+#include "mxray/import.h"
+#include "mxray/probe.h"
+#include "mxray/sanitize.h"
+#include "mxray/util.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool cli_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+	if (n == 0 || n > 63)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		      *s == '-' || *s == '_' || *s == '.'))
+			return false;
+	return true;
+}
+
+bool cli_list_known(const cli_command *c, store *st, const char *list)
+{
+	if (!list || !strcmp(list, "all"))
+		return true;
+	char *err = NULL;
+	int found = store_list_find(st, list, &err);
+	if (found < 0) {
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+		free(err);
+		return false;
+	}
+	if (found)
+		return true;
+	char *names = store_list_names(st);
+	char *e = sanitize_str(list);
+	fprintf(stderr, "mxray %s: there is no list '%s' (lists: all%s%s)\n", c->name, e, *names ? ", " : "", names);
+	free(e);
+	free(names);
+	return false;
+}
+
+store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly)
+{
+	char *err = NULL;
+	store *st = readonly ? store_open_readonly(db, &err) : store_open_existing(db, &err);
+	if (!st) {
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+		free(err);
+		return NULL;
+	}
+	int found = *snapshot ? store_snapshot_find(st, *snapshot, NULL, &err) : store_snapshot_newest(st, buf, &err);
+	if (found < 0)
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+	else if (!found && !*snapshot)
+		fprintf(stderr, "mxray %s: %s has no snapshots (import data first)\n", c->name, db);
+	else if (!found)
+		fprintf(stderr, "mxray %s: no snapshot %s in %s\n", c->name, *snapshot, db);
+	free(err);
+	if (found != 1) {
+		store_close(st);
+		return NULL;
+	}
+	if (!*snapshot)
+		*snapshot = buf;
+	return st;
+}
+
+bool cli_parse_dates(const char *arg, char ***out, size_t *n)
+{
+	char *buf = xstrdup(arg);
+	*out = NULL;
+	*n = 0;
+	bool ok = true;
+	for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		if (!mx_date_valid(t))
+			ok = false;
+		*out = xrealloc(*out, (*n + 1) * sizeof **out);
+		(*out)[(*n)++] = xstrdup(t);
+	}
+	free(buf);
+	return ok && *n > 0;
+}
+
+void cli_free_dates(char **d, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(d[i]);
+	free(d);
+}
+
+kb *cli_kb(const cli_command *c, const char *file)
+{
+	char *err = NULL;
+	kb *k = file ? kb_load_file(file, &err) : kb_load_default(&err);
+	if (!k) {
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+		free(err);
+	}
+	return k;
+}
+
+static void on_interrupt(int sig)
+{
+	(void)sig;
+	import_interrupted = 1;
+	probe_interrupted = 1;
+}
+
+void cli_catch_interrupts(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_interrupt;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
