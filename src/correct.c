@@ -126,7 +126,10 @@ int correct_add_many(store *st, const correct_req *r, size_t n, int64_t *ids, ch
 			return -1;
 		}
 	char at[32];
-	sqlite3_stmt *s = history_stamp(st, at, err) < 0 ? NULL :
+	bool stamped = history_stamp(st, at, err) == 0;
+	if (stamped)
+		history_trusted_write(st, true);
+	sqlite3_stmt *s = !stamped ? NULL :
 		store_prepare(st, "INSERT INTO correction(scope, key, snapshot, verdict, provider_id, analyst, note, at)"
 			      " SELECT c0, c1, c2, c3, c4, c5, c6, ?2 FROM mxray_rows(?1)", err);
 	int rc = -1;
@@ -153,6 +156,8 @@ int correct_add_many(store *st, const correct_req *r, size_t n, int64_t *ids, ch
 			store_rollback(st);
 		}
 	}
+	if (stamped)
+		history_trusted_write(st, false);
 	free(order);
 	free(c);
 	return rc;

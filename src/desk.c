@@ -20,14 +20,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <wchar.h>
 
 const char *const desk_sort_names[] = {"confidence", "domains", "ip", "provider", "asn", "status"};
 
-/* One undo step: the decisions it wrote. */
+/* A row's standing decision, as a step keeps it for undo and redo. */
+typedef struct {
+	int64_t id;
+	char verdict, dscope;
+	char *decided, *note;
+} dstate;
+
+/* One undo step: the decisions it wrote, and for decisions on addresses
+ * the row of each and the row's other state (before the step while it is
+ * done, the step's own while it is undone): an undo or redo swaps them
+ * back instead of reading every decision again.  rows NULL: the rows are
+ * read again (decisions on MX hosts or domains, labels). */
 typedef struct {
 	int64_t *ids;
 	size_t n;
+	uint32_t *rows;
+	dstate *other;
+	unsigned reads;  /* the desk's reads of every decision when the states were kept */
 } step;
 
 typedef struct {
@@ -73,6 +88,7 @@ struct desk {
 	size_t session_written, session_undone; /* decisions (labels) this session wrote and undid */
 	int64_t data_version;  /* SQLite's data_version when last read: other processes' writes change it */
 	int64_t run_id;        /* the snapshot's latest inference run when the desk opened */
+	unsigned reads;        /* times every row's decision was read again (load_decisions) */
 	size_t work;           /* rows the background work has read (its slices' measure) */
 	size_t ntagged;        /* rows tagged */
 	char *sample;
@@ -103,6 +119,9 @@ struct desk {
 	size_t nwords;
 	bool have_words;
 	bool all_named;        /* every row's provider IDs are read */
+	bool all_ev;           /* every row's hosts, AS, source and status are read (ev_step) */
+	size_t ev_at;          /* the first row ev_step has not read */
+	size_t heur_at;        /* the first row heur_step has not read */
 	bool all_heur;         /* every flagged row's heuristic name is read */
 	size_t nflagged;       /* rows where a heuristic fired */
 	qcompany *co;          /* the answers' companies (rows point into it), by provider */
@@ -158,11 +177,76 @@ static uint32_t col_u32(sqlite3_stmt *s, int i)
 	return (uint32_t)sqlite3_column_int64(s, i);
 }
 
+/* The rest of a row's codes: its hosts, busiest host, AS, source and
+ * status.  The queue opens with the columns that choose and order the
+ * rows (a third less to read of a quarter of a million before the first
+ * screen); these follow between keys (ev_step), and a row on screen or
+ * acted on reads its own at once. */
+static void ev_take(desk_row *r, sqlite3_stmt *s, int c)
+{
+	r->nhosts = col_u32(s, c);
+	r->best_host = col_u32(s, c + 1);
+	r->asn = col_u32(s, c + 2);
+	r->source = infer_source_name(sqlite3_column_int(s, c + 3)); /* NULL: 0 */
+	r->status = r->best_host ? infer_status_name(sqlite3_column_int(s, c + 4)) : NULL;
+	r->ev = true;
+}
+
+static void row_ev(desk *d, desk_row *r)
+{
+	if (r->ev || d->eval)
+		return;
+	r->ev = true;
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT nhosts, best_host, asn, source, status FROM f_ip_ev"
+					       " WHERE snap = ?1 AND ip = ?2", NULL);
+	if (!s)
+		return;
+	sqlite3_bind_int64(s, 1, store_snapshot_id(d->st, d->snapshot));
+	sqlite3_bind_int64(s, 2, r->ipnum);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		ev_take(r, s, 0);
+	sqlite3_reset(s);
+}
+
+/* Read the codes of up to `budget` more rows, in address order. */
+static void ev_step(desk *d, size_t budget)
+{
+	if (d->all_ev || d->eval)
+		return;
+	size_t j = d->ev_at, end = j + budget < d->nrows ? j + budget : d->nrows;
+	sqlite3_stmt *s = j < end ? store_prepare(d->st, "SELECT ip, nhosts, best_host, asn, source, status FROM f_ip_ev"
+							 " WHERE snap = ?1 AND ip BETWEEN ?2 AND ?3 AND live = 1", NULL) : NULL;
+	if (s) {
+		sqlite3_bind_int64(s, 1, store_snapshot_id(d->st, d->snapshot));
+		sqlite3_bind_int64(s, 2, d->rows[j].ipnum);
+		sqlite3_bind_int64(s, 3, d->rows[end - 1].ipnum);
+		while (j < end && sqlite3_step(s) == SQLITE_ROW) {
+			uint32_t ip = col_u32(s, 0);
+			while (j < end && d->rows[j].ipnum < ip)
+				j++;
+			if (j < end && d->rows[j].ipnum == ip && !d->rows[j].ev)
+				ev_take(&d->rows[j], s, 1);
+		}
+		sqlite3_reset(s);
+	}
+	d->work += end - d->ev_at;
+	d->ev_at = end; /* a row the table lacks now keeps zeros, as it would have */
+	if (end >= d->nrows)
+		d->all_ev = true;
+}
+
+static void ev_all(desk *d)
+{
+	while (!d->all_ev && !d->eval)
+		ev_step(d, SIZE_MAX / 2);
+}
+
 /* The rest of a row, for the row on screen or acted on: its provider ID,
  * the priority approach's ID (by the one chain), the heuristics'
  * suggestion and reason, from its busiest host. */
 static void row_detail(desk *d, desk_row *r)
 {
+	row_ev(d, r);
 	if (r->named)
 		return;
 	r->named = true;
@@ -204,12 +288,6 @@ typedef struct wanted {
 	uint32_t row;
 } wanted;
 
-static int cmp_wanted(const void *a, const void *b)
-{
-	const wanted *x = a, *y = b;
-	return (x->nid > y->nid) - (x->nid < y->nid);
-}
-
 /* Every row's names, read in passes over the name table in id order (far
  * cheaper than a lookup per row when most rows are wanted): a few slices
  * at a time while the desk waits for keys (desk_tick), the rest at once
@@ -219,13 +297,23 @@ static void want_build(desk *d)
 	if (d->want)
 		return;
 	d->want = xmalloc((d->nrows + 1) * sizeof *d->want);
+	/* by name id, then row: a radix sort (a comparison sort of a quarter
+	 * of a million took a tenth of a second, in one slice) */
+	uint32_t (*k)[4] = xmalloc((d->nrows + 1) * sizeof *k);
 	size_t n = 0;
 	for (size_t i = 0; i < d->nrows; i++) {
 		desk_row *r = &d->rows[i];
-		if (r->provider_nid && !r->provider_id)
-			d->want[n++] = (wanted){r->provider_nid, (uint32_t)i};
+		if (r->provider_nid && !r->provider_id) {
+			k[n][0] = r->provider_nid;
+			k[n][1] = (uint32_t)i;
+			k[n][2] = k[n][3] = 0;
+			n++;
+		}
 	}
-	mx_sort(d->want, n, sizeof *d->want, cmp_wanted);
+	mx_sort_u32x4(k, n, 2);
+	for (size_t i = 0; i < n; i++)
+		d->want[i] = (wanted){k[i][0], k[i][1]};
+	free(k);
 	d->nwant = n;
 	d->want_at = 0;
 }
@@ -237,6 +325,10 @@ static void name_step(desk *d, size_t budget)
 		return;
 	want_build(d);
 	size_t j = d->want_at, n = d->nwant, end = j + budget < n ? j + budget : n;
+	/* a slice reads the name table's rows between its first and last id:
+	 * at most 32768 of them (the wanted ids may be far apart) */
+	while (end > j + 1 && d->want[end - 1].nid - d->want[j].nid > 32768)
+		end = j + (end - j) / 2;
 	while (end < n && d->want[end].nid == d->want[end - 1].nid)
 		end++;
 	sqlite3_stmt *s = j < end ? store_prepare(d->st, "SELECT id, name FROM name WHERE id BETWEEN ?1 AND ?2"
@@ -318,11 +410,10 @@ static int load_queue(desk *d, uint32_t only, char **err)
 		d->co[d->nco++] = (qcompany){col_u32(s, 0), c, lower_dup(c)};
 	}
 	if (store_read_done(d->st, s, rc, err) == 0) {
-		s = store_prepare(d->st, only ? "SELECT ip, num_ip, num_cert, nhosts, best_host, asn,"
-						 " provider, source, status, flagged FROM f_ip_ev WHERE snap = ?1 AND ip = ?2"
-					      : "SELECT ip, num_ip, num_cert, nhosts, best_host, asn,"
-						" provider, source, status, flagged FROM f_ip_ev WHERE snap = ?1 AND live = 1"
-						" AND ?2 = 0", err);
+		s = store_prepare(d->st, only ? "SELECT ip, num_ip, num_cert, provider, flagged, nhosts, best_host, asn,"
+						 " source, status FROM f_ip_ev WHERE snap = ?1 AND ip = ?2"
+					      : "SELECT ip, num_ip, num_cert, provider, flagged FROM f_ip_ev WHERE snap = ?1"
+						" AND live = 1 AND ?2 = 0", err);
 		rc = s ? SQLITE_OK : SQLITE_ERROR;
 	} else {
 		rc = SQLITE_ERROR;
@@ -331,8 +422,17 @@ static int load_queue(desk *d, uint32_t only, char **err)
 		sqlite3_bind_int64(s, 1, snap);
 		sqlite3_bind_int64(s, 2, only);
 		cap = d->nrows;
-		if (!only && !cap) /* room for every row at once: no array copied as it grows */
-			d->rows = xcalloc((cap = rows_expected(d, snap)) + 1, sizeof *d->rows);
+		if (!only && !cap) { /* room for every row at once: no array copied as it grows */
+			size_t bytes = ((cap = rows_expected(d, snap)) + 1) * sizeof *d->rows;
+			d->rows = xcalloc(1, bytes);
+#ifdef MADV_HUGEPAGE
+			/* tens of megabytes: in huge pages, a few dozen page faults
+			 * rather than tens of thousands (a tenth of the first screen) */
+			uintptr_t a = ((uintptr_t)d->rows + 4095) & ~(uintptr_t)4095, e = ((uintptr_t)d->rows + bytes) & ~(uintptr_t)4095;
+			if (e > a)
+				madvise((void *)a, e - a, MADV_HUGEPAGE); /* a hint: nothing to do when refused */
+#endif
+		}
 		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 			desk_row *r = new_row(d, &cap);
 			r->ipnum = col_u32(s, 0);
@@ -340,13 +440,10 @@ static int load_queue(desk *d, uint32_t only, char **err)
 			r->domains = col_u32(s, 1);
 			uint32_t certs = col_u32(s, 2); /* confidence: max(numIP, numCert) */
 			r->confidence = certs > r->domains ? certs : r->domains;
-			r->nhosts = col_u32(s, 3);
-			r->best_host = col_u32(s, 4);
-			r->asn = col_u32(s, 5);
-			r->provider_nid = col_u32(s, 6);
-			r->source = infer_source_name(sqlite3_column_int(s, 7)); /* NULL: 0 */
-			r->status = r->best_host ? infer_status_name(sqlite3_column_int(s, 8)) : NULL;
-			r->flagged = sqlite3_column_int(s, 9);
+			r->provider_nid = col_u32(s, 3);
+			r->flagged = sqlite3_column_int(s, 4);
+			if (only)
+				ev_take(r, s, 5);
 			d->nflagged += r->flagged;
 			const qcompany *c = r->provider_nid && d->co ? bsearch(&r->provider_nid, d->co, d->nco, sizeof *d->co,
 									     cmp_qcompany) : NULL;
@@ -394,6 +491,40 @@ static void heuristics_all(desk *d)
 	}
 	sqlite3_reset(s);
 	d->work += d->nflagged;
+}
+
+/* The same a slice at a time between keys: the flagged rows from
+ * d->heur_at on, each by its busiest host (up to `budget` of them). */
+static void heur_step(desk *d, size_t budget)
+{
+	if (d->all_heur || d->eval)
+		return;
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT heuristic, reason FROM f_host_ev WHERE snap = ?1 AND host = ?2",
+					NULL);
+	if (!s)
+		return;
+	int64_t snap = store_snapshot_id(d->st, d->snapshot);
+	size_t i = d->heur_at, done = 0;
+	for (; i < d->nrows && done < budget; i++) {
+		desk_row *r = &d->rows[i];
+		if (!r->flagged || (r->heuristic && r->reason))
+			continue;
+		row_ev(d, r);
+		sqlite3_bind_int64(s, 1, snap);
+		sqlite3_bind_int64(s, 2, r->best_host);
+		if (sqlite3_step(s) == SQLITE_ROW) {
+			if (!r->heuristic)
+				r->heuristic = store_column_dup(s, 0);
+			if (!r->reason)
+				r->reason = store_column_dup(s, 1);
+		}
+		sqlite3_reset(s);
+		done++;
+	}
+	d->work += done;
+	d->heur_at = i;
+	if (i >= d->nrows)
+		d->all_heur = true;
 }
 
 /* The row of address (or, in eval mode, domain) `key`, or UINT32_MAX.
@@ -456,17 +587,32 @@ static void set_decision(desk_row *r, int64_t id, const char *verdict, const cha
 	r->dscope = scope;
 }
 
+/* Swap a row's standing decision with *o. */
+static void swap_decision(desk_row *r, dstate *o)
+{
+	dstate t = {r->decision, r->verdict, r->dscope, r->decided, r->note};
+	r->decision = o->id;
+	r->verdict = o->verdict;
+	r->dscope = o->dscope;
+	r->decided = o->decided;
+	r->note = o->note;
+	*o = t;
+}
+
 /* Every row's standing decision, read again: the newest not undone about
  * its address, or about one of its MX hosts (an MX host's decision wins,
  * as infer applies them).  Decisions about domains change those domains'
  * answers, not the address's: the MX pane shows them. */
 static int load_decisions(desk *d, char **err)
 {
+	d->reads++;
 	for (size_t i = 0; i < d->nrows; i++)
 		if (d->rows[i].decision)
 			set_decision(&d->rows[i], 0, NULL, NULL, NULL, 0);
 	static const char *const sql[2] = {
-		"SELECT key, id, verdict, provider_id, note FROM correction WHERE scope = 'ip'"
+		/* the table in id order (its key index, read for every address
+		 * decision and sorted by id, takes three times as long) */
+		"SELECT key, id, verdict, provider_id, note FROM correction NOT INDEXED WHERE scope = 'ip'"
 		" AND undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?1) AND ?2 = ?2 ORDER BY id",
 		"SELECT m.ip, c.id, c.verdict, c.provider_id, c.note FROM correction c JOIN name n ON n.name = c.key"
 		" JOIN f_mx_ip m ON m.snap = ?2 AND m.host = n.id WHERE c.scope = 'mx' AND c.undone_at IS NULL"
@@ -652,7 +798,7 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 		" FROM sample_domain d WHERE d.sample = ?1 ORDER BY d.pos", err);
 	if (!s)
 		return NULL;
-	desk *d = desk_new(st, k, snap, analyst, 5);
+	desk *d = desk_new(st, k, snap, analyst, INFER_THRESHOLD_DEFAULT);
 	d->eval = true;
 	d->sample = xstrdup(sample);
 	d->all = true;
@@ -715,10 +861,22 @@ const char *desk_sample(const desk *d)
 	return d->sample;
 }
 
+static void step_free(step *st)
+{
+	for (size_t k = 0; st->other && k < st->n; k++) {
+		free(st->other[k].decided);
+		free(st->other[k].note);
+	}
+	free(st->other);
+	free(st->rows);
+	free(st->ids);
+	memset(st, 0, sizeof *st);
+}
+
 static void stack_clear(stack *s)
 {
 	for (size_t i = 0; i < s->n; i++)
-		free(s->s[i].ids);
+		step_free(&s->s[i]);
 	s->n = 0;
 }
 
@@ -795,10 +953,14 @@ static bool ci_contains(const char *hay, const char *needle)
 	if (!hay)
 		return false;
 	size_t n = strlen(needle);
+	if (n == 0)
+		return true;
+	/* the first byte before the call: a filter looks at every row */
+	int c0 = tolower((unsigned char)needle[0]);
 	for (; *hay; hay++)
-		if (!strncasecmp(hay, needle, n))
+		if (tolower((unsigned char)*hay) == c0 && !strncasecmp(hay, needle, n))
 			return true;
-	return n == 0;
+	return false;
 }
 
 /* Whether a heuristic fired on the row (eval mode: it sent the domain to
@@ -939,6 +1101,9 @@ static void rebuild(desk *d)
 		name_all(d);
 	if (d->filter.heuristic)
 		heuristics_all(d);
+	/* filtering by AS or source and sorting by AS read every row's codes */
+	if (d->filter.asn >= 0 || d->filter.source || d->sort == SORT_ASN)
+		ev_all(d);
 	d->nvis = 0;
 	for (size_t i = 0; i < d->nrows; i++)
 		if (visible_row(d, i))
@@ -1273,6 +1438,7 @@ static void match_asnames(desk *d, match *m)
 		u32vec_push(&asns, (uint32_t)sqlite3_column_int64(s, 0));
 	sqlite3_reset(s);
 	if (asns.n) {
+		ev_all(d);
 		mx_sort(asns.v, asns.n, sizeof *asns.v, mx_cmp_u32);
 		for (size_t i = 0; i < d->nrows; i++) {
 			size_t k = d->rows[i].asn ? mx_lower_bound(asns.v, asns.n, d->rows[i].asn) : asns.n;
@@ -1476,9 +1642,10 @@ static int write_end(desk *d, int rc, char **err)
 static void record_step(desk *d, step st)
 {
 	if (!st.n) {
-		free(st.ids);
+		step_free(&st);
 		return;
 	}
+	st.reads = d->reads;
 	push(&d->undo, st);
 	stack_clear(&d->redo);
 	d->session_written += st.n;
@@ -1545,6 +1712,17 @@ static int verdict_pid(desk *d, char verdict, const char *provider, char pid[MX_
 	return correct_provider(co ? co->ids[0] : provider, pid, err);
 }
 
+typedef struct {
+	int64_t id;
+	size_t k;
+} idrow;
+
+static int cmp_idrow(const void *a, const void *b)
+{
+	const idrow *x = a, *y = b;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
 int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char *provider, const char *note,
 		char **err)
 {
@@ -1558,21 +1736,35 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 	for (size_t k = 0; k < n; k++)
 		if (row_request(d, &d->rows[rows[k]], verdict, pid, note, &q[m], &notes[m]))
 			which[m++] = rows[k];
-	step st = {xcalloc(m + 1, sizeof(int64_t)), 0};
+	int64_t *ids = xcalloc(m + 1, sizeof *ids);
 	int rc = m ? write_begin(d, err) : 0;
 	if (m && rc == 0)
-		rc = write_end(d, correct_add_many(d->st, q, m, st.ids, err), err);
+		rc = write_end(d, correct_add_many(d->st, q, m, ids, err), err);
 	if (rc == 0) {
-		/* the rows show what was written, at once */
+		/* the rows show what was written, at once; the step keeps what
+		 * they showed before, by id (the order of the keys: a redo
+		 * writes them in that order, each at the end of the index) */
+		step st = {xcalloc(m + 1, sizeof(int64_t)), m, xcalloc(m + 1, sizeof(uint32_t)),
+			   xcalloc(m + 1, sizeof(dstate)), 0};
+		idrow *order = xmalloc((m + 1) * sizeof *order);
 		for (size_t k = 0; k < m; k++)
-			set_decision(&d->rows[which[k]], st.ids[k], q[k].verdict,
+			order[k] = (idrow){ids[k], k};
+		mx_sort(order, m, sizeof *order, cmp_idrow);
+		for (size_t j = 0; j < m; j++) {
+			size_t k = order[j].k;
+			desk_row *r = &d->rows[which[k]];
+			st.ids[j] = ids[k];
+			st.rows[j] = (uint32_t)which[k];
+			st.other[j] = (dstate){r->decision, r->verdict, r->dscope, r->decided, r->note};
+			r->decided = r->note = NULL;
+			set_decision(r, ids[k], q[k].verdict,
 				     !strcmp(q[k].verdict, "set") ? (verdict == 'o' ? pid : q[k].provider_id) : NULL,
 				     q[k].note && *q[k].note ? q[k].note : NULL, 'i');
-		st.n = m;
+		}
+		free(order);
 		record_step(d, st);
-	} else {
-		free(st.ids);
 	}
+	free(ids);
 	for (size_t k = 0; k < m; k++)
 		free(notes[k]);
 	free(notes);
@@ -1677,7 +1869,7 @@ int desk_decide_scope(desk *d, const size_t *rows, size_t n, char verdict, const
 		}
 		free(autonote);
 	}
-	step st = {xcalloc(m + 1, sizeof(int64_t)), 0};
+	step st = {xcalloc(m + 1, sizeof(int64_t)), 0, NULL, NULL, 0};
 	if (rc == 0 && m) {
 		rc = write_begin(d, err);
 		if (rc == 0)
@@ -1760,7 +1952,7 @@ size_t desk_splits(desk *d, const size_t *rows, size_t n, char verdict, const ch
 
 int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **err)
 {
-	step st = {xcalloc(n + 1, sizeof(int64_t)), 0};
+	step st = {xcalloc(n + 1, sizeof(int64_t)), 0, NULL, NULL, 0};
 	char **canon = xcalloc(n + 1, sizeof *canon);
 	int rc = 0;
 	/* every row's truth first: a bad one writes nothing */
@@ -1854,35 +2046,61 @@ static int replay(desk *d, stack *from, stack *to, bool redo, char **err)
 {
 	if (from->n == 0)
 		return 0;
-	const step *st = &from->s[from->n - 1];
+	step *st = &from->s[from->n - 1];
 	const history_table *t = d->eval ? &label_history : &correct_history;
-	step done = {xcalloc(st->n + 1, sizeof(int64_t)), st->n};
+	int64_t *ids = xcalloc(st->n + 1, sizeof *ids);
+	int64_t seen = d->data_version;
 	int rc = write_begin(d, err);
+	if (rc == 0 && st->rows) {
+		/* whether another process wrote since the desk last looked (asked
+		 * with the write lock held: nobody writes meanwhile): then the
+		 * rows' other states may be stale, and every decision is read
+		 * again */
+		sqlite3_stmt *s = store_prepare(d->st, "PRAGMA data_version", NULL);
+		if (s && sqlite3_step(s) == SQLITE_ROW)
+			seen = sqlite3_column_int64(s, 0);
+		else
+			seen = -1;
+		if (s)
+			sqlite3_reset(s);
+	}
 	if (rc == 0) {
 		if (redo)
-			rc = history_redo(d->st, t, st->ids, st->n, done.ids, err);
+			rc = history_redo(d->st, t, st->ids, st->n, ids, err);
 		else
 			rc = history_undo(d->st, t, st->ids, st->n, d->analyst, err);
 		rc = write_end(d, rc, err);
 	}
 	if (rc < 0) {
-		free(done.ids);
+		free(ids);
 		return -1;
 	}
-	if (!redo)
-		memcpy(done.ids, st->ids, st->n * sizeof *st->ids);
-	if (redo)
+	if (redo) {
+		memcpy(st->ids, ids, st->n * sizeof *ids); /* the copies' ids */
 		d->session_written += st->n;
-	else
+	} else {
 		d->session_undone += st->n;
-	free(st->ids);
+	}
+	free(ids);
+	int n = (int)st->n;
+	if (st->rows && seen == d->data_version && st->reads == d->reads) {
+		/* what the rows show: swapped with what the step kept */
+		for (size_t k = 0; k < st->n; k++) {
+			desk_row *r = &d->rows[st->rows[k]];
+			swap_decision(r, &st->other[k]);
+			if (redo)
+				r->decision = st->ids[k];
+		}
+	} else {
+		/* read again (one pass; a step may be thousands); the kept states
+		 * of every step are stale now (their reads differ) */
+		char *e = NULL;
+		if ((d->eval ? load_labels(d, &e) : load_decisions(d, &e)) < 0)
+			free(e);
+	}
+	push(to, *st);
 	from->n--;
-	/* what the rows show: read again (one pass; a step may be thousands) */
-	char *e = NULL;
-	if ((d->eval ? load_labels(d, &e) : load_decisions(d, &e)) < 0)
-		free(e);
-	push(to, done);
-	return (int)done.n;
+	return n;
 }
 
 void desk_session(const desk *d, size_t *written, size_t *undone)
@@ -1916,7 +2134,7 @@ int desk_apply(desk *d, FILE *log, bool progress, char **err)
 	if (runs_of_snapshot(d->st, d->snapshot, &sr, err) < 0)
 		return -1;
 	const run_info *last = &sr.run[RUNS_APPROACHES - 1];
-	infer_opts o = {d->snapshot, INFER_PRIORITY, 5, INFER_HEUR_APPLY, d->k, progress, log};
+	infer_opts o = {d->snapshot, INFER_PRIORITY, INFER_THRESHOLD_DEFAULT, INFER_HEUR_APPLY, d->k, progress, log};
 	int rc = -1;
 	if (!last->present || !run_params(last->params, &o.threshold, &o.heuristics)) {
 		*err = xasprintf("snapshot %s has no inference run on record: run 'mxray infer --snapshot %s'", d->snapshot,
@@ -3232,7 +3450,7 @@ static unsigned search_step(desk *d, desk_view *v, int dir)
 
 bool desk_busy(const desk *d)
 {
-	return (!d->eval && (!d->all_named || !d->all_heur)) || !match_ready(&d->smatch) || d->filter_waits;
+	return (!d->eval && (!d->all_ev || !d->all_named || !d->all_heur)) || !match_ready(&d->smatch) || d->filter_waits;
 }
 
 unsigned desk_tick(desk *d, desk_view *v)
@@ -3262,10 +3480,12 @@ unsigned desk_tick(desk *d, desk_view *v)
 	}
 	if (!match_ready(&d->smatch))
 		match_step(d, &d->smatch);
+	else if (!d->eval && !d->all_ev)
+		ev_step(d, 16384);
 	else if (!d->eval && !d->all_named)
 		name_step(d, 8192);
 	else
-		heuristics_all(d);
+		heur_step(d, 1024);
 	return 0;
 }
 

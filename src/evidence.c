@@ -254,13 +254,22 @@ void evidence_host_briefs_free(ev_host_brief *v, size_t n)
 	free(v);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 int evidence_host_domains(store *st, const char *snapshot, const char *host, size_t max, char ***out, size_t *n,
 			  char **err)
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *s = store_prepare(st, "SELECT domain FROM primary_mx WHERE snapshot = ?1 AND host = ?2"
-					    " ORDER BY domain LIMIT ?3", err);
+	/* the first max by name id, from the (snap, host) index: a host with
+	 * a hundred thousand domains costs what a host with three does (no
+	 * sort of them all by name); the few are then sorted */
+	sqlite3_stmt *s = store_prepare(st, "SELECT n.name FROM f_primary_mx p CROSS JOIN name n ON n.id = p.domain"
+					    " WHERE p.snap = (SELECT id FROM snapshot WHERE date = ?1)"
+					    " AND p.host = (SELECT id FROM name WHERE name = ?2) ORDER BY p.domain LIMIT ?3", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
@@ -271,6 +280,8 @@ int evidence_host_domains(store *st, const char *snapshot, const char *host, siz
 		*out = xrealloc(*out, (*n + 1) * sizeof **out);
 		(*out)[(*n)++] = store_column_dup(s, 0);
 	}
+	if (*n > 1)
+		qsort(*out, *n, sizeof **out, cmp_str);
 	return store_read_done(st, s, rc, err);
 }
 
@@ -355,16 +366,35 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 	memset(out, 0, sizeof *out);
 	out->domain = xstrdup(domain);
 	out->state = EV_NOT_IN_SNAPSHOT;
-	/* MX records */
-	sqlite3_stmt *s = store_prepare(st,
-		"SELECT m.host, m.pref, p.host IS NOT NULL FROM mx m LEFT JOIN primary_mx p ON p.snapshot = m.snapshot"
-		" AND p.domain = m.domain AND p.host = m.host WHERE m.snapshot = ?1 AND m.domain = ?2"
-		" ORDER BY m.pref, m.host", err);
+	/* Every query by integer keys (the snapshot's id, the domain's name
+	 * id): a domain of a host with a hundred thousand domains costs what
+	 * any other does (the text views would join every row first). */
+	int64_t snap = 0, dom = 0;
+	sqlite3_stmt *s = store_prepare(st, "SELECT (SELECT id FROM snapshot WHERE date = ?1),"
+					    " (SELECT id FROM name WHERE name = ?2)", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
 	store_bind_text(s, 2, domain);
-	int rc;
+	int rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		snap = sqlite3_column_int64(s, 0);
+		dom = sqlite3_column_int64(s, 1);
+		rc = SQLITE_DONE;
+	}
+	if (store_read_done(st, s, rc, err) < 0)
+		return -1;
+	if (!snap || !dom)
+		return 0; /* not in the snapshot (nor anywhere) */
+	/* MX records */
+	s = store_prepare(st,
+		"SELECT h.name, m.pref, EXISTS (SELECT 1 FROM f_primary_mx p WHERE p.snap = m.snap AND p.domain = m.domain"
+		" AND p.host = m.host) FROM f_mx m CROSS JOIN name h ON h.id = m.host WHERE m.snap = ?1 AND m.domain = ?2"
+		" ORDER BY m.pref, h.name", err);
+	if (!s)
+		return -1;
+	sqlite3_bind_int64(s, 1, snap);
+	sqlite3_bind_int64(s, 2, dom);
 	size_t np = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->mx = xrealloc(out->mx, (out->nmx + 1) * sizeof *out->mx);
@@ -377,12 +407,11 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
 	if (out->nmx == 0) {
-		s = store_prepare(st, "SELECT rcode FROM lookup_fail WHERE snapshot = ?1 AND name = ?2 AND qtype = 'MX'",
-				  err);
+		s = store_prepare(st, "SELECT rcode FROM f_lookup_fail WHERE snap = ?1 AND name = ?2 AND qtype = 'MX'", err);
 		if (!s)
 			return -1;
-		store_bind_text(s, 1, snapshot);
-		store_bind_text(s, 2, domain);
+		sqlite3_bind_int64(s, 1, snap);
+		sqlite3_bind_int64(s, 2, dom);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
 			out->state = EV_LOOKUP_FAILED;
@@ -405,16 +434,21 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 		if (evidence_host(st, snapshot, out->mx[i].host, &out->primary[out->nprimary++], err) < 0)
 			return -1;
 	}
-	/* analyst decisions that concern this domain */
-	s = store_prepare(st, "SELECT " DECISION_COLS " FROM correction c"
-			      " WHERE (c.snapshot IS NULL OR c.snapshot = ?1) AND ((c.scope = 'domain' AND c.key = ?2) OR"
-			      " (c.scope = 'mx' AND c.key IN (SELECT host FROM primary_mx WHERE snapshot = ?1 AND domain = ?2)) OR"
-			      " (c.scope = 'ip' AND c.key IN (SELECT ip FROM mx_ip WHERE snapshot = ?1 AND host IN"
-			      " (SELECT host FROM primary_mx WHERE snapshot = ?1 AND domain = ?2)))) ORDER BY c.id", err);
+	/* analyst decisions that concern this domain: about it, its primary
+	 * MX hosts or their addresses (each key looked up in correction_key) */
+	s = store_prepare(st, "WITH k(scope, key) AS (SELECT 'domain', ?2"
+			      " UNION SELECT 'mx', n.name FROM f_primary_mx p CROSS JOIN name n ON n.id = p.host"
+			      " WHERE p.snap = ?3 AND p.domain = ?4"
+			      " UNION SELECT 'ip', " STORE_IPV4_TEXT("m.ip") " FROM f_primary_mx p"
+			      " CROSS JOIN f_mx_ip m ON m.snap = p.snap AND m.host = p.host WHERE p.snap = ?3 AND p.domain = ?4)"
+			      " SELECT " DECISION_COLS " FROM k CROSS JOIN correction c ON c.scope = k.scope AND c.key = k.key"
+			      " WHERE c.snapshot IS NULL OR c.snapshot = ?1 ORDER BY c.id", err);
 	if (!s)
 		return -1;
 	store_bind_text(s, 1, snapshot);
 	store_bind_text(s, 2, domain);
+	sqlite3_bind_int64(s, 3, snap);
+	sqlite3_bind_int64(s, 4, dom);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->decisions = xrealloc(out->decisions, (out->ndecisions + 1) * sizeof *out->decisions);
 		take_decision(s, &out->decisions[out->ndecisions++]);
@@ -422,12 +456,14 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 	if (store_read_done(st, s, rc, err) < 0)
 		return -1;
 	/* the final shares */
-	s = store_prepare(st, "SELECT provider_id, company, weight, source, confidence, status FROM result"
-			      " WHERE snapshot = ?1 AND approach = 'final' AND domain = ?2 ORDER BY provider_id", err);
+	s = store_prepare(st, "SELECT v.name, c.company, r.weight, " STORE_SOURCE_TEXT("r.source") ", r.confidence, "
+			      STORE_STATUS_TEXT("r.status") " FROM f_result r CROSS JOIN name v ON v.id = r.provider"
+			      " LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach AND c.provider = r.provider"
+			      " WHERE r.snap = ?1 AND r.approach = 4 AND r.domain = ?2 ORDER BY v.name", err);
 	if (!s)
 		return -1;
-	store_bind_text(s, 1, snapshot);
-	store_bind_text(s, 2, domain);
+	sqlite3_bind_int64(s, 1, snap);
+	sqlite3_bind_int64(s, 2, dom);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		out->final = xrealloc(out->final, (out->nfinal + 1) * sizeof *out->final);
 		ev_answer *a = &out->final[out->nfinal++];

@@ -12,7 +12,9 @@
 #   import (all files) < 5 s and < 1024 MB peak; infer --approach all < 3 s
 #   and < 1024 MB; stats < 0.5 s; export providers < 0.5 s; export
 #   assignments < 2 s; report < 0.5 s; the desk's first screen < 300 ms and
-#   every key < 100 ms, the report view R included; the database (file and
+#   every key < 100 ms, the report view R and a decision on 20,000 tagged
+#   rows with its undo and redo included (tests/bench-desk.sh); show on a
+#   domain of the busiest host < 0.5 s; the database (file and
 #   WAL, after the last step) < 150 MB.  export coverage and the desk's mean
 #   key time are reported without a target.
 # Above 1M domains (the issue's 10M run: "each step within 12x its 1M
@@ -130,99 +132,11 @@ step export-providers "export providers" "$(x 0.5)" "$MEM_ALL" /dev/null "$MXRAY
 step export-coverage "export coverage" "" "$MEM_ALL" /dev/null "$MXRAY" export --db "$DB" coverage
 step report "report" "$(x 0.5)" "$MEM_ALL" /dev/null "$MXRAY" report --db "$DB"
 
-# The review desk on the same database, in a real terminal (tmux), with its
-# own timing trace ($MXRAY_REVIEW_TRACE): "first-screen MS", then "key NAME MS"
-# for each key from read to drawn.  A key that gets no trace line within
-# 20 s (x12 above 1M) of the one before ends the session: "no answer".
+# The review desk on the same database, in a real terminal (tmux): first
+# screen, every key, a bulk decision on about 20,000 rows with its undo and
+# redo, and 'mxray show' on a domain of the busiest host (tests/bench-desk.sh).
 say "review desk ..."
-TRACE=$DIR/desk.trace
-rm -f "$TRACE" "$TRACE.keys"
-# The domain to search for, found before the desk starts (not to load the
-# machine while it draws its first screen); result may be a table or a view.
-dom=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND provider_id = 'google.com' LIMIT 1 OFFSET 777" 2>"$DIR/desk-query.log") || dom=""
-if [ -z "$dom" ]; then
-	say "no google.com domain to search for ($(head -n 1 "$DIR/desk-query.log")); searching example.com"
-	dom=example.com
-fi
-WAIT=$((400 * X))                       # polls of 50 ms
-SOCK=mxray-bench-$$
-TM="tmux -L $SOCK -f /dev/null"
-desk=yes                                # the desk has answered every key so far
-noanswer=""                             # the first key it did not answer
-n=1                                     # trace lines expected
-wait_trace() { # wait_trace N: until the trace has N lines, while it grows
-	i=0 had=-1
-	while [ $i -lt $WAIT ]; do
-		got=0
-		[ -f "$TRACE" ] && got=$(wc -l < "$TRACE")
-		[ "$got" -ge "$1" ] && return 0
-		[ "$got" -gt "$had" ] && i=0 had=$got    # a typed key answered: wait anew
-		i=$((i + 1))
-		if [ $((i % 10)) -eq 0 ] && ! $TM has-session -t desk 2>/dev/null; then break; fi
-		sleep 0.05
-	done
-	[ -f "$TRACE" ] && [ "$(wc -l < "$TRACE")" -ge "$1" ] && return 0
-	say "the desk did not answer (trace has $(cat "$TRACE" 2>/dev/null | wc -l) lines, waiting for $1)"
-	return 1
-}
-send() { # send KEY: one key, then its trace line
-	[ $desk = yes ] || return 0
-	if $TM send-keys -t desk "$1" 2>/dev/null && wait_trace $((n + 1)); then
-		n=$((n + 1))
-	else
-		desk=no noanswer=$1
-	fi
-}
-typein() { # typein TEXT: literal keys, a trace line each (not waited for one by one)
-	[ $desk = yes ] || return 0
-	if $TM send-keys -t desk -l "$1" 2>/dev/null; then n=$((n + ${#1})); else desk=no noanswer=$1; fi
-}
-deskpid=""                              # the desk's process (the pane's, by exec)
-if $TM new-session -d -s desk -x 200 -y 50 \
-	"exec env MXRAY_REVIEW_TRACE='$TRACE' LC_ALL=C.UTF-8 '$MXRAY' review --db '$DB' --analyst bench" 2>/dev/null; then
-	deskpid=$($TM list-panes -t desk -F '#{pane_pid}' 2>/dev/null) || deskpid=""
-	wait_trace 1 || desk=no noanswer="(first screen)"
-else
-	desk=no noanswer="(first screen)"
-fi
-for k in 1 2 3 4 5 6 7 8 9 10; do send j; done
-for k in 1 2 3 4 5; do send NPage; done
-send G; send g
-send v                                  # all rows
-for k in 1 2 3 4 5; do send NPage; done
-send S; send S; send I                  # sort
-send /; typein "$dom"; send Enter       # search a domain
-send n
-send f; typein "company=google"; send Enter   # filter
-send F
-send R                                  # the report view (computed once per opening)
-send q                                  # back from the report view
-# The desk's peak memory (its VmHWM, as /usr/bin/time's peak RSS), read before
-# it quits or is killed, answering or not.
-deskmb=""
-case $deskpid in
-[0-9]*) deskmb=$(mb_of_kb "$(awk '$1 == "VmHWM:" { print $2 }' "/proc/$deskpid/status" 2>/dev/null)") || deskmb="" ;;
-esac
-if [ $desk = yes ]; then                # quit, and let the desk finish
-	$TM send-keys -t desk q 2>/dev/null || true
-	i=0
-	while [ $i -lt 100 ] && $TM has-session -t desk 2>/dev/null; do i=$((i + 1)); sleep 0.05; done
-fi
-$TM kill-server 2>/dev/null || true
-[ -n "$noanswer" ] && say "the desk gave no answer to: $noanswer"
-# The figures, from the trace lines waited for.
-first=$(awk '$1 == "first-screen" { print $2; exit }' "$TRACE" 2>/dev/null) || first=""
-awk -v n=$n 'NR <= n && $1 == "key"' "$TRACE" >"$TRACE.keys" 2>/dev/null || : >"$TRACE.keys"
-slow=$(awk '$1 == "key" { c++; if (c == 1 || $3 + 0 > m + 0) { m = $3; k = $2 } } END { if (c) printf "%s\t%s\t%d", m, k, c }' "$TRACE.keys")
-slowest=$(printf '%s' "$slow" | cut -f1) slowkey=$(printf '%s' "$slow" | cut -f2) nkeys=$(printf '%s' "$slow" | cut -f3)
-mean=$(awk '$1 == "key" { c++; s += $3 } END { if (c) printf "%.1f", s / c }' "$TRACE.keys")
-rview=$(awk '$1 == "key" && $2 == "R" { r = $3 } END { print r }' "$TRACE.keys")
-say "review desk: first screen ${first:-?} ms, ${nkeys:-0} keys, mean ${mean:-?} ms, slowest ${slowest:-?} ms (${slowkey:-?}), R ${rview:-?} ms, ${deskmb:-?} MB peak"
-all=""; [ $desk = yes ] || all="no answer"
-row desk-first-screen "desk first screen (ms)" "$first" ms "$deskmb" "$(x 300)" "$MEM_ALL" "$([ -n "$first" ] || echo "no answer")" ""
-row desk-slowest-key "desk slowest key (ms)" "$slowest" ms "" "$(x 100)" "" "$all" "$slowkey"
-row desk-report-view "desk report view R (ms)" "$rview" ms "" "$(x 100)" "" "$([ -n "$rview" ] || echo "no answer")" ""
-row desk-mean-key "desk mean key (ms)" "$mean" ms "" "" "" "$all" ""
+sh "$ROOT/tests/bench-desk.sh" "$MXRAY" "$DB" --rows "$ROWS" --x "$X" --domains "$N" || true
 
 # The database after the last step: the file and its WAL.
 if [ -f "$DB" ]; then
@@ -246,8 +160,13 @@ function q(s) { if (s ~ /[",\n]/) { gsub(/"/, "\"\"", s); return "\"" s "\"" } r
 function num(v, u) { return v == "" ? "" : sprintf(u == "s" ? "%.2f" : "%.1f", v) }
 { order[++nr] = $1; for (i = 1; i <= 9; i++) f[$1, i] = $i }
 END {
-	split("import import-dns-plain import-dns-gz infer stats export-providers export-assignments export-coverage report desk-first-screen desk-slowest-key desk-report-view desk-mean-key database-size probe", want, " ")
-	printf "%-26s %9s %9s   %-22s %s\n", "step", "seconds", "peak MB", "target", "status"
+	split("import import-dns-plain import-dns-gz infer stats export-providers export-assignments export-coverage report show-largest-host desk-first-screen desk-slowest-key desk-report-view desk-mean-key desk-decision-y desk-decision-u desk-decision-redo database-size probe", want, " ")
+	# each key of the desk (desk-key-NAME), after the mean key time
+	for (i = 1; i <= nr; i++) if (order[i] ~ /^desk-key-/) keys[++nk] = order[i]
+	nw = 0; for (w = 1; w in want; w++) all[++nw] = want[w]
+	delete want; j = 0
+	for (w = 1; w <= nw; w++) { want[++j] = all[w]; if (all[w] == "desk-mean-key") for (i = 1; i <= nk; i++) want[++j] = keys[i] }
+	printf "%-34s %9s %9s   %-22s %s\n", "step", "seconds", "peak MB", "target", "status"
 	print "step,value,unit,peak_mb,target,target_peak_mb,status,key,domains,machine,date" > csv
 	missed = 0
 	for (w = 1; w in want; w++) {
@@ -262,8 +181,7 @@ END {
 		if (st != "ok") missed++
 		tt = t != "" ? "< " t " " u : ""
 		if (tm != "") tt = tt (tt != "" ? ", " : "") "< " tm " MB"
-		pc = peak != "" ? peak : (key != "" ? "(" key ")" : "")
-		printf "%-26s %9s %9s   %-22s %s\n", label, v != "" ? v : "-", pc, tt, st
+		printf "%-34s %9s %9s   %-22s %s%s\n", label, v != "" ? v : "-", peak, tt, st, key != "" ? "  (" key ")" : ""
 		print q(s), v, u, peak, t, tm, q(st), q(key), domains, q(machine), date > csv
 	}
 	if (missed) printf "%d of the figures missed (see above); CSV: %s\n", missed, csv

@@ -155,6 +155,25 @@ static void test_decisions_undo_redo(void **state)
 	assert_int_equal(desk_row_get(d, r0)->verdict, 'c');
 	assert_int_equal(q("SELECT count(*) FROM correction"), 3);
 	assert_int_equal(q("SELECT count(*) FROM correction WHERE undone_at IS NOT NULL"), 2);
+	/* undo and redo swap what the rows show, as reading every decision
+	 * again would show it: two steps on one row, undone and redone */
+	assert_int_equal(desk_decide(d, &r0, 1, 'o', "Zoho", "n2", &err), 1);
+	assert_int_equal(desk_undo(d, &err), 1);
+	assert_int_equal(desk_row_get(d, r0)->verdict, 'c');
+	assert_int_equal(desk_undo(d, &err), 1);
+	assert_int_equal(desk_row_get(d, r0)->verdict, 0);
+	assert_int_equal(desk_row_get(d, r0)->decision, 0);
+	assert_int_equal(desk_redo(d, &err), 1);
+	assert_int_equal(desk_redo(d, &err), 1);
+	assert_int_equal(desk_row_get(d, r0)->verdict, 'o');
+	assert_string_equal(desk_row_get(d, r0)->decided, "zoho.com");
+	assert_string_equal(desk_row_get(d, r0)->note, "n2");
+	char *sql = xasprintf("SELECT max(id) FROM correction WHERE key = '%s' AND undone_at IS NULL", ip0);
+	assert_int_equal(desk_row_get(d, r0)->decision, q(sql));
+	assert_int_equal(desk_undo(d, &err), 1);
+	assert_int_equal(desk_row_get(d, r0)->verdict, 'c');
+	assert_int_equal(desk_row_get(d, r0)->decision, q(sql));
+	free(sql);
 	/* a new decision clears the redo stack */
 	assert_int_equal(desk_decide(d, &r0, 1, 's', NULL, NULL, &err), 1);
 	assert_int_equal(desk_redo(d, &err), 0);

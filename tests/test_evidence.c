@@ -154,12 +154,16 @@ static void test_ip_hosts_and_domains(void **state)
 	char **doms;
 	assert_int_equal(evidence_host_domains(f->st, "2021-06-08", "mx1.mailnest-hosting.com", 3, &doms, &n, &err), 0);
 	assert_int_equal(n, 3);
-	assert_int_equal(db_int(f->st, "SELECT count(*) FROM primary_mx WHERE host = 'mx1.mailnest-hosting.com'"
-				       " AND domain < '" "active-industries.com" "'"), 0);
-	assert_string_equal(doms[0], "active-industries.com");
+	/* three of its domains (the first by name id, not by name: no sort of
+	 * a large host's domains), sorted among themselves */
 	assert_true(strcmp(doms[0], doms[1]) < 0 && strcmp(doms[1], doms[2]) < 0);
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
+		char *sql = xasprintf("SELECT count(*) FROM primary_mx WHERE host = 'mx1.mailnest-hosting.com'"
+				      " AND domain = '%s'", doms[i]);
+		assert_int_equal(db_int(f->st, sql), 1);
+		free(sql);
 		free(doms[i]);
+	}
 	free(doms);
 	uint32_t *ips;
 	assert_int_equal(evidence_domain_ips(f->st, "2021-06-08", "active-industries.com", 8, &ips, &n, &err), 0);
@@ -235,7 +239,7 @@ static void test_error(void **state)
 {
 	fixture *f = *state;
 	char *err = NULL;
-	assert_int_equal(store_exec(f->st, "DROP VIEW mx; CREATE VIEW mx AS SELECT 1 AS x", &err), 0);
+	assert_int_equal(store_exec(f->st, "DROP TABLE f_mx; CREATE TABLE f_mx(x)", &err), 0);
 	ev_domain e;
 	assert_int_equal(evidence_domain(f->st, "2021-06-08", "active-industries.com", &e, &err), -1);
 	assert_non_null(err);

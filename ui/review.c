@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <wchar.h>
+#include <sys/resource.h>
 
 /* The longest text a prompt takes: the longest note a decision keeps. */
 #define PROMPT_MAX 4096
@@ -948,12 +949,25 @@ static int finish(desk *d, char **err)
 	return 0;
 }
 
-static void trace_key(FILE *trace, int key, double t0)
+/* The process's CPU time (user and system) in seconds: the trace gives it
+ * beside the wall time (on a shared machine the wall time is the
+ * others' too). */
+static double cpu_clock(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_SELF, &ru) != 0)
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/* "key NAME WALL CPU" (ms, from the key read to the screen drawn). */
+static void trace_key(FILE *trace, int key, double t0, double c0)
 {
 	if (!trace)
 		return;
 	char kn[16];
-	fprintf(trace, "key %s %.1f\n", keymap_key_name(key, kn), (review_clock() - t0) * 1000);
+	fprintf(trace, "key %s %.1f %.1f\n", keymap_key_name(key, kn), (review_clock() - t0) * 1000,
+		(cpu_clock() - c0) * 1000);
 	fflush(trace);
 }
 
@@ -997,14 +1011,15 @@ int review_run(store *st, const review_opts *o, char **err)
 	colours(&u);
 	draw(&u);
 	if (trace) {
-		fprintf(trace, "first-screen %.1f\n", (review_clock() - o->t0) * 1000);
+		/* wall time since the command began; CPU time since the process did */
+		fprintf(trace, "first-screen %.1f %.1f\n", (review_clock() - o->t0) * 1000, cpu_clock() * 1000);
 		fflush(trace);
 	}
 	int errs = 0, key;
 	while ((key = next_key(&u, &errs)) >= 0) {
 		if (key == 0)
 			continue;
-		double tk = review_clock();
+		double tk = review_clock(), ck = trace ? cpu_clock() : 0;
 		unsigned flags = take_key(&u, key);
 		if (flags & DESK_QUIT)
 			break;
@@ -1012,7 +1027,7 @@ int review_run(store *st, const review_opts *o, char **err)
 			clearok(stdscr, TRUE);
 		if (flags)
 			draw(&u);
-		trace_key(trace, key, tk);
+		trace_key(trace, key, tk, ck);
 	}
 	endwin();
 	mx_set_fatal_hook(NULL);

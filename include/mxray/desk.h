@@ -28,6 +28,8 @@ typedef struct {
 	uint32_t best_host;   /* the busiest primary MX host's name id (the answer is its) */
 	uint32_t provider_nid; /* provider_id's name id (the name is read when needed) */
 	bool named;           /* provider_id, priority_id, suggested and reason are read */
+	bool ev;              /* nhosts, best_host, asn, source and status are read (a row's
+				 own, or all of them between keys: desk_row_get reads them) */
 	bool flagged;         /* a heuristic fired (heuristic names it, once read) */
 	char *suggested;      /* the ID the heuristics propose (NULL: none) */
 	char *self_id;        /* the busiest host's registered domain (a self-hosted answer) */

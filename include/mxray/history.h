@@ -7,6 +7,7 @@
 #ifndef MXRAY_HISTORY_H
 #define MXRAY_HISTORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,6 +23,14 @@ typedef struct {
 	const char *undo_sql;    /* stamps every listed row not undone yet */
 	const char *redo_sql;    /* copies every listed row, in step order */
 } history_table;
+
+/* Whether SQLite checks the table's CHECK constraints on the writes
+ * prepared (or re-prepared: a change expires every prepared statement)
+ * from now on: off (on = true) only around a write of rows checked in C
+ * already, or of copies of stored rows.  SQLite evaluates the correction
+ * table's "scope IN (...)" and "verdict IN (...)" by building a small table
+ * for every row written, three quarters of the time of a bulk decision. */
+void history_trusted_write(store *st, bool on);
 
 /* The time stamp rows of these tables get: UTC with milliseconds,
  * "2021-06-08T12:00:00.000Z" (one per statement, not per row). */
