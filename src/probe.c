@@ -1512,36 +1512,30 @@ static void engine_free(engine *e)
 	pthread_mutex_destroy(&e->mu);
 }
 
-int probe_run(const probe_opts *o, char *const *domains, size_t n, FILE *dns_out, FILE *scan_out,
-	      probe_counts *c, char **err)
+/* Set the engine up: c-ares, the event loops, TLS.  -1 with *err (the
+ * caller frees the engine either way). */
+static int engine_init(engine *e, const probe_opts *o, probe_counts *c, FILE *dns_out, FILE *scan_out, char **err)
 {
-	memset(c, 0, sizeof *c);
-	*err = NULL;
-	long long t0 = probe_now_ms();
-	engine e;
-	memset(&e, 0, sizeof e);
-	e.o = o;
-	e.c = c;
-	e.dns_out = dns_out;
-	e.scan_out = scan_out;
-	e.loops[0].ep = e.loops[1].ep = e.loops[0].wake = e.loops[1].wake = -1;
-	sb_init(&e.dns_buf);
-	sb_init(&e.scan_buf);
-	pthread_mutex_init(&e.mu, NULL);
-	e.hosts = strmap_new();
+	e->o = o;
+	e->c = c;
+	e->dns_out = dns_out;
+	e->scan_out = scan_out;
+	e->loops[0].ep = e->loops[1].ep = e->loops[0].wake = e->loops[1].wake = -1;
+	sb_init(&e->dns_buf);
+	sb_init(&e->scan_buf);
+	pthread_mutex_init(&e->mu, NULL);
+	e->hosts = strmap_new();
 	int rc = ares_library_init(ARES_LIB_INIT_ALL);
 	if (rc != ARES_SUCCESS) {
 		*err = xasprintf("c-ares: %s", ares_strerror(rc));
-		engine_free(&e);
 		return -1;
 	}
 	int conc = probe_concurrency_cap(o->concurrency > 0 ? o->concurrency : 1);
 	c->concurrency = conc;
-	e.nloops = conc >= 2 && sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
-	for (int i = 0; i < e.nloops; i++)
-		if (loop_init(&e.loops[i], &e, conc / e.nloops + (i < conc % e.nloops), i > 0) < 0) {
+	e->nloops = conc >= 2 && sysconf(_SC_NPROCESSORS_ONLN) >= 2 ? 2 : 1;
+	for (int i = 0; i < e->nloops; i++)
+		if (loop_init(&e->loops[i], e, conc / e->nloops + (i < conc % e->nloops), i > 0) < 0) {
 			*err = xasprintf("epoll: %s", strerror(errno));
-			engine_free(&e);
 			return -1;
 		}
 	struct ares_options ao;
@@ -1552,23 +1546,158 @@ int probe_run(const probe_opts *o, char *const *domains, size_t n, FILE *dns_out
 	ao.flags = ARES_FLAG_EDNS;
 	ao.ednspsz = 1232;
 	ao.sock_state_cb = sock_state;
-	ao.sock_state_cb_data = &e;
-	rc = ares_init_options(&e.ch, &ao,
+	ao.sock_state_cb_data = e;
+	rc = ares_init_options(&e->ch, &ao,
 			       ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES | ARES_OPT_FLAGS | ARES_OPT_EDNSPSZ |
 				       ARES_OPT_SOCK_STATE_CB);
 	if (rc != ARES_SUCCESS) {
-		e.ch = NULL;
+		e->ch = NULL;
 		*err = xasprintf("c-ares: %s", ares_strerror(rc));
-		engine_free(&e);
 		return -1;
 	}
-	if (o->resolver && (rc = ares_set_servers_ports_csv(e.ch, o->resolver)) != ARES_SUCCESS) {
+	if (o->resolver && (rc = ares_set_servers_ports_csv(e->ch, o->resolver)) != ARES_SUCCESS) {
 		*err = xasprintf("--resolver %s: %s", o->resolver, ares_strerror(rc));
-		engine_free(&e);
 		return -1;
 	}
-	e.tls = probe_tls_new(o->ca_file, err);
-	if (!e.tls) {
+	e->tls = probe_tls_new(o->ca_file, err);
+	if (!e->tls)
+		return -1;
+	e->gap_ms = o->rate > 0 ? 1000.0 / o->rate : 0;
+	e->next_start = (double)probe_now_ms();
+	e->flushed_ms = probe_now_ms();
+	return 0;
+}
+
+/* Start the second event loop's thread, when there is one. */
+static void start_second_loop(engine *e)
+{
+	if (e->nloops < 2)
+		return;
+	/* signals are the main thread's: it is the one that must notice */
+	sigset_t block, old;
+	sigemptyset(&block);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	e->loops[1].thread = pthread_create(&e->loops[1].th, NULL, second_loop, &e->loops[1]) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!e->loops[1].thread)
+		e->nloops = 1; /* its sessions' share stays unused */
+}
+
+/* Ask what can be asked now: addresses first, so the SMTP side is kept
+ * busy, then the next domains' MX records. */
+static void queue_lookups(engine *e, char *const *domains, size_t n, size_t *next_domain)
+{
+	const probe_opts *o = e->o;
+	while (e->dns_inflight < PROBE_DNS_INFLIGHT && e->nextaq < e->naq) {
+		uint32_t h = e->aq[e->nextaq++];
+		ask(e, strmap_key(e->hosts, h), h, false);
+	}
+	while (e->dns_inflight < PROBE_DNS_INFLIGHT && *next_domain < n) {
+		const char *d = domains[(*next_domain)++];
+		e->c->domains++;
+		if (probe_exclude_name(o->exclude, d)) {
+			e->c->excluded_domains++;
+			e->resolved++;
+			continue;
+		}
+		uint32_t pid = pr_done_id(o->prior, d, PR_MX_DONE);
+		if (pid != PR_NONE) {
+			e->c->resumed_domains++;
+			e->resolved++;
+			replay_domain(e, pid);
+			continue;
+		}
+		ask(e, d, 0, true);
+	}
+}
+
+/* Wait up to `wait` ms for events on the first loop, and handle them:
+ * DNS answers and time-outs, then SMTP sessions.  -1 with *err. */
+static int poll_once(engine *e, loop *L, long long wait, char **err)
+{
+	struct epoll_event evs[256];
+	if (e->dns_inflight) {
+		struct timeval maxtv = {0, 250000}, tv, *tt = ares_timeout(e->ch, &maxtv, &tv);
+		if (tt) {
+			long long w = (long long)tt->tv_sec * 1000 + (tt->tv_usec + 999) / 1000;
+			if (w < wait)
+				wait = w;
+		}
+	}
+	int nev = epoll_wait(L->ep, evs, (int)(sizeof evs / sizeof evs[0]), (int)wait);
+	if (nev < 0 && errno != EINTR) {
+		*err = xasprintf("epoll_wait: %s", strerror(errno));
+		return -1;
+	}
+	if (probe_interrupted)
+		return 0;
+	long long now = probe_now_ms();
+	for (int j = 0; j < nev; j++) {
+		uint64_t d = evs[j].data.u64;
+		if (d & ARES_TAG) {
+			ares_socket_t fd = (ares_socket_t)(d & 0xffffffffu);
+			uint32_t r = evs[j].events;
+			ares_process_fd(e->ch, r & (EPOLLIN | EPOLLERR | EPOLLHUP) ? fd : ARES_SOCKET_BAD,
+					r & EPOLLOUT ? fd : ARES_SOCKET_BAD);
+		}
+	}
+	if (e->dns_inflight)
+		ares_process_fd(e->ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* time-outs */
+	sessions(L, evs, nev > 0 ? nev : 0, now);
+	if (e->dns_buf.len > 256 * 1024 || now - e->flushed_ms >= 1000) {
+		flush_out(e);
+		e->flushed_ms = now;
+	}
+	return 0;
+}
+
+/* The first loop, until every domain is done (or an interrupt, or an
+ * error: -1 with *err). */
+static int run_loop(engine *e, char *const *domains, size_t n, char **err)
+{
+	loop *L = &e->loops[0];
+	target t[64];
+	size_t next_domain = 0;
+	ticker tk;
+	memset(&tk, 0, sizeof tk);
+	progress_begin(&tk.pg, e->o->progress, "probe", n);
+	int rc = 0;
+	while (!probe_interrupted && !e->io_error) {
+		queue_lookups(e, domains, n, &next_domain);
+		bool dns_done = !e->dns_inflight && e->nextaq >= e->naq && next_domain >= n;
+		long long now = probe_now_ms();
+		int k = trade(L, now, t, (int)(sizeof t / sizeof t[0]));
+		for (int j = 0; j < k; j++)
+			start_session(L, t[j]);
+		pthread_mutex_lock(&e->mu);
+		bool tell = dns_done && !e->dns_done, empty = e->nexttq >= e->ntq;
+		bool others = e->nloops > 1 && !e->second_over;
+		e->dns_done = dns_done;
+		pthread_mutex_unlock(&e->mu);
+		if (tell && e->nloops > 1)
+			wake(&e->loops[1]); /* nothing more will come */
+		if (dns_done && empty && !L->open && !others)
+			break;
+		/* only the second loop's last sessions are left: look often */
+		if ((rc = poll_once(e, L, loop_wait(L, now, dns_done && empty && !L->open ? 10 : 250), err)) < 0)
+			break;
+		tick(&tk, e, probe_now_ms());
+	}
+	progress_end(&tk.pg);
+	return rc;
+}
+
+int probe_run(const probe_opts *o, char *const *domains, size_t n, FILE *dns_out, FILE *scan_out,
+	      probe_counts *c, char **err)
+{
+	memset(c, 0, sizeof *c);
+	*err = NULL;
+	long long t0 = probe_now_ms();
+	engine e;
+	memset(&e, 0, sizeof e);
+	if (engine_init(&e, o, c, dns_out, scan_out, err) < 0) {
 		engine_free(&e);
 		return -1;
 	}
@@ -1578,103 +1707,8 @@ int probe_run(const probe_opts *o, char *const *domains, size_t n, FILE *dns_out
 	memset(&ign, 0, sizeof ign);
 	ign.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &ign, &old_pipe);
-	e.gap_ms = o->rate > 0 ? 1000.0 / o->rate : 0;
-	e.next_start = (double)probe_now_ms();
-	e.flushed_ms = probe_now_ms();
-	if (e.nloops > 1) {
-		/* signals are the main thread's: it is the one that must notice */
-		sigset_t block, old;
-		sigemptyset(&block);
-		sigaddset(&block, SIGINT);
-		sigaddset(&block, SIGTERM);
-		pthread_sigmask(SIG_BLOCK, &block, &old);
-		e.loops[1].thread = pthread_create(&e.loops[1].th, NULL, second_loop, &e.loops[1]) == 0;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (!e.loops[1].thread)
-			e.nloops = 1; /* its sessions' share stays unused */
-	}
-	loop *L = &e.loops[0];
-	struct epoll_event evs[256];
-	target t[64];
-	size_t next_domain = 0;
-	ticker tk;
-	memset(&tk, 0, sizeof tk);
-	progress_begin(&tk.pg, o->progress, "probe", n);
-
-	while (!probe_interrupted && !e.io_error) {
-		/* look-ups: addresses first, so the SMTP side is kept busy */
-		while (e.dns_inflight < PROBE_DNS_INFLIGHT && e.nextaq < e.naq) {
-			uint32_t h = e.aq[e.nextaq++];
-			ask(&e, strmap_key(e.hosts, h), h, false);
-		}
-		while (e.dns_inflight < PROBE_DNS_INFLIGHT && next_domain < n) {
-			const char *d = domains[next_domain++];
-			c->domains++;
-			if (probe_exclude_name(o->exclude, d)) {
-				c->excluded_domains++;
-				e.resolved++;
-				continue;
-			}
-			uint32_t pid = pr_done_id(o->prior, d, PR_MX_DONE);
-			if (pid != PR_NONE) {
-				c->resumed_domains++;
-				e.resolved++;
-				replay_domain(&e, pid);
-				continue;
-			}
-			ask(&e, d, 0, true);
-		}
-		bool dns_done = !e.dns_inflight && e.nextaq >= e.naq && next_domain >= n;
-		long long now = probe_now_ms();
-		int k = trade(L, now, t, (int)(sizeof t / sizeof t[0]));
-		for (int j = 0; j < k; j++)
-			start_session(L, t[j]);
-		pthread_mutex_lock(&e.mu);
-		bool tell = dns_done && !e.dns_done, empty = e.nexttq >= e.ntq;
-		bool others = e.nloops > 1 && !e.second_over;
-		e.dns_done = dns_done;
-		pthread_mutex_unlock(&e.mu);
-		if (tell && e.nloops > 1)
-			wake(&e.loops[1]); /* nothing more will come */
-		if (dns_done && empty && !L->open && !others)
-			break;
-		/* only the second loop's last sessions are left: look often */
-		long long wait = loop_wait(L, now, dns_done && empty && !L->open ? 10 : 250);
-		if (e.dns_inflight) {
-			struct timeval maxtv = {0, 250000}, tv, *tt = ares_timeout(e.ch, &maxtv, &tv);
-			if (tt) {
-				long long w = (long long)tt->tv_sec * 1000 + (tt->tv_usec + 999) / 1000;
-				if (w < wait)
-					wait = w;
-			}
-		}
-		int nev = epoll_wait(L->ep, evs, (int)(sizeof evs / sizeof evs[0]), (int)wait);
-		if (nev < 0 && errno != EINTR) {
-			*err = xasprintf("epoll_wait: %s", strerror(errno));
-			break;
-		}
-		if (probe_interrupted)
-			break;
-		now = probe_now_ms();
-		for (int j = 0; j < nev; j++) {
-			uint64_t d = evs[j].data.u64;
-			if (d & ARES_TAG) {
-				ares_socket_t fd = (ares_socket_t)(d & 0xffffffffu);
-				uint32_t r = evs[j].events;
-				ares_process_fd(e.ch, r & (EPOLLIN | EPOLLERR | EPOLLHUP) ? fd : ARES_SOCKET_BAD,
-						r & EPOLLOUT ? fd : ARES_SOCKET_BAD);
-			}
-		}
-		if (e.dns_inflight)
-			ares_process_fd(e.ch, ARES_SOCKET_BAD, ARES_SOCKET_BAD); /* time-outs */
-		sessions(L, evs, nev > 0 ? nev : 0, now);
-		if (e.dns_buf.len > 256 * 1024 || now - e.flushed_ms >= 1000) {
-			flush_out(&e);
-			e.flushed_ms = now;
-		}
-		tick(&tk, &e, now);
-	}
-	progress_end(&tk.pg);
+	start_second_loop(&e);
+	run_loop(&e, domains, n, err);
 	e.stopping = true;
 	int ret = 0;
 	if (*err || e.io_error || probe_interrupted) {
@@ -1689,8 +1723,9 @@ int probe_run(const probe_opts *o, char *const *domains, size_t n, FILE *dns_out
 	}
 	/* what is complete is written; sessions still open are dropped
 	 * unwritten (a resumed run probes them) */
-	trade(L, probe_now_ms(), t, 0);
-	drop_open(L);
+	target t[1];
+	trade(&e.loops[0], probe_now_ms(), t, 0);
+	drop_open(&e.loops[0]);
 	flush_out(&e);
 	if (!*err && e.io_error) {
 		*err = xasprintf("cannot write %s: %s; nothing was imported (the same command again continues from "
