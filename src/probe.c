@@ -684,14 +684,26 @@ static bool blank(const char *line, size_t len)
 	return true;
 }
 
-const char *probe_prior_dns_line(probe_prior *p, const char *line, size_t len)
+/* A line of an earlier run's output: NULL for a blank line (*why NULL) or
+ * malformed JSON (*why the reason). */
+static json_t *prior_parse(probe_prior *p, const char *line, size_t len, bool *raw, const char **why)
 {
+	*why = NULL;
 	if (blank(line, len))
 		return NULL;
-	bool raw;
-	json_t *j = jsonl_parse(line, len, &raw, p->err, sizeof p->err);
+	json_t *j = jsonl_parse(line, len, raw, p->err, sizeof p->err);
 	if (!j)
-		return p->err;
+		*why = p->err;
+	return j;
+}
+
+const char *probe_prior_dns_line(probe_prior *p, const char *line, size_t len)
+{
+	bool raw;
+	const char *bad;
+	json_t *j = prior_parse(p, line, len, &raw, &bad);
+	if (!j)
+		return bad;
 	const char *vals[DNS_NCOLS];
 	dns_row r;
 	const char *why = dns_json_values(j, raw, vals, p->store, p->err, sizeof p->err);
@@ -743,12 +755,11 @@ const char *probe_prior_dns_line(probe_prior *p, const char *line, size_t len)
 
 const char *probe_prior_scan_line(probe_prior *p, const char *line, size_t len)
 {
-	if (blank(line, len))
-		return NULL;
 	bool raw;
-	json_t *j = jsonl_parse(line, len, &raw, p->err, sizeof p->err);
+	const char *bad;
+	json_t *j = prior_parse(p, line, len, &raw, &bad);
 	if (!j)
-		return p->err;
+		return bad;
 	const char *why = scan_from_json(j, raw, &p->rec, p->err, sizeof p->err);
 	json_decref(j);
 	if (why)

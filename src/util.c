@@ -346,6 +346,18 @@ void mx_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const v
 		qsort(base, n, size, cmp);
 }
 
+/* A radix pass's digit counts into the offsets where each digit's rows
+ * begin. */
+static void counts_to_offsets(size_t *count)
+{
+	size_t sum = 0;
+	for (size_t d = 0; d < 65536; d++) {
+		size_t c = count[d];
+		count[d] = sum;
+		sum += c;
+	}
+}
+
 void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys)
 {
 	if (n < 2)
@@ -380,12 +392,7 @@ void mx_sort_u32x4(uint32_t (*rows)[4], size_t n, int nkeys)
 				count[(src[i][k] >> shift) & 0xffff]++;
 			if (count[(src[0][k] >> shift) & 0xffff] == n)
 				continue;
-			size_t sum = 0;
-			for (size_t d = 0; d < 65536; d++) {
-				size_t c = count[d];
-				count[d] = sum;
-				sum += c;
-			}
+			counts_to_offsets(count);
 			for (size_t i = 0; i < n; i++)
 				memcpy(dst[count[(src[i][k] >> shift) & 0xffff]++], src[i], sizeof *src);
 			uint32_t (*t)[4] = src;
@@ -424,12 +431,7 @@ void mx_sort_u32(uint32_t *v, size_t n)
 			count[(src[i] >> shift) & 0xffff]++;
 		if (count[(src[0] >> shift) & 0xffff] == n)
 			continue;
-		size_t sum = 0;
-		for (size_t d = 0; d < 65536; d++) {
-			size_t c = count[d];
-			count[d] = sum;
-			sum += c;
-		}
+		counts_to_offsets(count);
 		for (size_t i = 0; i < n; i++)
 			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
 		uint32_t *t = src;
