@@ -1894,7 +1894,7 @@ static int clear_results(ctx *c)
 	}
 	bool every = (c->o->approaches & INFER_ALL) == INFER_ALL;
 	if (alone && every)
-		return store_exec(c->st, "DELETE FROM f_result; DELETE FROM f_company;", c->err) < 0 ? -1 : 0;
+		return store_exec(c->st, "DELETE FROM f_result; DELETE FROM f_company; DELETE FROM f_raw;", c->err) < 0 ? -1 : 0;
 	static const char *const clear_approach[] = {"DELETE FROM f_result WHERE snap = ?1 AND approach = ?2",
 						     "DELETE FROM f_company WHERE snap = ?1 AND approach = ?2"};
 	for (size_t i = 0; i < 2; i++) {
@@ -2014,22 +2014,6 @@ static void seen_grow(ctx *c, seen_set *seen)
 	seen->n = want;
 }
 
-/* One domain's raw answer under approach `bit`: each primary MX host's
- * ID by the approach's chain. */
-static int raw_shares(const ctx *c, uint32_t d, unsigned bit, share *sh)
-{
-	uint8_t base = c->dom_nosmtp[d] ? ST_NOSMTP : ST_AUTO;
-	uint32_t first = c->dom_first[d], n = c->dom_n[d];
-	int k = 0;
-	for (uint32_t j = 0; j < n; j++) {
-		uint32_t h = c->primary.v[first + j];
-		uint8_t src;
-		uint32_t id = chain_id(c, h, bit, &src);
-		k = add_share(sh, k, id, src, base, c->h_conf[h], NULL);
-	}
-	return k;
-}
-
 /* One domain's final answer: the hosts' answers after the heuristics,
  * then a standing domain decision.  *dreason: the decision's reason (the
  * caller frees it after the rows are written). */
@@ -2071,11 +2055,15 @@ static int final_shares(ctx *c, uint32_t d, share *sh, seen_set *seen, char **dr
 }
 
 /* The company of every host's final answer (f_host_ev names it), also
- * when no domain kept that answer. */
-static int write_host_companies(ctx *c, sqlite3_stmt *co, int code, seen_set *seen)
+ * when no domain kept that answer; or (bit: a raw approach) of every
+ * primary MX host's ID under that approach, which are the IDs of the
+ * approach's answers (derived when read: store.h, STORE_RAW_ID). */
+static int write_host_companies(ctx *c, sqlite3_stmt *co, unsigned bit, seen_set *seen)
 {
+	int code = infer_approach_code(bit);
 	for (uint32_t h = 0; h < strmap_size(c->hosts); h++) {
-		uint32_t id = c->h_final[h];
+		uint8_t src;
+		uint32_t id = bit ? chain_id(c, h, bit, &src) : c->h_final[h];
 		if (!c->h_domains[h] || id == NONE || (id < seen->n && seen->v[id]))
 			continue;
 		const char *company_name = company(c, id);
@@ -2096,26 +2084,43 @@ static int write_host_companies(ctx *c, sqlite3_stmt *co, int code, seen_set *se
 	return 0;
 }
 
-/* The answers of one approach (bit 0: the final answers), in the result
- * table's key order (approach, domain, provider), which SQLite writes
- * several times faster than rows that jump. */
-static int write_approach(ctx *c, unsigned bit, const uint32_t *order, size_t ndom, sqlite3_stmt *ins,
-			  sqlite3_stmt *co)
+/* A raw approach: its answers are derived when read from f_primary_mx and
+ * f_host_ev; f_raw records that the snapshot has them, f_company the
+ * companies of their IDs. */
+static int write_raw(ctx *c, unsigned bit, sqlite3_stmt *co)
 {
-	const char *approach = bit ? infer_approach_name(bit) : "final";
-	int code = infer_approach_code(bit);
+	seen_set seen = {NULL, 0};
+	seen_grow(c, &seen);
+	int rc = write_host_companies(c, co, bit, &seen);
+	free(seen.v);
+	sqlite3_stmt *s = rc ? NULL : prepare_id(c, "INSERT OR IGNORE INTO f_raw(snap, approach) VALUES(?1, ?2)");
+	if (s) {
+		sqlite3_bind_int(s, 2, infer_approach_code(bit));
+		if (sqlite3_step(s) != SQLITE_DONE)
+			rc = dberr(c, "writing results");
+		sqlite3_finalize(s);
+	} else {
+		rc = -1;
+	}
+	return rc;
+}
+
+/* The final answers, in the result table's key order (approach, domain,
+ * provider), which SQLite writes several times faster than rows that
+ * jump. */
+static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt *ins, sqlite3_stmt *co)
+{
+	int code = infer_approach_code(0);
 	seen_set seen = {NULL, 0};
 	seen_grow(c, &seen);
 	resrows rows = {NULL, 0, 0, c->snap, code};
 	char **reasons = NULL; /* the domain decisions' reasons, alive until written */
 	size_t nreasons = 0;
-	share *sh = NULL;
-	size_t shcap = 0;
+	size_t shcap = 16;
+	share *sh = xmalloc(shcap * sizeof *sh);
 	int rc = 0;
-	char label[64];
-	snprintf(label, sizeof label, "infer: writing %s", approach);
 	progress pg;
-	progress_begin(&pg, c->o->progress, label, ndom);
+	progress_begin(&pg, c->o->progress, "infer: writing final", ndom);
 	for (uint32_t di = 0; di < ndom && rc == 0; di++) {
 		uint32_t d = order[di];
 		if ((di & 4095) == 0)
@@ -2125,7 +2130,7 @@ static int write_approach(ctx *c, unsigned bit, const uint32_t *order, size_t nd
 			sh = xrealloc(sh, shcap * sizeof *sh);
 		}
 		char *dreason = NULL;
-		int k = bit ? raw_shares(c, d, bit, sh) : final_shares(c, d, sh, &seen, &dreason);
+		int k = final_shares(c, d, sh, &seen, &dreason);
 		rc = write_result(c, &rows, co, seen.v, code, c->dom_db.v[d], sh, k);
 		if (dreason) {
 			reasons = xrealloc(reasons, (nreasons + 1) * sizeof *reasons);
@@ -2138,14 +2143,14 @@ static int write_approach(ctx *c, unsigned bit, const uint32_t *order, size_t nd
 		if (store_step_bulk(c->st, ins, c->err) < 0)
 			rc = -1;
 	}
-	if (rc == 0 && !bit)
+	if (rc == 0)
 		rc = write_shares(c, &rows);
-	for (size_t i = 0; !bit && i < rows.n; i++) {
+	for (size_t i = 0; i < rows.n; i++) {
 		c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
 		c->tally_corrected += rows.v[i].status == ST_CONFIRMED || rows.v[i].status == ST_CORRECTED;
 	}
-	if (rc == 0 && !bit)
-		rc = write_host_companies(c, co, code, &seen);
+	if (rc == 0)
+		rc = write_host_companies(c, co, 0, &seen);
 	progress_end(&pg);
 	free(rows.v);
 	for (size_t i = 0; i < nreasons; i++)
@@ -2168,11 +2173,12 @@ static int write_all(ctx *c, size_t ndom)
 	sqlite3_stmt *co = prepare_id(c, "INSERT INTO f_company(snap, approach, provider, company) VALUES(?1,?2,?3,?4)");
 	if (!ins || !co)
 		rc = -1;
-	/* one approach at a time in code order, the final answers last */
-	static const unsigned approaches[] = {INFER_MX, INFER_CERT, INFER_BANNER, INFER_PRIORITY, 0 /* final */};
-	for (size_t o = 0; o < sizeof approaches / sizeof approaches[0] && rc == 0; o++)
-		if (!approaches[o] || (c->o->approaches & approaches[o]))
-			rc = write_approach(c, approaches[o], order, ndom, ins, co);
+	/* the raw approaches in code order, the final answers last */
+	for (unsigned bit = INFER_MX; bit <= INFER_PRIORITY && rc == 0; bit <<= 1)
+		if (c->o->approaches & bit)
+			rc = write_raw(c, bit, co);
+	if (rc == 0)
+		rc = write_final(c, order, ndom, ins, co);
 	if (rc == 0)
 		rc = write_tally(c);
 	free(order);

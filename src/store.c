@@ -344,7 +344,89 @@ static const char schema_v5[] =
 	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested;"
 	"UPDATE f_scan SET cert_cn = CAST(cert_cn AS TEXT) WHERE typeof(cert_cn) = 'blob';";
 
-static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5};
+/* Version 6: the four raw approaches' per-domain answers (mx, cert,
+ * banner, priority: four of every five rows of f_result) are no longer
+ * stored but derived when read from what infer stores anyway, each
+ * domain's primary MX hosts (f_primary_mx) and each host's evidence
+ * (f_host_ev; STORE_RAW_ID and its neighbours in store.h).  f_raw(snap,
+ * approach) records which raw approaches a snapshot's runs computed; their
+ * companies stay in f_company.  The migration derives each snapshot's
+ * answers and compares them with the stored rows: where they are the same
+ * (always, for a snapshot whose runs saw the same data and PSL) the rows
+ * go and f_raw takes the approach; where not, the stored rows stay and
+ * are read as before. */
+/* from f_raw k, each primary MX host p of the snapshot with its evidence h */
+#define RAW_FROM \
+	" FROM f_raw k JOIN f_primary_mx p ON p.snap = k.snap JOIN f_host_ev h ON h.snap = p.snap AND h.host = p.host"
+/* the other primary MX hosts o of p's domain, with their evidence g */
+#define RAW_PEERS " FROM f_primary_mx o JOIN f_host_ev g ON g.snap = o.snap AND g.host = o.host" \
+	" WHERE o.snap = p.snap AND o.domain = p.domain"
+#define RAW_ID_H STORE_RAW_ID("k.approach", "h")
+#define RAW_ID_G STORE_RAW_ID("k.approach", "g")
+/* whether p's domain has other primary MX hosts: most have one, and then
+ * p's row is the answer */
+#define RAW_OTHERS \
+	" EXISTS (SELECT 1 FROM f_primary_mx o WHERE o.snap = p.snap AND o.domain = p.domain AND o.host <> p.host)"
+/* else one row per distinct ID, at the first host (by id) that gives it,
+ * with the highest value x of the hosts that give it */
+#define RAW_FIRST " NOT EXISTS (SELECT 1" RAW_PEERS " AND o.host < p.host AND " RAW_ID_G " = " RAW_ID_H ")"
+#define RAW_MAX(x) "(SELECT max(" x ")" RAW_PEERS " AND " RAW_ID_G " = " RAW_ID_H ")"
+#define RAW_WEIGHT "1.0 / (SELECT count(DISTINCT " RAW_ID_G ")" RAW_PEERS ")"
+/* (snap, approach, domain, provider, weight, source, confidence, status) */
+#define RAW_ROWS                                                                                              \
+	"SELECT k.snap AS snap, k.approach AS approach, p.domain AS domain, " RAW_ID_H " AS provider, 1.0 AS weight," \
+	" " STORE_RAW_SOURCE("k.approach", "h") " AS source, h.confidence AS confidence, " STORE_RAW_STATUS("h")      \
+	" AS status" RAW_FROM " WHERE " RAW_ID_H " IS NOT NULL AND NOT" RAW_OTHERS                                        \
+	" UNION ALL SELECT k.snap, k.approach, p.domain, " RAW_ID_H ", " RAW_WEIGHT ","                               \
+	" " RAW_MAX(STORE_RAW_SOURCE("k.approach", "g")) ", " RAW_MAX("g.confidence") ", "                            \
+	RAW_MAX(STORE_RAW_STATUS("g")) RAW_FROM " WHERE " RAW_ID_H " IS NOT NULL AND" RAW_OTHERS " AND" RAW_FIRST
+/* the same with readable text, as the result view's columns (each branch
+ * joins its names itself, so that a query on one domain reads only it) */
+#define RAW_TEXT(weight, source, confidence, status)                                                        \
+	"SELECT s.date AS snapshot, ap.name AS approach, d.name AS domain, v.name AS provider_id,"                \
+	" c.company AS company, " weight " AS weight, " STORE_SOURCE_TEXT(source) " AS source,"                   \
+	" " confidence " AS confidence, " STORE_STATUS_TEXT(status) " AS status, NULL AS reason" RAW_FROM         \
+	" JOIN snapshot s ON s.id = k.snap JOIN approach ap ON ap.id = k.approach JOIN name d ON d.id = p.domain"  \
+	" JOIN name v ON v.id = " RAW_ID_H " LEFT JOIN f_company c ON c.snap = k.snap AND c.approach = k.approach" \
+	" AND c.provider = v.id"
+static const char schema_v6[] =
+	"CREATE TABLE f_raw(snap INTEGER NOT NULL, approach INTEGER NOT NULL CHECK (approach BETWEEN 0 AND 3),"
+	"  PRIMARY KEY(snap, approach)) WITHOUT ROWID;"
+	"INSERT INTO f_raw SELECT DISTINCT snap, approach FROM f_result WHERE approach < 4;"
+	/* per (snapshot, approach): derived rows, and how many of them are stored as they are */
+	"CREATE TEMP TABLE raw_check AS SELECT d.snap AS snap, d.approach AS approach, count(*) AS n,"
+	"  count(r.snap) AS same FROM (" RAW_ROWS ") d LEFT JOIN f_result r ON r.snap = d.snap"
+	"  AND r.approach = d.approach AND r.domain = d.domain AND r.provider = d.provider AND r.weight = d.weight"
+	"  AND r.source = d.source AND r.confidence = d.confidence AND r.status = d.status AND r.reason IS NULL"
+	"  GROUP BY 1, 2;"
+	"DELETE FROM f_raw WHERE NOT EXISTS (SELECT 1 FROM temp.raw_check x WHERE x.snap = f_raw.snap"
+	"  AND x.approach = f_raw.approach AND x.same = x.n"
+	"  AND x.n = (SELECT count(*) FROM f_result r WHERE r.snap = f_raw.snap AND r.approach = f_raw.approach));"
+	"DROP TABLE temp.raw_check;"
+	"DELETE FROM f_result WHERE approach < 4 AND (snap, approach) IN (SELECT snap, approach FROM f_raw);"
+	"DROP VIEW v_assignment; DROP VIEW result;"
+	/* the stored answers (the final ones, and raw ones the migration kept),
+	 * then the derived: a domain's one host, a domain's several hosts */
+	"CREATE VIEW result AS SELECT s.date AS snapshot, p.name AS approach, d.name AS domain, v.name AS provider_id,"
+	"  c.company AS company, r.weight AS weight,"
+	"  " STORE_SOURCE_TEXT("r.source") " AS source, r.confidence AS confidence,"
+	"  " STORE_STATUS_TEXT("r.status") " AS status, r.reason AS reason"
+	"  FROM f_result r JOIN snapshot s ON s.id = r.snap JOIN approach p ON p.id = r.approach"
+	"  JOIN name d ON d.id = r.domain JOIN name v ON v.id = r.provider"
+	"  LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = r.approach AND c.provider = r.provider"
+	" UNION ALL " RAW_TEXT("1.0", STORE_RAW_SOURCE("k.approach", "h"), "h.confidence", STORE_RAW_STATUS("h"))
+	" WHERE NOT" RAW_OTHERS
+	" UNION ALL " RAW_TEXT(RAW_WEIGHT, RAW_MAX(STORE_RAW_SOURCE("k.approach", "g")), RAW_MAX("g.confidence"),
+			       RAW_MAX(STORE_RAW_STATUS("g")))
+	" WHERE" RAW_OTHERS " AND" RAW_FIRST ";"
+	/* the final answers, as 'mxray export assignments' writes them */
+	"CREATE VIEW v_assignment AS SELECT s.date AS snapshot, d.name AS domain, v.name AS provider_id,"
+	"  c.company AS company, r.weight AS weight, " STORE_SOURCE_TEXT("r.source") " AS source,"
+	"  r.confidence AS confidence, " STORE_STATUS_TEXT("r.status") " AS status, r.reason AS reason"
+	"  FROM f_result r JOIN snapshot s ON s.id = r.snap JOIN name d ON d.id = r.domain JOIN name v ON v.id = r.provider"
+	"  LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = 4 AND c.provider = r.provider WHERE r.approach = 4;";
+
+static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
 
 char *store_db_error(sqlite3 *db, const char *what)
 {

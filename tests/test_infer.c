@@ -3,6 +3,7 @@
  * its code's own examples. */
 #include "testutil.h"
 #include "mxray/correct.h"
+#include "mxray/export.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
@@ -366,6 +367,87 @@ static void test_no_smtp_and_live_choice(void **state)
 	assert_int_equal(F->sum.no_smtp, 1);
 }
 
+/* export assignments --approach A's rows of one domain (without the
+ * snapshot column), joined with " | " */
+static char *exported(const char *approach, const char *domain)
+{
+	char *buf = NULL, *err = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	if (export_assignments(F->st, out, "2021-06-08", NULL, approach, EXPORT_CSV, false, &err) < 0)
+		fail_msg("export: %s", err);
+	fclose(out);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	char *pre = xasprintf("2021-06-08,%s,", domain);
+	for (char *save = NULL, *l = strtok_r(buf, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+		if (!strncmp(l, pre, strlen(pre)))
+			sb_addf(&sb, "%s%s", sb.len ? " | " : "", l + strlen("2021-06-08,"));
+	free(pre);
+	free(buf);
+	return sb_steal(&sb);
+}
+
+#define assert_exported(approach, domain, expect) do { char *got_ = exported(approach, domain); \
+	assert_string_equal(got_, expect); free(got_); } while (0)
+
+/* The raw approaches' answers are derived when read (the result view in
+ * SQL, export assignments in C) from each domain's primary MX hosts and
+ * their evidence: a host's ID by the approach's chain, one row per
+ * distinct ID with the highest source, confidence and status of the hosts
+ * that give it, weight 1/(number of IDs); no-smtp when no host is live. */
+static void test_raw_answers_derived(void **state)
+{
+	(void)state;
+	google_customers(6);
+	/* two hosts of one MX domain: one ID from the MX names and banners,
+	 * two from the certificates */
+	mx("pair.com", "mx1.pairhost.net", 10);
+	mx("pair.com", "mx2.pairhost.net", 10);
+	a("mx1.pairhost.net", "198.51.100.31");
+	a("mx2.pairhost.net", "198.51.100.32");
+	scan("198.51.100.31", 64500, "220 smtp1.pairhost.net ESMTP", NULL, GOOGLE_CERT, true);
+	scan("198.51.100.32", 64500, "220 smtp2.pairhost.net ESMTP", NULL, "[\"mail.protection.outlook.com\"]", true);
+	/* nothing SMTP-live: both hosts of the lowest preference, by MX name */
+	mx("dark.com", "mx1.darkhost.net", 5);
+	mx("dark.com", "mx2.otherdark.net", 5);
+	run();
+	/* no raw rows are stored: the final answers only */
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st), "SELECT (SELECT count(*) FROM f_result WHERE approach < 4),"
+					    " (SELECT group_concat(approach) FROM f_raw)", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 0);
+	assert_string_equal((const char *)sqlite3_column_text(s, 1), "0,1,2,3");
+	sqlite3_finalize(s);
+	/* the Google certificate group covers 7 domains, the Outlook one 1 */
+	assert_answer("mx", "pair.com", "pairhost.net - 1.0 mx 7 auto");
+	assert_answer("cert", "pair.com", "google.com Google 0.5 cert 7 auto | outlook.com Microsoft 0.5 cert 1 auto");
+	assert_answer("banner", "pair.com", "pairhost.net - 1.0 banner 7 auto");
+	assert_answer("priority", "pair.com", "google.com Google 0.5 cert 7 auto | outlook.com Microsoft 0.5 cert 1 auto");
+	assert_exported("mx", "pair.com", "pair.com,pairhost.net,,1.0,mx,7,auto,");
+	assert_exported("cert", "pair.com",
+			"pair.com,google.com,Google,0.5,cert,7,auto, | pair.com,outlook.com,Microsoft,0.5,cert,1,auto,");
+	assert_exported("banner", "pair.com", "pair.com,pairhost.net,,1.0,banner,7,auto,");
+	assert_exported("priority", "pair.com",
+			"pair.com,google.com,Google,0.5,cert,7,auto, | pair.com,outlook.com,Microsoft,0.5,cert,1,auto,");
+	for (int i = 0; i < 4; i++) {
+		const char *ap = i == 0 ? "mx" : i == 1 ? "cert" : i == 2 ? "banner" : "priority";
+		assert_answer(ap, "dark.com", "darkhost.net - 0.5 mx 0 no-smtp | otherdark.net - 0.5 mx 0 no-smtp");
+		assert_exported(ap, "dark.com", "dark.com,darkhost.net,,0.5,mx,0,no-smtp, | dark.com,otherdark.net,,0.5,mx,0,no-smtp,");
+		assert_answer(ap, "gcustomer3.com", i == 0 ? "google.com Google 1.0 mx 7 auto"
+						: i == 2 ? "google.com Google 1.0 banner 7 auto" : "google.com Google 1.0 cert 7 auto");
+	}
+	/* a run of one approach keeps the others on record */
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL};
+	char *err = NULL;
+	if (infer_run(F->st, &o, &F->sum, &err) < 0)
+		fail_msg("infer: %s", err);
+	assert_answer("cert", "pair.com", "google.com Google 0.5 cert 7 auto | outlook.com Microsoft 0.5 cert 1 auto");
+	assert_exported("banner", "pair.com", "pair.com,pairhost.net,,1.0,banner,7,auto,");
+}
+
 static void test_corrections(void **state)
 {
 	(void)state;
@@ -501,6 +583,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_yandex_one_group, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_banner_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_smtp_and_live_choice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_raw_answers_derived, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_mx_with_domain_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_replaces_and_records, setup, teardown),

@@ -1,7 +1,11 @@
 /* store: schema creation and migration, savepoints, snapshots. */
 #include "testdb.h"
+#include "mxray/evaluate.h"
+#include "mxray/export.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
+
+#include <openssl/evp.h>
 
 static void test_create_and_reopen(void **state)
 {
@@ -16,7 +20,7 @@ static void test_create_and_reopen(void **state)
 	st = store_open(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 31);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 32);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 15);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
@@ -117,6 +121,130 @@ static void test_migrate_v3(void **state)
 				    " sum(weight) AS w FROM result WHERE approach = 'final' GROUP BY 1) r"
 				    " ON r.p = s.provider AND r.w = s.weight"),
 			 db_int(st, "SELECT count(*) FROM f_share"));
+	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
+	store_close(st);
+	rmdb(path);
+}
+
+/* Every row of a view, each value quoted (type and all), in key order. */
+static char *view_rows(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	long n = 0;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		sb_addf(&sb, "%s\n", (const char *)sqlite3_column_text(s, 0));
+		n++;
+	}
+	sqlite3_finalize(s);
+	assert_true(n > 0);
+	return sb_steal(&sb);
+}
+
+#define RESULT_ROWS "SELECT quote(snapshot) || ',' || quote(approach) || ',' || quote(domain) || ',' ||" \
+	" quote(provider_id) || ',' || quote(company) || ',' || quote(weight) || ',' || quote(source) || ',' ||" \
+	" quote(confidence) || ',' || quote(status) || ',' || quote(reason) FROM result" \
+	" ORDER BY snapshot, approach, domain, provider_id"
+#define ASSIGNMENT_ROWS "SELECT quote(snapshot) || ',' || quote(domain) || ',' || quote(provider_id) || ',' ||" \
+	" quote(company) || ',' || quote(weight) || ',' || quote(source) || ',' || quote(confidence) || ',' ||" \
+	" quote(status) || ',' || quote(reason) FROM v_assignment ORDER BY snapshot, domain, provider_id"
+
+/* A whole (small) file, NUL-terminated. */
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	assert_non_null(f);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	char buf[4096];
+	size_t n;
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, n);
+	fclose(f);
+	return sb_steal(&sb);
+}
+
+static void md5_hex(const char *data, size_t len, char hex[33])
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int n = 0;
+	assert_int_equal(EVP_Digest(data, len, md, &n, EVP_md5(), NULL), 1);
+	for (unsigned int i = 0; i < n && i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}
+
+/* A database of schema 5 (tests/fixtures/schema-v5.db, made by that
+ * mxray): sample-data's 2021-06-08 with three decisions, inferred with
+ * every approach; 2021-09-08 inferred on its DNS data, then given its
+ * scans and inferred with --approach mx only, so that its stored cert,
+ * banner and priority rows no longer follow from its evidence; a labelled
+ * sample of each.  The migration drops the raw rows the derivation
+ * reproduces and keeps the others; the views show the same rows, and
+ * export assignments and eval write what the schema-5 mxray wrote
+ * (tests/fixtures/schema-v5.exports.md5, schema-v5.eval.csv). */
+static void test_migrate_v5(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cp tests/fixtures/schema-v5.db %s", path);
+	assert_int_equal(system(cmd), 0);
+	sqlite3 *old;
+	assert_int_equal(sqlite3_open_v2(path, &old, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(old, "SELECT 1 FROM f_result LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
+	char *result_before = view_rows(old, RESULT_ROWS), *assign_before = view_rows(old, ASSIGNMENT_ROWS);
+	sqlite3_close(old);
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	if (!st)
+		fail_msg("%s", err);
+	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	/* derived: every raw approach of 2021-06-08 and the mx one of 2021-09-08 */
+	assert_string_equal(db_text(st, "SELECT group_concat(snap || ':' || approach, ' ') FROM f_raw"), "1:0 1:1 1:2 1:3 2:0");
+	assert_string_equal(db_text(st, "SELECT group_concat(snap || ':' || approach || ':' || n, ' ') FROM"
+				    " (SELECT snap, approach, count(*) AS n FROM f_result GROUP BY 1, 2)"),
+			    "1:4:2960 2:1:2955 2:2:2955 2:3:2955 2:4:2953");
+	char *result_after = view_rows(store_db(st), RESULT_ROWS), *assign_after = view_rows(store_db(st), ASSIGNMENT_ROWS);
+	assert_true(strcmp(result_before, result_after) == 0);
+	assert_true(strcmp(assign_before, assign_after) == 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM result"), 29571);
+	free(result_before);
+	free(result_after);
+	free(assign_before);
+	free(assign_after);
+	FILE *want = fopen("tests/fixtures/schema-v5.exports.md5", "r");
+	assert_non_null(want);
+	char md5[40], date[16], approach[16];
+	int checked = 0;
+	while (fscanf(want, "%32s %10s %15s", md5, date, approach) == 3) {
+		char *buf = NULL, hex[33] = "";
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		assert_true(export_assignments(st, out, date, NULL, approach, EXPORT_CSV, false, &err) > 0);
+		fclose(out);
+		md5_hex(buf, len, hex);
+		if (strcmp(hex, md5))
+			fail_msg("export assignments --snapshot %s --approach %s differs after the migration", date, approach);
+		free(buf);
+		checked++;
+	}
+	fclose(want);
+	assert_int_equal(checked, 10);
+	eval_result r[2];
+	assert_int_equal(eval_sample(st, "s6", &r[0], &err), 0);
+	assert_int_equal(eval_sample(st, "s9", &r[1], &err), 0);
+	char *buf = NULL, *expect = slurp("tests/fixtures/schema-v5.eval.csv");
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	eval_print(out, r, 2, EVAL_CSV);
+	fclose(out);
+	assert_string_equal(buf, expect);
+	free(buf);
+	free(expect);
 	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	store_close(st);
 	rmdb(path);
@@ -269,6 +397,7 @@ int main(void)
 		cmocka_unit_test(test_create_and_reopen),
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_migrate_v3),
+		cmocka_unit_test(test_migrate_v5),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),

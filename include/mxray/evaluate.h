@@ -48,17 +48,29 @@ bool eval_answer_matches(const char *answer, const char *label);
 /* SQL columns over `sample_domain d` with the snapshot bound as ?2, shared
  * by eval_sample and the desk's eval mode so both judge alike:
  * EVAL_ANSWERS_SQL: the five approaches' answer sets (companies where the
- *   knowledge base has them, else provider IDs, joined by ';'), in
- *   eval_approach_names order;
+ *   knowledge base has them, else provider IDs, joined by ';' in the order
+ *   of the IDs' name ids), in eval_approach_names order; the raw
+ *   approaches' answers derived as the result view derives them (store.h);
  * EVAL_EXAMINED_SQL: whether a heuristic fired on a primary MX host of the
  *   domain (step 4 sent it to review; later analyst decisions do not
  *   change it). */
-#define EVAL_ANSWER_SQL_(a)                                                                             \
-	" (SELECT group_concat(coalesce(company, provider_id), ';') FROM result x WHERE x.snapshot = ?2" \
-	"  AND x.approach = '" a "' AND x.domain = d.domain)"
-#define EVAL_ANSWERS_SQL                                                                                \
-	EVAL_ANSWER_SQL_("mx") "," EVAL_ANSWER_SQL_("cert") "," EVAL_ANSWER_SQL_("banner") ","          \
-	EVAL_ANSWER_SQL_("priority") "," EVAL_ANSWER_SQL_("final")
+#define EVAL_SNAP_ "(SELECT id FROM snapshot WHERE date = ?2)"
+#define EVAL_DOMAIN_ "(SELECT id FROM name WHERE name = d.domain)"
+/* approach code a's provider IDs of the domain: stored rows, then (derived
+ * non-empty) the derived ones; by integer keys, so one domain reads only its rows */
+#define EVAL_ANSWER_SQL_(a, derived)                                                                          \
+	" (SELECT group_concat(coalesce(c.company, v.name), ';') FROM (SELECT r.provider AS provider FROM f_result r" \
+	"  WHERE r.snap = " EVAL_SNAP_ " AND r.approach = " a " AND r.domain = " EVAL_DOMAIN_ derived " ORDER BY 1) x" \
+	"  CROSS JOIN name v ON v.id = x.provider LEFT JOIN f_company c ON c.snap = " EVAL_SNAP_                    \
+	"  AND c.approach = " a " AND c.provider = x.provider)"
+#define EVAL_DERIVED_(a)                                                                                     \
+	" UNION SELECT " STORE_RAW_ID(a, "h") " FROM f_raw k JOIN f_primary_mx p ON p.snap = k.snap"               \
+	"  JOIN f_host_ev h ON h.snap = p.snap AND h.host = p.host WHERE k.snap = " EVAL_SNAP_ " AND k.approach = " a \
+	"  AND p.domain = " EVAL_DOMAIN_ " AND " STORE_RAW_ID(a, "h") " IS NOT NULL"
+#define EVAL_RAW_SQL_(a) EVAL_ANSWER_SQL_(a, EVAL_DERIVED_(a))
+#define EVAL_ANSWERS_SQL                                                                                 \
+	EVAL_RAW_SQL_("0") "," EVAL_RAW_SQL_("1") "," EVAL_RAW_SQL_("2") "," EVAL_RAW_SQL_("3") ","          \
+	EVAL_ANSWER_SQL_("4", "")
 #define EVAL_EXAMINED_SQL                                                                                \
 	" EXISTS (SELECT 1 FROM f_primary_mx p JOIN f_host_ev h ON h.snap = p.snap AND h.host = p.host"  \
 	"  WHERE p.snap = (SELECT id FROM snapshot WHERE date = ?2)"                                         \

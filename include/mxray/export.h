@@ -17,7 +17,9 @@ bool export_latest(store *st, const char *approach, char buf[11]);
 
 /* One row per (snapshot, domain, provider_id) with the header
  * snapshot,domain,provider_id,company,weight,source,confidence,status,reason.
- * approach "final" is the corrected answer, else that approach's raw one.
+ * approach "final" is the corrected answer, else that approach's raw one,
+ * derived from the snapshot's primary MX hosts and their evidence (store.h,
+ * STORE_RAW_ID) when the snapshot's runs computed it (f_raw).
  * list NULL or "all": every domain.  scoped: only the domains of the
  * temporary scope_domain table (report_prepare_scope, for --stable).
  * Returns rows written or -1. */

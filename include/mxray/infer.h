@@ -53,12 +53,14 @@ typedef struct {
 /* Parse "priority", "mx", "cert", "banner" or "all" into a bit set; 0 if bad. */
 unsigned infer_parse_approach(const char *s);
 /* The name of one approach bit. */
-/* The approach's code in the store (f_result.approach; the table
- * `approach` names them): 0 mx, 1 cert, 2 banner, 3 priority, 4 final
- * (any other bit). */
+/* The approach's code in the store (f_result.approach, f_raw.approach,
+ * f_company.approach; the table `approach` names them): 0 mx, 1 cert,
+ * 2 banner, 3 priority, 4 final (any other bit).  Only the final answers
+ * are stored; a raw approach's are derived when read (store.h). */
 int infer_approach_code(unsigned bit);
 const char *infer_approach_name(unsigned bit);
-/* The approach chain, the one place it is written: which evidence answers
+/* The approach chain, the one place it is written in C (STORE_RAW_ID and
+ * STORE_RAW_SOURCE in store.h are its SQL form): which evidence answers
  * for a host under approach `bit` (INFER_MX, _CERT, _BANNER or _PRIORITY):
  * the certificate's ID when the approach uses certificates and there is
  * one, else the banner/EHLO ID when it uses banners and there is one, else

@@ -12,7 +12,7 @@
 
 #include "mxray/util.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */
@@ -21,6 +21,23 @@ typedef struct store store;
 #define STORE_STATUS_TEXT(x)                                                                          \
 	"CASE " x " WHEN 0 THEN 'auto' WHEN 1 THEN 'no-smtp' WHEN 2 THEN 'flagged' WHEN 3 THEN 'heuristic'" \
 	" WHEN 4 THEN 'confirmed' ELSE 'corrected' END"
+/* SQL for a raw approach's answer for one primary MX host, from its
+ * f_host_ev row h, approach a being 0 mx, 1 cert, 2 banner or 3 priority
+ * (the chain of infer_chain_source, written here once for SQL): the
+ * provider ID (a name id; NULL when the host has none), its source code
+ * and its status code (1 no-smtp when the host has no live address, else
+ * 0 auto).  A domain's raw answer is the distinct IDs of its primary MX
+ * hosts, each with the highest source, confidence and status of the hosts
+ * that gave it, weighted 1/(number of IDs); the views result and the
+ * export derive it so, nothing stores it (f_raw says which approaches a
+ * snapshot has). */
+#define STORE_RAW_ID(a, h)                                                                                \
+	"(CASE " a " WHEN 0 THEN " h ".mx_id WHEN 1 THEN coalesce(" h ".cert_id, " h ".mx_id) WHEN 2 THEN"    \
+	" coalesce(" h ".banner_id, " h ".mx_id) ELSE coalesce(" h ".cert_id, " h ".banner_id, " h ".mx_id) END)"
+#define STORE_RAW_SOURCE(a, h)                                                                           \
+	"(CASE WHEN " a " IN (1, 3) AND " h ".cert_id IS NOT NULL THEN 3 WHEN " a " IN (2, 3) AND " h         \
+	".banner_id IS NOT NULL THEN 2 ELSE 1 END)"
+#define STORE_RAW_STATUS(h) "(CASE WHEN " h ".live THEN 0 ELSE 1 END)"
 /* SQL for the dotted-quad text of an integer IPv4 column x (plain SQL, so
  * the views work in any SQLite client). */
 #define STORE_IPV4_TEXT(x) \
