@@ -241,13 +241,7 @@ int report_coverage_scoped(store *st, const char *snapshot, coverage_row *out, c
 
 int report_coverage(store *st, const report_scope *sc, const char *snapshot, coverage_row *out, char **err)
 {
-	char (*dates)[11];
-	long n = report_dates(st, sc, &dates, err);
-	if (n < 0)
-		return -1;
-	int rc = build_scope(st, sc, dates, n, err);
-	free(dates);
-	return rc < 0 ? -1 : coverage_one(st, snapshot, out, err);
+	return report_prepare_scope(st, sc, err) < 0 ? -1 : coverage_one(st, snapshot, out, err);
 }
 
 void trend_free(trend *t)
