@@ -556,6 +556,15 @@ typedef struct {
 	size_t i;
 } rows_cursor;
 
+/* n zeroed bytes from SQLite's allocator (it frees them), or NULL. */
+static void *zalloc(size_t n)
+{
+	void *p = sqlite3_malloc64(n);
+	if (p)
+		memset(p, 0, n);
+	return p;
+}
+
 static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *argv, sqlite3_vtab **out, char **err)
 {
 	(void)aux, (void)argc, (void)argv, (void)err;
@@ -563,10 +572,9 @@ static int rows_connect(sqlite3 *db, void *aux, int argc, const char *const *arg
 					" c15, c16, c17, c18, c19, src HIDDEN)");
 	if (rc != SQLITE_OK)
 		return rc;
-	rows_vtab *v = sqlite3_malloc(sizeof *v);
+	rows_vtab *v = zalloc(sizeof *v);
 	if (!v)
 		return SQLITE_NOMEM;
-	memset(v, 0, sizeof *v);
 	*out = &v->base;
 	return SQLITE_OK;
 }
@@ -580,10 +588,9 @@ static int rows_disconnect(sqlite3_vtab *v)
 static int rows_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out)
 {
 	(void)v;
-	rows_cursor *c = sqlite3_malloc(sizeof *c);
+	rows_cursor *c = zalloc(sizeof *c);
 	if (!c)
 		return SQLITE_NOMEM;
-	memset(c, 0, sizeof *c);
 	*out = &c->base;
 	return SQLITE_OK;
 }
