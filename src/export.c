@@ -200,89 +200,27 @@ static int read_companies(store *st, int64_t snap, int code, arows *a, char **er
 
 /* The stored answer rows of approach code ?2, in the table's order. */
 static const char stored_sql[] =
-	"SELECT d.name, r.provider, r.weight, r.source, r.confidence, r.status, r.reason, r.domain"
-	" FROM f_result r JOIN name d ON d.id = r.domain"
+	"SELECT d.name, p.name, r.provider, r.weight, r.source, r.confidence, r.status, r.reason, r.domain"
+	" FROM f_result r JOIN name d ON d.id = r.domain JOIN name p ON p.id = r.provider"
 	" WHERE r.snap = ?1 AND r.approach = ?2" IN_EXPORT("r.domain");
-
-/* The provider IDs' names, read once each (a few thousand IDs answer a
- * million domains): name id -> arena offset, open addressing. */
-typedef struct {
-	struct pslot { uint32_t id; size_t off; } *slot; /* id 0: empty */
-	size_t mask, n;
-} pnames;
-
-static size_t *pnames_slot(pnames *m, uint32_t id)
-{
-	if (2 * (m->n + 1) > m->mask + 1) { /* grow: keep it at most half full */
-		size_t cap = m->mask ? 2 * (m->mask + 1) : 1024;
-		struct pslot *old = m->slot;
-		size_t oldcap = m->mask ? m->mask + 1 : 0;
-		m->slot = xcalloc(cap, sizeof *m->slot);
-		m->mask = cap - 1;
-		for (size_t i = 0; i < oldcap; i++)
-			if (old[i].id) {
-				size_t j = (old[i].id * 2654435761u) & m->mask;
-				while (m->slot[j].id)
-					j = (j + 1) & m->mask;
-				m->slot[j] = old[i];
-			}
-		free(old);
-	}
-	size_t j = (id * 2654435761u) & m->mask;
-	while (m->slot[j].id && m->slot[j].id != id)
-		j = (j + 1) & m->mask;
-	if (!m->slot[j].id) {
-		m->slot[j] = (struct pslot){id, (size_t)-1};
-		m->n++;
-	}
-	return &m->slot[j].off;
-}
-
-/* Provider name id's name in the arena, read the first time; (size_t)-1
- * with *err on a database error. */
-static size_t provider_name(store *st, pnames *m, arows *a, uint32_t id, char **err)
-{
-	size_t *off = pnames_slot(m, id);
-	if (*off != (size_t)-1)
-		return *off;
-	sqlite3_stmt *s = store_prepare(st, "SELECT name FROM name WHERE id = ?1", err);
-	if (!s)
-		return (size_t)-1;
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW) {
-		*off = arena_put(&a->arena, s, 0);
-		rc = SQLITE_DONE;
-	} else if (rc == SQLITE_DONE) {
-		*off = 0; /* no such name: "" (a foreign key keeps it from happening) */
-	}
-	return store_read_done(st, s, rc, err) < 0 ? (size_t)-1 : *off;
-}
 
 static int read_stored(store *st, sqlite3_stmt *s, arows *a, progress *pg, char **err)
 {
 	int rc;
-	pnames pn = {NULL, 0, 0};
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		if ((a->n & 65535) == 0)
 			progress_update(pg, 0, a->n, "rows");
 		arow *r = arows_push(a);
 		r->domain = arena_put(&a->arena, s, 0);
-		r->provider_id = (uint32_t)sqlite3_column_int64(s, 1);
-		r->provider = provider_name(st, &pn, a, r->provider_id, err);
-		if (r->provider == (size_t)-1) {
-			free(pn.slot);
-			sqlite3_reset(s);
-			return -1;
-		}
-		r->weight = sqlite3_column_double(s, 2);
-		r->source = sqlite3_column_int(s, 3);
-		r->conf = sqlite3_column_int64(s, 4);
-		r->status = sqlite3_column_int(s, 5);
-		r->reason = sqlite3_column_type(s, 6) != SQLITE_NULL ? arena_put(&a->arena, s, 6) : 0;
-		r->domain_id = (uint32_t)sqlite3_column_int64(s, 7);
+		r->provider = arena_put(&a->arena, s, 1);
+		r->provider_id = (uint32_t)sqlite3_column_int64(s, 2);
+		r->weight = sqlite3_column_double(s, 3);
+		r->source = sqlite3_column_int(s, 4);
+		r->conf = sqlite3_column_int64(s, 5);
+		r->status = sqlite3_column_int(s, 6);
+		r->reason = sqlite3_column_type(s, 7) != SQLITE_NULL ? arena_put(&a->arena, s, 7) : 0;
+		r->domain_id = (uint32_t)sqlite3_column_int64(s, 8);
 	}
-	free(pn.slot);
 	return store_read_done(st, s, rc, err);
 }
 
@@ -489,40 +427,15 @@ static void sort_providers(const strbuf *arena, arow *v, size_t n)
  * then by the whole name where those are equal), not the rows, which is
  * several times faster than a sort of a million rows with strcmp; each
  * group's few rows by provider name. */
-/* Whether the groups come in domain name order already, each one's rows
- * in provider name order (name ids follow name order within one import;
- * then the order is all there is to write down). */
-static bool rows_sorted(arows *a, size_t ng)
-{
-	const char *prev = NULL;
-	size_t g = 0;
-	for (size_t i = 0; i < a->n; i++) {
-		const char *name = arena_str(&a->arena, a->v[i].domain);
-		if (i && a->v[i].domain_id == a->v[i - 1].domain_id) {
-			if (strcmp(arena_str(&a->arena, a->v[i - 1].provider), arena_str(&a->arena, a->v[i].provider)) > 0)
-				return false;
-			a->order[g - 1].n++;
-			continue;
-		}
-		if (prev && strcmp(prev, name) >= 0)
-			return false;
-		prev = name;
-		a->order[g++] = (struct span){i, 1};
-	}
-	return g == ng;
-}
-
 static void sort_rows(arows *a)
 {
 	size_t ng = 0;
 	for (size_t i = 0; i < a->n; i++)
 		ng += i == 0 || a->v[i].domain_id != a->v[i - 1].domain_id;
-	a->order = xmalloc((ng + 1) * sizeof *a->order);
-	a->ngroups = ng;
-	if (rows_sorted(a, ng))
-		return;
 	uint32_t (*key)[4] = xmalloc((ng + 1) * sizeof *key);
 	size_t *first = xmalloc((ng + 1) * sizeof *first);
+	a->order = xmalloc((ng + 1) * sizeof *a->order);
+	a->ngroups = ng;
 	for (size_t i = 0, g = 0; i < a->n; i++) {
 		if (i && a->v[i].domain_id == a->v[i - 1].domain_id)
 			continue;
