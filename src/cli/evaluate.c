@@ -85,7 +85,7 @@ const cli_command cli_sample = {
 
 /* ---- label ------------------------------------------------------------ */
 
-enum { LABEL_O_SAMPLE, LABEL_O_IMPORT, LABEL_O_EXPORT, LABEL_O_ANALYST, LABEL_O_STRICT, LABEL_O_N };
+enum { LABEL_O_SAMPLE, LABEL_O_IMPORT, LABEL_O_EXPORT, LABEL_O_ANALYST, LABEL_O_STRICT, LABEL_O_KB, LABEL_O_N };
 
 static const cli_opt label_opts[] = {
 	[LABEL_O_SAMPLE] = CLI_OPT_TEXT("sample", "NAME", "the sample (required)"),
@@ -94,6 +94,8 @@ static const cli_opt label_opts[] = {
 	[LABEL_O_EXPORT] = CLI_OPT_FLAG("export", "write the sample's labels as domain,truth CSV"),
 	[LABEL_O_ANALYST] = CLI_OPT_TEXT("analyst", "NAME", "who labels (default $USER)"),
 	[LABEL_O_STRICT] = CLI_OPT_FLAG("strict", "with --import: stop at the first bad line and keep nothing"),
+	[LABEL_O_KB] = CLI_OPT_TEXT("kb", "FILE",
+				  "with --import: the knowledge base whose company names a truth may use (default: the built-in one)"),
 	[LABEL_O_N] = CLI_END,
 };
 
@@ -109,6 +111,8 @@ static int run_label(const cli_command *c, cli_args *a)
 		return cli_usage(c, "%s", "--sample NAME is required");
 	if (!!in + out != 1)
 		return cli_usage(c, "%s", "give one of --import FILE and --export");
+	if (out && a->v[LABEL_O_KB].set)
+		return cli_usage(c, "%s", "--kb goes with --import");
 	char *err = NULL, snap[11];
 	store *st = out ? store_open_readonly(a->db, &err) : store_open_existing(a->db, &err);
 	if (!st) {
@@ -128,7 +132,11 @@ static int run_label(const cli_command *c, cli_args *a)
 		store_close(st);
 		return CLI_RUNTIME;
 	}
-	kb *k = kb_load_default(&err);
+	kb *k = in ? cli_kb(c, a->v[LABEL_O_KB].s) : NULL;
+	if (in && !k) {
+		store_close(st);
+		return CLI_RUNTIME;
+	}
 	long n = in ? label_import(st, k, sample, in, analyst, a->v[LABEL_O_STRICT].set, stderr, &err)
 		    : label_export(st, sample, stdout, &err);
 	if (n < 0) {
@@ -143,7 +151,7 @@ static int run_label(const cli_command *c, cli_args *a)
 
 const cli_command cli_label = {
 	"label",
-	"--sample NAME (--import FILE [--strict] | --export) [--analyst NAME]",
+	"--sample NAME (--import FILE [--strict] [--kb FILE] | --export) [--analyst NAME]",
 	"Read or write a sample's labels as domain,truth CSV.\n"
 	"truth: companies or provider IDs, ';' between several; empty means cannot decide.",
 	label_opts,

@@ -977,5 +977,18 @@ inopt correct --db x.db --domain a.example --set Web.com --kb nokb.json
 eq "an unreadable --kb records nothing" "1|mxray correct: cannot open knowledge base nokb.json: No such file or directory|3" \
 	"$(cat "$T/rc")|$(cat "$T/err")|$(sqlite3 "$O/x.db" "SELECT count(*) FROM correction")"
 
+echo "cli: label --import takes company names from --kb (issue 14, item 4)"
+printf '{"format":"mxray-kb/1","companies":[{"name":"Hoster Group","provider_ids":["hoster-mail.net"],"asns":[64501]}]}' >"$O/kb2.json"
+d=$(sqlite3 "$DB" "SELECT domain FROM sample_domain WHERE sample = 'r200' ORDER BY pos LIMIT 1")
+printf 'domain,truth\n%s,HOSTER GROUP;hoster-mail.net\n' "$d" >"$T/kb2-labels.csv"
+"$MXRAY" label --db "$DB" --sample r200 --import "$T/kb2-labels.csv" --strict >"$T/out" 2>"$T/err"
+eq "label --import, the built-in knowledge base: the name is refused" "1|mxray label: $T/kb2-labels.csv:2: 'HOSTER GROUP' is neither a company the knowledge base knows nor a provider ID" \
+	"$?|$(sed 's/ (.*//' "$T/err")"
+"$MXRAY" label --db "$DB" --sample r200 --import "$T/kb2-labels.csv" --kb "$O/kb2.json" >"$T/out" 2>"$T/err"
+eq "label --import --kb: exit status" "0" "$?"
+eq "label --import --kb: the company, once (its ID is the company too)" "$d,Hoster Group" \
+	"$("$MXRAY" label --db "$DB" --sample r200 --export | grep -F -- "$d,")"
+status "label --kb goes with --import" 2 "$MXRAY" label --db "$DB" --sample r200 --export --kb "$O/kb2.json"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
