@@ -705,8 +705,8 @@ static desk *desk_new(store *st, const kb *k, const char *snapshot, const char *
 	d->st = st;
 	d->k = k;
 	/* the desk reads the same tables key after key: the readers' page
-	 * cache, not a writer's smaller one (store.c) */
-	sqlite3_exec(store_db(st), "PRAGMA cache_size=-262144", NULL, NULL, NULL);
+	 * cache and temporary store, not a writer's (store.c) */
+	sqlite3_exec(store_db(st), "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 	snprintf(d->snapshot, sizeof d->snapshot, "%s", snapshot);
 	d->analyst = xstrdup(analyst && *analyst ? analyst : account_name());
 	d->threshold = threshold;
