@@ -25,23 +25,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ready = true;
 	}
 	const char *line = (const char *)data;
-	if (!scan_legacy_fast(line, size, &fast_rec))
-		return 0;
 	strbuf a, b;
 	sb_init(&a);
 	sb_init(&b);
-	scan_describe(&fast_rec, NULL, &a);
-	bool raw;
-	char err[512];
-	json_t *o = jsonl_parse(line, size, &raw, err, sizeof err);
-	if (!o) {
-		fprintf(stderr, "fuzz_scan_fast: accepted what jsonl_parse rejects (%s): %.*s\n", err, (int)size, line);
-		abort();
-	}
-	const char *why = scan_from_json(o, raw, &slow_rec, err, sizeof err);
-	scan_describe(&slow_rec, why, &b);
-	json_decref(o);
-	if (a.len != b.len || memcmp(a.data, b.data, a.len)) {
+	if (scan_fast_agrees(line, size, &fast_rec, &slow_rec, &a, &b) < 0) {
 		fprintf(stderr, "fast:    %.*s\ngeneral: %.*s\ninput:   %.*s\n", (int)a.len, a.data, (int)b.len, b.data,
 			(int)size, line);
 		abort();

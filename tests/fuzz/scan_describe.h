@@ -3,8 +3,11 @@
 #ifndef MXRAY_TEST_SCAN_DESCRIBE_H
 #define MXRAY_TEST_SCAN_DESCRIBE_H
 
+#include "mxray/jsonl.h"
 #include "mxray/scan.h"
 #include "mxray/util.h"
+
+#include <string.h>
 
 static inline void scan_describe(const scan_rec *r, const char *why, strbuf *out)
 {
@@ -23,6 +26,31 @@ static inline void scan_describe(const scan_rec *r, const char *why, strbuf *out
 	}
 	for (size_t i = 0; i < r->nnames; i++)
 		sb_addf(out, "%s,", r->names[i]);
+}
+
+/* The tree-less reader against the general way on one line: 0 when
+ * scan_legacy_fast declines it; else 1 when the general way parses it with
+ * no error into the same record, -1 when not.  *fast and *general (each
+ * cleared first) are the two descriptions. */
+static inline int scan_fast_agrees(const char *line, size_t len, scan_rec *fast_rec, scan_rec *general_rec,
+				   strbuf *fast, strbuf *general)
+{
+	sb_clear(fast);
+	sb_clear(general);
+	if (!scan_legacy_fast(line, len, fast_rec))
+		return 0;
+	scan_describe(fast_rec, NULL, fast);
+	bool raw;
+	char err[512];
+	json_t *o = jsonl_parse(line, len, &raw, err, sizeof err);
+	if (!o) {
+		sb_addf(general, "malformed: %s", err);
+		return -1;
+	}
+	const char *why = scan_from_json(o, raw, general_rec, err, sizeof err);
+	json_decref(o);
+	scan_describe(general_rec, why, general);
+	return fast->len == general->len && !memcmp(fast->data, general->data, fast->len) ? 1 : -1;
 }
 
 #endif
