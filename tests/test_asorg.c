@@ -186,20 +186,7 @@ static const char *data_path(const char *name)
 
 static char *rows(store *st, const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	strbuf sb;
-	sb_init(&sb);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(s); c++) {
-			const char *t = (const char *)sqlite3_column_text(s, c);
-			sb_adds(&sb, c ? "|" : "");
-			sb_adds(&sb, t ? t : "NULL");
-		}
-		sb_addc(&sb, '\n');
-	}
-	sqlite3_finalize(s);
-	return sb_steal(&sb);
+	return db_rows(st, sql);
 }
 
 static const char *FIXTURE_ROWS =
@@ -220,39 +207,21 @@ static char *dump(store *st)
 	return all;
 }
 
-typedef struct {
-	const char *db;
-	store *st;
-	char *log;
-	size_t loglen;
-	FILE *logf;
-} fx;
+typedef db_logfx fx;
 
 static fx *fx_open(void)
 {
-	fx *f = xcalloc(1, sizeof *f);
-	f->db = xstrdup(tmpdb());
-	char *err = NULL;
-	f->st = store_open(f->db, &err);
-	assert_non_null(f->st);
-	f->logf = open_memstream(&f->log, &f->loglen);
-	return f;
+	return db_logfx_open();
 }
 
 static void fx_close(fx *f)
 {
-	store_close(f->st);
-	fclose(f->logf);
-	free(f->log);
-	rmdb(f->db);
-	free((char *)f->db);
-	free(f);
+	db_logfx_close(f);
 }
 
 static const char *fx_log(fx *f)
 {
-	fflush(f->logf);
-	return f->log ? f->log : "";
+	return db_logfx_log(f);
 }
 
 static int imp(fx *f, const char *path, bool strict, import_counts *c, char **err)

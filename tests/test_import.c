@@ -38,50 +38,16 @@ static const char *PFX2AS =
 	"203.0.113.0\t24\t64510,64511\n"
 	"2001:db8::\t32\t64500\n";
 
-typedef struct {
-	const char *path;
-	char *log;
-	size_t loglen;
-	FILE *logf;
-	store *st;
-} fixture;
-
-static int setup(void **state)
-{
-	fixture *f = xcalloc(1, sizeof *f);
-	f->path = xstrdup(tmpdb());
-	char *err = NULL;
-	f->st = store_open(f->path, &err);
-	assert_non_null(f->st);
-	f->logf = open_memstream(&f->log, &f->loglen);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fixture *f = *state;
-	store_close(f->st);
-	fclose(f->logf);
-	free(f->log);
-	rmdb(f->path);
-	free((char *)f->path);
-	free(f);
-	return 0;
-}
+typedef db_logfx fixture;
 
 static const char *logtext(fixture *f)
 {
-	fflush(f->logf);
-	return f->log;
+	return db_logfx_log(f);
 }
 
 static void clear_log(fixture *f)
 {
-	fclose(f->logf);
-	free(f->log);
-	f->log = NULL;
-	f->logf = open_memstream(&f->log, &f->loglen);
+	db_logfx_clear(f);
 }
 
 static int64_t q(fixture *f, const char *sql)
@@ -91,20 +57,7 @@ static int64_t q(fixture *f, const char *sql)
 
 static char *qs(fixture *f, const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->st), sql, -1, &s, NULL), SQLITE_OK);
-	strbuf sb;
-	sb_init(&sb);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(s); c++) {
-			const char *t = (const char *)sqlite3_column_text(s, c);
-			sb_adds(&sb, c ? "|" : "");
-			sb_adds(&sb, t ? t : "NULL");
-		}
-		sb_addc(&sb, '\n');
-	}
-	sqlite3_finalize(s);
-	return sb_steal(&sb);
+	return db_rows(f->st, sql);
 }
 
 #define assert_rows(f, sql, expect) do { char *got_ = qs(f, sql); \
@@ -555,19 +508,19 @@ static void test_cert_cn_text(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_full_import, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_problem_report_limit, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dns_csv, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_asorg_and_missing_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_interrupt_rolls_back_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_long_line, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hostile_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stray_quote, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_stray_quote_at_end, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_failed_file_still_resolves, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_nodata, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_cert_cn_text, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_full_import, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_problem_report_limit, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_dns_csv, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_asorg_and_missing_file, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_rolls_back_file, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_long_line, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_files, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_stray_quote, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_stray_quote_at_end, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_failed_file_still_resolves, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_nodata, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_cert_cn_text, db_logfx_setup, db_logfx_teardown),
 	};
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }

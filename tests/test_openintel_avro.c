@@ -600,54 +600,11 @@ static void test_wrong_schema(void **state)
 
 /* ---- imported --------------------------------------------------------- */
 
-typedef struct {
-	const char *path;
-	store *st;
-	char *log;
-	size_t loglen;
-	FILE *logf;
-} fx;
-
-static int setup(void **state)
-{
-	fx *f = xcalloc(1, sizeof *f);
-	f->path = xstrdup(tmpdb());
-	char *err = NULL;
-	f->st = store_open(f->path, &err);
-	assert_non_null(f->st);
-	f->logf = open_memstream(&f->log, &f->loglen);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	fx *f = *state;
-	store_close(f->st);
-	fclose(f->logf);
-	free(f->log);
-	rmdb(f->path);
-	free((char *)f->path);
-	free(f);
-	return 0;
-}
+typedef db_logfx fx;
 
 static char *qs(store *st, const char *sql)
 {
-	sqlite3_stmt *s;
-	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
-	strbuf sb;
-	sb_init(&sb);
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		for (int c = 0; c < sqlite3_column_count(s); c++) {
-			const char *t = (const char *)sqlite3_column_text(s, c);
-			sb_adds(&sb, c ? "|" : "");
-			sb_adds(&sb, t ? t : "NULL");
-		}
-		sb_addc(&sb, '\n');
-	}
-	sqlite3_finalize(s);
-	return sb_steal(&sb);
+	return db_rows(st, sql);
 }
 
 static const char *const DUMP[] = {
@@ -690,8 +647,7 @@ static int import1(fx *f, enum import_kind kind, const char *path, bool strict, 
 
 static const char *logtext(fx *f)
 {
-	fflush(f->logf);
-	return f->log ? f->log : "";
+	return db_logfx_log(f);
 }
 
 /* The Avro file gives exactly the rows of the same data in JSON Lines. */
@@ -720,7 +676,7 @@ static void test_import_same_as_jsonl(void **state)
 
 	/* the JSON Lines form in another database */
 	void *gs;
-	setup(&gs);
+	db_logfx_setup(&gs);
 	fx *gf = gs;
 	char *jsonl = rows_jsonl();
 	const char *jp = tmpfile_str(jsonl);
@@ -729,7 +685,7 @@ static void test_import_same_as_jsonl(void **state)
 	assert_string_equal(got, want_db);
 	free(want_db);
 	free(jsonl);
-	teardown(&gs);
+	db_logfx_teardown(&gs);
 	free(got);
 }
 
@@ -755,7 +711,7 @@ static void test_import_gzip_stdin(void **state)
 	assert_int_equal(c.imported, 6);
 	/* standard input, into a fresh database */
 	void *gs;
-	setup(&gs);
+	db_logfx_setup(&gs);
 	int saved = dup(STDIN_FILENO), fd = open(p, O_RDONLY);
 	assert_true(fd >= 0 && saved >= 0);
 	dup2(fd, STDIN_FILENO);
@@ -767,7 +723,7 @@ static void test_import_gzip_stdin(void **state)
 	assert_string_equal(got, EXPECT_DB);
 	free(got);
 	assert_non_null(strstr(logtext(gs), "<stdin>:10: ip4_address is not an IPv4 address\n"));
-	teardown(&gs);
+	db_logfx_teardown(&gs);
 }
 
 /* A corrupt block: the good records are kept, the block's records are
@@ -795,14 +751,14 @@ static void test_import_corrupt(void **state)
 	assert_int_equal(db_int(f->st, "SELECT count(*) FROM mx"), 3); /* every MX of ROWS is in other blocks too */
 	/* strict: nothing of it */
 	void *gs;
-	setup(&gs);
+	db_logfx_setup(&gs);
 	assert_int_equal(import1(gs, IMPORT_DNS, p, true, &c, &err), -1);
 	assert_memory_equal(err, want, strlen(want));
 	assert_non_null(strstr(err, "its deflate data is broken"));
 	free(err);
 	err = NULL;
 	assert_int_equal(db_int(((fx *)gs)->st, "SELECT count(*) FROM f_mx"), 0);
-	teardown(&gs);
+	db_logfx_teardown(&gs);
 }
 
 /* A wrong schema: a counted problem, the next file is imported; --strict
@@ -872,11 +828,11 @@ int main(void)
 		cmocka_unit_test(test_wrong_size),
 		cmocka_unit_test(test_truncated),
 		cmocka_unit_test(test_wrong_schema),
-		cmocka_unit_test_setup_teardown(test_import_same_as_jsonl, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_gzip_stdin, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_corrupt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_import_wrong_schema, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_same_as_jsonl, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_import_gzip_stdin, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_import_corrupt, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_import_wrong_schema, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_refused, db_logfx_setup, db_logfx_teardown),
 	};
 	return cmocka_run_group_tests_name("openintel_avro", tests, NULL, NULL);
 }

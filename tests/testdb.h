@@ -1,5 +1,6 @@
 /* Helpers shared by the cmocka tests that work on a real SQLite store:
- * one-number queries, the sample-data fixture (imported and inferred
+ * one-number and all-rows queries, a fresh database with a log for
+ * import's messages, the sample-data fixture (imported and inferred
  * exactly as `make sample-data` leaves it) and its teardown. */
 #ifndef MXRAY_TESTDB_H
 #define MXRAY_TESTDB_H
@@ -37,6 +38,85 @@ static inline const char *db_text(store *st, const char *sql)
 	snprintf(buf, sizeof buf, "%s", t ? (const char *)t : "");
 	sqlite3_finalize(s);
 	return buf;
+}
+
+/* Every row the query returns as text, "a|b|c\n" each (NULL as "NULL");
+ * free it. */
+static inline char *db_rows(store *st, const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL), SQLITE_OK);
+	strbuf sb;
+	sb_init(&sb);
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		for (int c = 0; c < sqlite3_column_count(s); c++) {
+			const char *t = (const char *)sqlite3_column_text(s, c);
+			sb_adds(&sb, c ? "|" : "");
+			sb_adds(&sb, t ? t : "NULL");
+		}
+		sb_addc(&sb, '\n');
+	}
+	sqlite3_finalize(s);
+	return sb_steal(&sb);
+}
+
+/* A fresh database and a log stream for import's messages. */
+typedef struct {
+	const char *path;
+	store *st;
+	char *log;
+	size_t loglen;
+	FILE *logf;
+} db_logfx;
+
+static inline db_logfx *db_logfx_open(void)
+{
+	db_logfx *f = xcalloc(1, sizeof *f);
+	f->path = xstrdup(tmpdb());
+	char *err = NULL;
+	f->st = store_open(f->path, &err);
+	assert_non_null(f->st);
+	f->logf = open_memstream(&f->log, &f->loglen);
+	return f;
+}
+
+static inline void db_logfx_close(db_logfx *f)
+{
+	store_close(f->st);
+	fclose(f->logf);
+	free(f->log);
+	rmdb(f->path);
+	free((char *)f->path);
+	free(f);
+}
+
+/* What was logged so far. */
+static inline const char *db_logfx_log(db_logfx *f)
+{
+	fflush(f->logf);
+	return f->log ? f->log : "";
+}
+
+/* Forget what was logged. */
+static inline void db_logfx_clear(db_logfx *f)
+{
+	fclose(f->logf);
+	free(f->log);
+	f->log = NULL;
+	f->logf = open_memstream(&f->log, &f->loglen);
+}
+
+/* As cmocka setup and teardown: *state is the db_logfx. */
+static inline int db_logfx_setup(void **state)
+{
+	*state = db_logfx_open();
+	return 0;
+}
+
+static inline int db_logfx_teardown(void **state)
+{
+	db_logfx_close(*state);
+	return 0;
 }
 
 /* A fresh database (*st at *dbpath, the default knowledge base in *k)
