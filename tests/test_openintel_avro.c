@@ -443,6 +443,21 @@ static void count_lines(const char *text, int *rows, int *problems)
 			(*rows)++;
 }
 
+/* Write `n` bytes of `data` over the file at p and read it: it must read
+ * to its end (rc 0) with exactly one problem.  The rows and problems read,
+ * as text (free it); *rows: how many rows. */
+static char *read_damaged(const char *p, const char *data, size_t n, int *rows)
+{
+	rewrite(p, data, n);
+	int rc, problems;
+	char *err = NULL;
+	char *got = read_all(p, 0, &rc, &err);
+	assert_int_equal(rc, 0);
+	count_lines(got, rows, &problems);
+	assert_int_equal(problems, 1);
+	return got;
+}
+
 /* A deflate block with garbage inside: its records are skipped, with
  * their numbers; every other block is read. */
 static void test_corrupt_block(void **state)
@@ -456,14 +471,9 @@ static void test_corrupt_block(void **state)
 	/* block 2: between the 2nd and 3rd markers; garbage in its middle */
 	size_t from = at[1] + 16, to = at[2];
 	memset(data + from + (to - from) / 2, 0xff, 6);
-	rewrite(p, data, n);
+	int rows;
+	char *got = read_damaged(p, data, n, &rows);
 	free(data);
-	int rc, rows, problems;
-	char *err = NULL;
-	char *got = read_all(p, 0, &rc, &err);
-	assert_int_equal(rc, 0);
-	count_lines(got, &rows, &problems);
-	assert_int_equal(problems, 1);
 	const char *pr = strstr(got, "problem");
 	assert_non_null(pr);
 	assert_non_null(strstr(pr, "block 2 (byte "));
@@ -487,14 +497,9 @@ static void test_wrong_sync(void **state)
 	size_t n;
 	char *data = slurp(p, &n);
 	data[at[2] + 5] ^= 0x55; /* the marker after block 2 */
-	rewrite(p, data, n);
+	int rows;
+	char *got = read_damaged(p, data, n, &rows);
 	free(data);
-	int rc, rows, problems;
-	char *err = NULL;
-	char *got = read_all(p, 0, &rc, &err);
-	assert_int_equal(rc, 0);
-	count_lines(got, &rows, &problems);
-	assert_int_equal(problems, 1);
 	assert_non_null(strstr(got, "problem (0 lost): block 2 (byte "));
 	assert_non_null(strstr(got, "it is not followed by the file's sync marker; its records are skipped, and reading "
 				    "goes on at the next sync marker (byte "));
@@ -517,14 +522,9 @@ static void test_wrong_size(void **state)
 	assert_true(n - (v + 3) < 8191 + 16);
 	data[v + 1] = (char)0xfe; /* 8191, still two bytes */
 	data[v + 2] = 0x7f;
-	rewrite(p, data, n);
+	int rows;
+	char *got = read_damaged(p, data, n, &rows);
 	free(data);
-	int rc, rows, problems;
-	char *err = NULL;
-	char *got = read_all(p, 0, &rc, &err);
-	assert_int_equal(rc, 0);
-	count_lines(got, &rows, &problems);
-	assert_int_equal(problems, 1);
 	assert_non_null(strstr(got, "problem (0 lost): block 2 (byte "));
 	assert_non_null(strstr(got, "its size runs past the next sync marker; its records are skipped, and reading goes "
 				    "on at the next sync marker (byte "));
@@ -541,13 +541,9 @@ static void test_truncated(void **state)
 	const char *p = many_blocks("snappy", &nb, at);
 	size_t n;
 	char *data = slurp(p, &n);
-	rewrite(p, data, n - 20);
-	int rc, rows, problems;
+	int rows;
+	char *got = read_damaged(p, data, n - 20, &rows);
 	char *err = NULL;
-	char *got = read_all(p, 0, &rc, &err);
-	assert_int_equal(rc, 0);
-	count_lines(got, &rows, &problems);
-	assert_int_equal(problems, 1);
 	assert_non_null(strstr(got, "the file ends inside it: its records are lost"));
 	unsigned long long lost = strtoull(strchr(strstr(got, "problem"), '(') + 1, NULL, 10);
 	assert_int_equal(rows + (int)lost, 40);
