@@ -8,6 +8,8 @@
 #include "mxray/infile.h"
 #include "mxray/openintel_avro.h"
 
+#include "fuzz_fd.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +17,6 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int fd = -1;
 static volatile size_t sink_bytes;
 
 static int on_row(void *cx, uint64_t recno, const char *const vals[DNS_NCOLS])
@@ -45,15 +46,7 @@ static int on_problem(void *cx, uint64_t recno, uint64_t lost, const char *why)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0) {
-		char path[] = "/tmp/mxray-fuzz-avro-XXXXXX";
-		fd = mkstemp(path);
-		if (fd < 0)
-			abort();
-		unlink(path);
-	}
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0)
-		abort();
+	int fd = fuzz_input_fd(data, size);
 	char *err = NULL;
 	infile *f = infile_open_fd(fd, "<fuzz>", &err);
 	if (!f) {

@@ -9,6 +9,7 @@
  * bug. */
 #include "mxray/import.h"
 #include "mxray/store.h"
+#include "fuzz_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,61 +18,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-static FILE *devnull;
-static store *st;
-
-static void cleanup(void)
-{
-	if (path[0])
-		unlink(path);
-	store_close(st);
-}
-
-/* One import into the store, inside a savepoint of ours that is rolled
- * back after it: every input starts from the same empty store (opening a
- * fresh one, schema and all, costs more than the import). */
-static void run(const import_input *in, size_t n, bool strict)
-{
-	char *err = NULL;
-	if (store_begin(st, &err) < 0) {
-		fprintf(stderr, "fuzz_import: %s\n", err);
-		abort();
-	}
-	import_opts o = {"2021-06-08", strict, false, 10, devnull};
-	if (import_run(st, &o, in, n, &err) < 0) {
-		if (!err)
-			abort();
-		free(err);
-	}
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1, &s, NULL) != SQLITE_OK || sqlite3_step(s) != SQLITE_ROW ||
-	    strcmp((const char *)sqlite3_column_text(s, 0), "ok"))
-		abort();
-	sqlite3_finalize(s);
-	store_rollback(st);
-	/* the import's own savepoints are all closed again */
-	if (!sqlite3_get_autocommit(db)) {
-		fprintf(stderr, "fuzz_import: a transaction is left open after import_run\n");
-		abort();
-	}
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > (1u << 20))
 		return 0;
-	if (!st) {
-		char *err = NULL;
-		if (!(st = store_open(":memory:", &err))) {
-			fprintf(stderr, "fuzz_import: %s\n", err);
-			abort();
-		}
-		devnull = fopen("/dev/null", "w");
-		snprintf(path, sizeof path, "/tmp/mxray-fuzz-import-%ld", (long)getpid());
-		atexit(cleanup);
-	}
+	fuzz_store_init("import");
+	const char *path = fuzz_path;
 	FILE *f = fopen(path, "wb");
 	if (!f || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
@@ -79,8 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		{IMPORT_TARGETS, path, "fuzz"}, {IMPORT_DNS, path, NULL},    {IMPORT_SCANS, path, NULL},
 		{IMPORT_PFX2AS, path, NULL},    {IMPORT_ASORG, path, NULL},
 	};
-	run(all, sizeof all / sizeof all[0], false);
-	run(all, sizeof all / sizeof all[0], true);
+	fuzz_import(all, sizeof all / sizeof all[0], false);
+	fuzz_import(all, sizeof all / sizeof all[0], true);
 	unlink(path);
 	return 0;
 }

@@ -4,6 +4,8 @@
  * sanitizer report or an abort below is a bug. */
 #include "mxray/infile.h"
 
+#include "fuzz_fd.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,19 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
  * thousandfold and more; past this the decoding is not new). */
 #define OUT_MAX (16u << 20)
 
-static int fd = -1;
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (fd < 0) {
-		char path[] = "/tmp/mxray-fuzz-infile-XXXXXX";
-		fd = mkstemp(path);
-		if (fd < 0)
-			abort();
-		unlink(path);
-	}
-	if (ftruncate(fd, 0) != 0 || pwrite(fd, data, size, 0) != (ssize_t)size || lseek(fd, 0, SEEK_SET) != 0)
-		abort();
+	int fd = fuzz_input_fd(data, size);
 	char *err = NULL;
 	infile *f = infile_open_fd(fd, "<fuzz>", &err);
 	if (!f) {

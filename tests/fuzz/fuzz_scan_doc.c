@@ -11,6 +11,7 @@
  * report or an abort below is a bug. */
 #include "mxray/import.h"
 #include "mxray/store.h"
+#include "fuzz_store.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,46 +20,12 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static char path[64];
-static FILE *devnull;
-static store *st;
-
-static void cleanup(void)
-{
-	if (path[0])
-		unlink(path);
-	store_close(st);
-}
-
-static void run(bool strict)
-{
-	char *err = NULL;
-	if (store_begin(st, &err) < 0)
-		abort();
-	import_opts o = {"2021-06-08", strict, false, 10, devnull};
-	import_input in = {IMPORT_SCANS, path, NULL};
-	if (import_run(st, &o, &in, 1, &err) < 0) {
-		if (!err)
-			abort();
-		free(err);
-	}
-	store_rollback(st);
-	if (!sqlite3_get_autocommit(store_db(st)))
-		abort();
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > (1u << 20))
 		return 0;
-	if (!st) {
-		char *err = NULL;
-		if (!(st = store_open(":memory:", &err)))
-			abort();
-		devnull = fopen("/dev/null", "w");
-		snprintf(path, sizeof path, "/tmp/mxray-fuzz-scandoc-%ld", (long)getpid());
-		atexit(cleanup);
-	}
+	fuzz_store_init("scandoc");
+	const char *path = fuzz_path;
 	/* the first byte picks how the document starts: as it is (the seeds
 	 * start with "[" or "{"), an array line, or an object line */
 	static const char *const starts[] = {"", "[\n", "{\n"};
@@ -66,8 +33,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FILE *f = fopen(path, "wb");
 	if (!f || fputs(start, f) < 0 || fwrite(data, 1, size, f) != size || fclose(f) != 0)
 		abort();
-	run(false);
-	run(true);
+	const import_input in = {IMPORT_SCANS, path, NULL};
+	fuzz_import(&in, 1, false);
+	fuzz_import(&in, 1, true);
 	unlink(path);
 	return 0;
 }
