@@ -46,11 +46,7 @@ static void test_sync_after_another_writer(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	char path[] = "/tmp/mxray-names-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	close(fd);
-	unlink(path);
+	const char *path = tmpdb();
 	store *st = store_open(path, &err);
 	assert_non_null(st);
 	names *n = names_open(st, &err);
@@ -79,12 +75,7 @@ static void test_sync_after_another_writer(void **state)
 	free(err);
 	names_free(n);
 	store_close(st);
-	char *wal = xasprintf("%s-wal", path), *shm = xasprintf("%s-shm", path);
-	unlink(path);
-	unlink(wal);
-	unlink(shm);
-	free(wal);
-	free(shm);
+	rmdb(path);
 }
 
 /* the sort's eight-byte prefixes: an empty name (a shift by 64 before,
