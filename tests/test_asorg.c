@@ -176,14 +176,6 @@ static void test_jsonl_bad(void **state)
 
 /* ---- whole files --------------------------------------------------------- */
 
-static const char *data_path(const char *name)
-{
-	static char path[512];
-	const char *d = getenv("MXRAY_TEST_DATA");
-	snprintf(path, sizeof path, "%s/%s", d && *d ? d : "tests/data", name);
-	return path;
-}
-
 static char *rows(store *st, const char *sql)
 {
 	return db_rows(st, sql);
@@ -239,7 +231,7 @@ static void test_import_jsonl(void **state)
 	fx *f = fx_open();
 	import_counts c;
 	char *err = NULL;
-	assert_int_equal(imp(f, data_path("caida-as2org.jsonl"), false, &c, &err), 0);
+	assert_int_equal(imp(f, test_data_path("caida-as2org.jsonl"), false, &c, &err), 0);
 	assert_int_equal(c.lines, 4);
 	assert_int_equal(c.imported, 4);
 	assert_int_equal(c.skipped, 0);

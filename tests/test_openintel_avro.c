@@ -197,21 +197,6 @@ static const char *write_avro(const char *schema_json, const char *codec, size_t
 	return path;
 }
 
-static char *slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	strbuf sb;
-	sb_init(&sb);
-	char buf[4096];
-	size_t k;
-	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, k);
-	fclose(f);
-	*n = sb.len;
-	return sb_steal(&sb);
-}
-
 static void rewrite(const char *path, const char *data, size_t n)
 {
 	FILE *f = fopen(path, "wb");
@@ -303,7 +288,7 @@ static void test_codecs(void **state)
 			const char *keep = getenv("MXRAY_AVRO_FIXTURES");
 			if (keep && bs) {
 				size_t n;
-				char *data = slurp(p, &n);
+				char *data = test_slurp(p, &n);
 				char *to = xasprintf("%s/openintel-%s.avro", keep, codecs[c]);
 				rewrite(to, data, n);
 				free(to);
@@ -318,14 +303,6 @@ static void test_codecs(void **state)
 		}
 }
 
-static const char *data_path(const char *name)
-{
-	static char path[512];
-	const char *d = getenv("MXRAY_TEST_DATA");
-	snprintf(path, sizeof path, "%s/%s", d && *d ? d : "tests/data", name);
-	return path;
-}
-
 /* The files under tests/data (written by test_codecs, see there): the
  * same values. */
 static void test_fixture_files(void **state)
@@ -337,7 +314,7 @@ static void test_fixture_files(void **state)
 		snprintf(name, sizeof name, "openintel-%s.avro", codecs[c]);
 		int rc;
 		char *err = NULL;
-		char *got = read_all(data_path(name), 0, &rc, &err);
+		char *got = read_all(test_data_path(name), 0, &rc, &err);
 		assert_int_equal(rc, 0);
 		assert_string_equal(got, EXPECT_ROWS);
 		free(got);
@@ -426,7 +403,7 @@ static const char *many_blocks(const char *codec, size_t *nblocks, size_t at[64]
 		memcpy(rows[i], ROWS[i % 9], sizeof rows[i]); /* the good ones */
 	const char *p = write_avro(SCHEMA_NEW, codec, 600, rows, 40);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	*nblocks = syncs(data, n, at, 64) - 1; /* the first ends the header */
 	free(data);
 	return p;
@@ -467,7 +444,7 @@ static void test_corrupt_block(void **state)
 	const char *p = many_blocks("deflate", &nb, at);
 	assert_true(nb >= 4);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	/* block 2: between the 2nd and 3rd markers; garbage in its middle */
 	size_t from = at[1] + 16, to = at[2];
 	memset(data + from + (to - from) / 2, 0xff, 6);
@@ -495,7 +472,7 @@ static void test_wrong_sync(void **state)
 	const char *p = many_blocks("null", &nb, at);
 	assert_true(nb >= 4);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	data[at[2] + 5] ^= 0x55; /* the marker after block 2 */
 	int rows;
 	char *got = read_damaged(p, data, n, &rows);
@@ -515,7 +492,7 @@ static void test_wrong_size(void **state)
 	size_t at[64], nb;
 	const char *p = many_blocks("null", &nb, at);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	size_t v = at[1] + 16; /* block 2: count, then size */
 	assert_int_equal(data[v] & 0x80, 0);
 	assert_true((data[v + 1] & 0x80) && !(data[v + 2] & 0x80));
@@ -540,7 +517,7 @@ static void test_truncated(void **state)
 	size_t at[64], nb;
 	const char *p = many_blocks("snappy", &nb, at);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	int rows;
 	char *got = read_damaged(p, data, n - 20, &rows);
 	char *err = NULL;
@@ -691,7 +668,7 @@ static void test_import_gzip_stdin(void **state)
 	fx *f = *state;
 	const char *p = write_avro(SCHEMA_NEW, "deflate", 0, ROWS, NROWS);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	const char *gz = tmp_new("/tmp/mxray-test-avro-gz-XXXXXX");
 	gzFile z = gzopen(gz, "wb");
 	assert_non_null(z);
@@ -730,7 +707,7 @@ static void test_import_corrupt(void **state)
 	size_t at[64], nb;
 	const char *p = many_blocks("deflate", &nb, at);
 	size_t n;
-	char *data = slurp(p, &n);
+	char *data = test_slurp(p, &n);
 	memset(data + at[1] + 16 + (at[2] - at[1] - 16) / 2, 0xff, 6);
 	rewrite(p, data, n);
 	free(data);

@@ -378,30 +378,13 @@ static void test_names_2001_distinct(void **state)
 
 /* ---- fixtures under tests/data (see tests/data/README) ----------------- */
 
-/* the fixtures' directory: $MXRAY_TEST_DATA (make unit sets it), else
- * tests/data from the top of the tree */
-static const char *data_dir(void)
-{
-	const char *d = getenv("MXRAY_TEST_DATA");
-	return d && *d ? d : "tests/data";
-}
-
 /* The whole fixture file parsed as one JSON document (jansson). */
 static const char *parse_file(const char *name)
 {
-	char path[256];
-	snprintf(path, sizeof path, "%s/%s", data_dir(), name);
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	strbuf sb;
-	sb_init(&sb);
-	char buf[4096];
 	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	const char *why = parse(sb.data);
-	sb_free(&sb);
+	char *text = test_slurp(test_data_path(name), &n);
+	const char *why = parse(text);
+	free(text);
 	return why;
 }
 
@@ -461,9 +444,7 @@ static void test_fixture_zgrab2_multiple(void **state)
 {
 	(void)state;
 	/* `zgrab2 multiple` with modules named by the user: "mail" is the SMTP one */
-	char path[256];
-	snprintf(path, sizeof path, "%s/zgrab2-multiple.jsonl", data_dir());
-	FILE *f = fopen(path, "rb");
+	FILE *f = fopen(test_data_path("zgrab2-multiple.jsonl"), "rb");
 	assert_non_null(f);
 	char *line = xmalloc(1 << 16);
 	assert_non_null(fgets(line, 1 << 16, f));

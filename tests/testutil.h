@@ -7,6 +7,9 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <cmocka.h>
+
+#include "mxray/util.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +71,32 @@ static inline void rmdb(const char *p)
 	unlink(b);
 	snprintf(b, sizeof b, "%s-shm", p);
 	unlink(b);
+}
+
+/* tests/data/NAME, or $MXRAY_TEST_DATA/NAME when make unit sets it
+ * (valid until the next call). */
+static inline const char *test_data_path(const char *name)
+{
+	static char path[512];
+	const char *d = getenv("MXRAY_TEST_DATA");
+	snprintf(path, sizeof path, "%s/%s", d && *d ? d : "tests/data", name);
+	return path;
+}
+
+/* The whole file (free it); *n its length. */
+static inline char *test_slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	strbuf sb;
+	sb_init(&sb);
+	char buf[4096];
+	size_t k;
+	while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+		sb_add(&sb, buf, k);
+	fclose(f);
+	*n = sb.len;
+	return sb_steal(&sb);
 }
 
 #endif
