@@ -704,9 +704,7 @@ static desk *desk_new(store *st, const kb *k, const char *snapshot, const char *
 	desk *d = xcalloc(1, sizeof *d);
 	d->st = st;
 	d->k = k;
-	/* the desk reads the same tables key after key: the readers' page
-	 * cache and temporary store, not a writer's (store.c) */
-	sqlite3_exec(store_db(st), "PRAGMA cache_size=-262144; PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+	store_read_mostly(st); /* the same tables, key after key */
 	snprintf(d->snapshot, sizeof d->snapshot, "%s", snapshot);
 	d->analyst = xstrdup(analyst && *analyst ? analyst : account_name());
 	d->threshold = threshold;

@@ -735,6 +735,15 @@ static int set_wal(store *st, char **err)
 	}
 }
 
+/* A reader's page cache and temporary store (open_common says why a
+ * writer's differ). */
+#define READER_PRAGMAS " PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
+
+void store_read_mostly(store *st)
+{
+	sqlite3_exec(st->db, READER_PRAGMAS, NULL, NULL, NULL);
+}
+
 /* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
 static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
 {
@@ -765,10 +774,10 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 	 * rewrites pages a DELETE freed keeps their old content in its
 	 * statement journal, which in memory made infer run again on a 10M
 	 * snapshot peak at 4.9 GB (at 1M: 611 MB in memory, 450 MB in files,
-	 * no slower).  The review desk asks for the readers' settings itself
-	 * (desk.c). */
+	 * no slower).  The review desk asks for the readers' settings
+	 * (store_read_mostly). */
 	if ((!readonly && set_wal(st, err) < 0) ||
-	    store_exec(st, readonly ? "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-262144;"
+	    store_exec(st, readonly ? "PRAGMA foreign_keys=ON;" READER_PRAGMAS
 				    : "PRAGMA synchronous=NORMAL;"
 				      "PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE;"
 				      "PRAGMA cache_size=-65536;", err) < 0 ||

@@ -58,6 +58,10 @@ store *store_open_existing(const char *path, char **err);
  * immutable when no -wal file has changes: see store.c).  TEMP tables
  * can still be written. */
 store *store_open_readonly(const char *path, char **err);
+/* A writable connection that mostly reads, key after key (the review
+ * desk): a reader's page cache and temporary store instead of a writer's
+ * smaller ones.  Best effort: the defaults stay when it fails. */
+void store_read_mostly(store *st);
 /* Whether st was opened by store_open_readonly. */
 bool store_readonly(store *st);
 void store_close(store *st);
