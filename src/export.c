@@ -199,10 +199,65 @@ static int read_companies(store *st, int64_t snap, int code, arows *a, char **er
 	" (SELECT domain FROM temp.scope_domain WHERE snap = ?1))"
 
 /* The stored answer rows of approach code ?2, in the table's order. */
-static const char stored_sql[] =
-	"SELECT d.name, p.name, r.provider, r.weight, r.source, r.confidence, r.status, r.reason, r.domain"
-	" FROM f_result r JOIN name d ON d.id = r.domain JOIN name p ON p.id = r.provider"
-	" WHERE r.snap = ?1 AND r.approach = ?2" IN_EXPORT("r.domain");
+#define STORED_SQL                                                                                          \
+	"SELECT d.name, r.provider, r.weight, r.source, r.confidence, r.status, r.reason, r.domain"               \
+	" FROM f_result r JOIN name d ON d.id = r.domain WHERE r.snap = ?1 AND r.approach = ?2"
+/* [1]: every domain (no test per row) */
+static const char *const stored_sql[2] = {STORED_SQL IN_EXPORT("r.domain"), STORED_SQL};
+
+static void ids_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	(void)col;
+	sqlite3_result_int64(out, ((const uint32_t *)cx)[row]);
+}
+
+/* Each row's provider name.  The rows' few hundred thousand providers are
+ * read once each, in id order: a join per row would read the name table
+ * at random, most of the time of the whole read at 1M domains.  A row
+ * whose provider has no name is dropped, as the join would drop it. */
+static int resolve_providers(store *st, arows *a, char **err)
+{
+	uint32_t *ids = xmalloc((a->n + 1) * sizeof *ids);
+	for (size_t i = 0; i < a->n; i++)
+		ids[i] = a->v[i].provider_id;
+	mx_sort_u32(ids, a->n);
+	size_t nu = 0;
+	for (size_t i = 0; i < a->n; i++)
+		if (!nu || ids[i] != ids[nu - 1])
+			ids[nu++] = ids[i];
+	size_t *off = xmalloc((nu + 1) * sizeof *off);
+	for (size_t i = 0; i < nu; i++)
+		off[i] = SIZE_MAX;
+	sqlite3_stmt *s = store_prepare(st, "SELECT p.c0, n.name FROM mxray_rows(?1) p CROSS JOIN name n ON n.id = p.c0", err);
+	int rc = -1;
+	if (s) {
+		store_rows rows = {nu, ids, ids_column};
+		store_bind_rows(s, 1, &rows);
+		size_t k = 0;
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+			uint32_t id = (uint32_t)sqlite3_column_int64(s, 0);
+			while (k < nu && ids[k] != id)
+				k++;
+			if (k < nu)
+				off[k] = arena_put(&a->arena, s, 1);
+		}
+		rc = store_read_done(st, s, rc, err);
+	}
+	if (rc == 0) {
+		size_t n = 0;
+		for (size_t i = 0; i < a->n; i++) {
+			size_t o = off[mx_lower_bound(ids, nu, a->v[i].provider_id)];
+			if (o == SIZE_MAX)
+				continue;
+			a->v[n] = a->v[i];
+			a->v[n++].provider = o;
+		}
+		a->n = n;
+	}
+	free(ids);
+	free(off);
+	return rc;
+}
 
 static int read_stored(store *st, sqlite3_stmt *s, arows *a, progress *pg, char **err)
 {
@@ -212,16 +267,17 @@ static int read_stored(store *st, sqlite3_stmt *s, arows *a, progress *pg, char 
 			progress_update(pg, 0, a->n, "rows");
 		arow *r = arows_push(a);
 		r->domain = arena_put(&a->arena, s, 0);
-		r->provider = arena_put(&a->arena, s, 1);
-		r->provider_id = (uint32_t)sqlite3_column_int64(s, 2);
-		r->weight = sqlite3_column_double(s, 3);
-		r->source = sqlite3_column_int(s, 4);
-		r->conf = sqlite3_column_int64(s, 5);
-		r->status = sqlite3_column_int(s, 6);
-		r->reason = sqlite3_column_type(s, 7) != SQLITE_NULL ? arena_put(&a->arena, s, 7) : 0;
-		r->domain_id = (uint32_t)sqlite3_column_int64(s, 8);
+		r->provider_id = (uint32_t)sqlite3_column_int64(s, 1);
+		r->weight = sqlite3_column_double(s, 2);
+		r->source = sqlite3_column_int(s, 3);
+		r->conf = sqlite3_column_int64(s, 4);
+		r->status = sqlite3_column_int(s, 5);
+		r->reason = sqlite3_column_type(s, 6) != SQLITE_NULL ? arena_put(&a->arena, s, 6) : 0;
+		r->domain_id = (uint32_t)sqlite3_column_int64(s, 7);
 	}
-	return store_read_done(st, s, rc, err);
+	if (store_read_done(st, s, rc, err) < 0)
+		return -1;
+	return resolve_providers(st, a, err);
 }
 
 /* Raw approach code ?2, derived: each primary MX host's ID under the
@@ -230,9 +286,9 @@ static int read_stored(store *st, sqlite3_stmt *s, arows *a, progress *pg, char 
 static const char derived_hosts_sql[] =
 	"SELECT h.host, v.id, v.name, " STORE_RAW_SOURCE("?2", "h") ", h.confidence, " STORE_RAW_STATUS("h")
 	" FROM f_host_ev h JOIN name v ON v.id = " STORE_RAW_ID("?2", "h") " WHERE h.snap = ?1 ORDER BY h.host";
-static const char derived_sql[] =
-	"SELECT p.domain, d.name, p.host FROM f_primary_mx p JOIN name d ON d.id = p.domain"
-	" WHERE p.snap = ?1" IN_EXPORT("p.domain") " ORDER BY p.domain, p.host";
+#define DERIVED_SQL(in) "SELECT p.domain, d.name, p.host FROM f_primary_mx p JOIN name d ON d.id = p.domain" \
+	" WHERE p.snap = ?1" in " ORDER BY p.domain, p.host"
+static const char *const derived_sql[2] = {DERIVED_SQL(IN_EXPORT("p.domain")), DERIVED_SQL("")};
 
 /* A primary MX host's answer under the approach; provider: arena offset. */
 typedef struct {
@@ -330,6 +386,24 @@ static int read_derived(store *st, sqlite3_stmt *s, int64_t snap, int code, arow
 	return store_read_done(st, s, rc, err);
 }
 
+/* v in decimal, as "%lld" writes it (out: at least 21 bytes). */
+static void fmt_int(int64_t v, char *out)
+{
+	if (v < 0) {
+		snprintf(out, 24, "%lld", (long long)v);
+		return;
+	}
+	char tmp[24];
+	size_t n = 0;
+	uint64_t u = (uint64_t)v;
+	do
+		tmp[n++] = (char)('0' + u % 10);
+	while ((u /= 10));
+	for (size_t i = 0; i < n; i++)
+		out[i] = tmp[n - 1 - i];
+	out[n] = '\0';
+}
+
 /* The rows, sorted, as CSV or JSON Lines. */
 static void write_assignments(FILE *out, const char *snapshot, const arows *a, enum export_format fmt)
 {
@@ -363,7 +437,7 @@ static void write_assignments(FILE *out, const char *snapshot, const arows *a, e
 			mx_fmt_double(r->weight, w);
 			last_w = r->weight;
 		}
-		snprintf(conf, sizeof conf, "%lld", (long long)r->conf);
+		fmt_int(r->conf, conf);
 		if (fmt == EXPORT_CSV) { /* a line at a time: one write per row */
 			sb_clear(&line);
 			for (int k = 0; k < 9; k++) {
@@ -492,7 +566,8 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 		return -1;
 	int code = runs_approach_index(approach); /* the store's approach codes, in that order */
 	int derived = derived_approach(st, snap, code, err);
-	sqlite3_stmt *s = derived < 0 ? NULL : store_prepare(st, derived ? derived_sql : stored_sql, err);
+	int every = !scoped && (!list || !strcmp(list, "all"));
+	sqlite3_stmt *s = derived < 0 ? NULL : store_prepare(st, derived ? derived_sql[every] : stored_sql[every], err);
 	if (!s)
 		return -1;
 	arows a = {.v = NULL};
@@ -504,8 +579,10 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	}
 	sqlite3_bind_int64(s, 1, snap);
 	sqlite3_bind_int(s, 2, code);
-	store_bind_text(s, 3, list);
-	sqlite3_bind_int(s, 4, scoped);
+	if (!every) {
+		store_bind_text(s, 3, list);
+		sqlite3_bind_int(s, 4, scoped);
+	}
 	/* a bar on a terminal's stderr (a whole zone takes a while) */
 	progress pg = {0};
 	progress_begin(&pg, true, "export assignments: reading", 0);
