@@ -22,6 +22,7 @@
 static psl_ctx_t *psl;
 static const psl_ctx_t *builtin;
 static char source[512];
+static unsigned long list_gen = 1; /* changes with the list (domain_rd's cache) */
 
 /* The top-level domains of the list's rules, in their ASCII form, sorted. */
 static char **tlds;
@@ -426,6 +427,7 @@ bool domain_init(const char **why)
 
 void domain_done(void)
 {
+	list_gen++;
 	psl_free(psl);
 	psl = NULL;
 	builtin = NULL;
@@ -449,11 +451,50 @@ static const psl_ctx_t *ctx(void)
 	return psl ? psl : builtin;
 }
 
+/* The last answers of this thread, by the name's hash: a banner and an
+ * EHLO reply often name the same host one after the other, and a name
+ * and then its registered domain are asked about.  Short names only;
+ * emptied when the list changes (list_gen). */
+#define RD_CACHE 256
+#define RD_CACHE_NAME 64
+typedef struct {
+	char name[RD_CACHE_NAME];
+	int rd; /* offset of the answer in name, -1 none */
+} rd_entry;
+static _Thread_local struct {
+	unsigned long gen;
+	rd_entry e[RD_CACHE];
+} rd_cache;
+
+static const char *rd_uncached(const psl_ctx_t *c, const char *name);
+
 const char *domain_rd(const char *name)
 {
 	const psl_ctx_t *c = ctx();
 	if (!c || !name)
 		return NULL;
+	size_t n = strlen(name);
+	if (n == 0 || n >= RD_CACHE_NAME)
+		return rd_uncached(c, name);
+	if (rd_cache.gen != list_gen) {
+		memset(rd_cache.e, 0, sizeof rd_cache.e);
+		rd_cache.gen = list_gen;
+	}
+	uint32_t hash = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		hash = (hash ^ (unsigned char)name[i]) * 16777619u;
+	rd_entry *e = &rd_cache.e[hash % RD_CACHE];
+	if (memcmp(e->name, name, n + 1) != 0) {
+		const char *rd = rd_uncached(c, name);
+		memcpy(e->name, name, n + 1);
+		e->rd = rd ? (int)(rd - name) : -1;
+		return rd;
+	}
+	return e->rd < 0 ? NULL : name + e->rd;
+}
+
+static const char *rd_uncached(const psl_ctx_t *c, const char *name)
+{
 	/* libpsl treats a top-level domain no rule mentions as a suffix through
 	 * the implicit "*" rule; mxray gives a name under one (localdomain,
 	 * lan, internal) no registered domain.  Every other answer is libpsl's.

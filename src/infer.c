@@ -10,6 +10,7 @@
 #include "mxray/strmap.h"
 #include "mxray/util.h"
 
+#include <fnmatch.h>
 #include <jansson.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -87,7 +88,18 @@ typedef struct {
 	store *st;
 	char **err;
 
-	strmap *ips, *hosts, *names, *domains;
+	/* Names are interned in the order they are met; IPs, hosts and
+	 * domains get dense ids in the order of their text (the order the
+	 * text tables' keys once gave, which tie-breaks follow). */
+	strmap *names;
+	size_t nips, nhosts, ndoms;
+	uint32_t *ip_addr;       /* per IP: the address */
+	uint32_t *ip_sorted;     /* IP ids by address, for lookups */
+	uint32_t *host_of;       /* per name-table id: the host id, or NONE */
+	int32_t *host_rd;        /* per name-table id of an MX host: the offset of its
+				  * registered domain in the name, -1 none (-2 not an MX
+				  * host, -3 being asked) */
+	uint8_t *host_rdself;    /* ... and whether that is its own registered domain */
 	/* per IP */
 	uint8_t *ip_live, *ip_primary;
 	uint8_t *ip_scan;        /* 1 scanned, 2 scanned and port 25 answered */
@@ -107,7 +119,7 @@ typedef struct {
 	/* per name */
 	uint32_t *name_rd;       /* name id of the registered domain, or NONE */
 	size_t name_cap;
-	const char **co_cache;   /* company per name id ("" none, NULL not looked up) */
+	const kb_company **co_cache; /* company per name id (NULL not looked up) */
 	size_t co_cap;
 	uint32_t *rd_cnt, *rd_stamp;   /* domains per certificate RD */
 	uint32_t *mxrd_cnt, *mxrd_stamp; /* domains per primary MX host RD (tie-break) */
@@ -134,19 +146,17 @@ typedef struct {
 	u32vec dom_db, host_db;  /* name id of each domain and host */
 	uint32_t *name_db;       /* name id of each provider ID name (0 not yet) */
 	size_t name_db_cap;
-	/* the name table's text by id, while loading */
+	/* the name table's text by id; its ids in the order of their text
+	 * (nsorted) and each id's place in that order (nrank, while loading) */
 	const char **ntext;
 	char *ntext_arena;
 	size_t ntext_n;
-	const irow *gsort_rows;
+	uint32_t *nsorted, *nrank;
+	size_t nsorted_n;
+	uint32_t *nbucket;       /* where nsorted's names of each first two bytes begin */
 	/* the counts report reads (f_tally) */
 	uint64_t tally_cov[8], tally_src[5], tally_corrected, tally_heur[3];
 } ctx;
-
-static uint32_t intern(strmap *m, const char *s)
-{
-	return strmap_intern(m, s, NULL);
-}
 
 static int dberr(ctx *c, const char *what)
 {
@@ -174,22 +184,44 @@ static sqlite3_stmt *prepare_id(ctx *c, const char *sql)
 	return s;
 }
 
+/* A new name id's entry in name_rd (NONE: no registered domain). */
+static void name_new(ctx *c, uint32_t id)
+{
+	if (id >= c->name_cap) {
+		c->name_cap = c->name_cap ? c->name_cap * 2 : 4096;
+		c->name_rd = xrealloc(c->name_rd, c->name_cap * sizeof *c->name_rd);
+	}
+	c->name_rd[id] = NONE;
+}
+
 static uint32_t name_of(ctx *c, const char *name)
 {
 	int added;
 	uint32_t id = strmap_intern(c->names, name, &added);
 	if (added) {
-		if (id >= c->name_cap) {
-			c->name_cap = c->name_cap ? c->name_cap * 2 : 4096;
-			c->name_rd = xrealloc(c->name_rd, c->name_cap * sizeof *c->name_rd);
-		}
-		c->name_rd[id] = NONE;
+		name_new(c, id);
 		const char *rd = domain_rd(strmap_key(c->names, id));
 		if (rd) {
 			/* interning the RD may grow name_rd: index it afresh after */
 			uint32_t r = strcmp(rd, strmap_key(c->names, id)) == 0 ? id : name_of(c, rd);
 			c->name_rd[id] = r;
 		}
+	}
+	return id;
+}
+
+/* name_of(rd) for the registered domain of some name, when it is known
+ * whether rd is its own registered domain (self; as it always is with
+ * the lists there are, but asked, not assumed). */
+static uint32_t name_of_rdself(ctx *c, const char *rd, bool self)
+{
+	if (!self)
+		return name_of(c, rd);
+	int added;
+	uint32_t id = strmap_intern(c->names, rd, &added);
+	if (added) {
+		name_new(c, id);
+		c->name_rd[id] = id;
 	}
 	return id;
 }
@@ -218,11 +250,69 @@ static int load_irows(ctx *c, const char *sql, int ncols, irow **out, size_t *n)
 	return rc == SQLITE_DONE ? 0 : dberr(c, "reading the snapshot");
 }
 
+/* The order of n rows by their distinct keys: row indexes. */
+static const uint32_t *order_keys;
+
+static int cmp_order(const void *a, const void *b)
+{
+	uint32_t x = order_keys[*(const uint32_t *)a], y = order_keys[*(const uint32_t *)b];
+	return (x > y) - (x < y);
+}
+
+static uint32_t *row_order(const uint32_t *keys, size_t n)
+{
+	uint32_t *order = xmalloc((n + 1) * sizeof *order);
+	for (size_t i = 0; i < n; i++)
+		order[i] = (uint32_t)i;
+	order_keys = keys;
+	mx_sort(order, n, sizeof *order, cmp_order);
+	return order;
+}
+
+/* Each name id's place in the names' order (strcmp's, which is SQLite's
+ * for this text): nrank[id].  The table gives its names in that order
+ * when asked; should it not (another collation), they are sorted here. */
+static const ctx *nsort_ctx;
+
+static int cmp_name_id(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	int r = strcmp(nsort_ctx->ntext[x], nsort_ctx->ntext[y]);
+	return r ? r : (x > y) - (x < y);
+}
+
+/* A name's first two bytes, in the names' order. */
+static uint32_t key16(const char *s)
+{
+	return (uint32_t)(unsigned char)s[0] << 8 | (s[0] ? (unsigned char)s[1] : 0u);
+}
+
+static void rank_names(ctx *c)
+{
+	c->nrank = xcalloc(c->ntext_n, sizeof *c->nrank);
+	for (size_t i = 1; i < c->nsorted_n; i++)
+		if (strcmp(c->ntext[c->nsorted[i - 1]], c->ntext[c->nsorted[i]]) > 0) {
+			nsort_ctx = c;
+			mx_sort(c->nsorted, c->nsorted_n, sizeof *c->nsorted, cmp_name_id);
+			break;
+		}
+	for (size_t i = 0; i < c->nsorted_n; i++)
+		c->nrank[c->nsorted[i]] = (uint32_t)i;
+	/* where the names of each first two bytes begin, for lookups */
+	c->nbucket = xmalloc(65537 * sizeof *c->nbucket);
+	size_t i = 0;
+	for (uint32_t k = 0; k <= 65536; k++) {
+		while (i < c->nsorted_n && key16(c->ntext[c->nsorted[i]]) < k)
+			i++;
+		c->nbucket[k] = (uint32_t)i;
+	}
+}
+
 /* The text of every name id the rows use (ntext[id]); one scan of the
- * name table. */
+ * name table, in the order of the names. */
 static int load_names(ctx *c)
 {
-	sqlite3_stmt *s = prepare(c, "SELECT id, name FROM name");
+	sqlite3_stmt *s = prepare(c, "SELECT id, name FROM name ORDER BY name");
 	if (!s)
 		return -1;
 	int rc;
@@ -250,8 +340,16 @@ static int load_names(ctx *c)
 	for (size_t i = 0; i < ids.n; i++)
 		c->ntext[ids.v[i]] = c->ntext_arena + offs.v[i];
 	c->ntext_n = (size_t)maxid + 1;
-	free(ids.v);
+	c->nsorted = ids.v;
+	c->nsorted_n = ids.n;
 	free(offs.v);
+	rank_names(c);
+	c->host_of = xmalloc(c->ntext_n * sizeof *c->host_of);
+	memset(c->host_of, 0xff, c->ntext_n * sizeof *c->host_of);
+	c->host_rd = xmalloc(c->ntext_n * sizeof *c->host_rd);
+	c->host_rdself = xcalloc(c->ntext_n, 1);
+	for (size_t i = 0; i < c->ntext_n; i++)
+		c->host_rd[i] = -2;
 	return 0;
 }
 
@@ -260,37 +358,75 @@ static const char *ntext(const ctx *c, uint32_t id)
 	return id < c->ntext_n && c->ntext[id] ? c->ntext[id] : "";
 }
 
+/* The name table's id of a name (as read), or NONE. */
+static uint32_t name_find_db(const ctx *c, const char *name)
+{
+	uint32_t k = key16(name);
+	size_t lo = c->nbucket[k], hi = c->nbucket[k + 1];
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int r = strcmp(c->ntext[c->nsorted[mid]], name);
+		if (r == 0)
+			return c->nsorted[mid];
+		if (r < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NONE;
+}
+
+static uint32_t rank_of(const ctx *c, uint32_t id)
+{
+	return id < c->ntext_n ? c->nrank[id] : 0;
+}
+
 /* Groups of rows with the same first key, ordered by that key's name
  * (and then the rows of a group by cmp_in_group): the order the text
- * tables' keys gave, which the ids (and so the tie-breaks) follow. */
-typedef struct {
-	size_t start, n;
-} group;
+ * tables' keys gave, which the ids (and so the tie-breaks) follow.  A
+ * group is {name rank, first row, rows}. */
+typedef uint32_t group[4];
 
 static const ctx *gsort_ctx;
-
-static int cmp_group_name(const void *a, const void *b)
-{
-	const irow *rows = gsort_ctx->gsort_rows;
-	return strcmp(ntext(gsort_ctx, rows[((const group *)a)->start].k[0]),
-		      ntext(gsort_ctx, rows[((const group *)b)->start].k[0]));
-}
 
 /* rows of one domain: by host name, then preference */
 static int cmp_host_pref(const void *a, const void *b)
 {
 	const irow *x = a, *y = b;
-	int r = strcmp(ntext(gsort_ctx, x->k[1]), ntext(gsort_ctx, y->k[1]));
-	return r ? r : (x->k[2] > y->k[2]) - (x->k[2] < y->k[2]);
+	uint32_t rx = rank_of(gsort_ctx, x->k[1]), ry = rank_of(gsort_ctx, y->k[1]);
+	if (rx != ry)
+		return rx < ry ? -1 : 1;
+	return (x->k[2] > y->k[2]) - (x->k[2] < y->k[2]);
+}
+
+/* An address's place in the order of the addresses' text: octet by octet,
+ * each octet's digits as text ("10" before "9"; "1" before "10" as '.'
+ * and the end sort before digits). */
+static uint32_t ip_text_key(uint32_t ip)
+{
+	static uint8_t rank[256];
+	static bool ready;
+	if (!ready) { /* made once (on the loading thread) */
+		char t[256][12];
+		const char *p[256];
+		for (int i = 0; i < 256; i++) {
+			snprintf(t[i], sizeof t[i], "%d", i);
+			p[i] = t[i];
+		}
+		qsort(p, 256, sizeof *p, mx_cmp_str);
+		for (int i = 0; i < 256; i++)
+			rank[atoi(p[i])] = (uint8_t)i;
+		ready = true;
+	}
+	return (uint32_t)rank[ip >> 24] << 24 | (uint32_t)rank[(ip >> 16) & 255] << 16 |
+	       (uint32_t)rank[(ip >> 8) & 255] << 8 | rank[ip & 255];
 }
 
 /* addresses of one host: by their text */
 static int cmp_ip_text(const void *a, const void *b)
 {
-	char x[16], y[16];
-	mx_ipv4_format(((const irow *)a)->k[1], x);
-	mx_ipv4_format(((const irow *)b)->k[1], y);
-	return strcmp(x, y);
+	uint32_t x = ip_text_key(((const irow *)a)->k[1]), y = ip_text_key(((const irow *)b)->k[1]);
+	return (x > y) - (x < y);
 }
 
 static group *group_rows(ctx *c, irow *rows, size_t n, size_t *ngroups, int (*cmp_in_group)(const void *, const void *))
@@ -299,23 +435,68 @@ static group *group_rows(ctx *c, irow *rows, size_t n, size_t *ngroups, int (*cm
 	size_t ng = 0, cap = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (i && rows[i].k[0] == rows[i - 1].k[0]) {
-			g[ng - 1].n++;
+			g[ng - 1][2]++;
 			continue;
 		}
 		if (ng == cap) {
 			cap = cap ? cap * 2 : 65536;
 			g = xrealloc(g, cap * sizeof *g);
 		}
-		g[ng++] = (group){i, 1};
+		g[ng][0] = rank_of(c, rows[i].k[0]);
+		g[ng][1] = (uint32_t)i;
+		g[ng][2] = 1;
+		g[ng][3] = 0;
+		ng++;
 	}
+	mx_sort_u32x4(g, ng, 1);
 	gsort_ctx = c;
-	c->gsort_rows = rows;
-	mx_sort(g, ng, sizeof *g, cmp_group_name);
 	for (size_t i = 0; i < ng; i++)
-		if (g[i].n > 1)
-			mx_sort(rows + g[i].start, g[i].n, sizeof *rows, cmp_in_group);
+		if (g[i][2] > 1)
+			mx_sort(rows + g[i][1], g[i][2], sizeof *rows, cmp_in_group);
 	*ngroups = ng;
 	return g;
+}
+
+/* The id of an address (ids are dense, in first-seen order while hosts
+ * are loaded: an open-addressing table then; ip_sorted afterwards). */
+typedef struct {
+	uint32_t *key, *val;
+	size_t mask;
+} ipmap;
+
+static uint32_t ipmap_id(ctx *c, ipmap *m, uint32_t addr)
+{
+	size_t i = (addr * 2654435761u) & m->mask;
+	while (m->val[i] != NONE && m->key[i] != addr)
+		i = (i + 1) & m->mask;
+	if (m->val[i] == NONE) {
+		m->key[i] = addr;
+		m->val[i] = (uint32_t)c->nips++;
+	}
+	return m->val[i];
+}
+
+/* The id of an MX address, or NONE. */
+static uint32_t ip_find(const ctx *c, uint32_t addr)
+{
+	size_t lo = 0, hi = c->nips;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint32_t a = c->ip_addr[c->ip_sorted[mid]];
+		if (a == addr)
+			return c->ip_sorted[mid];
+		if (a < addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NONE;
+}
+
+static const char *ip_text(const ctx *c, uint32_t ip, char buf[16])
+{
+	mx_ipv4_format(c->ip_addr[ip], buf);
+	return buf;
 }
 
 static int load_hosts(ctx *c)
@@ -326,31 +507,41 @@ static int load_hosts(ctx *c)
 		return -1;
 	/* by host name, then address as text: the ids come in that order */
 	group *g = group_rows(c, rows, nrows, &ng, cmp_ip_text);
+	ipmap m;
+	m.mask = 1023;
+	while (m.mask < 2 * nrows)
+		m.mask = m.mask * 2 + 1;
+	m.key = xmalloc((m.mask + 1) * sizeof *m.key);
+	m.val = xmalloc((m.mask + 1) * sizeof *m.val);
+	memset(m.val, 0xff, (m.mask + 1) * sizeof *m.val);
 	u32vec first = {0}, n = {0};
-	for (size_t gi = 0; gi < ng; gi++)
-		for (size_t i = g[gi].start; i < g[gi].start + g[gi].n; i++) {
-			char iptext[16];
-			mx_ipv4_format(rows[i].k[1], iptext);
-			uint32_t h = intern(c->hosts, ntext(c, rows[i].k[0]));
-			uint32_t ip = intern(c->ips, iptext);
-			if (h == first.n) { /* new host: ids are dense and in order */
-				vpush(&first, (uint32_t)c->hostips.n);
-				vpush(&n, 0);
-				vpush(&c->host_db, rows[i].k[0]);
-			}
+	c->ip_addr = xmalloc((nrows + 1) * sizeof *c->ip_addr);
+	for (size_t gi = 0; gi < ng; gi++) {
+		uint32_t h = (uint32_t)c->nhosts++, hdb = rows[g[gi][1]].k[0];
+		vpush(&first, (uint32_t)c->hostips.n);
+		vpush(&n, g[gi][2]);
+		vpush(&c->host_db, hdb);
+		if (hdb < c->ntext_n)
+			c->host_of[hdb] = h;
+		for (size_t i = g[gi][1]; i < g[gi][1] + g[gi][2]; i++) {
+			uint32_t ip = ipmap_id(c, &m, rows[i].k[1]);
+			c->ip_addr[ip] = rows[i].k[1];
 			vpush(&c->hostips, ip);
-			n.v[h]++;
 		}
+	}
+	free(m.key);
+	free(m.val);
 	free(g);
 	free(rows);
 	c->host_first = first.v;
 	c->host_n = n.v;
+	c->ip_sorted = row_order(c->ip_addr, c->nips);
 	return 0;
 }
 
 static void alloc_ip_arrays(ctx *c)
 {
-	size_t n = strmap_size(c->ips) + 1;
+	size_t n = c->nips + 1;
 	c->ip_live = xcalloc(n, 1);
 	c->ip_primary = xcalloc(n, 1);
 	c->ip_scan = xcalloc(n, 1);
@@ -369,10 +560,12 @@ static void alloc_ip_arrays(ctx *c)
 /* ---- scans: names and registered domains on both cores ---------------- */
 
 /* A name with its registered domain: rd is the offset of the RD in name
- * (a suffix of it), -1 when it has none, -2 when it must be asked again. */
+ * (a suffix of it), -1 when it has none, -2 when it must be asked again;
+ * self: the RD is its own RD. */
 typedef struct {
 	char *name;
 	int rd;
+	bool self;
 } rdname;
 
 static char *mem_dup(const void *p, size_t n)
@@ -383,12 +576,19 @@ static char *mem_dup(const void *p, size_t n)
 	return d;
 }
 
+/* memo: for the names of certificates, many under one domain; a banner's
+ * name was just asked about (banner_fqdn checks it has an RD), and
+ * domain_rd's cache has its answer. */
 static void rdname_set(rdname *x, const char *name, domain_memo *memo)
 {
 	x->name = xstrdup(name);
-	const char *rd = domain_rd_memo(memo, x->name);
+	const char *rd = memo ? domain_rd_memo(memo, x->name) : domain_rd(x->name);
 	size_t nl = strlen(x->name), rl = rd ? strlen(rd) : 0;
 	x->rd = !rd ? -1 : rl <= nl && !strcmp(x->name + nl - rl, rd) ? (int)(nl - rl) : -2;
+	/* what name_of would ask when it interns the RD (domain_rd has just
+	 * been asked about it, for the memo, when the name is one label
+	 * below it: the answer comes from its cache) */
+	x->self = x->rd > 0 && domain_rd(x->name + x->rd) == x->name + x->rd;
 }
 
 /* name_of with the registered domain already known. */
@@ -401,13 +601,9 @@ static uint32_t name_of_rd(ctx *c, const rdname *x)
 	int added;
 	uint32_t id = strmap_intern(c->names, x->name, &added);
 	if (added) {
-		if (id >= c->name_cap) {
-			c->name_cap = c->name_cap ? c->name_cap * 2 : 4096;
-			c->name_rd = xrealloc(c->name_rd, c->name_cap * sizeof *c->name_rd);
-		}
-		c->name_rd[id] = NONE;
+		name_new(c, id);
 		if (x->rd >= 0) {
-			uint32_t r = x->rd == 0 ? id : name_of(c, x->name + x->rd);
+			uint32_t r = x->rd == 0 ? id : name_of_rdself(c, x->name + x->rd, x->self);
 			c->name_rd[id] = r;
 		}
 	}
@@ -463,9 +659,9 @@ static void *scan_names(void *arg)
 	for (size_t i = (size_t)j->part; i < j->nrows; i += (size_t)j->parts) {
 		srow *r = &j->rows[i];
 		if (r->bl > 0 && banner_fqdn(j->k, r->banner, (size_t)r->bl, out))
-			rdname_set(&r->bf, out, memo);
+			rdname_set(&r->bf, out, NULL);
 		if (r->el > 0 && banner_fqdn(j->k, r->ehlo, (size_t)r->el, out))
-			rdname_set(&r->ef, out, memo);
+			rdname_set(&r->ef, out, NULL);
 		free(r->banner);
 		free(r->ehlo);
 		r->banner = r->ehlo = NULL;
@@ -506,8 +702,9 @@ static void *scan_names(void *arg)
  * with them every tie-break, are those of a single pass. */
 static int load_scans(ctx *c)
 {
-	sqlite3_stmt *s = prepare_id(c, "SELECT " STORE_IPV4_TEXT("ip") ", banner, ehlo, cert_names, trusted, port25 FROM f_scan"
-				     " WHERE snap = ?1");
+	/* in address order: the order of the records, and of their names' ids */
+	sqlite3_stmt *s = prepare_id(c, "SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan"
+				     " WHERE snap = ?1 ORDER BY ip");
 	if (!s)
 		return -1;
 	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
@@ -517,7 +714,7 @@ static int load_scans(ctx *c)
 	size_t nrows = 0, caprows = 0, nl = 0, capl = 0;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t ip = strmap_find(c->ips, (const char *)sqlite3_column_text(s, 0));
+		uint32_t ip = ip_find(c, (uint32_t)sqlite3_column_int64(s, 0));
 		if (ip == NONE)
 			continue; /* not an MX address */
 		if (nrows == caprows) {
@@ -608,11 +805,11 @@ static int load_scans(ctx *c)
 	free(list_n.v);
 	if (rc != SQLITE_DONE)
 		return dberr(c, "reading scan");
-	s = prepare_id(c, "SELECT " STORE_IPV4_TEXT("ip") ", asn FROM f_asn WHERE snap = ?1");
+	s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1");
 	if (!s)
 		return -1;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t ip = strmap_find(c->ips, (const char *)sqlite3_column_text(s, 0));
+		uint32_t ip = ip_find(c, (uint32_t)sqlite3_column_int64(s, 0));
 		if (ip != NONE)
 			c->ip_asn[ip] = (uint32_t)sqlite3_column_int64(s, 1);
 	}
@@ -670,15 +867,101 @@ static void primary_of(ctx *c, uint32_t d, mxrow *rows, size_t n)
 	}
 }
 
-static int load_domains(ctx *c, uint64_t *ndomains)
+/* The registered domain of every MX host (host_rd), on both cores: each
+ * half of the hosts with its own memo. */
+typedef struct {
+	ctx *c;
+	const uint32_t *ids;
+	size_t n;
+} rdjob;
+
+static void *host_rds(void *arg)
+{
+	rdjob *j = arg;
+	ctx *c = j->c;
+	domain_memo *memo = domain_memo_new();
+	for (size_t i = 0; i < j->n; i++) {
+		uint32_t db = j->ids[i];
+		const char *name = ntext(c, db);
+		/* a name a scan gave (the host's banner, say) has its answers */
+		uint32_t id = strmap_find(c->names, name);
+		if (id != NONE) {
+			uint32_t r = c->name_rd[id];
+			c->host_rd[db] = r == NONE ? -1 : (int32_t)(strlen(name) - strlen(strmap_key(c->names, r)));
+			c->host_rdself[db] = r != NONE && c->name_rd[r] == r;
+			continue;
+		}
+		const char *rd = domain_rd_memo(memo, name);
+		c->host_rd[db] = rd ? (int32_t)(rd - name) : -1;
+		c->host_rdself[db] = rd && (rd == name || domain_rd(rd) == rd);
+	}
+	domain_memo_free(memo);
+	return NULL;
+}
+
+/* The hosts with addresses and every other name an MX row gives. */
+static void find_host_rds(ctx *c, const irow *mrows, size_t nm)
+{
+	u32vec ids = {0};
+	for (size_t h = 0; h < c->nhosts; h++)
+		if (c->host_db.v[h] < c->ntext_n && c->host_rd[c->host_db.v[h]] == -2) {
+			c->host_rd[c->host_db.v[h]] = -3; /* listed */
+			vpush(&ids, c->host_db.v[h]);
+		}
+	for (size_t i = 0; i < nm; i++)
+		if (mrows[i].k[1] < c->ntext_n && c->host_rd[mrows[i].k[1]] == -2) {
+			c->host_rd[mrows[i].k[1]] = -3;
+			vpush(&ids, mrows[i].k[1]);
+		}
+	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
+	rdjob jobs[2] = {{c, ids.v, ids.n / 2}, {c, ids.v + ids.n / 2, ids.n - ids.n / 2}};
+	pthread_t t;
+	bool threaded = ids.n > 64 && pthread_create(&t, NULL, host_rds, &jobs[1]) == 0;
+	if (!threaded)
+		jobs[0].n = ids.n;
+	host_rds(&jobs[0]);
+	if (threaded)
+		pthread_join(t, NULL);
+	free(ids.v);
+}
+
+/* The registered domain of host h as text, or NULL. */
+static const char *host_rd_text(const ctx *c, uint32_t h)
+{
+	uint32_t db = c->host_db.v[h];
+	return db < c->ntext_n && c->host_rd[db] >= 0 ? ntext(c, db) + c->host_rd[db] : NULL;
+}
+
+static void host_pref(ctx *c, uint32_t h, unsigned pref)
+{
+	if (h >= c->host_prefcap) {
+		size_t nc = c->host_prefcap ? c->host_prefcap * 2 : 4096;
+		while (nc <= h)
+			nc *= 2;
+		c->host_minpref = xrealloc(c->host_minpref, nc * sizeof *c->host_minpref);
+		c->host_maxpref = xrealloc(c->host_maxpref, nc * sizeof *c->host_maxpref);
+		for (size_t i = c->host_prefcap; i < nc; i++) {
+			c->host_minpref[i] = NONE;
+			c->host_maxpref[i] = 0;
+		}
+		c->host_prefcap = nc;
+	}
+	if (pref < c->host_minpref[h])
+		c->host_minpref[h] = pref;
+	if (pref > c->host_maxpref[h])
+		c->host_maxpref[h] = pref;
+}
+
+static int load_domains(ctx *c)
 {
 	irow *mrows;
 	size_t nm, ng;
 	if (load_irows(c, "SELECT domain, host, pref FROM f_mx WHERE snap = ?1 ORDER BY domain, host, pref", 3, &mrows, &nm) < 0)
 		return -1;
+	find_host_rds(c, mrows, nm);
 	/* by domain name, host name and preference: ids come in that order */
 	group *g = group_rows(c, mrows, nm, &ng, cmp_host_pref);
-	size_t hosts_before = strmap_size(c->hosts);
+	size_t hosts_before = c->nhosts;
 	c->nhosts_addr = hosts_before;
 	c->host_live = xcalloc(hosts_before + 1, 1);
 	for (uint32_t h = 0; h < hosts_before; h++)
@@ -687,60 +970,39 @@ static int load_domains(ctx *c, uint64_t *ndomains)
 				c->host_live[h] = 1;
 	mxrow *rows = NULL;
 	size_t caprows = 0;
-	u32vec first = {0}, n = {0}, nosmtp = {0}, cov = {0};
+	c->ndoms = ng;
+	c->dom_first = xcalloc(ng + 1, sizeof *c->dom_first);
+	c->dom_n = xcalloc(ng + 1, sizeof *c->dom_n);
+	c->dom_nosmtp = xcalloc(ng + 1, sizeof *c->dom_nosmtp);
+	c->dom_cov = xcalloc(ng + 1, sizeof *c->dom_cov);
 	for (size_t gi = 0; gi < ng; gi++) {
-		const irow *gr = mrows + g[gi].start;
-		uint32_t d = intern(c->domains, ntext(c, gr[0].k[0]));
+		const irow *gr = mrows + g[gi][1];
+		uint32_t d = (uint32_t)gi, gn = g[gi][2];
 		vpush(&c->dom_db, gr[0].k[0]);
-		vpush(&first, 0);
-		vpush(&n, 0);
-		vpush(&nosmtp, 0);
-		vpush(&cov, 0);
-		c->dom_first = first.v;
-		c->dom_n = n.v;
-		c->dom_nosmtp = nosmtp.v;
-		c->dom_cov = cov.v;
-		if (g[gi].n > caprows) {
-			caprows = g[gi].n * 2;
+		if (gn > caprows) {
+			caprows = gn * 2;
 			rows = xrealloc(rows, caprows * sizeof *rows);
 		}
-		for (size_t j = 0; j < g[gi].n; j++) {
-			const char *host = ntext(c, gr[j].k[1]);
+		for (size_t j = 0; j < gn; j++) {
+			uint32_t hdb = gr[j].k[1];
 			unsigned pref = gr[j].k[2];
-			uint32_t h = strmap_find(c->hosts, host);
-			if (h == NONE && domain_rd(host)) {
-				h = intern(c->hosts, host); /* no address: answered from its name only */
-				if (h == c->host_db.n)
-					vpush(&c->host_db, gr[j].k[1]);
+			uint32_t h = hdb < c->ntext_n ? c->host_of[hdb] : NONE;
+			if (h == NONE && hdb < c->ntext_n && c->host_rd[hdb] >= 0) {
+				h = (uint32_t)c->nhosts++; /* no address: answered from its name only */
+				c->host_of[hdb] = h;
+				vpush(&c->host_db, hdb);
 			}
 			rows[j] = (mxrow){h, pref};
-			if (h == NONE)
-				continue;
-			if (h >= c->host_prefcap) {
-				size_t nc = c->host_prefcap ? c->host_prefcap * 2 : 4096;
-				while (nc <= h)
-					nc *= 2;
-				c->host_minpref = xrealloc(c->host_minpref, nc * sizeof *c->host_minpref);
-				c->host_maxpref = xrealloc(c->host_maxpref, nc * sizeof *c->host_maxpref);
-				for (size_t i = c->host_prefcap; i < nc; i++) {
-					c->host_minpref[i] = NONE;
-					c->host_maxpref[i] = 0;
-				}
-				c->host_prefcap = nc;
-			}
-			if (pref < c->host_minpref[h])
-				c->host_minpref[h] = pref;
-			if (pref > c->host_maxpref[h])
-				c->host_maxpref[h] = pref;
+			if (h != NONE)
+				host_pref(c, h, pref);
 		}
-		primary_of(c, d, rows, g[gi].n);
+		primary_of(c, d, rows, gn);
 	}
 	free(rows);
 	free(g);
 	free(mrows);
-	*ndomains = strmap_size(c->domains);
 	/* hosts added for address-less MXes get empty per-host entries */
-	size_t nh = strmap_size(c->hosts);
+	size_t nh = c->nhosts;
 	c->host_first = xrealloc(c->host_first, (nh + 1) * sizeof *c->host_first);
 	c->host_n = xrealloc(c->host_n, (nh + 1) * sizeof *c->host_n);
 	c->host_live = xrealloc(c->host_live, nh + 1);
@@ -777,7 +1039,7 @@ typedef struct {
 
 static void host_values(ctx *c, size_t nn, bool groups, hostset *out)
 {
-	size_t nh = strmap_size(c->hosts);
+	size_t nh = c->nhosts;
 	memset(&out->v, 0, sizeof out->v);
 	out->first = xcalloc(nh + 1, sizeof *out->first);
 	out->n = xcalloc(nh + 1, sizeof *out->n);
@@ -811,7 +1073,7 @@ static void hostset_free(hostset *hs)
 static void count(ctx *c, size_t ndom)
 {
 	size_t nn = strmap_size(c->names);
-	size_t nh = strmap_size(c->hosts);
+	size_t nh = c->nhosts;
 	c->rd_cnt = xcalloc(nn + 1, sizeof(uint32_t));
 	c->rd_stamp = xmalloc((nn + 1) * sizeof(uint32_t));
 	memset(c->rd_stamp, 0xff, (nn + 1) * sizeof(uint32_t));
@@ -872,7 +1134,7 @@ static void count(ctx *c, size_t ndom)
 	c->uf = xmalloc((nn + 1) * sizeof(uint32_t));
 	for (uint32_t i = 0; i <= nn; i++)
 		c->uf[i] = i;
-	size_t nip = strmap_size(c->ips);
+	size_t nip = c->nips;
 	for (uint32_t ip = 0; ip < nip; ip++) {
 		if (!c->ip_primary[ip] || c->ip_cert_n[ip] == 0)
 			continue;
@@ -985,6 +1247,7 @@ static void evidence(ctx *c, uint32_t h)
 	c->h_cert[h] = c->h_banner[h] = NONE;
 	uint32_t conf = 0;
 	bool cert_clash = false, banner_clash = false;
+	char ipt[16];
 	strbuf note;
 	sb_init(&note);
 	FOR_LIVE_IPS(c, h, ip) {
@@ -1014,7 +1277,7 @@ static void evidence(ctx *c, uint32_t h)
 	if (cert_clash) {
 		sb_clear(&note);
 		FOR_LIVE_IPS(c, h, ip) if (c->ip_group[ip] != NONE)
-			sb_addf(&note, "%s%s: %s", note.len ? ", " : "", strmap_key(c->ips, ip),
+			sb_addf(&note, "%s%s: %s", note.len ? ", " : "", ip_text(c, ip, ipt),
 				nm(c, group_id(c, c->ip_group[ip])));
 		c->h_cert_note[h] = xasprintf("certificates disagree (%s)", note.data);
 		c->h_cert[h] = NONE;
@@ -1023,10 +1286,10 @@ static void evidence(ctx *c, uint32_t h)
 		sb_clear(&note);
 		FOR_LIVE_IPS(c, h, ip) {
 			if (c->ip_banner[ip] != NONE)
-				sb_addf(&note, "%s%s banner: %s", note.len ? ", " : "", strmap_key(c->ips, ip),
+				sb_addf(&note, "%s%s banner: %s", note.len ? ", " : "", ip_text(c, ip, ipt),
 					nm(c, c->ip_banner[ip]));
 			if (c->ip_ehlo[ip] != NONE)
-				sb_addf(&note, "%s%s EHLO: %s", note.len ? ", " : "", strmap_key(c->ips, ip),
+				sb_addf(&note, "%s%s EHLO: %s", note.len ? ", " : "", ip_text(c, ip, ipt),
 					nm(c, c->ip_ehlo[ip]));
 		}
 		c->h_banner_note[h] = xasprintf("banner/EHLO disagree (%s)", note.data);
@@ -1035,12 +1298,43 @@ static void evidence(ctx *c, uint32_t h)
 	sb_free(&note);
 }
 
+/* The company of a provider ID, looked up once per name (a name no exact
+ * ID matches is tried against every pattern). */
+static const kb_company *company_of(ctx *c, uint32_t id)
+{
+	static const kb_company unknown;
+	if (id == NONE)
+		return NULL;
+	if (id >= c->co_cap) {
+		size_t nc = c->co_cap ? c->co_cap : 4096;
+		while (nc <= id)
+			nc *= 2;
+		c->co_cache = xrealloc(c->co_cache, nc * sizeof *c->co_cache);
+		memset(c->co_cache + c->co_cap, 0, (nc - c->co_cap) * sizeof *c->co_cache);
+		c->co_cap = nc;
+	}
+	if (!c->co_cache[id]) {
+		const kb_company *co = kb_company_of(c->o->kb, nm(c, id));
+		c->co_cache[id] = co ? co : &unknown;
+	}
+	return c->co_cache[id] == &unknown ? NULL : c->co_cache[id];
+}
+
+/* Its name, or NULL. */
+static const char *company(ctx *c, uint32_t id)
+{
+	const kb_company *co = company_of(c, id);
+	return co && co->name && *co->name ? co->name : NULL;
+}
+
 enum heur { H_NONE, H_DROP, H_SUGGEST, H_FLAG };
 
 /* Hostname verdicts over the FQDNs that gave `id` from `src`. */
 static enum heur hostname_check(ctx *c, uint32_t h, uint32_t id, enum source src, strbuf *why)
 {
 	const char *rd = nm(c, id);
+	if (!kb_has_hostrules(c->o->kb, rd))
+		return H_NONE; /* no rules for this domain: kb_hostname says none */
 	int nvps = 0, nunknown = 0, ndedicated = 0;
 	const char *first_vps = NULL, *first_pat = NULL, *first_unknown = NULL;
 	FOR_LIVE_IPS(c, h, ip) {
@@ -1079,7 +1373,7 @@ static enum heur hostname_check(ctx *c, uint32_t h, uint32_t id, enum source src
 			}
 		}
 	}
-	const kb_company *co = kb_company_of(c->o->kb, rd);
+	const kb_company *co = company_of(c, id);
 	if (nvps && !nunknown && !ndedicated) {
 		sb_addf(why, "hostname pattern: %s is a %s VPS (%s), not this provider's own server", first_vps,
 			co ? co->name : rd, first_pat ? first_pat : "the default for this domain");
@@ -1098,7 +1392,7 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 			   const char **kind, strbuf *why)
 {
 	const kb *k = c->o->kb;
-	const kb_company *co = kb_company_of(k, nm(c, id));
+	const kb_company *co = company_of(c, id);
 	uint32_t *asns = xmalloc((c->host_n[h] + 1) * sizeof *asns);
 	size_t nasn = 0, nlive = 0;
 	FOR_LIVE_IPS(c, h, ip) {
@@ -1110,7 +1404,8 @@ static enum heur heuristic(ctx *c, uint32_t h, uint32_t id, enum source src, uin
 		FOR_LIVE_IPS(c, h, ip) {
 			if (c->ip_asn[ip] && !kb_company_has_asn(co, c->ip_asn[ip])) {
 				*kind = "as-mismatch";
-				sb_addf(why, "AS mismatch: %s is in AS%u, not an AS of %s", strmap_key(c->ips, ip),
+				char ipt[16];
+				sb_addf(why, "AS mismatch: %s is in AS%u, not an AS of %s", ip_text(c, ip, ipt),
 					c->ip_asn[ip], co->name);
 				free(asns);
 				return src == SRC_MX ? H_FLAG : H_DROP;
@@ -1227,13 +1522,42 @@ static void decide(ctx *c, uint32_t h)
 
 /* ---- corrections ------------------------------------------------------ */
 
+/* The IP (kind 0), host (1) or domain (2) a decision's key names in this
+ * snapshot, or NONE.  *dom_of: each name's domain id, made when first
+ * needed. */
+static uint32_t corr_target(ctx *c, uint32_t kind, const char *key, uint32_t **dom_of)
+{
+	if (kind == 0) {
+		uint32_t addr;
+		char t[16];
+		if (!mx_ipv4_parse(key, &addr))
+			return NONE;
+		mx_ipv4_format(addr, t);
+		return strcmp(t, key) ? NONE : ip_find(c, addr);
+	}
+	uint32_t db = name_find_db(c, key);
+	if (db == NONE)
+		return NONE;
+	if (kind == 1)
+		return c->host_of[db];
+	if (!*dom_of) {
+		*dom_of = xmalloc(c->ntext_n * sizeof **dom_of);
+		memset(*dom_of, 0xff, c->ntext_n * sizeof **dom_of);
+		for (uint32_t d = 0; d < c->ndoms; d++)
+			if (c->dom_db.v[d] < c->ntext_n)
+				(*dom_of)[c->dom_db.v[d]] = d;
+	}
+	return (*dom_of)[db];
+}
+
 static int load_corrections(ctx *c)
 {
 	sqlite3_stmt *s = prepare(c, "SELECT id, scope, key, verdict, provider_id, note FROM correction "
 				     "WHERE undone_at IS NULL AND (snapshot IS NULL OR snapshot = ?1) ORDER BY id");
 	if (!s)
 		return -1;
-	size_t nh = strmap_size(c->hosts), ni = strmap_size(c->ips), nd = strmap_size(c->domains);
+	size_t nh = c->nhosts, ni = c->nips, nd = c->ndoms;
+	uint32_t *dom_of = NULL;
 	c->c_host = xcalloc(nh + 1, sizeof *c->c_host);
 	c->c_ip = xcalloc(ni + 1, sizeof *c->c_ip);
 	c->c_dom = xcalloc(nd + 1, sizeof *c->c_dom);
@@ -1246,17 +1570,8 @@ static int load_corrections(ctx *c)
 		const char *scope = (const char *)sqlite3_column_text(s, 1);
 		const char *key = (const char *)sqlite3_column_text(s, 2);
 		const char *verdict = (const char *)sqlite3_column_text(s, 3);
-		uint32_t target, kind;
-		if (!strcmp(scope, "ip")) {
-			kind = 0;
-			target = strmap_find(c->ips, key);
-		} else if (!strcmp(scope, "mx")) {
-			kind = 1;
-			target = strmap_find(c->hosts, key);
-		} else {
-			kind = 2;
-			target = strmap_find(c->domains, key);
-		}
+		uint32_t kind = !strcmp(scope, "ip") ? 0 : !strcmp(scope, "mx") ? 1 : 2;
+		uint32_t target = corr_target(c, kind, key, &dom_of);
 		if (target == NONE)
 			continue; /* not in this snapshot */
 		if (!strcmp(verdict, "set") && sqlite3_column_type(s, 4) == SQLITE_NULL) {
@@ -1279,6 +1594,7 @@ static int load_corrections(ctx *c)
 		vpush(&where, target);
 	}
 	sqlite3_finalize(s);
+	free(dom_of);
 	for (size_t i = 0; i < c->ncorrs; i++) {
 		corr ***tab = where.v[2 * i] == 0 ? &c->c_ip : where.v[2 * i] == 1 ? &c->c_host : &c->c_dom;
 		(*tab)[where.v[2 * i + 1]] = &c->corrs[i]; /* later ids win */
@@ -1332,28 +1648,6 @@ typedef struct {
 	uint32_t db;     /* the provider ID's name id, once looked up */
 } share;
 
-/* The company of a provider ID, looked up once per name (the knowledge
- * base's lookup is a scan with fnmatch). */
-static const char *company(ctx *c, uint32_t id)
-{
-	static const char unknown[] = "";
-	if (id == NONE)
-		return NULL;
-	if (id >= c->co_cap) {
-		size_t nc = c->co_cap ? c->co_cap : 4096;
-		while (nc <= id)
-			nc *= 2;
-		c->co_cache = xrealloc(c->co_cache, nc * sizeof *c->co_cache);
-		memset(c->co_cache + c->co_cap, 0, (nc - c->co_cap) * sizeof *c->co_cache);
-		c->co_cap = nc;
-	}
-	if (!c->co_cache[id]) {
-		const kb_company *co = kb_company_of(c->o->kb, nm(c, id));
-		c->co_cache[id] = co ? co->name : unknown;
-	}
-	return *c->co_cache[id] ? c->co_cache[id] : NULL;
-}
-
 /* The name id of a provider ID, adding the name when it is new. */
 static int provider_db(ctx *c, uint32_t id, uint32_t *out)
 {
@@ -1366,7 +1660,12 @@ static int provider_db(ctx *c, uint32_t id, uint32_t *out)
 		c->name_db_cap = nc;
 	}
 	/* most provider IDs are names already (a domain, an MX host's RD):
-	 * look first, add only what is missing */
+	 * look first (among the names read, then in the table), add only
+	 * what is missing */
+	if (!c->name_db[id]) {
+		uint32_t db = name_find_db(c, nm(c, id));
+		c->name_db[id] = db == NONE ? 0 : db;
+	}
 	for (int attempt = 0; !c->name_db[id] && attempt < 2; attempt++) {
 		sqlite3_stmt *s;
 		if (attempt) {
@@ -1495,41 +1794,86 @@ static int add_share(share *sh, int n, uint32_t id, uint8_t src, uint8_t status,
 	return n + 1;
 }
 
+/* The provider shares: each key's text and summed weight, written in the
+ * order of the keys' text (the table's). */
+typedef struct {
+	strmap *keys;
+	double *w;
+	uint32_t *order;
+	int64_t snap;
+} sharerows;
+
+static void share_column(void *cx, size_t row, int col, sqlite3_context *out)
+{
+	const sharerows *r = cx;
+	uint32_t k = r->order[row];
+	switch (col) {
+	case 0: sqlite3_result_int64(out, r->snap); break;
+	case 1: sqlite3_result_text(out, strmap_key(r->keys, k), -1, SQLITE_STATIC); break;
+	case 2: sqlite3_result_double(out, r->w[k]); break;
+	default: sqlite3_result_null(out);
+	}
+}
+
+static const strmap *keysort_map;
+
+static int cmp_key_text(const void *a, const void *b)
+{
+	return strcmp(strmap_key(keysort_map, *(const uint32_t *)a), strmap_key(keysort_map, *(const uint32_t *)b));
+}
+
 /* The final answers' provider shares (company, else provider ID), summed
  * in the rows' key order as SQL's sum() over the table would, and the
  * number of domains with an answer: stored for export and report. */
 static int write_shares(ctx *c, const resrows *rows)
 {
-	strmap *keys = strmap_new();
-	double *w = NULL;
-	size_t cap = 0;
+	sharerows sr = {strmap_new(), NULL, NULL, c->snap};
+	size_t cap = 0, nn = strmap_size(c->names) + 1;
+	uint32_t *key_of = xmalloc(nn * sizeof *key_of); /* per name id, once */
+	memset(key_of, 0xff, nn * sizeof *key_of);
 	int64_t domains = 0;
 	for (size_t i = 0; i < rows->n; i++) {
 		const resrow *r = &rows->v[i];
 		if (i == 0 || r->domain != rows->v[i - 1].domain)
 			domains++;
-		const char *co = company(c, r->id);
-		uint32_t k = strmap_intern(keys, co ? co : nm(c, r->id), NULL);
+		if (key_of[r->id] == NONE) {
+			const char *co = company(c, r->id);
+			key_of[r->id] = strmap_intern(sr.keys, co ? co : nm(c, r->id), NULL);
+		}
+		uint32_t k = key_of[r->id];
 		if (k >= cap) {
 			size_t nc = cap ? cap * 2 : 256;
-			w = xrealloc(w, nc * sizeof *w);
-			memset(w + cap, 0, (nc - cap) * sizeof *w);
+			sr.w = xrealloc(sr.w, nc * sizeof *sr.w);
+			memset(sr.w + cap, 0, (nc - cap) * sizeof *sr.w);
 			cap = nc;
 		}
-		w[k] += 1.0 / r->n;
+		sr.w[k] += 1.0 / r->n;
 	}
+	free(key_of);
+	size_t nk = strmap_size(sr.keys);
+	sr.order = xmalloc((nk + 1) * sizeof *sr.order);
+	for (uint32_t k = 0; k < nk; k++)
+		sr.order[k] = k;
+	keysort_map = sr.keys;
+	mx_sort(sr.order, nk, sizeof *sr.order, cmp_key_text);
+	/* the snapshot's earlier shares: when no other snapshot has any, the
+	 * whole table at once (its pages dropped, not its rows one by one) */
 	int rc = 0;
-	sqlite3_stmt *s = prepare_id(c, "DELETE FROM f_share WHERE snap = ?1");
-	if (!s || sqlite3_step(s) != SQLITE_DONE)
+	sqlite3_stmt *s = prepare_id(c, "SELECT EXISTS (SELECT 1 FROM f_share WHERE snap <> ?1)");
+	if (!s || sqlite3_step(s) != SQLITE_ROW)
+		rc = dberr(c, "writing shares");
+	bool others = rc || sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	s = rc ? NULL : others ? prepare_id(c, "DELETE FROM f_share WHERE snap = ?1") : prepare(c, "DELETE FROM f_share");
+	if (rc == 0 && (!s || sqlite3_step(s) != SQLITE_DONE))
 		rc = dberr(c, "writing shares");
 	sqlite3_finalize(s);
-	s = rc ? NULL : prepare_id(c, "INSERT INTO f_share(snap, provider, weight) VALUES(?1, ?2, ?3)");
-	for (uint32_t k = 0; s && rc == 0 && k < strmap_size(keys); k++) {
-		sqlite3_reset(s);
-		sqlite3_bind_text(s, 2, strmap_key(keys, k), -1, SQLITE_STATIC);
-		sqlite3_bind_double(s, 3, w[k]);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = dberr(c, "writing shares");
+	s = rc ? NULL : prepare(c, "INSERT INTO f_share(snap, provider, weight) SELECT c0, c1, c2 FROM mxray_rows(?1)");
+	if (s) {
+		store_rows bulk = {nk, &sr, share_column};
+		store_bind_rows(s, 1, &bulk);
+		if (store_step_bulk(c->st, s, c->err) < 0)
+			rc = -1;
 	}
 	sqlite3_finalize(s);
 	s = rc ? NULL : prepare_id(c, "INSERT OR REPLACE INTO f_share_total(snap, domains) VALUES(?1, ?2)");
@@ -1539,18 +1883,11 @@ static int write_shares(ctx *c, const resrows *rows)
 			rc = dberr(c, "writing shares");
 	}
 	sqlite3_finalize(s);
-	free(w);
-	strmap_free(keys);
+	free(sr.w);
+	free(sr.order);
+	strmap_free(sr.keys);
 	return rc;
 }
-
-static const ctx *sort_ctx;
-static int cmp_dom_db(const void *a, const void *b)
-{
-	uint32_t x = sort_ctx->dom_db.v[*(const uint32_t *)a], y = sort_ctx->dom_db.v[*(const uint32_t *)b];
-	return (x > y) - (x < y);
-}
-
 
 /* (snapshot, a, b) rows for one bulk statement */
 typedef struct {
@@ -1624,6 +1961,7 @@ typedef struct {
 	hostrow *v;
 	size_t n;
 	sqlite3_int64 snap;
+	uint32_t *order; /* the rows in key order */
 } hostrows;
 
 static void nullable_u32(sqlite3_context *out, uint32_t v)
@@ -1645,7 +1983,7 @@ static void nullable_text(sqlite3_context *out, const char *t)
 static void host_column(void *ctx, size_t row, int col, sqlite3_context *out)
 {
 	const hostrows *r = ctx;
-	const hostrow *x = &r->v[row];
+	const hostrow *x = &r->v[r->order[row]];
 	switch (col) {
 	case 0: sqlite3_result_int64(out, r->snap); break;
 	case 1: sqlite3_result_int64(out, x->host); break;
@@ -1679,12 +2017,13 @@ typedef struct {
 	iprow *v;
 	size_t n;
 	sqlite3_int64 snap;
+	uint32_t *order;
 } iprows;
 
 static void ip_column(void *ctx, size_t row, int col, sqlite3_context *out)
 {
 	const iprows *r = ctx;
-	const iprow *x = &r->v[row];
+	const iprow *x = &r->v[r->order[row]];
 	switch (col) {
 	case 0: sqlite3_result_int64(out, r->snap); break;
 	case 1: sqlite3_result_int64(out, x->ip); break;
@@ -1705,18 +2044,6 @@ static void ip_column(void *ctx, size_t row, int col, sqlite3_context *out)
 	}
 }
 
-static int cmp_hostrow(const void *a, const void *b)
-{
-	const hostrow *x = a, *y = b;
-	return (x->host > y->host) - (x->host < y->host);
-}
-
-static int cmp_iprow(const void *a, const void *b)
-{
-	const iprow *x = a, *y = b;
-	return (x->ip > y->ip) - (x->ip < y->ip);
-}
-
 /* A name id of ours as the database's, or NONE. */
 static int db_name(ctx *c, uint32_t id, uint32_t *out)
 {
@@ -1730,10 +2057,10 @@ static int db_name(ctx *c, uint32_t id, uint32_t *out)
  * the host name first in order), whose answer the address shows. */
 static int write_evidence(ctx *c)
 {
-	size_t nip = strmap_size(c->ips), nh = strmap_size(c->hosts);
+	size_t nip = c->nips, nh = c->nhosts;
 	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
 	memset(best, 0xff, (nip + 1) * sizeof *best);
-	hostrows hr = {xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap};
+	hostrows hr = {xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap, NULL};
 	int rc = 0;
 	for (uint32_t h = 0; h < nh && rc == 0; h++) {
 		if (!c->h_domains[h])
@@ -1761,12 +2088,12 @@ static int write_evidence(ctx *c)
 		    db_name(c, c->h_sugg[h], &x->sugg) < 0)
 			rc = -1;
 	}
-	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap};
+	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap, NULL};
 	for (uint32_t ip = 0; ip < nip && rc == 0; ip++) {
 		if (!c->ip_primary[ip])
 			continue;
 		iprow *x = &ir.v[ir.n++];
-		mx_ipv4_parse(strmap_key(c->ips, ip), &x->ip);
+		x->ip = c->ip_addr[ip];
 		x->live = c->ip_live[ip];
 		x->numip = c->ip_numip[ip];
 		x->group = x->numcert = NONE;
@@ -1796,8 +2123,15 @@ static int write_evidence(ctx *c)
 	c->sum->hosts += hr.n;
 	c->sum->ips += ir.n;
 	if (rc == 0) {
-		mx_sort(hr.v, hr.n, sizeof *hr.v, cmp_hostrow);
-		mx_sort(ir.v, ir.n, sizeof *ir.v, cmp_iprow);
+		/* in key order: by host and address */
+		uint32_t *keys = xmalloc((hr.n + ir.n + 1) * sizeof *keys);
+		for (size_t i = 0; i < hr.n; i++)
+			keys[i] = hr.v[i].host;
+		hr.order = row_order(keys, hr.n);
+		for (size_t i = 0; i < ir.n; i++)
+			keys[i] = ir.v[i].ip;
+		ir.order = row_order(keys, ir.n);
+		free(keys);
 		sqlite3_stmt *s = prepare(c, "INSERT INTO f_host_ev SELECT c0, c1, c2, c3, c4, c5, c6, c7, c8, c9, c10,"
 					     " c11, c12, c13, c14, c15, c16, c17, c18 FROM mxray_rows(?1)");
 		store_rows sr = {hr.n, &hr, host_column};
@@ -1823,6 +2157,8 @@ static int write_evidence(ctx *c)
 	}
 	free(hr.v);
 	free(ir.v);
+	free(hr.order);
+	free(ir.order);
 	return rc;
 }
 
@@ -1919,12 +2255,7 @@ static int clear_results(ctx *c)
 /* The domains in name id order: every table is written in key order. */
 static uint32_t *domain_order(ctx *c, size_t ndom)
 {
-	uint32_t *order = xmalloc((ndom + 1) * sizeof *order);
-	for (uint32_t d = 0; d < ndom; d++)
-		order[d] = d;
-	sort_ctx = c;
-	qsort(order, ndom, sizeof *order, cmp_dom_db);
-	return order;
+	return row_order(c->dom_db.v, ndom);
 }
 
 /* A domain's coverage category (the paper's Table 4): past port 25, a
@@ -2061,7 +2392,7 @@ static int final_shares(ctx *c, uint32_t d, share *sh, seen_set *seen, char **dr
 static int write_host_companies(ctx *c, sqlite3_stmt *co, unsigned bit, seen_set *seen)
 {
 	int code = infer_approach_code(bit);
-	for (uint32_t h = 0; h < strmap_size(c->hosts); h++) {
+	for (uint32_t h = 0; h < c->nhosts; h++) {
 		uint8_t src;
 		uint32_t id = bit ? chain_id(c, h, bit, &src) : c->h_final[h];
 		if (!c->h_domains[h] || id == NONE || (id < seen->n && seen->v[id]))
@@ -2219,8 +2550,7 @@ static int record_runs(ctx *c, uint64_t ndom, double secs)
 
 static void ctx_free(ctx *c)
 {
-	size_t nh = c->hosts ? strmap_size(c->hosts) : 0;
-	for (size_t h = 0; h < nh; h++) {
+	for (size_t h = 0; h < c->nhosts; h++) {
 		if (c->h_cert_note)
 			free(c->h_cert_note[h]);
 		if (c->h_banner_note)
@@ -2243,10 +2573,15 @@ static void ctx_free(ctx *c)
 			  c->h_corr, c->c_ip, c->c_host, c->c_dom, c->corrs, c->host_minpref, c->host_maxpref, c->h_sugg, c->co_cache};
 	for (size_t i = 0; i < sizeof arrays / sizeof arrays[0]; i++)
 		free(arrays[i]);
-	strmap_free(c->ips);
-	strmap_free(c->hosts);
 	strmap_free(c->names);
-	strmap_free(c->domains);
+	free(c->ip_addr);
+	free(c->ip_sorted);
+	free(c->host_of);
+	free(c->host_rd);
+	free(c->host_rdself);
+	free(c->nsorted);
+	free(c->nbucket);
+	free(c->nrank);
 	free(c->dom_db.v);
 	free(c->ntext);
 	free(c->ntext_arena);
@@ -2281,25 +2616,25 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	c.snap = store_snapshot_id(st, o->snapshot);
 	c.err = err;
 	c.sum = sum;
-	c.ips = strmap_new();
-	c.hosts = strmap_new();
 	c.names = strmap_new();
-	c.domains = strmap_new();
 	uint64_t ndom = 0;
 	int rc = -1;
 	bool writing = false;
 	if (load_names(&c) < 0 || load_hosts(&c) < 0)
 		goto out;
 	alloc_ip_arrays(&c);
-	if (load_scans(&c) < 0 || load_domains(&c, &ndom) < 0)
+	if (load_scans(&c) < 0 || load_domains(&c) < 0)
 		goto out;
+	ndom = c.ndoms;
 	sum->domains = ndom;
-	size_t nh = strmap_size(c.hosts);
+	size_t nh = c.nhosts;
 	c.h_mx = xcalloc(nh + 1, sizeof *c.h_mx);
 	for (uint32_t h = 0; h < nh; h++) {
-		const char *rd = domain_rd(strmap_key(c.hosts, h));
-		c.h_mx[h] = rd ? name_of(&c, rd) : NONE;
+		const char *rd = host_rd_text(&c, h);
+		c.h_mx[h] = rd ? name_of_rdself(&c, rd, c.host_rdself[c.host_db.v[h]]) : NONE;
 	}
+	free(c.nrank);
+	c.nrank = NULL;
 	count(&c, ndom);
 #define HARR(f, n) c.f = xcalloc((n) + 1, sizeof *c.f)
 	HARR(h_conf, nh);

@@ -1,6 +1,7 @@
 /* kb: knowledge-base loading, validation and lookups. */
 #include "mxray/kb.h"
 #include "mxray/sanitize.h"
+#include "mxray/strmap.h"
 #include "mxray/util.h"
 
 #include <errno.h>
@@ -16,6 +17,69 @@ const char *const kb_host_names[] = {"dedicated", "vps", "unknown"};
 /* Generated from src/kb-default.json by the Makefile. */
 extern const char kb_default_json[];
 extern const unsigned long kb_default_json_len;
+
+/* Provider IDs and hostname-rule domains by text: a lookup per provider
+ * ID of a million domains must not scan every company. */
+struct kb_index {
+	strmap *ids;                /* exact IDs; the first company listing one */
+	const kb_company **id_co;
+	const char **pat;           /* the patterns, in the order they are tried */
+	const kb_company **pat_co;
+	size_t npat;
+	strmap *rule_rds;           /* the domains with hostname rules */
+	uint32_t *rule_at;          /* each one's first entry in hostrules */
+};
+
+static bool is_pattern(const char *s)
+{
+	return strpbrk(s, "*?[") != NULL;
+}
+
+static void index_build(kb *k)
+{
+	struct kb_index *x = xcalloc(1, sizeof *x);
+	size_t n = 0;
+	for (size_t i = 0; i < k->ncompanies; i++)
+		n += k->companies[i].nids;
+	x->ids = strmap_new();
+	x->id_co = xmalloc((n + 1) * sizeof *x->id_co);
+	x->pat = xmalloc((n + 1) * sizeof *x->pat);
+	x->pat_co = xmalloc((n + 1) * sizeof *x->pat_co);
+	for (size_t i = 0; i < k->ncompanies; i++)
+		for (size_t j = 0; j < k->companies[i].nids; j++) {
+			const char *id = k->companies[i].ids[j];
+			int added;
+			uint32_t at = strmap_intern(x->ids, id, &added);
+			if (added)
+				x->id_co[at] = &k->companies[i];
+			if (is_pattern(id)) {
+				x->pat[x->npat] = id;
+				x->pat_co[x->npat++] = &k->companies[i];
+			}
+		}
+	x->rule_rds = strmap_new();
+	x->rule_at = xmalloc((k->nhostrules + 1) * sizeof *x->rule_at);
+	for (size_t i = 0; i < k->nhostrules; i++) {
+		int added;
+		uint32_t at = strmap_intern(x->rule_rds, k->hostrules[i].rd, &added);
+		if (added)
+			x->rule_at[at] = (uint32_t)i;
+	}
+	k->ix = x;
+}
+
+static void index_free(struct kb_index *x)
+{
+	if (!x)
+		return;
+	strmap_free(x->ids);
+	free(x->id_co);
+	free(x->pat);
+	free(x->pat_co);
+	strmap_free(x->rule_rds);
+	free(x->rule_at);
+	free(x);
+}
 
 static void ruleset_free(kb_ruleset *r)
 {
@@ -51,6 +115,7 @@ void kb_free(kb *k)
 		ruleset_free(&k->hostrules[i].banner);
 	}
 	free(k->hostrules);
+	index_free(k->ix);
 	free(k);
 }
 
@@ -316,6 +381,7 @@ out:
 		kb_free(k);
 		return NULL;
 	}
+	index_build(k);
 	return k;
 }
 
@@ -350,23 +416,17 @@ kb *kb_load_file(const char *path, char **err)
 	return k;
 }
 
-static bool is_pattern(const char *s)
-{
-	return strpbrk(s, "*?[") != NULL;
-}
-
 const kb_company *kb_company_of(const kb *k, const char *id)
 {
 	if (!id)
 		return NULL;
-	for (size_t i = 0; i < k->ncompanies; i++)
-		for (size_t j = 0; j < k->companies[i].nids; j++)
-			if (!strcmp(k->companies[i].ids[j], id))
-				return &k->companies[i];
-	for (size_t i = 0; i < k->ncompanies; i++)
-		for (size_t j = 0; j < k->companies[i].nids; j++)
-			if (is_pattern(k->companies[i].ids[j]) && fnmatch(k->companies[i].ids[j], id, 0) == 0)
-				return &k->companies[i];
+	const struct kb_index *x = k->ix;
+	uint32_t at = strmap_find(x->ids, id);
+	if (at != UINT32_MAX)
+		return x->id_co[at];
+	for (size_t i = 0; i < x->npat; i++)
+		if (fnmatch(x->pat[i], id, 0) == 0)
+			return x->pat_co[i];
 	return NULL;
 }
 
@@ -417,23 +477,26 @@ bool kb_misleading(const kb *k, const char *fqdn)
 	return false;
 }
 
+bool kb_has_hostrules(const kb *k, const char *rd)
+{
+	return strmap_find(k->ix->rule_rds, rd) != UINT32_MAX;
+}
+
 enum kb_host kb_hostname(const kb *k, const char *rd, const char *fqdn, bool from_banner,
 			 const char **matched)
 {
 	if (matched)
 		*matched = NULL;
-	for (size_t i = 0; i < k->nhostrules; i++) {
-		const kb_hostrules *h = &k->hostrules[i];
-		if (strcmp(h->rd, rd) != 0)
-			continue;
-		const kb_ruleset *rs = from_banner && h->has_banner ? &h->banner : &h->all;
-		for (size_t j = 0; j < rs->n; j++)
-			if (fnmatch(rs->rules[j].pattern, fqdn, 0) == 0) {
-				if (matched)
-					*matched = rs->rules[j].pattern;
-				return rs->rules[j].verdict;
-			}
-		return rs->def;
-	}
-	return KB_HOST_NONE;
+	uint32_t at = strmap_find(k->ix->rule_rds, rd);
+	if (at == UINT32_MAX)
+		return KB_HOST_NONE;
+	const kb_hostrules *h = &k->hostrules[k->ix->rule_at[at]];
+	const kb_ruleset *rs = from_banner && h->has_banner ? &h->banner : &h->all;
+	for (size_t j = 0; j < rs->n; j++)
+		if (fnmatch(rs->rules[j].pattern, fqdn, 0) == 0) {
+			if (matched)
+				*matched = rs->rules[j].pattern;
+			return rs->rules[j].verdict;
+		}
+	return rs->def;
 }

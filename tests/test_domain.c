@@ -75,6 +75,30 @@ static void test_rd(void **state)
 	domain_done();
 }
 
+/* domain_rd keeps its last answers: a list loaded after them replaces
+ * them, and a long name (past the cache's length) is answered as well. */
+static void test_rd_cache(void **state)
+{
+	(void)state;
+	const char *why;
+	const char *one = tmpfile_str("com\n"), *two = tmpfile_str("com\nfoo.com\n");
+	assert_true(domain_init_file(one, &why));
+	rd_is("mail.foo.com", "foo.com");
+	rd_is("mail.foo.com", "foo.com");
+	rd_is("foo.com", "foo.com");
+	assert_true(domain_init_file(two, &why));
+	rd_is("mail.foo.com", "mail.foo.com");
+	rd_is("foo.com", NULL);
+	const char *longname = "a-label-of-some-length.another-label-of-some-length.mail.foo.com";
+	assert_true(strlen(longname) >= 64);
+	rd_is(longname, "mail.foo.com");
+	rd_is(longname, "mail.foo.com");
+	domain_done();
+	assert_true(domain_init(&why));
+	rd_is("mail.foo.com", "foo.com");
+	domain_done();
+}
+
 /* The deliberate rule: a TLD that no rule of the list mentions gives no
  * registered domain, where libpsl's implicit "*" rule would give one. */
 static void test_unknown_tld(void **state)
@@ -486,6 +510,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rd),
+		cmocka_unit_test(test_rd_cache),
 		cmocka_unit_test(test_unknown_tld),
 		cmocka_unit_test(test_to_ascii),
 		cmocka_unit_test(test_hostname),

@@ -448,6 +448,37 @@ static void test_raw_answers_derived(void **state)
 	assert_exported("banner", "pair.com", "pair.com,pairhost.net,,1.0,banner,7,auto,");
 }
 
+/* Hosts and addresses take their ids in the order of their text, not in
+ * the name table's or the addresses' numeric order, and the tie-breaks
+ * follow: an address's busiest host (a tie goes to the first name) and
+ * the order of the addresses in a note. */
+static void test_ids_follow_text_order(void **state)
+{
+	(void)state;
+	mx("second.com", "b.shared.net", 10);
+	a("b.shared.net", "198.51.100.20");
+	scan("198.51.100.20", 64500, "220 a.shared.net ESMTP", NULL, NULL, false);
+	run(); /* b.shared.net enters the name table first */
+	mx("first.com", "a.shared.net", 10);
+	a("a.shared.net", "198.51.100.20");
+	mx("mixed.com", "mx.mixed.com", 10);
+	a("mx.mixed.com", "198.51.100.9");
+	a("mx.mixed.com", "198.51.100.10");
+	scan("198.51.100.9", 64500, "220 mail.one.com ESMTP", NULL, NULL, false);
+	scan("198.51.100.10", 64500, "220 mail.two.com ESMTP", NULL, NULL, false);
+	run();
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st),
+		"SELECT (SELECT id FROM name WHERE name = 'b.shared.net') < (SELECT id FROM name WHERE name = 'a.shared.net'),"
+		" (SELECT best_host FROM infer_ip WHERE ip = '198.51.100.20')", -1, &s, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(s, 0), 1);
+	assert_string_equal((const char *)sqlite3_column_text(s, 1), "a.shared.net");
+	sqlite3_finalize(s);
+	assert_host("mx.mixed.com", "banner_note",
+		    "banner/EHLO disagree (198.51.100.10 banner: mail.two.com, 198.51.100.9 banner: mail.one.com)");
+}
+
 static void test_corrections(void **state)
 {
 	(void)state;
@@ -584,6 +615,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_banner_cases, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_smtp_and_live_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_raw_answers_derived, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_ids_follow_text_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_mx_with_domain_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_replaces_and_records, setup, teardown),

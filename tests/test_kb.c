@@ -100,6 +100,33 @@ static void test_hostname_rules(void **state)
 	assert_string_equal(m, "s*-*-*-*.secureserver.net");
 }
 
+/* The lookups' index answers as the scans it replaced: an exact ID before
+ * any pattern, the first company listing an ID, patterns in file order. */
+static void test_lookup_order(void **state)
+{
+	(void)state;
+	const char *json = "{\"format\":\"mxray-kb/1\",\"companies\":["
+			   "{\"name\":\"Pat\",\"provider_ids\":[\"x.com\",\"mx*.b.com\"],\"asns\":[1]},"
+			   "{\"name\":\"Exact\",\"provider_ids\":[\"mx1.b.com\",\"x.com\"],\"asns\":[2]},"
+			   "{\"name\":\"Later\",\"provider_ids\":[\"l.com\",\"mx?.b.com\",\"*.b.com\"],\"asns\":[3]}],"
+			   "\"hostname_rules\":{\"h.com\":{\"rules\":[[\"v*\",\"vps\"]],\"default\":\"dedicated\"}}}";
+	char *err = NULL;
+	kb *k = kb_parse(json, strlen(json), "t.json", &err);
+	assert_non_null(k);
+	assert_string_equal(kb_company_of(k, "mx1.b.com")->name, "Exact");
+	assert_string_equal(kb_company_of(k, "x.com")->name, "Pat");
+	assert_string_equal(kb_company_of(k, "mx2.b.com")->name, "Pat");
+	assert_string_equal(kb_company_of(k, "a.b.com")->name, "Later");
+	assert_null(kb_company_of(k, "b.com"));
+	assert_null(kb_company_of(k, NULL));
+	assert_true(kb_has_hostrules(k, "h.com"));
+	assert_false(kb_has_hostrules(k, "b.com"));
+	assert_int_equal(kb_hostname(k, "h.com", "v1.h.com", false, NULL), KB_HOST_VPS);
+	assert_int_equal(kb_hostname(k, "h.com", "mail.h.com", false, NULL), KB_HOST_DEDICATED);
+	assert_int_equal(kb_hostname(k, "b.com", "mail.b.com", false, NULL), KB_HOST_NONE);
+	kb_free(k);
+}
+
 static void bad_kb(const char *json, const char *expect)
 {
 	char *err = NULL;
@@ -188,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_suggest_and_misleading),
 		cmocka_unit_test(test_hostname_rules),
 		cmocka_unit_test(test_bad_files),
+		cmocka_unit_test(test_lookup_order),
 	};
 	return cmocka_run_group_tests_name("kb", tests, setup, teardown);
 }

@@ -25,7 +25,10 @@ void domain_done(void);
  * private rules, wildcards, exceptions), with one exception: a name whose
  * top-level domain appears in no rule of the list ("localhost.localdomain",
  * "corp.internal", an IP literal) has none.  A public suffix itself
- * ("co.uk") and a single label ("localhost") have none either. */
+ * ("co.uk") and a single label ("localhost") have none either.  Each
+ * thread keeps its last few hundred answers for short names (loading
+ * another list forgets them): the same name asked again, as a banner and
+ * an EHLO reply often give it, costs no second lookup. */
 const char *domain_rd(const char *name);
 
 /* domain_rd() with a memo of parents, for many names under few domains

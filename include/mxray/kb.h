@@ -58,6 +58,7 @@ typedef struct kb {
 	size_t nhostrules;
 	char digest[32];   /* "fnv1a64:" + 16 hex digits of the file's bytes */
 	char origin[256];  /* "built-in" or the file name */
+	struct kb_index *ix; /* the lookups' index, built with the rest */
 } kb;
 
 /* The compiled-in default. */
@@ -76,6 +77,8 @@ const kb_company *kb_company_named(const kb *k, const char *name);
 const kb_suggestion *kb_suggest(const kb *k, const uint32_t *asns, size_t n);
 /* Is the FQDN one of the misleading banner domains or under one? */
 bool kb_misleading(const kb *k, const char *fqdn);
+/* Whether the KB has hostname rules for registered domain rd. */
+bool kb_has_hostrules(const kb *k, const char *rd);
 /* Dedicated/VPS/unknown for an FQDN whose registered domain is rd, or
  * KB_HOST_NONE when the KB has no rules for rd. */
 enum kb_host kb_hostname(const kb *k, const char *rd, const char *fqdn, bool from_banner,
