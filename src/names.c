@@ -193,7 +193,24 @@ int names_flush(names *n, store *st, char **err)
 	flush_ctx fc = {n, order};
 	store_rows rows = {k, &fc, flush_column};
 	store_bind_rows(s, 1, &rows);
-	int rc = store_step_bulk(st, s, err) < 0 ? -1 : 0;
+	/* A load at least as large as the table: the unique index on name is
+	 * built again after it rather than kept up row by row (the new names
+	 * fall between the stored ones, and every page they land on splits).
+	 * At 1M domains, 550k names into 300k took 0.96 s so, 1.41 s kept up;
+	 * 490k into 1M 1.58 s so, 1.25 s kept up.  In one transaction with
+	 * the rows: no reader sees the table without its index. */
+	bool rebuild = k >= n->flushed;
+	int rc = store_begin(st, err);
+	if (rc == 0 && rebuild)
+		rc = store_exec(st, "DROP INDEX name_name", err);
+	if (rc == 0 && store_step_bulk(st, s, err) < 0)
+		rc = -1;
+	if (rc == 0 && rebuild)
+		rc = store_exec(st, "CREATE UNIQUE INDEX name_name ON name(name)", err);
+	if (rc == 0 && store_commit(st, err) < 0)
+		rc = -1;
+	if (rc < 0)
+		store_rollback(st);
 	free(order);
 	if (rc == 0) {
 		n->flushed = size;

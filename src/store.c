@@ -426,7 +426,42 @@ static const char schema_v6[] =
 	"  FROM f_result r JOIN snapshot s ON s.id = r.snap JOIN name d ON d.id = r.domain JOIN name v ON v.id = r.provider"
 	"  LEFT JOIN f_company c ON c.snap = r.snap AND c.approach = 4 AND c.provider = r.provider WHERE r.approach = 4;";
 
-static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6};
+/* Version 7: f_scan becomes an ordinary rowid table with a unique index
+ * on (snap, ip).  Its rows are large (raw banner, EHLO and certificate
+ * text): a WITHOUT ROWID table keeps whole rows in its interior pages and
+ * inserts each into the middle of its b-tree, while a rowid table appends
+ * it and only the small index takes the insert in the middle (the import
+ * writes each scan file's records in address order, in chunks, so that
+ * the rows lie nearly in address order too).  Columns and their meanings
+ * are as before; a read of one snapshot (WHERE snap = ? [AND ip ...])
+ * goes through the index and comes in address order.  And `name` gets a
+ * named unique index (name_name) in place of its inline UNIQUE, whose
+ * index cannot be dropped: a bulk load at least as large as the table
+ * drops it and builds it again after the rows (names_flush). */
+static const char schema_v7[] =
+	"DROP VIEW scan;"
+	"ALTER TABLE f_scan RENAME TO f_scan6;"
+	"CREATE TABLE f_scan(snap INTEGER NOT NULL, ip INTEGER NOT NULL, port25 INTEGER NOT NULL,"
+	"  banner BLOB, ehlo BLOB, starttls BLOB, cert_cn TEXT, cert_names TEXT,"
+	"  trusted INTEGER, format TEXT NOT NULL, scanned_at TEXT);"
+	"INSERT INTO f_scan(snap, ip, port25, banner, ehlo, starttls, cert_cn, cert_names, trusted, format, scanned_at)"
+	"  SELECT snap, ip, port25, banner, ehlo, starttls, cert_cn, cert_names, trusted, format, scanned_at"
+	"  FROM f_scan6 ORDER BY snap, ip;"
+	"DROP TABLE f_scan6;"
+	"CREATE UNIQUE INDEX f_scan_ip ON f_scan(snap, ip);"
+	"CREATE VIEW scan AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("c.ip") " AS ip, c.port25 AS port25,"
+	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn,"
+	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at"
+	"  FROM f_scan c JOIN snapshot s ON s.id = c.snap;"
+	"CREATE TEMP TABLE name6 AS SELECT id, name FROM name;"
+	"DROP TABLE name;"
+	"CREATE TABLE name(id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
+	"INSERT INTO name(id, name) SELECT id, name FROM name6 ORDER BY id;"
+	"DROP TABLE temp.name6;"
+	"CREATE UNIQUE INDEX name_name ON name(name);";
+
+static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7};
+_Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION, "one migration per schema version");
 
 char *store_db_error(sqlite3 *db, const char *what)
 {

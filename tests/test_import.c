@@ -505,10 +505,51 @@ static void test_cert_cn_text(void **state)
 	free((char *)in[0].path);
 }
 
+/* f_scan is a rowid table; a file's records are written in address order
+ * (in chunks), and a read of a snapshot goes through the unique index on
+ * (snap, ip) and comes in address order.  The records' ASNs are written at
+ * the end of the file in address order, each address's in file order: the
+ * later record wins, and a record counts as imported when its scan row or
+ * its ASN changed, as when each was written in turn. */
+static void test_scan_order_and_asn(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *scans =
+		"{\"ip\":\"203.0.113.9\",\"autonomous_system\":{\"asn\":\"64510\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 a\"}}}}\n"
+		"{\"ip\":\"198.51.100.7\",\"autonomous_system\":{\"asn\":\"64500\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 b\"}}}}\n"
+		"{\"ip\":\"192.0.2.1\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 c\"}}}}\n"
+		/* the same scan data with another ASN: imported (the ASN changed) */
+		"{\"ip\":\"198.51.100.7\",\"autonomous_system\":{\"asn\":\"64501\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 b\"}}}}\n"
+		/* the same record again: already present */
+		"{\"ip\":\"203.0.113.9\",\"autonomous_system\":{\"asn\":\"64510\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 a\"}}}}\n"
+		"{\"ip\":\"not an address\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 d\"}}}}\n";
+	import_input in[] = {{IMPORT_SCANS, xstrdup(tmpfile_str(scans)), NULL}};
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ":6: ip is not an IPv4 address\n"));
+	assert_non_null(strstr(logtext(f), ": 6 lines, 4 imported, 1 already present, 1 skipped\n"));
+	assert_rows(f, "SELECT ip, asn, source FROM asn ORDER BY 1", "198.51.100.7|64501|scan\n203.0.113.9|64510|scan\n");
+	/* stored in address order, not the file's */
+	assert_rows(f, "SELECT ip FROM f_scan ORDER BY rowid", "3221225985\n3325256711\n3405803785\n");
+	assert_rows(f, "SELECT ip, banner FROM f_scan WHERE snap = 1",
+		    "3221225985|220 c\n3325256711|220 b\n3405803785|220 a\n");
+	char *plan = qs(f, "EXPLAIN QUERY PLAN SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan WHERE snap = 1");
+	assert_non_null(strstr(plan, "SEARCH f_scan USING INDEX f_scan_ip (snap=?)"));
+	free(plan);
+	/* again: the first two records set the ASN back and forth, as before */
+	clear_log(f);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ": 6 lines, 2 imported, 3 already present, 1 skipped\n"));
+	assert_rows(f, "SELECT ip, asn FROM asn ORDER BY 1", "198.51.100.7|64501\n203.0.113.9|64510\n");
+	assert_int_equal(q(f, "SELECT count(*) FROM f_scan"), 3);
+	free((char *)in[0].path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_import, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_scan_order_and_asn, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_problem_report_limit, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_dns_csv, db_logfx_setup, db_logfx_teardown),

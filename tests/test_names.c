@@ -98,6 +98,55 @@ static void test_short_names_in_order(void **state)
 	store_close(st);
 }
 
+/* the name index after a flush: rebuilt when the flush is at least as
+ * large as the table, kept up otherwise; unique either way, and back as
+ * it was when the flush fails */
+static void test_index_after_flush(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *path = tmpdb();
+	store *st = store_open(path, &err);
+	assert_non_null(st);
+	const char *has_index = "SELECT count(*) FROM pragma_index_list('name') WHERE name = 'name_name' AND \"unique\"";
+	names *n = names_open(st, &err);
+	assert_non_null(n);
+	/* another writer took id 1 behind the cache's back: the flush fails
+	 * (rebuilding: 1 name into 0), and the index is back */
+	store *other = store_open(path, &err);
+	assert_non_null(other);
+	assert_int_equal(store_exec(other, "INSERT INTO name(id, name) VALUES(1, 'z.example')", &err), 0);
+	store_close(other);
+	names_ref(n, "a.example");
+	assert_int_equal(names_flush(n, st, &err), -1);
+	assert_non_null(strstr(err, "UNIQUE constraint failed: name.id"));
+	free(err);
+	err = NULL;
+	assert_int_equal(db_int(st, has_index), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 1);
+	names_free(n);
+	n = names_open(st, &err);
+	const char *first[] = {"c.example", "a.example", "b.example"};
+	for (size_t i = 0; i < 3; i++)
+		names_ref(n, first[i]); /* 3 into 1: rebuilt */
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(db_int(st, has_index), 1);
+	names_ref(n, "d.example"); /* 1 into 4: kept up */
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(db_int(st, has_index), 1);
+	assert_string_equal(db_text(st, "SELECT group_concat(id || ':' || name, ' ') FROM (SELECT * FROM name ORDER BY id)"),
+			    "1:z.example 2:a.example 3:b.example 4:c.example 5:d.example");
+	assert_int_equal(store_exec(st, "INSERT INTO name(name) VALUES('b.example')", &err), -1);
+	assert_non_null(strstr(err, "UNIQUE constraint failed: name.name"));
+	free(err);
+	char *plan = db_rows(st, "EXPLAIN QUERY PLAN SELECT id FROM name WHERE name = 'b.example'");
+	assert_non_null(strstr(plan, "USING COVERING INDEX name_name (name=?)"));
+	free(plan);
+	names_free(n);
+	store_close(st);
+	rmdb(path);
+}
+
 typedef struct {
 	int64_t v[3][2];
 } three;
@@ -151,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_ids_in_name_order),
 		cmocka_unit_test(test_sync_after_another_writer),
 		cmocka_unit_test(test_short_names_in_order),
+		cmocka_unit_test(test_index_after_flush),
 		cmocka_unit_test(test_bulk_rows),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

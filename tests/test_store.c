@@ -177,6 +177,30 @@ static void md5_hex(const char *data, size_t len, char hex[33])
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 }
 
+/* Each line "MD5 DATE APPROACH" of `file`: export assignments writes
+ * that.  Returns how many lines were checked. */
+static int exports_match(store *st, const char *file)
+{
+	FILE *want = fopen(file, "r");
+	assert_non_null(want);
+	char md5[40], date[16], approach[16], *err = NULL;
+	int checked = 0;
+	while (fscanf(want, "%32s %10s %15s", md5, date, approach) == 3) {
+		char *buf = NULL, hex[33] = "";
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		assert_true(export_assignments(st, out, date, NULL, approach, EXPORT_CSV, false, &err) > 0);
+		fclose(out);
+		md5_hex(buf, len, hex);
+		if (strcmp(hex, md5))
+			fail_msg("export assignments --snapshot %s --approach %s differs after the migration", date, approach);
+		free(buf);
+		checked++;
+	}
+	fclose(want);
+	return checked;
+}
+
 /* A database of schema 5 (tests/fixtures/schema-v5.db, made by that
  * mxray): sample-data's 2021-06-08 with three decisions, inferred with
  * every approach; 2021-09-08 inferred on its DNS data, then given its
@@ -216,24 +240,7 @@ static void test_migrate_v5(void **state)
 	free(result_after);
 	free(assign_before);
 	free(assign_after);
-	FILE *want = fopen("tests/fixtures/schema-v5.exports.md5", "r");
-	assert_non_null(want);
-	char md5[40], date[16], approach[16];
-	int checked = 0;
-	while (fscanf(want, "%32s %10s %15s", md5, date, approach) == 3) {
-		char *buf = NULL, hex[33] = "";
-		size_t len = 0;
-		FILE *out = open_memstream(&buf, &len);
-		assert_true(export_assignments(st, out, date, NULL, approach, EXPORT_CSV, false, &err) > 0);
-		fclose(out);
-		md5_hex(buf, len, hex);
-		if (strcmp(hex, md5))
-			fail_msg("export assignments --snapshot %s --approach %s differs after the migration", date, approach);
-		free(buf);
-		checked++;
-	}
-	fclose(want);
-	assert_int_equal(checked, 10);
+	assert_int_equal(exports_match(st, "tests/fixtures/schema-v5.exports.md5"), 10);
 	eval_result r[2];
 	assert_int_equal(eval_sample(st, "s6", &r[0], &err), 0);
 	assert_int_equal(eval_sample(st, "s9", &r[1], &err), 0);
@@ -245,6 +252,87 @@ static void test_migrate_v5(void **state)
 	assert_string_equal(buf, expect);
 	free(buf);
 	free(expect);
+	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
+	store_close(st);
+	rmdb(path);
+}
+
+/* Every row the migration to schema 7 must keep, as text (each value
+ * quoted, type and all), in a fixed order. */
+static const char *const v6_kept[] = {
+	"SELECT quote(snapshot) || ',' || quote(ip) || ',' || quote(port25) || ',' || quote(banner) || ',' ||"
+	" quote(ehlo) || ',' || quote(starttls) || ',' || quote(cert_cn) || ',' || quote(cert_names) || ',' ||"
+	" quote(trusted) || ',' || quote(format) || ',' || quote(scanned_at) FROM scan ORDER BY snapshot, ip",
+	"SELECT snap || ',' || ip || ',' || asn || ',' || quote(asn_set) || ',' || source FROM f_asn ORDER BY snap, ip",
+	"SELECT quote(id) || ',' || quote(scope) || ',' || quote(key) || ',' || quote(snapshot) || ',' || quote(verdict)"
+	" || ',' || quote(provider_id) || ',' || quote(analyst) || ',' || quote(note) || ',' || quote(at) || ',' ||"
+	" quote(undone_at) || ',' || quote(undone_by) FROM correction ORDER BY id",
+	"SELECT quote(id) || ',' || quote(sample) || ',' || quote(domain) || ',' || quote(truth) || ',' ||"
+	" quote(analyst) || ',' || quote(at) || ',' || quote(undone_at) FROM label ORDER BY id",
+	"SELECT s.name || ',' || s.snapshot || ',' || s.size || ',' || s.seed || ',' || d.domain || ',' || d.pos"
+	" FROM sample s JOIN sample_domain d ON d.sample = s.name ORDER BY 1",
+	"SELECT quote(id) || ',' || quote(date) || ',' || quote(created_at) || ',' || quote(derived) FROM snapshot ORDER BY id",
+	"SELECT count(*) || ',' || count(DISTINCT name) FROM name",
+	RESULT_ROWS,
+	ASSIGNMENT_ROWS,
+};
+#define V6_KEPT (sizeof v6_kept / sizeof v6_kept[0])
+
+/* A database of schema 6 (tests/fixtures/schema-v6.db, made by that
+ * mxray): sample-data's 2021-06-08 and 2021-09-08, three decisions (one
+ * undone), inferred with every approach, a labelled sample.  Schema 7
+ * turns f_scan into a rowid table with a unique index on (snap, ip): every
+ * scan row, decision, label and answer stays; export assignments writes
+ * what the schema-6 mxray wrote (tests/fixtures/schema-v6.exports.md5);
+ * a snapshot's scans still read in address order, and an import of a
+ * record already there finds it (the upsert's unique index).  `name`
+ * keeps its ids, with a named unique index in place of its inline UNIQUE. */
+static void test_migrate_v6(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cp tests/fixtures/schema-v6.db %s", path);
+	assert_int_equal(system(cmd), 0);
+	sqlite3 *old;
+	assert_int_equal(sqlite3_open_v2(path, &old, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	char *before[V6_KEPT];
+	for (size_t i = 0; i < V6_KEPT; i++)
+		before[i] = view_rows(old, v6_kept[i]);
+	sqlite3_close(old);
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	if (!st)
+		fail_msg("%s", err);
+	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	for (size_t i = 0; i < V6_KEPT; i++) {
+		char *after = view_rows(store_db(st), v6_kept[i]);
+		if (strcmp(before[i], after))
+			fail_msg("rows differ after the migration: %s", v6_kept[i]);
+		free(before[i]);
+		free(after);
+	}
+	assert_int_equal(db_int(st, "SELECT count(*) FROM correction"), 3);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM label"), 20);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM f_scan"), 2237);
+	assert_int_equal(exports_match(st, "tests/fixtures/schema-v6.exports.md5"), 10);
+	/* a rowid table now, with its unique index */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'f_scan' AND sql LIKE '%WITHOUT ROWID%'"), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM pragma_index_list('f_scan') WHERE name = 'f_scan_ip' AND \"unique\""), 1);
+	assert_string_equal(db_text(st, "SELECT group_concat(name, ' ') FROM (SELECT name FROM sqlite_master"
+				    " WHERE tbl_name = 'f_scan' ORDER BY name)"), "f_scan f_scan_ip");
+	char *plan = db_rows(st, "EXPLAIN QUERY PLAN SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan"
+				 " WHERE snap = 2");
+	assert_non_null(strstr(plan, "SEARCH f_scan USING INDEX f_scan_ip (snap=?)"));
+	free(plan);
+	/* name: a named unique index, which a large load may drop and build again */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM pragma_index_list('name') WHERE name = 'name_name' AND \"unique\""), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM pragma_index_list('name')"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM (SELECT ip, lag(ip) OVER () AS prev FROM f_scan WHERE snap = 2)"
+				    " WHERE prev >= ip"), 0);
+	assert_int_equal(store_exec(st, "INSERT INTO f_scan(snap, ip, port25, format) SELECT snap, ip, 0, 'x' FROM f_scan"
+				       " WHERE snap = 2 LIMIT 1 ON CONFLICT(snap, ip) DO NOTHING", &err), 0);
+	assert_int_equal(sqlite3_changes(store_db(st)), 0);
 	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	store_close(st);
 	rmdb(path);
@@ -398,6 +486,7 @@ int main(void)
 		cmocka_unit_test(test_readonly),
 		cmocka_unit_test(test_migrate_v3),
 		cmocka_unit_test(test_migrate_v5),
+		cmocka_unit_test(test_migrate_v6),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),
