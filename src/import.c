@@ -115,9 +115,10 @@ typedef struct {
 	uint32_t nseq;       /* data records buffered so far */
 	uint32_t nfail;      /* failed lookups buffered so far */
 	strmap *qtypes;      /* query types of failed lookups */
-	struct dns_batch *dnsb[2]; /* JSON lines: [0] filling, [1] being parsed */
-	pthread_t dns_thread;
-	bool dns_busy;       /* dns_thread is parsing dnsb[1] */
+	struct dns_batch *dnsb[2]; /* JSON lines: [0] filling (or being stored), [1] being parsed */
+	pthread_t dns_thread[2];
+	int dns_nthr;        /* threads parsing dnsb[1] (halves of it) */
+	bool dns_busy;       /* dnsb[1] is being parsed */
 } fctx;
 
 /* Report a bad record.  Returns -1 when the import must stop (strict). */
@@ -593,28 +594,35 @@ typedef struct {
 	char why[512];
 } dns_item;
 
+/* One parsing thread's share of a batch: items part, part + parts, ... */
+typedef struct {
+	struct dns_batch *b;
+	int part, parts;
+	strbuf vals[DNS_NCOLS]; /* its scratch */
+} dns_job;
+
 typedef struct dns_batch {
 	dns_item item[DNS_BATCH];
 	size_t n;
 	size_t bytes;
-	strbuf vals[DNS_NCOLS]; /* the parsing thread's scratch */
+	dns_job job[2];
 } dns_batch;
 
-static void dns_parse_item(dns_batch *b, dns_item *it)
+static void dns_parse_item(dns_job *j, dns_item *it)
 {
 	const char *vals[DNS_NCOLS];
 	const char *line = it->line.data;
 	size_t len = it->line.len;
 	const char *why = NULL;
 	/* the common plain line without a DOM; anything else through jansson */
-	if (!jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, b->vals)) {
+	if (!jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, j->vals)) {
 		bool raw;
 		json_t *o = jsonl_parse(line, len, &raw, it->why, sizeof it->why);
 		if (!o) {
 			it->ok = false;
 			return;
 		}
-		why = dns_json_values(o, raw, vals, b->vals, it->why, sizeof it->why);
+		why = dns_json_values(o, raw, vals, j->vals, it->why, sizeof it->why);
 		if (!why)
 			why = dns_row_parse(vals, &it->row, it->why, sizeof it->why);
 		json_decref(o);
@@ -626,12 +634,30 @@ static void dns_parse_item(dns_batch *b, dns_item *it)
 	it->ok = !why;
 }
 
-static void *dns_parse_batch(void *arg)
+static void *dns_parse_job(void *arg)
 {
-	dns_batch *b = arg;
-	for (size_t i = 0; i < b->n; i++)
-		dns_parse_item(b, &b->item[i]);
+	dns_job *j = arg;
+	for (size_t i = (size_t)j->part; i < j->b->n; i += (size_t)j->parts)
+		dns_parse_item(j, &j->b->item[i]);
 	return NULL;
+}
+
+/* Parse batch b on two threads (x->dns_nthr of them started; the rest of
+ * the work done here when none can be had). */
+static void dns_launch(fctx *x, dns_batch *b)
+{
+	x->dns_nthr = 0;
+	for (int k = 0; k < 2; k++) {
+		b->job[k].b = b;
+		b->job[k].part = k;
+		b->job[k].parts = 2;
+	}
+	for (int k = 0; k < 2; k++)
+		if (pthread_create(&x->dns_thread[x->dns_nthr], NULL, dns_parse_job, &b->job[k]) == 0)
+			x->dns_nthr++;
+		else
+			dns_parse_job(&b->job[k]);
+	x->dns_busy = true;
 }
 
 /* Store the rows of the parsed batch, in order. */
@@ -665,33 +691,28 @@ static int dns_batch_store(fctx *x, dns_batch *b)
 /* Wait for the batch being parsed, if any. */
 static void dns_wait(fctx *x)
 {
-	if (x->dns_busy) {
-		pthread_join(x->dns_thread, NULL);
-		x->dns_busy = false;
-	}
+	for (int k = 0; k < x->dns_nthr; k++)
+		pthread_join(x->dns_thread[k], NULL);
+	x->dns_nthr = 0;
+	x->dns_busy = false;
 }
 
-/* Store the batch being parsed, then hand the filling one to the parsing
- * thread (or parse it here when no thread can be had). */
+/* Hand the filling batch to the parsing threads, and store the one they
+ * have just parsed meanwhile (that one is filled next). */
 static int dns_step(fctx *x)
 {
+	dns_batch *parsed = NULL;
 	if (x->dns_busy) {
 		dns_wait(x);
-		int rc = dns_batch_store(x, x->dnsb[1]);
-		if (rc)
-			return rc;
+		parsed = x->dnsb[1];
 	}
 	dns_batch *b = x->dnsb[0];
-	if (!b || !b->n)
-		return 0;
-	x->dnsb[0] = x->dnsb[1];
-	x->dnsb[1] = b;
-	if (pthread_create(&x->dns_thread, NULL, dns_parse_batch, b) == 0) {
-		x->dns_busy = true;
-		return 0;
+	if (b && b->n) {
+		x->dnsb[0] = x->dnsb[1];
+		x->dnsb[1] = b;
+		dns_launch(x, b);
 	}
-	dns_parse_batch(b);
-	return dns_batch_store(x, b);
+	return parsed ? dns_batch_store(x, parsed) : 0;
 }
 
 /* Every line gathered so far parsed and stored. */
@@ -706,8 +727,9 @@ static dns_batch *dns_batch_new(void)
 	dns_batch *b = xcalloc(1, sizeof *b);
 	for (size_t i = 0; i < DNS_BATCH; i++)
 		sb_init(&b->item[i].line);
-	for (int c = 0; c < DNS_NCOLS; c++)
-		sb_init(&b->vals[c]);
+	for (int k = 0; k < 2; k++)
+		for (int c = 0; c < DNS_NCOLS; c++)
+			sb_init(&b->job[k].vals[c]);
 	return b;
 }
 
@@ -717,8 +739,9 @@ static void dns_batch_free(dns_batch *b)
 		return;
 	for (size_t i = 0; i < DNS_BATCH; i++)
 		sb_free(&b->item[i].line);
-	for (int c = 0; c < DNS_NCOLS; c++)
-		sb_free(&b->vals[c]);
+	for (int k = 0; k < 2; k++)
+		for (int c = 0; c < DNS_NCOLS; c++)
+			sb_free(&b->job[k].vals[c]);
 	free(b);
 }
 
