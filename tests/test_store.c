@@ -20,6 +20,11 @@ static void test_create_and_reopen(void **state)
 	st = store_open(path, &err);
 	assert_non_null(st);
 	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	/* a writer's settings: 64 MiB of pages, temporary data in files,
+	 * freed pages zeroed only where free (2: FAST) */
+	assert_int_equal(db_int(st, "PRAGMA cache_size"), -65536);
+	assert_int_equal(db_int(st, "PRAGMA temp_store"), 1);
+	assert_int_equal(db_int(st, "PRAGMA secure_delete"), 2);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='table'"), 32);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type='view'"), 15);
 	assert_int_equal(store_snapshot_add(st, "2021-06-08", &err), 0);
