@@ -84,21 +84,35 @@ static void test_readonly(void **state)
 	rmdb(path);
 }
 
+/* A fixture database copied to a fresh temporary path (the path). */
+static const char *fixture_copy(const char *fixture)
+{
+	const char *path = tmpdb();
+	char cmd[512];
+	snprintf(cmd, sizeof cmd, "cp %s %s", fixture, path);
+	assert_int_equal(system(cmd), 0);
+	return path;
+}
+
+/* The file opened for writing, which migrates it to this schema. */
+static store *open_migrated(const char *path)
+{
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	if (!st)
+		fail_msg("%s", err);
+	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	return st;
+}
+
 /* A database made by schema version 3 (tests/fixtures/schema-v3.db) is
  * migrated in place: every row of data, decision and label is kept, and
  * the old table names read the same rows as views. */
 static void test_migrate_v3(void **state)
 {
 	(void)state;
-	const char *path = tmpdb();
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "cp tests/fixtures/schema-v3.db %s", path);
-	assert_int_equal(system(cmd), 0);
-	char *err = NULL;
-	store *st = store_open(path, &err);
-	if (!st)
-		fail_msg("%s", err);
-	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	const char *path = fixture_copy("tests/fixtures/schema-v3.db");
+	store *st = open_migrated(path);
 	/* counts as the version-3 file had them */
 	assert_int_equal(db_int(st, "SELECT count(*) FROM mx"), 5394);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM f_mx"), 5394);
@@ -218,20 +232,14 @@ static int exports_match(store *st, const char *file)
 static void test_migrate_v5(void **state)
 {
 	(void)state;
-	const char *path = tmpdb();
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "cp tests/fixtures/schema-v5.db %s", path);
-	assert_int_equal(system(cmd), 0);
+	const char *path = fixture_copy("tests/fixtures/schema-v5.db");
 	sqlite3 *old;
 	assert_int_equal(sqlite3_open_v2(path, &old, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(old, "SELECT 1 FROM f_result LIMIT 1", NULL, NULL, NULL), SQLITE_OK);
 	char *result_before = view_rows(old, RESULT_ROWS), *assign_before = view_rows(old, ASSIGNMENT_ROWS);
 	sqlite3_close(old);
 	char *err = NULL;
-	store *st = store_open(path, &err);
-	if (!st)
-		fail_msg("%s", err);
-	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	store *st = open_migrated(path);
 	/* derived: every raw approach of 2021-06-08 and the mx one of 2021-09-08 */
 	assert_string_equal(db_text(st, "SELECT group_concat(snap || ':' || approach, ' ') FROM f_raw"), "1:0 1:1 1:2 1:3 2:0");
 	assert_string_equal(db_text(st, "SELECT group_concat(snap || ':' || approach || ':' || n, ' ') FROM"
@@ -295,10 +303,7 @@ static const char *const v6_kept[] = {
 static void test_migrate_v6(void **state)
 {
 	(void)state;
-	const char *path = tmpdb();
-	char cmd[512];
-	snprintf(cmd, sizeof cmd, "cp tests/fixtures/schema-v6.db %s", path);
-	assert_int_equal(system(cmd), 0);
+	const char *path = fixture_copy("tests/fixtures/schema-v6.db");
 	sqlite3 *old;
 	assert_int_equal(sqlite3_open_v2(path, &old, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
 	char *before[V6_KEPT];
@@ -306,10 +311,7 @@ static void test_migrate_v6(void **state)
 		before[i] = view_rows(old, v6_kept[i]);
 	sqlite3_close(old);
 	char *err = NULL;
-	store *st = store_open(path, &err);
-	if (!st)
-		fail_msg("%s", err);
-	assert_int_equal(db_int(st, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	store *st = open_migrated(path);
 	for (size_t i = 0; i < V6_KEPT; i++) {
 		char *after = view_rows(store_db(st), v6_kept[i]);
 		if (strcmp(before[i], after))
