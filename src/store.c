@@ -563,6 +563,15 @@ static int migrate(store *st, char **err)
 			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 			break;
 		}
+		/* and its schema: this connection may still hold the tables as
+		 * they were before that process's steps, and a migration's DROP
+		 * VIEW is refused against such a stale copy ("use DROP TABLE")
+		 * without SQLite reading it again; a read of the schema table
+		 * checks its version and reloads it */
+		if (store_exec(st, "SELECT count(*) FROM sqlite_schema", err) < 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
 		char *pragma = xasprintf("PRAGMA user_version=%d", v + 1);
 		int rc = store_exec(st, migrations[v], err);
 		if (rc == 0)
