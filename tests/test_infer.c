@@ -571,6 +571,156 @@ static void test_rerun_replaces_and_records(void **state)
 	sqlite3_finalize(s);
 }
 
+/* Every table infer writes, as text in key order. */
+static char *infer_tables(void)
+{
+	static const char *const q[] = {
+		"SELECT * FROM f_host_ev ORDER BY snap, host", "SELECT * FROM f_ip_ev ORDER BY snap, ip",
+		"SELECT * FROM f_primary_mx ORDER BY snap, domain, host", "SELECT * FROM f_coverage ORDER BY snap, domain",
+		"SELECT * FROM f_result ORDER BY snap, approach, domain, provider",
+		"SELECT * FROM f_share ORDER BY snap, provider", "SELECT * FROM f_share_total ORDER BY snap",
+		"SELECT * FROM f_company ORDER BY snap, approach, provider", "SELECT * FROM f_raw ORDER BY snap, approach",
+		"SELECT * FROM f_tally ORDER BY snap, kind, code"};
+	strbuf sb;
+	sb_init(&sb);
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		sqlite3_stmt *s;
+		assert_int_equal(sqlite3_prepare_v2(store_db(F->st), q[i], -1, &s, NULL), SQLITE_OK);
+		sb_addf(&sb, "%s\n", q[i]);
+		while (sqlite3_step(s) == SQLITE_ROW) {
+			for (int j = 0; j < sqlite3_column_count(s); j++) {
+				const unsigned char *v = sqlite3_column_text(s, j);
+				sb_addf(&sb, "%s%s", j ? "|" : "", v ? (const char *)v : "NULL");
+			}
+			sb_addc(&sb, '\n');
+		}
+		sqlite3_finalize(s);
+	}
+	return sb_steal(&sb);
+}
+
+/* Count the rows deleted from and inserted into the tables infer keeps
+ * when nothing changed (temp triggers: the connection's own writes). */
+static void count_writes(void)
+{
+	static const char *const t[] = {"f_host_ev", "f_ip_ev", "f_primary_mx", "f_coverage", "f_result", "f_share"};
+	char *err = NULL;
+	assert_int_equal(store_exec(F->st, "CREATE TEMP TABLE writes(t TEXT)", &err), 0);
+	for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
+		char *sql = xasprintf("CREATE TEMP TRIGGER %s_ins AFTER INSERT ON main.%s BEGIN"
+				      " INSERT INTO writes VALUES('%s+'); END;"
+				      "CREATE TEMP TRIGGER %s_del AFTER DELETE ON main.%s BEGIN"
+				      " INSERT INTO writes VALUES('%s-'); END;", t[i], t[i], t[i], t[i], t[i], t[i]);
+		assert_int_equal(store_exec(F->st, sql, &err), 0);
+		free(sql);
+	}
+}
+
+/* "table+ n, table- n, ..." since count_writes, and starts counting again */
+static char *writes(void)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st), "SELECT t || ' ' || count(*) FROM writes GROUP BY t"
+							       " ORDER BY t", -1, &s, NULL), SQLITE_OK);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		sb_addf(&sb, "%s%s", sb.len ? ", " : "", sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	char *err = NULL;
+	assert_int_equal(store_exec(F->st, "DELETE FROM writes", &err), 0);
+	return sb_steal(&sb);
+}
+
+static char *column_of(const char *sql)
+{
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st), sql, -1, &s, NULL), SQLITE_OK);
+	char *v = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0) ?
+		xstrdup((const char *)sqlite3_column_text(s, 0)) : xstrdup("(none)");
+	sqlite3_finalize(s);
+	return v;
+}
+
+#define assert_sql(sql, expect) do { char *got_ = column_of(sql); \
+	assert_string_equal(got_, expect); free(got_); } while (0)
+
+/* infer run again with nothing changed: every table the same, and the
+ * rows of the large ones not even rewritten */
+static void test_rerun_keeps_identical_rows(void **state)
+{
+	(void)state;
+	google_customers(40);
+	mx("other.com", "mail.other.com", 10);
+	a("mail.other.com", "198.51.100.7");
+	run();
+	char *before = infer_tables();
+	count_writes();
+	run();
+	char *w = writes(), *after = infer_tables();
+	assert_string_equal(w, "");
+	assert_string_equal(after, before);
+	free(w);
+	free(after);
+	/* a decision: of the answers, only the row it changes is written;
+	 * tables of a few rows (two hosts, two shares) are written in full */
+	char *err = NULL;
+	correct_req r = {"mx", "mail.other.com", NULL, "set", "example.net", "ana", NULL};
+	assert_int_equal(correct_add(F->st, &r, &err), 1);
+	run();
+	w = writes();
+	assert_string_equal(w, "f_host_ev+ 2, f_host_ev- 2, f_result+ 1, f_result- 1, f_share+ 2, f_share- 2");
+	free(w);
+	assert_answer("final", "other.com", "example.net - 1.0 correction 0 corrected");
+	free(before);
+}
+
+/* infer run again after new data in the snapshot (an MX record that
+ * changes a domain's primary MX, a scan of an address that had none):
+ * the tables are those of an infer on nothing stored, not the old ones */
+static void test_rerun_after_new_data(void **state)
+{
+	(void)state;
+	google_customers(40);
+	mx("other.com", "mail.other.com", 10);
+	a("mail.other.com", "198.51.100.7");
+	run();
+	assert_sql("SELECT group_concat(host) FROM primary_mx WHERE domain = 'gcustomer0.com'", "aspmx.l.google.com");
+	assert_sql("SELECT category FROM coverage WHERE domain = 'other.com'", "1");
+	char *before = infer_tables();
+	count_writes();
+	mx("gcustomer0.com", "mx.newhost.net", 0);
+	a("mx.newhost.net", "203.0.113.9");
+	scan("203.0.113.9", 64501, "220 mx.newhost.net ESMTP", NULL, NULL, false);
+	scan("198.51.100.7", 64500, "220 mail.other.com ESMTP", NULL, NULL, false);
+	run();
+	/* the rows that differ written (primary MX, coverage: one and two of
+	 * 41); the other tables in full (few rows, or most of them changed:
+	 * every Google customer's confidence is one domain less) */
+	char *w = writes();
+	assert_string_equal(w, "f_coverage+ 2, f_coverage- 2, f_host_ev+ 3, f_host_ev- 2, f_ip_ev+ 3, f_ip_ev- 1,"
+			       " f_primary_mx+ 1, f_primary_mx- 1, f_result+ 41, f_result- 41, f_share+ 3, f_share- 2");
+	free(w);
+	assert_sql("SELECT group_concat(host) FROM primary_mx WHERE domain = 'gcustomer0.com'", "mx.newhost.net");
+	assert_sql("SELECT category FROM coverage WHERE domain = 'other.com'", "3");
+	char *after = infer_tables();
+	assert_string_not_equal(after, before);
+	/* the same as an infer with no earlier results */
+	char *err = NULL;
+	assert_int_equal(store_exec(F->st, "DELETE FROM f_host_ev; DELETE FROM f_ip_ev; DELETE FROM f_primary_mx;"
+					   " DELETE FROM f_coverage; DELETE FROM f_result; DELETE FROM f_share;"
+					   " DELETE FROM f_share_total; DELETE FROM f_company; DELETE FROM f_raw;"
+					   " DELETE FROM f_tally", &err), 0);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL};
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	char *fresh = infer_tables();
+	assert_string_equal(after, fresh);
+	free(before);
+	free(after);
+	free(fresh);
+}
+
 /* the schema refuses a 'set' without a provider; a database that holds
  * one anyway (checks off) does not crash infer, which names and skips it */
 static void test_set_without_provider(void **state)
@@ -619,6 +769,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_corrections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_null_mx_with_domain_decision, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_replaces_and_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rerun_keeps_identical_rows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rerun_after_new_data, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
 }
