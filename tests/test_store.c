@@ -172,21 +172,6 @@ static char *view_rows(sqlite3 *db, const char *sql)
 	" quote(status) || ',' || quote(reason) FROM v_assignment ORDER BY snapshot, domain, provider_id"
 
 /* A whole (small) file, NUL-terminated. */
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	assert_non_null(f);
-	strbuf sb;
-	sb_init(&sb);
-	sb_adds(&sb, "");
-	char buf[4096];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof buf, f)) > 0)
-		sb_add(&sb, buf, n);
-	fclose(f);
-	return sb_steal(&sb);
-}
-
 static void md5_hex(const char *data, size_t len, char hex[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
@@ -257,7 +242,7 @@ static void test_migrate_v5(void **state)
 	eval_result r[2];
 	assert_int_equal(eval_sample(st, "s6", &r[0], &err), 0);
 	assert_int_equal(eval_sample(st, "s9", &r[1], &err), 0);
-	char *buf = NULL, *expect = slurp("tests/fixtures/schema-v5.eval.csv");
+	char *buf = NULL, *expect = test_slurp("tests/fixtures/schema-v5.eval.csv", &(size_t){0});
 	size_t len = 0;
 	FILE *out = open_memstream(&buf, &len);
 	eval_print(out, r, 2, EVAL_CSV);
