@@ -62,6 +62,35 @@ static void frows_sort(frows *f)
 	mx_sort_u32x4((uint32_t(*)[4])(void *)f->v, f->n, 4);
 }
 
+/* ---- two parsing threads ---------------------------------------------- */
+
+/* The threads parsing the two halves of a batch (DNS lines or scan
+ * records) while this one stores the batch before it. */
+typedef struct {
+	pthread_t thr[2];
+	int n; /* started */
+} workers;
+
+/* Run fn(job[0]) and fn(job[1]) on two threads; a half no thread can be
+ * had for is parsed here, now. */
+static void workers_start(workers *w, void *(*fn)(void *), void *job0, void *job1)
+{
+	void *job[2] = {job0, job1};
+	w->n = 0;
+	for (int k = 0; k < 2; k++)
+		if (pthread_create(&w->thr[w->n], NULL, fn, job[k]) == 0)
+			w->n++;
+		else
+			fn(job[k]);
+}
+
+static void workers_join(workers *w)
+{
+	for (int k = 0; k < w->n; k++)
+		pthread_join(w->thr[k], NULL);
+	w->n = 0;
+}
+
 /* ---- per-file context ------------------------------------------------- */
 
 /* Half of a batch of scan records (every second one from `from`) for a
@@ -95,8 +124,7 @@ typedef struct {
 	scan_rec scan;
 	struct scan_batch *sb[2]; /* [0] filling, [1] being parsed (sbusy) */
 	scan_job sjob[2];
-	pthread_t sthr[2];
-	int snthr;           /* threads parsing sb[1] */
+	workers sthr;        /* parsing sb[1] */
 	bool sbusy;
 	int scan_mode;       /* 0 undecided, 1 JSON lines, 2 JSON document(s) */
 	struct scan_doc *doc;
@@ -116,8 +144,7 @@ typedef struct {
 	uint32_t nfail;      /* failed lookups buffered so far */
 	strmap *qtypes;      /* query types of failed lookups */
 	struct dns_batch *dnsb[2]; /* JSON lines: [0] filling (or being stored), [1] being parsed */
-	pthread_t dns_thread[2];
-	int dns_nthr;        /* threads parsing dnsb[1] (halves of it) */
+	workers dns_thr;     /* parsing dnsb[1] */
 	bool dns_busy;       /* dnsb[1] is being parsed */
 } fctx;
 
@@ -642,21 +669,15 @@ static void *dns_parse_job(void *arg)
 	return NULL;
 }
 
-/* Parse batch b on two threads (x->dns_nthr of them started; the rest of
- * the work done here when none can be had). */
+/* Parse batch b on two threads. */
 static void dns_launch(fctx *x, dns_batch *b)
 {
-	x->dns_nthr = 0;
 	for (int k = 0; k < 2; k++) {
 		b->job[k].b = b;
 		b->job[k].part = k;
 		b->job[k].parts = 2;
 	}
-	for (int k = 0; k < 2; k++)
-		if (pthread_create(&x->dns_thread[x->dns_nthr], NULL, dns_parse_job, &b->job[k]) == 0)
-			x->dns_nthr++;
-		else
-			dns_parse_job(&b->job[k]);
+	workers_start(&x->dns_thr, dns_parse_job, &b->job[0], &b->job[1]);
 	x->dns_busy = true;
 }
 
@@ -691,9 +712,7 @@ static int dns_batch_store(fctx *x, dns_batch *b)
 /* Wait for the batch being parsed, if any. */
 static void dns_wait(fctx *x)
 {
-	for (int k = 0; k < x->dns_nthr; k++)
-		pthread_join(x->dns_thread[k], NULL);
-	x->dns_nthr = 0;
+	workers_join(&x->dns_thr);
 	x->dns_busy = false;
 }
 
@@ -961,21 +980,14 @@ static void scan_launch(fctx *x)
 	scan_batch *b = x->sb[1];
 	x->sjob[0] = (scan_job){b, 0};
 	x->sjob[1] = (scan_job){b, 1};
-	x->snthr = 0;
-	for (int k = 0; k < 2; k++)
-		if (pthread_create(&x->sthr[x->snthr], NULL, scan_parse_half, &x->sjob[k]) == 0)
-			x->snthr++;
-		else
-			scan_parse_half(&x->sjob[k]);
+	workers_start(&x->sthr, scan_parse_half, &x->sjob[0], &x->sjob[1]);
 	x->sbusy = true;
 }
 
 /* Wait for the batch being parsed, if any. */
 static void scan_wait(fctx *x)
 {
-	for (int k = 0; k < x->snthr; k++)
-		pthread_join(x->sthr[k], NULL);
-	x->snthr = 0;
+	workers_join(&x->sthr);
 }
 
 /* The batch being parsed (if any) is written while the full one (if any)
