@@ -8,6 +8,7 @@
 #include "mxray/domain.h"
 #include "mxray/progress.h"
 #include "mxray/strmap.h"
+#include "mxray/tablesync.h"
 #include "mxray/util.h"
 
 #include <fnmatch.h>
@@ -1639,336 +1640,13 @@ static void correct_host(ctx *c, uint32_t h)
 	c->h_status[h] = ST_CORRECTED;
 }
 
-/* ---- a table's rows of the snapshot brought to this run's --------------- */
+/* ---- writing: each table's rows of the snapshot brought to ours -------- */
 
-/* SQL: whether a table keyed by snapshot has rows of another snapshot than
- * ?1 (two searches of its key, where `snap <> ?1` would read it all) */
-#define OTHER_SNAP(table) \
-	"(EXISTS (SELECT 1 FROM " table " WHERE snap < ?1) OR EXISTS (SELECT 1 FROM " table " WHERE snap > ?1))"
-
-/* One value of one of our rows, as the table stores it. */
-typedef struct {
-	int type; /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT or SQLITE_NULL */
-	sqlite3_int64 i;
-	double f;
-	const char *s;
-} cell;
-
-static cell cell_int(sqlite3_int64 v)
+/* a cell of our rows (tablesync): an id, or NULL for NONE */
+static tablesync_cell cell_u32(uint32_t v)
 {
-	return (cell){SQLITE_INTEGER, v, 0, NULL};
+	return v == NONE ? tablesync_null() : tablesync_int(v);
 }
-
-/* an id, or NULL for NONE */
-static cell cell_u32(uint32_t v)
-{
-	return v == NONE ? (cell){SQLITE_NULL, 0, 0, NULL} : cell_int(v);
-}
-
-static cell cell_text(const char *s)
-{
-	return (cell){s ? SQLITE_TEXT : SQLITE_NULL, 0, 0, s};
-}
-
-/* Our rows of one table: n rows, get() the value of column col (0: the
- * snapshot id, then the table's columns in order) of row `row`. */
-typedef struct {
-	size_t n;
-	const void *ctx;
-	cell (*get)(const void *ctx, size_t row, int col);
-} rowset;
-
-static void cell_result(cell v, sqlite3_context *out)
-{
-	switch (v.type) {
-	case SQLITE_INTEGER: sqlite3_result_int64(out, v.i); break;
-	case SQLITE_FLOAT: sqlite3_result_double(out, v.f); break;
-	case SQLITE_TEXT: sqlite3_result_text(out, v.s, -1, SQLITE_STATIC); break;
-	default: sqlite3_result_null(out);
-	}
-}
-
-/* a rowset as bulk rows (mxray_rows) */
-static void rowset_column(void *cx, size_t row, int col, sqlite3_context *out)
-{
-	const rowset *r = cx;
-	cell_result(r->get(r->ctx, row, col), out);
-}
-
-/* A table infer writes: its columns (the snapshot id first, then the key,
- * then the rest, which is also the order of a rowset's columns), the key
- * in order and as an SQL condition on ?2, ?3, ..., which stored rows of
- * the snapshot are this run's (an SQL condition, or NULL for all), and a
- * secondary index (its name, and table(columns)) that a write of most of
- * the table builds again afterwards. */
-typedef struct {
-	const char *table, *cols, *key, *match;
-	int nkey;
-	const char *only;
-	const char *index, *index_on;
-} table_def;
-
-/* A comparison of our rows with the stored ones, both in key order: which
- * of ours to write, which stored keys to delete (nkey values each), and
- * whether to give up and write everything (full). */
-typedef struct {
-	const rowset *ours;
-	int nkey, ncol;
-	size_t next; /* our first row not yet met */
-	size_t limit;
-	size_t *write, nwrite, capw;
-	sqlite3_value **gone;
-	size_t ngone, capg;
-	bool full, oom;
-} table_diff;
-
-#define DIFF_PTR "mxray_infer_diff"
-
-static void diff_column(void *cx, size_t row, int col, sqlite3_context *out)
-{
-	const table_diff *d = cx;
-	cell_result(d->ours->get(d->ours->ctx, d->write[row], col), out);
-}
-
-/* Our value against a stored one: -1, 0 or 1 (one order among values of
- * one type, the order of the table's keys; values of two types are
- * ordered by type). */
-static int cell_cmp(cell a, sqlite3_value *b)
-{
-	int tb = sqlite3_value_type(b);
-	if (a.type != tb)
-		return a.type < tb ? -1 : 1;
-	if (tb == SQLITE_INTEGER) {
-		sqlite3_int64 y = sqlite3_value_int64(b);
-		return (a.i > y) - (a.i < y);
-	}
-	if (tb == SQLITE_FLOAT) {
-		double y = sqlite3_value_double(b);
-		return (a.f > y) - (a.f < y);
-	}
-	if (tb != SQLITE_TEXT)
-		return tb == SQLITE_NULL ? 0 : -1; /* we have no blobs */
-	const unsigned char *y = sqlite3_value_text(b);
-	size_t nx = strlen(a.s), ny = (size_t)sqlite3_value_bytes(b);
-	int r = nx && ny ? memcmp(a.s, y, nx < ny ? nx : ny) : 0;
-	return r ? (r > 0) - (r < 0) : (nx > ny) - (nx < ny);
-}
-
-static void diff_write(table_diff *d, size_t row)
-{
-	if (d->nwrite == d->capw) {
-		d->capw = d->capw ? d->capw * 2 : 1024;
-		d->write = xrealloc(d->write, d->capw * sizeof *d->write);
-	}
-	d->write[d->nwrite++] = row;
-}
-
-static void diff_gone(table_diff *d, sqlite3_value **key)
-{
-	if (d->ngone == d->capg) {
-		d->capg = d->capg ? d->capg * 2 : 1024;
-		d->gone = xrealloc(d->gone, d->capg * (size_t)d->nkey * sizeof *d->gone);
-	}
-	sqlite3_value **v = d->gone + d->ngone++ * (size_t)d->nkey;
-	for (int k = 0; k < d->nkey; k++)
-		d->oom |= !(v[k] = sqlite3_value_dup(key[k]));
-}
-
-static void diff_free(table_diff *d)
-{
-	for (size_t i = 0; i < d->ngone * (size_t)d->nkey; i++)
-		sqlite3_value_free(d->gone[i]);
-	free(d->gone);
-	free(d->write);
-}
-
-/* SQL function mxray_infer_diff(diff, column 1, ...): one stored row met,
- * in key order; our rows before its key are new, a row of ours with its
- * key is kept when every column is the same, a stored key we do not have
- * is deleted.  (Rows met out of order would only make more rows written:
- * the table still ends with ours.)  Sets full when more than the limit
- * would change. */
-static void diff_row(sqlite3_context *cx, int argc, sqlite3_value **argv)
-{
-	table_diff *d = sqlite3_value_pointer(argv[0], DIFF_PTR);
-	sqlite3_result_null(cx);
-	if (!d || argc != d->ncol || d->full)
-		return;
-	const rowset *o = d->ours;
-	int k = 1;
-	while (d->next < o->n) {
-		k = 0;
-		for (int j = 1; j <= d->nkey && k == 0; j++)
-			k = cell_cmp(o->get(o->ctx, d->next, j), argv[j]);
-		if (k >= 0)
-			break;
-		diff_write(d, d->next++);
-	}
-	bool same = k == 0;
-	for (int j = d->nkey + 1; j < d->ncol && same; j++)
-		same = cell_cmp(o->get(o->ctx, d->next, j), argv[j]) == 0;
-	if (k == 0 && !same)
-		diff_write(d, d->next);
-	if (!same)
-		diff_gone(d, argv + 1);
-	d->next += k == 0;
-	d->full = d->nwrite + d->ngone > d->limit;
-}
-
-/* Compare our rows with the snapshot's stored ones (d->full: a full write
- * is the cheaper, as when nothing is stored or more than a quarter of our
- * rows would change).  0, or -1 on error. */
-static int table_compare(ctx *c, const table_def *t, table_diff *d)
-{
-	strbuf sql;
-	sb_init(&sql);
-	const char *rest = strchr(t->cols, ','); /* the columns after snap */
-	sb_addf(&sql, "SELECT " DIFF_PTR "(?2%s) FROM %s WHERE snap = ?1%s%s ORDER BY %s", rest ? rest : "", t->table,
-		t->only ? " AND " : "", t->only ? t->only : "", t->key);
-	sqlite3_stmt *s = prepare_id(c, sql.data);
-	sb_free(&sql);
-	if (!s)
-		return -1;
-	sqlite3_bind_pointer(s, 2, d, DIFF_PTR, NULL);
-	int rc = SQLITE_DONE;
-	while (!d->full && (rc = sqlite3_step(s)) == SQLITE_ROW)
-		;
-	rc = d->full || rc == SQLITE_DONE ? 0 : dberr(c, "comparing results");
-	sqlite3_finalize(s);
-	/* our rows after the last stored key are new */
-	if (rc == 0 && !d->full) {
-		d->full = d->nwrite + d->ngone + (d->ours->n - d->next) > d->limit;
-		while (!d->full && d->next < d->ours->n)
-			diff_write(d, d->next++);
-	}
-	if (rc == 0 && d->oom) {
-		*c->err = xstrdup("out of memory comparing results");
-		rc = -1;
-	}
-	return rc;
-}
-
-/* The comparison's SQL function, on the connection once (defining it
- * again would make SQLite prepare every statement again, and fails while
- * one runs: the review desk runs infer on its own connection). */
-static int diff_define(ctx *c)
-{
-	sqlite3 *db = store_db(c->st);
-	sqlite3_stmt *s = NULL;
-	if (sqlite3_prepare_v2(db, "SELECT " DIFF_PTR "(NULL)", -1, &s, NULL) == SQLITE_OK) {
-		sqlite3_finalize(s);
-		return 0;
-	}
-	int rc = sqlite3_create_function_v2(db, DIFF_PTR, -1, SQLITE_UTF8 | SQLITE_DIRECTONLY, NULL, diff_row, NULL,
-					    NULL, NULL);
-	return rc == SQLITE_OK ? 0 : dberr(c, "comparing results");
-}
-
-/* Every row of the snapshot's (whole: of the table's) deleted, then ours
- * written.  The secondary index, if any, is dropped and built again when
- * our rows are most of the table: a sort beats a million random inserts. */
-static int table_write_all(ctx *c, const table_def *t, const char *insert, const rowset *rows, bool whole)
-{
-	strbuf sql;
-	sb_init(&sql);
-	if (whole)
-		sb_addf(&sql, "DELETE FROM %s", t->table);
-	else
-		sb_addf(&sql, "DELETE FROM %s WHERE snap = ?1%s%s", t->table, t->only ? " AND " : "", t->only ? t->only : "");
-	sqlite3_stmt *s = prepare_id(c, sql.data);
-	int rc = s && sqlite3_step(s) == SQLITE_DONE ? 0 : dberr(c, "clearing old results");
-	sqlite3_finalize(s);
-	bool rebuild = false;
-	if (rc == 0 && t->index) {
-		sb_clear(&sql);
-		sb_addf(&sql, "SELECT count(*) FROM %s", t->table);
-		s = prepare(c, sql.data);
-		if (s && sqlite3_step(s) == SQLITE_ROW)
-			rebuild = (size_t)sqlite3_column_int64(s, 0) < rows->n;
-		else
-			rc = dberr(c, "counting rows");
-		sqlite3_finalize(s);
-		sb_clear(&sql);
-		sb_addf(&sql, "DROP INDEX IF EXISTS %s", t->index);
-		if (rebuild && store_exec(c->st, sql.data, c->err) < 0)
-			rc = -1;
-	}
-	s = rc ? NULL : prepare(c, insert);
-	store_rows bulk = {rows->n, (void *)rows, rowset_column};
-	if (s) {
-		store_bind_rows(s, 1, &bulk);
-		if (store_step_bulk(c->st, s, c->err) < 0)
-			rc = -1;
-		sqlite3_finalize(s);
-	} else {
-		rc = -1;
-	}
-	if (rc == 0 && rebuild) {
-		sb_clear(&sql);
-		sb_addf(&sql, "CREATE INDEX %s ON %s", t->index, t->index_on);
-		if (store_exec(c->st, sql.data, c->err) < 0)
-			rc = -1;
-	}
-	sb_free(&sql);
-	return rc;
-}
-
-/* Only what differs: the stored rows that are not ours deleted, ours that
- * are not stored written. */
-static int table_write_diff(ctx *c, const table_def *t, const char *insert, table_diff *d)
-{
-	char *sql = xasprintf("DELETE FROM %s WHERE snap = ?1 AND %s", t->table, t->match);
-	sqlite3_stmt *s = prepare_id(c, sql);
-	free(sql);
-	int rc = s ? 0 : -1;
-	for (size_t i = 0; i < d->ngone && rc == 0; i++) {
-		sqlite3_reset(s);
-		for (int k = 0; k < d->nkey; k++)
-			sqlite3_bind_value(s, k + 2, d->gone[i * (size_t)d->nkey + (size_t)k]);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			rc = dberr(c, "writing results");
-	}
-	sqlite3_finalize(s);
-	if (rc < 0 || d->nwrite == 0)
-		return rc;
-	s = prepare(c, insert);
-	store_rows sub = {d->nwrite, d, diff_column};
-	if (!s)
-		return -1;
-	store_bind_rows(s, 1, &sub);
-	if (store_step_bulk(c->st, s, c->err) < 0)
-		rc = -1;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-/* Bring the snapshot's rows of table t to ours (rows, in key order): when
- * most of them are stored already, e.g. infer run again after a decision,
- * only the rows that differ are written (a plain re-run writes none, and
- * leaves the table's pages and indexes as they are); otherwise every row
- * of the snapshot's (whole: the table may be emptied at once) is
- * replaced.  Either way the table ends with our rows. */
-static int table_sync(ctx *c, const table_def *t, const rowset *rows, bool whole)
-{
-	int ncol = 1;
-	for (const char *p = t->cols; *p; p++)
-		ncol += *p == ',';
-	strbuf ins;
-	sb_init(&ins);
-	sb_addf(&ins, "INSERT INTO %s(%s) SELECT c0", t->table, t->cols);
-	for (int j = 1; j < ncol; j++)
-		sb_addf(&ins, ", c%d", j);
-	sb_adds(&ins, " FROM mxray_rows(?1)");
-	table_diff d = {.ours = rows, .nkey = t->nkey, .ncol = ncol, .limit = rows->n / 4};
-	int rc = table_compare(c, t, &d);
-	if (rc == 0)
-		rc = d.full ? table_write_all(c, t, ins.data, rows, whole) : table_write_diff(c, t, ins.data, &d);
-	diff_free(&d);
-	sb_free(&ins);
-	return rc;
-}
-
-/* ---- writing ---------------------------------------------------------- */
 
 typedef struct {
 	uint32_t id;
@@ -2046,21 +1724,21 @@ typedef struct {
 	int approach;
 } resrows;
 
-static cell res_get(const void *cx, size_t row, int col)
+static tablesync_cell res_get(const void *cx, size_t row, int col)
 {
 	const resrows *r = cx;
 	const resrow *x = &r->v[row];
 	switch (col) {
-	case 0: return cell_int(r->snap);
-	case 1: return cell_int(r->approach);
-	case 2: return cell_int(x->domain);
-	case 3: return cell_int(x->provider);
-	case 4: return (cell){SQLITE_FLOAT, 0, 1.0 / x->n, NULL};
-	case 5: return cell_int(x->src);
-	case 6: return cell_int(x->conf);
-	case 7: return cell_int(x->status);
-	case 8: return cell_text(x->reason);
-	default: return cell_text(NULL);
+	case 0: return tablesync_int(r->snap);
+	case 1: return tablesync_int(r->approach);
+	case 2: return tablesync_int(x->domain);
+	case 3: return tablesync_int(x->provider);
+	case 4: return tablesync_float(1.0 / x->n);
+	case 5: return tablesync_int(x->src);
+	case 6: return tablesync_int(x->conf);
+	case 7: return tablesync_int(x->status);
+	case 8: return tablesync_text(x->reason);
+	default: return tablesync_text(NULL);
 	}
 }
 
@@ -2128,15 +1806,15 @@ typedef struct {
 	int64_t snap;
 } sharerows;
 
-static cell share_get(const void *cx, size_t row, int col)
+static tablesync_cell share_get(const void *cx, size_t row, int col)
 {
 	const sharerows *r = cx;
 	uint32_t k = r->order[row];
 	switch (col) {
-	case 0: return cell_int(r->snap);
-	case 1: return cell_text(strmap_key(r->keys, k));
-	case 2: return (cell){SQLITE_FLOAT, 0, r->w[k], NULL};
-	default: return cell_text(NULL);
+	case 0: return tablesync_int(r->snap);
+	case 1: return tablesync_text(strmap_key(r->keys, k));
+	case 2: return tablesync_float(r->w[k]);
+	default: return tablesync_text(NULL);
 	}
 }
 
@@ -2185,15 +1863,16 @@ static int write_shares(ctx *c, const resrows *rows)
 	 * whole table may be emptied at once (its pages dropped, not its rows
 	 * one by one) */
 	int rc = 0;
-	sqlite3_stmt *s = prepare_id(c, "SELECT " OTHER_SNAP("f_share"));
+	sqlite3_stmt *s = prepare_id(c, "SELECT " TABLESYNC_OTHER_SNAP("f_share"));
 	if (!s || sqlite3_step(s) != SQLITE_ROW)
 		rc = dberr(c, "writing shares");
 	bool others = rc || sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
-	static const table_def def = {"f_share", "snap, provider, weight", "provider", "provider = ?2", 1, NULL, NULL, NULL};
-	rowset bulk = {nk, &sr, share_get};
+	static const tablesync_table def = {"f_share", "snap, provider, weight", "provider", "provider = ?2", 1,
+					    NULL, NULL, NULL};
+	tablesync_rows bulk = {nk, &sr, share_get};
 	if (rc == 0)
-		rc = table_sync(c, &def, &bulk, !others);
+		rc = tablesync_run(c->st, c->snap, &def, &bulk, !others, c->err);
 	s = rc ? NULL : prepare_id(c, "INSERT OR REPLACE INTO f_share_total(snap, domains) VALUES(?1, ?2)");
 	if (s) {
 		sqlite3_bind_int64(s, 2, domains);
@@ -2225,10 +1904,10 @@ static void pairs_push(pairs *p, uint32_t a, uint32_t b)
 	p->n++;
 }
 
-static cell pairs_get(const void *cx, size_t row, int col)
+static tablesync_cell pairs_get(const void *cx, size_t row, int col)
 {
 	const pairs *p = cx;
-	return col == 0 ? cell_int(p->snap) : col <= 2 ? cell_int(p->v[row][col - 1]) : cell_text(NULL);
+	return col == 0 ? tablesync_int(p->snap) : col <= 2 ? tablesync_int(p->v[row][col - 1]) : tablesync_text(NULL);
 }
 
 /* ---- per host and per address: what the evidence said ------------------ */
@@ -2245,31 +1924,31 @@ typedef struct {
 	uint32_t *order; /* the rows in key order */
 } hostrows;
 
-static cell host_get(const void *ctx, size_t row, int col)
+static tablesync_cell host_get(const void *ctx, size_t row, int col)
 {
 	const hostrows *r = ctx;
 	const hostrow *x = &r->v[r->order[row]];
 	switch (col) {
-	case 0: return cell_int(r->snap);
-	case 1: return cell_int(x->host);
-	case 2: return cell_int((int)x->live);
-	case 3: return cell_int(x->domains);
+	case 0: return tablesync_int(r->snap);
+	case 1: return tablesync_int(x->host);
+	case 2: return tablesync_int((int)x->live);
+	case 3: return tablesync_int(x->domains);
 	case 4: return cell_u32(x->mx);
 	case 5: return cell_u32(x->cert);
 	case 6: return cell_u32(x->banner);
-	case 7: return cell_text(x->cert_note);
-	case 8: return cell_text(x->banner_note);
-	case 9: return cell_int(x->conf);
+	case 7: return tablesync_text(x->cert_note);
+	case 8: return tablesync_text(x->banner_note);
+	case 9: return tablesync_int(x->conf);
 	case 10: return cell_u32(x->provider);
 	case 11: return cell_u32(x->src);
-	case 12: return cell_int((int)x->status);
-	case 13: return cell_text(x->heur);
-	case 14: return cell_text(x->reason);
+	case 12: return tablesync_int((int)x->status);
+	case 13: return tablesync_text(x->heur);
+	case 14: return tablesync_text(x->reason);
 	case 15: return cell_u32(x->corr);
 	case 16: return cell_u32(x->minp);
 	case 17: return cell_u32(x->maxp);
 	case 18: return cell_u32(x->sugg);
-	default: return cell_text(NULL);
+	default: return tablesync_text(NULL);
 	}
 }
 
@@ -2285,35 +1964,35 @@ typedef struct {
 	uint32_t *order;
 } iprows;
 
-static cell ip_get(const void *ctx, size_t row, int col)
+static tablesync_cell ip_get(const void *ctx, size_t row, int col)
 {
 	const iprows *r = ctx;
 	const iprow *x = &r->v[r->order[row]];
 	switch (col) {
-	case 0: return cell_int(r->snap);
-	case 1: return cell_int(x->ip);
-	case 2: return cell_int((int)x->live);
-	case 3: return cell_int(x->numip);
+	case 0: return tablesync_int(r->snap);
+	case 1: return tablesync_int(x->ip);
+	case 2: return tablesync_int((int)x->live);
+	case 3: return tablesync_int(x->numip);
 	case 4: return cell_u32(x->group);
 	case 5: return cell_u32(x->numcert);
-	case 6: return cell_text(x->banner);
-	case 7: return cell_text(x->ehlo);
+	case 6: return tablesync_text(x->banner);
+	case 7: return tablesync_text(x->ehlo);
 	case 8: return cell_u32(x->best);
-	case 9: return cell_int(x->nhosts);
+	case 9: return tablesync_int(x->nhosts);
 	case 10: return cell_u32(x->asn ? x->asn : NONE);
 	case 11: return cell_u32(x->provider);
 	case 12: return cell_u32(x->src);
 	case 13: return cell_u32(x->status);
-	case 14: return cell_int((int)x->flagged);
-	default: return cell_text(NULL);
+	case 14: return tablesync_int((int)x->flagged);
+	default: return tablesync_text(NULL);
 	}
 }
 
-static const table_def host_ev_def = {
+static const tablesync_table host_ev_def = {
 	"f_host_ev", "snap, host, live, domains, mx_id, cert_id, banner_id, cert_note, banner_note, confidence,"
 	" provider, source, status, heuristic, reason, correction, min_pref, max_pref, suggested",
 	"host", "host = ?2", 1, NULL, NULL, NULL};
-static const table_def ip_ev_def = {
+static const tablesync_table ip_ev_def = {
 	"f_ip_ev", "snap, ip, live, num_ip, cert_group, num_cert, banner_fqdn, ehlo_fqdn, best_host, nhosts, asn,"
 	" provider, source, status, flagged",
 	"ip", "ip = ?2", 1, NULL, NULL, NULL};
@@ -2406,10 +2085,10 @@ static int write_evidence(ctx *c)
 			keys[i] = ir.v[i].ip;
 		ir.order = row_order(keys, ir.n);
 		free(keys);
-		rowset sr = {hr.n, &hr, host_get}, si = {ir.n, &ir, ip_get};
-		rc = table_sync(c, &host_ev_def, &sr, c->alone);
+		tablesync_rows sr = {hr.n, &hr, host_get}, si = {ir.n, &ir, ip_get};
+		rc = tablesync_run(c->st, c->snap, &host_ev_def, &sr, c->alone, c->err);
 		if (rc == 0)
-			rc = table_sync(c, &ip_ev_def, &si, c->alone);
+			rc = tablesync_run(c->st, c->snap, &ip_ev_def, &si, c->alone, c->err);
 	}
 	free(hr.v);
 	free(ir.v);
@@ -2457,13 +2136,13 @@ static int write_tally(ctx *c)
 /* Remove the snapshot's earlier raw results and companies (of the
  * approaches this run computes); the tables of rows (evidence, primary MX,
  * coverage, final answers, shares) are brought to this run's when written
- * (table_sync).  Whether the snapshot is the only one with results: then
+ * (tablesync_run).  Whether the snapshot is the only one with results: then
  * whole tables are emptied at once (SQLite drops their pages instead of
  * deleting row by row). */
 static int clear_results(ctx *c)
 {
-	sqlite3_stmt *s = prepare_id(c, "SELECT " OTHER_SNAP("f_coverage") " OR " OTHER_SNAP("f_result") " OR "
-					 OTHER_SNAP("f_host_ev"));
+	sqlite3_stmt *s = prepare_id(c, "SELECT " TABLESYNC_OTHER_SNAP("f_coverage") " OR "
+					 TABLESYNC_OTHER_SNAP("f_result") " OR " TABLESYNC_OTHER_SNAP("f_host_ev"));
 	if (!s)
 		return -1;
 	if (sqlite3_step(s) != SQLITE_ROW) {
@@ -2476,7 +2155,7 @@ static int clear_results(ctx *c)
 	if (c->alone && every && store_exec(c->st, "DELETE FROM f_company; DELETE FROM f_raw;", c->err) < 0)
 		return -1;
 	/* each approach's companies (unless emptied above) and the raw
-	 * approaches' answer rows (the final ones: table_sync) */
+	 * approaches' answer rows (the final ones: tablesync_run) */
 	static const char *const clear_approach[] = {"DELETE FROM f_company WHERE snap = ?1 AND approach = ?2",
 						     "DELETE FROM f_result WHERE snap = ?1 AND approach = ?2"};
 	for (size_t i = c->alone && every ? 1 : 0; i < 2; i++) {
@@ -2524,11 +2203,11 @@ static uint32_t coverage_of(const ctx *c, uint32_t d)
 	return !cert ? 3 : !name ? 4 : 5;
 }
 
-static const table_def primary_mx_def = {"f_primary_mx", "snap, domain, host", "domain, host",
-					 "domain = ?2 AND host = ?3", 2, NULL,
-					 "f_primary_mx_host", "f_primary_mx(snap, host)"};
-static const table_def coverage_def = {"f_coverage", "snap, domain, category", "domain", "domain = ?2", 1,
-				       NULL, NULL, NULL};
+static const tablesync_table primary_mx_def = {"f_primary_mx", "snap, domain, host", "domain, host",
+					       "domain = ?2 AND host = ?3", 2, NULL,
+					       "f_primary_mx_host", "f_primary_mx(snap, host)"};
+static const tablesync_table coverage_def = {"f_coverage", "snap, domain, category", "domain", "domain = ?2", 1,
+					     NULL, NULL, NULL};
 
 /* Every domain's primary MX set and coverage category. */
 static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
@@ -2560,10 +2239,10 @@ static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
 			c->sum->no_smtp++;
 	}
 	progress_end(&pg);
-	rowset pr = {pmrows.n, &pmrows, pairs_get}, cr = {covrows.n, &covrows, pairs_get};
-	int rc = table_sync(c, &primary_mx_def, &pr, c->alone);
+	tablesync_rows pr = {pmrows.n, &pmrows, pairs_get}, cr = {covrows.n, &covrows, pairs_get};
+	int rc = tablesync_run(c->st, c->snap, &primary_mx_def, &pr, c->alone, c->err);
 	if (rc == 0)
-		rc = table_sync(c, &coverage_def, &cr, c->alone);
+		rc = tablesync_run(c->st, c->snap, &coverage_def, &cr, c->alone, c->err);
 	free(pmrows.v);
 	free(covrows.v);
 	free(hbuf);
@@ -2714,11 +2393,12 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 		/* the stored answers of this approach; the others' are gone */
 		char only[32];
 		snprintf(only, sizeof only, "approach = %d", code);
-		const table_def def = {"f_result", "snap, approach, domain, provider, weight, source, confidence, status,"
-					" reason", "approach, domain, provider",
-				       "approach = ?2 AND domain = ?3 AND provider = ?4", 3, only, NULL, NULL};
-		rowset sr = {rows.n, &rows, res_get};
-		rc = table_sync(c, &def, &sr, c->alone && (c->o->approaches & INFER_ALL) == INFER_ALL);
+		const tablesync_table def = {"f_result", "snap, approach, domain, provider, weight, source, confidence,"
+					     " status, reason", "approach, domain, provider",
+					     "approach = ?2 AND domain = ?3 AND provider = ?4", 3, only, NULL, NULL};
+		tablesync_rows sr = {rows.n, &rows, res_get};
+		bool whole = c->alone && (c->o->approaches & INFER_ALL) == INFER_ALL;
+		rc = tablesync_run(c->st, c->snap, &def, &sr, whole, c->err);
 	}
 	if (rc == 0)
 		rc = write_shares(c, &rows);
@@ -2741,7 +2421,7 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 
 static int write_all(ctx *c, size_t ndom)
 {
-	if (diff_define(c) < 0 || clear_results(c) < 0)
+	if (tablesync_define(c->st, c->err) < 0 || clear_results(c) < 0)
 		return -1;
 	if (write_evidence(c) < 0)
 		return -1;
