@@ -56,10 +56,96 @@ static void frows_push(frows *f, uint32_t a, uint32_t b, uint32_t c, uint32_t se
 
 _Static_assert(sizeof(frow) == 4 * sizeof(uint32_t), "a frow is four words");
 
-/* In key order, and in file order (seq) within a key. */
-static void frows_sort(frows *f)
+/* In key order (the first nkeys words), and in file order (seq) within
+ * a key: the rows are pushed in file order and the sort is stable, so seq
+ * need not be sorted on (two of the 16-bit passes fewer). */
+static void frows_sort(frows *f, int nkeys)
 {
-	mx_sort_u32x4((uint32_t(*)[4])(void *)f->v, f->n, 4);
+	mx_sort_u32x4((uint32_t(*)[4])(void *)f->v, f->n, nkeys);
+}
+
+/* ---- what the derive step reads, kept from the run ---------------------
+ *
+ * A run of imports (import_run) keeps a copy of the rows it writes to the
+ * largest tables the derive step reads (f_target, f_mx, f_a, f_scan,
+ * f_asn), so that the step need not read them back.  A table's copy
+ * stands only when the snapshot had no rows in it before the run first
+ * wrote to it and no other connection has committed since (PRAGMA
+ * data_version); otherwise, and after a file that failed, the table is
+ * read from the database as before. */
+enum { DC_TARGET, DC_MX, DC_A, DC_SCAN, DC_ASN, DC_N };
+
+typedef struct dcache {
+	int state[DC_N];  /* 0 not written in this run; 1 the copy is the snapshot's rows; -1 read the table */
+	/* two words a row, packed a << 32 | b: target {list, domain}, mx
+	 * {domain, host}, a {host, ip}, asn {ip, 0} */
+	uint64_t *pair[DC_N];
+	size_t npair[DC_N];
+	frows scan;       /* {ip, order written, port25 | trusted << 8 (as int8)} */
+	int64_t version;  /* data_version at the run's first file; -1 before it */
+	uint32_t nscan;   /* scan rows copied so far */
+} dcache;
+
+static void dcache_init(dcache *d)
+{
+	memset(d, 0, sizeof *d);
+	d->version = -1;
+}
+
+/* Every table read from the database from here on. */
+static void dcache_drop(dcache *d)
+{
+	for (int t = 0; t < DC_N; t++) {
+		free(d->pair[t]);
+		d->pair[t] = NULL;
+		d->npair[t] = 0;
+		d->state[t] = -1;
+	}
+	free(d->scan.v);
+	memset(&d->scan, 0, sizeof d->scan);
+}
+
+/* With the write lock held: has another connection committed since the
+ * run's first file?  Then the copies are dropped.  -1 on a database
+ * error. */
+static int dc_check(dcache *d, store *st, char **err)
+{
+	if (!d)
+		return 0;
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA data_version", err);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	if (store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0)
+		return -1;
+	if (d->version < 0)
+		d->version = v;
+	else if (v != d->version)
+		dcache_drop(d);
+	return 0;
+}
+
+/* Room for n more rows in table t's copy (exactly: the copies are large). */
+static void dc_reserve(dcache *d, int t, size_t n)
+{
+	d->pair[t] = xrealloc(d->pair[t], (d->npair[t] + n + 1) * sizeof *d->pair[t]);
+}
+
+static void dc_add(dcache *d, int t, uint32_t a, uint32_t b)
+{
+	d->pair[t][d->npair[t]++] = (uint64_t)a << 32 | b;
+}
+
+/* Whether rows written to table t go into the copy; empty: the snapshot
+ * has no rows in the table yet (asked only at the run's first write). */
+static bool dc_keep(dcache *d, int t, int empty)
+{
+	if (!d)
+		return false;
+	if (d->state[t] == 0)
+		d->state[t] = empty > 0 ? 1 : -1;
+	return d->state[t] == 1;
 }
 
 /* ---- two parsing threads ---------------------------------------------- */
@@ -146,6 +232,7 @@ typedef struct {
 	struct dns_batch *dnsb[2]; /* JSON lines: [0] filling (or being stored), [1] being parsed */
 	workers dns_thr;     /* parsing dnsb[1] */
 	bool dns_busy;       /* dnsb[1] is being parsed */
+	dcache *dc;          /* the run's copy for the derive step, or NULL */
 } fctx;
 
 /* Report a bad record.  Returns -1 when the import must stop (strict). */
@@ -291,7 +378,7 @@ static int write_failures(fctx *x)
 		f->v[i].k[2] = f->v[i].seq;
 		f->v[i].seq = st;
 	}
-	frows_sort(f);
+	frows_sort(f, 3); /* the third word is the file order */
 	int rc = 0;
 	sqlite3_stmt *s = prep(x, "INSERT INTO f_lookup_fail(snap, name, qtype, rcode) VALUES(?1,?2,?3,?4) "
 			       "ON CONFLICT DO UPDATE SET rcode = excluded.rcode WHERE rcode <> excluded.rcode");
@@ -405,13 +492,27 @@ static int bulk_write(fctx *x)
 			for (int k = 0; k < 2; k++)
 				if (is_name[t][k])
 					f->v[i].k[k] = (uint32_t)names_dbid(x->nm, f->v[i].k[k]);
-		frows_sort(f);
+		frows_sort(f, t == 1 ? 3 : 2); /* only f_mx has a third key word (pref) */
 		/* nothing of the snapshot in the table yet: every distinct row is
 		 * new, and one statement writes them all */
 		int fresh = snapshot_empty(x, empty_sql[t]);
 		if (fresh < 0) {
 			rc = -1;
 			break;
+		}
+		/* the run's copy for the derive step (f_cname is small: read back) */
+		int dt = t == 0 ? DC_TARGET : t == 1 ? DC_MX : t == 2 ? DC_A : -1, whole = fresh;
+		if (t == 0 && x->dc && x->dc->state[DC_TARGET] == 0 &&
+		    (whole = snapshot_empty(x, "SELECT NOT EXISTS (SELECT 1 FROM f_target WHERE snap = ?1)")) < 0) {
+			rc = -1;
+			break;
+		}
+		if (dt >= 0 && dc_keep(x->dc, dt, whole)) {
+			dc_reserve(x->dc, dt, f->n);
+			for (size_t i = 0; i < f->n; i++)
+				if (!i || memcmp(f->v[i].k, f->v[i - 1].k, 2 * sizeof f->v[i].k[0]))
+					dc_add(x->dc, dt, t == 0 ? (uint32_t)x->list : f->v[i].k[0],
+					       t == 0 ? f->v[i].k[0] : f->v[i].k[1]);
 		}
 		if (fresh) {
 			bulk_ctx bc = {x, f, t, NULL, 0};
@@ -1384,6 +1485,16 @@ static int chunk_write(fctx *x)
 		return -1;
 	sqlite3_stmt *s = x->scan_ins;
 	int rc = 0;
+	/* the run's copy for the derive step: each row's port 25 and trust */
+	bool keep = false;
+	if (x->dc && x->dc->state[DC_SCAN] == 0) {
+		int empty = snapshot_empty(x, "SELECT NOT EXISTS (SELECT 1 FROM f_scan WHERE snap = ?1)");
+		if (empty < 0)
+			return -1;
+		keep = dc_keep(x->dc, DC_SCAN, empty);
+	} else {
+		keep = dc_keep(x->dc, DC_SCAN, 0);
+	}
 	for (size_t i = 0; i < c->n && rc == 0; i++) {
 		uint64_t off = (uint64_t)c->ref[i][2] << 32 | c->ref[i][3];
 		chunk_bind(x, s, c->arena + off, c->ref[i][0]);
@@ -1391,6 +1502,12 @@ static int chunk_write(fctx *x)
 		rc = write_row(x, s, &changed);
 		if (changed)
 			x->scan_changed[c->ref[i][1]] = 1;
+		if (keep) {
+			chunk_rec h;
+			memcpy(&h, c->arena + off, sizeof h);
+			frows_push(&x->dc->scan, c->ref[i][0], x->dc->nscan++,
+				   (uint32_t)(uint8_t)h.port25 | (uint32_t)(uint8_t)h.trusted << 8, 0);
+		}
 	}
 	sqlite3_clear_bindings(s); /* nothing left pointing into the arena */
 	c->n = 0;
@@ -1476,7 +1593,7 @@ static int scan_finish(fctx *x)
 	frows *f = &x->scan_asn;
 	int rc = chunk_write(x);
 	if (rc == 0 && f->n) {
-		frows_sort(f);
+		frows_sort(f, 2); /* {ip, record}: the record is the file order */
 		int fresh = snapshot_empty(x, "SELECT NOT EXISTS (SELECT 1 FROM f_asn WHERE snap = ?1)");
 		sqlite3_stmt *s = fresh ? NULL
 				    : prep(x, "INSERT INTO f_asn(snap, ip, asn, asn_set, source) VALUES(?1,?2,?3,NULL,'scan') "
@@ -1486,6 +1603,12 @@ static int scan_finish(fctx *x)
 			rc = -1;
 		else if (fresh)
 			rc = scan_asn_fresh(x, f);
+		if (rc == 0 && dc_keep(x->dc, DC_ASN, fresh)) { /* the run's copy: the addresses */
+			dc_reserve(x->dc, DC_ASN, f->n);
+			for (size_t i = 0; i < f->n; i++)
+				if (!i || f->v[i].k[0] != f->v[i - 1].k[0])
+					dc_add(x->dc, DC_ASN, f->v[i].k[0], 0);
+		}
 		for (size_t i = 0; i < f->n && rc == 0 && !fresh; i++) {
 			int changed = 0;
 			sqlite3_bind_int64(s, 1, x->snap);
@@ -1612,7 +1735,7 @@ static int log_file(fctx *x)
 }
 
 static int import_one(store *st, const import_opts *o, const import_input *in, import_counts *c, names *nm,
-		      char **err)
+		      dcache *dc, char **err)
 {
 	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
 	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
@@ -1634,6 +1757,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	x.c = c;
 	x.err = err;
 	x.nm = nm;
+	x.dc = dc;
 	x.qtypes = strmap_new();
 	for (int i = 0; i < DNS_NCOLS; i++)
 		sb_init(&x.vals[i]);
@@ -1652,8 +1776,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	int rc = store_begin(st, err);
 	bool began = rc == 0; /* else there is no savepoint of ours to roll back */
 	/* with the write lock held: names another process stored meanwhile */
-	if (rc == 0)
-		rc = names_sync(nm, st, err);
+	if (rc == 0 && (rc = names_sync(nm, st, err)) == 0)
+		rc = dc_check(dc, st, err);
 	/* the snapshot exists once a file of it is committed, not before */
 	if (rc == 0 && o->snapshot)
 		rc = store_snapshot_add(st, o->snapshot, err);
@@ -1768,7 +1892,7 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 		memset(c, 0, sizeof *c);
 		return -1;
 	}
-	int rc = import_one(st, o, in, c, nm, err);
+	int rc = import_one(st, o, in, c, nm, NULL, err);
 	names_free(nm);
 	return rc;
 }
@@ -1808,198 +1932,350 @@ static void mxip_column(void *cx, size_t row, int col, sqlite3_context *out)
 		sqlite3_result_null(out);
 }
 
+/* What the derive step reads: the snapshot's rows, from the run's copy
+ * (dc) where it stands, else from the database. */
+typedef struct {
+	stats_input s;     /* f_mx, f_mx_ip, lookups, scans, ASNs, targets */
+	u32vec a[2], cn[2]; /* f_a (host, ip), f_cname (name, target), in key order */
+	mxip_row *mxip;    /* f_mx_ip as written */
+	size_t nmxip;
+} derive_in;
+
+static void derive_in_free(derive_in *d)
+{
+	stats_input_free(&d->s);
+	free(d->a[0].v), free(d->a[1].v), free(d->cn[0].v), free(d->cn[1].v);
+	free(d->mxip);
+}
+
+static int cmp_u64(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/* A copy in ascending order, each row once; returns the rows left. */
+static size_t pairs_unique(uint64_t *v, size_t n)
+{
+	size_t i = 1;
+	while (i < n && v[i - 1] < v[i])
+		i++;
+	if (i >= n)
+		return n; /* one file's rows: already so */
+	mx_sort(v, n, sizeof *v, cmp_u64);
+	size_t w = 1;
+	for (i = 1; i < n; i++)
+		if (v[i] != v[w - 1])
+			v[w++] = v[i];
+	return w;
+}
+
+/* Table t's rows as columns a and b (b may be NULL): from the copy, else
+ * by the query. */
+static int derive_load(store *st, int64_t snap, dcache *dc, int t, const char *sql, u32vec *a, u32vec *b,
+		       char **err)
+{
+	if (!dc || dc->state[t] != 1) {
+		u32vec v[2] = {{0}, {0}};
+		int rc = store_load_u32(st, sql, snap, b ? 2 : 1, v, err);
+		*a = v[0];
+		if (b)
+			*b = v[1];
+		return rc;
+	}
+	size_t n = pairs_unique(dc->pair[t], dc->npair[t]);
+	a->v = xmalloc((n + 1) * sizeof *a->v);
+	a->n = a->cap = n;
+	for (size_t i = 0; i < n; i++)
+		a->v[i] = (uint32_t)(dc->pair[t][i] >> 32);
+	if (b) {
+		b->v = xmalloc((n + 1) * sizeof *b->v);
+		b->n = b->cap = n;
+		for (size_t i = 0; i < n; i++)
+			b->v[i] = (uint32_t)dc->pair[t][i];
+	}
+	return 0;
+}
+
+/* The snapshot's scans as address sets: every address, those with
+ * port 25, those with a trusted certificate.  From the copy, each
+ * address's records in the order they were written, as the f_scan upsert
+ * kept them (a record replaces the row unless it lacks port 25 and the
+ * row has it). */
+static int derive_scans(store *st, int64_t snap, dcache *dc, stats_input *s, char **err)
+{
+	if (!dc || dc->state[DC_SCAN] != 1) {
+		u32vec v[3] = {{0}, {0}, {0}};
+		int rc = store_load_u32(st, "SELECT ip, port25, coalesce(trusted, 0) FROM f_scan WHERE snap = ?1 ORDER BY ip",
+					snap, 3, v, err);
+		for (size_t i = 0; rc == 0 && i < v[0].n; i++) {
+			u32vec_push(&s->scanned, v[0].v[i]);
+			if (v[1].v[i] == 1)
+				u32vec_push(&s->port25, v[0].v[i]);
+			if (v[2].v[i] == 1)
+				u32vec_push(&s->trusted, v[0].v[i]);
+		}
+		free(v[0].v), free(v[1].v), free(v[2].v);
+		return rc;
+	}
+	frows *f = &dc->scan;
+	mx_sort_u32x4((uint32_t(*)[4])(void *)f->v, f->n, 2);
+	uint32_t cur = 0;
+	for (size_t i = 0; i < f->n; i++) {
+		uint32_t r = f->v[i].k[2];
+		if (!i || f->v[i].k[0] != f->v[i - 1].k[0] || (int8_t)(r & 0xff) >= (int8_t)(cur & 0xff))
+			cur = r;
+		if (i + 1 < f->n && f->v[i + 1].k[0] == f->v[i].k[0])
+			continue;
+		u32vec_push(&s->scanned, f->v[i].k[0]);
+		if ((int8_t)(cur & 0xff) == 1)
+			u32vec_push(&s->port25, f->v[i].k[0]);
+		if ((int8_t)(cur >> 8 & 0xff) == 1)
+			u32vec_push(&s->trusted, f->v[i].k[0]);
+	}
+	return 0;
+}
+
+static void mxip_add(derive_in *d, size_t *cap, mxip_row r)
+{
+	if (d->nmxip == *cap) {
+		*cap = *cap ? *cap * 2 : 65536;
+		d->mxip = xrealloc(d->mxip, *cap * sizeof *d->mxip);
+	}
+	d->mxip[d->nmxip++] = r;
+}
+
 /* Each distinct MX host's addresses: its A records, or, for a host with
  * none, those of its CNAME targets (one CNAME followed; `via` names it,
- * the first target by id when two give the same address).  Computed in
- * memory over the key-ordered tables and written in key order; the
- * address index is built again after the load when the snapshot is the
- * only one in the table. */
-static int derive_mx_ip(store *st, int64_t snap, char **err)
+ * the first target by id when two give the same address), in key order. */
+static void mx_ip_rows(derive_in *d)
 {
-	u32vec hosts[1] = {{0}}, a[2] = {{0}}, cn[2] = {{0}};
-	mxip_row *rows = NULL;
-	size_t n = 0, cap = 0;
-	int rc = -1;
-	if (store_load_u32(st, "SELECT host FROM f_mx WHERE snap = ?1", snap, 1, hosts, err) < 0 ||
-	    store_load_u32(st, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", snap, 2, a, err) < 0 ||
-	    store_load_u32(st, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target", snap, 2, cn, err) < 0)
-		goto out;
-	mx_sort_u32(hosts[0].v, hosts[0].n);
-	for (size_t i = 0; i < hosts[0].n; i++) {
-		uint32_t h = hosts[0].v[i];
-		if (i && h == hosts[0].v[i - 1])
+	const u32vec *a = d->a, *cn = d->cn;
+	uint32_t *hosts = xmalloc((d->s.mxh.n + 1) * sizeof *hosts);
+	size_t nh = d->s.mxh.n, cap = 0;
+	if (nh)
+		memcpy(hosts, d->s.mxh.v, nh * sizeof *hosts);
+	mx_sort_u32(hosts, nh);
+	for (size_t i = 0; i < nh; i++) {
+		uint32_t h = hosts[i];
+		if (i && h == hosts[i - 1])
 			continue;
 		size_t k = mx_lower_bound(a[0].v, a[0].n, h);
-		bool own = k < a[0].n && a[0].v[k] == h;
-		if (own) {
-			for (; k < a[0].n && a[0].v[k] == h; k++) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 65536;
-					rows = xrealloc(rows, cap * sizeof *rows);
-				}
-				rows[n++] = (mxip_row){h, a[1].v[k], 0, 0};
-			}
+		if (k < a[0].n && a[0].v[k] == h) {
+			for (; k < a[0].n && a[0].v[k] == h; k++)
+				mxip_add(d, &cap, (mxip_row){h, a[1].v[k], 0, 0});
 			continue;
 		}
-		size_t start = n;
+		size_t start = d->nmxip;
 		for (size_t c = mx_lower_bound(cn[0].v, cn[0].n, h); c < cn[0].n && cn[0].v[c] == h; c++) {
 			uint32_t t = cn[1].v[c];
-			for (k = mx_lower_bound(a[0].v, a[0].n, t); k < a[0].n && a[0].v[k] == t; k++) {
-				if (n == cap) {
-					cap = cap ? cap * 2 : 65536;
-					rows = xrealloc(rows, cap * sizeof *rows);
-				}
-				rows[n] = (mxip_row){h, a[1].v[k], t, (uint32_t)(n - start)};
-				n++;
-			}
+			for (k = mx_lower_bound(a[0].v, a[0].n, t); k < a[0].n && a[0].v[k] == t; k++)
+				mxip_add(d, &cap, (mxip_row){h, a[1].v[k], t, (uint32_t)(d->nmxip - start)});
 		}
 		/* by address; the first target that gave it stays */
-		mx_sort(rows + start, n - start, sizeof *rows, cmp_mxip);
+		mx_sort(d->mxip + start, d->nmxip - start, sizeof *d->mxip, cmp_mxip);
 		size_t w = start;
-		for (size_t r = start; r < n; r++)
-			if (r == start || rows[r].ip != rows[w - 1].ip)
-				rows[w++] = rows[r];
-		n = w;
+		for (size_t r = start; r < d->nmxip; r++)
+			if (r == start || d->mxip[r].ip != d->mxip[w - 1].ip)
+				d->mxip[w++] = d->mxip[r];
+		d->nmxip = w;
 	}
+	free(hosts);
+	for (size_t i = 0; i < d->nmxip; i++) {
+		u32vec_push(&d->s.iph, d->mxip[i].host);
+		u32vec_push(&d->s.ipa, d->mxip[i].ip);
+	}
+}
+
+/* Write f_mx_ip for the snapshot: its rows replaced, in key order; the
+ * address index is built again after the load when the snapshot is the
+ * only one in the table. */
+static int write_mx_ip(store *st, int64_t snap, const derive_in *d, char **err)
+{
 	sqlite3_stmt *q = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM f_mx_ip WHERE snap <> ?1)", err);
 	if (!q)
-		goto out;
+		return -1;
 	sqlite3_bind_int64(q, 1, snap);
 	int others = sqlite3_step(q) == SQLITE_ROW ? sqlite3_column_int(q, 0) : -1;
 	sqlite3_reset(q);
 	if (others < 0) {
 		*err = store_db_error(store_db(st), "database error");
-		goto out;
+		return -1;
 	}
 	if (!others) { /* the whole table is this snapshot's: empty it, load, index */
 		if (store_exec(st, "DELETE FROM f_mx_ip; DROP INDEX IF EXISTS f_mx_ip_ip;", err) < 0)
-			goto out;
+			return -1;
 	} else {
 		q = store_prepare(st, "DELETE FROM f_mx_ip WHERE snap = ?1", err);
 		if (!q)
-			goto out;
+			return -1;
 		sqlite3_bind_int64(q, 1, snap);
 		if (store_step_write(st, q, err) < 0)
-			goto out;
+			return -1;
 	}
 	q = store_prepare(st, "INSERT INTO f_mx_ip(snap, host, ip, via) SELECT c0, c1, c2, c3 FROM mxray_rows(?1)", err);
 	if (!q)
-		goto out;
-	mxip_rows mr = {rows, snap};
-	store_rows sr = {n, &mr, mxip_column};
+		return -1;
+	mxip_rows mr = {d->mxip, snap};
+	store_rows sr = {d->nmxip, &mr, mxip_column};
 	store_bind_rows(q, 1, &sr);
 	if (store_step_bulk(st, q, err) < 0)
-		goto out;
+		return -1;
 	if (!others && store_exec(st, "CREATE INDEX f_mx_ip_ip ON f_mx_ip(snap, ip)", err) < 0)
+		return -1;
+	return 0;
+}
+
+/* The addresses in a or b and not in c (each ascending, repeats
+ * allowed), ascending, once each. */
+static u32vec ip_union_minus(const u32vec *a, const u32vec *b, const u32vec *c)
+{
+	u32vec out = {0};
+	size_t i = 0, j = 0, k = 0;
+	while (i < a->n || j < b->n) {
+		uint32_t v = j >= b->n || (i < a->n && a->v[i] <= b->v[j]) ? a->v[i] : b->v[j];
+		while (i < a->n && a->v[i] == v)
+			i++;
+		while (j < b->n && b->v[j] == v)
+			j++;
+		while (k < c->n && c->v[k] < v)
+			k++;
+		if (k >= c->n || c->v[k] != v)
+			u32vec_push(&out, v);
+	}
+	return out;
+}
+
+/* ASNs from pfx2as for every address (of an MX host or scanned) that its
+ * scan gave none; the ASN set of the counts gets them too. */
+static int derive_pfx2as(store *st, int64_t snap, const char *snapshot, derive_in *d, char **err)
+{
+	sqlite3 *db = store_db(st);
+	sqlite3_stmt *s = NULL, *ins = NULL;
+	pfx2as *t = pfx2as_new();
+	u32vec mxips = {0}, cand = {0};
+	int rc = -1;
+	if (sqlite3_prepare_v2(db, "SELECT net, len, origin FROM pfx2as WHERE snapshot = ?1", -1, &s, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
+	int prc;
+	while ((prc = sqlite3_step(s)) == SQLITE_ROW)
+		pfx2as_add(t, (uint32_t)sqlite3_column_int64(s, 0), (unsigned)sqlite3_column_int(s, 1),
+			   (const char *)sqlite3_column_text(s, 2));
+	if (prc != SQLITE_DONE) /* half a prefix table would give wrong ASNs */
+		goto dberr;
+	if (pfx2as_count(t) == 0) {
+		rc = 0;
 		goto out;
+	}
+	mxips.v = xmalloc((d->s.ipa.n + 1) * sizeof *mxips.v);
+	mxips.n = mxips.cap = d->s.ipa.n;
+	if (mxips.n)
+		memcpy(mxips.v, d->s.ipa.v, mxips.n * sizeof *mxips.v);
+	mx_sort_u32(mxips.v, mxips.n);
+	cand = ip_union_minus(&mxips, &d->s.scanned, &d->s.asn);
+	if (sqlite3_prepare_v2(db, "INSERT INTO f_asn(snap, ip, asn, asn_set, source) VALUES(?1, ?2, ?3, ?4, 'pfx2as')", -1,
+			       &ins, NULL) != SQLITE_OK)
+		goto dberr;
+	sqlite3_bind_int64(ins, 1, snap);
+	size_t had = d->s.asn.n;
+	for (size_t i = 0; i < cand.n; i++) {
+		uint32_t addr = cand.v[i], asn;
+		char set[PFX2AS_ORIGIN_MAX];
+		const char *origin;
+		if (!(origin = pfx2as_lookup(t, addr, NULL)) || !pfx2as_origin(origin, &asn, set))
+			continue;
+		sqlite3_bind_int64(ins, 2, addr);
+		sqlite3_bind_int64(ins, 3, asn);
+		store_bind_text(ins, 4, set[0] ? set : NULL);
+		if (sqlite3_step(ins) != SQLITE_DONE)
+			goto dberr;
+		sqlite3_reset(ins);
+		u32vec_push(&d->s.asn, addr);
+	}
+	if (d->s.asn.n > had)
+		mx_sort_u32(d->s.asn.v, d->s.asn.n);
 	rc = 0;
+	goto out;
+dberr:
+	*err = store_db_error(db, "database error while resolving MX addresses");
 out:
-	free(hosts[0].v);
-	free(a[0].v), free(a[1].v), free(cn[0].v), free(cn[1].v);
-	free(rows);
+	sqlite3_finalize(s);
+	sqlite3_finalize(ins);
+	pfx2as_free(t);
+	free(mxips.v), free(cand.v);
 	return rc;
 }
 
-int import_derive(store *st, const char *snapshot, char **err)
+/* The derive step in the open transaction: f_mx_ip, the pfx2as ASNs, the
+ * snapshot marked derived, and the counts of f_stats. */
+static int derive_steps(store *st, int64_t snap, const char *snapshot, dcache *dc, derive_in *d, char **err)
+{
+	u32vec f[2] = {{0}, {0}};
+	int rc = -1;
+	if (derive_load(st, snap, dc, DC_MX, "SELECT domain, host FROM f_mx WHERE snap = ?1", &d->s.mxd, &d->s.mxh,
+			err) < 0 ||
+	    derive_load(st, snap, dc, DC_A, "SELECT host, ip FROM f_a WHERE snap = ?1 ORDER BY host, ip", &d->a[0],
+			&d->a[1], err) < 0 ||
+	    derive_load(st, snap, NULL, -1, "SELECT name, target FROM f_cname WHERE snap = ?1 ORDER BY name, target",
+			&d->cn[0], &d->cn[1], err) < 0)
+		goto out;
+	mx_ip_rows(d);
+	if (write_mx_ip(st, snap, d, err) < 0)
+		goto out;
+	sqlite3_stmt *s = store_prepare(st, "DELETE FROM f_asn WHERE snap = ?1 AND source = 'pfx2as'", err);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, snap);
+	if (store_step_write(st, s, err) < 0 ||
+	    derive_load(st, snap, dc, DC_ASN, "SELECT ip FROM f_asn WHERE snap = ?1 ORDER BY ip", &d->s.asn, NULL, err) < 0 ||
+	    derive_scans(st, snap, dc, &d->s, err) < 0 || derive_pfx2as(st, snap, snapshot, d, err) < 0)
+		goto out;
+	s = store_prepare(st, "UPDATE snapshot SET derived = 1 WHERE id = ?1", err);
+	if (!s)
+		goto out;
+	sqlite3_bind_int64(s, 1, snap);
+	if (store_step_write(st, s, err) < 0)
+		goto out;
+	/* the counts 'mxray stats' shows, with the data they count */
+	if (store_load_u32(st, "SELECT name, rcode FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, 2, f,
+			   err) < 0 ||
+	    derive_load(st, snap, dc, DC_TARGET, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain",
+			&d->s.tl, &d->s.td, err) < 0)
+		goto out;
+	for (size_t i = 0; i < f[0].n; i++)
+		u32vec_push(f[1].v[i] ? &d->s.fail : &d->s.nodata, f[0].v[i]);
+	rc = stats_store(st, snap, &d->s, err);
+out:
+	free(f[0].v), free(f[1].v);
+	return rc;
+}
+
+/* Derive the snapshot in a transaction of its own; dc: the run's copy of
+ * what it wrote, or NULL to read everything from the database. */
+static int derive_snapshot(store *st, const char *snapshot, dcache *dc, char **err)
 {
 	int64_t snap = store_snapshot_id(st, snapshot);
 	if (snap < 0)
 		return 0; /* nothing imported for it: nothing to derive */
 	if (store_begin(st, err) < 0)
 		return -1;
-	sqlite3 *db = store_db(st);
-	sqlite3_stmt *s = NULL;
-	if (derive_mx_ip(st, snap, err) < 0) {
+	derive_in d;
+	memset(&d, 0, sizeof d);
+	int rc = dc_check(dc, st, err);
+	if (rc == 0)
+		rc = derive_steps(st, snap, snapshot, dc, &d, err);
+	derive_in_free(&d);
+	if (rc == 0)
+		rc = store_commit(st, err);
+	if (rc < 0)
 		store_rollback(st);
-		return -1;
-	}
-	static const char *const steps[] = {
-		"DELETE FROM f_asn WHERE snap = ?1 AND source = 'pfx2as'",
-	};
-	for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-		if (sqlite3_prepare_v2(db, steps[i], -1, &s, NULL) != SQLITE_OK)
-			goto dberr;
-		sqlite3_bind_int64(s, 1, snap);
-		if (sqlite3_step(s) != SQLITE_DONE)
-			goto dberr;
-		sqlite3_finalize(s);
-		s = NULL;
-	}
+	return rc;
+}
 
-	/* ASNs from pfx2as for every IP the scan gave none. */
-	pfx2as *t = pfx2as_new();
-	if (sqlite3_prepare_v2(db, "SELECT net, len, origin FROM pfx2as WHERE snapshot = ?1", -1, &s, NULL) !=
-	    SQLITE_OK) {
-		pfx2as_free(t);
-		goto dberr;
-	}
-	sqlite3_bind_text(s, 1, snapshot, -1, SQLITE_STATIC);
-	int prc;
-	while ((prc = sqlite3_step(s)) == SQLITE_ROW)
-		pfx2as_add(t, (uint32_t)sqlite3_column_int64(s, 0), (unsigned)sqlite3_column_int(s, 1),
-			   (const char *)sqlite3_column_text(s, 2));
-	if (prc != SQLITE_DONE) { /* half a prefix table would give wrong ASNs */
-		pfx2as_free(t);
-		goto dberr;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (pfx2as_count(t) > 0) {
-		sqlite3_stmt *ins = NULL;
-		if (sqlite3_prepare_v2(db, "SELECT ip FROM (SELECT ip FROM f_mx_ip WHERE snap = ?1 UNION "
-					   "SELECT ip FROM f_scan WHERE snap = ?1) "
-					   "WHERE ip NOT IN (SELECT ip FROM f_asn WHERE snap = ?1)",
-				       -1, &s, NULL) != SQLITE_OK ||
-		    sqlite3_prepare_v2(db, "INSERT INTO f_asn(snap, ip, asn, asn_set, source) "
-					   "VALUES(?1, ?2, ?3, ?4, 'pfx2as')", -1, &ins, NULL) != SQLITE_OK) {
-			sqlite3_finalize(ins);
-			pfx2as_free(t);
-			goto dberr;
-		}
-		sqlite3_bind_int64(s, 1, snap);
-		sqlite3_bind_int64(ins, 1, snap);
-		int rc;
-		while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-			uint32_t addr = (uint32_t)sqlite3_column_int64(s, 0), asn;
-			char set[PFX2AS_ORIGIN_MAX];
-			const char *origin;
-			if (!(origin = pfx2as_lookup(t, addr, NULL)) || !pfx2as_origin(origin, &asn, set))
-				continue;
-			sqlite3_bind_int64(ins, 2, addr);
-			sqlite3_bind_int64(ins, 3, asn);
-			store_bind_text(ins, 4, set[0] ? set : NULL);
-			if (sqlite3_step(ins) != SQLITE_DONE) {
-				rc = SQLITE_ERROR;
-				break;
-			}
-			sqlite3_reset(ins);
-		}
-		sqlite3_finalize(ins);
-		if (rc != SQLITE_DONE) {
-			pfx2as_free(t);
-			goto dberr;
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-	}
-	pfx2as_free(t);
-	if (sqlite3_prepare_v2(db, "UPDATE snapshot SET derived = 1 WHERE id = ?1", -1, &s, NULL) != SQLITE_OK)
-		goto dberr;
-	sqlite3_bind_int64(s, 1, snap);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		goto dberr;
-	sqlite3_finalize(s);
-	/* the counts 'mxray stats' shows, with the data they count */
-	if (stats_compute(st, snapshot, err) < 0) {
-		store_rollback(st);
-		return -1;
-	}
-	return store_commit(st, err);
-dberr:
-	*err = store_db_error(db, "database error while resolving MX addresses");
-	sqlite3_finalize(s);
-	store_rollback(st);
-	return -1;
+int import_derive(store *st, const char *snapshot, char **err)
+{
+	return derive_snapshot(st, snapshot, NULL, err);
 }
 
 static void summary(FILE *log, const import_input *in, const import_counts *c)
@@ -2028,6 +2304,8 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	if (o->strict && store_begin(st, err) < 0)
 		return -1;
 	bool derive = false;
+	dcache dc;
+	dcache_init(&dc);
 	names *nm = names_open(st, err);
 	if (!nm)
 		goto fail;
@@ -2037,7 +2315,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			if ((pass == 0) != (in[i].kind == IMPORT_TARGETS))
 				continue;
 			import_counts c;
-			if (import_one(st, o, &in[i], &c, nm, err) < 0) {
+			if (import_one(st, o, &in[i], &c, nm, &dc, err) < 0) {
 				/* say which file, when the message does not (a database error) */
 				const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
 				if (*err && !strstr(*err, name)) {
@@ -2048,7 +2326,8 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 				if (!o->strict && c.skipped > (uint64_t)o->max_reported)
 					fprintf(o->log, "... and %llu more problems\n",
 						(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
-				/* the files before this one stay: resolve what they brought */
+				/* the files before this one stay: resolve what they brought,
+				 * from the tables (the copy holds this file's rows too) */
 				char *e2 = NULL;
 				if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
 					fprintf(o->log, "%s\n", e2);
@@ -2066,17 +2345,19 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 		}
 	names_free(nm);
 	nm = NULL;
-	if (derive && o->snapshot && import_derive(st, o->snapshot, err) < 0) {
+	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, err) < 0) {
 		if (!o->strict) { /* the files stay, their derived tables wait */
-			names_free(nm);
+			dcache_drop(&dc);
 			return -2;
 		}
 		goto fail;
 	}
+	dcache_drop(&dc);
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
 	return 0;
 fail:
+	dcache_drop(&dc);
 	names_free(nm);
 	if (o->strict)
 		store_rollback(st);

@@ -28,41 +28,96 @@ static int load2(store *st, const char *sql, int64_t snap, vec *a, vec *b, char 
 	return rc;
 }
 
-static bool sorted_has(const vec *a, uint32_t x)
+void stats_input_free(stats_input *in)
 {
-	size_t i = mx_lower_bound(a->v, a->n, x);
-	return i < a->n && a->v[i] == x;
+	u32vec *v[] = {&in->mxd, &in->mxh, &in->iph, &in->ipa, &in->fail, &in->nodata, &in->scanned, &in->port25,
+		       &in->trusted, &in->asn, &in->tl, &in->td};
+	for (size_t i = 0; i < sizeof v / sizeof v[0]; i++)
+		free(v[i]->v);
+	memset(in, 0, sizeof *in);
 }
 
 int stats_compute(store *st, const char *snapshot, char **err)
 {
-	sqlite3 *db = store_db(st);
 	int64_t snap = -1;
 	int found = store_snapshot_find(st, snapshot, &snap, err);
 	if (found <= 0)
 		return found;
-	vec mxd = {0}, mxh = {0}, iph = {0}, ipa = {0}, fail = {0}, scanned = {0}, port25 = {0}, trusted = {0},
-	    asn = {0}, tl = {0}, td = {0}, nodata = {0};
+	stats_input in;
+	memset(&in, 0, sizeof in);
+	vec sc[3] = {{0}, {0}, {0}}, fname = {0}, rcode = {0};
+	int rc = -1;
+	/* every table in key order: addresses and names come sorted */
+	if (load2(st, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &in.mxd, &in.mxh, err) < 0 ||
+	    load2(st, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &in.iph, &in.ipa, err) < 0 ||
+	    load2(st, "SELECT name, rcode FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX'", snap, &fname, &rcode,
+		  err) < 0 ||
+	    store_load_u32(st, "SELECT ip, port25, coalesce(trusted, 0) FROM f_scan WHERE snap = ?1 ORDER BY ip", snap,
+			   3, sc, err) < 0 ||
+	    load2(st, "SELECT ip FROM f_asn WHERE snap = ?1 ORDER BY ip", snap, &in.asn, NULL, err) < 0 ||
+	    load2(st, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain", snap, &in.tl, &in.td,
+		  err) < 0)
+		goto out; /* *err says why */
+	for (size_t i = 0; i < fname.n; i++)
+		vpush(rcode.v[i] ? &in.fail : &in.nodata, fname.v[i]);
+	for (size_t i = 0; i < sc[0].n; i++) {
+		vpush(&in.scanned, sc[0].v[i]);
+		if (sc[1].v[i] == 1)
+			vpush(&in.port25, sc[0].v[i]);
+		if (sc[2].v[i] == 1)
+			vpush(&in.trusted, sc[0].v[i]);
+	}
+	rc = stats_store(st, snap, &in, err);
+out:
+	free(sc[0].v), free(sc[1].v), free(sc[2].v), free(fname.v), free(rcode.v);
+	stats_input_free(&in);
+	return rc;
+}
+
+/* The counts of one list: dset holds its domains. */
+static void count_list(const stats_input *in, const uint64_t *dset, uint64_t *hset, const uint64_t *has_mx,
+		       const uint64_t *failed, size_t words, uint32_t *ips, int64_t v[9])
+{
+	memset(hset, 0, words * sizeof *hset);
+	for (size_t w = 0; w < words; w++) {
+		v[0] += __builtin_popcountll(dset[w]);
+		v[1] += __builtin_popcountll(dset[w] & has_mx[w]);
+		v[2] += __builtin_popcountll(dset[w] & failed[w]);
+	}
+	for (size_t i = 0; i < in->mxd.n; i++)
+		if (BIT_GET(dset, in->mxd.v[i]))
+			BIT_SET(hset, in->mxh.v[i]);
+	for (size_t w = 0; w < words; w++)
+		v[3] += __builtin_popcountll(hset[w]);
+	size_t nips = 0;
+	for (size_t i = 0; i < in->iph.n; i++)
+		if (BIT_GET(hset, in->iph.v[i]))
+			ips[nips++] = in->ipa.v[i];
+	mx_sort_u32(ips, nips);
+	/* the sorted sets walked alongside the sorted addresses */
+	const vec *set[4] = {&in->scanned, &in->port25, &in->trusted, &in->asn};
+	size_t at[4] = {0};
+	for (size_t i = 0; i < nips; i++) {
+		if (i && ips[i] == ips[i - 1])
+			continue;
+		v[4]++;
+		for (int k = 0; k < 4; k++) {
+			while (at[k] < set[k]->n && set[k]->v[at[k]] < ips[i])
+				at[k]++;
+			v[5 + k] += at[k] < set[k]->n && set[k]->v[at[k]] == ips[i];
+		}
+	}
+}
+
+int stats_store(store *st, int64_t snap, const stats_input *in, char **err)
+{
+	sqlite3 *db = store_db(st);
 	uint64_t *dset = NULL, *hset = NULL, *has_mx = NULL, *failed = NULL;
 	uint32_t *ips = NULL;
 	sqlite3_stmt *ins = NULL;
-	bool all_done = false;
 	int rc = -1;
-	/* every table in key order: addresses and names come sorted */
-	if (load2(st, "SELECT domain, host FROM f_mx WHERE snap = ?1", snap, &mxd, &mxh, err) < 0 ||
-	    load2(st, "SELECT host, ip FROM f_mx_ip WHERE snap = ?1", snap, &iph, &ipa, err) < 0 ||
-	    load2(st, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX' AND rcode <> 0", snap, &fail,
-		  NULL, err) < 0 ||
-	    load2(st, "SELECT name FROM f_lookup_fail WHERE snap = ?1 AND qtype = 'MX' AND rcode = 0", snap, &nodata,
-		  NULL, err) < 0 ||
-	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 ORDER BY ip", snap, &scanned, NULL, err) < 0 ||
-	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 AND port25 = 1 ORDER BY ip", snap, &port25, NULL, err) < 0 ||
-	    load2(st, "SELECT ip FROM f_scan WHERE snap = ?1 AND trusted = 1 ORDER BY ip", snap, &trusted, NULL, err) < 0 ||
-	    load2(st, "SELECT ip FROM f_asn WHERE snap = ?1 ORDER BY ip", snap, &asn, NULL, err) < 0 ||
-	    load2(st, "SELECT list, domain FROM f_target WHERE snap = ?1 ORDER BY list, domain", snap, &tl, &td, err) < 0)
-		goto out; /* *err says why */
 	uint32_t maxid = 0;
-	vec *named[] = {&mxd, &mxh, &iph, &fail, &nodata, &td};
+	const vec *named[] = {&in->mxd, &in->mxh, &in->iph, &in->fail, &in->nodata, &in->td};
 	for (size_t k = 0; k < sizeof named / sizeof named[0]; k++)
 		for (size_t i = 0; i < named[k]->n; i++)
 			if (named[k]->v[i] > maxid)
@@ -72,11 +127,11 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	hset = xcalloc(words, sizeof *hset);
 	has_mx = xcalloc(words, sizeof *has_mx);
 	failed = xcalloc(words, sizeof *failed);
-	for (size_t i = 0; i < mxd.n; i++)
-		BIT_SET(has_mx, mxd.v[i]);
-	for (size_t i = 0; i < fail.n; i++)
-		BIT_SET(failed, fail.v[i]);
-	ips = xmalloc((ipa.n + 1) * sizeof *ips);
+	for (size_t i = 0; i < in->mxd.n; i++)
+		BIT_SET(has_mx, in->mxd.v[i]);
+	for (size_t i = 0; i < in->fail.n; i++)
+		BIT_SET(failed, in->fail.v[i]);
+	ips = xmalloc((in->ipa.n + 1) * sizeof *ips);
 	if (store_begin(st, err) < 0)
 		goto out;
 	if (sqlite3_prepare_v2(db, "DELETE FROM f_stats WHERE snap = ?1", -1, &ins, NULL) != SQLITE_OK)
@@ -91,48 +146,23 @@ int stats_compute(store *st, const char *snapshot, char **err)
 	/* list 0 ('all': every domain of the MX queries: with an MX record, a
 	 * failed MX lookup, or a NODATA answer, kept as status 0), then each
 	 * target list (the targets come by list) */
-	for (size_t t = 0; t == 0 || t < td.n;) {
+	for (size_t t = 0, first = 1; first || t < in->td.n; first = 0) {
 		uint32_t list = 0;
 		memset(dset, 0, words * sizeof *dset);
-		memset(hset, 0, words * sizeof *hset);
-		if (t == 0 && !all_done) {
-			for (size_t i = 0; i < mxd.n; i++)
-				BIT_SET(dset, mxd.v[i]);
-			for (size_t i = 0; i < fail.n; i++)
-				BIT_SET(dset, fail.v[i]);
-			for (size_t i = 0; i < nodata.n; i++)
-				BIT_SET(dset, nodata.v[i]);
-			all_done = true;
+		if (first) {
+			for (size_t i = 0; i < in->mxd.n; i++)
+				BIT_SET(dset, in->mxd.v[i]);
+			for (size_t i = 0; i < in->fail.n; i++)
+				BIT_SET(dset, in->fail.v[i]);
+			for (size_t i = 0; i < in->nodata.n; i++)
+				BIT_SET(dset, in->nodata.v[i]);
 		} else {
-			list = tl.v[t];
-			for (; t < td.n && tl.v[t] == list; t++)
-				BIT_SET(dset, td.v[t]);
+			list = in->tl.v[t];
+			for (; t < in->td.n && in->tl.v[t] == list; t++)
+				BIT_SET(dset, in->td.v[t]);
 		}
 		int64_t v[9] = {0};
-		for (size_t w = 0; w < words; w++) {
-			v[0] += __builtin_popcountll(dset[w]);
-			v[1] += __builtin_popcountll(dset[w] & has_mx[w]);
-			v[2] += __builtin_popcountll(dset[w] & failed[w]);
-		}
-		for (size_t i = 0; i < mxd.n; i++)
-			if (BIT_GET(dset, mxd.v[i]))
-				BIT_SET(hset, mxh.v[i]);
-		for (size_t w = 0; w < words; w++)
-			v[3] += __builtin_popcountll(hset[w]);
-		size_t nips = 0;
-		for (size_t i = 0; i < iph.n; i++)
-			if (BIT_GET(hset, iph.v[i]))
-				ips[nips++] = ipa.v[i];
-		mx_sort_u32(ips, nips);
-		for (size_t i = 0; i < nips; i++) {
-			if (i && ips[i] == ips[i - 1])
-				continue;
-			v[4]++;
-			v[5] += sorted_has(&scanned, ips[i]);
-			v[6] += sorted_has(&port25, ips[i]);
-			v[7] += sorted_has(&trusted, ips[i]);
-			v[8] += sorted_has(&asn, ips[i]);
-		}
+		count_list(in, dset, hset, has_mx, failed, words, ips, v);
 		sqlite3_reset(ins);
 		sqlite3_bind_int64(ins, 1, snap);
 		sqlite3_bind_int64(ins, 2, list);
@@ -140,8 +170,6 @@ int stats_compute(store *st, const char *snapshot, char **err)
 			sqlite3_bind_int64(ins, 3 + k, v[k]);
 		if (sqlite3_step(ins) != SQLITE_DONE)
 			goto dberr_tx;
-		if (td.n == 0)
-			break;
 	}
 	sqlite3_finalize(ins);
 	ins = NULL;
@@ -154,8 +182,6 @@ dberr_tx:
 	store_rollback(st);
 out:
 	sqlite3_finalize(ins);
-	free(mxd.v), free(mxh.v), free(iph.v), free(ipa.v), free(fail.v), free(scanned.v), free(port25.v);
-	free(trusted.v), free(asn.v), free(tl.v), free(td.v), free(nodata.v);
 	free(dset), free(hset), free(has_mx), free(failed), free(ips);
 	return rc;
 }

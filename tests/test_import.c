@@ -545,10 +545,90 @@ static void test_scan_order_and_asn(void **state)
 	free((char *)in[0].path);
 }
 
+/* The derive step counts from the run's own copy of what it wrote when
+ * the snapshot was empty before it, and from the tables otherwise: both
+ * give the rows stats_compute and import_derive give from the tables.
+ * Over two scan files the f_scan upsert's rule holds: a later record
+ * without port 25 leaves the row be, one with port 25 replaces it. */
+#define STATS_SQL "SELECT list, domains, with_mx, failed_lookups, mx_hosts, ips, ips_scanned, ips_port25," \
+	" ips_trusted_cert, ips_with_asn FROM f_stats ORDER BY list"
+
+/* f_stats and the derived tables as the import left them, then as
+ * stats_compute and import_derive make them again from the tables. */
+static void assert_rederived(fixture *f, const char *stats)
+{
+	char *err = NULL;
+	assert_rows(f, STATS_SQL, stats);
+	char *mxip = qs(f, "SELECT snap, host, ip, via FROM f_mx_ip ORDER BY 1, 2, 3");
+	char *asn = qs(f, "SELECT snap, ip, asn, asn_set, source FROM f_asn ORDER BY 1, 2");
+	assert_int_equal(store_exec(f->st, "DELETE FROM f_stats", &err), 0);
+	assert_int_equal(stats_compute(f->st, "2021-06-08", &err), 0);
+	assert_rows(f, STATS_SQL, stats);
+	assert_int_equal(import_derive(f->st, "2021-06-08", &err), 0);
+	assert_rows(f, STATS_SQL, stats);
+	assert_rows(f, "SELECT snap, host, ip, via FROM f_mx_ip ORDER BY 1, 2, 3", mxip);
+	assert_rows(f, "SELECT snap, ip, asn, asn_set, source FROM f_asn ORDER BY 1, 2", asn);
+	free(mxip);
+	free(asn);
+}
+
+static void test_derive_from_copy(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *scans1 =
+		/* port 25, a trusted certificate, an ASN */
+		"{\"ip\":\"142.250.102.27\",\"autonomous_system\":{\"asn\":\"15169\"},\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 g\","
+		"\"tls\":{\"certificate\":{\"parsed\":{\"names\":[\"mx.google.com\"]}},\"validation\":{\"browser_trusted\":true}}}}}}\n"
+		"{\"ip\":\"198.51.100.7\",\"data\":{\"smtp\":{\"status\":\"connection-timeout\"}}}\n";
+	const char *scans2 =
+		/* without port 25: the row stays */
+		"{\"ip\":\"142.250.102.27\",\"data\":{\"smtp\":{\"status\":\"connection-timeout\"}}}\n"
+		/* with port 25 and an untrusted certificate: replaces the row */
+		"{\"ip\":\"198.51.100.7\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 r\","
+		"\"tls\":{\"certificate\":{\"parsed\":{\"names\":[\"relay.host.net\"]}},\"validation\":{\"browser_trusted\":false}}}}}}\n"
+		"{\"ip\":\"192.0.2.1\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\"}}}}\n";
+	import_input in[] = {
+		{IMPORT_TARGETS, xstrdup(tmpfile_str("Example.org\ncn.org\nnomx.org\n")), "alexa"},
+		{IMPORT_TARGETS, xstrdup(tmpfile_str("two.org\ngone.org\n")), "gov"},
+		{IMPORT_DNS, xstrdup(tmpfile_str(DNS)), NULL},
+		{IMPORT_SCANS, xstrdup(tmpfile_str(scans1)), NULL},
+		{IMPORT_SCANS, xstrdup(tmpfile_str(scans2)), NULL},
+		{IMPORT_PFX2AS, xstrdup(tmpfile_str(PFX2AS)), NULL},
+	};
+	assert_int_equal(run(f, false, in, 6, &err), 0);
+	assert_rows(f, "SELECT ip, port25, trusted FROM scan ORDER BY 1",
+		    "142.250.102.27|1|1\n192.0.2.1|1|NULL\n198.51.100.7|1|0\n");
+	assert_rows(f, "SELECT ip, asn, asn_set, source FROM asn ORDER BY 1",
+		    "142.250.102.27|15169|NULL|scan\n198.51.100.7|64500|NULL|pfx2as\n");
+	/* all: example.org, cn.org, two.org, gone.org; alexa: example.org,
+	 * cn.org, nomx.org; gov: two.org, gone.org (a.two.org has no address) */
+	assert_rederived(f, "0|4|3|1|4|2|2|2|1|2\n"
+			    "1|3|2|0|3|2|2|2|1|2\n"
+			    "2|2|1|1|1|0|0|0|0|0\n");
+	/* a second run into the same snapshot: the tables had rows before it,
+	 * so they are read back; the certificate is no longer trusted */
+	import_input in2[] = {
+		{IMPORT_TARGETS, xstrdup(tmpfile_str("cn.org\n")), "com"},
+		{IMPORT_SCANS, xstrdup(tmpfile_str("{\"ip\":\"142.250.102.27\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 g\"}}}}\n")),
+		 NULL},
+	};
+	assert_int_equal(run(f, false, in2, 2, &err), 0);
+	assert_rederived(f, "0|4|3|1|4|2|2|2|0|2\n"
+			    "1|3|2|0|3|2|2|2|0|2\n"
+			    "2|2|1|1|1|0|0|0|0|0\n"
+			    "3|1|1|0|1|1|1|1|0|1\n");
+	for (size_t i = 0; i < 6; i++)
+		free((char *)in[i].path);
+	free((char *)in2[0].path);
+	free((char *)in2[1].path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_import, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_derive_from_copy, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_scan_order_and_asn, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_problem_report_limit, db_logfx_setup, db_logfx_teardown),

@@ -51,11 +51,14 @@ extern volatile sig_atomic_t import_interrupted;
 int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c,
 		char **err);
 
-/* Rebuild mx_ip for the snapshot and fill ASNs from pfx2as for IPs whose
- * scan gave none. */
+/* Rebuild mx_ip for the snapshot, fill ASNs from pfx2as for IPs whose
+ * scan gave none, and store the counts of 'mxray stats' (f_stats), all
+ * from the stored tables, in one transaction. */
 int import_derive(store *st, const char *snapshot, char **err);
 
-/* Everything: all inputs (targets first), then derive.  -1 with *err
+/* Everything: all inputs (targets first), then derive (from the rows the
+ * run wrote, kept in memory, for each table the snapshot had no rows in
+ * before the run; from the stored tables otherwise).  -1 with *err
  * (naming the file) when a file failed: nothing of it was kept (with
  * --strict, nothing at all); -2 with *err when every file was kept but
  * the derive step failed (import_derive again finishes it). */

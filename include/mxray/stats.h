@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "mxray/store.h"
+#include "mxray/util.h"
 
 #define STATS_COLUMNS(X) \
 	X(domains, "domains") X(with_mx, "with_mx") X(failed_lookups, "failed_lookups") \
@@ -31,6 +32,23 @@ int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
  * transaction of its own): the import's derive step calls it, so that
  * stats_collect only reads.  0, or -1 with *err set. */
 int stats_compute(store *st, const char *snapshot, char **err);
+
+/* What the counts are made of, for one snapshot: name ids and addresses.
+ * mxd/mxh, iph/ipa, tl/td are pairs of columns; the target rows come
+ * grouped by list; scanned, port25, trusted (trusted = 1) and asn are
+ * ascending address sets (repeats allowed). */
+typedef struct {
+	u32vec mxd, mxh;      /* f_mx: domain, host */
+	u32vec iph, ipa;      /* f_mx_ip: host, ip */
+	u32vec fail, nodata;  /* names with a failed MX lookup, with a NODATA answer */
+	u32vec scanned, port25, trusted, asn;
+	u32vec tl, td;        /* f_target: list, domain */
+} stats_input;
+void stats_input_free(stats_input *in);
+/* Store the counts of `in` as the snapshot's f_stats rows (in a
+ * transaction of its own): what stats_compute does with rows it reads
+ * back, for a caller that has them at hand.  0, or -1 with *err set. */
+int stats_store(store *st, int64_t snap, const stats_input *in, char **err);
 
 enum stats_format { STATS_TEXT, STATS_CSV, STATS_JSON };
 void stats_print(FILE *out, const stats_row *rows, int n, enum stats_format fmt);
