@@ -189,7 +189,7 @@ FUZZ_SEED_jsonprune = for f in sample-data/scans-*.jsonl; do \
 	for f in tests/data/*.json tests/data/*.jsonl; do tr -d '\n' <$$f >$$c/$$(basename $$f); done
 FUZZ_CORPUS_scan_fast := corpus-scan-fast
 FUZZ_MAXLEN_scan_fast := 8192
-FUZZ_SEED_scan_fast = $(FUZZ_SEED_jsonprune)
+FUZZ_SEED_scan_fast = $(FUZZ_SEED_jsonprune); split -l 1 -a 3 tests/fuzz/seeds-scan-fast.jsonl $$c/shapes-
 FUZZ_CORPUS_import := corpus-import
 FUZZ_MAXLEN_import := 16384
 FUZZ_SEED_import = cp tests/data/*.json tests/data/*.jsonl $$c/ && \

@@ -988,8 +988,8 @@ static void scan_parse_one(scan_item *it)
 	it->ok = false;
 	if (it->blank)
 		return;
-	/* the common Censys legacy record: read without a tree */
-	if (scan_legacy_fast(it->line.data, it->line.len, &it->rec)) {
+	/* the common records (Censys legacy, ZGrab2, Censys 2.0): read without a tree */
+	if (scan_fast(it->line.data, it->line.len, &it->rec)) {
 		it->ok = true;
 		return;
 	}

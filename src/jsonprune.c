@@ -46,6 +46,7 @@ typedef struct {
 	const unsigned char *p, *end;
 	strbuf *out;
 	int depth;
+	size_t nvalues; /* values met (keys not counted), as jsonl_count_values counts */
 } pr;
 
 static void ws(pr *x)
@@ -65,12 +66,29 @@ static int hexval(unsigned char c)
 	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
 }
 
+/* The bytes that stand for themselves in a string: printable ASCII but
+ * the quote and the backslash. */
+#define R16(v) v, v, v, v, v, v, v, v, v, v, v, v, v, v, v, v
+static const unsigned char plain_byte[256] = {
+	R16(0), R16(0),
+	1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x22 '"' */
+	R16(1), R16(1),
+	1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* 0x5c '\\' */
+	R16(1), R16(1),
+	R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0), R16(0),
+};
+#undef R16
+
 /* A string at x->p (at its quote), copied when `on`.  *plain: no escape. */
 static bool string(pr *x, bool on, bool *plain)
 {
 	const unsigned char *start = x->p++;
 	*plain = true;
 	while (x->p < x->end) {
+		while (x->p < x->end && plain_byte[*x->p])
+			x->p++;
+		if (x->p >= x->end)
+			break;
 		unsigned char c = *x->p;
 		if (c == '"') {
 			x->p++;
@@ -354,6 +372,7 @@ static bool value(pr *x, enum mode m, const rule *r, const char *path)
 	if (x->p >= x->end)
 		return false;
 	bool on = m != DROP, plain;
+	x->nvalues++;
 	switch (*x->p) {
 	case '{':
 	case '[': {
@@ -376,7 +395,7 @@ static bool value(pr *x, enum mode m, const rule *r, const char *path)
 
 bool jsonprune_scan(const char *in, size_t len, strbuf *out)
 {
-	pr x = {(const unsigned char *)in, (const unsigned char *)in + len, out, 0};
+	pr x = {(const unsigned char *)in, (const unsigned char *)in + len, out, 0, 0};
 	sb_clear(out);
 	ws(&x);
 	if (x.p >= x.end || *x.p != '{')
@@ -390,12 +409,13 @@ bool jsonprune_scan(const char *in, size_t len, strbuf *out)
 
 /* ---- primitives for readers that go without a tree ---------------------- */
 
-bool jsonprune_skip(const char **p, const char *end)
+bool jsonprune_skip(const char **p, const char *end, size_t *nvalues)
 {
-	pr x = {(const unsigned char *)*p, (const unsigned char *)end, NULL, 0};
+	pr x = {(const unsigned char *)*p, (const unsigned char *)end, NULL, 0, 0};
 	if (!value(&x, DROP, NULL, ""))
 		return false;
 	*p = (const char *)x.p;
+	*nvalues += x.nvalues;
 	return true;
 }
 
@@ -430,7 +450,7 @@ bool jsonprune_string(const char **p, const char *end, strbuf *out)
 	s++;
 	for (;;) {
 		const unsigned char *run = s;
-		while (s < e && *s >= 0x20 && *s < 0x80 && *s != '"' && *s != '\\')
+		while (s < e && plain_byte[*s])
 			s++;
 		sb_add(out, run, (size_t)(s - run));
 		if (s >= e || *s < 0x20)

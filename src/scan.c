@@ -117,6 +117,7 @@ struct scan_nameset {
 	size_t mask;  /* slots in use, minus one (their count is a power of two) */
 	size_t n;     /* names in the set */
 	strbuf name;  /* the name being read */
+	strbuf fast[16]; /* scan_fast's texts (kept to save allocations) */
 };
 
 #define NAMESET_MIN 16
@@ -182,6 +183,8 @@ static void nameset_free(struct scan_nameset *s)
 	if (s) {
 		free(s->slot);
 		sb_free(&s->name);
+		for (size_t i = 0; i < sizeof s->fast / sizeof *s->fast; i++)
+			sb_free(&s->fast[i]);
 	}
 	free(s);
 }
@@ -681,35 +684,74 @@ char *scan_names_json(const scan_rec *r)
 	return s ? s : xstrdup("[]");
 }
 
-/* ---- the common Censys legacy record, read without a tree -------------
+/* ---- the common records, read without a tree -----------------------------
  *
- * Most scan records are Censys legacy host records of one shape:
- * {"ip":..., "p25":{"smtp":{"starttls":{banner, ehlo, starttls, tls:
- * {certificate:{parsed:{...}}, validation:{browser_trusted}}, timestamp}}},
- * "autonomous_system":{"asn":...}, "updated_at":..., other ports...}.
- * scan_legacy_fast reads that shape in one pass over the text and gives
- * the record scan_from_json would give; whatever is not plainly that shape
- * (a dotted or escaped key where keys are read, a key read twice, a value
- * of an unexpected type, anything scan_from_json would call an error, or
- * anything jsonprune declines) is declined, and the caller takes the
- * general way, which also reports the errors.  fuzz_scan_fast holds it to
- * that. */
+ * Most scan records are of three shapes:
+ *  - Censys legacy: {"ip":..., "p25":{"smtp":{"starttls":{banner, ehlo,
+ *    starttls, tls:{certificate:{parsed:{...}}, validation:{browser_trusted}},
+ *    timestamp}}}, "autonomous_system":{"asn":...}, "updated_at":..., other
+ *    ports...};
+ *  - ZGrab2: {"ip":..., "data":{"smtp":{status, protocol, port, timestamp,
+ *    result:{banner, ehlo or helo, starttls, tls:{handshake_log:
+ *    {server_certificates:{certificate:{parsed}, validation}}}}}}}, the
+ *    module also under another name (`zgrab2 multiple`, found by its
+ *    "protocol"), or modules other than SMTP only;
+ *  - Censys Search 2.0: {"ip":..., "autonomous_system":...,
+ *    "last_updated_at":..., "services":[{port, service_name,
+ *    transport_protocol, banner, smtp:{ehlo, start_tls}, tls:{certificates:
+ *    {leaf_data:{...}}}, observed_at, scan_time}, ...]}, the first TCP SMTP
+ *    service on port 25 read.
+ * scan_fast reads them in one pass over the text and gives the record
+ * scan_from_json would give; whatever is not plainly one of them (a dotted
+ * or escaped key where keys are read, a key read twice, a value of an
+ * unexpected type, a wrapper, anything scan_from_json would call an error,
+ * anything jsonprune declines, more than JSONL_VALUES_MAX values) is
+ * declined, and the caller takes the general way, which also reports the
+ * errors.  fuzz_scan_fast holds it to that. */
 
 enum fk { FK_ABSENT, FK_NULL, FK_STRING, FK_OBJECT, FK_OTHER, FK_TRUE, FK_FALSE, FK_NUMBER };
 
+/* The shapes: which of "p25", "data" and "services" the record has. */
+enum { FAST_LEGACY = 1, FAST_ZGRAB2 = 2, FAST_CENSYS2 = 4 };
+
+/* What was read of the part that holds the SMTP data (legacy
+ * p25.smtp.starttls, the ZGrab2 module, a Censys 2.0 service): the kinds of
+ * its members.  The texts of banner, ehlo, starttls and status are read
+ * straight into the record, the others into fast.s[]. */
+typedef struct {
+	enum fk banner, ehlo, helo, starttls, stamp, stamp2, parsed, trusted, status, port, name, proto, transport, cert;
+	unsigned long long port_v;
+	/* the certificate's name lists: names, common_name, dns_names, each
+	 * its strings after one another in s[S_LIST + i] (none holds a NUL) */
+	enum fk list[3];
+	size_t nlist[3];
+} unit;
+
+/* fast.s[]: the texts of strings read */
+enum { S_IP, S_UPDATED, S_LAST, S_ASN, S_HELO, S_STAMP, S_STAMP2, S_TRUSTED, S_PORT, S_NAME, S_PROTO, S_TRANSPORT,
+       S_LIST, S_N = S_LIST + 3 };
+
+/* Most members of a ZGrab2 "data" object read (one per module). */
+#define DATA_KEYS_MAX 16
+
 typedef struct {
 	const char *p, *end;
-	/* what the record's members were: kind, and the text of a string */
-	enum fk ip, p25, updated, banner, ehlo, starttls, stamp, parsed, trusted, asn;
-	strbuf ip_s, updated_s, stamp_s, asn_s, trusted_s;
+	size_t nvalues;  /* values passed, as jsonl_count_values counts them */
+	unsigned shapes; /* the shapes that may be read */
+	unsigned shape;  /* the shape met */
+	enum fk ip, p25, updated, last_updated, asn;
 	unsigned long long asn_v;
-	/* the certificate's name lists: names, common_name, dns_names, each
-	 * its strings after one another (none holds a NUL) */
-	enum fk list[3];
-	strbuf lists[3];
-	size_t nlist[3];
+	unit u;
+	bool picked;     /* the ZGrab2 module or Censys 2.0 service is in u */
+	size_t ndata;    /* ZGrab2 modules met, and their keys */
+	const char *dkey[DATA_KEYS_MAX];
+	size_t ndkey[DATA_KEYS_MAX];
+	bool lname, lproto; /* a later Censys 2.0 service has service_name, protocol */
+	strbuf *s;       /* [S_N], kept in r->nameset */
 	scan_rec *r;
 } fast;
+
+_Static_assert(S_N <= sizeof ((struct scan_nameset *)0)->fast / sizeof(strbuf), "scan_nameset.fast too small");
 
 static void fast_ws(fast *f)
 {
@@ -737,7 +779,13 @@ static enum fk fast_kind(fast *f)
 static bool fast_skip(fast *f)
 {
 	fast_ws(f);
-	return jsonprune_skip(&f->p, f->end);
+	return jsonprune_skip(&f->p, f->end, &f->nvalues);
+}
+
+static bool fast_string(fast *f, strbuf *sb)
+{
+	f->nvalues++;
+	return jsonprune_string(&f->p, f->end, sb);
 }
 
 /* A value read as its kind: a string's text into sb (when given). */
@@ -745,9 +793,30 @@ static bool fast_scalar(fast *f, enum fk *kind, strbuf *sb)
 {
 	*kind = fast_kind(f);
 	if (*kind == FK_STRING && sb)
-		return jsonprune_string(&f->p, f->end, sb);
+		return fast_string(f, sb);
 	if (*kind == FK_OBJECT)
 		*kind = FK_OTHER;
+	return fast_skip(f);
+}
+
+/* A value as jsonl_uint may read it: digits (FK_NUMBER, value in *v), a
+ * string (its text in sb), or else FK_OTHER (a fraction, a sign...) or a
+ * literal's kind. */
+static bool fast_uint(fast *f, enum fk *kind, unsigned long long *v, strbuf *sb)
+{
+	*kind = fast_kind(f);
+	if (*kind == FK_STRING)
+		return fast_string(f, sb);
+	if (*kind == FK_OBJECT)
+		*kind = FK_OTHER;
+	if (f->p < f->end && *f->p >= '0' && *f->p <= '9') {
+		const char *q = f->p;
+		unsigned long long n = 0;
+		while (q < f->end && *q >= '0' && *q <= '9' && q - f->p < 16)
+			n = n * 10 + (unsigned long long)(*q++ - '0');
+		*kind = q < f->end && (*q == '.' || *q == 'e' || *q == 'E') ? FK_OTHER : FK_NUMBER;
+		*v = n; /* more than 15 digits: declined by the skip */
+	}
 	return fast_skip(f);
 }
 
@@ -761,6 +830,7 @@ static bool fast_object(fast *f, fast_member member)
 	if (f->p >= f->end || *f->p != '{')
 		return false;
 	f->p++;
+	f->nvalues++;
 	fast_ws(f);
 	if (f->p < f->end && *f->p == '}') {
 		f->p++;
@@ -820,24 +890,30 @@ static bool fast_way(fast *f, fast_member member)
 	return fast_kind(f) == FK_OBJECT ? fast_object(f, member) : fast_skip(f);
 }
 
+static void fast_list_add(fast *f, int i, const strbuf *one)
+{
+	sb_add(&f->s[S_LIST + i], one->data, one->len + 1);
+	f->u.nlist[i]++;
+}
+
 /* A name list: null, a string, or a list of strings (else declined). */
 static bool fast_list(fast *f, int i)
 {
 	enum fk k = fast_kind(f);
-	f->list[i] = k;
+	f->u.list[i] = k;
 	strbuf *one = &f->r->nameset->name;
 	if (k == FK_NULL)
 		return fast_skip(f);
 	if (k == FK_STRING) {
-		if (!jsonprune_string(&f->p, f->end, one))
+		if (!fast_string(f, one))
 			return false;
-		sb_add(&f->lists[i], one->data, one->len + 1);
-		f->nlist[i]++;
+		fast_list_add(f, i, one);
 		return true;
 	}
 	if (f->p >= f->end || *f->p != '[')
 		return false;
 	f->p++;
+	f->nvalues++;
 	fast_ws(f);
 	if (f->p < f->end && *f->p == ']') {
 		f->p++;
@@ -845,10 +921,9 @@ static bool fast_list(fast *f, int i)
 	}
 	for (;;) {
 		fast_ws(f);
-		if (!jsonprune_string(&f->p, f->end, one))
+		if (!fast_string(f, one))
 			return false;
-		sb_add(&f->lists[i], one->data, one->len + 1);
-		f->nlist[i]++;
+		fast_list_add(f, i, one);
 		fast_ws(f);
 		if (f->p < f->end && *f->p == ',') {
 			f->p++;
@@ -861,6 +936,20 @@ static bool fast_list(fast *f, int i)
 		return false;
 	}
 }
+
+/* Forget what was read of a part that turned out not to be the one read. */
+static void unit_clear(fast *f)
+{
+	memset(&f->u, 0, sizeof f->u); /* FK_ABSENT */
+	for (int i = 0; i < 3; i++)
+		sb_clear(&f->s[S_LIST + i]);
+	sb_clear(&f->r->banner);
+	sb_clear(&f->r->ehlo);
+	sb_clear(&f->r->starttls);
+	sb_clear(&f->r->status);
+}
+
+/* -- the certificate (all shapes) -- */
 
 static bool m_subject(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
@@ -894,24 +983,30 @@ static bool m_parsed(fast *f, const char *key, size_t nkey, unsigned *seen)
 	return fast_skip(f);
 }
 
+/* The parsed certificate object (an error when not an object: declined). */
+static bool fast_parsed(fast *f, unsigned *seen)
+{
+	if (!once(seen, 1))
+		return false;
+	f->u.parsed = fast_kind(f);
+	return f->u.parsed == FK_OBJECT && fast_object(f, m_parsed);
+}
+
 static bool m_certificate(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
-	if (key_is(key, nkey, "parsed")) {
-		if (!once(seen, 1))
-			return false;
-		f->parsed = fast_kind(f);
-		return f->parsed == FK_OBJECT && fast_object(f, m_parsed); /* else an error: declined */
-	}
+	if (key_is(key, nkey, "parsed"))
+		return fast_parsed(f, seen);
 	return fast_skip(f);
 }
 
 static bool m_validation(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
 	if (key_is(key, nkey, "browser_trusted"))
-		return once(seen, 1) && fast_scalar(f, &f->trusted, &f->trusted_s);
+		return once(seen, 1) && fast_scalar(f, &f->u.trusted, &f->s[S_TRUSTED]);
 	return fast_skip(f);
 }
 
+/* legacy p25.smtp.starttls.tls, ZGrab2 result.tls.handshake_log.server_certificates */
 static bool m_tls(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
 	if (key_is(key, nkey, "certificate"))
@@ -921,19 +1016,21 @@ static bool m_tls(fast *f, const char *key, size_t nkey, unsigned *seen)
 	return fast_skip(f);
 }
 
+/* -- Censys legacy -- */
+
 static bool m_starttls(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
 	scan_rec *r = f->r;
 	if (key_is(key, nkey, "banner"))
-		return once(seen, 1) && fast_scalar(f, &f->banner, &r->banner);
+		return once(seen, 1) && fast_scalar(f, &f->u.banner, &r->banner);
 	if (key_is(key, nkey, "ehlo"))
-		return once(seen, 2) && fast_scalar(f, &f->ehlo, &r->ehlo);
+		return once(seen, 2) && fast_scalar(f, &f->u.ehlo, &r->ehlo);
 	if (key_is(key, nkey, "starttls"))
-		return once(seen, 4) && fast_scalar(f, &f->starttls, &r->starttls);
+		return once(seen, 4) && fast_scalar(f, &f->u.starttls, &r->starttls);
 	if (key_is(key, nkey, "tls"))
 		return once(seen, 8) && fast_way(f, m_tls);
 	if (key_is(key, nkey, "timestamp"))
-		return once(seen, 16) && fast_scalar(f, &f->stamp, &f->stamp_s);
+		return once(seen, 16) && fast_scalar(f, &f->u.stamp, &f->s[S_STAMP]);
 	return fast_skip(f);
 }
 
@@ -950,6 +1047,226 @@ static bool m_p25(fast *f, const char *key, size_t nkey, unsigned *seen)
 		return once(seen, 1) && fast_way(f, m_smtp);
 	return fast_skip(f);
 }
+
+/* -- ZGrab2 -- */
+
+static bool m_handshake(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "server_certificates"))
+		return once(seen, 1) && fast_way(f, m_tls);
+	return fast_skip(f);
+}
+
+static bool m_ztls(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "handshake_log"))
+		return once(seen, 1) && fast_way(f, m_handshake);
+	return fast_skip(f);
+}
+
+static bool m_result(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	scan_rec *r = f->r;
+	if (key_is(key, nkey, "banner"))
+		return once(seen, 1) && fast_scalar(f, &f->u.banner, &r->banner);
+	if (key_is(key, nkey, "ehlo"))
+		return once(seen, 2) && fast_scalar(f, &f->u.ehlo, &r->ehlo);
+	if (key_is(key, nkey, "helo"))
+		return once(seen, 4) && fast_scalar(f, &f->u.helo, &f->s[S_HELO]);
+	if (key_is(key, nkey, "starttls"))
+		return once(seen, 8) && fast_scalar(f, &f->u.starttls, &r->starttls);
+	if (key_is(key, nkey, "tls"))
+		return once(seen, 16) && fast_way(f, m_ztls);
+	return fast_skip(f);
+}
+
+static bool m_module(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	unit *u = &f->u;
+	if (key_is(key, nkey, "status"))
+		return once(seen, 1) && fast_scalar(f, &u->status, &f->r->status);
+	if (key_is(key, nkey, "protocol"))
+		return once(seen, 2) && fast_scalar(f, &u->proto, &f->s[S_PROTO]);
+	if (key_is(key, nkey, "port"))
+		return once(seen, 4) && fast_uint(f, &u->port, &u->port_v, &f->s[S_PORT]);
+	if (key_is(key, nkey, "timestamp"))
+		return once(seen, 8) && fast_scalar(f, &u->stamp, &f->s[S_STAMP]);
+	if (key_is(key, nkey, "result")) {
+		if (!once(seen, 16))
+			return false;
+		enum fk k = fast_kind(f);
+		if (k == FK_OBJECT)
+			return fast_object(f, m_result);
+		return k == FK_NULL && fast_skip(f); /* else an error: declined */
+	}
+	return fast_skip(f);
+}
+
+/* A member of "data": the module named "smtp" is read, whatever comes
+ * before or after it; else the first whose "protocol" says SMTP. */
+static bool m_data(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	(void)seen;
+	if (f->ndata == DATA_KEYS_MAX)
+		return false;
+	for (size_t i = 0; i < f->ndata; i++)
+		if (f->ndkey[i] == nkey && !memcmp(f->dkey[i], key, nkey))
+			return false; /* a key twice: declined */
+	f->dkey[f->ndata] = key;
+	f->ndkey[f->ndata++] = nkey;
+	bool obj = fast_kind(f) == FK_OBJECT;
+	if (key_is(key, nkey, "smtp")) {
+		if (!obj)
+			return false; /* an error */
+		unit_clear(f);
+		f->picked = true;
+		return fast_object(f, m_module);
+	}
+	if (f->picked || !obj)
+		return fast_skip(f);
+	if (!fast_object(f, m_module))
+		return false;
+	if (f->u.proto == FK_STRING && !strcasecmp(f->s[S_PROTO].data, "smtp"))
+		f->picked = true;
+	else
+		unit_clear(f);
+	return true;
+}
+
+/* -- Censys Search 2.0 -- */
+
+static bool m_c2smtp(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "ehlo"))
+		return once(seen, 1) && fast_scalar(f, &f->u.ehlo, &f->r->ehlo);
+	if (key_is(key, nkey, "start_tls"))
+		return once(seen, 2) && fast_scalar(f, &f->u.starttls, &f->r->starttls);
+	return fast_skip(f);
+}
+
+static bool m_c2certs(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "leaf_data"))
+		return fast_parsed(f, seen);
+	return fast_skip(f);
+}
+
+static bool m_c2tls(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (key_is(key, nkey, "certificates"))
+		return once(seen, 1) && fast_way(f, m_c2certs);
+	return fast_skip(f);
+}
+
+static bool m_service(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	unit *u = &f->u;
+	scan_rec *r = f->r;
+	static const char *const keys[] = {"port",	"service_name", "protocol",    "transport_protocol", "banner",
+					   "smtp",	"cert",		"tls",	       "observed_at",	     "scan_time"};
+	size_t i = 0;
+	while (i < sizeof keys / sizeof *keys && !key_is(key, nkey, keys[i]))
+		i++;
+	if (i == sizeof keys / sizeof *keys)
+		return fast_skip(f);
+	if (!once(seen, 1u << i))
+		return false;
+	switch (i) {
+	case 0: return fast_uint(f, &u->port, &u->port_v, &f->s[S_PORT]);
+	case 1: return fast_scalar(f, &u->name, &f->s[S_NAME]);
+	case 2: return fast_scalar(f, &u->proto, NULL);
+	case 3: return fast_scalar(f, &u->transport, &f->s[S_TRANSPORT]);
+	case 4: return fast_scalar(f, &u->banner, &r->banner);
+	case 5: return fast_way(f, m_c2smtp);
+	case 6: return fast_scalar(f, &u->cert, NULL);
+	case 7: return fast_way(f, m_c2tls);
+	case 8: return fast_scalar(f, &u->stamp, &f->s[S_STAMP]);
+	default: return fast_scalar(f, &u->stamp2, &f->s[S_STAMP2]);
+	}
+}
+
+/* A service after the one read: only whether it names its protocol the
+ * Platform's way matters. */
+static bool m_later_service(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	(void)seen;
+	if (key_is(key, nkey, "service_name"))
+		f->lname = true;
+	else if (key_is(key, nkey, "protocol"))
+		f->lproto = true;
+	return fast_skip(f);
+}
+
+/* A string read as jsonl_uint (u) or jsonl_bool (b) reads it. */
+static bool fast_json_string(const strbuf *s, unsigned long long *u, bool *b)
+{
+	json_t *v = json_stringn(s->data, s->len);
+	bool ok = v && (u ? jsonl_uint(v, u) : jsonl_bool(v, b));
+	json_decref(v);
+	return ok;
+}
+
+/* The port read is 25, as jsonl_uint reads it. */
+static bool fast_port25(fast *f)
+{
+	unsigned long long v;
+	if (f->u.port == FK_STRING)
+		return fast_json_string(&f->s[S_PORT], &v, NULL) && v == 25;
+	return f->u.port == FK_NUMBER && f->u.port_v == 25;
+}
+
+/* One element of "services"; the first TCP SMTP service on port 25 is
+ * kept in f->u. */
+static bool fast_service(fast *f)
+{
+	if (fast_kind(f) != FK_OBJECT)
+		return fast_skip(f);
+	if (f->picked) {
+		f->lname = f->lproto = false;
+		return fast_object(f, m_later_service) && (f->lname || !f->lproto);
+	}
+	unit *u = &f->u;
+	if (!fast_object(f, m_service))
+		return false;
+	if (u->name == FK_ABSENT && u->proto != FK_ABSENT)
+		return false; /* a Platform service: declined */
+	if (fast_port25(f) && u->name == FK_STRING && !strcasecmp(f->s[S_NAME].data, "SMTP") &&
+	    (u->transport != FK_STRING || !strcasecmp(f->s[S_TRANSPORT].data, "TCP")))
+		f->picked = true;
+	else
+		unit_clear(f);
+	return true;
+}
+
+static bool fast_services(fast *f)
+{
+	fast_ws(f);
+	if (f->p >= f->end || *f->p != '[')
+		return false; /* not a list: an error */
+	f->p++;
+	f->nvalues++;
+	fast_ws(f);
+	if (f->p < f->end && *f->p == ']') {
+		f->p++;
+		return true;
+	}
+	for (;;) {
+		if (!fast_service(f))
+			return false;
+		fast_ws(f);
+		if (f->p < f->end && *f->p == ',') {
+			f->p++;
+			continue;
+		}
+		if (f->p < f->end && *f->p == ']') {
+			f->p++;
+			return true;
+		}
+		return false;
+	}
+}
+
+/* -- the record -- */
 
 static bool m_as(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
@@ -970,31 +1287,47 @@ static bool m_as(fast *f, const char *key, size_t nkey, unsigned *seen)
 		f->asn_v = v;
 		return fast_skip(f); /* checks what follows the digits */
 	}
-	return fast_scalar(f, &f->asn, &f->asn_s);
+	return fast_scalar(f, &f->asn, &f->s[S_ASN]);
+}
+
+/* The member that says the shape: met once, and one of them only. */
+static bool fast_shape(fast *f, unsigned shape)
+{
+	if (f->shape || !(f->shapes & shape))
+		return false;
+	f->shape = shape;
+	return true;
 }
 
 static bool m_root(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
 	if (key_is(key, nkey, "ip"))
-		return once(seen, 1) && fast_scalar(f, &f->ip, &f->ip_s);
+		return once(seen, 1) && fast_scalar(f, &f->ip, &f->s[S_IP]);
+	if (key_is(key, nkey, "autonomous_system"))
+		return once(seen, 2) && fast_way(f, m_as);
+	if (key_is(key, nkey, "updated_at"))
+		return once(seen, 4) && fast_scalar(f, &f->updated, &f->s[S_UPDATED]);
+	if (key_is(key, nkey, "last_updated_at"))
+		return once(seen, 8) && fast_scalar(f, &f->last_updated, &f->s[S_LAST]);
 	if (key_is(key, nkey, "p25")) {
-		if (!once(seen, 2))
+		if (!fast_shape(f, FAST_LEGACY))
 			return false;
 		f->p25 = fast_kind(f);
 		if (f->p25 == FK_OBJECT)
 			return fast_object(f, m_p25);
 		return f->p25 == FK_NULL && fast_skip(f); /* else an error: declined */
 	}
-	if (key_is(key, nkey, "autonomous_system"))
-		return once(seen, 4) && fast_way(f, m_as);
-	if (key_is(key, nkey, "updated_at"))
-		return once(seen, 8) && fast_scalar(f, &f->updated, &f->updated_s);
-	/* other formats and wrappers, and port 25 by its other name: the
-	 * general way */
-	if (key_is(key, nkey, "25") || key_is(key, nkey, "data") || key_is(key, nkey, "services"))
+	if (key_is(key, nkey, "data"))
+		return fast_shape(f, FAST_ZGRAB2) && fast_kind(f) == FK_OBJECT && fast_object(f, m_data);
+	if (key_is(key, nkey, "services"))
+		return fast_shape(f, FAST_CENSYS2) && fast_services(f);
+	/* port 25 by its other name: the general way */
+	if (key_is(key, nkey, "25"))
 		return false;
 	return fast_skip(f);
 }
+
+/* -- what the general way makes of what was read -- */
 
 /* A time stamp as get_time reads it: false for an error. */
 static bool fast_time(scan_rec *r, enum fk k, const strbuf *s)
@@ -1019,28 +1352,35 @@ static bool fast_text(enum fk k, const strbuf *s, bool *has)
 	return true;
 }
 
+static bool fast_texts(fast *f)
+{
+	scan_rec *r = f->r;
+	return fast_text(f->u.banner, &r->banner, &r->has_banner) && fast_text(f->u.ehlo, &r->ehlo, &r->has_ehlo) &&
+	       fast_text(f->u.starttls, &r->starttls, &r->has_starttls);
+}
+
 /* The certificate, as get_cert_names reads it: false for an error. */
 static bool fast_cert(fast *f)
 {
 	scan_rec *r = f->r;
-	if (f->parsed == FK_ABSENT)
+	if (f->u.parsed == FK_ABSENT)
 		return true;
 	r->has_cert = true;
 	nameset_begin(r);
 	char errbuf[80];
 	ctx c = {false, errbuf, sizeof errbuf};
 	/* the first common name as it is written (every one is a string) */
-	if (f->nlist[1]) {
-		size_t n = strlen(f->lists[1].data);
+	if (f->u.nlist[1]) {
+		size_t n = strlen(f->s[S_LIST + 1].data);
 		if (n > 1024)
 			return false;
 		sb_clear(&r->cert_cn);
-		sb_add(&r->cert_cn, f->lists[1].data, n);
+		sb_add(&r->cert_cn, f->s[S_LIST + 1].data, n);
 	}
 	static const char *const what[] = {"names", "common_name", "dns_names"};
 	for (int i = 0; i < 3; i++) {
-		const char *s = f->lists[i].data;
-		for (size_t j = 0; j < f->nlist[i]; j++) {
+		const char *s = f->s[S_LIST + i].data;
+		for (size_t j = 0; j < f->u.nlist[i]; j++) {
 			size_t n = strlen(s);
 			strbuf *sb = &r->nameset->name;
 			sb_clear(sb);
@@ -1055,70 +1395,138 @@ static bool fast_cert(fast *f)
 	return true;
 }
 
-/* A string read as jsonl_uint (u) or jsonl_bool (b) reads it. */
-static bool fast_json_string(const strbuf *s, unsigned long long *u, bool *b)
+/* browser_trusted as get_trust reads it: false for an error. */
+static bool fast_trust(fast *f)
 {
-	json_t *v = json_stringn(s->data, s->len);
-	bool ok = v && (u ? jsonl_uint(v, u) : jsonl_bool(v, b));
-	json_decref(v);
-	return ok;
+	scan_rec *r = f->r;
+	bool b;
+	if (!r->has_cert)
+		return true;
+	if (f->u.trusted == FK_TRUE || f->u.trusted == FK_FALSE)
+		r->trusted = f->u.trusted == FK_TRUE ? SCAN_TRUST_YES : SCAN_TRUST_NO;
+	else if (f->u.trusted == FK_STRING && fast_json_string(&f->s[S_TRUSTED], NULL, &b))
+		r->trusted = b ? SCAN_TRUST_YES : SCAN_TRUST_NO;
+	else if (f->u.trusted == FK_ABSENT || f->u.trusted == FK_NULL)
+		r->trusted = SCAN_TRUST_UNKNOWN;
+	else
+		return false;
+	return true;
 }
 
-bool scan_legacy_fast(const char *line, size_t len, scan_rec *r)
+/* autonomous_system.asn as get_asn reads it: false for an error. */
+static bool fast_asn(fast *f)
+{
+	if (f->asn == FK_STRING && !fast_json_string(&f->s[S_ASN], &f->asn_v, NULL))
+		return false; /* a decimal string, as jsonl_uint reads it, or an error */
+	if ((f->asn == FK_NUMBER || f->asn == FK_STRING) && f->asn_v >= 1 && f->asn_v <= 0xffffffffULL) {
+		f->r->asn = (uint32_t)f->asn_v;
+		return true;
+	}
+	return f->asn == FK_ABSENT || f->asn == FK_NULL;
+}
+
+static bool fast_legacy(fast *f)
+{
+	scan_rec *r = f->r;
+	r->format = SCAN_CENSYS_LEGACY;
+	if (!fast_asn(f))
+		return false;
+	if (f->p25 != FK_OBJECT)
+		return fast_time(r, f->updated, &f->s[S_UPDATED]); /* nothing on port 25 */
+	r->port25 = true;
+	return fast_texts(f) && fast_cert(f) && fast_trust(f) && fast_time(r, f->u.stamp, &f->s[S_STAMP]) &&
+	       fast_time(r, f->updated, &f->s[S_UPDATED]);
+}
+
+static bool fast_zgrab2(fast *f)
+{
+	scan_rec *r = f->r;
+	unit *u = &f->u;
+	r->format = SCAN_ZGRAB2;
+	if (!f->picked) {
+		r->not_smtp = f->ndata > 0; /* modules other than SMTP only; none: an error */
+		return r->not_smtp;
+	}
+	unsigned long long v;
+	if (u->port == FK_STRING ? fast_json_string(&f->s[S_PORT], &v, NULL) && v != 25
+				 : u->port != FK_ABSENT && !(u->port == FK_NUMBER && u->port_v == 25))
+		return false; /* another port (an error), or a port of another kind */
+	if (u->status != FK_ABSENT && u->status != FK_STRING)
+		return false;
+	if (!fast_time(r, u->stamp, &f->s[S_STAMP]))
+		return false;
+	if (u->ehlo == FK_ABSENT || u->ehlo == FK_NULL) {
+		u->ehlo = u->helo;
+		sb_clear(&r->ehlo);
+		if (u->helo == FK_STRING)
+			sb_add(&r->ehlo, f->s[S_HELO].data, f->s[S_HELO].len);
+	}
+	if (!fast_texts(f) || !fast_cert(f) || !fast_trust(f))
+		return false;
+	r->port25 = r->has_banner || r->has_ehlo || r->has_starttls || r->has_cert ||
+		    (r->status.len && !strcmp(r->status.data, "success"));
+	return true;
+}
+
+static bool fast_censys2(fast *f)
+{
+	scan_rec *r = f->r;
+	unit *u = &f->u;
+	r->format = SCAN_CENSYS2;
+	if (!fast_asn(f))
+		return false;
+	if (f->picked) {
+		if (u->cert != FK_ABSENT && u->cert != FK_NULL)
+			return false; /* the Platform's "cert": declined */
+		if (!fast_texts(f) || !fast_cert(f))
+			return false;
+		if (r->has_cert)
+			r->trusted = SCAN_TRUST_UNKNOWN;
+		if (!fast_time(r, u->stamp, &f->s[S_STAMP]) || !fast_time(r, u->stamp2, &f->s[S_STAMP2]))
+			return false;
+		r->port25 = true;
+	}
+	return fast_time(r, f->last_updated, &f->s[S_LAST]);
+}
+
+static bool fast_read(const char *line, size_t len, scan_rec *r, unsigned shapes, size_t *nvalues)
 {
 	reset(r);
 	if (!r->nameset) {
 		r->nameset = xcalloc(1, sizeof *r->nameset);
 		sb_init(&r->nameset->name);
 	}
-	fast f = {.p = line, .end = line + len, .r = r};
-	sb_init(&f.ip_s);
-	sb_init(&f.updated_s);
-	sb_init(&f.stamp_s);
-	sb_init(&f.asn_s);
-	sb_init(&f.trusted_s);
+	fast f = {.p = line, .end = line + len, .shapes = shapes, .s = r->nameset->fast, .r = r};
 	for (int i = 0; i < 3; i++)
-		sb_init(&f.lists[i]);
+		sb_clear(&f.s[S_LIST + i]);
 	bool ok = fast_object(&f, m_root);
 	fast_ws(&f);
-	ok = ok && f.p == f.end && jsonl_count_values(line, len) <= JSONL_VALUES_MAX;
+	ok = ok && f.p == f.end && f.nvalues <= JSONL_VALUES_MAX;
 	uint32_t addr;
-	ok = ok && f.ip == FK_STRING && strlen(f.ip_s.data) == f.ip_s.len && mx_ipv4_parse(f.ip_s.data, &addr);
+	ok = ok && f.ip == FK_STRING && strlen(f.s[S_IP].data) == f.s[S_IP].len && mx_ipv4_parse(f.s[S_IP].data, &addr);
 	if (ok) {
 		mx_ipv4_format(addr, r->ip);
-		r->format = SCAN_CENSYS_LEGACY;
-		if (f.asn == FK_STRING) /* a decimal string, as jsonl_uint reads it */
-			ok = fast_json_string(&f.asn_s, &f.asn_v, NULL);
-		if (ok && (f.asn == FK_NUMBER || f.asn == FK_STRING) && f.asn_v >= 1 && f.asn_v <= 0xffffffffULL)
-			r->asn = (uint32_t)f.asn_v;
-		else
-			ok = ok && (f.asn == FK_ABSENT || f.asn == FK_NULL);
+		ok = f.shape == FAST_ZGRAB2 ? fast_zgrab2(&f) : f.shape == FAST_CENSYS2 ? fast_censys2(&f) : fast_legacy(&f);
 	}
-	if (ok && f.p25 != FK_OBJECT) {
-		ok = fast_time(r, f.updated, &f.updated_s); /* nothing on port 25 */
-	} else if (ok) {
-		ok = fast_text(f.banner, &r->banner, &r->has_banner) && fast_text(f.ehlo, &r->ehlo, &r->has_ehlo) &&
-		     fast_text(f.starttls, &r->starttls, &r->has_starttls) && fast_cert(&f);
-		if (ok && r->has_cert) {
-			bool b;
-			if (f.trusted == FK_TRUE || f.trusted == FK_FALSE)
-				r->trusted = f.trusted == FK_TRUE ? SCAN_TRUST_YES : SCAN_TRUST_NO;
-			else if (f.trusted == FK_STRING && fast_json_string(&f.trusted_s, NULL, &b))
-				r->trusted = b ? SCAN_TRUST_YES : SCAN_TRUST_NO;
-			else if (f.trusted == FK_ABSENT || f.trusted == FK_NULL)
-				r->trusted = SCAN_TRUST_UNKNOWN;
-			else
-				ok = false;
-		}
-		ok = ok && fast_time(r, f.stamp, &f.stamp_s) && fast_time(r, f.updated, &f.updated_s);
-		r->port25 = true;
-	}
-	sb_free(&f.ip_s);
-	sb_free(&f.updated_s);
-	sb_free(&f.stamp_s);
-	sb_free(&f.asn_s);
-	sb_free(&f.trusted_s);
-	for (int i = 0; i < 3; i++)
-		sb_free(&f.lists[i]);
+	if (nvalues)
+		*nvalues = f.nvalues;
+	for (int i = 0; i < S_N; i++)
+		if (f.s[i].cap > SCAN_TEXT_MAX) /* do not keep a huge one */
+			sb_free(&f.s[i]);
 	return ok;
+}
+
+bool scan_fast(const char *line, size_t len, scan_rec *r)
+{
+	return fast_read(line, len, r, FAST_LEGACY | FAST_ZGRAB2 | FAST_CENSYS2, NULL);
+}
+
+bool scan_fast_count(const char *line, size_t len, scan_rec *r, size_t *nvalues)
+{
+	return fast_read(line, len, r, FAST_LEGACY | FAST_ZGRAB2 | FAST_CENSYS2, nvalues);
+}
+
+bool scan_legacy_fast(const char *line, size_t len, scan_rec *r)
+{
+	return fast_read(line, len, r, FAST_LEGACY, NULL);
 }

@@ -178,6 +178,47 @@ static void same_record(const char *line, size_t len, size_t *pruned)
 	sb_free(&p);
 }
 
+/* jsonprune_skip moves past one value and counts the values in it as
+ * jsonl_count_values does (keys not counted); jsonprune_string decodes. */
+static void test_skip_counts(void **state)
+{
+	(void)state;
+	static const struct {
+		const char *text;
+		size_t values;
+	} cases[] = {
+		{"0", 1}, {"-1.5", 1}, {"true", 1}, {"null", 1}, {"\"a\\\"b\"", 1}, {"[]", 1}, {"{}", 1},
+		{"[1,\"x\",[null,{}]]", 6}, {"{\"k\":1,\"l\":{\"m\":[true, false]}}", 6},
+		{"{ \"k\" : \"v:\" , \"s\":\"[1,2]\"}", 3},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+		const char *p = cases[i].text, *end = p + strlen(p);
+		size_t n = 7;
+		assert_true(jsonprune_skip(&p, end, &n));
+		assert_ptr_equal(p, end);
+		assert_int_equal(n - 7, cases[i].values);
+		assert_int_equal(jsonl_count_values(cases[i].text, strlen(cases[i].text)), cases[i].values);
+	}
+	/* what follows is left; malformed is declined */
+	const char *t = "[1,2] ,3", *p = t;
+	size_t n = 0;
+	assert_true(jsonprune_skip(&p, t + strlen(t), &n));
+	assert_int_equal(p - t, 5);
+	assert_int_equal(n, 3);
+	static const char *const bad[] = {"[1,]", "{\"a\"}", "01", "1e5", "\"\\ud800\"", "tru", "\"a"};
+	for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+		p = bad[i];
+		assert_false(jsonprune_skip(&p, p + strlen(p), &n));
+	}
+	strbuf sb;
+	sb_init(&sb);
+	t = "\"caf\\u00e9 \\\"x\\\" \xc3\xa9\\n\"";
+	p = t;
+	assert_true(jsonprune_string(&p, t + strlen(t), &sb));
+	assert_string_equal(sb.data, "caf\xc3\xa9 \"x\" \xc3\xa9\n");
+	sb_free(&sb);
+}
+
 static void test_same_records(void **state)
 {
 	(void)state;
@@ -241,6 +282,7 @@ int main(void)
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_declines),
 		cmocka_unit_test(test_same_records),
+		cmocka_unit_test(test_skip_counts),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,13 +33,16 @@
 bool jsonprune_scan(const char *in, size_t len, strbuf *out);
 
 /* For a reader that reads a record without building a tree (scan.c's
- * scan_legacy_fast), with the same checks and the same declines:
- * jsonprune_skip checks the JSON value at *p (after no whitespace) and
- * moves *p past it; jsonprune_string decodes the string at *p (at its
- * quote) into out and moves *p past it, as jansson would decode it.  Both
- * return false to decline (malformed, or one of the doubts above, e.g. an
- * escaped NUL or a surrogate). */
-bool jsonprune_skip(const char **p, const char *end);
+ * scan_fast), with the same checks and the same declines:
+ * jsonprune_skip checks the JSON value at *p (after no whitespace), moves
+ * *p past it and adds to *nvalues the values it held, itself included,
+ * counted as jsonl_count_values counts them (keys not counted), so that the
+ * reader can hold a line to JSONL_VALUES_MAX without a second pass;
+ * jsonprune_string decodes the string at *p (at its quote) into out and
+ * moves *p past it, as jansson would decode it.  Both return false to
+ * decline (malformed, or one of the doubts above, e.g. an escaped NUL or a
+ * surrogate). */
+bool jsonprune_skip(const char **p, const char *end, size_t *nvalues);
 bool jsonprune_string(const char **p, const char *end, strbuf *out);
 
 #endif

@@ -52,11 +52,22 @@ void scan_rec_free(scan_rec *r);
  * NULL with r->not_smtp set: a well-formed record that is not SMTP. */
 const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen);
 
-/* Read one JSON line that is a Censys legacy host record of the common
- * shape without building a tree.  true: r is what scan_from_json makes of
- * the parsed line (which then reports no error); false: declined (r is
- * left in any state), take the general way. */
+/* Read one JSON line of a common shape without building a tree: a Censys
+ * legacy host record (nested), a ZGrab2 record (smtp module, by name or by
+ * "protocol", or other modules only) or a bare Censys Search 2.0 host.
+ * true: r is what scan_from_json makes of the line as jsonl_parse parses
+ * it (both then report no error); false: declined (r is left in any
+ * state), take the general way (jsonprune_scan, jsonl_parse_alt,
+ * scan_from_json), which also reports the errors.  It walks the line once
+ * and declines a line of more than JSONL_VALUES_MAX values. */
+bool scan_fast(const char *line, size_t len, scan_rec *r);
+
+/* scan_fast for Censys legacy records only (declines the other shapes). */
 bool scan_legacy_fast(const char *line, size_t len, scan_rec *r);
+
+/* scan_fast that also tells how many values it walked (when it read the
+ * whole line: jsonl_count_values' count), for the tests. */
+bool scan_fast_count(const char *line, size_t len, scan_rec *r, size_t *nvalues);
 
 /* The certificate names as a JSON array text (allocated), or NULL when the
  * record has no certificate. */

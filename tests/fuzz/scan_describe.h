@@ -28,16 +28,16 @@ static inline void scan_describe(const scan_rec *r, const char *why, strbuf *out
 		sb_addf(out, "%s,", r->names[i]);
 }
 
-/* The tree-less reader against the general way on one line: 0 when
- * scan_legacy_fast declines it; else 1 when the general way parses it with
- * no error into the same record, -1 when not.  *fast and *general (each
- * cleared first) are the two descriptions. */
-static inline int scan_fast_agrees(const char *line, size_t len, scan_rec *fast_rec, scan_rec *general_rec,
-				   strbuf *fast, strbuf *general)
+/* A tree-less reader (scan_fast, scan_legacy_fast) against the general
+ * way on one line: 0 when the reader declines it; else 1 when the general
+ * way parses it with no error into the same record, -1 when not.  *fast and
+ * *general (each cleared first) are the two descriptions. */
+static inline int scan_reader_agrees(bool (*reader)(const char *, size_t, scan_rec *), const char *line, size_t len,
+				     scan_rec *fast_rec, scan_rec *general_rec, strbuf *fast, strbuf *general)
 {
 	sb_clear(fast);
 	sb_clear(general);
-	if (!scan_legacy_fast(line, len, fast_rec))
+	if (!reader(line, len, fast_rec))
 		return 0;
 	scan_describe(fast_rec, NULL, fast);
 	bool raw;
@@ -51,6 +51,13 @@ static inline int scan_fast_agrees(const char *line, size_t len, scan_rec *fast_
 	json_decref(o);
 	scan_describe(general_rec, why, general);
 	return fast->len == general->len && !memcmp(fast->data, general->data, fast->len) ? 1 : -1;
+}
+
+/* scan_legacy_fast against the general way. */
+static inline int scan_fast_agrees(const char *line, size_t len, scan_rec *fast_rec, scan_rec *general_rec,
+				   strbuf *fast, strbuf *general)
+{
+	return scan_reader_agrees(scan_legacy_fast, line, len, fast_rec, general_rec, fast, general);
 }
 
 #endif
