@@ -77,19 +77,23 @@ $(MXGEN): $(MXGEN_OBJ) $(BUILD)/src/util.o
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(UI_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(TESTLIBS)
 
-# make test: every cmocka unit test, then the CLI end-to-end tests.
-test: unit cli
+# make test: every cmocka unit test and the CLI end-to-end tests, several at
+# a time (tests/suite.sh: each one's output printed whole, in this order,
+# and the failed ones named at the end); the build runs TEST_JOBS
+# compilers at once (default: one per core).
+CLI_TESTS := $(addprefix tests/cli/,run.sh golden.sh tui.sh probe.sh diskfull.sh concurrent.sh)
+SUITE = sh tests/suite.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
+ifneq ($(filter test unit cli crashtest,$(MAKECMDGOALS)),)
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+MAKEFLAGS += -j$(TEST_JOBS)
+endif
+test: $(TEST_BIN) $(MXRAY) $(MXGEN)
+	@$(SUITE) $(TEST_BIN) $(CLI_TESTS)
 unit: $(TEST_BIN)
-	@fail=0; for t in $(TEST_BIN); do \
-	  MXRAY_TEST_DATA=tests/data $$t || fail=1; done; \
-	  if [ $$fail -ne 0 ]; then echo "unit tests FAILED"; exit 1; fi
-cli: $(MXRAY) $(MXGEN)
-	@sh tests/cli/run.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
-	@sh tests/cli/golden.sh $(abspath $(MXRAY))
-	@sh tests/cli/tui.sh $(abspath $(MXRAY))
-	@sh tests/cli/probe.sh $(abspath $(MXRAY))
-	@sh tests/cli/diskfull.sh $(abspath $(MXRAY))
-	@sh tests/cli/concurrent.sh $(abspath $(MXRAY))
+	@$(SUITE) $(TEST_BIN)
+# (after unit when both are asked for: one suite's output at a time)
+cli: $(MXRAY) $(MXGEN) | $(filter unit,$(MAKECMDGOALS))
+	@$(SUITE) $(CLI_TESTS)
 
 # The same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 asan:
