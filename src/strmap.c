@@ -141,6 +141,11 @@ const char *strmap_key(const strmap *m, uint32_t id)
 	return id < m->n ? m->keys[id] : NULL;
 }
 
+const char *const *strmap_keys(const strmap *m)
+{
+	return m->keys;
+}
+
 size_t strmap_size(const strmap *m)
 {
 	return m->n;

@@ -98,6 +98,75 @@ static void test_short_names_in_order(void **state)
 	store_close(st);
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* names sharing their first 8 and 16 bytes (the sort's second eight
+ * bytes and its strcmp on ties), of lengths about 8, 16 and 24, bytes
+ * above 0x7f: ids in strcmp order, each name stored whole and with its
+ * length, in the rebuilt flush and in the kept one */
+static void test_shared_prefixes_in_order(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	names *n = names_open(st, &err);
+	assert_non_null(n);
+	const char *stem[] = {"mail.cit", "mail.cityofsprin", "mail.cityofsprinGfield", "x"};
+	const char tail[] = {'a', 'b', '\xc3', '\x7f', '.', 'A'};
+	enum { MAXN = 4 * 6 * 6 * 6 * 2 };
+	char *all[MAXN];
+	size_t nall = 0, nfirst = 0;
+	uint32_t seen = 0;
+	for (int half = 0; half < 2; half++) {
+		for (size_t a = 0; a < 4; a++)
+			for (size_t b = 0; b < 6; b++)
+				for (size_t c = 0; c < 6; c++)
+					for (size_t d = 0; d < 6; d++) {
+						if (((a + b + c + d) % 3 == 0) != (half == 1))
+							continue; /* a third in the second flush */
+						char buf[64];
+						size_t len = (size_t)snprintf(buf, sizeof buf, "%s%c%c", stem[a], tail[b], tail[c]);
+						if (d > 0) /* a third byte, or none */
+							buf[len++] = tail[d];
+						buf[len] = '\0';
+						uint32_t r = names_ref(n, buf);
+						assert_int_equal(r, seen++);
+						all[nall++] = xstrdup(buf);
+					}
+		assert_int_equal(names_flush(n, st, &err), 0); /* rebuilt, then kept up */
+		if (!half)
+			nfirst = nall;
+	}
+	qsort(all, nall, sizeof *all, cmp_str);
+	/* every name once, with the id its reference maps to */
+	sqlite3_stmt *s = store_prepare(st, "SELECT id, name, length(CAST(name AS BLOB)) FROM name ORDER BY name", &err);
+	assert_non_null(s);
+	for (size_t i = 0; i < nall; i++) {
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(s, 1), all[i]);
+		assert_int_equal(sqlite3_column_int64(s, 2), (int64_t)strlen(all[i]));
+		uint32_t r = names_ref(n, all[i]);
+		assert_int_equal(names_dbid(n, r), sqlite3_column_int64(s, 0));
+	}
+	assert_int_equal(store_read_done(st, s, sqlite3_step(s), &err), 0);
+	/* within each flush, ids follow strcmp */
+	char *q = xasprintf("SELECT count(*) FROM name a JOIN name b ON b.id = a.id + 1"
+			    " WHERE a.id != %zu AND a.name >= b.name",
+			    nfirst);
+	assert_int_equal(db_int(st, q), 0);
+	free(q);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), (int64_t)nall);
+	assert_true(nfirst > 2 * (nall - nfirst) - 10 && nfirst < nall);
+	for (size_t i = 0; i < nall; i++)
+		free(all[i]);
+	names_free(n);
+	store_close(st);
+}
+
 /* the name index after a flush: rebuilt when the flush is at least as
  * large as the table, kept up otherwise; unique either way, and back as
  * it was when the flush fails */
@@ -200,6 +269,7 @@ int main(void)
 		cmocka_unit_test(test_ids_in_name_order),
 		cmocka_unit_test(test_sync_after_another_writer),
 		cmocka_unit_test(test_short_names_in_order),
+		cmocka_unit_test(test_shared_prefixes_in_order),
 		cmocka_unit_test(test_index_after_flush),
 		cmocka_unit_test(test_bulk_rows),
 	};

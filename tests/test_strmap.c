@@ -43,6 +43,11 @@ static void test_many_and_long(void **state)
 	}
 	assert_int_equal(strmap_find(m, big), 200000);
 	assert_string_equal(strmap_key(m, 200001), "after.big");
+	/* the key array: every id's key, the same pointers as strmap_key */
+	const char *const *keys = strmap_keys(m);
+	for (uint32_t i = 0; i < strmap_size(m); i++)
+		assert_ptr_equal(keys[i], strmap_key(m, i));
+	assert_string_equal(keys[200000], big);
 	free(big);
 	strmap_free(m);
 }

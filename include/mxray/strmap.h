@@ -16,6 +16,10 @@ uint32_t strmap_intern(strmap *m, const char *key, int *added);
 uint32_t strmap_find(const strmap *m, const char *key);
 /* The key of an id (valid while the map lives). */
 const char *strmap_key(const strmap *m, uint32_t id);
+/* Every key, indexed by id (strmap_size of them): for a caller that walks
+ * many ids in an order of its own and prefetches ahead.  Valid until the
+ * next strmap_intern. */
+const char *const *strmap_keys(const strmap *m);
 size_t strmap_size(const strmap *m);
 
 #endif
