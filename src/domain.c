@@ -493,8 +493,42 @@ const char *domain_rd(const char *name)
 	return e->rd < 0 ? NULL : name + e->rd;
 }
 
+/* The parent of a name of plain lower-case ASCII labels (none empty)
+ * whose parent has two labels or more and no rule directly below it, or
+ * NULL. */
+static const char *plain_parent(const char *name)
+{
+	const char *dot = NULL;
+	char prev = '.';
+	for (const char *p = name; *p; prev = *p++) {
+		char ch = *p;
+		if (ch == '.') {
+			if (prev == '.')
+				return NULL;
+			if (!dot)
+				dot = p;
+		} else if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_')) {
+			return NULL;
+		}
+	}
+	if (!dot || prev == '.' || !strchr(dot + 1, '.'))
+		return NULL;
+	if (rule_parents && strmap_find(rule_parents, dot + 1) != UINT32_MAX)
+		return NULL;
+	return dot + 1;
+}
+
 static const char *rd_uncached(const psl_ctx_t *c, const char *name)
 {
+	/* A name directly below a parent with a registered domain, and below
+	 * which no rule sits, has the parent's (domain_rd_memo): the parent,
+	 * shorter and often asked about again, is what libpsl is given. */
+	const char *parent = plain_parent(name);
+	if (parent) {
+		const char *rd = domain_rd(parent);
+		if (rd && rd >= parent && rd < parent + strlen(parent))
+			return rd;
+	}
 	/* libpsl treats a top-level domain no rule mentions as a suffix through
 	 * the implicit "*" rule; mxray gives a name under one (localdomain,
 	 * lan, internal) no registered domain.  Every other answer is libpsl's.

@@ -570,12 +570,28 @@ typedef struct {
 	bool self;
 } rdname;
 
-static char *mem_dup(const void *p, size_t n)
+/* What banner_fqdn reads of an SMTP reply: up to the end of its first
+ * line with anything but spaces and ":,;!." on it (a NUL byte counts). */
+static size_t reply_head(const char *p, size_t n)
 {
-	char *d = xmalloc(n + 1);
-	memcpy(d, p, n);
-	d[n] = '\0';
-	return d;
+	size_t i = 0;
+	while (i < n && (p[i] == '\n' || p[i] == ' ' || p[i] == '\t' || p[i] == '\r' || p[i] == '\v' ||
+			 p[i] == '\f' || p[i] == ':' || p[i] == ',' || p[i] == ';' || p[i] == '!' || p[i] == '.'))
+		i++;
+	const char *nl = i < n ? memchr(p + i, '\n', n - i) : NULL;
+	return nl ? (size_t)(nl - p) : n;
+}
+
+/* That part of a reply into the arena: its offset (the length in *len). */
+static size_t reply_keep(strbuf *arena, const void *p, int n, int *len)
+{
+	size_t at = arena->len;
+	*len = n > 0 ? (int)reply_head(p, (size_t)n) : 0;
+	if (*len > 0) {
+		sb_add(arena, p, (size_t)*len);
+		sb_addc(arena, '\0');
+	}
+	return at;
 }
 
 /* memo: for the names of certificates, many under one domain; a banner's
@@ -617,7 +633,7 @@ typedef struct {
 	uint8_t live, scan;
 	int32_t list;          /* the row's trusted certificate name list, or -1 */
 	bool list_first;       /* the first row with that list */
-	char *banner, *ehlo;   /* the replies (freed once read) */
+	size_t banner, ehlo;   /* the replies' first lines: offsets into the arena */
 	int bl, el;
 	rdname bf, ef;         /* their FQDNs */
 } srow;
@@ -630,10 +646,10 @@ typedef struct {
 
 typedef struct {
 	const kb *k;
+	const char *text;      /* the replies' arena */
 	srow *rows;
 	size_t nrows;
-	slist *lists;
-	size_t nlists;
+	slist *lists;          /* each read with the first row that has it */
 	int part, parts;
 } sjob;
 
@@ -652,45 +668,48 @@ static void list_add(slist *l, const char *nm, domain_memo *memo)
 	l->names[l->n++] = x;
 }
 
+/* A certificate name list's names, with their registered domains. */
+static void list_names(slist *l, strbuf *plain, domain_memo *memo)
+{
+	/* the list as mxray wrote it: plain ASCII names without a DOM,
+	 * anything else through jansson */
+	size_t nn;
+	if (jsonfast_strings(l->text, strlen(l->text), plain, &nn)) {
+		l->names = xcalloc(nn + 1, sizeof *l->names);
+		const char *nm = plain->data;
+		for (size_t k = 0; k < nn; k++, nm += strlen(nm) + 1)
+			list_add(l, nm, memo);
+	} else {
+		json_t *a = json_loads(l->text, 0, NULL);
+		size_t k;
+		json_t *v;
+		l->names = xcalloc(json_array_size(a) + 1, sizeof *l->names);
+		json_array_foreach(a, k, v)
+			list_add(l, json_string_value(v), memo);
+		json_decref(a);
+	}
+	free(l->text);
+	l->text = NULL;
+}
+
 static void *scan_names(void *arg)
 {
 	sjob *j = arg;
 	char out[MX_NAME_MAX + 2];
 	/* banners and certificates name few domains many times */
 	domain_memo *memo = domain_memo_new();
-	for (size_t i = (size_t)j->part; i < j->nrows; i += (size_t)j->parts) {
-		srow *r = &j->rows[i];
-		if (r->bl > 0 && banner_fqdn(j->k, r->banner, (size_t)r->bl, out))
-			rdname_set(&r->bf, out, NULL);
-		if (r->el > 0 && banner_fqdn(j->k, r->ehlo, (size_t)r->el, out))
-			rdname_set(&r->ef, out, NULL);
-		free(r->banner);
-		free(r->ehlo);
-		r->banner = r->ehlo = NULL;
-	}
 	strbuf plain;
 	sb_init(&plain);
-	for (size_t i = (size_t)j->part; i < j->nlists; i += (size_t)j->parts) {
-		slist *l = &j->lists[i];
-		/* the list as mxray wrote it: plain ASCII names without a DOM,
-		 * anything else through jansson */
-		size_t nn;
-		if (jsonfast_strings(l->text, strlen(l->text), &plain, &nn)) {
-			l->names = xcalloc(nn + 1, sizeof *l->names);
-			const char *nm = plain.data;
-			for (size_t k = 0; k < nn; k++, nm += strlen(nm) + 1)
-				list_add(l, nm, memo);
-		} else {
-			json_t *a = json_loads(l->text, 0, NULL);
-			size_t k;
-			json_t *v;
-			l->names = xcalloc(json_array_size(a) + 1, sizeof *l->names);
-			json_array_foreach(a, k, v)
-				list_add(l, json_string_value(v), memo);
-			json_decref(a);
-		}
-		free(l->text);
-		l->text = NULL;
+	for (size_t i = (size_t)j->part; i < j->nrows; i += (size_t)j->parts) {
+		srow *r = &j->rows[i];
+		if (r->bl > 0 && banner_fqdn(j->k, j->text + r->banner, (size_t)r->bl, out))
+			rdname_set(&r->bf, out, NULL);
+		if (r->el > 0 && banner_fqdn(j->k, j->text + r->ehlo, (size_t)r->el, out))
+			rdname_set(&r->ef, out, NULL);
+		/* a new list right after its row: its names are often the
+		 * banner's, whose answers domain_rd's cache still has */
+		if (r->list >= 0 && r->list_first)
+			list_names(&j->lists[r->list], &plain, memo);
 	}
 	sb_free(&plain);
 	domain_memo_free(memo);
@@ -711,6 +730,8 @@ static int load_scans(ctx *c)
 		return -1;
 	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
 	strmap *lists = strmap_new(); /* certificate name lists seen, by their text */
+	strbuf text;                  /* what is read of the replies */
+	sb_init(&text);
 	srow *rows = NULL;
 	slist *sl = NULL;
 	size_t nrows = 0, caprows = 0, nl = 0, capl = 0;
@@ -727,12 +748,12 @@ static int load_scans(ctx *c)
 		memset(r, 0, sizeof *r);
 		r->ip = ip;
 		r->list = -1;
-		r->bl = sqlite3_column_bytes(s, 1);
-		r->el = sqlite3_column_bytes(s, 2);
-		r->banner = r->bl > 0 ? mem_dup(sqlite3_column_blob(s, 1), (size_t)r->bl) : NULL;
-		r->ehlo = r->el > 0 ? mem_dup(sqlite3_column_blob(s, 2), (size_t)r->el) : NULL;
+		const void *bt = sqlite3_column_blob(s, 1), *et = sqlite3_column_blob(s, 2);
+		int bn = sqlite3_column_bytes(s, 1), en = sqlite3_column_bytes(s, 2);
+		r->banner = reply_keep(&text, bt, bn, &r->bl);
+		r->ehlo = reply_keep(&text, et, en, &r->el);
 		bool cert = sqlite3_column_type(s, 3) != SQLITE_NULL;
-		r->live = r->bl > 0 || r->el > 0 || cert;
+		r->live = bn > 0 || en > 0 || cert;
 		r->scan = sqlite3_column_int(s, 5) ? 2 : 1;
 		/* Only browser-trusted certificates count; names need an RD.  A
 		 * provider's certificate is on thousands of addresses: the same
@@ -755,7 +776,7 @@ static int load_scans(ctx *c)
 	strmap_free(lists);
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE) {
-		sjob jobs[2] = {{c->o->kb, rows, nrows, sl, nl, 0, 2}, {c->o->kb, rows, nrows, sl, nl, 1, 2}};
+		sjob jobs[2] = {{c->o->kb, text.data, rows, nrows, sl, 0, 2}, {c->o->kb, text.data, rows, nrows, sl, 1, 2}};
 		pthread_t t;
 		bool threaded = nrows + nl > 64 && pthread_create(&t, NULL, scan_names, &jobs[1]) == 0;
 		if (!threaded)
@@ -777,8 +798,6 @@ static int load_scans(ctx *c)
 		}
 		free(r->bf.name);
 		free(r->ef.name);
-		free(r->banner);
-		free(r->ehlo);
 		if (r->list < 0 || rc != SQLITE_DONE)
 			continue;
 		if (!r->list_first) {
@@ -803,6 +822,7 @@ static int load_scans(ctx *c)
 	}
 	free(sl);
 	free(rows);
+	sb_free(&text);
 	free(list_first.v);
 	free(list_n.v);
 	if (rc != SQLITE_DONE)
