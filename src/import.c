@@ -112,12 +112,8 @@ static int dc_check(dcache *d, store *st, char **err)
 {
 	if (!d)
 		return 0;
-	sqlite3_stmt *s = store_prepare(st, "PRAGMA data_version", err);
-	if (!s)
-		return -1;
-	int rc = sqlite3_step(s);
-	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	if (store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0)
+	int64_t v = store_data_version(st, err);
+	if (v < 0)
 		return -1;
 	if (d->version < 0)
 		d->version = v;
@@ -2355,6 +2351,10 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	dcache_drop(&dc);
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
+	/* the planner's statistics for what was loaded (after the commit: the
+	 * data is kept whatever happens to them) */
+	if (derive && store_analyze(st, err) < 0)
+		return -1;
 	return 0;
 fail:
 	dcache_drop(&dc);

@@ -2615,6 +2615,10 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		store_rollback(st);
 		goto out;
 	}
+	/* the planner's statistics for the answers written (after the commit:
+	 * they are kept whatever happens to them) */
+	if (store_analyze(st, err) < 0)
+		goto out;
 	rc = 0;
 out:
 	if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */

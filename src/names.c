@@ -27,25 +27,12 @@ static void put(names *n, uint32_t i, int64_t id)
 	n->id[i] = id;
 }
 
-/* The connection's data_version: it changes when another connection
- * commits. */
-static int64_t data_version(store *st, char **err)
-{
-	sqlite3_stmt *s = store_prepare(st, "PRAGMA data_version", err);
-	if (!s)
-		return -1;
-	int rc = sqlite3_step(s);
-	int64_t v = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
-	if (store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0)
-		return -1;
-	return v;
-}
 
 static int load(names *n, store *st, char **err)
 {
 	n->map = strmap_new();
 	n->next = 1;
-	n->version = data_version(st, err);
+	n->version = store_data_version(st, err);
 	if (n->version < 0)
 		return -1;
 	sqlite3_stmt *s = store_prepare(st, "SELECT id, name FROM name ORDER BY id", err);
@@ -77,7 +64,7 @@ names *names_open(store *st, char **err)
 
 int names_sync(names *n, store *st, char **err)
 {
-	int64_t v = data_version(st, err);
+	int64_t v = store_data_version(st, err);
 	if (v < 0)
 		return -1;
 	if (v == n->version)

@@ -533,8 +533,12 @@ static void test_scan_order_and_asn(void **state)
 	assert_rows(f, "SELECT ip FROM f_scan ORDER BY rowid", "3221225985\n3325256711\n3405803785\n");
 	assert_rows(f, "SELECT ip, banner FROM f_scan WHERE snap = 1",
 		    "3221225985|220 c\n3325256711|220 b\n3405803785|220 a\n");
-	char *plan = qs(f, "EXPLAIN QUERY PLAN SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan WHERE snap = 1");
+	/* infer's read (with the planner statistics the import leaves: on so
+	 * small a table an unordered read would scan it) */
+	char *plan = qs(f, "EXPLAIN QUERY PLAN SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan WHERE snap = 1"
+			   " ORDER BY ip");
 	assert_non_null(strstr(plan, "SEARCH f_scan USING INDEX f_scan_ip (snap=?)"));
+	assert_null(strstr(plan, "TEMP B-TREE"));
 	free(plan);
 	/* again: the first two records set the ASN back and forth, as before */
 	clear_log(f);

@@ -326,7 +326,51 @@ static void test_migrate_v6(void **state)
 				       " WHERE snap = 2 LIMIT 1 ON CONFLICT(snap, ip) DO NOTHING", &err), 0);
 	assert_int_equal(sqlite3_changes(store_db(st)), 0);
 	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
+	/* schema 8: each view of addresses gives the stored integer beside the
+	 * text, the same address; joined on it, a key lookup */
+	static const char *const ip_views[] = {"a", "mx_ip", "scan", "asn", "infer_ip"};
+	for (size_t i = 0; i < sizeof ip_views / sizeof *ip_views; i++) {
+		char *q = xasprintf("SELECT count(*) FROM %s WHERE ip_int IS NULL OR ip <> ((ip_int >> 24) || '.' ||"
+				    " ((ip_int >> 16) & 255) || '.' || ((ip_int >> 8) & 255) || '.' || (ip_int & 255))",
+				    ip_views[i]);
+		assert_int_equal(db_int(st, q), 0);
+		free(q);
+		q = xasprintf("SELECT count(*) > 0 FROM %s", ip_views[i]);
+		assert_int_equal(db_int(st, q), 1);
+		free(q);
+	}
+	assert_int_equal(db_int(st, "SELECT count(*) FROM mx_ip m JOIN scan s USING (snapshot, ip_int)"),
+			 db_int(st, "SELECT count(*) FROM f_mx_ip m JOIN f_scan s ON s.snap = m.snap AND s.ip = m.ip"));
+	/* the planner's statistics: none until asked for, then every index */
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"), 0);
+	assert_int_equal(store_analyze(st, &err), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_stat1 WHERE idx IN ('f_scan_ip', 'name_name',"
+				    " 'f_primary_mx_host', 'f_mx_ip_ip')"), 4);
+	plan = db_rows(st, "EXPLAIN QUERY PLAN SELECT count(*) FROM mx_ip m JOIN scan s USING (snapshot, ip_int)");
+	assert_true(strstr(plan, "f_scan_ip (snap=? AND ip=?)") || strstr(plan, "f_mx_ip_ip (snap=? AND ip=?)"));
+	free(plan);
 	store_close(st);
+	rmdb(path);
+}
+
+/* data_version: the same after this connection's own commits, another
+ * after another connection's */
+static void test_data_version(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char *err = NULL;
+	store *a = store_open(path, &err), *b = store_open(path, &err);
+	assert_non_null(a);
+	assert_non_null(b);
+	int64_t v = store_data_version(a, &err);
+	assert_true(v >= 0);
+	assert_int_equal(store_snapshot_add(a, "2021-06-08", &err), 0);
+	assert_int_equal(store_data_version(a, &err), v);
+	assert_int_equal(store_snapshot_add(b, "2021-09-08", &err), 0);
+	assert_true(store_data_version(a, &err) != v);
+	store_close(b);
+	store_close(a);
 	rmdb(path);
 }
 
@@ -479,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v3),
 		cmocka_unit_test(test_migrate_v5),
 		cmocka_unit_test(test_migrate_v6),
+		cmocka_unit_test(test_data_version),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),

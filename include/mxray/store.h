@@ -12,7 +12,7 @@
 
 #include "mxray/util.h"
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */
@@ -62,6 +62,17 @@ store *store_open_readonly(const char *path, char **err);
  * desk): a reader's page cache and temporary store instead of a writer's
  * smaller ones.  Best effort: the defaults stay when it fails. */
 void store_read_mostly(store *st);
+/* PRAGMA data_version of st's connection: it changes when another
+ * connection commits.  -1 with *err on failure. */
+int64_t store_data_version(store *st, char **err);
+/* Refresh the query planner's statistics (sqlite_stat1) after a bulk
+ * write, from a bounded sample of each index (PRAGMA analysis_limit), so
+ * its cost does not grow with the tables: 0.3 s at 1M domains.  Without
+ * them SQLite guesses every table's size, and a query over the views
+ * (primary_mx JOIN mx_ip USING (snapshot, host) for one domain, say) may
+ * start from the wrong end: 7 s at 1M instead of 10 ms.  Its own
+ * transaction; 0, or -1 with *err. */
+int store_analyze(store *st, char **err);
 /* Whether st was opened by store_open_readonly. */
 bool store_readonly(store *st);
 void store_close(store *st);

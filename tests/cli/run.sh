@@ -284,11 +284,28 @@ d=$(sqlite3 "$DB" "SELECT domain FROM result WHERE approach = 'final' AND reason
 eq "GoDaddy VPS banner -> the customer's own" "$d,,1.0,mx,1,heuristic" "$(row "$d")"
 eq "split domains" "9" "$(sqlite3 "$DB" "SELECT count(*) FROM (SELECT domain FROM result WHERE approach = 'final' GROUP BY domain HAVING count(*) > 1)")"
 
+echo "cli: the views join through the tables' keys: on names, and on addresses by ip_int (schema 8)"
+eq "planner statistics after import and infer" "1|1" \
+	"$(sqlite3 "$DB" "SELECT (SELECT count(*) > 0 FROM sqlite_stat1 WHERE idx = 'f_scan_ip'),
+	  (SELECT count(*) > 0 FROM sqlite_stat1 WHERE idx = 'f_primary_mx_host')")"
+eq "mx_ip JOIN scan USING (snapshot, ip_int): the integer tables' rows" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM f_mx_ip m JOIN f_scan s ON s.snap = m.snap AND s.ip = m.ip")" \
+	"$(sqlite3 "$DB" "SELECT count(*) FROM mx_ip m JOIN scan s USING (snapshot, ip_int) WHERE m.ip = s.ip")"
+plan=$(sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT count(*) FROM mx_ip m JOIN scan s USING (snapshot, ip_int)")
+case $plan in
+*"f_scan_ip (snap=? AND ip=?)"* | *"f_mx_ip_ip (snap=? AND ip=?)"*) ok ;;
+*) bad "mx_ip JOIN scan on ip_int is not a key lookup: $plan" ;;
+esac
+d=$(sqlite3 "$DB" "SELECT domain FROM primary_mx ORDER BY domain LIMIT 1")
+plan=$(sqlite3 "$DB" "EXPLAIN QUERY PLAN SELECT count(*) FROM primary_mx p JOIN mx_ip m USING (snapshot, host) WHERE p.domain = '$d'")
+case $plan in
+*"name_name (name=?)"*"SEARCH p USING PRIMARY KEY (snap=? AND domain=?)"*"SEARCH m USING PRIMARY KEY (snap=? AND host=?)"*) ok ;;
+*) bad "primary_mx JOIN mx_ip for one domain does not start from the domain: $plan" ;;
+esac
+
 echo "cli: show escapes hostile text"
-# (the integer tables: the views joined on their text columns scan, 20 s)
-d=$(sqlite3 "$DB" "SELECT n.name FROM f_primary_mx p JOIN f_mx_ip m ON m.snap = p.snap AND m.host = p.host
-  JOIN f_scan s ON s.snap = m.snap AND s.ip = m.ip JOIN name n ON n.id = p.domain WHERE instr(s.banner, x'1b') > 0
-  ORDER BY n.name LIMIT 1")
+d=$(sqlite3 "$DB" "SELECT p.domain FROM primary_mx p JOIN mx_ip m USING (snapshot, host) JOIN scan s USING (snapshot, ip_int)
+  WHERE instr(s.banner, x'1b') > 0 ORDER BY p.domain LIMIT 1")
 status "show hostile" 0 "$MXRAY" show --db "$DB" --snapshot 2021-06-08 "$d"
 has "escape shown as \\e" '\e[' "$T/out"
 eq "no raw ESC byte on stdout" "0" "$(tr -dc '\033' <"$T/out" | wc -c | tr -d ' ')"

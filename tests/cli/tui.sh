@@ -435,9 +435,7 @@ keys q
 wait_exit
 
 echo "tui: hostile banner is escaped"
-# (the integer tables: the views joined on their text columns scan, 3 s)
-hostile=$(sql "SELECT (i.ip >> 24) || '.' || ((i.ip >> 16) & 255) || '.' || ((i.ip >> 8) & 255) || '.' || (i.ip & 255) AS t
-	FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap AND s.ip = i.ip WHERE instr(s.banner, x'1b5b') > 0 ORDER BY t LIMIT 1")
+hostile=$(sql "SELECT i.ip FROM infer_ip i JOIN scan s USING (snapshot, ip_int) WHERE instr(s.banner, x'1b5b') > 0 ORDER BY i.ip LIMIT 1")
 start
 wait_for "1/$N"
 keys v
