@@ -98,6 +98,30 @@ static const char schema_v2[] =
 	"  CHECK (verdict <> 'set' OR provider_id IS NOT NULL));"
 	"CREATE INDEX correction_key ON correction(scope, key);";
 
+/* The columns and tables of two views that schema 8 made again with one
+ * more column (ip_int, between them), as every version wrote them. */
+#define SCAN_VIEW_COLS \
+	"s.date AS snapshot, " STORE_IPV4_TEXT("c.ip") " AS ip, c.port25 AS port25," \
+	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn," \
+	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at"
+#define SCAN_VIEW_FROM " FROM f_scan c JOIN snapshot s ON s.id = c.snap"
+#define INFER_IP_VIEW_COLS \
+	"s.date AS snapshot, " STORE_IPV4_TEXT("i.ip") " AS ip, i.live AS live," \
+	"  i.num_ip AS num_ip, g.name AS cert_group, i.num_cert AS num_cert, i.banner_fqdn AS banner_fqdn," \
+	"  i.ehlo_fqdn AS ehlo_fqdn, i.asn AS asn, max(i.num_ip, coalesce(i.num_cert, 0)) AS confidence," \
+	"  p.name AS provider_id, co.company AS company," \
+	"  CASE WHEN h.source IS NOT NULL THEN " STORE_SOURCE_TEXT("h.source") " END AS source," \
+	"  pr.name AS priority_id, CASE WHEN h.host IS NOT NULL THEN " STORE_STATUS_TEXT("h.status") " END AS status," \
+	"  h.heuristic AS heuristic, h.reason AS reason, i.nhosts AS nhosts, sg.name AS suggested_id," \
+	"  bh.name AS best_host"
+/* (pr: the priority approach's ID: certificate, else banner/EHLO, else MX name) */
+#define INFER_IP_VIEW_FROM \
+	"  FROM f_ip_ev i JOIN snapshot s ON s.id = i.snap LEFT JOIN name g ON g.id = i.cert_group" \
+	"  LEFT JOIN f_host_ev h ON h.snap = i.snap AND h.host = i.best_host LEFT JOIN name bh ON bh.id = i.best_host" \
+	"  LEFT JOIN name p ON p.id = h.provider" \
+	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider" \
+	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested"
+
 /* Version 3: evaluation samples and their labels (append-only, like
  * corrections: undo stamps undone_at). */
 static const char schema_v3[] =
@@ -186,10 +210,7 @@ static const char schema_v4[] =
 	"CREATE VIEW mx_ip AS SELECT s.date AS snapshot, h.name AS host, " STORE_IPV4_TEXT("m.ip") " AS ip, v.name AS via"
 	"  FROM f_mx_ip m JOIN snapshot s ON s.id = m.snap JOIN name h ON h.id = m.host"
 	"  LEFT JOIN name v ON v.id = m.via;"
-	"CREATE VIEW scan AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("c.ip") " AS ip, c.port25 AS port25,"
-	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn,"
-	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at"
-	"  FROM f_scan c JOIN snapshot s ON s.id = c.snap;"
+	"CREATE VIEW scan AS SELECT " SCAN_VIEW_COLS SCAN_VIEW_FROM ";"
 	"CREATE VIEW asn AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("a.ip") " AS ip, a.asn AS asn,"
 	"  a.asn_set AS asn_set, a.source AS source FROM f_asn a JOIN snapshot s ON s.id = a.snap;"
 	/* Inference results.  approach: 0 mx, 1 cert, 2 banner, 3 priority,
@@ -328,20 +349,7 @@ static const char schema_v5[] =
 	"  LEFT JOIN name m ON m.id = h.mx_id LEFT JOIN name c ON c.id = h.cert_id LEFT JOIN name b ON b.id = h.banner_id"
 	"  LEFT JOIN name p ON p.id = h.provider LEFT JOIN name g ON g.id = h.suggested"
 	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider;"
-	"CREATE VIEW infer_ip AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("i.ip") " AS ip, i.live AS live,"
-	"  i.num_ip AS num_ip, g.name AS cert_group, i.num_cert AS num_cert, i.banner_fqdn AS banner_fqdn,"
-	"  i.ehlo_fqdn AS ehlo_fqdn, i.asn AS asn, max(i.num_ip, coalesce(i.num_cert, 0)) AS confidence,"
-	"  p.name AS provider_id, co.company AS company,"
-	"  CASE WHEN h.source IS NOT NULL THEN " STORE_SOURCE_TEXT("h.source") " END AS source,"
-	"  pr.name AS priority_id, CASE WHEN h.host IS NOT NULL THEN " STORE_STATUS_TEXT("h.status") " END AS status,"
-	"  h.heuristic AS heuristic, h.reason AS reason, i.nhosts AS nhosts, sg.name AS suggested_id,"
-	"  bh.name AS best_host"
-	"  FROM f_ip_ev i JOIN snapshot s ON s.id = i.snap LEFT JOIN name g ON g.id = i.cert_group"
-	"  LEFT JOIN f_host_ev h ON h.snap = i.snap AND h.host = i.best_host LEFT JOIN name bh ON bh.id = i.best_host"
-	"  LEFT JOIN name p ON p.id = h.provider"
-	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider"
-	/* the priority approach's ID: certificate, else banner/EHLO, else MX name */
-	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested;"
+	"CREATE VIEW infer_ip AS SELECT " INFER_IP_VIEW_COLS INFER_IP_VIEW_FROM ";"
 	"UPDATE f_scan SET cert_cn = CAST(cert_cn AS TEXT) WHERE typeof(cert_cn) = 'blob';";
 
 /* Version 6: the four raw approaches' per-domain answers (mx, cert,
@@ -449,10 +457,7 @@ static const char schema_v7[] =
 	"  FROM f_scan6 ORDER BY snap, ip;"
 	"DROP TABLE f_scan6;"
 	"CREATE UNIQUE INDEX f_scan_ip ON f_scan(snap, ip);"
-	"CREATE VIEW scan AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("c.ip") " AS ip, c.port25 AS port25,"
-	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn,"
-	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at"
-	"  FROM f_scan c JOIN snapshot s ON s.id = c.snap;"
+	"CREATE VIEW scan AS SELECT " SCAN_VIEW_COLS SCAN_VIEW_FROM ";"
 	"CREATE TEMP TABLE name6 AS SELECT id, name FROM name;"
 	"DROP TABLE name;"
 	"CREATE TABLE name(id INTEGER PRIMARY KEY, name TEXT NOT NULL);"
@@ -475,25 +480,10 @@ static const char schema_v8[] =
 	"CREATE VIEW mx_ip AS SELECT s.date AS snapshot, h.name AS host, " STORE_IPV4_TEXT("m.ip") " AS ip, v.name AS via,"
 	"  m.ip AS ip_int FROM f_mx_ip m JOIN snapshot s ON s.id = m.snap JOIN name h ON h.id = m.host"
 	"  LEFT JOIN name v ON v.id = m.via;"
-	"CREATE VIEW scan AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("c.ip") " AS ip, c.port25 AS port25,"
-	"  c.banner AS banner, c.ehlo AS ehlo, c.starttls AS starttls, c.cert_cn AS cert_cn,"
-	"  c.cert_names AS cert_names, c.trusted AS trusted, c.format AS format, c.scanned_at AS scanned_at,"
-	"  c.ip AS ip_int FROM f_scan c JOIN snapshot s ON s.id = c.snap;"
+	"CREATE VIEW scan AS SELECT " SCAN_VIEW_COLS ", c.ip AS ip_int" SCAN_VIEW_FROM ";"
 	"CREATE VIEW asn AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("a.ip") " AS ip, a.asn AS asn,"
 	"  a.asn_set AS asn_set, a.source AS source, a.ip AS ip_int FROM f_asn a JOIN snapshot s ON s.id = a.snap;"
-	"CREATE VIEW infer_ip AS SELECT s.date AS snapshot, " STORE_IPV4_TEXT("i.ip") " AS ip, i.live AS live,"
-	"  i.num_ip AS num_ip, g.name AS cert_group, i.num_cert AS num_cert, i.banner_fqdn AS banner_fqdn,"
-	"  i.ehlo_fqdn AS ehlo_fqdn, i.asn AS asn, max(i.num_ip, coalesce(i.num_cert, 0)) AS confidence,"
-	"  p.name AS provider_id, co.company AS company,"
-	"  CASE WHEN h.source IS NOT NULL THEN " STORE_SOURCE_TEXT("h.source") " END AS source,"
-	"  pr.name AS priority_id, CASE WHEN h.host IS NOT NULL THEN " STORE_STATUS_TEXT("h.status") " END AS status,"
-	"  h.heuristic AS heuristic, h.reason AS reason, i.nhosts AS nhosts, sg.name AS suggested_id,"
-	"  bh.name AS best_host, i.ip AS ip_int"
-	"  FROM f_ip_ev i JOIN snapshot s ON s.id = i.snap LEFT JOIN name g ON g.id = i.cert_group"
-	"  LEFT JOIN f_host_ev h ON h.snap = i.snap AND h.host = i.best_host LEFT JOIN name bh ON bh.id = i.best_host"
-	"  LEFT JOIN name p ON p.id = h.provider"
-	"  LEFT JOIN f_company co ON co.snap = h.snap AND co.approach = 4 AND co.provider = h.provider"
-	"  LEFT JOIN name pr ON pr.id = coalesce(h.cert_id, h.banner_id, h.mx_id) LEFT JOIN name sg ON sg.id = h.suggested;";
+	"CREATE VIEW infer_ip AS SELECT " INFER_IP_VIEW_COLS ", i.ip AS ip_int" INFER_IP_VIEW_FROM ";";
 
 static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5, schema_v6, schema_v7, schema_v8};
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION, "one migration per schema version");
