@@ -2351,10 +2351,15 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	dcache_drop(&dc);
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
-	/* the planner's statistics for what was loaded (after the commit: the
-	 * data is kept whatever happens to them) */
-	if (derive && store_analyze(st, err) < 0)
-		return -1;
+	/* the planner's statistics for what was loaded: after the commit, so
+	 * the data is kept whatever happens to them (on a failure the old
+	 * ones stay, and the next import or infer tries again) */
+	char *e = NULL;
+	if (derive && store_analyze(st, &e) < 0) {
+		if (o->log)
+			fprintf(o->log, "warning: the planner statistics were not refreshed: %s\n", e);
+		free(e);
+	}
 	return 0;
 fail:
 	dcache_drop(&dc);

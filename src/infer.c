@@ -2615,10 +2615,15 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		store_rollback(st);
 		goto out;
 	}
-	/* the planner's statistics for the answers written (after the commit:
-	 * they are kept whatever happens to them) */
-	if (store_analyze(st, err) < 0)
-		goto out;
+	/* the planner's statistics for the answers written: after the commit,
+	 * so they are kept whatever happens to them (on a failure the old
+	 * ones stay, and the next import or infer tries again) */
+	char *e = NULL;
+	if (store_analyze(st, &e) < 0) {
+		if (o->log)
+			fprintf(o->log, "warning: the planner statistics were not refreshed: %s\n", e);
+		free(e);
+	}
 	rc = 0;
 out:
 	if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */
