@@ -173,12 +173,12 @@ int64_t correct_add(store *st, const correct_req *r, char **err)
 const history_table correct_history = {
 	"decision",
 	"SELECT r.c0, c.id IS NOT NULL, c.undone_at IS NOT NULL FROM mxray_rows(?1) r"
-	" LEFT JOIN correction c ON c.id = r.c0 ORDER BY r.c1",
+	" LEFT JOIN correction c ON c.id = r.c0 ORDER BY r.rowid",
 	"UPDATE correction SET undone_at = ?3, undone_by = ?2 WHERE id IN (SELECT c0 FROM mxray_rows(?1))"
 	" AND undone_at IS NULL",
 	"INSERT INTO correction(scope, key, snapshot, verdict, provider_id, analyst, note, at)"
 	" SELECT c.scope, c.key, c.snapshot, c.verdict, c.provider_id, c.analyst, c.note, ?2"
-	" FROM mxray_rows(?1) r JOIN correction c ON c.id = r.c0 ORDER BY r.c1",
+	" FROM mxray_rows(?1) r JOIN correction c ON c.id = r.c0 ORDER BY r.rowid",
 };
 
 int correct_undo(store *st, int64_t id, const char *analyst, char **err)

@@ -386,11 +386,11 @@ int64_t label_set(store *st, const char *sample, const char *domain, const char 
 const history_table label_history = {
 	"label",
 	"SELECT r.c0, l.id IS NOT NULL, l.undone_at IS NOT NULL FROM mxray_rows(?1) r"
-	" LEFT JOIN label l ON l.id = r.c0 ORDER BY r.c1",
+	" LEFT JOIN label l ON l.id = r.c0 ORDER BY r.rowid",
 	"UPDATE label SET undone_at = ?3 WHERE id IN (SELECT c0 FROM mxray_rows(?1)) AND undone_at IS NULL"
 	" AND ?2 IS ?2",
 	"INSERT INTO label(sample, domain, truth, analyst, at) SELECT l.sample, l.domain, l.truth, l.analyst, ?2"
-	" FROM mxray_rows(?1) r JOIN label l ON l.id = r.c0 ORDER BY r.c1",
+	" FROM mxray_rows(?1) r JOIN label l ON l.id = r.c0 ORDER BY r.rowid",
 };
 
 int label_undo(store *st, int64_t id, char **err)

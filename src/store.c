@@ -708,10 +708,13 @@ static int rows_rowid(sqlite3_vtab_cursor *cur, sqlite3_int64 *out)
 }
 
 /* The hidden column src must be given (mxray_rows(?)); nothing else is
- * used, and the rows come in the caller's order. */
+ * used, and the rows come in the caller's order, which is their rowid's
+ * (their index): ORDER BY rowid costs no sort. */
 static int rows_best_index(sqlite3_vtab *v, sqlite3_index_info *info)
 {
 	(void)v;
+	if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == -1 && !info->aOrderBy[0].desc)
+		info->orderByConsumed = 1;
 	for (int i = 0; i < info->nConstraint; i++) {
 		const struct sqlite3_index_constraint *k = &info->aConstraint[i];
 		if (k->iColumn == STORE_ROWS_COLS && k->op == SQLITE_INDEX_CONSTRAINT_EQ) {

@@ -374,6 +374,58 @@ static void test_data_version(void **state)
 	rmdb(path);
 }
 
+/* mxray_rows: rows in the array's order, rowid their index; ORDER BY
+ * rowid is that order with no sort, also as the outer loop of a join;
+ * any other order is sorted */
+static void bulk_column(void *ctx, size_t row, int col, sqlite3_context *out)
+{
+	const int *v = ctx;
+	if (col == 0)
+		sqlite3_result_int(out, v[row]);
+	else
+		sqlite3_result_null(out);
+}
+
+static void test_bulk_rows_order(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_exec(st, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)", &err), 0);
+	assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')", &err), 0);
+	int ids[] = {3, 1, 4, 2};
+	store_rows rows = {4, ids, bulk_column};
+	static const char *const sql[] = {
+		"SELECT group_concat(v, '') FROM (SELECT t.v FROM mxray_rows(?1) r JOIN t ON t.id = r.c0 ORDER BY r.rowid)",
+		"SELECT group_concat(v, '') FROM (SELECT t.v FROM mxray_rows(?1) r JOIN t ON t.id = r.c0"
+		" ORDER BY r.rowid DESC)",
+		"SELECT group_concat(v, '') FROM (SELECT t.v FROM mxray_rows(?1) r JOIN t ON t.id = r.c0 ORDER BY r.c0)",
+		"SELECT group_concat(r.rowid || r.c0, ' ') FROM mxray_rows(?1) r",
+	};
+	static const char *const want[] = {"cadb", "bdac", "abcd", "03 11 24 32"};
+	for (int i = 0; i < 4; i++) {
+		sqlite3_stmt *s = store_prepare(st, sql[i], &err);
+		assert_non_null(s);
+		store_bind_rows(s, 1, &rows);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(s, 0), want[i]);
+		sqlite3_reset(s);
+	}
+	/* the plans: no sort for ORDER BY rowid, a sort for the others */
+	char *plan = db_rows(st, "EXPLAIN QUERY PLAN SELECT t.v FROM mxray_rows(?1) r JOIN t ON t.id = r.c0"
+				 " ORDER BY r.rowid");
+	assert_null(strstr(plan, "TEMP B-TREE"));
+	assert_non_null(strstr(plan, "SEARCH t USING INTEGER PRIMARY KEY"));
+	free(plan);
+	plan = db_rows(st, "EXPLAIN QUERY PLAN SELECT t.v FROM mxray_rows(?1) r JOIN t ON t.id = r.c0 ORDER BY r.c0");
+	assert_non_null(strstr(plan, "USE TEMP B-TREE FOR ORDER BY"));
+	free(plan);
+	store_close(st);
+	rmdb(path);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	(void)state;
@@ -524,6 +576,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v5),
 		cmocka_unit_test(test_migrate_v6),
 		cmocka_unit_test(test_data_version),
+		cmocka_unit_test(test_bulk_rows_order),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),

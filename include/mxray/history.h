@@ -14,8 +14,8 @@
 #include "mxray/store.h"
 
 /* A table with undo: its noun for messages and its statements.  Each
- * statement takes the ids from mxray_rows(?1) (c0 the id, c1 its place in
- * the step); undo binds who undid it (or NULL) as ?2 and the time stamp as
+ * statement takes the ids from mxray_rows(?1) (c0 the id; the row's rowid,
+ * also c1, its place in the step); undo binds who undid it (or NULL) as ?2 and the time stamp as
  * ?3, redo the time stamp as ?2. */
 typedef struct {
 	const char *noun;        /* "decision", "label" */

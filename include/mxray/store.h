@@ -149,7 +149,8 @@ int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err);
  *   INSERT INTO f_mx SELECT c0, c1, c2, c3 FROM mxray_rows(?1)
  * with the store_rows bound to ?1 by store_bind_rows.  column() sets the
  * value of column col (0..STORE_ROWS_COLS-1) of row `row` with a
- * sqlite3_result_* call. */
+ * sqlite3_result_* call.  A row's rowid is its index in the array, and
+ * ORDER BY rowid (ascending) is the array's order, with no sort. */
 #define STORE_ROWS_COLS 20
 typedef struct {
 	size_t nrows;
