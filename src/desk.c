@@ -90,6 +90,7 @@ struct desk {
 	int64_t run_id;        /* the snapshot's latest inference run when the desk opened */
 	unsigned reads;        /* times every row's decision was read again (load_decisions) */
 	size_t work;           /* rows the background work has read (its slices' measure) */
+	size_t slice;          /* rows a slice reads (0: each kind's own number) */
 	size_t ntagged;        /* rows tagged */
 	char *sample;
 	const kb *k;
@@ -134,6 +135,7 @@ static void match_free(match *m);
 static void match_start(desk *d, match *m, const char *text, unsigned fields);
 static bool match_ready(const match *m);
 static int match_percent(const desk *d, const match *m);
+static bool match_step(desk *d, match *m);
 static void filter_free(desk_filter *f);
 
 /* ---- the queue: loaded as integers, names read when needed ------------ */
@@ -206,6 +208,26 @@ static void row_ev(desk *d, desk_row *r)
 	if (sqlite3_step(s) == SQLITE_ROW)
 		ev_take(r, s, 0);
 	sqlite3_reset(s);
+}
+
+/* The rows a slice of background work reads: `rows`, or the desk's own
+ * setting (desk_set_slice). */
+static size_t slice(const desk *d, size_t rows)
+{
+	return d->slice ? d->slice : rows;
+}
+
+void desk_set_slice(desk *d, size_t rows)
+{
+	d->slice = rows;
+}
+
+/* The work a key may do at once before the rest goes on between keys
+ * (d->work's measure: 15,000 rows read, tens of milliseconds; four
+ * slices when the slices are set). */
+static size_t key_work(const desk *d)
+{
+	return d->slice ? 4 * d->slice : 15000;
 }
 
 /* Read the codes of up to `budget` more rows, in address order. */
@@ -1205,6 +1227,24 @@ static bool filter_term(desk_filter *f, const char *key, const char *val, const 
 	return true;
 }
 
+/* One slice of what the waiting filter d->next reads of every row before
+ * it can be applied (a filter by company reads every row's provider ID;
+ * by heuristic, every flagged row's heuristic; by AS or source, every
+ * row's codes), then of its evidence matches (cert=, banner=): true when
+ * all of it is read.  At ten million domains that is seconds of work,
+ * which keys must not wait for. */
+static bool filter_step(desk *d)
+{
+	const desk_filter *f = &d->next;
+	if (!d->eval && (f->asn >= 0 || f->source) && !d->all_ev && (ev_step(d, slice(d, 16384)), !d->all_ev))
+		return false;
+	if (!d->eval && f->company && !d->all_named && (name_step(d, slice(d, 8192)), !d->all_named))
+		return false;
+	if (!d->eval && f->heuristic && !d->all_heur && (heur_step(d, slice(d, 1024)), !d->all_heur))
+		return false;
+	return match_step(d, &d->fmatch[0]) && match_step(d, &d->fmatch[1]);
+}
+
 /* Apply d->next (the filter waiting for its evidence): the view follows. */
 static void filter_apply(desk *d)
 {
@@ -1247,15 +1287,33 @@ bool desk_set_filter(desk *d, const char *text, const char **why)
 	match_start(d, &d->fmatch[0], f.cert, EV_CERT);
 	match_start(d, &d->fmatch[1], f.banner, EV_BANNER);
 	d->filter_waits = true;
-	if (match_ready(&d->fmatch[0]) && match_ready(&d->fmatch[1]))
+	if (filter_step(d))
 		filter_apply(d);
 	return true;
 }
 
+/* How far the rows' data a waiting filter reads is: 0-100. */
+static int rows_percent(const desk *d)
+{
+	const desk_filter *f = &d->next;
+	if (d->eval || !d->nrows)
+		return 100;
+	if ((f->asn >= 0 || f->source) && !d->all_ev)
+		return (int)(100 * d->ev_at / d->nrows);
+	if (f->company && !d->all_named)
+		return d->nwant ? (int)(100 * d->want_at / d->nwant) : 0;
+	if (f->heuristic && !d->all_heur)
+		return (int)(100 * d->heur_at / d->nrows);
+	return 100;
+}
+
 bool desk_filter_pending(const desk *d, int *percent)
 {
-	if (percent)
-		*percent = (match_percent(d, &d->fmatch[0]) + match_percent(d, &d->fmatch[1])) / 2;
+	if (percent) {
+		int rows = rows_percent(d);
+		*percent = rows < 100 ? rows / 2
+				      : 50 + (match_percent(d, &d->fmatch[0]) + match_percent(d, &d->fmatch[1])) / 4;
+	}
 	return d->filter_waits;
 }
 
@@ -1511,13 +1569,24 @@ static bool search_ready(const desk *d)
 	return (d->eval || (d->all_named && d->all_heur)) && match_ready(&d->smatch);
 }
 
+/* How far a search's work is: the flagged rows' heuristics, the rows'
+ * names, then the evidence (0-100). */
+static int search_percent(const desk *d)
+{
+	if (!d->eval && !d->all_heur)
+		return d->nrows ? (int)(20 * d->heur_at / d->nrows) : 0;
+	if (!d->eval && !d->all_named)
+		return 20 + (d->nwant ? (int)(30 * d->want_at / d->nwant) : 0);
+	return (d->eval ? 0 : 50) + match_percent(d, &d->smatch) / (d->eval ? 1 : 2);
+}
+
 /* One slice of a search's work: the rows' names first, then the evidence. */
 static void search_slice(desk *d)
 {
 	if (!d->eval && !d->all_heur)
-		heuristics_all(d);
+		heur_step(d, slice(d, 1024));
 	else if (!d->eval && !d->all_named)
-		name_step(d, 8192);
+		name_step(d, slice(d, 8192));
 	else
 		match_step(d, &d->smatch);
 }
@@ -3421,11 +3490,9 @@ static unsigned search_now(desk *d, desk_view *v, int dir)
  * it on a small database).  True when it still waits. */
 static bool filter_now(desk *d)
 {
-	for (size_t w0 = d->work; d->filter_waits && d->work - w0 < 15000;) {
-		bool a = match_step(d, &d->fmatch[0]), b = a && match_step(d, &d->fmatch[1]);
-		if (a && b)
+	for (size_t w0 = d->work; d->filter_waits && d->work - w0 < key_work(d);)
+		if (filter_step(d))
 			filter_apply(d);
-	}
 	return d->filter_waits;
 }
 
@@ -3440,12 +3507,13 @@ static unsigned search_step(desk *d, desk_view *v, int dir)
 	}
 	search_begin(d, v->search);
 	/* at once what a key may take (all of it on a small database) */
-	for (size_t w0 = d->work; !search_ready(d) && d->work - w0 < 15000;)
+	for (size_t w0 = d->work; !search_ready(d) && d->work - w0 < key_work(d);)
 		search_slice(d);
 	if (search_ready(d))
 		return search_now(d, v, dir);
 	v->search_wait = dir;
-	say(v, false, "searching the evidence: %d%% (keys still work)", match_percent(d, &d->smatch));
+	v->busy_percent = search_percent(d);
+	say(v, false, "searching: %d%% (keys still work)", v->busy_percent);
 	return DESK_REDRAW;
 }
 
@@ -3457,11 +3525,15 @@ bool desk_busy(const desk *d)
 unsigned desk_tick(desk *d, desk_view *v)
 {
 	if (d->filter_waits) {
-		/* a filter on the evidence: the view changes when it is known */
-		if (!match_step(d, &d->fmatch[0]) || !match_step(d, &d->fmatch[1])) {
+		/* a filter reading every row, or the evidence: the view changes
+		 * when it is known; the status line when its percentage does */
+		if (!filter_step(d)) {
 			int pc;
 			desk_filter_pending(d, &pc);
-			say(v, false, "filtering by the evidence: %d%% (keys still work)", pc);
+			if (pc == v->busy_percent)
+				return 0;
+			v->busy_percent = pc;
+			say(v, false, "filtering: %d%% (keys still work)", pc);
 			return DESK_REDRAW;
 		}
 		filter_apply(d);
@@ -3472,7 +3544,11 @@ unsigned desk_tick(desk *d, desk_view *v)
 	if (v->search_wait) {
 		search_slice(d);
 		if (!search_ready(d)) {
-			say(v, false, "searching the evidence: %d%% (keys still work)", match_percent(d, &d->smatch));
+			int pc = search_percent(d);
+			if (pc == v->busy_percent)
+				return 0;
+			v->busy_percent = pc;
+			say(v, false, "searching: %d%% (keys still work)", pc);
 			return DESK_REDRAW;
 		}
 		int dir = v->search_wait;
@@ -3482,11 +3558,11 @@ unsigned desk_tick(desk *d, desk_view *v)
 	if (!match_ready(&d->smatch))
 		match_step(d, &d->smatch);
 	else if (!d->eval && !d->all_ev)
-		ev_step(d, 16384);
+		ev_step(d, slice(d, 16384));
 	else if (!d->eval && !d->all_named)
-		name_step(d, 8192);
+		name_step(d, slice(d, 8192));
 	else
-		heur_step(d, 1024);
+		heur_step(d, slice(d, 1024));
 	return 0;
 }
 
@@ -3840,7 +3916,8 @@ static unsigned answer(desk *d, desk_view *v, enum desk_prompt p, enum desk_acti
 		if (!desk_set_filter(d, text, &why)) {
 			say(v, true, "bad filter: %s", why);
 		} else if (filter_now(d) && desk_filter_pending(d, &pc)) {
-			say(v, false, "filtering by the evidence: %d%% (keys still work)", pc);
+			v->busy_percent = pc;
+			say(v, false, "filtering: %d%% (keys still work)", pc);
 		} else {
 			v->cursor = v->top = 0;
 			say(v, false, "%zu rows", d->nvis);

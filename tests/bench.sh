@@ -160,7 +160,7 @@ function q(s) { if (s ~ /[",\n]/) { gsub(/"/, "\"\"", s); return "\"" s "\"" } r
 function num(v, u) { return v == "" ? "" : sprintf(u == "s" ? "%.2f" : "%.1f", v) }
 { order[++nr] = $1; for (i = 1; i <= 9; i++) f[$1, i] = $i }
 END {
-	split("import import-dns-plain import-dns-gz infer stats export-providers export-assignments export-coverage report show-largest-host desk-first-screen desk-slowest-key desk-report-view desk-mean-key desk-decision-y desk-decision-u desk-decision-redo database-size probe", want, " ")
+	split("import import-dns-plain import-dns-gz infer stats export-providers export-assignments export-coverage report show-largest-host desk-first-screen desk-slowest-key desk-report-view desk-mean-key desk-search-done desk-filter-done desk-decision-y desk-decision-u desk-decision-redo database-size probe", want, " ")
 	# each key of the desk (desk-key-NAME), after the mean key time
 	for (i = 1; i <= nr; i++) if (order[i] ~ /^desk-key-/) keys[++nk] = order[i]
 	nw = 0; for (w = 1; w in want; w++) all[++nw] = want[w]

@@ -80,6 +80,16 @@ static void test_queue_and_candidates(void **state)
 	assert_int_equal(desk_row_get(d, desk_visible(d, 0))->domains, q("SELECT min(num_ip) FROM infer_ip WHERE live = 1"));
 }
 
+/* Run the desk's background work to its end (what the UI does between
+ * keys), answering what it says. */
+static unsigned settle(desk *x, desk_view *v)
+{
+	unsigned f = 0;
+	for (int i = 0; i < 100000 && desk_busy(x); i++)
+		f |= desk_tick(x, v);
+	return f;
+}
+
 static void test_filters(void **state)
 {
 	(void)state;
@@ -102,6 +112,87 @@ static void test_filters(void **state)
 	assert_string_equal(desk_filter_text(d), "company=Cisco"); /* a bad filter changes nothing */
 	assert_true(desk_set_filter(d, "", &why));
 	assert_int_equal(desk_nvisible(d), desk_nrows(d));
+}
+
+/* A desk opened anew whose background work goes 16 rows a slice: what
+ * takes a few slices here takes hundreds at ten million domains. */
+static void reopen_sliced(void)
+{
+	char *err = NULL;
+	desk_free(d);
+	d = desk_open(st, "2021-06-08", "tester", 5, k, &err);
+	assert_non_null(d);
+	desk_set_slice(d, 16);
+	desk_show_all(d, true);
+}
+
+/* A filter that reads a field of every row (company, AS, heuristic) waits
+ * for that work, a slice at a time between keys, with the view as it was
+ * and the status line saying how far it is; then it is applied. */
+static void test_filters_wait(void **state)
+{
+	(void)state;
+	static const char *const filters[] = {"company=google", "asn=AS26496", "heuristic=hostname"};
+	static const char *const want[] = {
+		"SELECT count(*) FROM infer_ip WHERE live = 1 AND (company LIKE '%google%' OR provider_id LIKE '%google%')",
+		"SELECT count(*) FROM infer_ip WHERE live = 1 AND asn = 26496",
+		"SELECT count(*) FROM infer_ip WHERE live = 1 AND heuristic LIKE 'hostname%'",
+	};
+	for (int i = 0; i < 3; i++) {
+		reopen_sliced();
+		desk_view v;
+		desk_view_init(&v);
+		const char *why;
+		size_t all = desk_nvisible(d);
+		int pc = -1;
+		assert_true(desk_set_filter(d, filters[i], &why));
+		assert_true(desk_filter_pending(d, &pc));
+		assert_true(pc >= 0 && pc < 50);
+		assert_int_equal(desk_nvisible(d), all); /* the view waits */
+		assert_true(desk_busy(d));
+		unsigned f = desk_tick(d, &v);
+		assert_true(desk_filter_pending(d, NULL)); /* one slice is not all of it */
+		assert_true(f == 0 || (f & DESK_REDRAW));
+		assert_true(settle(d, &v) & DESK_REDRAW);
+		assert_false(desk_filter_pending(d, NULL));
+		assert_int_equal(desk_nvisible(d), q(want[i]));
+		assert_true(desk_nvisible(d) > 0 && desk_nvisible(d) < all);
+		char msg[64];
+		snprintf(msg, sizeof msg, "%zu rows", desk_nvisible(d));
+		assert_string_equal(v.message, msg);
+		desk_view_free(&v);
+	}
+	/* through the prompt: the status line says it is filtering */
+	reopen_sliced();
+	desk_view v;
+	desk_view_init(&v);
+	desk_act(d, &v, keymap_lookup('f'));
+	assert_int_equal(v.prompt, PROMPT_FILTER);
+	desk_answer(d, &v, "company=google");
+	assert_true(desk_filter_pending(d, NULL));
+	assert_true(!strncmp(v.message, "filtering: ", 11) && strstr(v.message, "% (keys still work)"));
+	settle(d, &v);
+	assert_int_equal(desk_nvisible(d), q(want[0]));
+	desk_view_free(&v);
+}
+
+/* A search reads every flagged row's heuristic and every row's names
+ * first: between keys too, the cursor moving when it is done. */
+static void test_search_waits(void **state)
+{
+	(void)state;
+	reopen_sliced();
+	desk_view v;
+	desk_view_init(&v);
+	desk_act(d, &v, keymap_lookup('/'));
+	assert_int_equal(v.prompt, PROMPT_SEARCH);
+	desk_answer(d, &v, "yandex");
+	assert_true(v.search_wait != 0);
+	assert_true(!strncmp(v.message, "searching: ", 11) && strstr(v.message, "% (keys still work)"));
+	settle(d, &v);
+	assert_int_equal(v.search_wait, 0);
+	assert_non_null(strstr(desk_row_get(d, desk_visible(d, v.cursor))->provider_id, "yandex"));
+	desk_view_free(&v);
 }
 
 static void test_search(void **state)
@@ -608,16 +699,6 @@ static void test_views_follow_and_bulk_labels(void **state)
 	desk_free(e);
 }
 
-/* Run the desk's background work to its end (what the UI does between
- * keys), answering what it says. */
-static unsigned settle(desk *x, desk_view *v)
-{
-	unsigned f = 0;
-	for (int i = 0; i < 100000 && desk_busy(x); i++)
-		f |= desk_tick(x, v);
-	return f;
-}
-
 /* The row of an address, or SIZE_MAX. */
 static size_t row_of(desk *x, const char *ip)
 {
@@ -965,6 +1046,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_queue_and_candidates, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters_wait, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_waits, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decisions_undo_redo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_reject_and_bulk, setup, teardown),

@@ -971,6 +971,16 @@ static void trace_key(FILE *trace, int key, double t0, double c0)
 	fflush(trace);
 }
 
+/* "done search|filter WALL CPU" (ms, from the Enter that began it to the
+ * answer drawn): a search or filter may go on between keys. */
+static void trace_done(FILE *trace, const char *what, double t0, double c0)
+{
+	if (!trace)
+		return;
+	fprintf(trace, "done %s %.1f %.1f\n", what, (review_clock() - t0) * 1000, (cpu_clock() - c0) * 1000);
+	fflush(trace);
+}
+
 int review_run(store *st, const review_opts *o, char **err)
 {
 	const char *tpath = getenv("MXRAY_REVIEW_TRACE");
@@ -1016,18 +1026,30 @@ int review_run(store *st, const review_opts *o, char **err)
 		fflush(trace);
 	}
 	int errs = 0, key;
+	const char *answering = NULL; /* a search or filter the trace waits for */
+	double at = 0, ac = 0;
 	while ((key = next_key(&u, &errs)) >= 0) {
-		if (key == 0)
-			continue;
-		double tk = review_clock(), ck = trace ? cpu_clock() : 0;
-		unsigned flags = take_key(&u, key);
-		if (flags & DESK_QUIT)
-			break;
-		if (flags & DESK_RELAYOUT)
-			clearok(stdscr, TRUE);
-		if (flags)
-			draw(&u);
-		trace_key(trace, key, tk, ck);
+		if (key != 0) {
+			double tk = review_clock(), ck = trace ? cpu_clock() : 0;
+			enum desk_prompt pr = u.v.prompt;
+			unsigned flags = take_key(&u, key);
+			if (flags & DESK_QUIT)
+				break;
+			if (flags & DESK_RELAYOUT)
+				clearok(stdscr, TRUE);
+			if (flags)
+				draw(&u);
+			trace_key(trace, key, tk, ck);
+			if ((key == KEY_X_ENTER || key == '\r') && (pr == PROMPT_SEARCH || pr == PROMPT_FILTER)) {
+				answering = pr == PROMPT_SEARCH ? "search" : "filter";
+				at = tk;
+				ac = ck;
+			}
+		}
+		if (answering && !u.v.search_wait && !desk_filter_pending(d, NULL)) {
+			trace_done(trace, answering, at, ac);
+			answering = NULL;
+		}
 	}
 	endwin();
 	mx_set_fatal_hook(NULL);

@@ -120,10 +120,17 @@ void desk_set_sort(desk *d, enum desk_sort s, bool inverted);
 enum desk_sort desk_get_sort(const desk *d, bool *inverted);
 /* Parse and apply "company=x source=y flag=yes|no status=reviewed|pending
  * heuristic=asn|suggest|hostname asn=N cert=x banner=x" (a bare word means
- * company=word; "" clears).  False with *why when bad.  cert= and banner=
- * look at the evidence of every row: the new view may wait for that work
- * (desk_tick does it; desk_filter_pending says so, with how far it is). */
+ * company=word; "" clears).  False with *why when bad.  company=,
+ * heuristic=, asn= and source= read a field of every row, cert= and
+ * banner= the evidence of every row: the new view may wait for that work
+ * (desk_tick does it a slice at a time; desk_filter_pending says so, with
+ * how far it is). */
 bool desk_set_filter(desk *d, const char *text, const char **why);
+/* The rows each slice of background work reads (0, the default: 16,384
+ * rows' codes, 8,192 names or 1,024 heuristics a slice, and a key does
+ * up to 15,000 rows' work at once); else `rows` a slice and four slices
+ * a key, so that the same work takes more of them (tests). */
+void desk_set_slice(desk *d, size_t rows);
 bool desk_filter_pending(const desk *d, int *percent);
 /* The filter as text ("" when none). */
 const char *desk_filter_text(const desk *d);
@@ -240,6 +247,7 @@ typedef struct {
 	char *search;
 	int search_dir;
 	int search_wait;             /* a search working between keys: its direction (0: none) */
+	int busy_percent;            /* the percentage the status line shows of that work (or a filter's) */
 	enum desk_prompt prompt;     /* an action asks the UI for text */
 	char prompt_label[128];
 	enum desk_action pending;    /* what a yes/no prompt confirms */
