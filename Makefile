@@ -81,7 +81,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(UI_OBJ) $(LIB)
 # a time (tests/suite.sh: each one's output printed whole, in this order,
 # and the failed ones named at the end); the build runs TEST_JOBS
 # compilers at once (default: one per core).
-CLI_TESTS := $(addprefix tests/cli/,run.sh golden.sh tui.sh probe.sh diskfull.sh concurrent.sh)
+CLI_TESTS := $(addprefix tests/cli/,run.sh golden.sh tui.sh probe.sh diskfull.sh concurrent.sh partial.sh)
 SUITE = sh tests/suite.sh $(abspath $(MXRAY)) $(abspath $(MXGEN))
 ifneq ($(filter test unit cli crashtest,$(MAKECMDGOALS)),)
 TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)

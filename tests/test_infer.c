@@ -749,6 +749,180 @@ static void test_set_without_provider(void **state)
 	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 1 auto");
 }
 
+/* infer run of some approaches only, with the shared fixture's snapshot;
+ * import: the records added since the last run imported first */
+static void infer_some(unsigned approaches, kb *k, bool import)
+{
+	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL};
+	char *err = NULL;
+	if (import) {
+		import_input in[2] = {{IMPORT_DNS, xstrdup(tmpfile_str(F->dns.data)), NULL},
+				      {IMPORT_SCANS, xstrdup(tmpfile_str(F->scans.data)), NULL}};
+		FILE *devnull = fopen("/dev/null", "w");
+		import_opts io = {"2021-06-08", true, false, 10, devnull};
+		if (import_run(F->st, &io, in, 2, &err) < 0)
+			fail_msg("import: %s", err);
+		fclose(devnull);
+		free((char *)in[0].path);
+		free((char *)in[1].path);
+	}
+	if (infer_run(F->st, &o, &F->sum, &err) < 0)
+		fail_msg("infer: %s", err);
+}
+
+/* The mx, cert and banner answers as every reader sees them: the result
+ * view's rows and export assignments' lines. */
+static char *raw_answers(void)
+{
+	strbuf sb;
+	sb_init(&sb);
+	sqlite3_stmt *s;
+	assert_int_equal(sqlite3_prepare_v2(store_db(F->st),
+		"SELECT approach, domain, provider_id, coalesce(company, '-'), weight, source, confidence, status,"
+		" coalesce(reason, '-') FROM result WHERE approach IN ('mx', 'cert', 'banner') ORDER BY 1, 2, 3",
+		-1, &s, NULL), SQLITE_OK);
+	while (sqlite3_step(s) == SQLITE_ROW)
+		for (int j = 0; j < 9; j++)
+			sb_addf(&sb, "%s%c", sqlite3_column_text(s, j), j == 8 ? '\n' : '|');
+	sqlite3_finalize(s);
+	static const char *const ap[] = {"mx", "cert", "banner"};
+	for (size_t i = 0; i < 3; i++) {
+		char *buf = NULL, *err = NULL;
+		size_t len = 0;
+		FILE *out = open_memstream(&buf, &len);
+		if (export_assignments(F->st, out, "2021-06-08", NULL, ap[i], EXPORT_CSV, false, &err) < 0)
+			fail_msg("export: %s", err);
+		fclose(out);
+		sb_addf(&sb, "%s:\n%s", ap[i], buf);
+		free(buf);
+	}
+	return sb_steal(&sb);
+}
+
+/* A run of some approaches keeps the others' answers from the run that
+ * last computed them (README, --approach), although they are derived
+ * from the evidence every run writes: where this run's evidence would
+ * change them they are stored as they were, else nothing more is; a run
+ * that computes them derives them again. */
+static void test_partial_run_keeps_raw_answers(void **state)
+{
+	(void)state;
+	google_customers(6);
+	/* a banner whose only name is a misleading banner domain: the built-in
+	 * knowledge base ignores it, one without that list takes it */
+	mx("ban.com", "mx.banhost.net", 10);
+	a("mx.banhost.net", "198.51.100.41");
+	scan("198.51.100.41", 64500, "220 ESMTP blocked, see spamhaus.org", NULL, NULL, false);
+	run();
+	assert_answer("banner", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	assert_answer("priority", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	char *before = raw_answers();
+	/* priority alone, nothing changed: nothing stored, nothing written */
+	count_writes();
+	infer_some(INFER_PRIORITY, F->k, false);
+	char *w = writes();
+	assert_string_equal(w, "");
+	free(w);
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "0,1,2,3");
+	/* priority alone after an analyst's decision: the host's answer and
+	 * status change, not what the raw approaches read: nothing stored */
+	correct_req dec = {"mx", "mx.banhost.net.", NULL, "set", "example.net", "ana", NULL};
+	char *derr = NULL;
+	int64_t did = correct_add(F->st, &dec, &derr);
+	assert_true(did > 0);
+	infer_some(INFER_PRIORITY, F->k, false);
+	assert_answer("final", "ban.com", "example.net - 1.0 correction 1 corrected");
+	assert_answer("banner", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "0,1,2,3");
+	assert_sql("SELECT group_concat(DISTINCT approach) FROM f_result", "4");
+	assert_int_equal(correct_undo(F->st, did, "ana", &derr), 0);
+	infer_some(INFER_PRIORITY, F->k, false);
+	assert_answer("final", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	/* priority alone with a knowledge base that changes the banner IDs:
+	 * the banner answers are stored as they were, mx and cert stay derived */
+	char *err = NULL;
+	static const char kbx[] = "{\"format\":\"mxray-kb/1\",\"companies\":[{\"name\":\"Google\","
+				  "\"provider_ids\":[\"google.com\"],\"asns\":[15169]}],\"misleading_banner_domains\":[]}";
+	kb *k = kb_parse(kbx, strlen(kbx), "kbx", &err);
+	assert_non_null(k);
+	infer_some(INFER_PRIORITY, k, false);
+	assert_answer("priority", "ban.com", "spamhaus.org - 1.0 banner 1 auto");
+	assert_answer("final", "ban.com", "spamhaus.org - 1.0 banner 1 auto");
+	assert_answer("banner", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	assert_exported("banner", "ban.com", "ban.com,banhost.net,,1.0,mx,1,auto,");
+	assert_answer("banner", "gcustomer0.com", "google.com Google 1.0 banner 6 auto");
+	char *after = raw_answers();
+	assert_string_equal(after, before);
+	free(after);
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "0,1,3");
+	assert_sql("SELECT group_concat(approach || ':' || n) FROM (SELECT approach, count(*) AS n FROM f_result"
+		   " GROUP BY 1)", "2:7,4:7");
+	/* mx alone after it: the banner rows stay, the priority answers
+	 * (derived, changed back by the built-in knowledge base) are stored */
+	infer_some(INFER_MX, F->k, false);
+	assert_answer("priority", "ban.com", "spamhaus.org - 1.0 banner 1 auto");
+	assert_answer("final", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	after = raw_answers();
+	assert_string_equal(after, before);
+	free(after);
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "0,1");
+	assert_sql("SELECT group_concat(approach || ':' || n) FROM (SELECT approach, count(*) AS n FROM f_result"
+		   " GROUP BY 1)", "2:7,3:7,4:7");
+	/* every approach again: all derived, nothing stored but the final answers */
+	run();
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "0,1,2,3");
+	assert_sql("SELECT group_concat(approach || ':' || n) FROM (SELECT approach, count(*) AS n FROM f_result"
+		   " GROUP BY 1)", "4:7");
+	assert_answer("priority", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	after = raw_answers();
+	assert_string_equal(after, before);
+	free(after);
+	free(before);
+	kb_free(k);
+}
+
+/* The same when the snapshot got new records since: a new primary MX
+ * host changes a domain's mx, cert and banner answers, which stay the
+ * earlier run's (stored) until a run computes them again. */
+static void test_partial_run_after_new_data(void **state)
+{
+	(void)state;
+	google_customers(6);
+	mx("ban.com", "mx.banhost.net", 10);
+	a("mx.banhost.net", "198.51.100.41");
+	scan("198.51.100.41", 64500, "220 mx.banhost.net ESMTP", NULL, NULL, false);
+	run();
+	assert_answer("banner", "ban.com", "banhost.net - 1.0 banner 1 auto");
+	char *before = raw_answers();
+	mx("ban.com", "mx.newban.net", 5);
+	a("mx.newban.net", "198.51.100.42");
+	scan("198.51.100.42", 64500, "220 mx.newban.net ESMTP", NULL, NULL, false);
+	infer_some(INFER_PRIORITY, F->k, true);
+	assert_answer("priority", "ban.com", "newban.net - 1.0 banner 1 auto");
+	assert_answer("mx", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	assert_answer("banner", "ban.com", "banhost.net - 1.0 banner 1 auto");
+	char *after = raw_answers();
+	assert_string_equal(after, before);
+	free(after);
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "3");
+	assert_sql("SELECT group_concat(approach || ':' || n) FROM (SELECT approach, count(*) AS n FROM f_result"
+		   " GROUP BY 1)", "0:7,1:7,2:7,4:7");
+	/* cert and banner again: derived, with the new host; mx stays stored */
+	infer_some(INFER_CERT | INFER_BANNER, F->k, false);
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "1,2,3");
+	assert_sql("SELECT group_concat(approach || ':' || n) FROM (SELECT approach, count(*) AS n FROM f_result"
+		   " GROUP BY 1)", "0:7,4:7");
+	assert_answer("banner", "ban.com", "newban.net - 1.0 banner 1 auto");
+	assert_answer("mx", "ban.com", "banhost.net - 1.0 mx 1 auto");
+	assert_exported("mx", "ban.com", "ban.com,banhost.net,,1.0,mx,1,auto,");
+	run();
+	assert_sql("SELECT group_concat(approach) FROM f_raw", "0,1,2,3");
+	assert_sql("SELECT group_concat(approach || ':' || n) FROM (SELECT approach, count(*) AS n FROM f_result"
+		   " GROUP BY 1)", "4:7");
+	assert_answer("mx", "ban.com", "newban.net - 1.0 mx 1 auto");
+	free(before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -771,6 +945,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rerun_replaces_and_records, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_keeps_identical_rows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rerun_after_new_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_run_keeps_raw_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_partial_run_after_new_data, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
 }
