@@ -6,8 +6,22 @@
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
 
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+const char *correct_analyst(const char *given)
+{
+	if (given && *given)
+		return given;
+	const char *user = getenv("USER");
+	if (user && *user)
+		return user;
+	/* $USER unset (cron, `env -i`): the account's name */
+	const struct passwd *pw = getpwuid(getuid());
+	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
+}
 
 /* A request checked and normalised: names lower-cased without the
  * trailing dot, a provider ID its registered domain. */

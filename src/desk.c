@@ -14,7 +14,6 @@
 
 #include <ctype.h>
 #include <jansson.h>
-#include <pwd.h>
 #include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -700,14 +699,6 @@ static int cmp_words(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Who decides when nobody said: the account's name ($USER may be unset,
- * under cron or a bare `env -i`), "unknown" only when there is none. */
-static const char *account_name(void)
-{
-	const struct passwd *pw = getpwuid(getuid());
-	return pw && pw->pw_name && *pw->pw_name ? pw->pw_name : "unknown";
-}
-
 /* The snapshot's latest inference run (0: none). */
 static int64_t last_run(desk *d)
 {
@@ -728,7 +719,7 @@ static desk *desk_new(store *st, const kb *k, const char *snapshot, const char *
 	d->k = k;
 	store_read_mostly(st); /* the same tables, key after key */
 	snprintf(d->snapshot, sizeof d->snapshot, "%s", snapshot);
-	d->analyst = xstrdup(analyst && *analyst ? analyst : account_name());
+	d->analyst = xstrdup(correct_analyst(analyst)); /* as correct and label record it */
 	d->threshold = threshold;
 	d->ipmap = strmap_new();
 	filter_free(&d->filter);

@@ -16,9 +16,10 @@ static int run_help(const cli_command *self, cli_args *a);
 static int run_version(const cli_command *self, cli_args *a);
 
 static const cli_opt no_opts[] = {CLI_END};
-/* help takes --db too (and reads no database), as every command it explains */
+/* help takes --db too, as every command it explains, and ignores it (its
+ * --help says so: it reads no database) */
 static const cli_command cli_help_cmd = {"help", "[COMMAND]", "Show help for mxray or for one command.", no_opts,
-					 CLI_USES_DB, run_help};
+					 CLI_USES_DB | CLI_DB_IGNORED, run_help};
 static const cli_command cli_version_cmd = {"version", "", "Print the version.", no_opts, 0, run_version};
 
 /* The commands, in the order `mxray --help` lists them. */

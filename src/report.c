@@ -63,30 +63,24 @@ char *report_runs_note(store *st, const report_scope *sc)
 		}
 	char *note = NULL;
 	const int fin = RUNS_APPROACHES - 1;
-	const run_info *first = NULL;
-	bool differ = false;
-	for (long i = 0; i < got; i++) {
-		if (!sr[i].run[fin].present)
-			continue;
-		if (!first)
-			first = &sr[i].run[fin];
-		else if (!runs_same(first, &sr[i].run[fin]))
-			differ = true;
-	}
-	if (got == n && differ) { /* the snapshots compared come from different runs */
+	const run_info **fins = xcalloc((size_t)got + 1, sizeof *fins);
+	for (long i = 0; i < got; i++)
+		fins[i] = &sr[i].run[fin];
+	runs_diff d = runs_compare(fins, (size_t)got);
+	free(fins);
+	if (got == n && (d.kb || d.psl || d.params)) { /* the snapshots compared come from different runs */
+		char *what = runs_diff_words(d);
 		strbuf sb;
 		sb_init(&sb);
-		sb_adds(&sb, "the snapshots' answers come from infer runs with different knowledge bases, PSL sources or"
-			     " parameters, so their shares may not compare:");
-		for (long i = 0; i < got; i++) {
-			const run_info *r = &sr[i].run[fin];
-			if (!r->present)
+		sb_addf(&sb, "the snapshots' answers come from infer runs with different %s, so their shares may not"
+			     " compare:", what);
+		free(what);
+		for (long i = 0, k = 0; i < got; i++) {
+			if (!sr[i].run[fin].present)
 				continue;
-			char *origin = sanitize_str(r->kb_origin ? r->kb_origin : "?");
-			char *digest = sanitize_str(r->kb_digest ? r->kb_digest : "?");
-			sb_addf(&sb, "%s %s run %lld, kb %s (%s)", i ? ";" : "", dates[i], (long long)r->id, origin, digest);
-			free(origin);
-			free(digest);
+			char *desc = runs_describe_diff(&sr[i].run[fin], d);
+			sb_addf(&sb, "%s %s %s", k++ ? ";" : "", dates[i], desc);
+			free(desc);
 		}
 		note = sb_steal(&sb);
 	}

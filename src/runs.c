@@ -151,28 +151,33 @@ char *runs_table(const snapshot_runs *r, const char *indent)
 	return sb_steal(&sb);
 }
 
-char *runs_what_differs(const snapshot_runs *r)
+runs_diff runs_compare(const run_info *const *v, size_t n)
 {
-	bool kb = false, psl = false, params = false;
+	runs_diff d = {false, false, false};
 	const run_info *first = NULL;
-	for (int a = 0; a < RUNS_APPROACHES; a++) {
-		const run_info *x = &r->run[a];
-		if (!x->present)
+	for (size_t i = 0; i < n; i++) {
+		const run_info *x = v[i];
+		if (!x || !x->present)
 			continue;
 		if (!first) {
 			first = x;
 			continue;
 		}
-		kb |= !same_text(first->kb_digest, x->kb_digest);
-		psl |= !same_text(first->psl, x->psl);
-		params |= !same_text(first->params, x->params);
+		d.kb |= !same_text(first->kb_digest, x->kb_digest);
+		d.psl |= !same_text(first->psl, x->psl);
+		d.params |= !same_text(first->params, x->params);
 	}
+	return d;
+}
+
+char *runs_diff_words(runs_diff d)
+{
 	strbuf sb;
 	sb_init(&sb);
 	sb_adds(&sb, "");
-	const char *what[3] = {kb ? "knowledge bases" : NULL, psl ? "Public Suffix Lists" : NULL,
-			       params ? "parameters" : NULL};
-	int n = 0, total = kb + psl + params;
+	const char *what[3] = {d.kb ? "knowledge bases" : NULL, d.psl ? "Public Suffix Lists" : NULL,
+			       d.params ? "parameters" : NULL};
+	int n = 0, total = d.kb + d.psl + d.params;
 	for (int i = 0; i < 3; i++) {
 		if (!what[i])
 			continue;
@@ -180,6 +185,40 @@ char *runs_what_differs(const snapshot_runs *r)
 		n++;
 	}
 	return sb_steal(&sb);
+}
+
+char *runs_describe_diff(const run_info *r, runs_diff d)
+{
+	if (!r->present)
+		return xstrdup("no run on record");
+	strbuf sb;
+	sb_init(&sb);
+	sb_addf(&sb, "run %lld", (long long)r->id);
+	if (d.kb) {
+		char *origin = sanitize_str(r->kb_origin ? r->kb_origin : "?");
+		char *digest = sanitize_str(r->kb_digest ? r->kb_digest : "?");
+		sb_addf(&sb, ", kb %s (%s)", origin, digest);
+		free(origin);
+		free(digest);
+	}
+	if (d.params) {
+		sb_adds(&sb, ", ");
+		add_params(&sb, r->params);
+	}
+	if (d.psl) {
+		char *psl = sanitize_str(r->psl ? r->psl : "?");
+		sb_addf(&sb, ", psl %s", psl);
+		free(psl);
+	}
+	return sb_steal(&sb);
+}
+
+char *runs_what_differs(const snapshot_runs *r)
+{
+	const run_info *v[RUNS_APPROACHES];
+	for (int a = 0; a < RUNS_APPROACHES; a++)
+		v[a] = &r->run[a];
+	return runs_diff_words(runs_compare(v, RUNS_APPROACHES));
 }
 
 char *runs_mix_note(const snapshot_runs *r, int a)
@@ -194,12 +233,12 @@ char *runs_mix_note(const snapshot_runs *r, int a)
 		const run_info *x = &r->run[b];
 		if (b == a || !x->present || runs_same(mine, x))
 			continue;
-		char *origin = sanitize_str(x->kb_origin ? x->kb_origin : "?");
-		char *digest = sanitize_str(x->kb_digest ? x->kb_digest : "?");
-		sb_addf(&others, "%s%s: run %lld, kb %s (%s)", others.len ? "; " : "", runs_approach_names[b],
-			(long long)x->id, origin, digest);
-		free(origin);
-		free(digest);
+		/* x described by what differs from mine: its knowledge base,
+		 * parameters or PSL */
+		const run_info *pair[2] = {mine, x};
+		char *dx = runs_describe_diff(x, runs_compare(pair, 2));
+		sb_addf(&others, "%s%s: %s", others.len ? "; " : "", runs_approach_names[b], dx);
+		free(dx);
 	}
 	if (!others.len) {
 		sb_free(&others);

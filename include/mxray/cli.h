@@ -80,6 +80,8 @@ typedef struct {
 enum {
 	CLI_USES_DB = 1,  /* takes --db FILE (the one row of it, made by cli_parse) */
 	CLI_IN_ORDER = 2, /* options end at the first operand (mxray's own, before the command) */
+	CLI_DB_IGNORED = 4, /* with CLI_USES_DB: --db is taken but reads nothing (help), and its
+	                     * --help says so */
 };
 
 typedef struct cli_command cli_command;
@@ -123,6 +125,9 @@ bool cli_name_ok(const char *s);
 /* A --list that names no imported list is an error, not an empty result:
  * true when list is NULL, "all" or a list of st; else false, said. */
 bool cli_list_known(const cli_command *c, store *st, const char *list);
+/* "mxray NAME: no snapshot DATE in DB (snapshots: A, B, C)" on stderr:
+ * the snapshot asked for is not in st, and these are. */
+void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char *date);
 /* Open the database (read-only for a command that only reads) and settle
  * the snapshot (default: the newest, written into buf).  NULL when that
  * fails, said on stderr. */

@@ -21,6 +21,11 @@ typedef struct {
 	const char *note;
 } correct_req;
 
+/* Who records a decision or a label when nobody said (--analyst, the
+ * desk's): given when not empty, else $USER when not empty, else the
+ * account's name (getpwuid), else "unknown".  Shared by correct, label
+ * and the review desk. */
+const char *correct_analyst(const char *given);
 /* Validate and normalise (names lower-cased, trailing dot dropped), then
  * insert in its own transaction.  Returns the new id, or -1 with *err. */
 int64_t correct_add(store *st, const correct_req *r, char **err);

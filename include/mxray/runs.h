@@ -14,6 +14,7 @@
 #define MXRAY_RUNS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mxray/store.h"
@@ -62,6 +63,21 @@ char *runs_describe(const run_info *r, bool with_psl);
  * <description>\n", the PSL source named when it differs between the
  * runs.  Allocated. */
 char *runs_table(const snapshot_runs *r, const char *indent);
+
+/* What differs between runs: their knowledge base digests, PSL sources,
+ * parameters. */
+typedef struct {
+	bool kb, psl, params;
+} runs_diff;
+/* What differs between the n runs of v (NULL or absent ones skipped). */
+runs_diff runs_compare(const run_info *const *v, size_t n);
+/* d in words: "knowledge bases", "Public Suffix Lists", "parameters",
+ * joined with ", " and " and "; "" when nothing differs.  Allocated. */
+char *runs_diff_words(runs_diff d);
+/* Run r by what d says differs: "run 3" then ", kb ORIGIN (DIGEST)",
+ * ", threshold 3, heuristics apply", ", psl SOURCE" for each that does;
+ * "no run on record" for an absent one.  Allocated. */
+char *runs_describe_diff(const run_info *r, runs_diff d);
 
 /* What differs between the runs on record: "knowledge bases",
  * "Public Suffix Lists", "parameters", joined with ", " and " and "; ""

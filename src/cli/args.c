@@ -11,6 +11,9 @@
 
 /* The one --db row, added to every command that uses a database. */
 static const cli_opt db_opt = CLI_OPT_TEXT("db", "FILE", "database file (default $MXRAY_DB, then ./mxray.db)");
+/* The same for a command that reads no database (help): taken, so that a
+ * command line with --db added still works, and said to be ignored. */
+static const cli_opt db_ignored_opt = CLI_OPT_TEXT("db", "FILE", "accepted and ignored (help reads no database)");
 
 /* getopt_long's value of option i of the table; --db and --help after. */
 enum { VAL_BASE = 1000, VAL_DB = VAL_BASE + CLI_MAX_OPTS, VAL_HELP };
@@ -63,7 +66,9 @@ void cli_help(FILE *out, const cli_command *c)
 {
 	fprintf(out, "usage: mxray %s%s%s\n\n%s\n\noptions:\n", prog_name(c), *c->synopsis ? " " : "", c->synopsis,
 		c->summary);
-	if (c->flags & CLI_USES_DB)
+	if (c->flags & CLI_DB_IGNORED)
+		help_row(out, &db_ignored_opt);
+	else if (c->flags & CLI_USES_DB)
 		help_row(out, &db_opt);
 	for (const cli_opt *o = c->opts; o->name; o++)
 		help_row(out, o);

@@ -43,6 +43,29 @@ bool cli_list_known(const cli_command *c, store *st, const char *list)
 	return false;
 }
 
+void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char *date)
+{
+	char (*dates)[11] = NULL, *err = NULL;
+	long n = store_snapshot_dates(st, &dates, &err);
+	strbuf sb;
+	sb_init(&sb);
+	sb_adds(&sb, "");
+	for (long i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", dates[i]);
+	char *d = sanitize_str(date);
+	if (n > 0)
+		fprintf(stderr, "mxray %s: no snapshot %s in %s (snapshots: %s)\n", c->name, d, db, sb.data);
+	else if (n == 0)
+		fprintf(stderr, "mxray %s: no snapshot %s in %s, which has no snapshots (import data first)\n", c->name, d,
+			db);
+	else /* the snapshots could not be listed: why, instead */
+		fprintf(stderr, "mxray %s: no snapshot %s in %s (%s)\n", c->name, d, db, err);
+	free(d);
+	free(err);
+	free(dates);
+	sb_free(&sb);
+}
+
 store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly)
 {
 	char *err = NULL;
@@ -58,7 +81,7 @@ store *cli_open_snapshot(const cli_command *c, const char *db, const char **snap
 	else if (!found && !*snapshot)
 		fprintf(stderr, "mxray %s: %s has no snapshots (import data first)\n", c->name, db);
 	else if (!found)
-		fprintf(stderr, "mxray %s: no snapshot %s in %s\n", c->name, *snapshot, db);
+		cli_no_snapshot(c, st, db, *snapshot);
 	free(err);
 	if (found != 1) {
 		store_close(st);

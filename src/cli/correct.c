@@ -22,7 +22,7 @@ static const cli_opt opts[] = {
 	[O_CONFIRM] = CLI_OPT_FLAG("confirm", "the inferred answer is right"),
 	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "only for this snapshot (default: every snapshot)"),
 	[O_NOTE] = CLI_OPT_TEXT("note", "TEXT", "why"),
-	[O_ANALYST] = CLI_OPT_TEXT("analyst", "NAME", "who decides (default $USER)"),
+	[O_ANALYST] = CLI_OPT_TEXT("analyst", "NAME", "who decides (default $USER, else the account's name)"),
 	[O_KB] = CLI_OPT_TEXT("kb", "FILE", "the knowledge base whose company names --set takes (default: the built-in one)"),
 	[O_LIST] = CLI_OPT_FLAG("list", "print the whole decision history"),
 	[O_FORMAT] = CLI_OPT_CHOICE("format", NULL, "with --list: output format (default text)", "text", "csv"),
@@ -104,7 +104,7 @@ static int check(const cli_command *c, const cli_args *a, uint64_t *undo_id)
 
 static int run(const cli_command *c, cli_args *a)
 {
-	const char *analyst = a->v[O_ANALYST].set ? a->v[O_ANALYST].s : getenv("USER");
+	const char *analyst = correct_analyst(a->v[O_ANALYST].s);
 	bool list = a->v[O_LIST].set, undo = a->v[O_UNDO].set;
 	uint64_t undo_id = 0;
 	int rc = check(c, a, &undo_id);

@@ -1,6 +1,7 @@
 /* cli/evaluate: the evaluation commands: mxray sample (draw domains to
  * label), label (labels in and out as CSV) and eval (score the approaches). */
 #include "mxray/cli.h"
+#include "mxray/correct.h"
 #include "mxray/evaluate.h"
 #include "mxray/kb.h"
 #include "mxray/sample.h"
@@ -92,7 +93,7 @@ static const cli_opt label_opts[] = {
 	[LABEL_O_IMPORT] = CLI_OPT_TEXT("import", "FILE",
 				      "read domain,truth CSV (truth: companies or provider IDs, ';' between; empty: cannot decide)"),
 	[LABEL_O_EXPORT] = CLI_OPT_FLAG("export", "write the sample's labels as domain,truth CSV"),
-	[LABEL_O_ANALYST] = CLI_OPT_TEXT("analyst", "NAME", "who labels (default $USER)"),
+	[LABEL_O_ANALYST] = CLI_OPT_TEXT("analyst", "NAME", "who labels (default $USER, else the account's name)"),
 	[LABEL_O_STRICT] = CLI_OPT_FLAG("strict", "with --import: stop at the first bad line and keep nothing"),
 	[LABEL_O_KB] = CLI_OPT_TEXT("kb", "FILE",
 				  "with --import: the knowledge base whose company names a truth may use (default: the built-in one)"),
@@ -102,7 +103,7 @@ static const cli_opt label_opts[] = {
 static int run_label(const cli_command *c, cli_args *a)
 {
 	const char *sample = a->v[LABEL_O_SAMPLE].s, *in = a->v[LABEL_O_IMPORT].s;
-	const char *analyst = a->v[LABEL_O_ANALYST].set ? a->v[LABEL_O_ANALYST].s : getenv("USER");
+	const char *analyst = correct_analyst(a->v[LABEL_O_ANALYST].s);
 	bool out = a->v[LABEL_O_EXPORT].set;
 	int rc = cli_no_operands(c, a);
 	if (rc != CLI_GO)
@@ -165,7 +166,9 @@ enum { EVAL_O_SAMPLE, EVAL_O_FORMAT, EVAL_O_ALLOW_MIXED, EVAL_O_N };
 
 static const cli_opt eval_opts[] = {
 	[EVAL_O_SAMPLE] = CLI_OPT_TEXT("sample", "NAME", "the sample to score (repeatable; default: every sample)"),
-	[EVAL_O_FORMAT] = CLI_OPT_CHOICE("format", NULL, "output format (default text)", "text", "csv", "json"),
+	[EVAL_O_FORMAT] = CLI_OPT_CHOICE("format", "text|csv|jsonl",
+					 "output format (default text); jsonl: one JSON object per line (json: the same)",
+					 "text", "csv", "jsonl", "json"),
 	[EVAL_O_ALLOW_MIXED] = CLI_OPT_FLAG("allow-mixed",
 					  "score answers of different infer runs (different knowledge bases or parameters)"),
 	[EVAL_O_N] = CLI_END,
@@ -200,7 +203,8 @@ static int eval_all(store *st, const char *const *names, size_t n, bool allow_mi
 
 static int run_eval(const cli_command *c, cli_args *a)
 {
-	static const enum eval_format formats[] = {EVAL_TEXT, EVAL_CSV, EVAL_JSON};
+	/* json: the older name of jsonl, kept */
+	static const enum eval_format formats[] = {EVAL_TEXT, EVAL_CSV, EVAL_JSON, EVAL_JSON};
 	int rc = cli_no_operands(c, a);
 	if (rc != CLI_GO)
 		return rc;
@@ -247,7 +251,7 @@ static int run_eval(const cli_command *c, cli_args *a)
 
 const cli_command cli_eval = {
 	"eval",
-	"[--sample NAME]... [--format text|csv|json] [--allow-mixed]",
+	"[--sample NAME]... [--format text|csv|jsonl] [--allow-mixed]",
 	"Score the approaches on labelled samples (the paper's Figure 4).\n"
 	"Per approach (mx, cert, banner, priority, final): correct, labelled, accuracy; and\n"
 	"how many sampled domains the heuristics sent to review, and how many are undecidable.\n"

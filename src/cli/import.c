@@ -9,7 +9,8 @@
 enum { O_SNAPSHOT, O_LIST, O_TARGETS, O_DNS, O_SCANS, O_PFX2AS, O_ASORG, O_STRICT, O_QUIET, O_N };
 
 static const cli_opt opts[] = {
-	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the date the data describes (required; alone: finish a stopped import)"),
+	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the date the data describes (required unless only --asorg is given;"
+				    " given alone: finish a stopped import)"),
 	[O_LIST] = CLI_OPT_TEXT("list", "NAME", "name of the target list for the next --targets"),
 	[O_TARGETS] = CLI_OPT_TEXT("targets", "FILE", "domains of the list named by the preceding --list"),
 	[O_DNS] = CLI_OPT_TEXT("dns", "FILE", "OpenINTEL MX/A/CNAME rows, JSON Lines, CSV or Avro (repeatable)"),
@@ -41,7 +42,8 @@ static import_input *inputs(const cli_command *c, const cli_args *a, size_t *n, 
 				goto bad;
 			}
 			if (!strcmp(arg, "all")) {
-				cli_usage(c, "the list name '%s' is reserved (every domain with an MX record)", arg);
+				cli_usage(c, "the list name '%s' is reserved: it stands for every domain of the MX queries"
+					  " (with an MX record, a failed MX lookup or NODATA)", arg);
 				goto bad;
 			}
 			list = arg;
@@ -84,7 +86,7 @@ bad:
 }
 
 /* --snapshot alone: build the derived tables of a stopped import. */
-static int finish_stopped(const char *db, const char *snapshot, bool quiet)
+static int finish_stopped(const cli_command *c, const char *db, const char *snapshot, bool quiet)
 {
 	char *err = NULL;
 	store *st = store_open_existing(db, &err);
@@ -92,7 +94,7 @@ static int finish_stopped(const char *db, const char *snapshot, bool quiet)
 	if (!st) {
 		fprintf(stderr, "mxray import: %s\n", err);
 	} else if (!store_snapshot_exists(st, snapshot)) {
-		fprintf(stderr, "mxray import: snapshot %s is not in %s\n", snapshot, db);
+		cli_no_snapshot(c, st, db, snapshot);
 	} else if (import_derive(st, snapshot, &err) < 0) {
 		fprintf(stderr, "mxray import: %s\n", err);
 	} else {
@@ -157,7 +159,7 @@ static int run(const cli_command *c, cli_args *a)
 	else if (!snapshot && needs_snapshot)
 		rc = cli_usage(c, "%s", "--snapshot YYYY-MM-DD is required");
 	else if (n == 0)
-		rc = finish_stopped(a->db, snapshot, quiet);
+		rc = finish_stopped(c, a->db, snapshot, quiet);
 	else
 		rc = import_files(a->db, snapshot, strict, quiet, in, n);
 	free(in);

@@ -23,6 +23,19 @@ static const cli_opt opts[] = {
 	[O_N] = CLI_END,
 };
 
+/* The summary of one snapshot's run, the same for --snapshot and --all. */
+static void say_summary(const char *snapshot, const infer_summary *sum)
+{
+	fprintf(stderr,
+		"infer %s: %llu domains, %llu answered (%llu split across providers), %llu without an "
+		"SMTP-live MX; %llu primary MX hosts, %llu SMTP addresses; heuristics fired on %llu hosts "
+		"and changed %llu; %llu analyst decisions applied; %.2f s\n",
+		snapshot, (unsigned long long)sum->domains, (unsigned long long)sum->answered,
+		(unsigned long long)sum->split, (unsigned long long)sum->no_smtp, (unsigned long long)sum->hosts,
+		(unsigned long long)sum->ips, (unsigned long long)sum->fired, (unsigned long long)sum->changed,
+		(unsigned long long)sum->corrected, sum->seconds);
+}
+
 /* Every snapshot, oldest first, each in its own transaction. */
 static int infer_every(const char *db, infer_opts *o)
 {
@@ -50,11 +63,7 @@ static int infer_every(const char *db, infer_opts *o)
 			free(err);
 			rc = CLI_RUNTIME;
 		} else if (o->progress) {
-			fprintf(stderr, "infer %s: %llu domains, %llu answered, %llu without an SMTP-live MX; "
-				"heuristics changed %llu hosts; %llu analyst decisions applied; %.2f s\n", dates[i],
-				(unsigned long long)sum.domains, (unsigned long long)sum.answered,
-				(unsigned long long)sum.no_smtp, (unsigned long long)sum.changed,
-				(unsigned long long)sum.corrected, sum.seconds);
+			say_summary(dates[i], &sum);
 		}
 	}
 	free(dates);
@@ -76,14 +85,7 @@ static int infer_one(const cli_command *c, const char *db, const char *snapshot,
 		free(err);
 		rc = CLI_RUNTIME;
 	} else if (o->progress) {
-		fprintf(stderr,
-			"infer %s: %llu domains, %llu answered (%llu split across providers), %llu without an "
-			"SMTP-live MX; %llu primary MX hosts, %llu SMTP addresses; heuristics fired on %llu hosts "
-			"and changed %llu; %llu analyst decisions applied; %.2f s\n",
-			snapshot, (unsigned long long)sum.domains, (unsigned long long)sum.answered,
-			(unsigned long long)sum.split, (unsigned long long)sum.no_smtp, (unsigned long long)sum.hosts,
-			(unsigned long long)sum.ips, (unsigned long long)sum.fired, (unsigned long long)sum.changed,
-			(unsigned long long)sum.corrected, sum.seconds);
+		say_summary(snapshot, &sum);
 	}
 	store_close(st);
 	return rc;

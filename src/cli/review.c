@@ -1,6 +1,7 @@
 /* cli/review: mxray review, the review desk (ui/) on a snapshot or on an
  * evaluation sample. */
 #include "mxray/cli.h"
+#include "mxray/correct.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
 #include "mxray/review.h"
@@ -80,7 +81,7 @@ static int run(const cli_command *c, cli_args *a)
 {
 	double t0 = review_clock();
 	const char *snapshot = a->v[O_SNAPSHOT].s, *kbfile = a->v[O_KB].s;
-	const char *analyst = a->v[O_ANALYST].set ? a->v[O_ANALYST].s : getenv("USER");
+	const char *analyst = correct_analyst(a->v[O_ANALYST].s);
 	int rc = cli_no_operands(c, a);
 	if (rc != CLI_GO)
 		return rc;

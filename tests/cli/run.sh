@@ -52,11 +52,22 @@ status "unknown command" 2 "$MXRAY" frobnicate
 has "unknown command message" "mxray: 'frobnicate' is not a command" "$T/err"
 status "import --help" 0 "$MXRAY" import --help
 has "import help shows --strict" "--strict" "$T/out"
+eq "import --help: --snapshot is not always required" "  --snapshot YYYY-MM-DD    the date the data describes (required unless only --asorg is given; given alone: finish a stopped import)" \
+	"$(grep -- '^  --snapshot' "$T/out")"
+status "import --asorg alone" 0 "$MXRAY" import --db "$T/asorg.db" --asorg "$SD/as2org.txt"
+status "help --help" 0 "$MXRAY" help --help
+eq "help --help: --db is ignored, and says so" "  --db FILE                accepted and ignored (help reads no database)" "$(grep -- '^  --db' "$T/out")"
+status "help with --db" 0 "$MXRAY" help stats --db "$T/nope.db"
+eq "stats --help: what 'all' is" "The rows of list 'all' count every domain of the snapshot's MX queries: with an MX
+record, with a failed MX lookup, or answered with no MX record (NODATA).  'all' is
+no imported list: no target rows name it." "$("$MXRAY" stats --help | sed -n '/^The rows of list/,/^$/p' | sed '/^$/d')"
 status "import without snapshot" 2 "$MXRAY" import --db "$DB" --dns "$SD/dns.jsonl"
 has "snapshot required" "--snapshot YYYY-MM-DD is required" "$T/err"
 status "bad date" 2 "$MXRAY" import --db "$DB" --snapshot 2021-02-30 --dns "$SD/dns.jsonl"
 status "targets without list" 2 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --targets "$SD/targets-gov.txt"
 status "reserved list name" 2 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --list all --targets "$SD/targets-gov.txt"
+eq "reserved list name: what 'all' is" "mxray import: the list name 'all' is reserved: it stands for every domain of the MX queries (with an MX record, a failed MX lookup or NODATA)
+Try 'mxray import --help'." "$(cat "$T/err")"
 status "stdin twice" 2 "$MXRAY" import --db "$DB" --snapshot 2021-06-08 --dns - --scans -
 status "stats on a missing db" 1 "$MXRAY" stats --db "$T/nope.db"
 has "missing db message" "does not exist" "$T/err"
@@ -346,6 +357,17 @@ done
 eq "eval final row" "r200,final,200,198,0.99,2,0" "$(grep '^r200,final,' "$T/eval.csv")"
 "$MXRAY" eval --db "$DB" >"$T/eval.txt"
 has "eval text" "sample u200: 200 domains" "$T/eval.txt"
+# --format jsonl: one JSON object per line, a line per sample and approach;
+# json (its older name) writes the same
+status "eval --format jsonl" 0 "$MXRAY" eval --db "$DB" --format jsonl
+cp "$T/out" "$T/eval.jsonl"
+eq "eval jsonl: a line per sample and approach" "10" "$(wc -l <"$T/eval.jsonl" | tr -d ' ')"
+eq "eval jsonl: the final row of r200" '{"sample":"r200","approach":"final","labelled":200,"correct":198,"accuracy":0.98999999999999999,"examined":2,"undecidable":0}' \
+	"$(grep '"sample":"r200","approach":"final"' "$T/eval.jsonl")"
+status "eval --format json" 0 "$MXRAY" eval --db "$DB" --format json
+if cmp -s "$T/eval.jsonl" "$T/out"; then ok; else bad "eval --format json differs from jsonl"; fi
+eq "eval --help names jsonl" "usage: mxray eval [--sample NAME]... [--format text|csv|jsonl] [--allow-mixed]" \
+	"$("$MXRAY" eval --help | head -1)"
 
 echo "cli: reports over three snapshots"
 MDB=$T/multi.db
@@ -362,7 +384,24 @@ for d in 2021-06-08 2021-09-08 2021-12-08; do
 	sort -u "$dir/targets-alexa.txt" | comm -12 - "$T/mx-$d" >"$T/alexa-$d"
 done
 status "infer --all" 0 "$MXRAY" infer --db "$MDB" --all
-has "infer --all names each snapshot" "infer 2021-12-08: 2969 domains, 2963 answered" "$T/err"
+has "infer --all names each snapshot" "infer 2021-12-08: 2969 domains, 2963 answered (" "$T/err"
+# the same summary as infer --snapshot D (but the time)
+grep '^infer 2021-12-08: ' "$T/err" | sed 's/; [0-9.]* s$//' >"$T/sum-all"
+cp "$MDB" "$T/m2.db" && { [ ! -e "$MDB-wal" ] || cp "$MDB-wal" "$T/m2.db-wal"; }
+"$MXRAY" infer --db "$T/m2.db" --snapshot 2021-12-08 2>&1 | sed 's/; [0-9.]* s$//' >"$T/sum-one"
+if cmp -s "$T/sum-one" "$T/sum-all"; then ok; else bad "infer --all's summary differs from --snapshot's:"; diff "$T/sum-one" "$T/sum-all"; fi
+has "infer --all: the whole summary" "split across providers), 95 without an SMTP-live MX; 1512 primary MX hosts, 950 SMTP addresses; heuristics fired on " "$T/sum-all"
+# snapshots inferred with different parameters: the note names the parameter
+"$MXRAY" infer --db "$T/m2.db" --snapshot 2021-06-08 --threshold 3 --quiet
+NOTE="note: the snapshots' answers come from infer runs with different parameters, so their shares may not compare: 2021-06-08 run 20, threshold 3, heuristics apply; 2021-09-08 run 8, threshold 5, heuristics apply; 2021-12-08 run 16, threshold 5, heuristics apply"
+status "report over runs of different parameters" 0 "$MXRAY" report --db "$T/m2.db"
+eq "report: the note says what differs" "mxray report: $NOTE" "$(cat "$T/err")"
+status "trend over runs of different parameters" 0 "$MXRAY" export --db "$T/m2.db" trend
+eq "trend: the note says what differs" "mxray export: $NOTE" "$(cat "$T/err")"
+# one approach re-inferred with another threshold: export's note names it for the others too
+"$MXRAY" infer --db "$T/m2.db" --snapshot 2021-09-08 --approach priority --threshold 3 --quiet
+status "export of an approach of other parameters" 0 "$MXRAY" export --db "$T/m2.db" assignments --approach priority --snapshot 2021-09-08
+has "export: the note names the others' parameters" "other approaches' answers of that snapshot come from runs with different parameters (mx: run 5, threshold 5, heuristics apply; cert: run 6, threshold 5, heuristics apply; banner: run 7, threshold 5, heuristics apply): run 'mxray infer --snapshot 2021-09-08'" "$T/err"
 "$MXRAY" export --db "$MDB" trend --top 5 >"$T/trend.csv"
 cat >"$T/trend.want" <<'EOF2'
 provider,2021-06-08,2021-09-08,2021-12-08
@@ -397,6 +436,52 @@ status "unknown list" 1 "$MXRAY" export --db "$MDB" providers --list gvo
 has "unknown list named" "mxray export: there is no list 'gvo' (lists: all, alexa, com, gov)" "$T/err"
 status "trend with a bad snapshot list" 2 "$MXRAY" export --db "$MDB" trend --snapshots 2021-06-08,junk
 status "trend with an unknown snapshot" 1 "$MXRAY" export --db "$MDB" trend --snapshots 2020-01-01
+# out: "EXIT|STDOUT|STDERR" of an export on the three snapshots
+xout() { "$MXRAY" export --db "$MDB" "$@" >"$T/out" 2>"$T/err"; echo "$?|$(cat "$T/out")|$(cat "$T/err")"; }
+# --snapshot and --snapshots agree: the default snapshot is the newest of --snapshots
+"$MXRAY" export --db "$MDB" providers --stable --snapshots 2021-06-08,2021-09-08 >"$T/p2.csv" 2>"$T/err"
+eq "providers --stable --snapshots A,B: exit 0, silent" "0|" "$?|$(cat "$T/err")"
+eq "providers --stable --snapshots A,B: rows of B" "Provider,Domains_of_Provider GoDaddy,495.0 Google,464.0" \
+	"$(head -3 "$T/p2.csv" | tr '\n' ' ' | sed 's/ $//')"
+eq "providers --stable --snapshots A,B: the stable domains' answers" "2916" \
+	"$(awk -F, 'NR > 1 { s += $2 } END { print s }' "$T/p2.csv")"
+"$MXRAY" export --db "$MDB" providers --stable --snapshots 2021-06-08,2021-09-08 --snapshot 2021-09-08 >"$T/p2b.csv"
+if cmp -s "$T/p2.csv" "$T/p2b.csv"; then ok; else bad "providers --snapshots A,B differs from --snapshot B"; fi
+eq "assignments --stable --snapshots A,B: every row of B" "2925 2021-09-08" \
+	"$("$MXRAY" export --db "$MDB" assignments --stable --snapshots 2021-09-08,2021-06-08 | awk -F, 'NR > 1 { print $1 }' | uniq -c | sed 's/^ *//')"
+for tb in providers assignments coverage; do
+	eq "$tb: --snapshot outside --snapshots refused" "2||mxray export: --snapshot 2021-12-08 is not one of --snapshots 2021-06-08,2021-09-08
+Try 'mxray export --help'." "$(xout $tb --snapshot 2021-12-08 --snapshots 2021-06-08,2021-09-08 --stable)"
+done
+# a snapshot that is not there: said as every command says it, nothing written
+NOSNAP="mxray export: no snapshot 2020-01-01 in $MDB (snapshots: 2021-06-08, 2021-09-08, 2021-12-08)"
+for tb in coverage assignments providers; do
+	eq "export $tb --snapshot 2020-01-01" "1||$NOSNAP" "$(xout $tb --snapshot 2020-01-01)"
+done
+eq "export trend --snapshots with one not there" "1||$NOSNAP" "$(xout trend --snapshots 2021-06-08,2020-01-01)"
+eq "stats --snapshot 2020-01-01: the same words" "1||mxray stats: no snapshot 2020-01-01 in $MDB (snapshots: 2021-06-08, 2021-09-08, 2021-12-08)" \
+	"$("$MXRAY" stats --db "$MDB" --snapshot 2020-01-01 >"$T/out" 2>"$T/err"; echo "$?|$(cat "$T/out")|$(cat "$T/err")")"
+# an option that does nothing for the table is refused, not ignored
+for tb in providers coverage assignments corrections; do
+	eq "export $tb --top 3 refused" "2||mxray export: --top goes with trend
+Try 'mxray export --help'." "$(xout $tb --top 3)"
+done
+eq "export trend --snapshot refused" "2||mxray export: --snapshot goes with assignments, providers and coverage
+Try 'mxray export --help'." "$(xout trend --snapshot 2021-06-08)"
+eq "export corrections --list refused" "2||mxray export: --list goes with assignments, providers, coverage and trend
+Try 'mxray export --help'." "$(xout corrections --list gov)"
+eq "export corrections --stable refused" "2||mxray export: --stable goes with assignments, providers, coverage and trend
+Try 'mxray export --help'." "$(xout corrections --stable)"
+eq "export coverage --format jsonl refused" "2||mxray export: --format jsonl goes with assignments and providers; coverage is CSV only
+Try 'mxray export --help'." "$(xout coverage --format jsonl)"
+eq "export --help: where jsonl applies" "  --format csv|jsonl       output format (default csv; jsonl: assignments and providers only)" \
+	"$("$MXRAY" export --help | grep -- '^  --format')"
+eq "export trend --top 0 still taken" "0" "$("$MXRAY" export --db "$MDB" trend --top 0 >/dev/null 2>&1; echo $?)"
+# report writes text only: the man page says so, and --format is refused
+eq "report --format csv refused" "2||mxray report: unknown option '--format'
+Try 'mxray report --help'." "$("$MXRAY" report --db "$MDB" --format csv >"$T/out" 2>"$T/err"; echo "$?|$(cat "$T/out")|$(cat "$T/err")")"
+if sed -n '/^\.SS report/,/^\.S[HS] /p' "$(dirname "$0")/../../mxray.1" | grep -q 'jsonl\|RFC 4180'; then
+	bad "the man page gives report a CSV or jsonl format"; else ok; fi
 status "report" 0 "$MXRAY" report --db "$MDB" --list gov --stable --top 5
 has "report header" "mxray report: list gov, stable domains only (with MX records in every snapshot), 3 snapshots (2021-06-08 to 2021-12-08)" "$T/out"
 has "report coverage" "  complete                366        368        369" "$T/out"
@@ -581,6 +666,9 @@ nd=$(grep '"query_type":"MX"' "$SD/dns.jsonl" | grep -v '"response_type"' | grep
 eq "NODATA kept as status 0" "$nd" "$(sqlite3 "$T/nodata.db" "SELECT count(*) FROM lookup_fail WHERE qtype = 'MX' AND rcode = 0")"
 eq "NODATA not a failed lookup" "$(grep -v '"response_type"' "$SD/dns.jsonl" | grep -vc '"status_code":0')" \
 	"$("$MXRAY" stats --db "$T/nodata.db" --format csv | awk -F, '$2 == "all" { print $5 }')"
+eq "all = with MX + failed lookups + NODATA (stats --help, README)" "3002|2959|29|14" \
+	"$("$MXRAY" stats --db "$T/nodata.db" --format csv | awk -F, '$2 == "all" { print $3 "|" $4 "|" $5 "|" $3 - $4 - $5 }')"
+eq "all is no list: no target row names it" "0" "$(sqlite3 "$DB" "SELECT count(*) FROM target WHERE list = 'all'")"
 d=$(grep '"query_type":"MX"' "$SD/dns.jsonl" | grep -v '"response_type"' | grep '"status_code":0' | head -1 |
 	sed 's/.*"query_name":"\([^"]*\)\.".*/\1/')
 status "show a NODATA domain" 0 "$MXRAY" show --db "$T/nodata.db" "$d"
@@ -1005,6 +1093,24 @@ mx|mx.a.example|hoster.net" "$(sqlite3 "$O/x.db" "SELECT scope, key, provider_id
 inopt correct --db x.db --domain a.example --set Web.com --kb nokb.json
 eq "an unreadable --kb records nothing" "1|mxray correct: cannot open knowledge base nokb.json: No such file or directory|3" \
 	"$(cat "$T/rc")|$(cat "$T/err")|$(sqlite3 "$O/x.db" "SELECT count(*) FROM correction")"
+
+echo "cli: with \$USER unset or empty, correct and label record the account's name, as the desk does"
+acct=$(id -un 2>/dev/null || echo unknown)
+n0=$(sqlite3 "$O/x.db" "SELECT max(id) FROM correction")
+env -u USER "$MXRAY" correct --db "$O/x.db" --domain b.example --confirm >"$T/out" 2>"$T/err"
+eq "correct without \$USER: exit 0" "0" "$?"
+USER= "$MXRAY" correct --db "$O/x.db" --domain a.example --confirm --analyst "" >/dev/null 2>&1
+USER=ana "$MXRAY" correct --db "$O/x.db" --domain a.example --confirm >/dev/null 2>&1
+env -u USER "$MXRAY" correct --db "$O/x.db" --undo "$((n0 + 3))" >/dev/null 2>&1
+eq "correct: the analysts recorded" "$acct|
+$acct|
+ana|$acct" "$(sqlite3 "$O/x.db" "SELECT analyst, undone_by FROM correction WHERE id > $n0 ORDER BY id")"
+d=$(sqlite3 "$DB" "SELECT domain FROM sample_domain WHERE sample = 'r200' ORDER BY pos LIMIT 1 OFFSET 1")
+printf 'domain,truth\n%s,\n' "$d" >"$T/nouser.csv"
+env -u USER "$MXRAY" label --db "$DB" --sample r200 --import "$T/nouser.csv" >"$T/out" 2>"$T/err"
+eq "label --import without \$USER: exit 0" "0" "$?"
+eq "label --import without \$USER: the account's name" "$acct" \
+	"$(sqlite3 "$DB" "SELECT analyst FROM label WHERE sample = 'r200' AND domain = '$d' ORDER BY id DESC LIMIT 1")"
 
 echo "cli: label --import takes company names from --kb (issue 14, item 4)"
 printf '{"format":"mxray-kb/1","companies":[{"name":"Hoster Group","provider_ids":["hoster-mail.net"],"asns":[64501]}]}' >"$O/kb2.json"
