@@ -13,7 +13,8 @@
 #include <string.h>
 
 /* SQL: whether snapshot id S has answers of approach code A: stored rows
- * (the final answers, or raw ones an older schema's migration kept), or a
+ * (the final answers, or raw ones kept: by an older schema's migration,
+ * or by an infer of other approaches whose evidence would change them), or a
  * raw approach the snapshot's runs computed (f_raw) whose derivation gives
  * a row (a primary MX host with an ID under it). */
 #define HAS_ANSWERS(S, A)                                                                                  \
