@@ -10,11 +10,7 @@ MXRAY=$1
 SD=$(cd "$(dirname "$0")/../../sample-data" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mxray-conc.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi; }
+. "$(dirname "$0")/check.sh" # pass, fail, ok, bad, eq
 
 # import_part DB N: the Nth of three imports of one snapshot (files overlap)
 import_part() {

@@ -18,11 +18,7 @@ fi
 T=$(mktemp -d "${TMPDIR:-/tmp}/mxray-full.XXXXXX")
 FS=$T/fs
 trap 'umount "$FS" 2>/dev/null; rm -rf "$T"' EXIT INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi; }
+. "$(dirname "$0")/check.sh" # pass, fail, ok, bad, eq
 has() { # has NAME NEEDLE FILE
 	if grep -qF -- "$2" "$3"; then ok; else bad "$1: [$2] not in $3:"; sed 's/^/    /' "$3" | head -10; fi
 }

@@ -13,15 +13,8 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/mxray-partial.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 DB=$T/p.db
 S=2021-12-08
-pass=0
-fail=0
+. "$(dirname "$0")/check.sh" # pass, fail, ok, bad, eq
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# eq NAME EXPECTED ACTUAL
-eq() {
-	if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi
-}
 # run NAME command...: exit status 0, stdout in $T/out, stderr in $T/err
 run() {
 	name=$1

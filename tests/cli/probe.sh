@@ -23,11 +23,7 @@ cleanup() {
 [ -n "${MXRAY_PROBE_KEEP:-}" ] && cleanup() { $TM kill-server 2>/dev/null; for p in $PIDS; do kill "$p"; done; echo "kept $T"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); printf "FAIL: %s\n" "$*"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi; }
+. "$(dirname "$0")/check.sh" # pass, fail, ok, bad, eq
 has() { if grep -qF -- "$2" "$3"; then ok; else bad "$1: no [$2] in: $(cat "$3")"; fi; }
 sql() { sqlite3 "$DB" "$1"; }
 # until COMMAND...: poll COMMAND (10 s at most); false when it never held

@@ -10,15 +10,8 @@ SD=$(cd "$(dirname "$0")/../../sample-data" && pwd)
 T=$(mktemp -d "${TMPDIR:-/tmp}/mxray-cli.XXXXXX")
 trap 'rm -rf "$T"' EXIT INT TERM
 DB=$T/t.db
-pass=0
-fail=0
+. "$(dirname "$0")/check.sh" # pass, fail, ok, bad, eq
 
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# eq NAME EXPECTED ACTUAL
-eq() {
-	if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi
-}
 # has NAME NEEDLE FILE: the file contains the line fragment
 has() {
 	if grep -qF -- "$2" "$3"; then ok; else bad "$1: [$2] not in $3:"; sed 's/^/    /' "$3" | head -20; fi

@@ -18,11 +18,7 @@ trap '$TM kill-server 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 DB=$T/t.db
 BASE=$T/base.db
 ARGS=
-pass=0
-fail=0
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-eq() { if [ "$2" = "$3" ]; then ok; else bad "$1: expected [$2], got [$3]"; fi; }
+. "$(dirname "$0")/check.sh" # pass, fail, ok, bad, eq
 has() { case $3 in *"$2"*) ok ;; *) bad "$1: [$2] not in [$3]" ;; esac; }
 
 screen() { $TM capture-pane -p -t desk 2>/dev/null; }
