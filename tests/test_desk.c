@@ -236,14 +236,23 @@ static void test_decisions_undo_redo(void **state)
 	desk_counts(d, &rev, &rem, &flg);
 	assert_int_equal(rev, 2);
 	assert_int_equal(rem, 79);
-	/* undo the override, then the confirm; redo the confirm */
+	/* undo the override, then the confirm; redo the confirm (the
+	 * counts follow each step) */
 	assert_int_equal(desk_undo(d, &err), 1);
 	assert_int_equal(desk_row_get(d, r1)->verdict, 0);
+	desk_counts(d, &rev, &rem, &flg);
+	assert_int_equal(rev, 1);
+	assert_int_equal(rem, 80);
 	assert_int_equal(desk_undo(d, &err), 1);
 	assert_int_equal(desk_row_get(d, r0)->verdict, 0);
+	desk_counts(d, &rev, &rem, &flg);
+	assert_int_equal(rev, 0);
+	assert_int_equal(rem, 81);
 	assert_int_equal(desk_undo(d, &err), 0);
 	assert_int_equal(desk_redo(d, &err), 1);
 	assert_int_equal(desk_row_get(d, r0)->verdict, 'c');
+	desk_counts(d, &rev, &rem, &flg);
+	assert_int_equal(rev, 1);
 	assert_int_equal(q("SELECT count(*) FROM correction"), 3);
 	assert_int_equal(q("SELECT count(*) FROM correction WHERE undone_at IS NOT NULL"), 2);
 	/* undo and redo swap what the rows show, as reading every decision
@@ -571,8 +580,14 @@ static void test_eval_mode(void **state)
 	assert_int_equal(rem, 8);
 	desk_act(e, &v, keymap_lookup('u'));
 	assert_null(desk_row_get(e, desk_visible(e, 3))->label);
+	desk_counts(e, &lab, &rem, &ex);
+	assert_int_equal(lab, 3);
+	assert_int_equal(rem, 9);
 	desk_act(e, &v, keymap_lookup(CTRL('R')));
 	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");
+	desk_counts(e, &lab, &rem, &ex);
+	assert_int_equal(lab, 4);
+	assert_int_equal(rem, 8);
 	/* search finds companies in eval mode too */
 	bool wrapped;
 	const char *fin = desk_row_get(e, desk_visible(e, 5))->answers[4];

@@ -248,6 +248,7 @@ typedef struct {
 	int search_dir;
 	int search_wait;             /* a search working between keys: its direction (0: none) */
 	int busy_percent;            /* the percentage the status line shows of that work (or a filter's) */
+	double busy_drawn;           /* when it was last drawn (mx_clock_s) */
 	enum desk_prompt prompt;     /* an action asks the UI for text */
 	char prompt_label[128];
 	enum desk_action pending;    /* what a yes/no prompt confirms */
