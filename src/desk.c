@@ -113,9 +113,11 @@ struct desk {
 	stack undo, redo;
 	/* search: the evidence match of the pattern (kept for n and N) */
 	match smatch;
-	/* filter: the evidence terms' matches (cert=, banner=), and the
-	 * filter waiting for them */
-	match fmatch[2];
+	/* filter: the evidence terms' matches (cert=, banner=) of the filter
+	 * in force (fmatch) and of the one waiting for its work (nmatch,
+	 * handed over when it is applied: the view keeps showing the filter
+	 * in force meanwhile) */
+	match fmatch[2], nmatch[2];
 	desk_filter next;
 	bool filter_waits;
 	/* completion words (built when first asked for) */
@@ -924,8 +926,10 @@ void desk_free(desk *d)
 	free(d->undo.s);
 	free(d->redo.s);
 	match_free(&d->smatch);
-	match_free(&d->fmatch[0]);
-	match_free(&d->fmatch[1]);
+	for (int k = 0; k < 2; k++) {
+		match_free(&d->fmatch[k]);
+		match_free(&d->nmatch[k]);
+	}
 	filter_free(&d->filter);
 	filter_free(&d->next);
 	for (size_t i = 0; i < d->nwords; i++)
@@ -1237,7 +1241,7 @@ static bool filter_step(desk *d)
 		return false;
 	if (!d->eval && f->heuristic && !d->all_heur && (heur_step(d, slice(d, 1024)), !d->all_heur))
 		return false;
-	return match_step(d, &d->fmatch[0]) && match_step(d, &d->fmatch[1]);
+	return match_step(d, &d->nmatch[0]) && match_step(d, &d->nmatch[1]);
 }
 
 /* Apply d->next (the filter waiting for its evidence): the view follows. */
@@ -1245,7 +1249,13 @@ static void filter_apply(desk *d)
 {
 	filter_free(&d->filter);
 	d->filter = d->next;
-	memset(&d->next, 0, sizeof d->next);
+	memset(&d->next, 0, sizeof d->next); /* d->filter owns its texts now */
+	filter_free(&d->next);
+	for (int k = 0; k < 2; k++) {
+		match_free(&d->fmatch[k]);
+		d->fmatch[k] = d->nmatch[k];
+		memset(&d->nmatch[k], 0, sizeof d->nmatch[k]);
+	}
 	d->filter_waits = false;
 	rebuild(d);
 }
@@ -1279,8 +1289,8 @@ bool desk_set_filter(desk *d, const char *text, const char **why)
 	 * changes when they are known */
 	filter_free(&d->next);
 	d->next = f;
-	match_start(d, &d->fmatch[0], f.cert, EV_CERT);
-	match_start(d, &d->fmatch[1], f.banner, EV_BANNER);
+	match_start(d, &d->nmatch[0], f.cert, EV_CERT);
+	match_start(d, &d->nmatch[1], f.banner, EV_BANNER);
 	d->filter_waits = true;
 	if (filter_step(d))
 		filter_apply(d);
@@ -1307,7 +1317,7 @@ bool desk_filter_pending(const desk *d, int *percent)
 	if (percent) {
 		int rows = rows_percent(d);
 		*percent = rows < 100 ? rows / 2
-				      : 50 + (match_percent(d, &d->fmatch[0]) + match_percent(d, &d->fmatch[1])) / 4;
+				      : 50 + (match_percent(d, &d->nmatch[0]) + match_percent(d, &d->nmatch[1])) / 4;
 	}
 	return d->filter_waits;
 }
@@ -3514,8 +3524,10 @@ static unsigned search_step(desk *d, desk_view *v, int dir)
 	/* at once what a key may take (all of it on a small database) */
 	for (size_t w0 = d->work; !search_ready(d) && d->work - w0 < key_work(d);)
 		search_slice(d);
-	if (search_ready(d))
+	if (search_ready(d)) {
+		v->search_wait = 0; /* answered now: an earlier search waiting is this one */
 		return search_now(d, v, dir);
+	}
 	v->search_wait = dir;
 	v->busy_percent = search_percent(d);
 	v->busy_drawn = mx_clock_s();

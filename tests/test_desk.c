@@ -176,6 +176,65 @@ static void test_filters_wait(void **state)
 	desk_view_free(&v);
 }
 
+/* While a new filter waits for its work, the view keeps the filter in
+ * force, its evidence matches too: a key that rebuilds the view (a sort)
+ * shows that filter's rows, and the new one comes when it is applied
+ * (the waiting filter once took over the matches: a crash, or no rows). */
+static void test_filter_in_force_while_another_waits(void **state)
+{
+	(void)state;
+	static const char *const next[] = {"company=google", "cert=outlook company=microsoft"};
+	static const char *const want[] = {
+		"SELECT count(*) FROM infer_ip WHERE live = 1 AND (company LIKE '%google%' OR provider_id LIKE '%google%')",
+		"SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap AND s.ip = i.ip JOIN infer_ip x"
+		" ON x.snapshot = '2021-06-08' AND x.ip_int = i.ip WHERE i.live = 1 AND instr(lower(s.cert_names),"
+		" 'outlook') AND (x.company LIKE '%microsoft%' OR x.provider_id LIKE '%microsoft%')",
+	};
+	int64_t outlook = q("SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap AND s.ip = i.ip"
+			    " WHERE i.live = 1 AND instr(lower(s.cert_names), 'outlook')");
+	assert_true(outlook > 0);
+	for (int i = 0; i < 2; i++) {
+		reopen_sliced();
+		desk_view v;
+		desk_view_init(&v);
+		const char *why;
+		assert_true(desk_set_filter(d, "cert=outlook", &why));
+		for (int t = 0; t < 100000 && desk_filter_pending(d, NULL); t++)
+			desk_tick(d, &v); /* this filter's work only: the names are not read yet */
+		assert_int_equal(desk_nvisible(d), outlook);
+		assert_true(desk_set_filter(d, next[i], &why));
+		assert_true(desk_filter_pending(d, NULL));
+		desk_act(d, &v, keymap_lookup('S')); /* a sort: the view is built again */
+		assert_int_equal(desk_nvisible(d), outlook);
+		settle(d, &v);
+		assert_false(desk_filter_pending(d, NULL));
+		assert_int_equal(desk_nvisible(d), q(want[i]));
+		desk_view_free(&v);
+	}
+}
+
+/* A search whose work a later n finishes is answered once: no tick moves
+ * the cursor again afterwards. */
+static void test_search_answered_once(void **state)
+{
+	(void)state;
+	reopen_sliced();
+	desk_view v;
+	desk_view_init(&v);
+	desk_act(d, &v, keymap_lookup('/'));
+	desk_answer(d, &v, "outlook");
+	assert_true(v.search_wait != 0);
+	size_t at = v.cursor;
+	for (int i = 0; i < 100000 && v.search_wait && v.cursor == at; i++)
+		desk_act(d, &v, keymap_lookup('n'));
+	assert_int_equal(v.search_wait, 0);
+	assert_true(v.cursor != at);
+	at = v.cursor;
+	settle(d, &v);
+	assert_int_equal(v.cursor, at);
+	desk_view_free(&v);
+}
+
 /* A search reads every flagged row's heuristic and every row's names
  * first: between keys too, the cursor moving when it is done. */
 static void test_search_waits(void **state)
@@ -1063,6 +1122,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters_wait, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filter_in_force_while_another_waits, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_answered_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decisions_undo_redo, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_accept_reject_and_bulk, setup, teardown),
