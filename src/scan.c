@@ -690,7 +690,9 @@ char *scan_names_json(const scan_rec *r)
  *  - Censys legacy: {"ip":..., "p25":{"smtp":{"starttls":{banner, ehlo,
  *    starttls, tls:{certificate:{parsed:{...}}, validation:{browser_trusted}},
  *    timestamp}}}, "autonomous_system":{"asn":...}, "updated_at":..., other
- *    ports...};
+ *    ports...}, "25" for "p25" in old exports, or the same flattened, its
+ *    keys dotted paths from the top ("p25.smtp.starttls.banner",
+ *    "autonomous_system.asn": censys-flat);
  *  - ZGrab2: {"ip":..., "data":{"smtp":{status, protocol, port, timestamp,
  *    result:{banner, ehlo or helo, starttls, tls:{handshake_log:
  *    {server_certificates:{certificate:{parsed}, validation}}}}}}}, the
@@ -703,16 +705,18 @@ char *scan_names_json(const scan_rec *r)
  *    service on port 25 read.
  * scan_fast reads them in one pass over the text and gives the record
  * scan_from_json would give; whatever is not plainly one of them (a dotted
- * or escaped key where keys are read, a key read twice, a value of an
- * unexpected type, a wrapper, anything scan_from_json would call an error,
+ * key below the top, an escaped key, a key read twice, a value of an
+ * unexpected type, a wrapper, nested and flattened members in one record,
+ * anything scan_from_json would call an error,
  * anything jsonprune declines, more than JSONL_VALUES_MAX values) is
  * declined, and the caller takes the general way, which also reports the
  * errors.  fuzz_scan_fast holds it to that. */
 
 enum fk { FK_ABSENT, FK_NULL, FK_STRING, FK_OBJECT, FK_OTHER, FK_TRUE, FK_FALSE, FK_NUMBER };
 
-/* The shapes: which of "p25", "data" and "services" the record has. */
-enum { FAST_LEGACY = 1, FAST_ZGRAB2 = 2, FAST_CENSYS2 = 4 };
+/* The shapes: which of "p25", "data", "services" and "p25.*" keys (the
+ * flattened legacy record) the record has. */
+enum { FAST_LEGACY = 1, FAST_ZGRAB2 = 2, FAST_CENSYS2 = 4, FAST_FLAT = 8 };
 
 /* What was read of the part that holds the SMTP data (legacy
  * p25.smtp.starttls, the ZGrab2 module, a Censys 2.0 service): the kinds of
@@ -741,6 +745,7 @@ typedef struct {
 	unsigned shape;  /* the shape met */
 	enum fk ip, p25, updated, last_updated, asn;
 	unsigned long long asn_v;
+	bool asn_key;    /* the AS number came as "autonomous_system.asn" */
 	unit u;
 	bool picked;     /* the ZGrab2 module or Censys 2.0 service is in u */
 	size_t ndata;    /* ZGrab2 modules met, and their keys */
@@ -822,9 +827,9 @@ static bool fast_uint(fast *f, enum fk *kind, unsigned long long *v, strbuf *sb)
 
 typedef bool (*fast_member)(fast *f, const char *key, size_t nkey, unsigned *seen);
 
-/* The members of the object at f->p: each key (plain, without a dot, read
- * once when `member` reads it) and its value to `member`. */
-static bool fast_object(fast *f, fast_member member)
+/* The members of the object at f->p: each key (plain, without a dot unless
+ * `dotted`, read once when `member` reads it) and its value to `member`. */
+static bool fast_members(fast *f, fast_member member, bool dotted)
 {
 	fast_ws(f);
 	if (f->p >= f->end || *f->p != '{')
@@ -843,7 +848,7 @@ static bool fast_object(fast *f, fast_member member)
 		if (f->p >= f->end || *f->p != '"')
 			return false;
 		const char *q = k;
-		while (q < f->end && *q != '"' && *q != '\\' && *q != '.' && (unsigned char)*q >= 0x20 &&
+		while (q < f->end && *q != '"' && *q != '\\' && (dotted || *q != '.') && (unsigned char)*q >= 0x20 &&
 		       (unsigned char)*q < 0x80)
 			q++;
 		if (q >= f->end || *q != '"')
@@ -866,6 +871,13 @@ static bool fast_object(fast *f, fast_member member)
 		}
 		return false;
 	}
+}
+
+/* Below the top a dotted key may be a flattened path that the general way
+ * (jsonl_path) finds: declined. */
+static bool fast_object(fast *f, fast_member member)
+{
+	return fast_members(f, member, false);
 }
 
 static bool key_is(const char *key, size_t nkey, const char *want)
@@ -1268,12 +1280,9 @@ static bool fast_services(fast *f)
 
 /* -- the record -- */
 
-static bool m_as(fast *f, const char *key, size_t nkey, unsigned *seen)
+/* The AS number, nested or flattened. */
+static bool fast_asn_value(fast *f)
 {
-	if (!key_is(key, nkey, "asn"))
-		return fast_skip(f);
-	if (!once(seen, 1))
-		return false;
 	fast_ws(f);
 	if (f->p < f->end && *f->p >= '0' && *f->p <= '9') { /* digits only, else declined */
 		const char *q = f->p;
@@ -1290,6 +1299,13 @@ static bool m_as(fast *f, const char *key, size_t nkey, unsigned *seen)
 	return fast_scalar(f, &f->asn, &f->s[S_ASN]);
 }
 
+static bool m_as(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (!key_is(key, nkey, "asn"))
+		return fast_skip(f);
+	return once(seen, 1) && fast_asn_value(f);
+}
+
 /* The member that says the shape: met once, and one of them only. */
 static bool fast_shape(fast *f, unsigned shape)
 {
@@ -1299,8 +1315,86 @@ static bool fast_shape(fast *f, unsigned shape)
 	return true;
 }
 
+/* -- the flattened legacy record -- */
+
+/* The keys of the flattened record that the general way looks up (with
+ * jsonl_path: legacy()'s paths under "p25"). */
+#define FLAT_S "p25.smtp.starttls."
+#define FLAT_CERT FLAT_S "tls.certificate.parsed."
+static const char *const flat_keys[] = {
+	FLAT_S "banner", FLAT_S "ehlo", FLAT_S "starttls", FLAT_S "timestamp", FLAT_S "tls.validation.browser_trusted",
+	FLAT_CERT "names", FLAT_CERT "subject.common_name", FLAT_CERT "extensions.subject_alt_name.dns_names",
+};
+#define FLAT_N (sizeof flat_keys / sizeof *flat_keys)
+
+/* Is key the path `i` reads, or a part of it that ends at one of its dots
+ * (1: the path, -1: a part, 0: neither)?  A part ("p25.smtp.starttls.tls")
+ * is an object that jsonl_path would look in when the path itself is
+ * missing: such a record is declined. */
+static int flat_match(const char *key, size_t nkey, size_t i)
+{
+	const char *path = flat_keys[i];
+	size_t n = strlen(path);
+	if (nkey > n || memcmp(path, key, nkey) != 0)
+		return 0;
+	return nkey == n ? 1 : path[nkey] == '.' ? -1 : 0;
+}
+
+/* A "p25.*" key of the top: what the flattened record says of port 25 (any
+ * such key makes the general way read the record as a flattened one). */
+static bool m_flat(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (f->shape != FAST_FLAT && !fast_shape(f, FAST_FLAT))
+		return false; /* also a nested "p25", ZGrab2 or Censys 2.0: declined */
+	size_t i = 0;
+	int m = 0;
+	while (i < FLAT_N && !(m = flat_match(key, nkey, i)))
+		i++;
+	if (m == 0)
+		return fast_skip(f); /* another member: the cipher, the issuer... */
+	if (m < 0 || !once(seen, 16u << i))
+		return false;
+	unit *u = &f->u;
+	scan_rec *r = f->r;
+	switch (i) {
+	case 0: return fast_scalar(f, &u->banner, &r->banner);
+	case 1: return fast_scalar(f, &u->ehlo, &r->ehlo);
+	case 2: return fast_scalar(f, &u->starttls, &r->starttls);
+	case 3: return fast_scalar(f, &u->stamp, &f->s[S_STAMP]);
+	case 4: return fast_scalar(f, &u->trusted, &f->s[S_TRUSTED]);
+	default: return fast_list(f, (int)i - 5); /* names, common_name, dns_names */
+	}
+}
+
+static bool has_prefix(const char *key, size_t nkey, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	return nkey >= n && !memcmp(key, prefix, n);
+}
+
+/* A dotted key of the top.  The general way looks up only "p25.*" (and
+ * "25.*") paths and "autonomous_system.asn" there; the others are data of
+ * other ports or other fields. */
+static bool m_root_dotted(fast *f, const char *key, size_t nkey, unsigned *seen)
+{
+	if (!(f->shapes & FAST_FLAT))
+		return false;
+	if (key_is(key, nkey, "autonomous_system.asn")) {
+		/* the same bit as "autonomous_system": both in one record, declined */
+		f->asn_key = true;
+		return once(seen, 2) && fast_asn_value(f);
+	}
+	if (has_prefix(key, nkey, "p25."))
+		return m_flat(f, key, nkey, seen);
+	if (has_prefix(key, nkey, "25."))
+		return false; /* flattened under the old exports' "25": the general way */
+	return fast_skip(f);
+}
+
 static bool m_root(fast *f, const char *key, size_t nkey, unsigned *seen)
 {
+	if (memchr(key, '.', nkey))
+		return m_root_dotted(f, key, nkey, seen);
 	if (key_is(key, nkey, "ip"))
 		return once(seen, 1) && fast_scalar(f, &f->ip, &f->s[S_IP]);
 	if (key_is(key, nkey, "autonomous_system"))
@@ -1309,7 +1403,9 @@ static bool m_root(fast *f, const char *key, size_t nkey, unsigned *seen)
 		return once(seen, 4) && fast_scalar(f, &f->updated, &f->s[S_UPDATED]);
 	if (key_is(key, nkey, "last_updated_at"))
 		return once(seen, 8) && fast_scalar(f, &f->last_updated, &f->s[S_LAST]);
-	if (key_is(key, nkey, "p25")) {
+	/* port 25, also by the old exports' name "25" (both in one record:
+	 * declined, as the general way picks one) */
+	if (key_is(key, nkey, "p25") || key_is(key, nkey, "25")) {
 		if (!fast_shape(f, FAST_LEGACY))
 			return false;
 		f->p25 = fast_kind(f);
@@ -1321,9 +1417,6 @@ static bool m_root(fast *f, const char *key, size_t nkey, unsigned *seen)
 		return fast_shape(f, FAST_ZGRAB2) && fast_kind(f) == FK_OBJECT && fast_object(f, m_data);
 	if (key_is(key, nkey, "services"))
 		return fast_shape(f, FAST_CENSYS2) && fast_services(f);
-	/* port 25 by its other name: the general way */
-	if (key_is(key, nkey, "25"))
-		return false;
 	return fast_skip(f);
 }
 
@@ -1428,13 +1521,31 @@ static bool fast_asn(fast *f)
 static bool fast_legacy(fast *f)
 {
 	scan_rec *r = f->r;
-	r->format = SCAN_CENSYS_LEGACY;
+	/* nothing of port 25, an "autonomous_system.asn" key: the general way
+	 * calls it flattened (fast_read declines the key beside "p25") */
+	r->format = f->asn_key ? SCAN_CENSYS_FLAT : SCAN_CENSYS_LEGACY;
 	if (!fast_asn(f))
 		return false;
 	if (f->p25 != FK_OBJECT)
 		return fast_time(r, f->updated, &f->s[S_UPDATED]); /* nothing on port 25 */
 	r->port25 = true;
 	return fast_texts(f) && fast_cert(f) && fast_trust(f) && fast_time(r, f->u.stamp, &f->s[S_STAMP]) &&
+	       fast_time(r, f->updated, &f->s[S_UPDATED]);
+}
+
+static bool fast_flat(fast *f)
+{
+	scan_rec *r = f->r;
+	unit *u = &f->u;
+	r->format = SCAN_CENSYS_FLAT;
+	if (!fast_asn(f))
+		return false;
+	r->port25 = true; /* any "p25.*" key */
+	/* no object "parsed" here: any of its flattened lists, even null, makes
+	 * the general way see a certificate */
+	if (u->list[0] != FK_ABSENT || u->list[1] != FK_ABSENT || u->list[2] != FK_ABSENT)
+		u->parsed = FK_OBJECT;
+	return fast_texts(f) && fast_cert(f) && fast_trust(f) && fast_time(r, u->stamp, &f->s[S_STAMP]) &&
 	       fast_time(r, f->updated, &f->s[S_UPDATED]);
 }
 
@@ -1499,14 +1610,19 @@ static bool fast_read(const char *line, size_t len, scan_rec *r, unsigned shapes
 	fast f = {.p = line, .end = line + len, .shapes = shapes, .s = r->nameset->fast, .r = r};
 	for (int i = 0; i < 3; i++)
 		sb_clear(&f.s[S_LIST + i]);
-	bool ok = fast_object(&f, m_root);
+	bool ok = fast_members(&f, m_root, true);
 	fast_ws(&f);
 	ok = ok && f.p == f.end && f.nvalues <= JSONL_VALUES_MAX;
+	/* a flattened AS number in a nested or other record: declined */
+	ok = ok && (!f.asn_key || f.shape == 0 || f.shape == FAST_FLAT);
 	uint32_t addr;
 	ok = ok && f.ip == FK_STRING && strlen(f.s[S_IP].data) == f.s[S_IP].len && mx_ipv4_parse(f.s[S_IP].data, &addr);
 	if (ok) {
 		mx_ipv4_format(addr, r->ip);
-		ok = f.shape == FAST_ZGRAB2 ? fast_zgrab2(&f) : f.shape == FAST_CENSYS2 ? fast_censys2(&f) : fast_legacy(&f);
+		ok = f.shape == FAST_ZGRAB2    ? fast_zgrab2(&f)
+		     : f.shape == FAST_CENSYS2 ? fast_censys2(&f)
+		     : f.shape == FAST_FLAT    ? fast_flat(&f)
+					       : fast_legacy(&f);
 	}
 	if (nvalues)
 		*nvalues = f.nvalues;
@@ -1518,15 +1634,15 @@ static bool fast_read(const char *line, size_t len, scan_rec *r, unsigned shapes
 
 bool scan_fast(const char *line, size_t len, scan_rec *r)
 {
-	return fast_read(line, len, r, FAST_LEGACY | FAST_ZGRAB2 | FAST_CENSYS2, NULL);
+	return fast_read(line, len, r, FAST_LEGACY | FAST_FLAT | FAST_ZGRAB2 | FAST_CENSYS2, NULL);
 }
 
 bool scan_fast_count(const char *line, size_t len, scan_rec *r, size_t *nvalues)
 {
-	return fast_read(line, len, r, FAST_LEGACY | FAST_ZGRAB2 | FAST_CENSYS2, nvalues);
+	return fast_read(line, len, r, FAST_LEGACY | FAST_FLAT | FAST_ZGRAB2 | FAST_CENSYS2, nvalues);
 }
 
 bool scan_legacy_fast(const char *line, size_t len, scan_rec *r)
 {
-	return fast_read(line, len, r, FAST_LEGACY, NULL);
+	return fast_read(line, len, r, FAST_LEGACY | FAST_FLAT, NULL);
 }

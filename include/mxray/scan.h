@@ -53,8 +53,9 @@ void scan_rec_free(scan_rec *r);
 const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_t errlen);
 
 /* Read one JSON line of a common shape without building a tree: a Censys
- * legacy host record (nested), a ZGrab2 record (smtp module, by name or by
- * "protocol", or other modules only) or a bare Censys Search 2.0 host.
+ * legacy host record (nested or flattened), a ZGrab2 record (smtp module,
+ * by name or by "protocol", or other modules only) or a bare Censys Search
+ * 2.0 host.
  * true: r is what scan_from_json makes of the line as jsonl_parse parses
  * it (both then report no error); false: declined (r is left in any
  * state), take the general way (jsonprune_scan, jsonl_parse_alt,
@@ -62,7 +63,8 @@ const char *scan_from_json(json_t *o, bool raw, scan_rec *r, char *errbuf, size_
  * and declines a line of more than JSONL_VALUES_MAX values. */
 bool scan_fast(const char *line, size_t len, scan_rec *r);
 
-/* scan_fast for Censys legacy records only (declines the other shapes). */
+/* scan_fast for Censys legacy records (nested or flattened) only (declines
+ * the other shapes). */
 bool scan_legacy_fast(const char *line, size_t len, scan_rec *r);
 
 /* scan_fast that also tells how many values it walked (when it read the

@@ -1,5 +1,6 @@
 /* libFuzzer target: the tree-less readers of scan records (scan_fast, for
- * Censys legacy, ZGrab2 and Censys 2.0 records, and scan_legacy_fast)
+ * Censys legacy (nested or flattened), ZGrab2 and Censys 2.0 records, and
+ * scan_legacy_fast)
  * against the general way (jsonl_parse and scan_from_json).  Whenever a
  * reader accepts an input, the general way must accept it too, with no
  * error, and read the same record, every field; scan_fast must have counted
