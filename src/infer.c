@@ -1890,7 +1890,7 @@ static int write_shares(ctx *c, const resrows *rows)
 	bool others = rc || sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	static const tablesync_table def = {"f_share", "snap, provider, weight", "provider", "provider = ?2", 1,
-					    NULL, NULL, NULL};
+					    NULL, "f_share_weight", "f_share(snap, weight)"};
 	tablesync_rows bulk = {nk, &sr, share_get};
 	if (rc == 0)
 		rc = tablesync_run(c->st, c->snap, &def, &bulk, !others, c->err);

@@ -270,10 +270,10 @@ typedef struct {
 } topn;
 
 /* The top providers of every domain's shares, from the stored shares: the
- * last snapshot's `top` largest (ties by name), then each one's share in
- * the other snapshots by key.  Returns 1 when done, 0 when the last
- * snapshot has fewer providers than asked for (the caller reads them all),
- * -1 with *err. */
+ * last snapshot's `top` largest (ties by name: the first rows of the
+ * index by weight), then each one's share in the other snapshots by key.
+ * Returns 1 when done, 0 when the last snapshot has fewer providers than
+ * asked for (the caller reads them all), -1 with *err. */
 static int trend_top(store *st, trend *t, size_t top, char **err)
 {
 	size_t n = t->ndates;
@@ -283,32 +283,20 @@ static int trend_top(store *st, trend *t, size_t top, char **err)
 			free(snap);
 			return -1;
 		}
-	sqlite3_stmt *s = store_prepare(st, "SELECT provider, weight FROM f_share WHERE snap = ?1", err);
+	sqlite3_stmt *s = store_prepare(st, "SELECT provider, weight FROM f_share WHERE snap = ?1"
+					    " ORDER BY weight DESC, provider LIMIT ?2", err);
 	if (!s) {
 		free(snap);
 		return -1;
 	}
 	topn *best = xcalloc(top + 1, sizeof *best);
-	size_t nb = 0, seen = 0;
+	size_t nb = 0;
 	sqlite3_bind_int64(s, 1, snap[n - 1]);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)top);
 	int rc;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *name = (const char *)sqlite3_column_text(s, 0);
-		double w = sqlite3_column_double(s, 1);
-		seen++;
-		/* keep the `top` best in order: weight down, then name up */
-		size_t at = nb;
-		while (at > 0 && (best[at - 1].w < w || (best[at - 1].w == w && strcmp(best[at - 1].name, name) > 0)))
-			at--;
-		if (at >= top)
-			continue;
-		if (nb == top)
-			free(best[--nb].name);
-		memmove(&best[at + 1], &best[at], (nb - at) * sizeof *best);
-		best[at] = (topn){w, xstrdup(name)};
-		nb++;
-	}
-	int ret = store_read_done(st, s, rc, err) < 0 ? -1 : seen >= top ? 1 : 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nb < top)
+		best[nb++] = (topn){sqlite3_column_double(s, 1), store_column_dup(s, 0)};
+	int ret = store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0 ? -1 : nb >= top ? 1 : 0;
 	sqlite3_stmt *tot = ret == 1 ? store_prepare(st, "SELECT domains FROM f_share_total WHERE snap = ?1", err) : NULL;
 	sqlite3_stmt *one = tot ? store_prepare(st, "SELECT weight FROM f_share WHERE snap = ?1 AND provider = ?2", err)
 				: NULL;

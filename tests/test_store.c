@@ -426,6 +426,34 @@ static void test_bulk_rows_order(void **state)
 	rmdb(path);
 }
 
+/* Schema 9: the shares by weight.  The report's top providers are the
+ * first rows of that index (no scan of every provider's share), in order
+ * of weight down and name up, ties too. */
+static void test_shares_by_weight(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char *err = NULL;
+	store *st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'f_share_weight'"
+				    " AND sql LIKE '%f_share(snap, weight)%'"), 1);
+	assert_int_equal(store_exec(st, "INSERT INTO f_share VALUES (1, 'b', 5), (1, 'a', 5), (1, 'c', 9), (1, 'd', 1),"
+					" (2, 'z', 99)", &err), 0);
+	static const char top[] = "SELECT provider, weight FROM f_share WHERE snap = 1 ORDER BY weight DESC, provider"
+				  " LIMIT 3";
+	char *rows = db_rows(st, top);
+	assert_string_equal(rows, "c|9.0\na|5.0\nb|5.0\n");
+	free(rows);
+	char *eqp = xasprintf("EXPLAIN QUERY PLAN %s", top);
+	char *plan = db_rows(st, eqp);
+	assert_non_null(strstr(plan, "f_share_weight"));
+	free(plan);
+	free(eqp);
+	store_close(st);
+	rmdb(path);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	(void)state;
@@ -577,6 +605,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_v6),
 		cmocka_unit_test(test_data_version),
 		cmocka_unit_test(test_bulk_rows_order),
+		cmocka_unit_test(test_shares_by_weight),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),

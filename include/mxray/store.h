@@ -12,7 +12,7 @@
 
 #include "mxray/util.h"
 
-#define STORE_SCHEMA_VERSION 8
+#define STORE_SCHEMA_VERSION 9
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */
