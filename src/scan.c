@@ -908,20 +908,12 @@ static void fast_list_add(fast *f, int i, const strbuf *one)
 	f->u.nlist[i]++;
 }
 
-/* A name list: null, a string, or a list of strings (else declined). */
-static bool fast_list(fast *f, int i)
+/* The elements of the list at f->p, each read by `item` (the list a value
+ * as jsonl_count_values counts it): false when there is no list there or
+ * an element is declined. */
+static bool fast_elements(fast *f, bool (*item)(fast *f, void *arg), void *arg)
 {
-	enum fk k = fast_kind(f);
-	f->u.list[i] = k;
-	strbuf *one = &f->r->nameset->name;
-	if (k == FK_NULL)
-		return fast_skip(f);
-	if (k == FK_STRING) {
-		if (!fast_string(f, one))
-			return false;
-		fast_list_add(f, i, one);
-		return true;
-	}
+	fast_ws(f);
 	if (f->p >= f->end || *f->p != '[')
 		return false;
 	f->p++;
@@ -933,9 +925,8 @@ static bool fast_list(fast *f, int i)
 	}
 	for (;;) {
 		fast_ws(f);
-		if (!fast_string(f, one))
+		if (!item(f, arg))
 			return false;
-		fast_list_add(f, i, one);
 		fast_ws(f);
 		if (f->p < f->end && *f->p == ',') {
 			f->p++;
@@ -947,6 +938,26 @@ static bool fast_list(fast *f, int i)
 		}
 		return false;
 	}
+}
+
+/* One name of name list *(int *)arg: a string (else declined). */
+static bool list_name(fast *f, void *arg)
+{
+	strbuf *one = &f->r->nameset->name;
+	if (!fast_string(f, one))
+		return false;
+	fast_list_add(f, *(const int *)arg, one);
+	return true;
+}
+
+/* A name list: null, a string, or a list of strings (else declined). */
+static bool fast_list(fast *f, int i)
+{
+	enum fk k = fast_kind(f);
+	f->u.list[i] = k;
+	if (k == FK_NULL)
+		return fast_skip(f);
+	return k == FK_STRING ? list_name(f, &i) : fast_elements(f, list_name, &i);
 }
 
 /* Forget what was read of a part that turned out not to be the one read. */
@@ -1250,32 +1261,16 @@ static bool fast_service(fast *f)
 	return true;
 }
 
+static bool service_item(fast *f, void *arg)
+{
+	(void)arg;
+	return fast_service(f);
+}
+
+/* The services: a list (not a list: an error, declined). */
 static bool fast_services(fast *f)
 {
-	fast_ws(f);
-	if (f->p >= f->end || *f->p != '[')
-		return false; /* not a list: an error */
-	f->p++;
-	f->nvalues++;
-	fast_ws(f);
-	if (f->p < f->end && *f->p == ']') {
-		f->p++;
-		return true;
-	}
-	for (;;) {
-		if (!fast_service(f))
-			return false;
-		fast_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			continue;
-		}
-		if (f->p < f->end && *f->p == ']') {
-			f->p++;
-			return true;
-		}
-		return false;
-	}
+	return fast_elements(f, service_item, NULL);
 }
 
 /* -- the record -- */
