@@ -1116,16 +1116,41 @@ static bool packed_sort(desk *d)
 	return true;
 }
 
+/* What of every row a filter reads that is not read yet, the first of
+ * them: a filter by AS or source reads every row's codes, by company its
+ * provider ID, by heuristic every flagged row's heuristic. */
+enum need { NEED_NOTHING, NEED_CODES, NEED_NAMES, NEED_HEURISTICS };
+
+static enum need filter_needs(const desk *d, const desk_filter *f)
+{
+	if (d->eval)
+		return NEED_NOTHING;
+	if ((f->asn >= 0 || f->source) && !d->all_ev)
+		return NEED_CODES;
+	if (f->company && !d->all_named)
+		return NEED_NAMES;
+	if (f->heuristic && !d->all_heur)
+		return NEED_HEURISTICS;
+	return NEED_NOTHING;
+}
+
 static void rebuild(desk *d)
 {
-	/* filtering by name and sorting by provider read every row's names */
-	if (d->filter.company || d->sort == SORT_PROVIDER)
+	/* sorting by provider reads every row's names, by AS every row's
+	 * codes; the filter what filter_needs says (filter_step reads it a
+	 * slice at a time before the filter is applied) */
+	if (d->sort == SORT_PROVIDER)
 		name_all(d);
-	if (d->filter.heuristic)
-		heuristics_all(d);
-	/* filtering by AS or source and sorting by AS read every row's codes */
-	if (d->filter.asn >= 0 || d->filter.source || d->sort == SORT_ASN)
+	if (d->sort == SORT_ASN)
 		ev_all(d);
+	for (enum need n; (n = filter_needs(d, &d->filter)) != NEED_NOTHING;) {
+		if (n == NEED_CODES)
+			ev_all(d);
+		else if (n == NEED_NAMES)
+			name_all(d);
+		else
+			heuristics_all(d);
+	}
 	d->nvis = 0;
 	for (size_t i = 0; i < d->nrows; i++)
 		if (visible_row(d, i))
@@ -1234,14 +1259,14 @@ static bool filter_term(desk_filter *f, const char *key, const char *val, const 
  * which keys must not wait for. */
 static bool filter_step(desk *d)
 {
-	const desk_filter *f = &d->next;
-	if (!d->eval && (f->asn >= 0 || f->source) && !d->all_ev && (ev_step(d, slice(d, 16384)), !d->all_ev))
-		return false;
-	if (!d->eval && f->company && !d->all_named && (name_step(d, slice(d, 8192)), !d->all_named))
-		return false;
-	if (!d->eval && f->heuristic && !d->all_heur && (heur_step(d, slice(d, 1024)), !d->all_heur))
-		return false;
-	return match_step(d, &d->nmatch[0]) && match_step(d, &d->nmatch[1]);
+	switch (filter_needs(d, &d->next)) {
+	case NEED_CODES: ev_step(d, slice(d, 16384)); break;
+	case NEED_NAMES: name_step(d, slice(d, 8192)); break;
+	case NEED_HEURISTICS: heur_step(d, slice(d, 1024)); break;
+	case NEED_NOTHING: break;
+	}
+	return filter_needs(d, &d->next) == NEED_NOTHING && match_step(d, &d->nmatch[0]) &&
+	       match_step(d, &d->nmatch[1]);
 }
 
 /* Apply d->next (the filter waiting for its evidence): the view follows. */
@@ -1300,15 +1325,12 @@ bool desk_set_filter(desk *d, const char *text, const char **why)
 /* How far the rows' data a waiting filter reads is: 0-100. */
 static int rows_percent(const desk *d)
 {
-	const desk_filter *f = &d->next;
-	if (d->eval || !d->nrows)
-		return 100;
-	if ((f->asn >= 0 || f->source) && !d->all_ev)
-		return (int)(100 * d->ev_at / d->nrows);
-	if (f->company && !d->all_named)
-		return d->nwant ? (int)(100 * d->want_at / d->nwant) : 0;
-	if (f->heuristic && !d->all_heur)
-		return (int)(100 * d->heur_at / d->nrows);
+	switch (filter_needs(d, &d->next)) {
+	case NEED_CODES: return (int)(100 * d->ev_at / (d->nrows ? d->nrows : 1));
+	case NEED_NAMES: return d->nwant ? (int)(100 * d->want_at / d->nwant) : 0;
+	case NEED_HEURISTICS: return (int)(100 * d->heur_at / (d->nrows ? d->nrows : 1));
+	case NEED_NOTHING: break;
+	}
 	return 100;
 }
 
