@@ -264,11 +264,6 @@ static int cmp_rank(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
-typedef struct {
-	double w;
-	char *name;
-} topn;
-
 /* The top providers of every domain's shares, from the stored shares: the
  * last snapshot's `top` largest (ties by name: the first rows of the
  * index by weight), then each one's share in the other snapshots by key.
@@ -283,19 +278,19 @@ static int trend_top(store *st, trend *t, size_t top, char **err)
 			free(snap);
 			return -1;
 		}
-	sqlite3_stmt *s = store_prepare(st, "SELECT provider, weight FROM f_share WHERE snap = ?1"
+	sqlite3_stmt *s = store_prepare(st, "SELECT provider FROM f_share WHERE snap = ?1"
 					    " ORDER BY weight DESC, provider LIMIT ?2", err);
 	if (!s) {
 		free(snap);
 		return -1;
 	}
-	topn *best = xcalloc(top + 1, sizeof *best);
+	char **best = xcalloc(top + 1, sizeof *best);
 	size_t nb = 0;
 	sqlite3_bind_int64(s, 1, snap[n - 1]);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)top);
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW && nb < top)
-		best[nb++] = (topn){sqlite3_column_double(s, 1), store_column_dup(s, 0)};
+		best[nb++] = store_column_dup(s, 0);
 	int ret = store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0 ? -1 : nb >= top ? 1 : 0;
 	sqlite3_stmt *tot = ret == 1 ? store_prepare(st, "SELECT domains FROM f_share_total WHERE snap = ?1", err) : NULL;
 	sqlite3_stmt *one = tot ? store_prepare(st, "SELECT weight FROM f_share WHERE snap = ?1 AND provider = ?2", err)
@@ -307,8 +302,8 @@ static int trend_top(store *st, trend *t, size_t top, char **err)
 		t->nrows = nb;
 		t->rows = xcalloc(nb + 1, sizeof *t->rows);
 		for (size_t i = 0; i < nb; i++) {
-			t->rows[i].provider = best[i].name;
-			best[i].name = NULL;
+			t->rows[i].provider = best[i];
+			best[i] = NULL;
 			t->rows[i].share = xcalloc(n, sizeof *t->rows[i].share);
 		}
 		for (size_t k = 0; k < n && ret == 1; k++) {
@@ -335,7 +330,7 @@ static int trend_top(store *st, trend *t, size_t top, char **err)
 		}
 	}
 	for (size_t i = 0; i < nb; i++)
-		free(best[i].name);
+		free(best[i]);
 	free(best);
 	free(snap);
 	return ret;
