@@ -415,7 +415,7 @@ static const char schema_v6[] =
 	"DROP VIEW v_assignment; DROP VIEW result;"
 	/* the stored answers (the final ones, and raw ones kept: by the
 	 * migration, or by a later run of other approaches whose evidence
-	 * would change them, infer.c's keep_end), then the derived: a
+	 * would change them, rawkeep.c), then the derived: a
 	 * domain's one host, a domain's several hosts */
 	"CREATE VIEW result AS SELECT s.date AS snapshot, p.name AS approach, d.name AS domain, v.name AS provider_id,"
 	"  c.company AS company, r.weight AS weight,"

@@ -5,7 +5,7 @@
  * earlier run keeps that run's companies (its knowledge base) and its
  * answers: derived when read from the evidence the latest run stored
  * (f_raw, store.h) while that gives the same answers, else stored as
- * they were by the run that would change them (infer.c, keep_end).  The run table records one row per approach an
+ * they were by the run that would change them (rawkeep.h).  The run table records one row per approach an
  * infer run computed (none for "final"); the final answers are those of
  * the snapshot's latest run, whatever approaches it computed.  This module
  * reads that record so eval, export and report can say, or refuse, when
