@@ -1086,6 +1086,18 @@ void store_rollback(store *st)
 	}
 }
 
+int store_read_begin(store *st, char **err)
+{
+	return store_exec(st, "BEGIN DEFERRED", err);
+}
+
+void store_read_end(store *st)
+{
+	for (int i = 0; i < st->nstmts; i++)
+		sqlite3_reset(st->stmts[i]);
+	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+}
+
 sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
 {
 	/* by text, not pointer: callers may build SQL in a reused buffer */

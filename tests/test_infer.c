@@ -90,7 +90,7 @@ static void run_with(unsigned threshold, enum infer_heuristics h)
 	fclose(devnull);
 	free((char *)in[0].path);
 	free((char *)in[1].path);
-	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL, NULL, NULL};
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
 }
@@ -440,7 +440,7 @@ static void test_raw_answers_derived(void **state)
 						: i == 2 ? "google.com Google 1.0 banner 7 auto" : "google.com Google 1.0 cert 7 auto");
 	}
 	/* a run of one approach keeps the others on record */
-	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL};
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
 	char *err = NULL;
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
@@ -712,7 +712,7 @@ static void test_rerun_after_new_data(void **state)
 					   " DELETE FROM f_coverage; DELETE FROM f_result; DELETE FROM f_share;"
 					   " DELETE FROM f_share_total; DELETE FROM f_company; DELETE FROM f_raw;"
 					   " DELETE FROM f_tally", &err), 0);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	char *fresh = infer_tables();
 	assert_string_equal(after, fresh);
@@ -741,7 +741,7 @@ static void test_set_without_provider(void **state)
 	char *logbuf = NULL;
 	size_t loglen = 0;
 	FILE *log = open_memstream(&logbuf, &loglen);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	fclose(log);
 	assert_non_null(strstr(logbuf, "infer: decision #1 sets no provider; ignored\n"));
@@ -753,7 +753,7 @@ static void test_set_without_provider(void **state)
  * import: the records added since the last run imported first */
 static void infer_some(unsigned approaches, kb *k, bool import)
 {
-	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL};
+	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL};
 	char *err = NULL;
 	if (import) {
 		import_input in[2] = {{IMPORT_DNS, xstrdup(tmpfile_str(F->dns.data)), NULL},
@@ -923,6 +923,107 @@ static void test_partial_run_after_new_data(void **state)
 	free(before);
 }
 
+/* What the after_read hook of a run does: commit an import of `dns`
+ * from another connection while the run has read the database (every
+ * unlocked time, or the first only), and under the write lock try to
+ * write (it must be refused at once). */
+typedef struct {
+	const char *dns;  /* DNS lines the other connection imports */
+	const char *prefix; /* and the domain prefix<call>.com on Google's MX */
+	bool every;       /* on every unlocked call, not only the first */
+	int calls, locked_calls, refused;
+} other_writer;
+
+static void write_meanwhile(void *arg, bool locked)
+{
+	other_writer *w = arg;
+	w->calls++;
+	if (locked) {
+		w->locked_calls++;
+		sqlite3 *db;
+		assert_int_equal(sqlite3_open(F->path, &db), SQLITE_OK);
+		sqlite3_busy_timeout(db, 0);
+		if ((sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL) & 0xff) == SQLITE_BUSY)
+			w->refused++;
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		sqlite3_close(db);
+		return;
+	}
+	if (w->calls > 1 && !w->every)
+		return;
+	char *err = NULL;
+	store *other = store_open(F->path, &err);
+	assert_non_null(other);
+	char name[64];
+	snprintf(name, sizeof name, "%s%d.com", w->prefix, w->calls);
+	strbuf dns;
+	sb_init(&dns);
+	sb_addf(&dns, "%s{\"query_type\":\"MX\",\"query_name\":\"%s.\",\"response_type\":\"MX\",\"mx_address\":"
+		      "\"aspmx.l.google.com.\",\"mx_preference\":1,\"status_code\":0}\n", w->dns, name);
+	import_input in[1] = {{IMPORT_DNS, xstrdup(tmpfile_str(dns.data)), NULL}};
+	FILE *devnull = fopen("/dev/null", "w");
+	import_opts io = {"2021-06-08", true, false, 10, devnull};
+	if (import_run(other, &io, in, 1, &err) < 0)
+		fail_msg("import beside infer: %s", err);
+	fclose(devnull);
+	free((char *)in[0].path);
+	sb_free(&dns);
+	store_close(other);
+}
+
+/* A run's answers come from one state of the database: an import of the
+ * same snapshot committed while infer reads it makes infer read again (its
+ * answers are then those of a run after the import); when imports keep
+ * coming, the last try holds the write lock while it reads. */
+static void test_commit_while_reading(void **state)
+{
+	(void)state;
+	google_customers(2);
+	mx("own.com", "mx.own.com", 10);
+	a("mx.own.com", "203.0.113.9");
+	scan("203.0.113.9", 64501, "220 mx.own.com ESMTP", NULL, NULL, false);
+	run();
+	char *err = NULL;
+	other_writer w = {"{\"query_type\":\"MX\",\"query_name\":\"own.com.\",\"response_type\":\"MX\",\"mx_address\":"
+			  "\"aspmx.l.google.com.\",\"mx_preference\":1,\"status_code\":0}\n", "meanwhile", false, 0, 0, 0};
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *log = open_memstream(&logbuf, &loglen);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, true, log, write_meanwhile, &w};
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	fclose(log);
+	assert_int_equal(w.calls, 2);
+	assert_int_equal(w.locked_calls, 0);
+	assert_int_equal(strstr(logbuf, "infer 2021-06-08: the database changed while it was read: reading it again\n") ==
+				 logbuf,
+			 1);
+	free(logbuf);
+	/* the import's domain and its second MX host are in the answers */
+	assert_int_equal(F->sum.domains, 4);
+	assert_answer("final", "meanwhile1.com", "google.com Google 1.0 cert 4 auto");
+	assert_answer("final", "own.com", "google.com Google 1.0 cert 4 auto");
+	char *once = raw_answers();
+	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
+	char *clean = raw_answers();
+	assert_string_equal(once, clean);
+	free(once);
+	free(clean);
+
+	/* a writer on every try: the third reads under the write lock */
+	other_writer w2 = {"", "again", true, 0, 0, 0};
+	o.log = NULL;
+	o.progress = false;
+	o.after_read_arg = &w2;
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	assert_int_equal(w2.calls, 3);
+	assert_int_equal(w2.locked_calls, 1);
+	assert_int_equal(w2.refused, 1);
+	assert_int_equal(F->sum.domains, 6);
+	assert_answer("final", "again1.com", "google.com Google 1.0 cert 6 auto");
+	assert_answer("final", "again2.com", "google.com Google 1.0 cert 6 auto");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -947,6 +1048,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rerun_after_new_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_run_keeps_raw_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_run_after_new_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_while_reading, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
 }

@@ -36,7 +36,7 @@ static void load(const char *snapshot, const char *dns, const char *scans, const
 	for (int i = 0; i < 3; i++)
 		free((char *)in[i].path);
 	fclose(devnull);
-	infer_opts o = {snapshot, INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL};
+	infer_opts o = {snapshot, INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL};
 	infer_summary sum;
 	if (infer_run(st, &o, &sum, &err) < 0)
 		fail_msg("infer: %s", err);

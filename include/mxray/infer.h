@@ -36,6 +36,11 @@ typedef struct {
 	const kb *kb;
 	bool progress;
 	FILE *log;                    /* progress and summary (stderr) */
+	/* Called (when set) after the database is read, before the answers
+	 * are written; locked: under the write lock (see infer_run).  For
+	 * tests that commit from another connection in between. */
+	void (*after_read)(void *arg, bool locked);
+	void *after_read_arg;
 } infer_opts;
 
 typedef struct {

@@ -90,6 +90,12 @@ int store_exec(store *st, const char *sql, char **err);
 int store_begin(store *st, char **err);
 int store_commit(store *st, char **err);
 void store_rollback(store *st);
+/* A read transaction (outside any other): every statement until
+ * store_read_end sees the database as it was at the first one, whatever
+ * other processes commit meanwhile.  store_read_end resets the cached
+ * statements, so none keeps that state open. */
+int store_read_begin(store *st, char **err);
+void store_read_end(store *st);
 
 /* Make sure snapshot `date` exists. */
 int store_snapshot_add(store *st, const char *date, char **err);
