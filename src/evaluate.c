@@ -57,9 +57,8 @@ bool eval_answer_matches(const char *answer, const char *label)
 	return eq;
 }
 
-int eval_sample(store *st, const char *sample, eval_result *r, char **err)
+static int score(store *st, const char *sample, eval_result *r, char **err)
 {
-	memset(r, 0, sizeof *r);
 	snprintf(r->sample, sizeof r->sample, "%s", sample);
 	sqlite3_stmt *s = store_prepare(st, "SELECT snapshot FROM sample WHERE name = ?1", err);
 	if (!s)
@@ -116,11 +115,28 @@ int eval_sample(store *st, const char *sample, eval_result *r, char **err)
 	return 0;
 }
 
+/* The sample's snapshot and its rows of one state of the database. */
+int eval_sample(store *st, const char *sample, eval_result *r, char **err)
+{
+	memset(r, 0, sizeof *r);
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	int rc = score(st, sample, r, err);
+	store_read_leave(st, own);
+	return rc;
+}
+
 int eval_check_runs(store *st, const eval_result *r, bool allow_mixed, char **note, char **err)
 {
 	*note = NULL;
 	snapshot_runs sr;
-	if (runs_of_snapshot(st, r->snapshot, &sr, err) < 0)
+	bool own; /* the runs of every approach, of one state */
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	int got = runs_of_snapshot(st, r->snapshot, &sr, err);
+	store_read_leave(st, own);
+	if (got < 0)
 		return -1;
 	if (sr.consistent) {
 		runs_free(&sr);

@@ -361,11 +361,8 @@ int evidence_ip_decision(store *st, const char *snapshot, const char *ip, ev_dec
 
 /* ---- domains ------------------------------------------------------------- */
 
-int evidence_domain(store *st, const char *snapshot, const char *domain, ev_domain *out, char **err)
+static int domain_read(store *st, const char *snapshot, const char *domain, ev_domain *out, char **err)
 {
-	memset(out, 0, sizeof *out);
-	out->domain = xstrdup(domain);
-	out->state = EV_NOT_IN_SNAPSHOT;
 	/* Every query by integer keys (the snapshot's id, the domain's name
 	 * id): a domain of a host with a hundred thousand domains costs what
 	 * any other does (the text views would join every row first). */
@@ -475,6 +472,22 @@ int evidence_domain(store *st, const char *snapshot, const char *domain, ev_doma
 		a->status = store_column_dup(s, 5);
 	}
 	return store_read_done(st, s, rc, err);
+}
+
+/* The MX rows, the primary hosts' evidence, the decisions and the shares
+ * of one state of the database: read apart, an infer committed between
+ * them showed the decisions of one run beside the answer of another. */
+int evidence_domain(store *st, const char *snapshot, const char *domain, ev_domain *out, char **err)
+{
+	memset(out, 0, sizeof *out);
+	out->domain = xstrdup(domain);
+	out->state = EV_NOT_IN_SNAPSHOT;
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	int rc = domain_read(st, snapshot, domain, out, err);
+	store_read_leave(st, own);
+	return rc;
 }
 
 void evidence_domain_free(ev_domain *e)

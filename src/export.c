@@ -50,7 +50,13 @@ char *export_runs_note(store *st, const char *snapshot, const char *approach)
 {
 	snapshot_runs sr;
 	char *err = NULL;
-	if (runs_of_snapshot(st, snapshot, &sr, &err) < 0) { /* a note is not worth failing the export for */
+	bool own;
+	int rc = store_read_enter(st, &own, &err);
+	if (rc == 0) { /* the runs of every approach, of one state */
+		rc = runs_of_snapshot(st, snapshot, &sr, &err);
+		store_read_leave(st, own);
+	}
+	if (rc < 0) { /* a note is not worth failing the export for */
 		free(err);
 		return NULL;
 	}
@@ -558,7 +564,7 @@ static int derived_approach(store *st, int64_t snap, int code, char **err)
 	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 
-long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
+static long assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
 			enum export_format fmt, bool scoped, char **err)
 {
 	int64_t snap = -1;
@@ -600,6 +606,21 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 	return n;
 }
 
+/* The statements of one export (the snapshot's check, the companies,
+ * the rows, their providers' names) read one state of the database, in a
+ * read transaction: an infer committed between two of them would pair one
+ * run's rows with another's companies. */
+long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
+			enum export_format fmt, bool scoped, char **err)
+{
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	long n = assignments(st, out, snapshot, list, approach, fmt, scoped, err);
+	store_read_leave(st, own);
+	return n;
+}
+
 /* A provider's share, for export providers. */
 typedef struct {
 	size_t name;   /* arena offset */
@@ -619,7 +640,7 @@ static int cmp_pshare(const void *pa, const void *pb)
 	return strcmp(arena_str(sort_arena, a->name), arena_str(sort_arena, b->name));
 }
 
-long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
+static long providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
 		      bool scoped, char **err)
 {
 	int64_t snap = -1;
@@ -687,5 +708,16 @@ long export_providers(store *st, FILE *out, const char *snapshot, const char *li
 	}
 	free(rows);
 	sb_free(&arena);
+	return n;
+}
+
+long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
+		      bool scoped, char **err)
+{
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	long n = providers(st, out, snapshot, list, fmt, scoped, err);
+	store_read_leave(st, own);
 	return n;
 }

@@ -49,8 +49,14 @@ char *report_runs_note(store *st, const report_scope *sc)
 {
 	char *err = NULL;
 	char (*dates)[11];
+	bool own;
+	if (store_read_enter(st, &own, &err) < 0) { /* a note is not worth failing for */
+		free(err);
+		return NULL;
+	}
 	long n = report_dates(st, sc, &dates, &err);
-	if (n < 0) { /* a note is not worth failing for */
+	if (n < 0) {
+		store_read_leave(st, own);
 		free(err);
 		return NULL;
 	}
@@ -61,6 +67,7 @@ char *report_runs_note(store *st, const report_scope *sc)
 			free(err);
 			break;
 		}
+	store_read_leave(st, own);
 	char *note = NULL;
 	const int fin = RUNS_APPROACHES - 1;
 	const run_info **fins = xcalloc((size_t)got + 1, sizeof *fins);
@@ -104,10 +111,12 @@ int report_scope_table(store *st, char **err)
 int report_prepare_scope(store *st, const report_scope *sc, char **err)
 {
 	char (*dates)[11];
-	long n = report_dates(st, sc, &dates, err);
-	if (n < 0)
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
 		return -1;
-	int rc = build_scope(st, sc, dates, n, err);
+	long n = report_dates(st, sc, &dates, err);
+	int rc = n < 0 ? -1 : build_scope(st, sc, dates, n, err);
+	store_read_leave(st, own);
 	free(dates);
 	return rc;
 }
@@ -235,7 +244,12 @@ int report_coverage_scoped(store *st, const char *snapshot, coverage_row *out, c
 
 int report_coverage(store *st, const report_scope *sc, const char *snapshot, coverage_row *out, char **err)
 {
-	return report_prepare_scope(st, sc, err) < 0 ? -1 : coverage_one(st, snapshot, out, err);
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	int rc = report_prepare_scope(st, sc, err) < 0 ? -1 : coverage_one(st, snapshot, out, err);
+	store_read_leave(st, own);
+	return rc;
 }
 
 void trend_free(trend *t)
@@ -336,7 +350,7 @@ static int trend_top(store *st, trend *t, size_t top, char **err)
 	return ret;
 }
 
-int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char **err)
+static int trend_read(store *st, const report_scope *sc, size_t top, trend *t, char **err)
 {
 	memset(t, 0, sizeof *t);
 	long n = report_dates(st, sc, &t->dates, err);
@@ -450,13 +464,28 @@ int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char *
 	return 0;
 }
 
+/* The dates, the scope, the top providers, the totals and the shares, of
+ * one state of the database: read apart, an infer committed between two
+ * of them gave shares of one run over another's totals. */
+int report_trend(store *st, const report_scope *sc, size_t top, trend *t, char **err)
+{
+	bool own;
+	if (store_read_enter(st, &own, err) < 0) {
+		memset(t, 0, sizeof *t);
+		return -1;
+	}
+	int rc = trend_read(st, sc, top, t, err);
+	store_read_leave(st, own);
+	return rc;
+}
+
 /* Shares are printed with 4 decimals: stable, comparable, enough. */
 static void pct(char buf[32], double v)
 {
 	snprintf(buf, 32, "%.4f", v);
 }
 
-int report_export_coverage(store *st, FILE *out, const report_scope *sc, const char *snapshot, char **err)
+static int export_coverage(store *st, FILE *out, const report_scope *sc, const char *snapshot, char **err)
 {
 	char (*dates)[11];
 	long n = report_dates(st, sc, &dates, err);
@@ -480,6 +509,18 @@ int report_export_coverage(store *st, FILE *out, const report_scope *sc, const c
 		}
 	}
 	free(dates);
+	return rc;
+}
+
+/* Every snapshot's row of one state of the database (the rows are
+ * written as they are read). */
+int report_export_coverage(store *st, FILE *out, const report_scope *sc, const char *snapshot, char **err)
+{
+	bool own;
+	if (store_read_enter(st, &own, err) < 0)
+		return -1;
+	int rc = export_coverage(st, out, sc, snapshot, err);
+	store_read_leave(st, own);
 	return rc;
 }
 
@@ -553,7 +594,13 @@ int report_text(store *st, FILE *out, const report_scope *sc, size_t top, char *
 		*err = xstrdup("out of memory");
 		return -1;
 	}
-	int rc = report_text_to(st, mem, sc, top, err);
+	/* every part of the report of one state of the database */
+	bool own;
+	int rc = store_read_enter(st, &own, err);
+	if (rc == 0) {
+		rc = report_text_to(st, mem, sc, top, err);
+		store_read_leave(st, own);
+	}
 	if (fclose(mem) != 0 && rc == 0) {
 		*err = xstrdup("out of memory");
 		rc = -1;

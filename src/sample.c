@@ -196,7 +196,9 @@ static int from_file(store *st, const sample_req *r, strvec *out, FILE *log, cha
 	return rc;
 }
 
-long sample_create(store *st, const sample_req *r, FILE *log, char **err)
+/* The sample's name is free, the snapshot has answers, and its
+ * population (or the file's domains that are in it) into *pop. */
+static int draw(store *st, const sample_req *r, strvec *pop, FILE *log, char **err)
 {
 	char snap[11];
 	if (sample_snapshot(st, r->name, snap)) {
@@ -217,8 +219,21 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 				 r->snapshot);
 		return -1;
 	}
+	return r->from_file ? from_file(st, r, pop, log, err) : population(st, r, pop, err);
+}
+
+long sample_create(store *st, const sample_req *r, FILE *log, char **err)
+{
+	/* read in one read transaction: a file's domains are looked up one
+	 * at a time, and an import committed among them drew a sample of
+	 * domains no state of the snapshot had together */
 	strvec pop = {0};
-	int rc = r->from_file ? from_file(st, r, &pop, log, err) : population(st, r, &pop, err);
+	bool own;
+	int rc = store_read_enter(st, &own, err);
+	if (rc == 0) {
+		rc = draw(st, r, &pop, log, err);
+		store_read_leave(st, own);
+	}
 	if (rc < 0) {
 		strvec_free(&pop);
 		return -1;
@@ -250,7 +265,7 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 		strvec_free(&pop);
 		return -1;
 	}
-	s = store_prepare(st, "INSERT INTO sample(name, snapshot, size, list, unique_mx, seed, from_file, population,"
+	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sample(name, snapshot, size, list, unique_mx, seed, from_file, population,"
 			      " created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
 	long stored = 0;
 	if (s) {

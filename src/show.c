@@ -215,11 +215,18 @@ int show_domain(store *st, FILE *out, const char *snapshot, const char *domain, 
 		*err = xstrdup("out of memory");
 		return -1;
 	}
+	/* the domain's rows, each host's and address's evidence, the
+	 * decisions and the answer, of one state of the database */
 	ev_domain e;
-	int rc = evidence_domain(st, snapshot, dom, &e, err);
-	if (rc == 0)
-		rc = show_all(st, mem, snapshot, &e, err);
-	evidence_domain_free(&e);
+	bool own;
+	int rc = store_read_enter(st, &own, err);
+	if (rc == 0) {
+		rc = evidence_domain(st, snapshot, dom, &e, err);
+		if (rc == 0)
+			rc = show_all(st, mem, snapshot, &e, err);
+		evidence_domain_free(&e);
+		store_read_leave(st, own);
+	}
 	if (fclose(mem) != 0 && rc >= 0) {
 		*err = xstrdup("out of memory");
 		rc = -1;

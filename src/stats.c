@@ -188,7 +188,7 @@ out:
 
 /* ---- reading ------------------------------------------------------------ */
 
-int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
+static int collect(store *st, const char *snapshot, stats_row **rows, char **err)
 {
 	sqlite3 *db = store_db(st);
 	sqlite3_stmt *q = NULL;
@@ -261,6 +261,23 @@ dberr:
 	free(*rows);
 	*rows = NULL;
 	return -1;
+}
+
+/* Read-only, the counts made now (a TEMP copy of f_stats, above) and the
+ * rows of one state of the database: a read transaction.  A writable
+ * connection stores the counts it makes (stats_store takes the write
+ * lock), which a read transaction would not let it do when another
+ * process committed meanwhile; its rows are read by one statement. */
+int stats_collect(store *st, const char *snapshot, stats_row **rows, char **err)
+{
+	bool own = false;
+	if (store_readonly(st) && store_read_enter(st, &own, err) < 0) {
+		*rows = NULL;
+		return -1;
+	}
+	int n = collect(st, snapshot, rows, err);
+	store_read_leave(st, own);
+	return n;
 }
 
 static const char *const colnames[] = {

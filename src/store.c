@@ -1098,6 +1098,26 @@ void store_read_end(store *st)
 	sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
 }
 
+int store_read_enter(store *st, bool *own, char **err)
+{
+	*own = false;
+	if (!sqlite3_get_autocommit(st->db))
+		return 0;
+	for (sqlite3_stmt *s = sqlite3_next_stmt(st->db, NULL); s; s = sqlite3_next_stmt(st->db, s))
+		if (sqlite3_stmt_busy(s))
+			return 0;
+	if (store_read_begin(st, err) < 0)
+		return -1;
+	*own = true;
+	return 0;
+}
+
+void store_read_leave(store *st, bool own)
+{
+	if (own)
+		store_read_end(st);
+}
+
 sqlite3_stmt *store_prepare(store *st, const char *sql, char **err)
 {
 	/* by text, not pointer: callers may build SQL in a reused buffer */

@@ -2,8 +2,10 @@
  * snapshot, imported and inferred (exact values, checked against the
  * files by hand: see the show-*.txt golden files of the CLI tests). */
 #include "testdb.h"
+#include "readmix.h"
 #include "mxray/correct.h"
 #include "mxray/evidence.h"
+#include "mxray/show.h"
 
 typedef struct {
 	store *st;
@@ -204,6 +206,42 @@ static void test_domain(void **state)
 	evidence_domain_free(&e);
 }
 
+/* Another process's decision about the domain, and infer applying it. */
+static void decide(store *w, void *arg)
+{
+	fixture *f = arg;
+	char *err = NULL;
+	/* as correct_add records it, at a fixed time: the same output each time */
+	if (store_exec(w, "INSERT INTO correction(scope, key, snapshot, verdict, provider_id, analyst, note, at)"
+			  " VALUES('domain', 'activelandscaping.com', NULL, 'set', 'outlook.com', 't', 'moved',"
+			  " '2021-07-01T00:00:00Z')", &err) < 0)
+		fail_msg("correct: %s", err);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, f->k, false, NULL, NULL, NULL};
+	infer_summary sum;
+	if (infer_run(w, &o, &sum, &err) < 0)
+		fail_msg("infer: %s", err);
+}
+
+static char *show(store *st, void *arg)
+{
+	(void)arg;
+	readmix_out o;
+	char *err = NULL;
+	int rc = show_domain(st, readmix_out_open(&o), "2021-06-08", "activelandscaping.com", &err);
+	return readmix_out_close(&o, rc, err);
+}
+
+/* show: the MX rows, the hosts' evidence, the decisions and the answer of
+ * one state, wherever another process's decision and infer come in
+ * (readmix.h); read apart, the decision showed beside the answer of
+ * before it. */
+static void test_show_one_state(void **state)
+{
+	fixture *f = *state;
+	assert_true(readmix_check(f->st, true, show, NULL, decide, f) > 5);
+	assert_true(readmix_check(f->st, false, show, NULL, decide, f) > 5);
+}
+
 /* Decisions: the standing one for an address, and a domain's list. */
 static void test_decisions(void **state)
 {
@@ -255,6 +293,7 @@ int main(void)
 		cmocka_unit_test(test_host_heuristic),
 		cmocka_unit_test(test_ip_hosts_and_domains),
 		cmocka_unit_test(test_domain),
+		cmocka_unit_test(test_show_one_state),
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_error),
 	};

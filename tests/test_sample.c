@@ -2,7 +2,9 @@
  * in and out, and exact scores on sample-data with its truth as labels
  * (the expected numbers recomputed here, independently of evaluate.c). */
 #include "testdb.h"
+#include "readmix.h"
 #include "mxray/evaluate.h"
+#include "mxray/export.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
@@ -356,6 +358,101 @@ static void test_nothing_labelled(void **state)
 	}
 }
 
+/* ---- one state of the database, whatever commits meanwhile (readmix.h) -- */
+
+/* Another process imports MX records for two domains of the file. */
+static void add_mx(store *w, void *arg)
+{
+	(void)arg;
+	char *err = NULL;
+	static const char *dns;
+	if (!dns)
+		dns = tmpfile_str("{\"query_name\":\"newa.example.\",\"response_type\":\"MX\",\"mx_address\":"
+				  "\"mx1.kumo-hosting.jp.\",\"mx_preference\":10}\n"
+				  "{\"query_name\":\"newb.example.\",\"response_type\":\"MX\",\"mx_address\":"
+				  "\"mx1.kumo-hosting.jp.\",\"mx_preference\":10}\n");
+	import_input in[] = {{IMPORT_DNS, dns, NULL}};
+	import_opts io = {"2021-06-08", false, false, 10, devnull};
+	if (import_run(w, &io, in, 1, &err) < 0)
+		fail_msg("import: %s", err);
+}
+
+static char *from_file_sample(store *s, void *arg)
+{
+	readmix_out o;
+	FILE *f = readmix_out_open(&o);
+	char *err = NULL;
+	sample_req r = {"mix", "2021-06-08", NULL, 0, false, 1, arg};
+	long n = sample_create(s, &r, f, &err);
+	if (n >= 0) {
+		char *rows = db_rows(s, "SELECT domain FROM sample_domain WHERE sample = 'mix' ORDER BY pos");
+		fputs(rows, f);
+		free(rows);
+	}
+	return readmix_out_close(&o, n, err);
+}
+
+/* sample --from-file looks the file's domains up one at a time: all of
+ * them in one state of the snapshot, wherever an import comes in. */
+static void test_from_file_one_state(void **state)
+{
+	(void)state;
+	const char *file = tmpfile_str("domain\nnewa.example\nactivelandscaping.com\nnewb.example\n");
+	assert_true(readmix_check(st, false, from_file_sample, (void *)file, add_mx, NULL) > 4);
+}
+
+/* Another process's infer of the cert approach with another threshold:
+ * its cert and final answers come from another run than the rest. */
+static void infer_cert(store *w, void *arg)
+{
+	(void)arg;
+	char *err = NULL;
+	infer_opts o = {"2021-06-08", INFER_CERT, 7, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL};
+	infer_summary sum;
+	char *sql = xasprintf("UPDATE run SET at = '2021-07-01T00:00:00Z' WHERE id > %lld",
+			      (long long)db_int(w, "SELECT max(id) FROM run"));
+	if (infer_run(w, &o, &sum, &err) < 0)
+		fail_msg("infer: %s", err);
+	/* at a fixed time: the same note each time */
+	if (store_exec(w, sql, &err) < 0)
+		fail_msg("run: %s", err);
+	free(sql);
+}
+
+static char *check_runs(store *s, void *arg)
+{
+	(void)arg;
+	readmix_out o;
+	FILE *f = readmix_out_open(&o);
+	char *err = NULL, *note = NULL;
+	eval_result r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.sample, sizeof r.sample, "a");
+	snprintf(r.snapshot, sizeof r.snapshot, "2021-06-08");
+	int rc = eval_check_runs(s, &r, true, &note, &err);
+	fputs(note ? note : "", f);
+	free(note);
+	return readmix_out_close(&o, rc, err);
+}
+
+static char *export_note(store *s, void *arg)
+{
+	(void)arg;
+	char *note = export_runs_note(s, "2021-06-08", "mx");
+	char *out = xasprintf("%s\n", note ? note : "no note");
+	free(note);
+	return out;
+}
+
+/* eval's check of the runs and export's note read each approach's run:
+ * all of one state. */
+static void test_runs_one_state(void **state)
+{
+	(void)state;
+	assert_true(readmix_check(st, true, check_runs, NULL, infer_cert, NULL) >= 5);
+	assert_true(readmix_check(st, true, export_note, NULL, infer_cert, NULL) >= 5);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -365,6 +462,8 @@ int main(void)
 		cmocka_unit_test(test_unique_mx_and_list),
 		cmocka_unit_test(test_labels),
 		cmocka_unit_test(test_scores_on_sample_data),
+		cmocka_unit_test(test_from_file_one_state),
+		cmocka_unit_test(test_runs_one_state),
 	};
 	return cmocka_run_group_tests_name("sample", tests, group_setup, group_teardown);
 }

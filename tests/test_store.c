@@ -1,11 +1,15 @@
 /* store: schema creation and migration, savepoints, snapshots. */
 #include "testdb.h"
+#include "readmix.h"
 #include "mxray/evaluate.h"
 #include "mxray/export.h"
+#include "mxray/stats.h"
 #include "mxray/store.h"
 #include "mxray/util.h"
 
 #include <openssl/evp.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 
 static void test_create_and_reopen(void **state)
 {
@@ -595,6 +599,141 @@ static void test_write_alone_and_read_done(void **state)
 	store_close(st);
 }
 
+/* A read transaction: begun when none is open and no statement is under
+ * way (then the caller's state is read), the state of its first
+ * statement until it ends, on a writable and a read-only connection. */
+static void test_read_transaction(void **state)
+{
+	(void)state;
+	const char *path = tmpdb();
+	char *err = NULL;
+	store *w = store_open(path, &err);
+	assert_int_equal(store_snapshot_add(w, "2021-06-08", &err), 0);
+	store *r = store_open_readonly(path, &err);
+	assert_non_null(r);
+	store *rw = store_open(path, &err);
+	store *readers[] = {r, rw};
+	static const char *const dates[] = {"2021-09-08", "2021-12-08"};
+	for (int i = 0; i < 2; i++) {
+		store *st = readers[i];
+		int64_t n = db_int(st, "SELECT count(*) FROM snapshot");
+		bool own = false;
+		assert_int_equal(store_read_enter(st, &own, &err), 0);
+		assert_true(own);
+		assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), n);
+		assert_int_equal(store_snapshot_add(w, dates[i], &err), 0);
+		assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), n); /* the first state */
+		bool inner = true; /* nested: the outer one stays */
+		assert_int_equal(store_read_enter(st, &inner, &err), 0);
+		assert_false(inner);
+		store_read_leave(st, inner);
+		assert_int_equal(sqlite3_get_autocommit(store_db(st)), 0);
+		store_read_leave(st, own);
+		assert_int_equal(sqlite3_get_autocommit(store_db(st)), 1);
+		assert_int_equal(db_int(st, "SELECT count(*) FROM snapshot"), n + 1);
+		/* a statement under way: its read is the caller's, left alone */
+		sqlite3_stmt *s = store_prepare(st, "SELECT date FROM snapshot ORDER BY date", &err);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_int_equal(store_read_enter(st, &own, &err), 0);
+		assert_false(own);
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		sqlite3_reset(s);
+		/* inside the caller's transaction (a savepoint, read-only) */
+		assert_int_equal(store_begin(st, &err), 0);
+		assert_int_equal(store_read_enter(st, &own, &err), 0);
+		assert_false(own);
+		assert_int_equal(store_commit(st, &err), 0);
+	}
+	store_close(rw);
+	store_close(r);
+	store_close(w);
+	/* a file opened immutable (nobody may write it or beside it): a
+	 * child that may not write it, as root the account nobody */
+	assert_int_equal(chmod(path, 0444), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(3);
+		char *e = NULL;
+		char wal[80];
+		snprintf(wal, sizeof wal, "%s-wal", path);
+		store *im = store_open_readonly(path, &e);
+		bool own = false;
+		int ok = im && store_read_enter(im, &own, &e) == 0 && own;
+		if (ok) {
+			sqlite3_stmt *s = store_prepare(im, "SELECT count(*) FROM snapshot", &e);
+			ok = s && sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) == 3;
+			store_read_leave(im, own);
+			ok = ok && sqlite3_get_autocommit(store_db(im));
+		}
+		ok = ok && access(wal, F_OK) != 0; /* immutable: no side file made */
+		store_close(im);
+		_exit(ok ? 0 : 1);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3)
+		print_message("  (immutable file: skipped, cannot run as nobody)\n");
+	else
+		assert_int_equal(WEXITSTATUS(status), 0);
+	chmod(path, 0600);
+	rmdb(path);
+}
+
+/* stats of a file whose counts were never stored (an older schema's),
+ * read-only: the counts are made now from six tables and read with the
+ * rest, of one state of the database wherever an import comes in
+ * (readmix.h). */
+static char *read_stats(store *st, void *arg)
+{
+	(void)arg;
+	readmix_out o;
+	FILE *f = readmix_out_open(&o);
+	char *err = NULL;
+	stats_row *rows = NULL;
+	int n = stats_collect(st, NULL, &rows, &err);
+	if (n >= 0)
+		stats_print(f, rows, n, STATS_CSV);
+	free(rows);
+	return readmix_out_close(&o, n, err);
+}
+
+/* another address of a primary MX host (not scanned), and a scan of an
+ * address that had none */
+static void add_address(store *w, void *arg)
+{
+	(void)arg;
+	char *err = NULL;
+	static const char *dns, *scan;
+	if (!dns) {
+		dns = tmpfile_str("{\"query_name\":\"mx1.kumo-hosting.jp.\",\"response_type\":\"A\",\"response_name\":"
+				  "\"mx1.kumo-hosting.jp.\",\"ip4_address\":\"153.122.0.77\"}\n");
+		scan = tmpfile_str("{\"ip\":\"73.27.243.136\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":"
+				   "\"220 mx1.kumo-hosting.jp ESMTP\"}}}}\n");
+	}
+	FILE *devnull = fopen("/dev/null", "w");
+	import_input in[] = {{IMPORT_DNS, dns, NULL}, {IMPORT_SCANS, scan, NULL}};
+	import_opts io = {"2021-06-08", false, false, 10, devnull};
+	if (import_run(w, &io, in, 2, &err) < 0)
+		fail_msg("import: %s", err);
+	fclose(devnull);
+}
+
+static void test_stats_one_state(void **state)
+{
+	(void)state;
+	store *st;
+	kb *k;
+	const char *path;
+	sample_data_open(&st, &k, &path, true);
+	char *err = NULL;
+	assert_int_equal(store_exec(st, "DELETE FROM f_stats", &err), 0);
+	assert_true(readmix_check(st, true, read_stats, NULL, add_address, NULL) > 6);
+	db_fixture_close(st, k, path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -611,6 +750,8 @@ int main(void)
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_begin_takes_the_write_lock),
 		cmocka_unit_test(test_write_alone_and_read_done),
+		cmocka_unit_test(test_read_transaction),
+		cmocka_unit_test(test_stats_one_state),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -130,8 +130,15 @@ bool cli_list_known(const cli_command *c, store *st, const char *list);
 void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char *date);
 /* Open the database (read-only for a command that only reads) and settle
  * the snapshot (default: the newest, written into buf).  NULL when that
- * fails, said on stderr. */
+ * fails, said on stderr.  Read-only, in a read transaction from the
+ * snapshot's lookup on (store_read_end it before store_close). */
 store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly);
+/* Open the database read-only for a command whose output comes from
+ * several statements, in a read transaction (store_read_begin): each of
+ * them reads the state of the first, whatever other processes commit
+ * meanwhile.  store_read_end it before store_close.  NULL when that
+ * fails, said on stderr. */
+store *cli_open_reading(const cli_command *c, const char *db);
 /* "2021-06-08,2021-12-08" into a list of dates; false when one is bad
  * (free the list either way). */
 bool cli_parse_dates(const char *arg, char ***out, size_t *n);

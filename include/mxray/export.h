@@ -22,6 +22,9 @@ bool export_latest(store *st, const char *approach, char buf[11]);
  * STORE_RAW_ID) when the snapshot's runs computed it (f_raw).
  * list NULL or "all": every domain.  scoped: only the domains of the
  * temporary scope_domain table (report_prepare_scope, for --stable).
+ * Read in one read transaction unless the caller holds one
+ * (store_read_enter); with scoped, build the scope and export in the
+ * caller's (store_read_begin), so that both read one state.
  * Returns rows written or -1. */
 long export_assignments(store *st, FILE *out, const char *snapshot, const char *list, const char *approach,
 			enum export_format fmt, bool scoped, char **err);
@@ -35,7 +38,8 @@ long export_assignments(store *st, FILE *out, const char *snapshot, const char *
 char *export_runs_note(store *st, const char *snapshot, const char *approach);
 
 /* Provider,Domains_of_Provider: company (or provider ID) and summed
- * weights of the final answers, largest first.  Returns rows or -1. */
+ * weights of the final answers, largest first; read as
+ * export_assignments reads.  Returns rows or -1. */
 long export_providers(store *st, FILE *out, const char *snapshot, const char *list, enum export_format fmt,
 		      bool scoped, char **err);
 

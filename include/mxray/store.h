@@ -96,6 +96,13 @@ void store_rollback(store *st);
  * statements, so none keeps that state open. */
 int store_read_begin(store *st, char **err);
 void store_read_end(store *st);
+/* A reader that makes one output from several statements: store_read_begin
+ * unless the connection is in a transaction already or a statement of it
+ * is under way (the caller's state is then the one read, and the caller
+ * ends it).  *own says whether this call began one; store_read_leave ends
+ * it only then. */
+int store_read_enter(store *st, bool *own, char **err);
+void store_read_leave(store *st, bool own);
 
 /* Make sure snapshot `date` exists. */
 int store_snapshot_add(store *st, const char *date, char **err);

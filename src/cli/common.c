@@ -69,9 +69,10 @@ void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char
 store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly)
 {
 	char *err = NULL;
-	store *st = readonly ? store_open_readonly(db, &err) : store_open_existing(db, &err);
+	store *st = readonly ? cli_open_reading(c, db) : store_open_existing(db, &err);
 	if (!st) {
-		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+		if (err)
+			fprintf(stderr, "mxray %s: %s\n", c->name, err);
 		free(err);
 		return NULL;
 	}
@@ -84,11 +85,28 @@ store *cli_open_snapshot(const cli_command *c, const char *db, const char **snap
 		cli_no_snapshot(c, st, db, *snapshot);
 	free(err);
 	if (found != 1) {
+		if (readonly)
+			store_read_end(st);
 		store_close(st);
 		return NULL;
 	}
 	if (!*snapshot)
 		*snapshot = buf;
+	return st;
+}
+
+store *cli_open_reading(const cli_command *c, const char *db)
+{
+	char *err = NULL;
+	store *st = store_open_readonly(db, &err);
+	if (st && store_read_begin(st, &err) < 0) {
+		store_close(st);
+		st = NULL;
+	}
+	if (!st) {
+		fprintf(stderr, "mxray %s: %s\n", c->name, err);
+		free(err);
+	}
 	return st;
 }
 

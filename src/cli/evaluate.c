@@ -214,11 +214,12 @@ static int run_eval(const cli_command *c, cli_args *a)
 	for (size_t i = 0; i < a->nseen; i++)
 		if (a->seen[i].opt == EVAL_O_SAMPLE)
 			names[n++] = a->seen[i].arg;
-	char *err = NULL;
-	store *st = store_open_readonly(a->db, &err);
+	/* the samples, their scores and their runs, of one state of the
+	 * database: an infer committed between two of them scored one
+	 * sample on one run's answers and the next on another's, or checked
+	 * the runs of answers it did not score */
+	store *st = cli_open_reading(c, a->db);
 	if (!st) {
-		fprintf(stderr, "mxray eval: %s\n", err);
-		free(err);
 		free(names);
 		return CLI_RUNTIME;
 	}
@@ -245,6 +246,7 @@ static int run_eval(const cli_command *c, cli_args *a)
 	free(all);
 	free(res);
 	free(names);
+	store_read_end(st);
 	store_close(st);
 	return rc;
 }

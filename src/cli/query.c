@@ -30,12 +30,9 @@ static int run_stats(const cli_command *c, cli_args *a)
 	if (rc != CLI_GO)
 		return rc;
 	char *err = NULL;
-	store *st = store_open_readonly(a->db, &err);
-	if (!st) {
-		fprintf(stderr, "mxray stats: %s\n", err);
-		free(err);
+	store *st = cli_open_reading(c, a->db);
+	if (!st)
 		return CLI_RUNTIME;
-	}
 	stats_row *rows;
 	int n = stats_collect(st, snapshot, &rows, &err);
 	rc = CLI_OK;
@@ -52,6 +49,7 @@ static int run_stats(const cli_command *c, cli_args *a)
 		}
 		free(rows);
 	}
+	store_read_end(st);
 	store_close(st);
 	return rc;
 }
@@ -102,6 +100,7 @@ static int run_show(const cli_command *c, cli_args *a)
 		free(d);
 		rc = CLI_RUNTIME;
 	}
+	store_read_end(st);
 	store_close(st);
 	return rc;
 }
@@ -296,12 +295,11 @@ static int export_run(const cli_command *c, const cli_args *a, const char *table
 	const char *approach = a->v[EXPORT_O_APPROACH].s;
 	enum export_format fmt = a->v[EXPORT_O_FORMAT].u == 1 ? EXPORT_JSONL : EXPORT_CSV;
 	char *err = NULL;
-	store *st = store_open_readonly(a->db, &err);
-	if (!st) {
-		fprintf(stderr, "mxray export: %s\n", err);
-		free(err);
+	/* the snapshot's lookup, the scope, the rows and the note, of one
+	 * state of the database */
+	store *st = cli_open_reading(c, a->db);
+	if (!st)
 		return CLI_RUNTIME;
-	}
 	int rc = CLI_RUNTIME, found = 1;
 	if (snapshot && (found = store_snapshot_find(st, snapshot, NULL, &err)) < 0) {
 		fprintf(stderr, "mxray export: %s\n", err);
@@ -313,6 +311,7 @@ static int export_run(const cli_command *c, const cli_args *a, const char *table
 						  a->v[EXPORT_O_TOP].set ? (size_t)a->v[EXPORT_O_TOP].u : 10)
 			       : export_answers(st, a->db, table, sc, snapshot, approach, fmt);
 	}
+	store_read_end(st);
 	store_close(st);
 	return rc;
 }
@@ -401,12 +400,13 @@ static int run_report(const cli_command *c, cli_args *a)
 		return cli_usage(c, "--snapshots '%s' is not a list of dates YYYY-MM-DD,...", snaps);
 	}
 	char *err = NULL;
-	store *st = store_open_readonly(a->db, &err);
+	/* the report and its note of one state of the database */
+	store *st = cli_open_reading(c, a->db);
 	report_scope sc = {list, a->v[REPORT_O_STABLE].set, dates, ndates};
 	rc = CLI_OK;
-	if (st && !cli_list_known(c, st, list)) {
+	if (!st || !cli_list_known(c, st, list)) {
 		rc = CLI_RUNTIME;
-	} else if (!st || report_text(st, stdout, &sc, top, &err) < 0) {
+	} else if (report_text(st, stdout, &sc, top, &err) < 0) {
 		fprintf(stderr, "mxray report: %s\n", err);
 		free(err);
 		rc = CLI_RUNTIME;
@@ -416,6 +416,8 @@ static int run_report(const cli_command *c, cli_args *a)
 			fprintf(stderr, "mxray report: note: %s\n", note);
 		free(note);
 	}
+	if (st)
+		store_read_end(st);
 	store_close(st);
 	cli_free_dates(dates, ndates);
 	return rc;
