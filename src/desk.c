@@ -2107,27 +2107,43 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 	return rc < 0 ? -1 : (int)n;
 }
 
+/* The report view: the trend and each date's coverage from one state of
+ * the database (a short read transaction: milliseconds, never kept
+ * between keys). */
 int desk_report(desk *d, size_t top, trend *t, coverage_row **cov, char **err)
 {
 	report_scope sc = {NULL, false, NULL, 0};
 	*cov = NULL;
-	if (report_trend(d->st, &sc, top, t, err) < 0)
+	bool own;
+	if (store_read_enter(d->st, &own, err) < 0)
 		return -1;
+	if (report_trend(d->st, &sc, top, t, err) < 0) {
+		store_read_leave(d->st, own);
+		return -1;
+	}
 	/* report_trend left the scope built: one coverage query per date */
 	*cov = xcalloc(t->ndates + 1, sizeof **cov);
 	for (size_t k = 0; k < t->ndates; k++)
 		if (report_coverage_scoped(d->st, t->dates[k], &(*cov)[k], err) < 0) {
+			store_read_leave(d->st, own);
 			trend_free(t);
 			free(*cov);
 			*cov = NULL;
 			return -1;
 		}
+	store_read_leave(d->st, own);
 	return 0;
 }
 
+/* The scores view: each sample's scores and its mixed-runs flag from one
+ * state (a short read transaction). */
 size_t desk_chart(desk *d, eval_result **out)
 {
 	char **names;
+	bool own = false;
+	char *terr = NULL;
+	if (store_read_enter(d->st, &own, &terr) < 0)
+		free(terr); /* read as before, statement by statement */
 	size_t n = sample_names(d->st, &names);
 	*out = xcalloc(n + 1, sizeof **out);
 	size_t k = 0;
@@ -2143,6 +2159,7 @@ size_t desk_chart(desk *d, eval_result **out)
 		free(names[i]);
 	}
 	free(names);
+	store_read_leave(d->st, own);
 	return k;
 }
 

@@ -2631,9 +2631,14 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		c.sum = sum;
 		c.names = strmap_new();
 		memset(sum, 0, sizeof *sum);
-		bool locked = nested || attempt == INFER_TRIES - 1;
+		bool locked = nested || attempt == INFER_TRIES - 1, own = false;
 		int64_t seen = 0;
-		if ((locked ? store_begin(st, err) : store_read_begin(st, err)) < 0)
+		/* a statement of the caller under way (the desk's) holds a state
+		 * already: then the write lock is taken first, as the last try */
+		if (!locked && store_read_enter(st, &own, err) < 0)
+			break;
+		locked = locked || !own;
+		if (locked && store_begin(st, err) < 0)
 			break;
 		if (!locked && (seen = store_data_version(st, err)) < 0) {
 			store_read_end(st);

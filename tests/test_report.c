@@ -1,6 +1,10 @@
 /* report: stable scope, the six coverage categories, trend shares, and
  * the exports, on a small hand-made pair of snapshots. */
 #include "testdb.h"
+#include "readmix.h"
+#include "mxray/desk.h"
+#include "mxray/correct.h"
+#include "mxray/export.h"
 #include "mxray/import.h"
 #include "mxray/infer.h"
 #include "mxray/kb.h"
@@ -220,12 +224,161 @@ static void test_text_and_corrections(void **state)
 	free(buf);
 }
 
+/* ---- one state of the database, whatever commits meanwhile ---------- */
+
+/* Another process's work: g4.gov (a Google customer) and ms.gov (with a
+ * Microsoft server, a company neither snapshot had) imported into both
+ * snapshots, a decision about nocert.gov, and both inferred again. */
+static void change(store *w, void *arg)
+{
+	(void)arg;
+	char *err = NULL;
+	static const char *dnsf, *scanf_;
+	if (!dnsf) {
+		strbuf dns;
+		sb_init(&dns);
+		mx(&dns, "g4.gov", "aspmx.l.google.com");
+		a(&dns, "aspmx.l.google.com", "142.250.102.27");
+		mx(&dns, "ms.gov", "ms-gov.mail.protection.outlook.com");
+		a(&dns, "ms-gov.mail.protection.outlook.com", "40.107.22.5");
+		dnsf = tmpfile_str(dns.data);
+		sb_free(&dns);
+		scanf_ = tmpfile_str("{\"ip\":\"40.107.22.5\",\"autonomous_system\":{\"asn\":8075},\"p25\":{\"smtp\":"
+				     "{\"starttls\":{\"banner\":\"220 AM5EUR02FT011.mail.protection.outlook.com\","
+				     "\"tls\":{\"certificate\":{\"parsed\":{\"names\":[\"mail.protection.outlook.com\","
+				     "\"*.mail.protection.outlook.com\"]}},\"validation\":{\"browser_trusted\":true}}}}}}\n");
+	}
+	FILE *devnull = fopen("/dev/null", "w");
+	correct_req r = {"domain", "nocert.gov", NULL, "set", "example.org", "t", NULL};
+	if (correct_add(w, &r, &err) < 0)
+		fail_msg("correct: %s", err);
+	static const char *const snaps[] = {"2021-01-01", "2021-02-01"};
+	for (int i = 0; i < 2; i++) {
+		import_input in[] = {{IMPORT_DNS, dnsf, NULL}, {IMPORT_SCANS, scanf_, NULL}};
+		import_opts io = {snaps[i], true, false, 10, devnull};
+		if (import_run(w, &io, in, 2, &err) < 0)
+			fail_msg("import: %s", err);
+		infer_opts o = {snaps[i], INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL};
+		infer_summary sum;
+		if (infer_run(w, &o, &sum, &err) < 0)
+			fail_msg("infer: %s", err);
+	}
+	fclose(devnull);
+}
+
+enum reader { R_TEXT, R_TREND, R_COVERAGE, R_ASSIGN, R_ASSIGN_RAW, R_PROVIDERS, R_PROVIDERS_STABLE, R_DESK };
+
+static char *read_one(store *s, void *arg)
+{
+	enum reader what = *(enum reader *)arg;
+	readmix_out o;
+	FILE *f = readmix_out_open(&o);
+	char *err = NULL;
+	long rc;
+	report_scope all = {NULL, false, NULL, 0}, gov = {"gov", true, NULL, 0};
+	switch (what) {
+	case R_TEXT: rc = report_text(s, f, &all, 5, &err); break;
+	case R_TREND: rc = report_export_trend(s, f, &all, 3, &err); break;
+	case R_COVERAGE: rc = report_export_coverage(s, f, &all, NULL, &err); break;
+	case R_ASSIGN: rc = export_assignments(s, f, "2021-02-01", NULL, "final", EXPORT_CSV, false, &err); break;
+	case R_ASSIGN_RAW: rc = export_assignments(s, f, "2021-02-01", NULL, "cert", EXPORT_JSONL, false, &err); break;
+	case R_PROVIDERS: rc = export_providers(s, f, "2021-02-01", "gov", EXPORT_CSV, false, &err); break;
+	case R_DESK: { /* the desk's report view (R): the trend and each date's coverage */
+		desk *d = desk_open(s, "2021-02-01", "t", 5, k, &err);
+		trend t;
+		coverage_row *cov = NULL;
+		rc = d ? desk_report(d, 3, &t, &cov, &err) : -1;
+		for (size_t i = 0; rc == 0 && i < t.ndates; i++) {
+			fprintf(f, "%s:", t.dates[i]);
+			for (size_t j = 0; j < t.nrows; j++)
+				fprintf(f, " %s %.4f", t.rows[j].provider, t.rows[j].share[i]);
+			for (int c = 0; c < COVERAGE_CATEGORIES; c++)
+				fprintf(f, " %ld", cov[i].count[c]);
+			fprintf(f, "\n");
+		}
+		if (rc == 0) {
+			trend_free(&t);
+			free(cov);
+		}
+		desk_free(d);
+		break;
+	}
+	default: /* R_PROVIDERS_STABLE: the scope is the caller's, in the caller's read transaction */
+		rc = store_read_begin(s, &err);
+		if (rc == 0) {
+			rc = report_prepare_scope(s, &gov, &err);
+			if (rc == 0)
+				rc = export_providers(s, f, "2021-02-01", "gov", EXPORT_CSV, true, &err);
+			store_read_end(s);
+		}
+	}
+	return readmix_out_close(&o, rc, err);
+}
+
+/* Each read gives the output of the state before the change or after it,
+ * wherever the change comes (read-only, as the commands read; the report
+ * and the assignments also on a writable connection, as the desk reads). */
+static void test_one_state(void **state)
+{
+	enum reader r = *(enum reader *)*state;
+	int n = readmix_check(st, true, read_one, &r, change, NULL);
+	assert_true(n > 3); /* several statements, each tried */
+	if (r == R_TEXT || r == R_ASSIGN || r == R_DESK)
+		assert_int_equal(readmix_check(st, false, read_one, &r, change, NULL), n);
+}
+
+/* Inside the caller's transaction, the caller's state is the one read and
+ * the caller's transaction stays open. */
+static void test_in_callers_transaction(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	report_scope all = {NULL, false, NULL, 0};
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_int_equal(report_export_trend(st, f, &all, 2, &err), 0);
+	fclose(f);
+	assert_int_equal(store_begin(st, &err), 0);
+	assert_int_equal(store_exec(st, "DELETE FROM f_share_total WHERE snap = (SELECT id FROM snapshot"
+					" WHERE date = '2021-02-01')", &err), 0);
+	char *buf2 = NULL;
+	f = open_memstream(&buf2, &len);
+	assert_int_equal(report_export_trend(st, f, &all, 2, &err), 0);
+	fclose(f);
+	assert_int_equal(sqlite3_get_autocommit(store_db(st)), 0); /* still the caller's */
+	assert_string_equal(buf2, "provider,2021-01-01,2021-02-01\nGoogle,28.5714,0.0000\n"
+				  "nobanner.gov,14.2857,0.0000\n");
+	store_rollback(st);
+	assert_int_equal(sqlite3_get_autocommit(store_db(st)), 1);
+	free(buf2);
+	f = open_memstream(&buf2, &len);
+	assert_int_equal(report_export_trend(st, f, &all, 2, &err), 0);
+	fclose(f);
+	assert_string_equal(buf2, buf);
+	free(buf);
+	free(buf2);
+}
+
 int main(void)
 {
+	static enum reader readers[] = {R_TEXT, R_TREND, R_COVERAGE, R_ASSIGN, R_ASSIGN_RAW, R_PROVIDERS,
+					R_PROVIDERS_STABLE, R_DESK};
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_coverage),
 		cmocka_unit_test(test_trend),
 		cmocka_unit_test(test_text_and_corrections),
+#define ONE_STATE(r, what) {"test_one_state_" what, test_one_state, NULL, NULL, &readers[r]}
+		ONE_STATE(R_TEXT, "report"),
+		ONE_STATE(R_TREND, "trend"),
+		ONE_STATE(R_COVERAGE, "coverage"),
+		ONE_STATE(R_ASSIGN, "assignments"),
+		ONE_STATE(R_ASSIGN_RAW, "assignments_raw"),
+		ONE_STATE(R_PROVIDERS, "providers"),
+		ONE_STATE(R_PROVIDERS_STABLE, "providers_stable"),
+		ONE_STATE(R_DESK, "desk_report"),
+#undef ONE_STATE
+		cmocka_unit_test(test_in_callers_transaction),
 	};
 	return cmocka_run_group_tests_name("report", tests, setup, teardown);
 }
