@@ -265,6 +265,15 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 		strvec_free(&pop);
 		return -1;
 	}
+	/* again under the write lock: another process may have made a
+	 * sample of this name since it was read free */
+	char taken[11];
+	if (sample_snapshot(st, r->name, taken)) {
+		*err = xasprintf("a sample named '%s' exists already", r->name);
+		store_rollback(st);
+		strvec_free(&pop);
+		return -1;
+	}
 	sqlite3_stmt *s = store_prepare(st, "INSERT INTO sample(name, snapshot, size, list, unique_mx, seed, from_file, population,"
 			      " created_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8, strftime('%Y-%m-%dT%H:%M:%fZ','now'))", err);
 	long stored = 0;

@@ -453,6 +453,44 @@ static void test_runs_one_state(void **state)
 	assert_true(readmix_check(st, true, export_note, NULL, infer_cert, NULL) >= 5);
 }
 
+/* Another process's sample of the same name. */
+static void same_name(store *w, void *arg)
+{
+	(void)arg;
+	char *err = NULL;
+	sample_req r = {"dup", "2021-06-08", NULL, 3, false, 7, NULL};
+	/* (after the reader's own commit, the reader's sample has the name) */
+	if (sample_create(w, &r, devnull, &err) < 0 && !strstr(err, "exists already"))
+		fail_msg("sample: %s", err);
+	free(err);
+}
+
+static char *dup_sample(store *s, void *arg)
+{
+	(void)arg;
+	readmix_out o;
+	FILE *f = readmix_out_open(&o);
+	char *err = NULL;
+	sample_req r = {"dup", "2021-06-08", NULL, 3, false, 1, NULL};
+	long n = sample_create(s, &r, f, &err);
+	char *rows = db_rows(s, "SELECT seed FROM sample WHERE name = 'dup'");
+	fputs(rows, f);
+	free(rows);
+	return readmix_out_close(&o, n, err);
+}
+
+/* Two samples of one name at once: the later one is told the name exists
+ * already (it was read free, then taken before it could write), never a
+ * database constraint error. */
+static void test_same_name_meanwhile(void **state)
+{
+	(void)state;
+	assert_true(readmix_check(st, false, dup_sample, NULL, same_name, NULL) > 3);
+	char *after = readmix_run(st, false, dup_sample, NULL, same_name, NULL, -1, NULL);
+	assert_string_equal(after, "7\n rc=-1 a sample named 'dup' exists already\n");
+	free(after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -464,6 +502,7 @@ int main(void)
 		cmocka_unit_test(test_scores_on_sample_data),
 		cmocka_unit_test(test_from_file_one_state),
 		cmocka_unit_test(test_runs_one_state),
+		cmocka_unit_test(test_same_name_meanwhile),
 	};
 	return cmocka_run_group_tests_name("sample", tests, group_setup, group_teardown);
 }
