@@ -2633,11 +2633,16 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		memset(sum, 0, sizeof *sum);
 		bool locked = nested || attempt == INFER_TRIES - 1, own = false;
 		int64_t seen = 0;
-		/* a statement of the caller under way (the desk's) holds a state
-		 * already: then the write lock is taken first, as the last try */
 		if (!locked && store_read_enter(st, &own, err) < 0)
 			break;
-		locked = locked || !own;
+		/* a statement of the caller under way holds an older state: the
+		 * write lock could not be waited for (SQLite refuses at once), so
+		 * say what is wrong rather than "database is locked" (no caller
+		 * does this; the desk has none under way when it applies) */
+		if (!locked && !own) {
+			*err = xstrdup("infer needs a connection with no statement under way");
+			break;
+		}
 		if (locked && store_begin(st, err) < 0)
 			break;
 		if (!locked && (seen = store_data_version(st, err)) < 0) {
@@ -2665,7 +2670,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 			}
 			if (now != seen) {
 				store_rollback(st);
-				if (o->progress && o->log)
+				if (o->log) /* with --quiet too: a run that took longer says why */
 					fprintf(o->log, "infer %s: the database changed while it was read: reading it again\n",
 						o->snapshot);
 				ctx_free(&c);

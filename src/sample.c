@@ -268,8 +268,10 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 	/* again under the write lock: another process may have made a
 	 * sample of this name since it was read free */
 	char taken[11];
-	if (sample_snapshot(st, r->name, taken)) {
-		*err = xasprintf("a sample named '%s' exists already", r->name);
+	bool exists = sample_snapshot(st, r->name, taken);
+	if (exists || (*err = store_take_error(st))) {
+		if (exists)
+			*err = xasprintf("a sample named '%s' exists already", r->name);
 		store_rollback(st);
 		strvec_free(&pop);
 		return -1;
