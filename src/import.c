@@ -18,10 +18,18 @@
 #include "mxray/util.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#ifdef __linux__
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
 
 const char *const import_kind_names[] = {"targets", "dns", "scans", "pfx2as", "asorg"};
 
@@ -144,43 +152,840 @@ static bool dc_keep(dcache *d, int t, int empty)
 	return d->state[t] == 1;
 }
 
-/* ---- two parsing threads ---------------------------------------------- */
+/* ---- reading ahead: a file's lines parsed on other threads -------------
+ *
+ * A DNS or scan file of JSON lines is read by a thread of its own, which
+ * gathers the lines into batches; two more threads parse the batches (JSON
+ * and the row checks: most of the cost) into records packed one after
+ * another, and this thread takes the parsed batches in file order and
+ * stores them, so problems are reported, and --strict stops, exactly as
+ * line by line.  The next such file of a run is read ahead, with one
+ * parsing thread, while this thread still stores the files before it (a
+ * database has one writer: the other core would be idle); it stops at
+ * AHEAD_BUDGET bytes of batches held and goes on as they are taken.
+ *
+ * What the reader does not read (an Avro file, CSV, a scan file of JSON
+ * documents) is handed over at its first line: this thread reads the rest
+ * as before, and its JSON lines or records still go to the parsing
+ * threads, in batches it fills itself. */
+#define AHEAD_BUDGET ((size_t)256 << 20)
+#ifndef AHEAD_NICE
+#define AHEAD_NICE 5 /* the threads' nice value: see ahead_yield */
+#endif
+#define DNS_BATCH 4096
+#define DNS_BATCH_BYTES (8u << 20)
+#define SCAN_BATCH 2048
+#define SCAN_BATCH_BYTES (16u << 20)
 
-/* The threads parsing the two halves of a batch (DNS lines or scan
- * records) while this one stores the batch before it. */
+enum { PL_LINE, PL_TOO_LONG, PL_NUL };
+
 typedef struct {
-	pthread_t thr[2];
-	int n; /* started */
-} workers;
+	size_t off, len;     /* in the text */
+	uint64_t lineno;
+	uint64_t recno;      /* record of a JSON document, 0 = a line */
+	int flag;            /* PL_*: a line too long or with a NUL is a problem */
+} pline;
 
-/* Run fn(job[0]) and fn(job[1]) on two threads; a half no thread can be
- * had for is parsed here, now. */
-static void workers_start(workers *w, void *(*fn)(void *), void *job0, void *job1)
+/* Lines as read, until parsed. */
+typedef struct praw {
+	strbuf text;
+	pline *ln;
+	size_t n, cap;
+	struct praw *next;   /* in the pool */
+} praw;
+
+typedef struct pbatch {
+	struct pbatch *next;
+	praw *raw;           /* the lines, until parsed */
+	strbuf out;          /* parsed: packed records (dns_pk, scan_pk) */
+	strbuf names;        /* DNS: the names the rows store, each once, with its NUL */
+	uint32_t nnames;
+	int state;           /* 0 read, 1 being parsed, 2 parsed */
+	uint64_t last_line;  /* lines read when the batch was closed */
+	uint64_t consumed;   /* bytes of the file consumed then */
+	size_t held;         /* bytes counted against the budget */
+} pbatch;
+
+enum ahead_end { AE_NONE, AE_EOF, AE_ERROR, AE_HANDOVER };
+
+/* A parsing thread's scratch. */
+typedef struct {
+	strbuf vals[DNS_NCOLS];
+	dns_row row;
+	uint32_t *slot;  /* NAME_SLOTS: a batch's names by hash (index + 1, 0 free) */
+	uint32_t *noff;  /* each name's offset in pbatch.names */
+	strbuf pruned;
+	scan_rec rec;
+	char why[512];
+} pscratch;
+
+/* A batch's names, hashed: more than the names of DNS_BATCH rows (three
+ * a row), twice over. */
+#define NAME_SLOTS 32768
+#define NO_NAME UINT32_MAX
+_Static_assert(NAME_SLOTS >= 6 * DNS_BATCH, "room for a batch's names");
+
+typedef struct ahead {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int kind;             /* IMPORT_DNS or IMPORT_SCANS */
+	char *path;           /* opened by the reader; NULL: f was given */
+	infile *f;            /* owned */
+	int open_state;       /* 0 not yet, 1 open, -1 cannot be opened */
+	uint64_t size;        /* infile_size */
+	infile_lines rd;
+	bool rd_init;
+	pthread_t reader, parser[2];
+	bool reading;         /* the reader thread is to be joined */
+	int nparsers;
+	pbatch *head, *tail;  /* not yet taken, in file order */
+	pbatch *todo;         /* the first not yet parsed */
+	pbatch *spare;        /* emptied batches */
+	int nspare;
+	praw *pool;           /* emptied lines */
+	int npool;
+	size_t held;
+	int allowed, parsing; /* parsing threads allowed to work, working */
+	bool stop;
+	enum ahead_end end;   /* set by the reader, after its last batch */
+	char *rerr;           /* AE_ERROR: the read error */
+	uint64_t lines;       /* read by the reader */
+	bool hand_line;       /* AE_HANDOVER: rd.line holds line `lines` */
+	pscratch *mine;       /* for parsing here, when no thread could be had */
+} ahead;
+
+static bool blank(const char *s, size_t n)
 {
-	void *job[2] = {job0, job1};
-	w->n = 0;
-	for (int k = 0; k < 2; k++)
-		if (pthread_create(&w->thr[w->n], NULL, fn, job[k]) == 0)
-			w->n++;
-		else
-			fn(job[k]);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+			return false;
+	return true;
 }
 
-static void workers_join(workers *w)
+static void pscratch_init(pscratch *s)
 {
-	for (int k = 0; k < w->n; k++)
-		pthread_join(w->thr[k], NULL);
-	w->n = 0;
+	memset(s, 0, sizeof *s);
+	for (int c = 0; c < DNS_NCOLS; c++)
+		sb_init(&s->vals[c]);
+	sb_init(&s->pruned);
+	scan_rec_init(&s->rec);
+	s->slot = xcalloc(NAME_SLOTS, sizeof *s->slot);
+	s->noff = xmalloc(3 * DNS_BATCH * sizeof *s->noff);
+}
+
+static void pscratch_free(pscratch *s)
+{
+	for (int c = 0; c < DNS_NCOLS; c++)
+		sb_free(&s->vals[c]);
+	sb_free(&s->pruned);
+	scan_rec_free(&s->rec);
+	free(s->slot);
+	free(s->noff);
+}
+
+/* Pad a packed record to 8 bytes. */
+static void pk_pad(strbuf *out)
+{
+	static const char zero[8];
+	if (out->len & 7)
+		sb_add(out, zero, 8 - (out->len & 7));
+}
+
+/* A parsed DNS line: this, then name, alias, target, qtype (each with its
+ * NUL), or, when !ok, the problem. */
+typedef struct {
+	uint64_t lineno;
+	long long timestamp;
+	uint32_t size;    /* the whole record, a multiple of 8 */
+	uint32_t ip, pref, status;
+	uint32_t name[3]; /* name, alias, target: indexes of the batch's names, or NO_NAME */
+	uint8_t ok, kind;
+} dns_pk;
+
+/* The names of a DNS row that dns_store stores, as name, alias, target
+ * (NULL: not stored). */
+static void dns_names(enum dns_kind kind, const char *qtype, const char *name, const char *alias,
+		      const char *target, const char *out[3])
+{
+	out[0] = out[1] = out[2] = NULL;
+	switch (kind) {
+	case DNS_ROW_MX:
+	case DNS_ROW_CNAME:
+		out[0] = name;
+		out[2] = target;
+		break;
+	case DNS_ROW_A:
+		out[0] = *name ? name : NULL;
+		out[1] = *alias ? alias : NULL;
+		break;
+	case DNS_ROW_FAIL:
+		out[0] = name;
+		break;
+	case DNS_ROW_EMPTY: /* an MX query's domain: see dns_store */
+		out[0] = !strcmp(qtype, "MX") ? name : NULL;
+		break;
+	case DNS_ROW_AAAA:
+	case DNS_ROW_OTHER:
+		break;
+	}
+}
+
+/* The index of name among the batch's names (added when new). */
+static uint32_t batch_name(pscratch *s, pbatch *b, const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 16777619u;
+	for (uint32_t i = h & (NAME_SLOTS - 1);; i = (i + 1) & (NAME_SLOTS - 1)) {
+		uint32_t e = s->slot[i];
+		if (!e) {
+			s->noff[b->nnames] = (uint32_t)b->names.len;
+			sb_add(&b->names, name, strlen(name) + 1);
+			s->slot[i] = ++b->nnames;
+			return b->nnames - 1;
+		}
+		if (!strcmp(b->names.data + s->noff[e - 1], name))
+			return e - 1;
+	}
+}
+
+static void dns_pack_problem(strbuf *out, uint64_t lineno, const char *why)
+{
+	dns_pk h;
+	memset(&h, 0, sizeof h);
+	h.lineno = lineno;
+	size_t n = strlen(why) + 1;
+	h.size = (uint32_t)((sizeof h + n + 7) & ~(size_t)7);
+	sb_add(out, &h, sizeof h);
+	sb_add(out, why, n);
+	pk_pad(out);
+}
+
+/* Parse one JSON line of DNS into its packed record. */
+static void dns_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lineno, pbatch *b)
+{
+	strbuf *out = &b->out;
+	const char *vals[DNS_NCOLS];
+	const char *why = NULL;
+	dns_row *r = &s->row;
+	/* the common plain line without a DOM; anything else through jansson */
+	if (!jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, s->vals)) {
+		bool raw;
+		json_t *o = jsonl_parse(line, len, &raw, s->why, sizeof s->why);
+		if (!o) {
+			dns_pack_problem(out, lineno, s->why);
+			return;
+		}
+		why = dns_json_values(o, raw, vals, s->vals, s->why, sizeof s->why);
+		if (!why)
+			why = dns_row_parse(vals, r, s->why, sizeof s->why);
+		json_decref(o);
+	} else {
+		why = dns_row_parse(vals, r, s->why, sizeof s->why);
+	}
+	if (why) {
+		dns_pack_problem(out, lineno, why);
+		return;
+	}
+	dns_pk h;
+	memset(&h, 0, sizeof h);
+	h.lineno = lineno;
+	h.timestamp = r->timestamp;
+	h.ip = r->ip;
+	h.pref = r->pref;
+	h.status = r->status;
+	h.ok = 1;
+	h.kind = (uint8_t)r->kind;
+	const char *names[3];
+	dns_names(r->kind, r->qtype, r->name, r->alias, r->target, names);
+	for (int i = 0; i < 3; i++)
+		h.name[i] = names[i] ? batch_name(s, b, names[i]) : NO_NAME;
+	size_t n = strlen(r->qtype) + 1;
+	h.size = (uint32_t)((sizeof h + n + 7) & ~(size_t)7);
+	sb_add(out, &h, sizeof h);
+	sb_add(out, r->qtype, n);
+	pk_pad(out);
+}
+
+/* A parsed scan record as the f_scan writer keeps it: this, then (SK_OK)
+ * a chunk_rec and its texts, or (SK_PROBLEM) the problem. */
+enum { SK_OK, SK_NOT_SMTP, SK_PROBLEM, SK_BAD_IP };
+
+typedef struct {
+	uint64_t lineno, recno;
+	uint32_t size;  /* the whole record, a multiple of 8 */
+	uint32_t body;  /* bytes after this */
+	uint32_t ip;
+	uint8_t what;   /* SK_* */
+} scan_pk;
+
+/* One record in the writer's chunk (its arena): this, then its texts one
+ * after another. */
+typedef struct {
+	uint32_t len[6]; /* banner, ehlo, starttls, cert_cn, names, scanned_at */
+	uint32_t asn;
+	int8_t port25, trusted; /* trusted: -1 none */
+	uint8_t present;        /* bit i: text i is given (else NULL) */
+	uint8_t format;
+} chunk_rec;
+
+static void scan_pack(strbuf *out, scan_pk *h, const void *body, size_t n, const char *const text[6],
+		      const uint32_t *tlen)
+{
+	size_t total = n;
+	for (int i = 0; text && i < 6; i++)
+		total += tlen[i];
+	h->body = (uint32_t)total;
+	h->size = (uint32_t)((sizeof *h + total + 7) & ~(size_t)7);
+	sb_add(out, h, sizeof *h);
+	sb_add(out, body, n);
+	for (int i = 0; text && i < 6; i++)
+		sb_add(out, text[i], tlen[i]);
+	pk_pad(out);
+}
+
+static void scan_pack_problem(strbuf *out, uint64_t lineno, uint64_t recno, uint8_t what, const char *why)
+{
+	scan_pk h;
+	memset(&h, 0, sizeof h);
+	h.lineno = lineno;
+	h.recno = recno;
+	h.what = what;
+	scan_pack(out, &h, why, why ? strlen(why) + 1 : 0, NULL, NULL);
+}
+
+/* Parse one scan record (a line, or a record of a JSON document) into its
+ * packed record: with the address and the certificate names worked out
+ * here, not on the writing thread.  A blank line gives nothing. */
+static void scan_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lineno, uint64_t recno, strbuf *out)
+{
+	if (blank(line, len))
+		return;
+	scan_rec *r = &s->rec;
+	/* the common records (Censys legacy, ZGrab2, Censys 2.0): read without a tree */
+	if (!scan_fast(line, len, r)) {
+		bool raw;
+		jsonl_arena_begin();
+		/* most of a record is what no reader looks at: jansson gets the rest */
+		bool pruned = jsonprune_scan(line, len, &s->pruned);
+		json_t *o = jsonl_parse_alt(line, len, pruned ? s->pruned.data : NULL, s->pruned.len, &raw, s->why,
+					    sizeof s->why);
+		const char *why = o ? scan_from_json(o, raw, r, s->why, sizeof s->why) : s->why;
+		json_decref(o);
+		jsonl_arena_end();
+		if (why) {
+			scan_pack_problem(out, lineno, recno, SK_PROBLEM, why);
+			return;
+		}
+	}
+	scan_pk h;
+	memset(&h, 0, sizeof h);
+	h.lineno = lineno;
+	h.recno = recno;
+	if (r->not_smtp) { /* another ZGrab2 module: no port-25 evidence */
+		h.what = SK_NOT_SMTP;
+		scan_pack(out, &h, NULL, 0, NULL, NULL);
+		return;
+	}
+	if (!mx_ipv4_parse(r->ip, &h.ip)) {
+		scan_pack_problem(out, lineno, recno, SK_BAD_IP, NULL);
+		return;
+	}
+	char *names = scan_names_json(r);
+	const char *text[6] = {r->banner.data, r->ehlo.data, r->starttls.data, r->cert_cn.data, names,
+			       r->scanned_at.data};
+	/* scanned_at is text up to a NUL, as it was bound before */
+	size_t tl[6] = {r->banner.len, r->ehlo.len, r->starttls.len, r->cert_cn.len, names ? strlen(names) : 0,
+			r->scanned_at.len ? strlen(r->scanned_at.data) : 0};
+	bool given[6] = {r->has_banner, r->has_ehlo, r->has_starttls, r->has_cert && r->cert_cn.len, names != NULL,
+			 r->scanned_at.len > 0};
+	chunk_rec c = {{0}, r->asn, (int8_t)r->port25,
+		       (int8_t)(r->trusted == SCAN_TRUST_YES || r->trusted == SCAN_TRUST_NO ? r->trusted : -1), 0,
+		       (uint8_t)r->format};
+	for (int i = 0; i < 6; i++) {
+		c.len[i] = given[i] ? (uint32_t)tl[i] : 0;
+		if (given[i])
+			c.present |= (uint8_t)(1u << i);
+	}
+	h.what = SK_OK;
+	scan_pack(out, &h, &c, sizeof c, text, c.len);
+	free(names);
+}
+
+/* Parse every line of a batch. */
+static void pbatch_parse(int kind, pbatch *b, pscratch *s)
+{
+	const praw *r = b->raw;
+	sb_clear(&b->out);
+	sb_clear(&b->names);
+	b->nnames = 0;
+	if (kind == IMPORT_DNS)
+		memset(s->slot, 0, NAME_SLOTS * sizeof *s->slot);
+	for (size_t i = 0; i < r->n; i++) {
+		const pline *l = &r->ln[i];
+		const char *line = r->text.data ? r->text.data + l->off : "";
+		const char *bad = l->flag == PL_TOO_LONG ? "line longer than 16 MiB"
+				  : l->flag == PL_NUL	 ? "NUL byte in the line"
+							 : NULL;
+		if (kind == IMPORT_DNS && bad)
+			dns_pack_problem(&b->out, l->lineno, bad);
+		else if (kind == IMPORT_DNS)
+			dns_parse_pk(s, line, l->len, l->lineno, b);
+		else if (bad)
+			scan_pack_problem(&b->out, l->lineno, l->recno, SK_PROBLEM, bad);
+		else
+			scan_parse_pk(s, line, l->len, l->lineno, l->recno, &b->out);
+	}
+	/* held until taken: no more than it needs */
+	strbuf *keep[] = {&b->out, &b->names};
+	for (int k = 0; k < 2; k++)
+		if (keep[k]->cap > keep[k]->len + 4096) {
+			keep[k]->data = xrealloc(keep[k]->data, keep[k]->len + 1);
+			keep[k]->cap = keep[k]->len + 1;
+		}
+}
+
+static size_t praw_size(const praw *r)
+{
+	return r->text.cap + r->cap * sizeof *r->ln;
+}
+
+static void praw_free(praw *r)
+{
+	if (!r)
+		return;
+	sb_free(&r->text);
+	free(r->ln);
+	free(r);
+}
+
+static void pbatch_free(pbatch *b)
+{
+	if (!b)
+		return;
+	praw_free(b->raw);
+	sb_free(&b->out);
+	sb_free(&b->names);
+	free(b);
+}
+
+/* With the lock held: the parsed batch's lines back to the pool. */
+static void ahead_raw_done(ahead *a, pbatch *b)
+{
+	praw *r = b->raw;
+	b->raw = NULL;
+	a->held -= b->held;
+	b->held = b->out.cap + b->names.cap;
+	a->held += b->held;
+	if (a->npool < 4 && r->text.cap <= (32u << 20)) {
+		r->n = 0;
+		sb_clear(&r->text);
+		r->next = a->pool;
+		a->pool = r;
+		a->npool++;
+	} else {
+		praw_free(r);
+	}
+}
+
+/* With the lock held: take the first batch not yet parsed, parse it with
+ * the lock released, and mark it parsed. */
+static void ahead_parse_next(ahead *a, pscratch *s)
+{
+	pbatch *b = a->todo;
+	a->todo = b->next;
+	b->state = 1;
+	a->parsing++;
+	pthread_mutex_unlock(&a->mu);
+	pbatch_parse(a->kind, b, s);
+	pthread_mutex_lock(&a->mu);
+	b->state = 2;
+	a->parsing--;
+	ahead_raw_done(a, b);
+	pthread_cond_broadcast(&a->cv);
+}
+
+/* The reader and parsing threads give way to this one: what it does (the
+ * database's one writer) is what an import waits for; they have the
+ * rest of the machine. */
+static void ahead_yield(void)
+{
+#ifdef __linux__
+	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), AHEAD_NICE) < 0)
+		return; /* as it was */
+#endif
+}
+
+static void *ahead_parser(void *arg)
+{
+	ahead *a = arg;
+	ahead_yield();
+	pscratch s;
+	pscratch_init(&s);
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		while (!a->stop && !(a->todo && a->parsing < a->allowed))
+			pthread_cond_wait(&a->cv, &a->mu);
+		if (a->stop)
+			break;
+		ahead_parse_next(a, &s);
+	}
+	pthread_mutex_unlock(&a->mu);
+	pscratch_free(&s);
+	jsonl_arena_release();
+	return NULL;
+}
+
+/* An empty batch (with room for lines); wait: only while less than the
+ * budget is held (else NULL once stopped). */
+static pbatch *ahead_batch(ahead *a, bool wait)
+{
+	pthread_mutex_lock(&a->mu);
+	while (wait && !a->stop && a->held > AHEAD_BUDGET)
+		pthread_cond_wait(&a->cv, &a->mu);
+	if (wait && a->stop) {
+		pthread_mutex_unlock(&a->mu);
+		return NULL;
+	}
+	pbatch *b = a->spare;
+	if (b) {
+		a->spare = b->next;
+		a->nspare--;
+	}
+	praw *r = a->pool;
+	if (r) {
+		a->pool = r->next;
+		a->npool--;
+	}
+	pthread_mutex_unlock(&a->mu);
+	if (!b) {
+		b = xcalloc(1, sizeof *b);
+		sb_init(&b->out);
+		sb_init(&b->names);
+	}
+	if (!r) {
+		r = xcalloc(1, sizeof *r);
+		sb_init(&r->text);
+	}
+	b->raw = r;
+	b->next = NULL;
+	b->state = 0;
+	return b;
+}
+
+static void pbatch_add(pbatch *b, const char *line, size_t len, uint64_t lineno, uint64_t recno, int flag)
+{
+	praw *r = b->raw;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 1024;
+		r->ln = xrealloc(r->ln, r->cap * sizeof *r->ln);
+	}
+	r->ln[r->n++] = (pline){r->text.len, len, lineno, recno, flag};
+	sb_add(&r->text, line, len);
+}
+
+static bool pbatch_full(const ahead *a, const pbatch *b)
+{
+	const praw *r = b->raw;
+	return a->kind == IMPORT_DNS ? r->n >= DNS_BATCH || r->text.len >= DNS_BATCH_BYTES
+				     : r->n >= SCAN_BATCH || r->text.len >= SCAN_BATCH_BYTES;
+}
+
+/* Queue a filled batch for the parsing threads. */
+static void ahead_push(ahead *a, pbatch *b, uint64_t last_line, uint64_t consumed)
+{
+	b->last_line = last_line;
+	b->consumed = consumed;
+	pthread_mutex_lock(&a->mu);
+	b->held = praw_size(b->raw) + b->out.cap + b->names.cap;
+	a->held += b->held;
+	if (a->tail)
+		a->tail->next = b;
+	else
+		a->head = b;
+	a->tail = b;
+	if (!a->todo)
+		a->todo = b;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* The next batch in file order, parsed (waiting for it when wait); NULL
+ * when none is queued and none will be (the reader has ended, or there is
+ * none). */
+static pbatch *ahead_pop(ahead *a, bool wait)
+{
+	pthread_mutex_lock(&a->mu);
+	for (;;) {
+		pbatch *b = a->head;
+		if (b && b->state == 2) {
+			a->head = b->next;
+			if (!a->head)
+				a->tail = NULL;
+			pthread_mutex_unlock(&a->mu);
+			return b;
+		}
+		if (!wait || (!b && (a->end != AE_NONE || !a->reading)))
+			break;
+		if (b && b->state == 0 && !a->nparsers) { /* no thread to parse it: here */
+			if (!a->mine) {
+				a->mine = xmalloc(sizeof *a->mine);
+				pscratch_init(a->mine);
+			}
+			ahead_parse_next(a, a->mine);
+			continue;
+		}
+		pthread_cond_wait(&a->cv, &a->mu);
+	}
+	pthread_mutex_unlock(&a->mu);
+	return NULL;
+}
+
+/* A stored batch (or one left unused), emptied for the reader. */
+static void ahead_recycle(ahead *a, pbatch *b)
+{
+	praw_free(b->raw);
+	b->raw = NULL;
+	pthread_mutex_lock(&a->mu);
+	a->held -= b->held;
+	b->held = 0;
+	if (a->nspare < 4) {
+		sb_clear(&b->out);
+		sb_clear(&b->names);
+		b->next = a->spare;
+		a->spare = b;
+		a->nspare++;
+		b = NULL;
+	}
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	pbatch_free(b);
+}
+
+/* Whether the reader reads this line's file: a JSON line of DNS, a scan
+ * line that is not the start of a JSON document (what do_dns and do_scan
+ * decide at the first line that is not blank). */
+static bool ahead_reads(int kind, const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	if (kind == IMPORT_DNS)
+		return i < len && line[i] == '{';
+	size_t n = len;
+	while (n > i && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
+		n--;
+	return !(i < len && (line[i] == '[' || (n - i == 1 && line[i] == '{')));
+}
+
+static void ahead_finish(ahead *a, enum ahead_end end, char *rerr, bool hand_line)
+{
+	pthread_mutex_lock(&a->mu);
+	a->end = end;
+	a->rerr = rerr;
+	a->hand_line = hand_line;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+}
+
+/* The reader thread: open the file (unless given), read its lines into
+ * batches, or hand it over. */
+static void *ahead_reader(void *arg)
+{
+	ahead *a = arg;
+	ahead_yield();
+	if (!a->f) {
+		char *e = NULL;
+		infile *f = infile_open(a->path, &e);
+		free(e); /* this thread reports nothing: opened again when its turn comes */
+		pthread_mutex_lock(&a->mu);
+		a->f = f;
+		a->open_state = f ? 1 : -1;
+		a->size = f ? infile_size(f) : 0;
+		pthread_cond_broadcast(&a->cv);
+		pthread_mutex_unlock(&a->mu);
+		if (!f) {
+			ahead_finish(a, AE_EOF, NULL, false);
+			return NULL;
+		}
+	}
+	infile_lines_init(&a->rd, a->f);
+	a->rd_init = true;
+	size_t n;
+	const void *head = infile_peek(a->f, &n);
+	if (oi_avro_sniff(head, n)) { /* read by do_avro */
+		ahead_finish(a, AE_HANDOVER, NULL, false);
+		return NULL;
+	}
+	bool decided = false;
+	pbatch *b = NULL;
+	char *rerr = NULL;
+	enum ahead_end end = AE_EOF;
+	uint64_t lines = 0;
+	for (;;) {
+		if (!b && !(b = ahead_batch(a, true)))
+			break; /* stopped */
+		int got = infile_lines_next(&a->rd, &rerr);
+		if (got <= 0) {
+			end = got < 0 ? AE_ERROR : AE_EOF;
+			break;
+		}
+		lines++;
+		const char *line = a->rd.line.data ? a->rd.line.data : "";
+		size_t len = a->rd.line.len;
+		if (lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3; /* a UTF-8 byte-order mark */
+			len -= 3;
+		}
+		int flag = a->rd.too_long ? PL_TOO_LONG : len && memchr(line, '\0', len) ? PL_NUL : PL_LINE;
+		if (flag == PL_LINE && blank(line, len))
+			continue;
+		if (flag == PL_LINE && !decided) {
+			if (!ahead_reads(a->kind, line, len)) {
+				end = AE_HANDOVER;
+				break;
+			}
+			decided = true;
+		}
+		pbatch_add(b, flag == PL_LINE ? line : "", flag == PL_LINE ? len : 0, lines, 0, flag);
+		if (pbatch_full(a, b)) {
+			ahead_push(a, b, lines, infile_consumed(a->f));
+			b = NULL;
+		}
+	}
+	pthread_mutex_lock(&a->mu);
+	a->lines = lines;
+	pthread_mutex_unlock(&a->mu);
+	if (b && b->raw->n)
+		ahead_push(a, b, lines, infile_consumed(a->f));
+	else if (b)
+		ahead_recycle(a, b);
+	ahead_finish(a, end, rerr, end == AE_HANDOVER);
+	return NULL;
+}
+
+/* Start reading kind's file: path (opened by the reader), or f (opened
+ * here, now owned).  threads: parsing threads allowed to work. */
+static ahead *ahead_start(int kind, const char *path, infile *f, int threads)
+{
+	ahead *a = xcalloc(1, sizeof *a);
+	pthread_mutex_init(&a->mu, NULL);
+	pthread_cond_init(&a->cv, NULL);
+	a->kind = kind;
+	a->allowed = threads;
+	if (f) {
+		a->f = f;
+		a->open_state = 1;
+		a->size = infile_size(f);
+	} else {
+		a->path = xstrdup(path);
+	}
+	json_decref(json_object()); /* jansson seeds its hash on first use: here, not in a thread */
+	for (int k = 0; k < 2; k++)
+		if (pthread_create(&a->parser[a->nparsers], NULL, ahead_parser, a) == 0)
+			a->nparsers++;
+	a->reading = pthread_create(&a->reader, NULL, ahead_reader, a) == 0;
+	if (!a->reading) { /* read by the caller, line by line */
+		if (!a->f) {
+			a->open_state = -1;
+		} else {
+			infile_lines_init(&a->rd, a->f);
+			a->rd_init = true;
+		}
+		a->end = AE_HANDOVER;
+	}
+	return a;
+}
+
+/* Wait until the reader has opened the file: false when it could not. */
+static bool ahead_opened(ahead *a)
+{
+	pthread_mutex_lock(&a->mu);
+	while (!a->open_state)
+		pthread_cond_wait(&a->cv, &a->mu);
+	bool ok = a->open_state > 0;
+	a->allowed = 2; /* its turn: every parsing thread */
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	return ok;
+}
+
+/* Whether more than the budget is held. */
+static bool ahead_over(ahead *a)
+{
+	pthread_mutex_lock(&a->mu);
+	bool over = a->held > AHEAD_BUDGET;
+	pthread_mutex_unlock(&a->mu);
+	return over;
+}
+
+/* Whether every line the reader will read has been parsed. */
+static bool ahead_parsed(ahead *a)
+{
+	pthread_mutex_lock(&a->mu);
+	bool done = a->end != AE_NONE && !a->todo && !a->parsing;
+	pthread_mutex_unlock(&a->mu);
+	return done;
+}
+
+static void ahead_join_reader(ahead *a)
+{
+	if (a->reading)
+		pthread_join(a->reader, NULL);
+	a->reading = false;
+}
+
+/* Memory the threads' batches took, freed, given back to the system
+ * (glibc keeps it in the threads' arenas otherwise). */
+static void ahead_trim(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
+
+/* Stop every thread and free everything, the file too. */
+static void ahead_free(ahead *a)
+{
+	if (!a)
+		return;
+	pthread_mutex_lock(&a->mu);
+	a->stop = true;
+	pthread_cond_broadcast(&a->cv);
+	pthread_mutex_unlock(&a->mu);
+	ahead_join_reader(a);
+	for (int k = 0; k < a->nparsers; k++)
+		pthread_join(a->parser[k], NULL);
+	while (a->head) {
+		pbatch *b = a->head;
+		a->head = b->next;
+		pbatch_free(b);
+	}
+	while (a->spare) {
+		pbatch *b = a->spare;
+		a->spare = b->next;
+		pbatch_free(b);
+	}
+	while (a->pool) {
+		praw *r = a->pool;
+		a->pool = r->next;
+		praw_free(r);
+	}
+	if (a->mine) {
+		pscratch_free(a->mine);
+		free(a->mine);
+	}
+	if (a->rd_init)
+		infile_lines_free(&a->rd);
+	infile_close(a->f);
+	free(a->path);
+	free(a->rerr);
+	pthread_mutex_destroy(&a->mu);
+	pthread_cond_destroy(&a->cv);
+	free(a);
 }
 
 /* ---- per-file context ------------------------------------------------- */
-
-/* Half of a batch of scan records (every second one from `from`) for a
- * parsing thread. */
-typedef struct {
-	struct scan_batch *b;
-	size_t from;
-} scan_job;
 
 typedef struct {
 	store *st;
@@ -204,10 +1009,6 @@ typedef struct {
 	size_t pending_n;    /* physical lines in pending */
 	/* scans */
 	scan_rec scan;
-	struct scan_batch *sb[2]; /* [0] filling, [1] being parsed (sbusy) */
-	scan_job sjob[2];
-	workers sthr;        /* parsing sb[1] */
-	bool sbusy;
 	int scan_mode;       /* 0 undecided, 1 JSON lines, 2 JSON document(s) */
 	struct scan_doc *doc;
 	sqlite3_stmt *scan_ins; /* the f_scan upsert (cached by the store) */
@@ -225,9 +1026,10 @@ typedef struct {
 	uint32_t nseq;       /* data records buffered so far */
 	uint32_t nfail;      /* failed lookups buffered so far */
 	strmap *qtypes;      /* query types of failed lookups */
-	struct dns_batch *dnsb[2]; /* JSON lines: [0] filling (or being stored), [1] being parsed */
-	workers dns_thr;     /* parsing dnsb[1] */
-	bool dns_busy;       /* dnsb[1] is being parsed */
+	ahead *ah;           /* DNS, scans: the parsing threads (and reader) */
+	pbatch *fill;        /* lines read on this thread, for them */
+	uint32_t *bref;      /* a parsed batch's names, interned */
+	uint32_t nbref;
 	dcache *dc;          /* the run's copy for the derive step, or NULL */
 } fctx;
 
@@ -303,30 +1105,37 @@ static int do_target(fctx *x, char *line, size_t len)
 
 /* ---- DNS -------------------------------------------------------------- */
 
-static int dns_store(fctx *x, const dns_row *r)
+/* A DNS row to store, its names (as dns_names gives them) interned:
+ * name, alias, target, NO_NAME for none. */
+typedef struct {
+	enum dns_kind kind;
+	uint32_t name[3];
+	const char *qtype;
+	unsigned pref;
+	uint32_t ip;
+	unsigned status;
+} dns_ref;
+
+static int dns_store(fctx *x, const dns_ref *r)
 {
 	switch (r->kind) {
 	case DNS_ROW_MX:
-		frows_push(&x->mx, names_ref(x->nm, r->name), names_ref(x->nm, r->target), (uint32_t)r->pref,
-			   x->nseq++);
+		frows_push(&x->mx, r->name[0], r->name[2], (uint32_t)r->pref, x->nseq++);
 		return 0;
 	case DNS_ROW_A:
-		for (int k = 0; k < 2; k++) {
-			const char *host = k ? r->alias : r->name;
-			if (*host)
-				frows_push(&x->a, names_ref(x->nm, host), r->ip, 0, x->nseq);
-		}
+		for (int k = 0; k < 2; k++) /* name, and alias */
+			if (r->name[k] != NO_NAME)
+				frows_push(&x->a, r->name[k], r->ip, 0, x->nseq);
 		x->nseq++;
 		return 0;
 	case DNS_ROW_CNAME:
-		frows_push(&x->cname, names_ref(x->nm, r->name), names_ref(x->nm, r->target), 0, x->nseq++);
+		frows_push(&x->cname, r->name[0], r->name[2], 0, x->nseq++);
 		return 0;
 	case DNS_ROW_FAIL:
 		/* counted as a failed lookup, not as data; the last status of a
 		 * name and type wins (seq keeps the file's order) */
 		x->c->failed++;
-		frows_push(&x->fail, names_ref(x->nm, r->name), strmap_intern(x->qtypes, r->qtype, NULL), r->status,
-			   x->nfail++);
+		frows_push(&x->fail, r->name[0], strmap_intern(x->qtypes, r->qtype, NULL), r->status, x->nfail++);
 		return 0;
 	case DNS_ROW_AAAA:
 	case DNS_ROW_OTHER:
@@ -338,9 +1147,8 @@ static int dns_store(fctx *x, const dns_row *r)
 		 * status 0 (NOERROR), which no failure has.  Counted as an empty
 		 * answer, not as a failure; the last status of a name wins. */
 		x->c->empty++;
-		if (!strcmp(r->qtype, "MX"))
-			frows_push(&x->fail, names_ref(x->nm, r->name), strmap_intern(x->qtypes, r->qtype, NULL), 0,
-				   x->nfail++);
+		if (r->name[0] != NO_NAME) /* an MX query (dns_names) */
+			frows_push(&x->fail, r->name[0], strmap_intern(x->qtypes, r->qtype, NULL), 0, x->nfail++);
 		return 0;
 	}
 	return 0;
@@ -575,7 +1383,13 @@ static int dns_values(fctx *x, const char *const vals[DNS_NCOLS])
 	/* kept, but counted: OpenINTEL resolves MX hosts on the same day */
 	if (r.timestamp >= 0 && x->snapshot_day >= 0 && r.timestamp / 86400 != x->snapshot_day)
 		x->c->offday++;
-	return dns_store(x, &r);
+	const char *names[3];
+	dns_names(r.kind, r.qtype, r.name, r.alias, r.target, names);
+	dns_ref ref = {r.kind, {NO_NAME, NO_NAME, NO_NAME}, r.qtype, r.pref, r.ip, r.status};
+	for (int k = 0; k < 3; k++)
+		if (names[k])
+			ref.name[k] = names_ref(x->nm, names[k]);
+	return dns_store(x, &ref);
 }
 
 static int dns_csv_header(fctx *x, const char *line, size_t len)
@@ -620,14 +1434,6 @@ static int dns_csv_record(fctx *x, const char *text, size_t len)
 	for (int c = 0; c < DNS_NCOLS; c++)
 		vals[c] = x->csv_index[c] >= 0 ? x->rec.field[x->csv_index[c]] : NULL;
 	return dns_values(x, vals);
-}
-
-static bool blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
 }
 
 /* A quoted CSV field may span a few lines, no more: a stray quote must not
@@ -701,180 +1507,91 @@ static int dns_pending(fctx *x, char *line, size_t len)
 	return dns_pending_replay(x, "unterminated quoted field");
 }
 
-/* ---- DNS JSON lines, parsed on a second thread ------------------------
- *
- * Lines are gathered into a batch; a second thread parses a full batch
- * (JSON and row checks: most of the cost) while this one reads the next,
- * then this one stores its rows in file order, so problems are reported,
- * and --strict stops, exactly as line by line. */
-#define DNS_BATCH 4096
-#define DNS_BATCH_BYTES (8u << 20)
+/* ---- DNS JSON lines, parsed on other threads (see reading ahead) ------- */
 
-typedef struct {
-	strbuf line;
-	uint64_t lineno;
-	bool ok;
-	dns_row row;
-	char why[512];
-} dns_item;
-
-/* One parsing thread's share of a batch: items part, part + parts, ... */
-typedef struct {
-	struct dns_batch *b;
-	int part, parts;
-	strbuf vals[DNS_NCOLS]; /* its scratch */
-} dns_job;
-
-typedef struct dns_batch {
-	dns_item item[DNS_BATCH];
-	size_t n;
-	size_t bytes;
-	dns_job job[2];
-} dns_batch;
-
-static void dns_parse_item(dns_job *j, dns_item *it)
+/* Store the rows of a parsed batch, in order. */
+static int dns_store_batch(fctx *x, const pbatch *b)
 {
-	const char *vals[DNS_NCOLS];
-	const char *line = it->line.data;
-	size_t len = it->line.len;
-	const char *why = NULL;
-	/* the common plain line without a DOM; anything else through jansson */
-	if (!jsonfast_flat(line, len, dns_column_names, DNS_NCOLS, vals, j->vals)) {
-		bool raw;
-		json_t *o = jsonl_parse(line, len, &raw, it->why, sizeof it->why);
-		if (!o) {
-			it->ok = false;
-			return;
-		}
-		why = dns_json_values(o, raw, vals, j->vals, it->why, sizeof it->why);
-		if (!why)
-			why = dns_row_parse(vals, &it->row, it->why, sizeof it->why);
-		json_decref(o);
-	} else {
-		why = dns_row_parse(vals, &it->row, it->why, sizeof it->why);
+	/* the batch's names, each interned once */
+	if (x->nbref < b->nnames) {
+		x->nbref = b->nnames;
+		x->bref = xrealloc(x->bref, x->nbref * sizeof *x->bref);
 	}
-	if (why && why != it->why)
-		snprintf(it->why, sizeof it->why, "%s", why);
-	it->ok = !why;
-}
-
-static void *dns_parse_job(void *arg)
-{
-	dns_job *j = arg;
-	for (size_t i = (size_t)j->part; i < j->b->n; i += (size_t)j->parts)
-		dns_parse_item(j, &j->b->item[i]);
-	return NULL;
-}
-
-/* Parse batch b on two threads. */
-static void dns_launch(fctx *x, dns_batch *b)
-{
-	for (int k = 0; k < 2; k++) {
-		b->job[k].b = b;
-		b->job[k].part = k;
-		b->job[k].parts = 2;
+	const char *p = b->names.data;
+	for (uint32_t i = 0; i < b->nnames; i++) {
+		x->bref[i] = names_ref(x->nm, p);
+		p += strlen(p) + 1;
 	}
-	workers_start(&x->dns_thr, dns_parse_job, &b->job[0], &b->job[1]);
-	x->dns_busy = true;
-}
-
-/* Store the rows of the parsed batch, in order. */
-static int dns_batch_store(fctx *x, dns_batch *b)
-{
-	uint64_t here = x->lineno;
 	int rc = 0;
-	for (size_t i = 0; i < b->n && rc == 0; i++) {
-		dns_item *it = &b->item[i];
-		x->lineno = it->lineno;
-		if (!it->ok) {
-			rc = problem(x, it->why);
+	for (size_t off = 0; off < b->out.len && rc == 0;) {
+		dns_pk h;
+		memcpy(&h, b->out.data + off, sizeof h);
+		const char *t = b->out.data + off + sizeof h;
+		off += h.size;
+		x->lineno = h.lineno;
+		if (!h.ok) {
+			rc = problem(x, t);
 			continue;
 		}
 		/* kept, but counted: OpenINTEL resolves MX hosts on the same day */
-		if (it->row.timestamp >= 0 && x->snapshot_day >= 0 && it->row.timestamp / 86400 != x->snapshot_day)
+		if (h.timestamp >= 0 && x->snapshot_day >= 0 && h.timestamp / 86400 != x->snapshot_day)
 			x->c->offday++;
-		rc = dns_store(x, &it->row);
+		dns_ref r = {(enum dns_kind)h.kind, {NO_NAME, NO_NAME, NO_NAME}, t, h.pref, h.ip, h.status};
+		for (int k = 0; k < 3; k++)
+			if (h.name[k] != NO_NAME)
+				r.name[k] = x->bref[h.name[k]];
+		rc = dns_store(x, &r);
 	}
-	x->lineno = here;
-	b->n = 0;
-	b->bytes = 0;
-	for (size_t i = 0; i < DNS_BATCH; i++)
-		if (b->item[i].line.cap > (1u << 20)) { /* a huge line is not kept */
-			sb_free(&b->item[i].line);
-			sb_init(&b->item[i].line);
-		}
 	return rc;
 }
 
-/* Wait for the batch being parsed, if any. */
-static void dns_wait(fctx *x)
+static int scan_store_batch(fctx *x, const pbatch *b);
+
+static int ahead_store(fctx *x, const pbatch *b)
 {
-	workers_join(&x->dns_thr);
-	x->dns_busy = false;
+	return x->in->kind == IMPORT_DNS ? dns_store_batch(x, b) : scan_store_batch(x, b);
 }
 
-/* Hand the filling batch to the parsing threads, and store the one they
- * have just parsed meanwhile (that one is filled next). */
-static int dns_step(fctx *x)
+/* This thread reads the file (after a hand-over): store what is parsed;
+ * wait: everything queued, the batch being filled too. */
+static int ahead_take(fctx *x, bool wait)
 {
-	dns_batch *parsed = NULL;
-	if (x->dns_busy) {
-		dns_wait(x);
-		parsed = x->dnsb[1];
+	ahead *a = x->ah;
+	if (!a)
+		return 0;
+	if (wait && x->fill) {
+		ahead_push(a, x->fill, x->lineno, 0);
+		x->fill = NULL;
 	}
-	dns_batch *b = x->dnsb[0];
-	if (b && b->n) {
-		x->dnsb[0] = x->dnsb[1];
-		x->dnsb[1] = b;
-		dns_launch(x, b);
+	int rc = 0;
+	pbatch *b;
+	while (rc == 0 && (b = ahead_pop(a, wait || ahead_over(a)))) {
+		uint64_t here = x->lineno;
+		rc = ahead_store(x, b);
+		x->lineno = here;
+		ahead_recycle(a, b);
 	}
-	return parsed ? dns_batch_store(x, parsed) : 0;
+	return rc;
 }
 
-/* Every line gathered so far parsed and stored. */
-static int dns_drain(fctx *x)
+/* Every record gathered so far parsed and stored. */
+static int ahead_drain(fctx *x)
 {
-	int rc = dns_step(x);
-	return rc ? rc : dns_step(x);
+	return ahead_take(x, true);
 }
 
-static dns_batch *dns_batch_new(void)
+/* A line (or a record of a JSON document) read on this thread, for the
+ * parsing threads. */
+static int ahead_add(fctx *x, const char *line, size_t len, uint64_t lineno, uint64_t recno)
 {
-	dns_batch *b = xcalloc(1, sizeof *b);
-	for (size_t i = 0; i < DNS_BATCH; i++)
-		sb_init(&b->item[i].line);
-	for (int k = 0; k < 2; k++)
-		for (int c = 0; c < DNS_NCOLS; c++)
-			sb_init(&b->job[k].vals[c]);
-	return b;
-}
-
-static void dns_batch_free(dns_batch *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < DNS_BATCH; i++)
-		sb_free(&b->item[i].line);
-	for (int k = 0; k < 2; k++)
-		for (int c = 0; c < DNS_NCOLS; c++)
-			sb_free(&b->job[k].vals[c]);
-	free(b);
-}
-
-static int dns_add(fctx *x, const char *line, size_t len)
-{
-	if (!x->dnsb[0]) {
-		x->dnsb[0] = dns_batch_new();
-		x->dnsb[1] = dns_batch_new();
-		json_decref(json_object()); /* jansson seeds its hash on first use: here, not in a thread */
-	}
-	dns_batch *b = x->dnsb[0];
-	dns_item *it = &b->item[b->n++];
-	sb_clear(&it->line);
-	sb_add(&it->line, line, len);
-	it->lineno = x->lineno;
-	b->bytes += len;
-	return b->n == DNS_BATCH || b->bytes >= DNS_BATCH_BYTES ? dns_step(x) : 0;
+	if (!x->fill)
+		x->fill = ahead_batch(x->ah, false);
+	pbatch_add(x->fill, line, len, lineno, recno, PL_LINE);
+	if (!pbatch_full(x->ah, x->fill))
+		return 0;
+	ahead_push(x->ah, x->fill, lineno, 0);
+	x->fill = NULL;
+	return ahead_take(x, false);
 }
 
 static int do_dns(fctx *x, char *line, size_t len)
@@ -904,7 +1621,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 		}
 		return dns_csv_record(x, line, len);
 	}
-	return dns_add(x, line, len);
+	return ahead_add(x, line, len, x->lineno, 0);
 }
 
 /* ---- DNS as Avro (OpenINTEL's older releases) -------------------------- */
@@ -952,211 +1669,46 @@ static int do_avro(fctx *x, infile *f)
 
 /* ---- scans ------------------------------------------------------------ */
 
-/* A batch of scan lines, parsed by two threads (JSON is most of the cost
- * of a scan file), then written by this one in file order, so problems
- * are reported, and --strict stops, exactly as line by line. */
-#define SCAN_BATCH 2048
+static int scan_write_pk(fctx *x, const scan_pk *h, const char *body);
 
-typedef struct {
-	strbuf line;
-	strbuf pruned;       /* the line as jsonprune leaves it */
-	uint64_t lineno;
-	uint64_t recno;      /* record of a JSON document, 0 = a line */
-	scan_rec rec;
-	char *names;         /* rec's certificate names as JSON (scan_names_json) */
-	size_t names_len;
-	uint32_t ip;         /* rec.ip as an integer, when ipok */
-	bool blank, ok, ipok;
-	char why[512];
-} scan_item;
-
-typedef struct scan_batch {
-	scan_item item[SCAN_BATCH];
-	size_t n;
-	size_t bytes; /* of the lines held: a batch of huge records is flushed early */
-} scan_batch;
-
-#define SCAN_BATCH_BYTES (16u << 20)
-
-static void scan_parse_one(scan_item *it)
+/* Write a parsed batch in order. */
+static int scan_store_batch(fctx *x, const pbatch *b)
 {
-	it->blank = blank(it->line.data, it->line.len);
-	it->ok = false;
-	if (it->blank)
-		return;
-	/* the common records (Censys legacy, ZGrab2, Censys 2.0): read without a tree */
-	if (scan_fast(it->line.data, it->line.len, &it->rec)) {
-		it->ok = true;
-		return;
-	}
-	bool raw;
-	jsonl_arena_begin();
-	/* most of a record is what no reader looks at: jansson gets the rest */
-	bool pruned = jsonprune_scan(it->line.data, it->line.len, &it->pruned);
-	json_t *o = jsonl_parse_alt(it->line.data, it->line.len, pruned ? it->pruned.data : NULL, it->pruned.len, &raw,
-				    it->why, sizeof it->why);
-	const char *why = o ? scan_from_json(o, raw, &it->rec, it->why, sizeof it->why) : it->why;
-	json_decref(o);
-	jsonl_arena_end();
-	if (!o)
-		return;
-	if (why) {
-		if (why != it->why)
-			snprintf(it->why, sizeof it->why, "%s", why);
-		return;
-	}
-	it->ok = true;
-}
-
-static void *scan_parse_half(void *arg)
-{
-	scan_job *j = arg;
-	for (size_t i = j->from; i < j->b->n; i += 2) {
-		scan_item *it = &j->b->item[i];
-		scan_parse_one(it);
-		/* what the writer binds, worked out here rather than on the
-		 * writing thread (jansson allocates with malloc outside the
-		 * arena) */
-		if (it->ok && !it->rec.not_smtp) {
-			it->ipok = mx_ipv4_parse(it->rec.ip, &it->ip);
-			it->names = it->ipok ? scan_names_json(&it->rec) : NULL;
-			it->names_len = it->names ? strlen(it->names) : 0;
-		}
-	}
-	jsonl_arena_release();
-	return NULL;
-}
-
-static int scan_write(fctx *x, scan_item *it);
-
-/* Write a parsed batch in order, and empty it. */
-static int scan_write_batch(fctx *x, scan_batch *b)
-{
-	uint64_t here = x->lineno;
 	int rc = 0;
-	for (size_t i = 0; i < b->n && rc == 0; i++) {
-		scan_item *it = &b->item[i];
-		x->lineno = it->lineno;
-		if (it->blank)
-			continue;
-		if (it->ok && it->rec.not_smtp) {
+	for (size_t off = 0; off < b->out.len && rc == 0;) {
+		scan_pk h;
+		memcpy(&h, b->out.data + off, sizeof h);
+		const char *body = b->out.data + off + sizeof h;
+		off += h.size;
+		x->lineno = h.lineno;
+		if (h.what == SK_NOT_SMTP) {
 			x->c->not_smtp++; /* another ZGrab2 module: no port-25 evidence */
-			continue;
-		}
-		if (!it->ok && it->recno) {
+		} else if (h.what == SK_BAD_IP) {
+			rc = problem(x, "ip is not an IPv4 address");
+		} else if (h.what == SK_PROBLEM && h.recno) {
 			char why[600];
-			snprintf(why, sizeof why, "record %llu: %s", (unsigned long long)it->recno, it->why);
+			snprintf(why, sizeof why, "record %llu: %s", (unsigned long long)h.recno, body);
 			rc = problem(x, why);
-			continue;
+		} else if (h.what == SK_PROBLEM) {
+			rc = problem(x, body);
+		} else {
+			rc = scan_write_pk(x, &h, body);
 		}
-		rc = it->ok ? scan_write(x, it) : problem(x, it->why);
 	}
-	for (size_t i = 0; i < b->n; i++) {
-		free(b->item[i].names);
-		b->item[i].names = NULL;
-		b->item[i].ipok = false;
-	}
-	x->lineno = here;
-	b->n = 0;
-	b->bytes = 0;
-	/* a held line or record far larger than usual is not kept for the
-	 * rest of the file */
-	for (size_t i = 0; i < SCAN_BATCH; i++)
-		if (b->item[i].line.cap > (1u << 20)) {
-			sb_free(&b->item[i].line);
-			sb_init(&b->item[i].line);
-			sb_free(&b->item[i].pruned);
-			sb_init(&b->item[i].pruned);
-		}
 	return rc;
-}
-
-/* Start parsing x->sb[1] on two threads (here, when none can be had). */
-static void scan_launch(fctx *x)
-{
-	scan_batch *b = x->sb[1];
-	x->sjob[0] = (scan_job){b, 0};
-	x->sjob[1] = (scan_job){b, 1};
-	workers_start(&x->sthr, scan_parse_half, &x->sjob[0], &x->sjob[1]);
-	x->sbusy = true;
-}
-
-/* Wait for the batch being parsed, if any. */
-static void scan_wait(fctx *x)
-{
-	workers_join(&x->sthr);
-}
-
-/* The batch being parsed (if any) is written while the full one (if any)
- * is parsed: reading and writing on this thread, JSON on two others. */
-static int scan_step(fctx *x)
-{
-	scan_batch *done = NULL;
-	if (x->sbusy) {
-		scan_wait(x);
-		x->sbusy = false;
-		done = x->sb[1];
-	}
-	if (x->sb[0]->n) {
-		scan_batch *full = x->sb[0];
-		x->sb[0] = x->sb[1]; /* done, or the empty spare: written below, then filled */
-		x->sb[1] = full;
-		scan_launch(x);
-	}
-	return done ? scan_write_batch(x, done) : 0;
 }
 
 /* Every record gathered so far parsed and written. */
 static int scan_flush(fctx *x)
 {
-	while (x->sb[0] && (x->sbusy || x->sb[0]->n)) {
-		int rc = scan_step(x);
-		if (rc)
-			return rc;
-	}
-	return 0;
+	return ahead_drain(x);
 }
 
-static scan_batch *scan_batch_new(void)
-{
-	scan_batch *b = xcalloc(1, sizeof *b);
-	for (size_t i = 0; i < SCAN_BATCH; i++) {
-		sb_init(&b->item[i].line);
-		sb_init(&b->item[i].pruned);
-		scan_rec_init(&b->item[i].rec);
-	}
-	return b;
-}
-
-static void scan_batch_free(scan_batch *b)
-{
-	if (!b)
-		return;
-	for (size_t i = 0; i < SCAN_BATCH; i++) {
-		sb_free(&b->item[i].line);
-		sb_free(&b->item[i].pruned);
-		scan_rec_free(&b->item[i].rec);
-		free(b->item[i].names);
-	}
-	free(b);
-}
-
-/* One record (a line, or one value of a JSON document) into the batch. */
+/* One record (a line, or one value of a JSON document) for the parsing
+ * threads. */
 static int scan_add(fctx *x, const char *rec, size_t len, uint64_t lineno, uint64_t recno)
 {
-	if (!x->sb[0]) {
-		x->sb[0] = scan_batch_new();
-		x->sb[1] = scan_batch_new();
-		json_decref(json_object()); /* jansson seeds its hash on first use: here, not in a thread */
-	}
-	scan_batch *b = x->sb[0];
-	scan_item *it = &b->item[b->n++];
-	sb_clear(&it->line);
-	sb_add(&it->line, rec, len);
-	it->lineno = lineno;
-	it->recno = recno;
-	b->bytes += len;
-	return b->n == SCAN_BATCH || b->bytes >= SCAN_BATCH_BYTES ? scan_step(x) : 0;
+	return ahead_add(x, rec, len, lineno, recno);
 }
 
 /* ---- scans as JSON documents -------------------------------------------
@@ -1362,15 +1914,6 @@ static const char scan_upsert_sql[] =
  * one run in address order, and a read by address follows a few runs. */
 #define SCAN_CHUNK_BYTES (32u << 20)
 
-/* One record in the chunk's arena: this, then its texts one after another. */
-typedef struct {
-	uint32_t len[6]; /* banner, ehlo, starttls, cert_cn, names, scanned_at */
-	uint32_t asn;
-	int8_t port25, trusted; /* trusted: -1 none */
-	uint8_t present;        /* bit i: text i is given (else NULL) */
-	uint8_t format;
-} chunk_rec;
-
 typedef struct scan_chunk {
 	char *arena;
 	size_t len, cap;
@@ -1397,44 +1940,6 @@ static void chunk_free(scan_chunk *c)
 	free(c->arena);
 	free(c->ref);
 	free(c);
-}
-
-/* Keep a parsed record (ip and names worked out by the parsing thread)
- * for the chunk. */
-static void chunk_keep(fctx *x, const scan_item *it, uint32_t seq)
-{
-	const scan_rec *r = &it->rec;
-	if (!x->chunk)
-		x->chunk = xcalloc(1, sizeof *x->chunk);
-	scan_chunk *c = x->chunk;
-	const char *text[6] = {r->banner.data, r->ehlo.data, r->starttls.data, r->cert_cn.data, it->names,
-			       r->scanned_at.data};
-	/* scanned_at is text up to a NUL, as it was bound before */
-	size_t len[6] = {r->banner.len, r->ehlo.len, r->starttls.len, r->cert_cn.len, it->names_len,
-			 r->scanned_at.len ? strlen(r->scanned_at.data) : 0};
-	bool given[6] = {r->has_banner, r->has_ehlo, r->has_starttls, r->has_cert && r->cert_cn.len, it->names != NULL,
-			 r->scanned_at.len > 0};
-	chunk_rec h = {{0}, r->asn, (int8_t)r->port25,
-		       (int8_t)(r->trusted == SCAN_TRUST_YES || r->trusted == SCAN_TRUST_NO ? r->trusted : -1), 0,
-		       (uint8_t)r->format};
-	for (int i = 0; i < 6; i++) {
-		h.len[i] = given[i] ? (uint32_t)len[i] : 0;
-		if (given[i])
-			h.present |= (uint8_t)(1u << i);
-	}
-	if (c->n == c->capref) {
-		c->capref = c->capref ? c->capref * 2 : 4096;
-		c->ref = xrealloc(c->ref, c->capref * sizeof *c->ref);
-	}
-	uint64_t off = c->len;
-	c->ref[c->n][0] = it->ip;
-	c->ref[c->n][1] = seq;
-	c->ref[c->n][2] = (uint32_t)(off >> 32);
-	c->ref[c->n][3] = (uint32_t)off;
-	c->n++;
-	chunk_add(c, &h, sizeof h);
-	for (int i = 0; i < 6; i++)
-		chunk_add(c, text[i], h.len[i]);
 }
 
 /* Bind one kept record to the f_scan upsert (texts without a copy: the
@@ -1516,20 +2021,34 @@ static int chunk_write(fctx *x)
 	return rc;
 }
 
-/* One parsed scan record: kept for the chunk, its ASN (if any) for
- * scan_finish at the end of the file; it is counted then. */
-static int scan_write(fctx *x, scan_item *it)
+/* One parsed scan record (its chunk_rec and texts, as the parsing thread
+ * packed them): kept for the chunk, its ASN (if any) for scan_finish at
+ * the end of the file; it is counted then. */
+static int scan_write_pk(fctx *x, const scan_pk *h, const char *body)
 {
-	if (!it->ipok)
-		return problem(x, "ip is not an IPv4 address");
 	uint32_t seq = x->nscan++;
 	if ((seq & (seq - 1)) == 0) /* 0, 1, 2, 4, ...: grow at powers of two */
 		x->scan_changed = xrealloc(x->scan_changed, seq ? 2 * (size_t)seq : 1);
 	x->scan_changed[seq] = 0;
-	chunk_keep(x, it, seq);
-	if (it->rec.asn)
-		frows_push(&x->scan_asn, it->ip, seq, it->rec.asn, seq);
-	return x->chunk->len >= SCAN_CHUNK_BYTES ? chunk_write(x) : 0;
+	if (!x->chunk)
+		x->chunk = xcalloc(1, sizeof *x->chunk);
+	scan_chunk *c = x->chunk;
+	if (c->n == c->capref) {
+		c->capref = c->capref ? c->capref * 2 : 4096;
+		c->ref = xrealloc(c->ref, c->capref * sizeof *c->ref);
+	}
+	uint64_t off = c->len;
+	c->ref[c->n][0] = h->ip;
+	c->ref[c->n][1] = seq;
+	c->ref[c->n][2] = (uint32_t)(off >> 32);
+	c->ref[c->n][3] = (uint32_t)off;
+	c->n++;
+	chunk_add(c, body, h->body);
+	chunk_rec r;
+	memcpy(&r, body, sizeof r);
+	if (r.asn)
+		frows_push(&x->scan_asn, h->ip, seq, r.asn, seq);
+	return c->len >= SCAN_CHUNK_BYTES ? chunk_write(x) : 0;
 }
 
 typedef struct {
@@ -1730,18 +2249,250 @@ static int log_file(fctx *x)
 	return write_row(x, s, &changed);
 }
 
-static int import_one(store *st, const import_opts *o, const import_input *in, import_counts *c, names *nm,
-		      dcache *dc, char **err)
+/* What import_run reads ahead: the next DNS or scan file after the one
+ * being imported. */
+typedef struct {
+	const import_input *in;
+	const size_t *order; /* inputs in the order imported */
+	size_t n;
+	ahead *next;         /* reading ahead, or NULL */
+	size_t next_pos;     /* its position in order */
+} run_ahead;
+
+/* Start reading ahead the first DNS or scan file after position pos, when
+ * none is yet: a regular file (not standard input, not a pipe) that the
+ * reader thread opens; one that cannot be opened is opened again, and the
+ * error given, when its turn comes. */
+static void run_kick(run_ahead *r, size_t pos)
+{
+	if (!r || r->next)
+		return;
+	for (size_t p = pos + 1; p < r->n; p++) {
+		const import_input *in = &r->in[r->order[p]];
+		if (in->kind != IMPORT_DNS && in->kind != IMPORT_SCANS)
+			continue;
+		struct stat sb;
+		if (!strcmp(in->path, "-") || stat(in->path, &sb) < 0 || !S_ISREG(sb.st_mode))
+			return;
+		r->next = ahead_start(in->kind, in->path, NULL, 1);
+		r->next_pos = p;
+		return;
+	}
+}
+
+/* The file at position pos, when it is being read ahead (opened). */
+static ahead *run_take(run_ahead *r, size_t pos)
+{
+	if (!r || !r->next || r->next_pos != pos)
+		return NULL;
+	ahead *a = r->next;
+	r->next = NULL;
+	if (!ahead_opened(a)) {
+		ahead_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+/* Store the batches the reader thread gives, in order, to the end of the
+ * file (0) or its hand-over to this thread (1).  The next file is read
+ * ahead once every line of this one is parsed. */
+static int ahead_read(fctx *x, progress *pg, const char *unit, run_ahead *run, size_t pos)
+{
+	ahead *a = x->ah;
+	bool kicked = false;
+	size_t taken = 0; /* bytes of batches stored since the last trim */
+	pbatch *b;
+	while ((b = ahead_pop(a, true))) {
+		int rc;
+		if ((taken += b->out.len) >= AHEAD_BUDGET / 4) {
+			ahead_trim();
+			taken = 0;
+		}
+		if (import_interrupted) {
+			*x->err = xasprintf("interrupted while reading %s", x->name);
+			rc = -1;
+		} else {
+			rc = ahead_store(x, b);
+		}
+		x->c->lines = b->last_line;
+		progress_update(pg, b->consumed, b->last_line, unit);
+		ahead_recycle(a, b);
+		if (rc)
+			return rc;
+		if (!kicked && run && ahead_parsed(a)) {
+			run_kick(run, pos);
+			kicked = true;
+		}
+	}
+	ahead_join_reader(a);
+	x->c->lines = x->lineno = a->lines;
+	if (a->end == AE_ERROR) {
+		*x->err = xasprintf("%s (in line %llu)", a->rerr, (unsigned long long)a->lines + 1);
+		return -1;
+	}
+	return a->end == AE_HANDOVER ? 1 : 0;
+}
+
+/* The lines read on this thread (any file but the JSON lines the reader
+ * thread reads), from where rd stands. */
+static int read_lines(fctx *x, infile *f, infile_lines *rd, progress *pg)
 {
 	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
 	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
+	import_counts *c = x->c;
+	char *rerr = NULL;
+	int rc = 0;
+	while (rc == 0) {
+		int got = infile_lines_next(rd, &rerr);
+		if (got < 0) {
+			*x->err = xasprintf("%s (in line %llu)", rerr, (unsigned long long)c->lines + 1);
+			rc = -1;
+			break;
+		}
+		if (got == 0)
+			break;
+		c->lines++;
+		x->lineno = c->lines;
+		if (import_interrupted) {
+			*x->err = xasprintf("interrupted while reading %s", x->name);
+			rc = -1;
+			break;
+		}
+		static char empty[1];
+		char *line = rd->line.data;
+		size_t len = rd->line.len;
+		if (c->lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3; /* a UTF-8 byte-order mark */
+			len -= 3;
+		}
+		bool bad = rd->too_long || (len && memchr(line, '\0', len));
+		if (bad && (rc = ahead_drain(x)) != 0) /* the lines before it first */
+			break;
+		if (rd->too_long)
+			rc = problem(x, "line longer than 16 MiB");
+		else if (bad)
+			rc = problem(x, "NUL byte in the line");
+		else
+			rc = handlers[x->in->kind](x, line ? line : empty, len);
+		if ((c->lines & 1023) == 0)
+			progress_update(pg, infile_consumed(f), c->lines, units[x->in->kind]);
+	}
+	free(rerr);
+	return rc;
+}
+
+/* Every line of the file read and handed to its handler: by the reader
+ * thread (x->ah), then, after a hand-over, or for any other file, here. */
+static int read_input(fctx *x, infile *f, progress *pg, run_ahead *run, size_t pos)
+{
+	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
+	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
+	ahead *a = x->ah;
+	int rc = a ? ahead_read(x, pg, units[x->in->kind], run, pos) : 0;
+	if (rc != 1 && a)
+		return rc;
+	run_kick(run, pos); /* this thread reads the rest: the next file ahead */
+	if (a && a->hand_line) { /* the first line the reader does not read */
+		char *line = a->rd.line.data;
+		size_t len = a->rd.line.len;
+		if (x->lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
+			line += 3;
+			len -= 3;
+		}
+		rc = handlers[x->in->kind](x, line, len);
+	} else {
+		rc = do_avro(x, f); /* reads an Avro file whole: no line is left */
+	}
+	infile_lines own;
+	if (!a)
+		infile_lines_init(&own, f);
+	if (rc == 0)
+		rc = read_lines(x, f, a ? &a->rd : &own, pg);
+	if (!a)
+		infile_lines_free(&own);
+	return rc;
+}
+
+static void fctx_free(fctx *x)
+{
+	for (int i = 0; i < DNS_NCOLS; i++)
+		sb_free(&x->vals[i]);
+	csv_record_free(&x->rec);
+	sb_free(&x->pending);
+	scan_rec_free(&x->scan);
+	if (x->doc) {
+		sb_free(&x->doc->rec);
+		free(x->doc);
+	}
+	pbatch_free(x->fill);
+	ahead_free(x->ah);
+	free(x->mx.v);
+	free(x->a.v);
+	free(x->cname.v);
+	free(x->tgt.v);
+	free(x->fail.v);
+	free(x->scan_asn.v);
+	free(x->scan_changed);
+	chunk_free(x->chunk);
+	strmap_free(x->qtypes);
+	free(x->bref);
+}
+
+/* The file's transaction begun, its snapshot and list made. */
+static int begin_file(fctx *x)
+{
+	const import_opts *o = x->o;
+	store *st = x->st;
+	char **err = x->err;
+	int rc = store_begin(st, err);
+	if (rc < 0)
+		return -2; /* no savepoint of ours to roll back */
+	/* with the write lock held: names another process stored meanwhile */
+	if ((rc = names_sync(x->nm, st, err)) == 0)
+		rc = dc_check(x->dc, st, err);
+	/* the snapshot exists once a file of it is committed, not before */
+	if (rc == 0 && o->snapshot)
+		rc = store_snapshot_add(st, o->snapshot, err);
+	if (rc == 0 && o->snapshot)
+		x->snap = store_snapshot_id(st, o->snapshot);
+	if (rc == 0 && x->in->kind == IMPORT_TARGETS && (x->list = store_list_id(st, x->in->list, err)) < 0)
+		rc = -1;
+	/* the derived tables are stale until import_derive, in this
+	 * file's transaction: a kill in between is seen by infer (a target
+	 * list too: the stored counts of f_stats; found by make crashtest) */
+	if (rc == 0 && o->snapshot && x->in->kind != IMPORT_ASORG) {
+		sqlite3_stmt *s = store_prepare(st, "UPDATE snapshot SET derived = 0 WHERE id = ?1", err);
+		if (!s)
+			rc = -1;
+		else {
+			sqlite3_bind_int64(s, 1, x->snap);
+			if (store_step_write(st, s, err) < 0)
+				rc = -1;
+		}
+	}
+	return rc;
+}
+
+/* Import one file in a transaction of its own (a savepoint under
+ * --strict); run: the run's reading ahead (NULL: none), pos: the file's
+ * position in it. */
+static int import_one(store *st, const import_opts *o, const import_input *in, import_counts *c, names *nm,
+		      dcache *dc, run_ahead *run, size_t pos, char **err)
+{
 	memset(c, 0, sizeof *c);
 	bool is_stdin = !strcmp(in->path, "-");
-	/* compressed input is recognised by its first bytes and decompressed */
-	infile *f = infile_open(in->path, err);
+	/* read ahead already, or opened now (compressed input is recognised
+	 * by its first bytes and decompressed) */
+	ahead *a = run_take(run, pos);
+	infile *f = a ? a->f : infile_open(in->path, err);
 	if (!f)
 		return -1;
-	uint64_t total = infile_size(f); /* compressed bytes, when compressed */
+	if (!a && (in->kind == IMPORT_DNS || in->kind == IMPORT_SCANS))
+		a = ahead_start(in->kind, NULL, f, 2);
+	if (!a)
+		run_kick(run, pos); /* this thread stores this file: the next one is read meanwhile */
+	uint64_t total = a ? a->size : infile_size(f); /* compressed bytes, when compressed */
 
 	fctx x;
 	memset(&x, 0, sizeof x);
@@ -1754,6 +2505,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	x.err = err;
 	x.nm = nm;
 	x.dc = dc;
+	x.ah = a;
 	x.qtypes = strmap_new();
 	for (int i = 0; i < DNS_NCOLS; i++)
 		sb_init(&x.vals[i]);
@@ -1761,87 +2513,34 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	sb_init(&x.pending);
 	scan_rec_init(&x.scan);
 
-	infile_lines rd;
-	infile_lines_init(&rd, f);
-	char *rerr = NULL;
 	progress pg;
 	char label[64];
 	snprintf(label, sizeof label, "%s %s", import_kind_names[in->kind], x.name);
 	progress_begin(&pg, o->progress, label, total);
 
-	int rc = store_begin(st, err);
-	bool began = rc == 0; /* else there is no savepoint of ours to roll back */
-	/* with the write lock held: names another process stored meanwhile */
-	if (rc == 0 && (rc = names_sync(nm, st, err)) == 0)
-		rc = dc_check(dc, st, err);
-	/* the snapshot exists once a file of it is committed, not before */
-	if (rc == 0 && o->snapshot)
-		rc = store_snapshot_add(st, o->snapshot, err);
-	if (rc == 0 && o->snapshot)
-		x.snap = store_snapshot_id(st, o->snapshot);
-	if (rc == 0 && in->kind == IMPORT_TARGETS && (x.list = store_list_id(st, in->list, err)) < 0)
+	int rc = begin_file(&x);
+	bool began = rc != -2;
+	if (!began)
 		rc = -1;
-	/* the derived tables are stale until import_derive, in this
-	 * file's transaction: a kill in between is seen by infer (a target
-	 * list too: the stored counts of f_stats; found by make crashtest) */
-	if (rc == 0 && o->snapshot && in->kind != IMPORT_ASORG) {
-		sqlite3_stmt *s = store_prepare(st, "UPDATE snapshot SET derived = 0 WHERE id = ?1", err);
-		if (!s)
-			rc = -1;
-		else {
-			sqlite3_bind_int64(s, 1, x.snap);
-			if (store_step_write(st, s, err) < 0)
-				rc = -1;
-		}
-	}
 	if (rc == 0)
-		rc = do_avro(&x, f); /* reads an Avro file whole: no line is left */
-	while (rc == 0) {
-		int got = infile_lines_next(&rd, &rerr);
-		if (got < 0) {
-			*err = xasprintf("%s (in line %llu)", rerr, (unsigned long long)c->lines + 1);
-			rc = -1;
-			break;
-		}
-		if (got == 0)
-			break;
-		c->lines++;
-		x.lineno = c->lines;
-		if (import_interrupted) {
-			*err = xasprintf("interrupted while reading %s", x.name);
-			rc = -1;
-			break;
-		}
-		static char empty[1];
-		char *line = rd.line.data;
-		size_t len = rd.line.len;
-		if (c->lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3; /* a UTF-8 byte-order mark */
-			len -= 3;
-		}
-		bool bad = rd.too_long || (len && memchr(line, '\0', len));
-		if (bad && ((rc = scan_flush(&x)) != 0 || (rc = dns_drain(&x)) != 0)) /* the lines before it first */
-			break;
-		if (rd.too_long)
-			rc = problem(&x, "line longer than 16 MiB");
-		else if (bad)
-			rc = problem(&x, "NUL byte in the line");
-		else
-			rc = handlers[in->kind](&x, line ? line : empty, len);
-		if ((c->lines & 1023) == 0)
-			progress_update(&pg, infile_consumed(f), c->lines, units[in->kind]);
-	}
+		rc = read_input(&x, f, &pg, run, pos);
 	if (rc == 0)
 		rc = doc_end(&x);
 	if (rc == 0)
-		rc = scan_flush(&x);
-	if (rc == 0)
-		rc = dns_drain(&x);
-	dns_wait(&x); /* after an error, the threads' batches are dropped */
-	scan_wait(&x);
+		rc = ahead_drain(&x);
 	while (rc == 0 && x.pending.len) /* each replay drops a line: it ends */
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
+	/* the file is read: its threads end, and what they held is let go */
+	pbatch_free(x.fill);
+	x.fill = NULL;
+	if (x.ah) {
+		ahead_free(x.ah);
+		f = NULL;
+		x.ah = NULL;
+		ahead_trim(); /* the batches' memory back, for what is written next */
+	}
+	run_kick(run, pos);
 	if (rc == 0)
 		rc = scan_finish(&x);
 	if (rc == 0)
@@ -1853,31 +2552,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	if (rc != 0 && began)
 		store_rollback(st);
 
-	infile_lines_free(&rd);
-	free(rerr);
 	infile_close(f);
-	for (int i = 0; i < DNS_NCOLS; i++)
-		sb_free(&x.vals[i]);
-	csv_record_free(&x.rec);
-	sb_free(&x.pending);
-	scan_rec_free(&x.scan);
-	if (x.doc) {
-		sb_free(&x.doc->rec);
-		free(x.doc);
-	}
-	dns_batch_free(x.dnsb[0]);
-	dns_batch_free(x.dnsb[1]);
-	scan_batch_free(x.sb[0]);
-	scan_batch_free(x.sb[1]);
-	free(x.mx.v);
-	free(x.a.v);
-	free(x.cname.v);
-	free(x.tgt.v);
-	free(x.fail.v);
-	free(x.scan_asn.v);
-	free(x.scan_changed);
-	chunk_free(x.chunk);
-	strmap_free(x.qtypes);
+	fctx_free(&x);
 	return rc;
 }
 
@@ -1888,7 +2564,7 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 		memset(c, 0, sizeof *c);
 		return -1;
 	}
-	int rc = import_one(st, o, in, c, nm, NULL, err);
+	int rc = import_one(st, o, in, c, nm, NULL, NULL, 0, err);
 	names_free(nm);
 	return rc;
 }
@@ -2302,45 +2978,55 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	bool derive = false;
 	dcache dc;
 	dcache_init(&dc);
+	/* Targets first, then the rest in the order given. */
+	size_t *order = xmalloc((n + 1) * sizeof *order), norder = 0;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < n; i++)
+			if ((pass == 0) == (in[i].kind == IMPORT_TARGETS))
+				order[norder++] = i;
+	run_ahead run = {in, order, norder, NULL, 0};
 	names *nm = names_open(st, err);
 	if (!nm)
 		goto fail;
-	/* Targets first, then the rest in the order given. */
-	for (int pass = 0; pass < 2; pass++)
-		for (size_t i = 0; i < n; i++) {
-			if ((pass == 0) != (in[i].kind == IMPORT_TARGETS))
-				continue;
-			import_counts c;
-			if (import_one(st, o, &in[i], &c, nm, &dc, err) < 0) {
-				/* say which file, when the message does not (a database error) */
-				const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
-				if (*err && !strstr(*err, name)) {
-					char *e = xasprintf("%s %s: %s", import_kind_names[in[i].kind], name, *err);
-					free(*err);
-					*err = e;
-				}
-				if (!o->strict && c.skipped > (uint64_t)o->max_reported)
-					fprintf(o->log, "... and %llu more problems\n",
-						(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
-				/* the files before this one stay: resolve what they brought,
-				 * from the tables (the copy holds this file's rows too) */
-				char *e2 = NULL;
-				if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
-					fprintf(o->log, "%s\n", e2);
-					free(e2);
-				}
-				goto fail;
+	for (size_t pos = 0; pos < norder; pos++) {
+		size_t i = order[pos];
+		import_counts c;
+		if (import_one(st, o, &in[i], &c, nm, &dc, &run, pos, err) < 0) {
+			ahead_free(run.next); /* what was read ahead is not needed */
+			run.next = NULL;
+			/* say which file, when the message does not (a database error) */
+			const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
+			if (*err && !strstr(*err, name)) {
+				char *e = xasprintf("%s %s: %s", import_kind_names[in[i].kind], name, *err);
+				free(*err);
+				*err = e;
 			}
-			if (c.skipped > (uint64_t)o->max_reported)
-				fprintf(o->log, "... and %llu more problems in %s\n",
-					(unsigned long long)(c.skipped - (uint64_t)o->max_reported),
-					strcmp(in[i].path, "-") ? in[i].path : "<stdin>");
-			summary(o->log, &in[i], &c);
-			if (in[i].kind != IMPORT_ASORG) /* targets: for the stored counts */
-				derive = true;
+			if (!o->strict && c.skipped > (uint64_t)o->max_reported)
+				fprintf(o->log, "... and %llu more problems\n",
+					(unsigned long long)(c.skipped - (uint64_t)o->max_reported));
+			/* the files before this one stay: resolve what they brought,
+			 * from the tables (the copy holds this file's rows too) */
+			char *e2 = NULL;
+			if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
+				fprintf(o->log, "%s\n", e2);
+				free(e2);
+			}
+			goto fail;
 		}
+		if (c.skipped > (uint64_t)o->max_reported)
+			fprintf(o->log, "... and %llu more problems in %s\n",
+				(unsigned long long)(c.skipped - (uint64_t)o->max_reported),
+				strcmp(in[i].path, "-") ? in[i].path : "<stdin>");
+		summary(o->log, &in[i], &c);
+		if (in[i].kind != IMPORT_ASORG) /* targets: for the stored counts */
+			derive = true;
+	}
 	names_free(nm);
 	nm = NULL;
+	ahead_free(run.next);
+	run.next = NULL;
+	free(order);
+	order = NULL;
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, err) < 0) {
 		if (!o->strict) { /* the files stay, their derived tables wait */
 			dcache_drop(&dc);
@@ -2362,6 +3048,8 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	}
 	return 0;
 fail:
+	ahead_free(run.next);
+	free(order);
 	dcache_drop(&dc);
 	names_free(nm);
 	if (o->strict)

@@ -8,6 +8,10 @@
 #include "mxray/store.h"
 #include "mxray/util.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
 static const char *DNS =
 	"{\"query_type\":\"MX\",\"query_name\":\"Example.org.\",\"response_type\":\"MX\",\"mx_address\":\"ASPMX.L.GOOGLE.COM.\",\"mx_preference\":1,\"status_code\":0,\"timestamp\":1623110400000}\n"
 	"{\"query_type\":\"MX\",\"query_name\":\"example.org.\",\"response_type\":\"A\",\"response_name\":\"aspmx.l.google.com.\",\"ip4_address\":\"142.250.102.27\",\"as\":\"15169\",\"status_code\":0}\n"
@@ -628,6 +632,254 @@ static void test_derive_from_copy(void **state)
 	free((char *)in2[1].path);
 }
 
+/* ---- reading ahead: a DNS or scan file after another one is read and
+ * parsed on other threads while the files before it are stored ---------- */
+
+/* A DNS file of n MX rows (d<i>.org), with a few problems and blank
+ * lines among them: lines 100 and 101 blank, 5000 not JSON, 7000 with a
+ * NUL byte, 9000 a bad address; bad_at (when > 0): line bad_at not JSON
+ * either.  Its length in *len. */
+static char *dns_rows(int n, int bad_at, size_t *len)
+{
+	strbuf sb;
+	sb_init(&sb);
+	for (int i = 1; i <= n; i++) {
+		if (i == 100 || i == 101)
+			sb_adds(&sb, i == 100 ? "\n" : " \t\r\n");
+		else if (i == 5000 || i == bad_at)
+			sb_adds(&sb, "not json at all\n");
+		else if (i == 7000)
+			sb_add(&sb, "{\"query_name\":\"n\0ul.org\"}\n", 26);
+		else if (i == 9000)
+			sb_adds(&sb, "{\"query_name\":\"bad.org.\",\"response_type\":\"A\",\"response_name\":\"x.bad.org\","
+				     "\"ip4_address\":\"1.2.3\"}\n");
+		else
+			sb_addf(&sb, "{\"query_type\":\"MX\",\"query_name\":\"d%d.org.\",\"response_type\":\"MX\","
+				     "\"mx_address\":\"mx%d.host.net.\",\"mx_preference\":%d}\n", i, i % 50, i % 7);
+	}
+	*len = sb.len;
+	return sb_steal(&sb);
+}
+
+static const char *dns_rows_file(int n, int bad_at)
+{
+	size_t len;
+	char *text = dns_rows(n, bad_at, &len);
+	const char *p = tmpfile_with(text, len);
+	free(text);
+	return p;
+}
+
+static const char *targets_file(int n)
+{
+	strbuf sb;
+	sb_init(&sb);
+	for (int i = 1; i <= n; i++)
+		sb_addf(&sb, "%d,d%d.org\n", i, i);
+	const char *p = tmpfile_str(sb.data);
+	sb_free(&sb);
+	return p;
+}
+
+/* What the tables hold that import writes, as counts. */
+static const char COUNTS[] = "SELECT (SELECT count(*) FROM f_target), (SELECT count(*) FROM f_mx),"
+			     " (SELECT count(*) FROM f_a), (SELECT count(*) FROM f_scan), (SELECT count(*) FROM f_asn),"
+			     " (SELECT count(*) FROM f_mx_ip), (SELECT count(*) FROM name)";
+
+/* The log of importing each of in[] on its own, in a fresh database, and
+ * then the tables' COUNTS. */
+static char *log_alone(const import_input *in, size_t n, bool strict)
+{
+	db_logfx *g = db_logfx_open();
+	import_opts o = {"2021-06-08", strict, false, 10, g->logf};
+	for (size_t i = 0; i < n; i++) {
+		char *err = NULL;
+		if (import_run(g->st, &o, &in[i], 1, &err) < 0) {
+			fprintf(g->logf, "error: %s\n", err);
+			free(err);
+		}
+	}
+	char *counts = db_rows(g->st, COUNTS);
+	char *log = xasprintf("%s%s", db_logfx_log(g), counts);
+	free(counts);
+	db_logfx_close(g);
+	return log;
+}
+
+static void test_read_ahead(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *scans = "{\"ip\":\"192.0.2.1\",\"data\":{\"smtp\":{\"status\":\"success\",\"result\":{\"banner\":\"220 a\"}}}}\n"
+			    "\n"
+			    "{\"ip\":\"192.0.2\"}\n"
+			    "{\"ip\":\"192.0.2.2\"}\n";
+	import_input in[] = {
+		{IMPORT_DNS, xstrdup(dns_rows_file(10000, 0)), NULL},
+		{IMPORT_SCANS, xstrdup(tmpfile_str(scans)), NULL},
+		{IMPORT_TARGETS, xstrdup(targets_file(3000)), "t"},
+	};
+	assert_int_equal(run(f, false, in, 3, &err), 0);
+	char expect[2048];
+	snprintf(expect, sizeof expect,
+		 "targets %s: 3000 lines, 3000 imported, 0 already present, 0 skipped\n"
+		 "%s:5000: malformed JSON: '[' or '{' expected near 'not' (column 3)\n"
+		 "%s:7000: NUL byte in the line\n"
+		 "%s:9000: ip4_address is not an IPv4 address\n"
+		 "dns %s: 10000 lines, 9995 imported, 0 already present, 3 skipped, 0 failed lookups\n"
+		 "%s:3: ip is not an IPv4 address\n"
+		 "scans %s: 4 lines, 2 imported, 0 already present, 1 skipped\n",
+		 in[2].path, in[0].path, in[0].path, in[0].path, in[0].path, in[1].path, in[1].path);
+	assert_string_equal(logtext(f), expect);
+	assert_int_equal(q(f, "SELECT count(*) FROM f_mx"), 9995);
+	assert_int_equal(q(f, "SELECT count(*) FROM f_target"), 3000);
+	assert_int_equal(q(f, "SELECT count(*) FROM f_scan"), 2);
+	assert_rows(f, "SELECT kind, lines, imported, duplicates, skipped, failed_lookups FROM import_log ORDER BY rowid",
+		    "targets|3000|3000|0|0|0\ndns|10000|9995|0|3|0\nscans|4|2|0|1|0\n");
+	/* the same files one at a time: the same messages and counts */
+	import_input order[] = {in[2], in[0], in[1]};
+	char *alone = log_alone(order, 3, false);
+	char *counts = qs(f, COUNTS);
+	char *together = xasprintf("%s%s", expect, counts);
+	assert_string_equal(alone, together);
+	free(together);
+	free(counts);
+	free(alone);
+	for (int i = 0; i < 3; i++)
+		free((char *)in[i].path);
+}
+
+/* --strict stops at the first problem of a file read ahead, in the middle
+ * of it, and keeps nothing; a problem in the file before it stops the run
+ * with the file after it read ahead (and let go). */
+static void test_read_ahead_strict(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	import_input in[] = {
+		{IMPORT_TARGETS, xstrdup(targets_file(3000)), "t"},
+		{IMPORT_DNS, xstrdup(dns_rows_file(4500, 4200)), NULL},
+		{IMPORT_DNS, xstrdup(dns_rows_file(10000, 0)), NULL},
+	};
+	assert_int_equal(run(f, true, in, 3, &err), -1);
+	char expect[512];
+	snprintf(expect, sizeof expect, "%s:4200: malformed JSON: '[' or '{' expected near 'not' (column 3)", in[1].path);
+	assert_string_equal(err, expect);
+	free(err);
+	assert_int_equal(q(f, "SELECT count(*) FROM snapshot"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM import_log"), 0);
+	/* the second file alone: its first problem is the one of line 5000 */
+	import_input second[] = {in[0], in[2]};
+	assert_int_equal(run(f, true, second, 2, &err), -1);
+	snprintf(expect, sizeof expect, "%s:5000: malformed JSON: '[' or '{' expected near 'not' (column 3)", in[2].path);
+	assert_string_equal(err, expect);
+	free(err);
+	assert_int_equal(q(f, "SELECT count(*) FROM f_target"), 0);
+	for (int i = 0; i < 3; i++)
+		free((char *)in[i].path);
+}
+
+/* A file after the first that cannot be read: the same error, at the same
+ * point (after the files before it are stored), as when it comes first. */
+static void test_read_ahead_unreadable(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	/* missing; an archive (refused when opened); gzip data cut short */
+	const char *zip = tmpfile_with("PK\3\4\24\0\0\0\10\0", 10);
+	size_t len;
+	char *text = dns_rows(6000, 0, &len);
+	char *gz = xasprintf("%s.gz", tmpfile_str(""));
+	gzFile g = gzopen(gz, "wb");
+	assert_non_null(g);
+	assert_int_equal(gzwrite(g, text, (unsigned)len), (int)len);
+	gzclose(g);
+	free(text);
+	struct stat sb;
+	assert_int_equal(stat(gz, &sb), 0);
+	assert_int_equal(truncate(gz, sb.st_size / 2), 0);
+	const char *bad[] = {"/nonexistent/dns.jsonl", zip, gz};
+	for (int i = 0; i < 3; i++) {
+		import_input alone[] = {{IMPORT_DNS, bad[i], NULL}};
+		char *first = log_alone(alone, 1, false);
+		*strrchr(first, '\n') = '\0'; /* without the counts */
+		*(strrchr(first, '\n') + 1) = '\0';
+		static const char *const lists[] = {"t0", "t1", "t2"};
+		import_input in[] = {
+			{IMPORT_TARGETS, xstrdup(targets_file(2000)), lists[i]},
+			{IMPORT_DNS, bad[i], NULL},
+		};
+		clear_log(f);
+		assert_int_equal(run(f, false, in, 2, &err), -1);
+		fprintf(f->logf, "error: %s\n", err);
+		free(err);
+		char *expect = xasprintf("targets %s: 2000 lines, 2000 imported, 0 already present, 0 skipped\n%s",
+					 in[0].path, first);
+		assert_string_equal(logtext(f), expect);
+		free(expect);
+		free(first);
+		/* the targets before it stay */
+		assert_int_equal(q(f, "SELECT count(*) FROM f_target"), 2000 * (i + 1));
+		free((char *)in[0].path);
+	}
+	assert_non_null(strstr(logtext(f), "(in line "));
+	unlink(gz);
+	free(gz);
+}
+
+/* What the reader thread hands back at the first line (CSV, an Avro file,
+ * a scan file of JSON documents, gzip JSON lines) is read as before: the
+ * same messages and rows as each file alone. */
+static void test_read_ahead_handover(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	const char *csv = "\n"
+			  "query_type,query_name,response_type,mx_address,mx_preference\n"
+			  "MX,c1.org.,MX,mx.c1.org.,10\n"
+			  "MX,c2.org.,MX\n";
+	const char *doc = "[\n"
+			  "{\"ip\": \"192.0.2.7\",\n \"services\": [{\"port\": 25, \"service_name\": \"SMTP\","
+			  " \"banner\": \"220 doc\"}]},\n"
+			  "{\"ip\": \"192.0.2\"}\n"
+			  "]\n";
+	size_t len;
+	char *text = dns_rows(5000, 0, &len);
+	char *gz = xasprintf("%s.gz", tmpfile_str(""));
+	gzFile g = gzopen(gz, "wb");
+	assert_non_null(g);
+	assert_int_equal(gzwrite(g, text, (unsigned)len), (int)len);
+	gzclose(g);
+	free(text);
+	import_input in[] = {
+		{IMPORT_TARGETS, xstrdup(targets_file(100)), "t"},
+		{IMPORT_DNS, xstrdup(tmpfile_str(csv)), NULL},
+		{IMPORT_DNS, xstrdup(test_data_path("openintel-null.avro")), NULL},
+		{IMPORT_SCANS, xstrdup(tmpfile_str(doc)), NULL},
+		{IMPORT_SCANS, xstrdup(test_data_path("censys-search.json")), NULL},
+		{IMPORT_DNS, gz, NULL},
+	};
+	assert_int_equal(run(f, false, in, 6, &err), 0);
+	char *alone = log_alone(in, 6, false);
+	char *counts = qs(f, COUNTS);
+	char *together = xasprintf("%s%s", logtext(f), counts);
+	assert_string_equal(together, alone);
+	free(together);
+	free(counts);
+	free(alone);
+	assert_non_null(strstr(logtext(f), ":4: 3 fields, the header has 5\n"));
+	assert_non_null(strstr(logtext(f), ": 5000 lines, 4997 imported, 0 already present, 1 skipped, 0 failed lookups\n"));
+	assert_int_equal(q(f, "SELECT count(*) FROM f_mx WHERE domain IN (SELECT id FROM name WHERE name = 'c1.org')"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM import_log WHERE imported > 0"), 6);
+	free((char *)in[4].path);
+	free((char *)in[0].path);
+	free((char *)in[1].path);
+	free((char *)in[2].path);
+	free((char *)in[3].path);
+	unlink(gz);
+	free(gz);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +898,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_failed_file_still_resolves, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_nodata, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_cert_cn_text, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead_strict, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead_unreadable, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_read_ahead_handover, db_logfx_setup, db_logfx_teardown),
 	};
 	return cmocka_run_group_tests_name("import", tests, NULL, NULL);
 }
