@@ -12,24 +12,16 @@
 #include "mxray/openintel_avro.h"
 #include "mxray/pfx2as.h"
 #include "mxray/progress.h"
+#include "mxray/readahead.h"
 #include "mxray/scan.h"
 #include "mxray/stats.h"
 #include "mxray/strmap.h"
 #include "mxray/util.h"
 
 #include <errno.h>
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
-#ifdef __linux__
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
 
 const char *const import_kind_names[] = {"targets", "dns", "scans", "pfx2as", "asorg"};
 
@@ -154,66 +146,34 @@ static bool dc_keep(dcache *d, int t, int empty)
 
 /* ---- reading ahead: a file's lines parsed on other threads -------------
  *
- * A DNS or scan file of JSON lines is read by a thread of its own, which
- * gathers the lines into batches; two more threads parse the batches (JSON
- * and the row checks: most of the cost) into records packed one after
- * another, and this thread takes the parsed batches in file order and
- * stores them, so problems are reported, and --strict stops, exactly as
- * line by line.  The next such file of a run is read ahead, with one
- * parsing thread, while this thread still stores the files before it (a
- * database has one writer: the other core would be idle); it stops at
- * AHEAD_BUDGET bytes of batches held and goes on as they are taken.
+ * A DNS or scan file of JSON lines is read ahead (readahead.h): a thread
+ * of its own gathers the lines into batches; two more threads parse the
+ * batches (JSON and the row checks: most of the cost) into records packed
+ * one after another, and this thread takes the parsed batches in file
+ * order and stores them, so problems are reported, and --strict stops,
+ * exactly as line by line.  The next such file of a run is read ahead,
+ * with one parsing thread, while this thread still stores the files
+ * before it (a database has one writer: the other core would be idle); it
+ * stops at AHEAD_BUDGET bytes of batches held and goes on as they are
+ * taken.
  *
  * What the reader does not read (an Avro file, CSV, a scan file of JSON
- * documents) is handed over at its first line: this thread reads the rest
+ * documents) is handed back at its first line: this thread reads the rest
  * as before, and its JSON lines or records still go to the parsing
- * threads, in batches it fills itself. */
+ * threads, in batches it fills itself (readahead_add).  Here: what a
+ * batch is parsed into, and which files the reader reads. */
 #define AHEAD_BUDGET ((size_t)256 << 20)
-#ifndef AHEAD_NICE
-#define AHEAD_NICE 5 /* the threads' nice value: see ahead_yield */
-#endif
 #define DNS_BATCH 4096
 #define DNS_BATCH_BYTES (8u << 20)
 #define SCAN_BATCH 2048
 #define SCAN_BATCH_BYTES (16u << 20)
-
-enum { PL_LINE, PL_TOO_LONG, PL_NUL };
-
-typedef struct {
-	size_t off, len;     /* in the text */
-	uint64_t lineno;
-	uint64_t recno;      /* record of a JSON document, 0 = a line */
-	int flag;            /* PL_*: a line too long or with a NUL is a problem */
-} pline;
-
-/* Lines as read, until parsed. */
-typedef struct praw {
-	strbuf text;
-	pline *ln;
-	size_t n, cap;
-	struct praw *next;   /* in the pool */
-} praw;
-
-typedef struct pbatch {
-	struct pbatch *next;
-	praw *raw;           /* the lines, until parsed */
-	strbuf out;          /* parsed: packed records (dns_pk, scan_pk) */
-	strbuf names;        /* DNS: the names the rows store, each once, with its NUL */
-	uint32_t nnames;
-	int state;           /* 0 read, 1 being parsed, 2 parsed */
-	uint64_t last_line;  /* lines read when the batch was closed */
-	uint64_t consumed;   /* bytes of the file consumed then */
-	size_t held;         /* bytes counted against the budget */
-} pbatch;
-
-enum ahead_end { AE_NONE, AE_EOF, AE_ERROR, AE_HANDOVER };
 
 /* A parsing thread's scratch. */
 typedef struct {
 	strbuf vals[DNS_NCOLS];
 	dns_row row;
 	uint32_t *slot;  /* NAME_SLOTS: a batch's names by hash (index + 1, 0 free) */
-	uint32_t *noff;  /* each name's offset in pbatch.names */
+	uint32_t *noff;  /* each name's offset in the batch's aux (its names) */
 	strbuf pruned;
 	scan_rec rec;
 	char why[512];
@@ -224,35 +184,6 @@ typedef struct {
 #define NAME_SLOTS 32768
 #define NO_NAME UINT32_MAX
 _Static_assert(NAME_SLOTS >= 6 * DNS_BATCH, "room for a batch's names");
-
-typedef struct ahead {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	int kind;             /* IMPORT_DNS or IMPORT_SCANS */
-	char *path;           /* opened by the reader; NULL: f was given */
-	infile *f;            /* owned */
-	int open_state;       /* 0 not yet, 1 open, -1 cannot be opened */
-	uint64_t size;        /* infile_size */
-	infile_lines rd;
-	bool rd_init;
-	pthread_t reader, parser[2];
-	bool reading;         /* the reader thread is to be joined */
-	int nparsers;
-	pbatch *head, *tail;  /* not yet taken, in file order */
-	pbatch *todo;         /* the first not yet parsed */
-	pbatch *spare;        /* emptied batches */
-	int nspare;
-	praw *pool;           /* emptied lines */
-	int npool;
-	size_t held;
-	int allowed, parsing; /* parsing threads allowed to work, working */
-	bool stop;
-	enum ahead_end end;   /* set by the reader, after its last batch */
-	char *rerr;           /* AE_ERROR: the read error */
-	uint64_t lines;       /* read by the reader */
-	bool hand_line;       /* AE_HANDOVER: rd.line holds line `lines` */
-	pscratch *mine;       /* for parsing here, when no thread could be had */
-} ahead;
 
 static bool blank(const char *s, size_t n)
 {
@@ -331,7 +262,7 @@ static void dns_names(enum dns_kind kind, const char *qtype, const char *name, c
 }
 
 /* The index of name among the batch's names (added when new). */
-static uint32_t batch_name(pscratch *s, pbatch *b, const char *name)
+static uint32_t batch_name(pscratch *s, readahead_batch *b, const char *name)
 {
 	uint32_t h = 2166136261u;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
@@ -339,12 +270,12 @@ static uint32_t batch_name(pscratch *s, pbatch *b, const char *name)
 	for (uint32_t i = h & (NAME_SLOTS - 1);; i = (i + 1) & (NAME_SLOTS - 1)) {
 		uint32_t e = s->slot[i];
 		if (!e) {
-			s->noff[b->nnames] = (uint32_t)b->names.len;
-			sb_add(&b->names, name, strlen(name) + 1);
-			s->slot[i] = ++b->nnames;
-			return b->nnames - 1;
+			s->noff[b->naux] = (uint32_t)b->aux.len;
+			sb_add(&b->aux, name, strlen(name) + 1);
+			s->slot[i] = ++b->naux;
+			return b->naux - 1;
 		}
-		if (!strcmp(b->names.data + s->noff[e - 1], name))
+		if (!strcmp(b->aux.data + s->noff[e - 1], name))
 			return e - 1;
 	}
 }
@@ -362,7 +293,7 @@ static void dns_pack_problem(strbuf *out, uint64_t lineno, const char *why)
 }
 
 /* Parse one JSON line of DNS into its packed record. */
-static void dns_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lineno, pbatch *b)
+static void dns_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lineno, readahead_batch *b)
 {
 	strbuf *out = &b->out;
 	const char *vals[DNS_NCOLS];
@@ -512,254 +443,68 @@ static void scan_parse_pk(pscratch *s, const char *line, size_t len, uint64_t li
 	free(names);
 }
 
-/* Parse every line of a batch. */
-static void pbatch_parse(int kind, pbatch *b, pscratch *s)
+/* The problem of a line the reader did not hold, or NULL. */
+static const char *line_bad(const readahead_line *l)
 {
-	const praw *r = b->raw;
-	sb_clear(&b->out);
-	sb_clear(&b->names);
-	b->nnames = 0;
-	if (kind == IMPORT_DNS)
-		memset(s->slot, 0, NAME_SLOTS * sizeof *s->slot);
-	for (size_t i = 0; i < r->n; i++) {
-		const pline *l = &r->ln[i];
-		const char *line = r->text.data ? r->text.data + l->off : "";
-		const char *bad = l->flag == PL_TOO_LONG ? "line longer than 16 MiB"
-				  : l->flag == PL_NUL	 ? "NUL byte in the line"
-							 : NULL;
-		if (kind == IMPORT_DNS && bad)
+	return l->flag == READAHEAD_TOO_LONG ? "line longer than 16 MiB"
+	       : l->flag == READAHEAD_NUL    ? "NUL byte in the line"
+					     : NULL;
+}
+
+/* Parse every line of a DNS batch: its records into out, the names they
+ * store into aux (naux of them). */
+static void dns_parse_batch(void *ctx, void *scratch, const char *text, const readahead_line *ln, size_t n,
+			    readahead_batch *b)
+{
+	(void)ctx;
+	pscratch *s = scratch;
+	memset(s->slot, 0, NAME_SLOTS * sizeof *s->slot);
+	for (size_t i = 0; i < n; i++) {
+		const readahead_line *l = &ln[i];
+		const char *bad = line_bad(l);
+		if (bad)
 			dns_pack_problem(&b->out, l->lineno, bad);
-		else if (kind == IMPORT_DNS)
-			dns_parse_pk(s, line, l->len, l->lineno, b);
-		else if (bad)
+		else
+			dns_parse_pk(s, text + l->off, l->len, l->lineno, b);
+	}
+}
+
+/* Parse every record of a scan batch into out. */
+static void scan_parse_batch(void *ctx, void *scratch, const char *text, const readahead_line *ln, size_t n,
+			     readahead_batch *b)
+{
+	(void)ctx;
+	for (size_t i = 0; i < n; i++) {
+		const readahead_line *l = &ln[i];
+		const char *bad = line_bad(l);
+		if (bad)
 			scan_pack_problem(&b->out, l->lineno, l->recno, SK_PROBLEM, bad);
 		else
-			scan_parse_pk(s, line, l->len, l->lineno, l->recno, &b->out);
-	}
-	/* held until taken: no more than it needs */
-	strbuf *keep[] = {&b->out, &b->names};
-	for (int k = 0; k < 2; k++)
-		if (keep[k]->cap > keep[k]->len + 4096) {
-			keep[k]->data = xrealloc(keep[k]->data, keep[k]->len + 1);
-			keep[k]->cap = keep[k]->len + 1;
-		}
-}
-
-static size_t praw_size(const praw *r)
-{
-	return r->text.cap + r->cap * sizeof *r->ln;
-}
-
-static void praw_free(praw *r)
-{
-	if (!r)
-		return;
-	sb_free(&r->text);
-	free(r->ln);
-	free(r);
-}
-
-static void pbatch_free(pbatch *b)
-{
-	if (!b)
-		return;
-	praw_free(b->raw);
-	sb_free(&b->out);
-	sb_free(&b->names);
-	free(b);
-}
-
-/* With the lock held: the parsed batch's lines back to the pool. */
-static void ahead_raw_done(ahead *a, pbatch *b)
-{
-	praw *r = b->raw;
-	b->raw = NULL;
-	a->held -= b->held;
-	b->held = b->out.cap + b->names.cap;
-	a->held += b->held;
-	if (a->npool < 4 && r->text.cap <= (32u << 20)) {
-		r->n = 0;
-		sb_clear(&r->text);
-		r->next = a->pool;
-		a->pool = r;
-		a->npool++;
-	} else {
-		praw_free(r);
+			scan_parse_pk(scratch, text + l->off, l->len, l->lineno, l->recno, &b->out);
 	}
 }
 
-/* With the lock held: take the first batch not yet parsed, parse it with
- * the lock released, and mark it parsed. */
-static void ahead_parse_next(ahead *a, pscratch *s)
+static void *pscratch_new(void *ctx)
 {
-	pbatch *b = a->todo;
-	a->todo = b->next;
-	b->state = 1;
-	a->parsing++;
-	pthread_mutex_unlock(&a->mu);
-	pbatch_parse(a->kind, b, s);
-	pthread_mutex_lock(&a->mu);
-	b->state = 2;
-	a->parsing--;
-	ahead_raw_done(a, b);
-	pthread_cond_broadcast(&a->cv);
+	(void)ctx;
+	pscratch *s = xmalloc(sizeof *s);
+	pscratch_init(s);
+	return s;
 }
 
-/* The reader and parsing threads give way to this one: what it does (the
- * database's one writer) is what an import waits for; they have the
- * rest of the machine. */
-static void ahead_yield(void)
+static void pscratch_del(void *ctx, void *scratch)
 {
-#ifdef __linux__
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), AHEAD_NICE) < 0)
-		return; /* as it was */
-#endif
-}
-
-static void *ahead_parser(void *arg)
-{
-	ahead *a = arg;
-	ahead_yield();
-	pscratch s;
-	pscratch_init(&s);
-	pthread_mutex_lock(&a->mu);
-	for (;;) {
-		while (!a->stop && !(a->todo && a->parsing < a->allowed))
-			pthread_cond_wait(&a->cv, &a->mu);
-		if (a->stop)
-			break;
-		ahead_parse_next(a, &s);
-	}
-	pthread_mutex_unlock(&a->mu);
-	pscratch_free(&s);
+	(void)ctx;
+	pscratch_free(scratch);
+	free(scratch);
 	jsonl_arena_release();
-	return NULL;
 }
 
-/* An empty batch (with room for lines); wait: only while less than the
- * budget is held (else NULL once stopped). */
-static pbatch *ahead_batch(ahead *a, bool wait)
+/* An Avro file is read by do_avro. */
+static bool ahead_takes_file(void *ctx, const void *head, size_t n)
 {
-	pthread_mutex_lock(&a->mu);
-	while (wait && !a->stop && a->held > AHEAD_BUDGET)
-		pthread_cond_wait(&a->cv, &a->mu);
-	if (wait && a->stop) {
-		pthread_mutex_unlock(&a->mu);
-		return NULL;
-	}
-	pbatch *b = a->spare;
-	if (b) {
-		a->spare = b->next;
-		a->nspare--;
-	}
-	praw *r = a->pool;
-	if (r) {
-		a->pool = r->next;
-		a->npool--;
-	}
-	pthread_mutex_unlock(&a->mu);
-	if (!b) {
-		b = xcalloc(1, sizeof *b);
-		sb_init(&b->out);
-		sb_init(&b->names);
-	}
-	if (!r) {
-		r = xcalloc(1, sizeof *r);
-		sb_init(&r->text);
-	}
-	b->raw = r;
-	b->next = NULL;
-	b->state = 0;
-	return b;
-}
-
-static void pbatch_add(pbatch *b, const char *line, size_t len, uint64_t lineno, uint64_t recno, int flag)
-{
-	praw *r = b->raw;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 1024;
-		r->ln = xrealloc(r->ln, r->cap * sizeof *r->ln);
-	}
-	r->ln[r->n++] = (pline){r->text.len, len, lineno, recno, flag};
-	sb_add(&r->text, line, len);
-}
-
-static bool pbatch_full(const ahead *a, const pbatch *b)
-{
-	const praw *r = b->raw;
-	return a->kind == IMPORT_DNS ? r->n >= DNS_BATCH || r->text.len >= DNS_BATCH_BYTES
-				     : r->n >= SCAN_BATCH || r->text.len >= SCAN_BATCH_BYTES;
-}
-
-/* Queue a filled batch for the parsing threads. */
-static void ahead_push(ahead *a, pbatch *b, uint64_t last_line, uint64_t consumed)
-{
-	b->last_line = last_line;
-	b->consumed = consumed;
-	pthread_mutex_lock(&a->mu);
-	b->held = praw_size(b->raw) + b->out.cap + b->names.cap;
-	a->held += b->held;
-	if (a->tail)
-		a->tail->next = b;
-	else
-		a->head = b;
-	a->tail = b;
-	if (!a->todo)
-		a->todo = b;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-}
-
-/* The next batch in file order, parsed (waiting for it when wait); NULL
- * when none is queued and none will be (the reader has ended, or there is
- * none). */
-static pbatch *ahead_pop(ahead *a, bool wait)
-{
-	pthread_mutex_lock(&a->mu);
-	for (;;) {
-		pbatch *b = a->head;
-		if (b && b->state == 2) {
-			a->head = b->next;
-			if (!a->head)
-				a->tail = NULL;
-			pthread_mutex_unlock(&a->mu);
-			return b;
-		}
-		if (!wait || (!b && (a->end != AE_NONE || !a->reading)))
-			break;
-		if (b && b->state == 0 && !a->nparsers) { /* no thread to parse it: here */
-			if (!a->mine) {
-				a->mine = xmalloc(sizeof *a->mine);
-				pscratch_init(a->mine);
-			}
-			ahead_parse_next(a, a->mine);
-			continue;
-		}
-		pthread_cond_wait(&a->cv, &a->mu);
-	}
-	pthread_mutex_unlock(&a->mu);
-	return NULL;
-}
-
-/* A stored batch (or one left unused), emptied for the reader. */
-static void ahead_recycle(ahead *a, pbatch *b)
-{
-	praw_free(b->raw);
-	b->raw = NULL;
-	pthread_mutex_lock(&a->mu);
-	a->held -= b->held;
-	b->held = 0;
-	if (a->nspare < 4) {
-		sb_clear(&b->out);
-		sb_clear(&b->names);
-		b->next = a->spare;
-		a->spare = b;
-		a->nspare++;
-		b = NULL;
-	}
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	pbatch_free(b);
+	(void)ctx;
+	return !oi_avro_sniff(head, n);
 }
 
 /* Whether the reader reads this line's file: a JSON line of DNS, a scan
@@ -778,211 +523,31 @@ static bool ahead_reads(int kind, const char *line, size_t len)
 	return !(i < len && (line[i] == '[' || (n - i == 1 && line[i] == '{')));
 }
 
-static void ahead_finish(ahead *a, enum ahead_end end, char *rerr, bool hand_line)
+static bool dns_takes(void *ctx, const char *line, size_t len)
 {
-	pthread_mutex_lock(&a->mu);
-	a->end = end;
-	a->rerr = rerr;
-	a->hand_line = hand_line;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
+	(void)ctx;
+	return ahead_reads(IMPORT_DNS, line, len);
 }
 
-/* The reader thread: open the file (unless given), read its lines into
- * batches, or hand it over. */
-static void *ahead_reader(void *arg)
+static bool scan_takes(void *ctx, const char *line, size_t len)
 {
-	ahead *a = arg;
-	ahead_yield();
-	if (!a->f) {
-		char *e = NULL;
-		infile *f = infile_open(a->path, &e);
-		free(e); /* this thread reports nothing: opened again when its turn comes */
-		pthread_mutex_lock(&a->mu);
-		a->f = f;
-		a->open_state = f ? 1 : -1;
-		a->size = f ? infile_size(f) : 0;
-		pthread_cond_broadcast(&a->cv);
-		pthread_mutex_unlock(&a->mu);
-		if (!f) {
-			ahead_finish(a, AE_EOF, NULL, false);
-			return NULL;
-		}
-	}
-	infile_lines_init(&a->rd, a->f);
-	a->rd_init = true;
-	size_t n;
-	const void *head = infile_peek(a->f, &n);
-	if (oi_avro_sniff(head, n)) { /* read by do_avro */
-		ahead_finish(a, AE_HANDOVER, NULL, false);
-		return NULL;
-	}
-	bool decided = false;
-	pbatch *b = NULL;
-	char *rerr = NULL;
-	enum ahead_end end = AE_EOF;
-	uint64_t lines = 0;
-	for (;;) {
-		if (!b && !(b = ahead_batch(a, true)))
-			break; /* stopped */
-		int got = infile_lines_next(&a->rd, &rerr);
-		if (got <= 0) {
-			end = got < 0 ? AE_ERROR : AE_EOF;
-			break;
-		}
-		lines++;
-		const char *line = a->rd.line.data ? a->rd.line.data : "";
-		size_t len = a->rd.line.len;
-		if (lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3; /* a UTF-8 byte-order mark */
-			len -= 3;
-		}
-		int flag = a->rd.too_long ? PL_TOO_LONG : len && memchr(line, '\0', len) ? PL_NUL : PL_LINE;
-		if (flag == PL_LINE && blank(line, len))
-			continue;
-		if (flag == PL_LINE && !decided) {
-			if (!ahead_reads(a->kind, line, len)) {
-				end = AE_HANDOVER;
-				break;
-			}
-			decided = true;
-		}
-		pbatch_add(b, flag == PL_LINE ? line : "", flag == PL_LINE ? len : 0, lines, 0, flag);
-		if (pbatch_full(a, b)) {
-			ahead_push(a, b, lines, infile_consumed(a->f));
-			b = NULL;
-		}
-	}
-	pthread_mutex_lock(&a->mu);
-	a->lines = lines;
-	pthread_mutex_unlock(&a->mu);
-	if (b && b->raw->n)
-		ahead_push(a, b, lines, infile_consumed(a->f));
-	else if (b)
-		ahead_recycle(a, b);
-	ahead_finish(a, end, rerr, end == AE_HANDOVER);
-	return NULL;
+	(void)ctx;
+	return ahead_reads(IMPORT_SCANS, line, len);
 }
 
-/* Start reading kind's file: path (opened by the reader), or f (opened
- * here, now owned).  threads: parsing threads allowed to work. */
-static ahead *ahead_start(int kind, const char *path, infile *f, int threads)
+static const readahead_ops dns_ahead = {
+	.takes_file = ahead_takes_file, .takes = dns_takes, .scratch_new = pscratch_new, .scratch_free = pscratch_del,
+	.parse = dns_parse_batch, .batch_lines = DNS_BATCH, .batch_bytes = DNS_BATCH_BYTES, .budget = AHEAD_BUDGET};
+static const readahead_ops scan_ahead = {
+	.takes_file = ahead_takes_file, .takes = scan_takes, .scratch_new = pscratch_new, .scratch_free = pscratch_del,
+	.parse = scan_parse_batch, .batch_lines = SCAN_BATCH, .batch_bytes = SCAN_BATCH_BYTES, .budget = AHEAD_BUDGET};
+
+/* Start reading kind's file ahead: path (opened by the reader), or f
+ * (opened here, now owned).  threads: parsing threads allowed to work. */
+static readahead *ahead_start(int kind, const char *path, infile *f, int threads)
 {
-	ahead *a = xcalloc(1, sizeof *a);
-	pthread_mutex_init(&a->mu, NULL);
-	pthread_cond_init(&a->cv, NULL);
-	a->kind = kind;
-	a->allowed = threads;
-	if (f) {
-		a->f = f;
-		a->open_state = 1;
-		a->size = infile_size(f);
-	} else {
-		a->path = xstrdup(path);
-	}
 	json_decref(json_object()); /* jansson seeds its hash on first use: here, not in a thread */
-	for (int k = 0; k < 2; k++)
-		if (pthread_create(&a->parser[a->nparsers], NULL, ahead_parser, a) == 0)
-			a->nparsers++;
-	a->reading = pthread_create(&a->reader, NULL, ahead_reader, a) == 0;
-	if (!a->reading) { /* read by the caller, line by line */
-		if (!a->f) {
-			a->open_state = -1;
-		} else {
-			infile_lines_init(&a->rd, a->f);
-			a->rd_init = true;
-		}
-		a->end = AE_HANDOVER;
-	}
-	return a;
-}
-
-/* Wait until the reader has opened the file: false when it could not. */
-static bool ahead_opened(ahead *a)
-{
-	pthread_mutex_lock(&a->mu);
-	while (!a->open_state)
-		pthread_cond_wait(&a->cv, &a->mu);
-	bool ok = a->open_state > 0;
-	a->allowed = 2; /* its turn: every parsing thread */
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	return ok;
-}
-
-/* Whether more than the budget is held. */
-static bool ahead_over(ahead *a)
-{
-	pthread_mutex_lock(&a->mu);
-	bool over = a->held > AHEAD_BUDGET;
-	pthread_mutex_unlock(&a->mu);
-	return over;
-}
-
-/* Whether every line the reader will read has been parsed. */
-static bool ahead_parsed(ahead *a)
-{
-	pthread_mutex_lock(&a->mu);
-	bool done = a->end != AE_NONE && !a->todo && !a->parsing;
-	pthread_mutex_unlock(&a->mu);
-	return done;
-}
-
-static void ahead_join_reader(ahead *a)
-{
-	if (a->reading)
-		pthread_join(a->reader, NULL);
-	a->reading = false;
-}
-
-/* Memory the threads' batches took, freed, given back to the system
- * (glibc keeps it in the threads' arenas otherwise). */
-static void ahead_trim(void)
-{
-#ifdef __GLIBC__
-	malloc_trim(0);
-#endif
-}
-
-/* Stop every thread and free everything, the file too. */
-static void ahead_free(ahead *a)
-{
-	if (!a)
-		return;
-	pthread_mutex_lock(&a->mu);
-	a->stop = true;
-	pthread_cond_broadcast(&a->cv);
-	pthread_mutex_unlock(&a->mu);
-	ahead_join_reader(a);
-	for (int k = 0; k < a->nparsers; k++)
-		pthread_join(a->parser[k], NULL);
-	while (a->head) {
-		pbatch *b = a->head;
-		a->head = b->next;
-		pbatch_free(b);
-	}
-	while (a->spare) {
-		pbatch *b = a->spare;
-		a->spare = b->next;
-		pbatch_free(b);
-	}
-	while (a->pool) {
-		praw *r = a->pool;
-		a->pool = r->next;
-		praw_free(r);
-	}
-	if (a->mine) {
-		pscratch_free(a->mine);
-		free(a->mine);
-	}
-	if (a->rd_init)
-		infile_lines_free(&a->rd);
-	infile_close(a->f);
-	free(a->path);
-	free(a->rerr);
-	pthread_mutex_destroy(&a->mu);
-	pthread_cond_destroy(&a->cv);
-	free(a);
+	return readahead_start(kind == IMPORT_DNS ? &dns_ahead : &scan_ahead, NULL, path, f, threads);
 }
 
 /* ---- per-file context ------------------------------------------------- */
@@ -1026,8 +591,7 @@ typedef struct {
 	uint32_t nseq;       /* data records buffered so far */
 	uint32_t nfail;      /* failed lookups buffered so far */
 	strmap *qtypes;      /* query types of failed lookups */
-	ahead *ah;           /* DNS, scans: the parsing threads (and reader) */
-	pbatch *fill;        /* lines read on this thread, for them */
+	readahead *ah;       /* DNS, scans: the parsing threads (and reader) */
 	uint32_t *bref;      /* a parsed batch's names, interned */
 	uint32_t nbref;
 	dcache *dc;          /* the run's copy for the derive step, or NULL */
@@ -1510,15 +1074,15 @@ static int dns_pending(fctx *x, char *line, size_t len)
 /* ---- DNS JSON lines, parsed on other threads (see reading ahead) ------- */
 
 /* Store the rows of a parsed batch, in order. */
-static int dns_store_batch(fctx *x, const pbatch *b)
+static int dns_store_batch(fctx *x, const readahead_batch *b)
 {
 	/* the batch's names, each interned once */
-	if (x->nbref < b->nnames) {
-		x->nbref = b->nnames;
+	if (x->nbref < b->naux) {
+		x->nbref = b->naux;
 		x->bref = xrealloc(x->bref, x->nbref * sizeof *x->bref);
 	}
-	const char *p = b->names.data;
-	for (uint32_t i = 0; i < b->nnames; i++) {
+	const char *p = b->aux.data;
+	for (uint32_t i = 0; i < b->naux; i++) {
 		x->bref[i] = names_ref(x->nm, p);
 		p += strlen(p) + 1;
 	}
@@ -1545,9 +1109,9 @@ static int dns_store_batch(fctx *x, const pbatch *b)
 	return rc;
 }
 
-static int scan_store_batch(fctx *x, const pbatch *b);
+static int scan_store_batch(fctx *x, const readahead_batch *b);
 
-static int ahead_store(fctx *x, const pbatch *b)
+static int ahead_store(fctx *x, const readahead_batch *b)
 {
 	return x->in->kind == IMPORT_DNS ? dns_store_batch(x, b) : scan_store_batch(x, b);
 }
@@ -1556,20 +1120,18 @@ static int ahead_store(fctx *x, const pbatch *b)
  * wait: everything queued, the batch being filled too. */
 static int ahead_take(fctx *x, bool wait)
 {
-	ahead *a = x->ah;
+	readahead *a = x->ah;
 	if (!a)
 		return 0;
-	if (wait && x->fill) {
-		ahead_push(a, x->fill, x->lineno, 0);
-		x->fill = NULL;
-	}
+	if (wait)
+		readahead_flush(a, x->lineno);
 	int rc = 0;
-	pbatch *b;
-	while (rc == 0 && (b = ahead_pop(a, wait || ahead_over(a)))) {
+	readahead_batch *b;
+	while (rc == 0 && (b = readahead_pop(a, wait || readahead_over(a)))) {
 		uint64_t here = x->lineno;
 		rc = ahead_store(x, b);
 		x->lineno = here;
-		ahead_recycle(a, b);
+		readahead_done(a, b);
 	}
 	return rc;
 }
@@ -1584,13 +1146,8 @@ static int ahead_drain(fctx *x)
  * parsing threads. */
 static int ahead_add(fctx *x, const char *line, size_t len, uint64_t lineno, uint64_t recno)
 {
-	if (!x->fill)
-		x->fill = ahead_batch(x->ah, false);
-	pbatch_add(x->fill, line, len, lineno, recno, PL_LINE);
-	if (!pbatch_full(x->ah, x->fill))
+	if (!readahead_add(x->ah, line, len, lineno, recno))
 		return 0;
-	ahead_push(x->ah, x->fill, lineno, 0);
-	x->fill = NULL;
 	return ahead_take(x, false);
 }
 
@@ -1672,7 +1229,7 @@ static int do_avro(fctx *x, infile *f)
 static int scan_write_pk(fctx *x, const scan_pk *h, const char *body);
 
 /* Write a parsed batch in order. */
-static int scan_store_batch(fctx *x, const pbatch *b)
+static int scan_store_batch(fctx *x, const readahead_batch *b)
 {
 	int rc = 0;
 	for (size_t off = 0; off < b->out.len && rc == 0;) {
@@ -2255,7 +1812,7 @@ typedef struct {
 	const import_input *in;
 	const size_t *order; /* inputs in the order imported */
 	size_t n;
-	ahead *next;         /* reading ahead, or NULL */
+	readahead *next;     /* reading ahead, or NULL */
 	size_t next_pos;     /* its position in order */
 } run_ahead;
 
@@ -2281,14 +1838,14 @@ static void run_kick(run_ahead *r, size_t pos)
 }
 
 /* The file at position pos, when it is being read ahead (opened). */
-static ahead *run_take(run_ahead *r, size_t pos)
+static readahead *run_take(run_ahead *r, size_t pos)
 {
 	if (!r || !r->next || r->next_pos != pos)
 		return NULL;
-	ahead *a = r->next;
+	readahead *a = r->next;
 	r->next = NULL;
-	if (!ahead_opened(a)) {
-		ahead_free(a);
+	if (!readahead_opened(a)) {
+		readahead_free(a);
 		return NULL;
 	}
 	return a;
@@ -2299,14 +1856,14 @@ static ahead *run_take(run_ahead *r, size_t pos)
  * ahead once every line of this one is parsed. */
 static int ahead_read(fctx *x, progress *pg, const char *unit, run_ahead *run, size_t pos)
 {
-	ahead *a = x->ah;
+	readahead *a = x->ah;
 	bool kicked = false;
 	size_t taken = 0; /* bytes of batches stored since the last trim */
-	pbatch *b;
-	while ((b = ahead_pop(a, true))) {
+	readahead_batch *b;
+	while ((b = readahead_pop(a, true))) {
 		int rc;
 		if ((taken += b->out.len) >= AHEAD_BUDGET / 4) {
-			ahead_trim();
+			readahead_trim();
 			taken = 0;
 		}
 		if (import_interrupted) {
@@ -2317,21 +1874,23 @@ static int ahead_read(fctx *x, progress *pg, const char *unit, run_ahead *run, s
 		}
 		x->c->lines = b->last_line;
 		progress_update(pg, b->consumed, b->last_line, unit);
-		ahead_recycle(a, b);
+		readahead_done(a, b);
 		if (rc)
 			return rc;
-		if (!kicked && run && ahead_parsed(a)) {
+		if (!kicked && run && readahead_parsed(a)) {
 			run_kick(run, pos);
 			kicked = true;
 		}
 	}
-	ahead_join_reader(a);
-	x->c->lines = x->lineno = a->lines;
-	if (a->end == AE_ERROR) {
-		*x->err = xasprintf("%s (in line %llu)", a->rerr, (unsigned long long)a->lines + 1);
+	uint64_t lines;
+	const char *rerr;
+	enum readahead_end end = readahead_join(a, &lines, &rerr);
+	x->c->lines = x->lineno = lines;
+	if (end == READAHEAD_ERROR) {
+		*x->err = xasprintf("%s (in line %llu)", rerr, (unsigned long long)lines + 1);
 		return -1;
 	}
-	return a->end == AE_HANDOVER ? 1 : 0;
+	return end == READAHEAD_HANDBACK ? 1 : 0;
 }
 
 /* The lines read on this thread (any file but the JSON lines the reader
@@ -2388,14 +1947,16 @@ static int read_input(fctx *x, infile *f, progress *pg, run_ahead *run, size_t p
 {
 	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
 	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
-	ahead *a = x->ah;
+	readahead *a = x->ah;
 	int rc = a ? ahead_read(x, pg, units[x->in->kind], run, pos) : 0;
 	if (rc != 1 && a)
 		return rc;
 	run_kick(run, pos); /* this thread reads the rest: the next file ahead */
-	if (a && a->hand_line) { /* the first line the reader does not read */
-		char *line = a->rd.line.data;
-		size_t len = a->rd.line.len;
+	bool at_line = false;
+	infile_lines *rest = a ? readahead_rest(a, &at_line) : NULL;
+	if (at_line) { /* the first line the reader does not read */
+		char *line = rest->line.data;
+		size_t len = rest->line.len;
 		if (x->lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
 			line += 3;
 			len -= 3;
@@ -2408,7 +1969,7 @@ static int read_input(fctx *x, infile *f, progress *pg, run_ahead *run, size_t p
 	if (!a)
 		infile_lines_init(&own, f);
 	if (rc == 0)
-		rc = read_lines(x, f, a ? &a->rd : &own, pg);
+		rc = read_lines(x, f, a ? rest : &own, pg);
 	if (!a)
 		infile_lines_free(&own);
 	return rc;
@@ -2425,8 +1986,7 @@ static void fctx_free(fctx *x)
 		sb_free(&x->doc->rec);
 		free(x->doc);
 	}
-	pbatch_free(x->fill);
-	ahead_free(x->ah);
+	readahead_free(x->ah);
 	free(x->mx.v);
 	free(x->a.v);
 	free(x->cname.v);
@@ -2484,15 +2044,15 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	bool is_stdin = !strcmp(in->path, "-");
 	/* read ahead already, or opened now (compressed input is recognised
 	 * by its first bytes and decompressed) */
-	ahead *a = run_take(run, pos);
-	infile *f = a ? a->f : infile_open(in->path, err);
+	readahead *a = run_take(run, pos);
+	infile *f = a ? readahead_file(a) : infile_open(in->path, err);
 	if (!f)
 		return -1;
 	if (!a && (in->kind == IMPORT_DNS || in->kind == IMPORT_SCANS))
 		a = ahead_start(in->kind, NULL, f, 2);
 	if (!a)
 		run_kick(run, pos); /* this thread stores this file: the next one is read meanwhile */
-	uint64_t total = a ? a->size : infile_size(f); /* compressed bytes, when compressed */
+	uint64_t total = infile_size(f); /* compressed bytes, when compressed */
 
 	fctx x;
 	memset(&x, 0, sizeof x);
@@ -2532,13 +2092,11 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 		rc = dns_pending_replay(&x, "unterminated quoted field at the end of the file");
 	progress_end(&pg);
 	/* the file is read: its threads end, and what they held is let go */
-	pbatch_free(x.fill);
-	x.fill = NULL;
 	if (x.ah) {
-		ahead_free(x.ah);
+		readahead_free(x.ah);
 		f = NULL;
 		x.ah = NULL;
-		ahead_trim(); /* the batches' memory back, for what is written next */
+		readahead_trim(); /* the batches' memory back, for what is written next */
 	}
 	run_kick(run, pos);
 	if (rc == 0)
@@ -2992,7 +2550,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 		size_t i = order[pos];
 		import_counts c;
 		if (import_one(st, o, &in[i], &c, nm, &dc, &run, pos, err) < 0) {
-			ahead_free(run.next); /* what was read ahead is not needed */
+			readahead_free(run.next); /* what was read ahead is not needed */
 			run.next = NULL;
 			/* say which file, when the message does not (a database error) */
 			const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
@@ -3023,7 +2581,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	}
 	names_free(nm);
 	nm = NULL;
-	ahead_free(run.next);
+	readahead_free(run.next);
 	run.next = NULL;
 	free(order);
 	order = NULL;
@@ -3048,7 +2606,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	}
 	return 0;
 fail:
-	ahead_free(run.next);
+	readahead_free(run.next);
 	free(order);
 	dcache_drop(&dc);
 	names_free(nm);
