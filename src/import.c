@@ -214,6 +214,21 @@ static void pscratch_free(pscratch *s)
 	free(s->noff);
 }
 
+/* Every packed record starts with this. */
+typedef struct {
+	uint64_t lineno;
+	uint32_t size; /* the whole record, a multiple of 8 */
+} pk_head;
+
+/* Start a packed record: its header h (hsize bytes, a pk_head first,
+ * whose size is set here for `body` bytes to follow), which the caller
+ * adds, then pk_pad. */
+static void pk_begin(strbuf *out, void *h, size_t hsize, size_t body)
+{
+	((pk_head *)h)->size = (uint32_t)((hsize + body + 7) & ~(size_t)7);
+	sb_add(out, h, hsize);
+}
+
 /* Pad a packed record to 8 bytes. */
 static void pk_pad(strbuf *out)
 {
@@ -225,9 +240,8 @@ static void pk_pad(strbuf *out)
 /* A parsed DNS line: this, then name, alias, target, qtype (each with its
  * NUL), or, when !ok, the problem. */
 typedef struct {
-	uint64_t lineno;
+	pk_head head;
 	long long timestamp;
-	uint32_t size;    /* the whole record, a multiple of 8 */
 	uint32_t ip, pref, status;
 	uint32_t name[3]; /* name, alias, target: indexes of the batch's names, or NO_NAME */
 	uint8_t ok, kind;
@@ -284,10 +298,9 @@ static void dns_pack_problem(strbuf *out, uint64_t lineno, const char *why)
 {
 	dns_pk h;
 	memset(&h, 0, sizeof h);
-	h.lineno = lineno;
+	h.head.lineno = lineno;
 	size_t n = strlen(why) + 1;
-	h.size = (uint32_t)((sizeof h + n + 7) & ~(size_t)7);
-	sb_add(out, &h, sizeof h);
+	pk_begin(out, &h, sizeof h, n);
 	sb_add(out, why, n);
 	pk_pad(out);
 }
@@ -320,7 +333,7 @@ static void dns_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lin
 	}
 	dns_pk h;
 	memset(&h, 0, sizeof h);
-	h.lineno = lineno;
+	h.head.lineno = lineno;
 	h.timestamp = r->timestamp;
 	h.ip = r->ip;
 	h.pref = r->pref;
@@ -332,8 +345,7 @@ static void dns_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lin
 	for (int i = 0; i < 3; i++)
 		h.name[i] = names[i] ? batch_name(s, b, names[i]) : NO_NAME;
 	size_t n = strlen(r->qtype) + 1;
-	h.size = (uint32_t)((sizeof h + n + 7) & ~(size_t)7);
-	sb_add(out, &h, sizeof h);
+	pk_begin(out, &h, sizeof h, n);
 	sb_add(out, r->qtype, n);
 	pk_pad(out);
 }
@@ -343,8 +355,8 @@ static void dns_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lin
 enum { SK_OK, SK_NOT_SMTP, SK_PROBLEM, SK_BAD_IP };
 
 typedef struct {
-	uint64_t lineno, recno;
-	uint32_t size;  /* the whole record, a multiple of 8 */
+	pk_head head;
+	uint64_t recno;
 	uint32_t body;  /* bytes after this */
 	uint32_t ip;
 	uint8_t what;   /* SK_* */
@@ -367,8 +379,7 @@ static void scan_pack(strbuf *out, scan_pk *h, const void *body, size_t n, const
 	for (int i = 0; text && i < 6; i++)
 		total += tlen[i];
 	h->body = (uint32_t)total;
-	h->size = (uint32_t)((sizeof *h + total + 7) & ~(size_t)7);
-	sb_add(out, h, sizeof *h);
+	pk_begin(out, h, sizeof *h, total);
 	sb_add(out, body, n);
 	for (int i = 0; text && i < 6; i++)
 		sb_add(out, text[i], tlen[i]);
@@ -379,7 +390,7 @@ static void scan_pack_problem(strbuf *out, uint64_t lineno, uint64_t recno, uint
 {
 	scan_pk h;
 	memset(&h, 0, sizeof h);
-	h.lineno = lineno;
+	h.head.lineno = lineno;
 	h.recno = recno;
 	h.what = what;
 	scan_pack(out, &h, why, why ? strlen(why) + 1 : 0, NULL, NULL);
@@ -411,7 +422,7 @@ static void scan_parse_pk(pscratch *s, const char *line, size_t len, uint64_t li
 	}
 	scan_pk h;
 	memset(&h, 0, sizeof h);
-	h.lineno = lineno;
+	h.head.lineno = lineno;
 	h.recno = recno;
 	if (r->not_smtp) { /* another ZGrab2 module: no port-25 evidence */
 		h.what = SK_NOT_SMTP;
@@ -1073,6 +1084,18 @@ static int dns_pending(fctx *x, char *line, size_t len)
 
 /* ---- DNS JSON lines, parsed on other threads (see reading ahead) ------- */
 
+/* The packed record at *off of a batch: its header into h (hsize bytes),
+ * x->lineno its line, *off past it; returns what follows the header. */
+static const char *pk_next(fctx *x, const readahead_batch *b, size_t *off, void *h, size_t hsize)
+{
+	const char *rec = b->out.data + *off;
+	memcpy(h, rec, hsize);
+	const pk_head *head = h;
+	*off += head->size;
+	x->lineno = head->lineno;
+	return rec + hsize;
+}
+
 /* Store the rows of a parsed batch, in order. */
 static int dns_store_batch(fctx *x, const readahead_batch *b)
 {
@@ -1089,10 +1112,7 @@ static int dns_store_batch(fctx *x, const readahead_batch *b)
 	int rc = 0;
 	for (size_t off = 0; off < b->out.len && rc == 0;) {
 		dns_pk h;
-		memcpy(&h, b->out.data + off, sizeof h);
-		const char *t = b->out.data + off + sizeof h;
-		off += h.size;
-		x->lineno = h.lineno;
+		const char *t = pk_next(x, b, &off, &h, sizeof h);
 		if (!h.ok) {
 			rc = problem(x, t);
 			continue;
@@ -1234,10 +1254,7 @@ static int scan_store_batch(fctx *x, const readahead_batch *b)
 	int rc = 0;
 	for (size_t off = 0; off < b->out.len && rc == 0;) {
 		scan_pk h;
-		memcpy(&h, b->out.data + off, sizeof h);
-		const char *body = b->out.data + off + sizeof h;
-		off += h.size;
-		x->lineno = h.lineno;
+		const char *body = pk_next(x, b, &off, &h, sizeof h);
 		if (h.what == SK_NOT_SMTP) {
 			x->c->not_smtp++; /* another ZGrab2 module: no port-25 evidence */
 		} else if (h.what == SK_BAD_IP) {
@@ -1253,19 +1270,6 @@ static int scan_store_batch(fctx *x, const readahead_batch *b)
 		}
 	}
 	return rc;
-}
-
-/* Every record gathered so far parsed and written. */
-static int scan_flush(fctx *x)
-{
-	return ahead_drain(x);
-}
-
-/* One record (a line, or one value of a JSON document) for the parsing
- * threads. */
-static int scan_add(fctx *x, const char *rec, size_t len, uint64_t lineno, uint64_t recno)
-{
-	return ahead_add(x, rec, len, lineno, recno);
 }
 
 /* ---- scans as JSON documents -------------------------------------------
@@ -1294,7 +1298,7 @@ static int doc_record_end(fctx *x, scan_doc *d)
 	d->in_rec = false;
 	if (d->too_long) {
 		d->too_long = false;
-		int rc = scan_flush(x); /* the records before it first */
+		int rc = ahead_drain(x); /* the records before it first */
 		if (rc)
 			return rc;
 		uint64_t here = x->lineno;
@@ -1305,7 +1309,7 @@ static int doc_record_end(fctx *x, scan_doc *d)
 		x->lineno = here;
 		return rc;
 	}
-	int rc = scan_add(x, d->rec.data, d->rec.len, d->rec_line, d->nrec);
+	int rc = ahead_add(x, d->rec.data, d->rec.len, d->rec_line, d->nrec);
 	sb_clear(&d->rec);
 	if (d->rec.cap > (1u << 20)) { /* do not keep a huge one */
 		sb_free(&d->rec);
@@ -1337,7 +1341,7 @@ static int doc_feed(fctx *x, const char *p, size_t len)
 				continue;
 			}
 			if (ch != '{') {
-				int rc = scan_flush(x);
+				int rc = ahead_drain(x);
 				if (rc)
 					return rc;
 				char why[128];
@@ -1402,7 +1406,7 @@ static int doc_end(fctx *x)
 	scan_doc *d = x->doc;
 	if (!d || (!d->in_rec && !d->arrays))
 		return 0;
-	int rc = scan_flush(x); /* the good records first */
+	int rc = ahead_drain(x); /* the good records first */
 	if (rc)
 		return rc;
 	char why[200];
@@ -1439,7 +1443,7 @@ static int do_scan(fctx *x, char *line, size_t len)
 	}
 	if (x->scan_mode == 2)
 		return doc_feed(x, line, len);
-	return scan_add(x, line, len, x->lineno, 0);
+	return ahead_add(x, line, len, x->lineno, 0);
 }
 
 /* The f_scan upsert.  One record per (snapshot, ip).  A record with
