@@ -53,10 +53,15 @@ static int teardown(void **state)
 	return 0;
 }
 
+static void mx_to(strbuf *dns, const char *domain, const char *host, int pref)
+{
+	sb_addf(dns, "{\"query_type\":\"MX\",\"query_name\":\"%s.\",\"response_type\":\"MX\",\"mx_address\":\"%s.\","
+			 "\"mx_preference\":%d,\"status_code\":0}\n", domain, host, pref);
+}
+
 static void mx(const char *domain, const char *host, int pref)
 {
-	sb_addf(&F->dns, "{\"query_type\":\"MX\",\"query_name\":\"%s.\",\"response_type\":\"MX\",\"mx_address\":\"%s.\","
-			 "\"mx_preference\":%d,\"status_code\":0}\n", domain, host, pref);
+	mx_to(&F->dns, domain, host, pref);
 }
 
 static void a(const char *host, const char *ip)
@@ -78,18 +83,25 @@ static void scan(const char *ip, unsigned asn, const char *banner, const char *e
 	sb_adds(&F->scans, "}}}}\n");
 }
 
-static void run_with(unsigned threshold, enum infer_heuristics h)
+/* Import DNS lines (and scan lines, unless NULL) into st's snapshot. */
+static void import_into(store *st, const char *dns, const char *scans)
 {
 	char *err = NULL;
-	import_input in[2] = {{IMPORT_DNS, xstrdup(tmpfile_str(F->dns.data)), NULL},
-			      {IMPORT_SCANS, xstrdup(tmpfile_str(F->scans.data)), NULL}};
+	import_input in[2] = {{IMPORT_DNS, xstrdup(tmpfile_str(dns)), NULL},
+			      {IMPORT_SCANS, scans ? xstrdup(tmpfile_str(scans)) : NULL, NULL}};
 	FILE *devnull = fopen("/dev/null", "w");
 	import_opts io = {"2021-06-08", true, false, 10, devnull};
-	if (import_run(F->st, &io, in, 2, &err) < 0)
+	if (import_run(st, &io, in, scans ? 2 : 1, &err) < 0)
 		fail_msg("import: %s", err);
 	fclose(devnull);
 	free((char *)in[0].path);
 	free((char *)in[1].path);
+}
+
+static void run_with(unsigned threshold, enum infer_heuristics h)
+{
+	char *err = NULL;
+	import_into(F->st, F->dns.data, F->scans.data);
 	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL, NULL, NULL};
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
@@ -755,17 +767,8 @@ static void infer_some(unsigned approaches, kb *k, bool import)
 {
 	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL};
 	char *err = NULL;
-	if (import) {
-		import_input in[2] = {{IMPORT_DNS, xstrdup(tmpfile_str(F->dns.data)), NULL},
-				      {IMPORT_SCANS, xstrdup(tmpfile_str(F->scans.data)), NULL}};
-		FILE *devnull = fopen("/dev/null", "w");
-		import_opts io = {"2021-06-08", true, false, 10, devnull};
-		if (import_run(F->st, &io, in, 2, &err) < 0)
-			fail_msg("import: %s", err);
-		fclose(devnull);
-		free((char *)in[0].path);
-		free((char *)in[1].path);
-	}
+	if (import)
+		import_into(F->st, F->dns.data, F->scans.data);
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
 }
@@ -928,8 +931,8 @@ static void test_partial_run_after_new_data(void **state)
  * unlocked time, or the first only), and under the write lock try to
  * write (it must be refused at once). */
 typedef struct {
-	const char *dns;  /* DNS lines the other connection imports */
-	const char *prefix; /* and the domain prefix<call>.com on Google's MX */
+	const char *also;   /* a domain the other connection gives Google's MX (or NULL) */
+	const char *prefix; /* and the domain prefix<call>.com, on it too */
 	bool every;       /* on every unlocked call, not only the first */
 	int calls, locked_calls, refused;
 } other_writer;
@@ -958,15 +961,10 @@ static void write_meanwhile(void *arg, bool locked)
 	snprintf(name, sizeof name, "%s%d.com", w->prefix, w->calls);
 	strbuf dns;
 	sb_init(&dns);
-	sb_addf(&dns, "%s{\"query_type\":\"MX\",\"query_name\":\"%s.\",\"response_type\":\"MX\",\"mx_address\":"
-		      "\"aspmx.l.google.com.\",\"mx_preference\":1,\"status_code\":0}\n", w->dns, name);
-	import_input in[1] = {{IMPORT_DNS, xstrdup(tmpfile_str(dns.data)), NULL}};
-	FILE *devnull = fopen("/dev/null", "w");
-	import_opts io = {"2021-06-08", true, false, 10, devnull};
-	if (import_run(other, &io, in, 1, &err) < 0)
-		fail_msg("import beside infer: %s", err);
-	fclose(devnull);
-	free((char *)in[0].path);
+	if (w->also)
+		mx_to(&dns, w->also, "aspmx.l.google.com", 1);
+	mx_to(&dns, name, "aspmx.l.google.com", 1);
+	import_into(other, dns.data, NULL);
 	sb_free(&dns);
 	store_close(other);
 }
@@ -984,8 +982,7 @@ static void test_commit_while_reading(void **state)
 	scan("203.0.113.9", 64501, "220 mx.own.com ESMTP", NULL, NULL, false);
 	run();
 	char *err = NULL;
-	other_writer w = {"{\"query_type\":\"MX\",\"query_name\":\"own.com.\",\"response_type\":\"MX\",\"mx_address\":"
-			  "\"aspmx.l.google.com.\",\"mx_preference\":1,\"status_code\":0}\n", "meanwhile", false, 0, 0, 0};
+	other_writer w = {"own.com", "meanwhile", false, 0, 0, 0};
 	char *logbuf = NULL;
 	size_t loglen = 0;
 	FILE *log = open_memstream(&logbuf, &loglen);
@@ -1012,7 +1009,7 @@ static void test_commit_while_reading(void **state)
 	free(clean);
 
 	/* a writer on every try: the third reads under the write lock */
-	other_writer w2 = {"", "again", true, 0, 0, 0};
+	other_writer w2 = {NULL, "again", true, 0, 0, 0};
 	o.log = NULL;
 	o.progress = false;
 	o.after_read_arg = &w2;
