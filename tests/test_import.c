@@ -706,6 +706,19 @@ static char *log_alone(const import_input *in, size_t n, bool strict)
 	return log;
 }
 
+/* What importing in[] in one run logged (log) and stored is what
+ * importing each on its own logs and stores. */
+static void assert_as_alone(fixture *f, const char *log, const import_input *in, size_t n)
+{
+	char *alone = log_alone(in, n, false);
+	char *counts = qs(f, COUNTS);
+	char *together = xasprintf("%s%s", log, counts);
+	assert_string_equal(together, alone);
+	free(together);
+	free(counts);
+	free(alone);
+}
+
 static void test_read_ahead(void **state)
 {
 	fixture *f = *state;
@@ -738,13 +751,7 @@ static void test_read_ahead(void **state)
 		    "targets|3000|3000|0|0|0\ndns|10000|9995|0|3|0\nscans|4|2|0|1|0\n");
 	/* the same files one at a time: the same messages and counts */
 	import_input order[] = {in[2], in[0], in[1]};
-	char *alone = log_alone(order, 3, false);
-	char *counts = qs(f, COUNTS);
-	char *together = xasprintf("%s%s", expect, counts);
-	assert_string_equal(alone, together);
-	free(together);
-	free(counts);
-	free(alone);
+	assert_as_alone(f, expect, order, 3);
 	for (int i = 0; i < 3; i++)
 		free((char *)in[i].path);
 }
@@ -860,13 +867,7 @@ static void test_read_ahead_handover(void **state)
 		{IMPORT_DNS, gz, NULL},
 	};
 	assert_int_equal(run(f, false, in, 6, &err), 0);
-	char *alone = log_alone(in, 6, false);
-	char *counts = qs(f, COUNTS);
-	char *together = xasprintf("%s%s", logtext(f), counts);
-	assert_string_equal(together, alone);
-	free(together);
-	free(counts);
-	free(alone);
+	assert_as_alone(f, logtext(f), in, 6);
 	assert_non_null(strstr(logtext(f), ":4: 3 fields, the header has 5\n"));
 	assert_non_null(strstr(logtext(f), ": 5000 lines, 4997 imported, 0 already present, 1 skipped, 0 failed lookups\n"));
 	assert_int_equal(q(f, "SELECT count(*) FROM f_mx WHERE domain IN (SELECT id FROM name WHERE name = 'c1.org')"), 1);
