@@ -2227,7 +2227,7 @@ static uint32_t coverage_of(const ctx *c, uint32_t d)
 
 static const tablesync_table primary_mx_def = {"f_primary_mx", "snap, domain, host", "domain, host",
 					       "domain = ?2 AND host = ?3", 2, NULL,
-					       "f_primary_mx_host", "f_primary_mx(snap, host)"};
+					       "f_primary_mx_host", STORE_INDEX_PRIMARY_MX_HOST};
 static const tablesync_table coverage_def = {"f_coverage", "snap, domain, category", "domain", "domain = ?2", 1,
 					     NULL, NULL, NULL};
 

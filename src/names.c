@@ -262,8 +262,11 @@ int names_flush(names *n, store *st, char **err)
 	 * fall between the stored ones, and every page they land on splits).
 	 * At 1M domains, 550k names into 300k took 0.96 s so, 1.41 s kept up;
 	 * 490k into 1M 1.58 s so, 1.25 s kept up.  In one transaction with
-	 * the rows: no reader sees the table without its index. */
-	bool rebuild = k >= n->flushed;
+	 * the rows: no reader sees the table without its index.  Into an
+	 * empty table both grow at their ends only, and keeping the index up
+	 * costs less than sorting for it (1.5M names: 1.05 s against 1.39 s
+	 * of CPU). */
+	bool rebuild = n->flushed > 0 && k >= n->flushed;
 	int rc = store_begin(st, err);
 	if (rc == 0 && rebuild)
 		rc = store_exec(st, "DROP INDEX name_name", err);

@@ -493,8 +493,22 @@ static const char schema_v8[] =
  * index (275,222 rows, 50 ms at 1M), the first rows of it with. */
 static const char schema_v9[] = "CREATE INDEX IF NOT EXISTS f_share_weight ON f_share(snap, weight);";
 
+/* Version 10: the two secondary indexes that infer and import build
+ * again after each bulk load lead with the column that varies.  SQLite
+ * sorts the index entries and compares the first column of two entries
+ * as integers before it decodes the rest; on (snap, host) that column
+ * is the same in every entry of the load, so every comparison decoded
+ * both whole entries.  On (host, snap) the build of f_primary_mx_host
+ * took 1.16 s at 1M domains against 1.46 s, f_mx_ip_ip 0.59 s against
+ * 0.86 s.  They serve the same look-ups (snap = ? AND host = ?, snap = ?
+ * AND ip = ?); no query reads them in order. */
+static const char schema_v10[] = "DROP INDEX IF EXISTS f_primary_mx_host;"
+				 "CREATE INDEX f_primary_mx_host ON " STORE_INDEX_PRIMARY_MX_HOST ";"
+				 "DROP INDEX IF EXISTS f_mx_ip_ip;"
+				 "CREATE INDEX f_mx_ip_ip ON " STORE_INDEX_MX_IP_IP ";";
+
 static const char *migrations[] = {schema_v1, schema_v2, schema_v3, schema_v4, schema_v5,
-				   schema_v6, schema_v7, schema_v8, schema_v9};
+				   schema_v6, schema_v7, schema_v8, schema_v9, schema_v10};
 _Static_assert(sizeof migrations / sizeof migrations[0] == STORE_SCHEMA_VERSION, "one migration per schema version");
 
 char *store_db_error(sqlite3 *db, const char *what)

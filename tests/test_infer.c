@@ -581,6 +581,14 @@ static void test_rerun_replaces_and_records(void **state)
 	assert_int_equal(sqlite3_column_int(s, 2), 1);
 	assert_string_equal((const char *)sqlite3_column_text(s, 3), "mx,cert,banner,priority");
 	sqlite3_finalize(s);
+	/* the indexes import and infer build again after their loads are the
+	 * schema's (store.c, schema 10) */
+	sqlite3_prepare_v2(store_db(F->st), "SELECT group_concat(sql, '; ') FROM (SELECT sql FROM sqlite_master"
+					    " WHERE name IN ('f_primary_mx_host', 'f_mx_ip_ip') ORDER BY name)", -1, &s, NULL);
+	assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(s, 0), "CREATE INDEX f_mx_ip_ip ON f_mx_ip(ip, snap); "
+								       "CREATE INDEX f_primary_mx_host ON f_primary_mx(host, snap)");
+	sqlite3_finalize(s);
 }
 
 /* Every table infer writes, as text in key order. */

@@ -167,9 +167,10 @@ static void test_shared_prefixes_in_order(void **state)
 	store_close(st);
 }
 
-/* the name index after a flush: rebuilt when the flush is at least as
- * large as the table, kept up otherwise; unique either way, and back as
- * it was when the flush fails */
+/* the name index after a flush: kept up into an empty table (both grow
+ * at their ends), rebuilt when the flush is at least as large as the
+ * table, kept up otherwise; unique either way, and back as it was when
+ * the flush fails */
 static void test_index_after_flush(void **state)
 {
 	(void)state;
@@ -180,31 +181,36 @@ static void test_index_after_flush(void **state)
 	const char *has_index = "SELECT count(*) FROM pragma_index_list('name') WHERE name = 'name_name' AND \"unique\"";
 	names *n = names_open(st, &err);
 	assert_non_null(n);
-	/* another writer took id 1 behind the cache's back: the flush fails
-	 * (rebuilding: 1 name into 0), and the index is back */
+	names_ref(n, "m.example"); /* 1 into 0: kept up */
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(db_int(st, has_index), 1);
+	/* another writer took id 2 behind the cache's back: the flush fails
+	 * (rebuilding: 2 names into 1), and the index is back */
 	store *other = store_open(path, &err);
 	assert_non_null(other);
-	assert_int_equal(store_exec(other, "INSERT INTO name(id, name) VALUES(1, 'z.example')", &err), 0);
+	assert_int_equal(store_exec(other, "INSERT INTO name(id, name) VALUES(2, 'z.example')", &err), 0);
 	store_close(other);
 	names_ref(n, "a.example");
+	names_ref(n, "y.example");
 	assert_int_equal(names_flush(n, st, &err), -1);
 	assert_non_null(strstr(err, "UNIQUE constraint failed: name.id"));
 	free(err);
 	err = NULL;
 	assert_int_equal(db_int(st, has_index), 1);
-	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 1);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 2);
 	names_free(n);
 	n = names_open(st, &err);
 	const char *first[] = {"c.example", "a.example", "b.example"};
 	for (size_t i = 0; i < 3; i++)
-		names_ref(n, first[i]); /* 3 into 1: rebuilt */
+		names_ref(n, first[i]); /* 3 into 2: rebuilt */
 	assert_int_equal(names_flush(n, st, &err), 0);
 	assert_int_equal(db_int(st, has_index), 1);
-	names_ref(n, "d.example"); /* 1 into 4: kept up */
+	names_ref(n, "d.example"); /* 1 into 5: kept up */
 	assert_int_equal(names_flush(n, st, &err), 0);
 	assert_int_equal(db_int(st, has_index), 1);
 	assert_string_equal(db_text(st, "SELECT group_concat(id || ':' || name, ' ') FROM (SELECT * FROM name ORDER BY id)"),
-			    "1:z.example 2:a.example 3:b.example 4:c.example 5:d.example");
+			    "1:m.example 2:z.example 3:a.example 4:b.example 5:c.example 6:d.example");
+	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	assert_int_equal(store_exec(st, "INSERT INTO name(name) VALUES('b.example')", &err), -1);
 	assert_non_null(strstr(err, "UNIQUE constraint failed: name.name"));
 	free(err);

@@ -12,7 +12,13 @@
 
 #include "mxray/util.h"
 
-#define STORE_SCHEMA_VERSION 9
+#define STORE_SCHEMA_VERSION 10
+
+/* The secondary indexes that infer (f_primary_mx_host) and import
+ * (f_mx_ip_ip) drop before a bulk load and build again after it, as the
+ * schema has them: the column that varies first (schema 10). */
+#define STORE_INDEX_PRIMARY_MX_HOST "f_primary_mx(host, snap)"
+#define STORE_INDEX_MX_IP_IP "f_mx_ip(ip, snap)"
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */
