@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <zlib.h>
 
 enum { GZ, BZ2, XZ, ZST };
 static const char *const names[] = {"gzip", "bzip2", "xz", "zstd"};
@@ -451,6 +452,65 @@ static void test_corrupt(void **state)
 	free(data);
 }
 
+/* A gzip member whose header has every optional field (extra, name,
+ * comment, header CRC), then one without; read in 7-byte pieces, so that
+ * the header, the end of the deflate data and the trailer are cut at
+ * every place.  A wrong header CRC is an error. */
+static void test_gzip_header_fields(void **state)
+{
+	(void)state;
+	size_t len;
+	char *data = payload(&len);
+	size_t n;
+	unsigned char *z = pack(GZ, data, len, &n);
+	/* the 10-byte header, then FHCRC|FEXTRA|FNAME|FCOMMENT and their fields */
+	static const unsigned char extra[] = {6, 0, 'm', 'x', 2, 0, 'o', 'k'};
+	strbuf sb;
+	sb_init(&sb);
+	unsigned char head[10];
+	memcpy(head, z, 10);
+	head[3] = 0x02 | 0x04 | 0x08 | 0x10;
+	sb_add(&sb, head, 10);
+	sb_add(&sb, extra, sizeof extra);
+	sb_add(&sb, "data.jsonl", 11);
+	sb_add(&sb, "a comment", 10);
+	uLong hcrc = crc32(0, (const Bytef *)sb.data, (uInt)sb.len);
+	unsigned char h2[2] = {(unsigned char)(hcrc & 0xff), (unsigned char)(hcrc >> 8 & 0xff)};
+	size_t hcrc_at = sb.len;
+	sb_add(&sb, h2, 2);
+	sb_add(&sb, z + 10, n - 10);
+	sb_add(&sb, z, n); /* the second member: plain header */
+	char *err = NULL;
+	infile *f = infile_open(tmpfile_with(sb.data, sb.len), &err);
+	if (!f)
+		fail_msg("%s", err);
+	size_t got_len;
+	char *got = slurp(f, 7, &got_len);
+	assert_int_equal(got_len, 2 * len);
+	assert_memory_equal(got, data, len);
+	assert_memory_equal(got + len, data, len);
+	assert_int_equal(infile_consumed(f), sb.len);
+	infile_close(f);
+	free(got);
+
+	sb.data[hcrc_at] ^= 0x01;
+	const char *p = tmpfile_with(sb.data, sb.len);
+	f = infile_open(p, &err);
+	if (f) {
+		char *msg = read_to_error(f);
+		err = msg;
+		infile_close(f);
+	}
+	char want[512];
+	snprintf(want, sizeof want, "%s: corrupt gzip data at compressed byte ", p);
+	assert_true(!strncmp(err, want, strlen(want)));
+	assert_non_null(strstr(err, ": header crc mismatch"));
+	free(err);
+	free(sb.data);
+	free(z);
+	free(data);
+}
+
 static void test_refused(void **state)
 {
 	(void)state;
@@ -535,6 +595,7 @@ int main(void)
 		cmocka_unit_test(test_compressed),  cmocka_unit_test(test_pipe),
 		cmocka_unit_test(test_truncated),   cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_refused),     cmocka_unit_test(test_open_errors),
+		cmocka_unit_test(test_gzip_header_fields),
 	};
 	return cmocka_run_group_tests_name("infile", tests, NULL, NULL);
 }
