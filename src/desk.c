@@ -1485,8 +1485,9 @@ static bool match_hosts(desk *d, match *m, int64_t snap)
  * the pass is over. */
 static bool match_scans(desk *d, match *m, int64_t snap)
 {
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT ip, banner, ehlo, cert_cn, cert_names FROM f_scan"
-					       " WHERE snap = ?1 AND ip > ?2 ORDER BY ip LIMIT 10000", NULL);
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT c.ip, c.banner, " STORE_SCAN_EHLO("c", "r") ", c.cert_cn,"
+					       " c.cert_names FROM f_scan c LEFT JOIN scan_text r ON r.id = c.ehlo_rest"
+					       " WHERE c.snap = ?1 AND c.ip > ?2 ORDER BY c.ip LIMIT 10000", NULL);
 	if (!s)
 		return true;
 	sqlite3_bind_int64(s, 1, snap);

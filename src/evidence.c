@@ -39,12 +39,14 @@ int evidence_ip(store *st, const char *snapshot, uint32_t ip, ev_ip *out, char *
 	out->trusted = -1;
 	mx_ipv4_format(ip, out->text);
 	sqlite3_stmt *s = store_prepare(st,
-		"SELECT s.ip IS NOT NULL, s.port25, s.banner, s.ehlo, s.cert_cn, s.cert_names, s.trusted, s.format,"
+		"SELECT s.ip IS NOT NULL, s.port25, s.banner, " STORE_SCAN_EHLO("s", "r") ", s.cert_cn, s.cert_names,"
+		" s.trusted, CAST(sf.text AS TEXT),"
 		" a.ip IS NOT NULL, a.asn, a.asn_set, a.source, o.aut_name, g.org_name, g.country, o.asn IS NOT NULL,"
 		" i.ip IS NOT NULL, i.live, i.num_ip, cg.name, i.num_cert, i.banner_fqdn, i.ehlo_fqdn,"
 		" max(i.num_ip, coalesce(i.num_cert, 0))"
 		" FROM (SELECT ?2 AS n, (SELECT id FROM snapshot WHERE date = ?1) AS snap) x"
-		" LEFT JOIN f_scan s ON s.snap = x.snap AND s.ip = x.n"
+		" LEFT JOIN f_scan s ON s.snap = x.snap AND s.ip = x.n LEFT JOIN scan_text r ON r.id = s.ehlo_rest"
+		" LEFT JOIN scan_text sf ON sf.id = s.format_id"
 		" LEFT JOIN f_asn a ON a.snap = x.snap AND a.ip = x.n LEFT JOIN as_org o ON o.asn = a.asn"
 		" LEFT JOIN org g ON g.org_id = o.org_id LEFT JOIN f_ip_ev i ON i.snap = x.snap AND i.ip = x.n"
 		" LEFT JOIN name cg ON cg.id = i.cert_group", err);

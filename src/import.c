@@ -589,6 +589,7 @@ typedef struct {
 	struct scan_doc *doc;
 	sqlite3_stmt *scan_ins; /* the f_scan upsert (cached by the store) */
 	struct scan_chunk *chunk; /* parsed records waiting to be written */
+	struct scantext *texts; /* the shared scan texts' ids, once a row needs one */
 	frows scan_asn;      /* the records' ASNs: {ip, record, asn}, seq = record */
 	uint8_t *scan_changed; /* per record of the file: its f_scan or f_asn row changed */
 	uint32_t nscan;      /* records of the file so far */
@@ -1451,18 +1452,125 @@ static int do_scan(fctx *x, char *line, size_t len)
  * Identical data changes nothing, so a re-import counts as already
  * present. */
 static const char scan_upsert_sql[] =
-	"INSERT INTO f_scan(snap, ip, port25, banner, ehlo, starttls, cert_cn, cert_names,"
-	" trusted, format, scanned_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+	"INSERT INTO f_scan(snap, ip, port25, banner, ehlo_head, ehlo_rest, starttls_id, cert_cn, cert_names,"
+	" trusted, format_id, scanned_at) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12) "
 	"ON CONFLICT(snap, ip) DO UPDATE SET port25=excluded.port25, banner=excluded.banner,"
-	" ehlo=excluded.ehlo, starttls=excluded.starttls, cert_cn=excluded.cert_cn,"
-	" cert_names=excluded.cert_names, trusted=excluded.trusted, format=excluded.format,"
-	" scanned_at=excluded.scanned_at "
-	"WHERE excluded.port25 >= f_scan.port25 AND (f_scan.port25, f_scan.banner, f_scan.ehlo,"
-	" f_scan.starttls, f_scan.cert_cn, f_scan.cert_names, f_scan.trusted, f_scan.format,"
-	" f_scan.scanned_at)"
-	" IS NOT (excluded.port25, excluded.banner, excluded.ehlo, excluded.starttls,"
-	" excluded.cert_cn, excluded.cert_names, excluded.trusted, excluded.format,"
+	" ehlo_head=excluded.ehlo_head, ehlo_rest=excluded.ehlo_rest, starttls_id=excluded.starttls_id,"
+	" cert_cn=excluded.cert_cn, cert_names=excluded.cert_names, trusted=excluded.trusted,"
+	" format_id=excluded.format_id, scanned_at=excluded.scanned_at "
+	"WHERE excluded.port25 >= f_scan.port25 AND (f_scan.port25, f_scan.banner, f_scan.ehlo_head,"
+	" f_scan.ehlo_rest, f_scan.starttls_id, f_scan.cert_cn, f_scan.cert_names, f_scan.trusted,"
+	" f_scan.format_id, f_scan.scanned_at)"
+	" IS NOT (excluded.port25, excluded.banner, excluded.ehlo_head, excluded.ehlo_rest,"
+	" excluded.starttls_id, excluded.cert_cn, excluded.cert_names, excluded.trusted, excluded.format_id,"
 	" excluded.scanned_at)";
+
+/* ---- shared scan texts ---------------------------------------------------
+ *
+ * The texts many servers share (an EHLO reply after its first line, a
+ * STARTTLS reply, a record's format) are stored once in scan_text and
+ * referred to by id (store.c, schema 11).  The ids are looked up in a map
+ * of the table, loaded at the file's first scan row with the write lock
+ * held (another import may have added texts), and gone with the file's
+ * transaction.  A text is any bytes: a key with a NUL byte (or starting
+ * with byte 1) is written as byte 1 and the text in hex. */
+typedef struct scantext {
+	strmap *map;
+	int64_t *id; /* by map index */
+	size_t cap;
+	strbuf key;
+} scantext;
+
+static void scantext_free(scantext *t)
+{
+	if (!t)
+		return;
+	strmap_free(t->map);
+	free(t->id);
+	sb_free(&t->key);
+	free(t);
+}
+
+static const char *scantext_key(scantext *t, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	sb_clear(&t->key);
+	if (n && (memchr(b, '\0', n) || b[0] == 1)) {
+		static const char hex[] = "0123456789abcdef";
+		sb_addc(&t->key, 1);
+		for (size_t i = 0; i < n; i++) {
+			sb_addc(&t->key, hex[b[i] >> 4]);
+			sb_addc(&t->key, hex[b[i] & 15]);
+		}
+	} else if (n) {
+		sb_add(&t->key, p, n);
+	}
+	sb_addc(&t->key, '\0');
+	return t->key.data;
+}
+
+static void scantext_put(scantext *t, const char *key, int64_t id)
+{
+	uint32_t i = strmap_intern(t->map, key, NULL);
+	if (i >= t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		while (nc <= i)
+			nc *= 2;
+		t->id = xrealloc(t->id, nc * sizeof *t->id);
+		t->cap = nc;
+	}
+	t->id[i] = id;
+}
+
+static int scantext_load(fctx *x)
+{
+	scantext *t = x->texts = xcalloc(1, sizeof *x->texts);
+	t->map = strmap_new();
+	sb_init(&t->key);
+	sqlite3_stmt *s = prep(x, "SELECT id, text FROM scan_text");
+	if (!s)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		scantext_put(t, scantext_key(t, sqlite3_column_blob(s, 1), (size_t)sqlite3_column_bytes(s, 1)),
+			     sqlite3_column_int64(s, 0));
+	if (store_read_done(x->st, s, rc, x->err) < 0) {
+		x->abort = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* The id of a shared text (stored now if it is new), or -1 on a database
+ * error. */
+static int64_t scantext_id(fctx *x, const void *p, size_t n)
+{
+	if (!x->texts && scantext_load(x) < 0)
+		return -1;
+	scantext *t = x->texts;
+	const char *key = scantext_key(t, p, n);
+	uint32_t i = strmap_find(t->map, key);
+	if (i != UINT32_MAX && i < t->cap)
+		return t->id[i];
+	sqlite3_stmt *s = prep(x, "INSERT INTO scan_text(text) VALUES(?1)");
+	if (!s)
+		return -1;
+	sqlite3_bind_blob64(s, 1, n ? p : "", n, SQLITE_STATIC);
+	int changed = 0;
+	if (write_row(x, s, &changed) < 0)
+		return -1;
+	int64_t id = sqlite3_last_insert_rowid(store_db(x->st));
+	scantext_put(t, key, id);
+	return id;
+}
+
+/* Where an EHLO reply is cut: after its first newline, when something
+ * follows it (else 0: the reply is kept whole). */
+static size_t ehlo_cut(const char *p, size_t n)
+{
+	const char *nl = memchr(p, '\n', n);
+	return nl && (size_t)(nl - p) + 1 < n ? (size_t)(nl - p) + 1 : 0;
+}
 
 /* ---- scan records in address order --------------------------------------
  *
@@ -1504,8 +1612,9 @@ static void chunk_free(scan_chunk *c)
 }
 
 /* Bind one kept record to the f_scan upsert (texts without a copy: the
- * arena stays put until the row is written). */
-static void chunk_bind(fctx *x, sqlite3_stmt *s, const char *at, uint32_t ip)
+ * arena stays put until the row is written); the shared texts by id.
+ * -1 on a database error. */
+static int chunk_bind(fctx *x, sqlite3_stmt *s, const char *at, uint32_t ip)
 {
 	chunk_rec h;
 	memcpy(&h, at, sizeof h);
@@ -1520,20 +1629,42 @@ static void chunk_bind(fctx *x, sqlite3_stmt *s, const char *at, uint32_t ip)
 	sqlite3_bind_int(s, 3, h.port25);
 	/* the SMTP texts may hold any bytes and stay BLOBs; the CN is a
 	 * name: TEXT, so that cert_cn = '*.example.com' matches */
+	static const int col[6] = {4, 5, 7, 8, 9, 12};
 	for (int i = 0; i < 6; i++) {
-		static const int col[6] = {4, 5, 6, 7, 8, 11};
-		if (!(h.present >> i & 1))
+		if (!(h.present >> i & 1)) {
 			sqlite3_bind_null(s, col[i]);
-		else if (i < 3)
+		} else if (i == 1) { /* EHLO: the first line here, the rest shared */
+			size_t cut = ehlo_cut(text[1], h.len[1]);
+			sqlite3_bind_blob64(s, 5, text[1], cut ? cut : h.len[1], SQLITE_STATIC);
+			if (cut) {
+				int64_t id = scantext_id(x, text[1] + cut, h.len[1] - cut);
+				if (id < 0)
+					return -1;
+				sqlite3_bind_int64(s, 6, id);
+			}
+		} else if (i == 2) { /* STARTTLS: shared */
+			int64_t id = scantext_id(x, text[2], h.len[2]);
+			if (id < 0)
+				return -1;
+			sqlite3_bind_int64(s, 7, id);
+		} else if (i < 3) {
 			sqlite3_bind_blob64(s, col[i], text[i], h.len[i], SQLITE_STATIC);
-		else
+		} else {
 			sqlite3_bind_text64(s, col[i], text[i], h.len[i], SQLITE_STATIC, SQLITE_UTF8);
+		}
 	}
+	if (!(h.present >> 1 & 1) || !ehlo_cut(text[1], h.len[1]))
+		sqlite3_bind_null(s, 6);
 	if (h.trusted >= 0)
-		sqlite3_bind_int(s, 9, h.trusted);
+		sqlite3_bind_int(s, 10, h.trusted);
 	else
-		sqlite3_bind_null(s, 9);
-	sqlite3_bind_text(s, 10, scan_format_names[h.format], -1, SQLITE_STATIC);
+		sqlite3_bind_null(s, 10);
+	const char *fmt = scan_format_names[h.format];
+	int64_t fid = scantext_id(x, fmt, strlen(fmt));
+	if (fid < 0)
+		return -1;
+	sqlite3_bind_int64(s, 11, fid);
+	return 0;
 }
 
 /* Write the chunk's records in address order, and empty it. */
@@ -1559,9 +1690,10 @@ static int chunk_write(fctx *x)
 	}
 	for (size_t i = 0; i < c->n && rc == 0; i++) {
 		uint64_t off = (uint64_t)c->ref[i][2] << 32 | c->ref[i][3];
-		chunk_bind(x, s, c->arena + off, c->ref[i][0]);
 		int changed = 0;
-		rc = write_row(x, s, &changed);
+		rc = chunk_bind(x, s, c->arena + off, c->ref[i][0]);
+		if (rc == 0)
+			rc = write_row(x, s, &changed);
 		if (changed)
 			x->scan_changed[c->ref[i][1]] = 1;
 		if (keep) {
@@ -1999,6 +2131,7 @@ static void fctx_free(fctx *x)
 	free(x->scan_asn.v);
 	free(x->scan_changed);
 	chunk_free(x->chunk);
+	scantext_free(x->texts);
 	strmap_free(x->qtypes);
 	free(x->bref);
 }

@@ -726,8 +726,9 @@ static void *scan_names(void *arg)
 static int load_scans(ctx *c)
 {
 	/* in address order: the order of the records, and of their names' ids */
-	sqlite3_stmt *s = prepare_id(c, "SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan"
-				     " WHERE snap = ?1 ORDER BY ip");
+	sqlite3_stmt *s = prepare_id(c, "SELECT c.ip, c.banner, " STORE_SCAN_EHLO("c", "r") ", c.cert_names, c.trusted,"
+				     " c.port25 FROM f_scan c LEFT JOIN scan_text r ON r.id = c.ehlo_rest"
+				     " WHERE c.snap = ?1 ORDER BY c.ip");
 	if (!s)
 		return -1;
 	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */

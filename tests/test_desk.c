@@ -844,9 +844,10 @@ static void test_evidence_search_and_filters(void **state)
 	desk_set_sort(d, SORT_IP, false);
 	/* gsmtp is in banners only: a row Google does not answer for */
 	/* (the integer tables: the views join on text) */
-	int64_t want = q("SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap AND s.ip = i.ip WHERE i.live = 1"
+	int64_t want = q("SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap AND s.ip = i.ip"
+			 " LEFT JOIN scan_text r ON r.id = s.ehlo_rest WHERE i.live = 1"
 			 " AND i.provider <> (SELECT id FROM name WHERE name = 'google.com')"
-			 " AND (instr(lower(s.banner), 'gsmtp') OR instr(lower(s.ehlo), 'gsmtp'))");
+			 " AND (instr(lower(s.banner), 'gsmtp') OR instr(lower(" STORE_SCAN_EHLO("s", "r") "), 'gsmtp'))");
 	assert_true(want > 0);
 	long hit = -1;
 	int64_t found = 0;
@@ -856,9 +857,10 @@ static void test_evidence_search_and_filters(void **state)
 		if (wrapped && from)
 			break;
 		const desk_row *r = desk_row_get(d, desk_visible(d, (size_t)hit));
-		char sql[200];
-		snprintf(sql, sizeof sql, "SELECT count(*) FROM f_scan WHERE ip = %u AND (instr(lower(banner), 'gsmtp')"
-			 " OR instr(lower(ehlo), 'gsmtp'))", r->ipnum);
+		char sql[400];
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM f_scan s LEFT JOIN scan_text r ON r.id = s.ehlo_rest"
+			 " WHERE s.ip = %u AND (instr(lower(s.banner), 'gsmtp') OR instr(lower(" STORE_SCAN_EHLO("s", "r")
+			 "), 'gsmtp'))", r->ipnum);
 		assert_int_equal(q(sql), 1);
 		found += strcmp(r->provider_id, "google.com") != 0;
 	}
@@ -878,8 +880,9 @@ static void test_evidence_search_and_filters(void **state)
 	settle(d, &v);
 	assert_false(desk_filter_pending(d, NULL));
 	assert_int_equal(desk_nvisible(d), q("SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap"
-					     " AND s.ip = i.ip WHERE i.live = 1 AND (instr(lower(s.banner), 'postfix')"
-					     " OR instr(lower(s.ehlo), 'postfix'))"));
+					     " AND s.ip = i.ip LEFT JOIN scan_text r ON r.id = s.ehlo_rest WHERE i.live = 1"
+					     " AND (instr(lower(s.banner), 'postfix') OR instr(lower(" STORE_SCAN_EHLO("s", "r")
+					     "), 'postfix'))"));
 	assert_true(desk_set_filter(d, "cert=outlook heuristic=suggest", &why));
 	settle(d, &v);
 	assert_int_equal(desk_nvisible(d), q("SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap"

@@ -509,6 +509,50 @@ static void test_cert_cn_text(void **state)
 	free((char *)in[0].path);
 }
 
+/* The scan texts many servers share are stored once (scan_text): an EHLO
+ * reply after its first line, a STARTTLS reply, the format.  The scan
+ * view gives back every byte (a NUL, a byte 1), BLOBs as before; a reply
+ * of one line, or one whose only newline ends it, is kept whole; an
+ * empty STARTTLS reply is not a missing one; a re-import changes
+ * nothing. */
+static void test_shared_scan_texts(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+#define SCAN_REC(ip, ehlo, tls)                                                                   \
+	"{\"ip\":\"" ip "\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\",\"ehlo\":\"" ehlo "\"" tls \
+	"}}}}\n"
+	const char *scans = SCAN_REC("192.0.2.1", "250-a.example\\r\\n250 STARTTLS", ",\"starttls\":\"220 go\"")
+		SCAN_REC("192.0.2.2", "250-b.example\\r\\n250 STARTTLS", ",\"starttls\":\"220 go\"")
+		SCAN_REC("192.0.2.3", "250-c\\n\\u0001x\\u0000y", ",\"starttls\":\"\"")
+		SCAN_REC("192.0.2.4", "250 one line\\n", "") SCAN_REC("192.0.2.5", "250 single", "");
+#undef SCAN_REC
+	import_input in[] = {{IMPORT_SCANS, xstrdup(tmpfile_str(scans)), NULL}};
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ": 5 lines, 5 imported, 0 already present, 0 skipped\n"));
+	assert_rows(f, "SELECT ip, quote(ehlo), quote(starttls), format FROM scan ORDER BY ip_int",
+		    "192.0.2.1|X'3235302D612E6578616D706C650D0A323530205354415254544C53'|X'32323020676F'|censys-legacy\n"
+		    "192.0.2.2|X'3235302D622E6578616D706C650D0A323530205354415254544C53'|X'32323020676F'|censys-legacy\n"
+		    "192.0.2.3|X'3235302D630A01780079'|X''|censys-legacy\n"
+		    "192.0.2.4|X'323530206F6E65206C696E650A'|NULL|censys-legacy\n"
+		    "192.0.2.5|X'3235302073696E676C65'|NULL|censys-legacy\n");
+	/* two tails, two STARTTLS replies, one format; the tails after a first
+	 * line that ends in a newline */
+	assert_rows(f, "SELECT quote(text) FROM scan_text ORDER BY id",
+		    "X'323530205354415254544C53'\nX'32323020676F'\nX'63656E7379732D6C6567616379'\nX'01780079'\nX''\n");
+	assert_rows(f, "SELECT ip, quote(ehlo_head), ehlo_rest IS NOT NULL FROM f_scan ORDER BY ip",
+		    "3221225985|X'3235302D612E6578616D706C650D0A'|1\n"
+		    "3221225986|X'3235302D622E6578616D706C650D0A'|1\n"
+		    "3221225987|X'3235302D630A'|1\n"
+		    "3221225988|X'323530206F6E65206C696E650A'|0\n"
+		    "3221225989|X'3235302073696E676C65'|0\n");
+	clear_log(f);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ": 5 lines, 0 imported, 5 already present, 0 skipped\n"));
+	assert_rows(f, "SELECT count(*) FROM scan_text", "5\n");
+	free((char *)in[0].path);
+}
+
 /* f_scan is a rowid table; a file's records are written in address order
  * (in chunks), and a read of a snapshot goes through the unique index on
  * (snap, ip) and comes in address order.  The records' ASNs are written at
@@ -539,9 +583,9 @@ static void test_scan_order_and_asn(void **state)
 		    "3221225985|220 c\n3325256711|220 b\n3405803785|220 a\n");
 	/* infer's read (with the planner statistics the import leaves: on so
 	 * small a table an unordered read would scan it) */
-	char *plan = qs(f, "EXPLAIN QUERY PLAN SELECT ip, banner, ehlo, cert_names, trusted, port25 FROM f_scan WHERE snap = 1"
-			   " ORDER BY ip");
-	assert_non_null(strstr(plan, "SEARCH f_scan USING INDEX f_scan_ip (snap=?)"));
+	char *plan = qs(f, "EXPLAIN QUERY PLAN SELECT c.ip, c.banner, " STORE_SCAN_EHLO("c", "r") ", c.cert_names, c.trusted,"
+			   " c.port25 FROM f_scan c LEFT JOIN scan_text r ON r.id = c.ehlo_rest WHERE c.snap = 1 ORDER BY c.ip");
+	assert_non_null(strstr(plan, "SEARCH c USING INDEX f_scan_ip (snap=?)"));
 	assert_null(strstr(plan, "TEMP B-TREE"));
 	free(plan);
 	/* again: the first two records set the ASN back and forth, as before */
@@ -886,6 +930,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_full_import, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_derive_from_copy, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_shared_scan_texts, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_scan_order_and_asn, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_problem_report_limit, db_logfx_setup, db_logfx_teardown),

@@ -12,13 +12,22 @@
 
 #include "mxray/util.h"
 
-#define STORE_SCHEMA_VERSION 10
+#define STORE_SCHEMA_VERSION 11
 
 /* The secondary indexes that infer (f_primary_mx_host) and import
  * (f_mx_ip_ip) drop before a bulk load and build again after it, as the
  * schema has them: the column that varies first (schema 10). */
 #define STORE_INDEX_PRIMARY_MX_HOST "f_primary_mx(host, snap)"
 #define STORE_INDEX_MX_IP_IP "f_mx_ip(ip, snap)"
+
+/* f_scan keeps a reply's texts that many servers share once, in
+ * scan_text(id, text BLOB) (schema 11): the EHLO reply after its first
+ * line (ehlo_rest), the STARTTLS reply (starttls_id) and the record's
+ * format (format_id).  SQL for the whole EHLO reply of f_scan row c, the
+ * rest of it being the scan_text row r (LEFT JOIN scan_text r ON r.id =
+ * c.ehlo_rest): the bytes as they were read, a BLOB. */
+#define STORE_SCAN_EHLO(c, r) \
+	"CASE WHEN " c ".ehlo_rest IS NULL THEN " c ".ehlo_head ELSE CAST(" c ".ehlo_head || " r ".text AS BLOB) END"
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */
