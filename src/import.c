@@ -1564,6 +1564,19 @@ static int64_t scantext_id(fctx *x, const void *p, size_t n)
 	return id;
 }
 
+/* The shared texts no scan row refers to any more: those of records a
+ * later one replaced (in the same file or an earlier import), and those
+ * stored for a record the upsert then kept out.  Once per run that
+ * changed scan rows (one read of f_scan's id columns: 0.28 s at 1M). */
+static int scantext_prune(store *st, char **err)
+{
+	return store_exec(st,
+			  "DELETE FROM scan_text WHERE id NOT IN (SELECT ehlo_rest FROM f_scan WHERE ehlo_rest IS NOT NULL"
+			  " UNION SELECT starttls_id FROM f_scan WHERE starttls_id IS NOT NULL"
+			  " UNION SELECT format_id FROM f_scan)",
+			  err);
+}
+
 /* Where an EHLO reply is cut: after its first newline, when something
  * follows it (else 0: the reply is kept whole). */
 static size_t ehlo_cut(const char *p, size_t n)
@@ -2670,7 +2683,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	/* With --strict everything is one transaction: any problem, nothing kept. */
 	if (o->strict && store_begin(st, err) < 0)
 		return -1;
-	bool derive = false;
+	bool derive = false, scans_changed = false;
 	dcache dc;
 	dcache_init(&dc);
 	/* Targets first, then the rest in the order given. */
@@ -2715,6 +2728,8 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 		summary(o->log, &in[i], &c);
 		if (in[i].kind != IMPORT_ASORG) /* targets: for the stored counts */
 			derive = true;
+		if (in[i].kind == IMPORT_SCANS && c.imported)
+			scans_changed = true;
 	}
 	names_free(nm);
 	nm = NULL;
@@ -2730,8 +2745,19 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 		goto fail;
 	}
 	dcache_drop(&dc);
+	/* in the run's transaction with --strict; else on its own, after the
+	 * files are kept (a failure leaves texts no row shows, for the next
+	 * run that changes scan rows to remove) */
+	if (scans_changed && o->strict && scantext_prune(st, err) < 0)
+		goto fail;
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
+	char *pe = NULL;
+	if (scans_changed && !o->strict && scantext_prune(st, &pe) < 0) {
+		if (o->log)
+			fprintf(o->log, "warning: texts no scan row uses were not removed: %s\n", pe);
+		free(pe);
+	}
 	/* the planner's statistics for what was loaded: after the commit, so
 	 * the data is kept whatever happens to them (on a failure the old
 	 * ones stay, and the next import or infer tries again) */

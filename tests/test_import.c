@@ -551,6 +551,43 @@ static void test_shared_scan_texts(void **state)
 	assert_non_null(strstr(logtext(f), ": 5 lines, 0 imported, 5 already present, 0 skipped\n"));
 	assert_rows(f, "SELECT count(*) FROM scan_text", "5\n");
 	free((char *)in[0].path);
+
+	/* replies that start with newlines; a record the next one of its
+	 * address replaces; another STARTTLS reply for .1 (its old one stays:
+	 * .2 has it) */
+#define SCAN_REC(ip, ehlo, tls)                                                                   \
+	"{\"ip\":\"" ip "\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\",\"ehlo\":\"" ehlo "\"" tls \
+	"}}}}\n"
+	scans = SCAN_REC("192.0.2.1", "250-a.example\\r\\n250 STARTTLS", ",\"starttls\":\"220 other\"")
+		SCAN_REC("192.0.2.6", "\\n250-lead\\n250 HELP", "") SCAN_REC("192.0.2.7", "\\n\\n", "")
+		SCAN_REC("192.0.2.8", "250-x\\n250 FIRST", ",\"starttls\":\"220 first\"")
+		SCAN_REC("192.0.2.8", "250-x\\n250 SECOND", "");
+#undef SCAN_REC
+	in[0].path = xstrdup(tmpfile_str(scans));
+	clear_log(f);
+	assert_int_equal(run(f, false, in, 1, &err), 0);
+	assert_non_null(strstr(logtext(f), ": 5 lines, 5 imported, 0 already present, 0 skipped\n"));
+	assert_rows(f, "SELECT ip, quote(ehlo), quote(starttls) FROM scan WHERE ip_int > 3221225989 OR ip_int = 3221225985"
+		       " ORDER BY ip_int",
+		    "192.0.2.1|X'3235302D612E6578616D706C650D0A323530205354415254544C53'|X'323230206F74686572'\n"
+		    "192.0.2.6|X'0A3235302D6C6561640A3235302048454C50'|NULL\n"
+		    "192.0.2.7|X'0A0A'|NULL\n"
+		    "192.0.2.8|X'3235302D780A323530205345434F4E44'|NULL\n");
+	/* what the migration's SQL makes of each whole reply is what the
+	 * import stored */
+	assert_rows(f, "SELECT count(*) FROM scan s JOIN f_scan c ON c.ip = s.ip_int LEFT JOIN scan_text r ON r.id = c.ehlo_rest"
+		       " WHERE c.ehlo_head IS NOT (CASE WHEN instr(s.ehlo, X'0A') > 0 AND instr(s.ehlo, X'0A') < length(s.ehlo)"
+		       " THEN substr(s.ehlo, 1, instr(s.ehlo, X'0A')) ELSE s.ehlo END) OR r.text IS NOT (CASE WHEN"
+		       " instr(s.ehlo, X'0A') > 0 AND instr(s.ehlo, X'0A') < length(s.ehlo) THEN substr(s.ehlo, instr(s.ehlo,"
+		       " X'0A') + 1) END)",
+		    "0\n");
+	/* no text is left that no row uses: 250 FIRST, 220 first are gone */
+	assert_rows(f, "SELECT count(*) FROM scan_text WHERE id NOT IN (SELECT ehlo_rest FROM f_scan WHERE ehlo_rest"
+		       " IS NOT NULL UNION SELECT starttls_id FROM f_scan WHERE starttls_id IS NOT NULL UNION SELECT"
+		       " format_id FROM f_scan)",
+		    "0\n");
+	assert_rows(f, "SELECT count(*) FROM scan_text", "9\n");
+	free((char *)in[0].path);
 }
 
 /* f_scan is a rowid table; a file's records are written in address order

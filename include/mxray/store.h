@@ -25,9 +25,11 @@
  * line (ehlo_rest), the STARTTLS reply (starttls_id) and the record's
  * format (format_id).  SQL for the whole EHLO reply of f_scan row c, the
  * rest of it being the scan_text row r (LEFT JOIN scan_text r ON r.id =
- * c.ehlo_rest): the bytes as they were read, a BLOB. */
-#define STORE_SCAN_EHLO(c, r) \
-	"CASE WHEN " c ".ehlo_rest IS NULL THEN " c ".ehlo_head ELSE CAST(" c ".ehlo_head || " r ".text AS BLOB) END"
+ * c.ehlo_rest): the bytes as they were read, a BLOB (TEXT where the first
+ * line is: a row written by other means than mxray's import). */
+#define STORE_SCAN_EHLO(c, r)                                                                                  \
+	"CASE WHEN " c ".ehlo_rest IS NULL THEN " c ".ehlo_head WHEN typeof(" c ".ehlo_head) = 'text' THEN " c \
+	".ehlo_head || " r ".text ELSE CAST(" c ".ehlo_head || " r ".text AS BLOB) END"
 
 typedef struct store store;
 /* SQL for the names of the integer codes of f_result.source and .status. */

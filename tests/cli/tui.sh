@@ -68,7 +68,9 @@ start() {
 	server "env $* LC_ALL=C.UTF-8 '$MXRAY' review --db '$DB' $WHO $ARGS 2>'$T/err'; echo \$? > '$T/rc'; sleep 60" "$c" "$l"
 }
 keys() { $TM send-keys -t desk "$@"; }
-sql() { sqlite3 "$DB" "$1"; }
+# sql SQL: its rows; a query that fails is a failed check (noted in a
+# file: it runs in a command substitution), not an empty answer
+sql() { sqlite3 "$DB" "$1" || echo "$1" >>"$T/sql-failed"; }
 fresh() { rm -f "$DB" "$DB-wal" "$DB-shm"; cp "$BASE" "$DB"; }
 # golden NAME: the screen with its attributes against tests/screens/NAME
 # (taken twice, 50 ms apart, until equal: a screen being drawn is no answer)
@@ -308,7 +310,8 @@ wait_for "banner=): heuristic=suggest"
 keys C-u
 keys -l "banner=postfix"
 keys Enter
-P=$(sql "SELECT count(*) FROM f_ip_ev i JOIN f_scan s ON s.snap = i.snap AND s.ip = i.ip WHERE i.live = 1
+P=$(sql "SELECT count(*) FROM f_ip_ev i JOIN scan s ON s.ip_int = i.ip
+	AND s.snapshot = (SELECT date FROM snapshot WHERE id = i.snap) WHERE i.live = 1
 	AND (instr(lower(s.banner), 'postfix') OR instr(lower(s.ehlo), 'postfix'))")
 wait_for "$P rows"
 keys q
@@ -467,5 +470,8 @@ i=0
 while [ $i -lt 100 ] && kill -0 "$pid" 2>/dev/null; do i=$((i + 1)); sleep 0.05; done
 if kill -0 "$pid" 2>/dev/null; then bad "the desk kept running after its terminal went away"; kill "$pid"; else ok; fi
 
+if [ -s "$T/sql-failed" ]; then
+	bad "queries of the checks failed: $(cat "$T/sql-failed")"
+fi
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
