@@ -1550,7 +1550,7 @@ static int64_t scantext_id(fctx *x, const void *p, size_t n)
 	scantext *t = x->texts;
 	const char *key = scantext_key(t, p, n);
 	uint32_t i = strmap_find(t->map, key);
-	if (i != UINT32_MAX && i < t->cap)
+	if (i != UINT32_MAX)
 		return t->id[i];
 	sqlite3_stmt *s = prep(x, "INSERT INTO scan_text(text) VALUES(?1)");
 	if (!s)
@@ -1575,6 +1575,16 @@ static int scantext_prune(store *st, char **err)
 			  " UNION SELECT starttls_id FROM f_scan WHERE starttls_id IS NOT NULL"
 			  " UNION SELECT format_id FROM f_scan)",
 			  err);
+}
+
+/* Bind a shared text's id to parameter col.  -1 on a database error. */
+static int bind_text_id(fctx *x, sqlite3_stmt *s, int col, const void *p, size_t n)
+{
+	int64_t id = scantext_id(x, p, n);
+	if (id < 0)
+		return -1;
+	sqlite3_bind_int64(s, col, id);
+	return 0;
 }
 
 /* Where an EHLO reply is cut: after its first newline, when something
@@ -1637,47 +1647,32 @@ static int chunk_bind(fctx *x, sqlite3_stmt *s, const char *at, uint32_t ip)
 		text[i] = h.len[i] ? p : "";
 		p += h.len[i];
 	}
+	sqlite3_clear_bindings(s); /* what the record has not is NULL */
 	sqlite3_bind_int64(s, 1, x->snap);
 	sqlite3_bind_int64(s, 2, ip);
 	sqlite3_bind_int(s, 3, h.port25);
-	/* the SMTP texts may hold any bytes and stay BLOBs; the CN is a
-	 * name: TEXT, so that cert_cn = '*.example.com' matches */
-	static const int col[6] = {4, 5, 7, 8, 9, 12};
-	for (int i = 0; i < 6; i++) {
-		if (!(h.present >> i & 1)) {
-			sqlite3_bind_null(s, col[i]);
-		} else if (i == 1) { /* EHLO: the first line here, the rest shared */
-			size_t cut = ehlo_cut(text[1], h.len[1]);
-			sqlite3_bind_blob64(s, 5, text[1], cut ? cut : h.len[1], SQLITE_STATIC);
-			if (cut) {
-				int64_t id = scantext_id(x, text[1] + cut, h.len[1] - cut);
-				if (id < 0)
-					return -1;
-				sqlite3_bind_int64(s, 6, id);
-			}
-		} else if (i == 2) { /* STARTTLS: shared */
-			int64_t id = scantext_id(x, text[2], h.len[2]);
-			if (id < 0)
-				return -1;
-			sqlite3_bind_int64(s, 7, id);
-		} else if (i < 3) {
-			sqlite3_bind_blob64(s, col[i], text[i], h.len[i], SQLITE_STATIC);
-		} else {
-			sqlite3_bind_text64(s, col[i], text[i], h.len[i], SQLITE_STATIC, SQLITE_UTF8);
-		}
+	/* the SMTP texts may hold any bytes and stay BLOBs: the banner, the
+	 * EHLO reply's first line here and its rest shared, the STARTTLS
+	 * reply shared */
+	if (h.present & 1)
+		sqlite3_bind_blob64(s, 4, text[0], h.len[0], SQLITE_STATIC);
+	if (h.present >> 1 & 1) {
+		size_t cut = ehlo_cut(text[1], h.len[1]);
+		sqlite3_bind_blob64(s, 5, text[1], cut ? cut : h.len[1], SQLITE_STATIC);
+		if (cut && bind_text_id(x, s, 6, text[1] + cut, h.len[1] - cut) < 0)
+			return -1;
 	}
-	if (!(h.present >> 1 & 1) || !ehlo_cut(text[1], h.len[1]))
-		sqlite3_bind_null(s, 6);
+	if ((h.present >> 2 & 1) && bind_text_id(x, s, 7, text[2], h.len[2]) < 0)
+		return -1;
+	/* the CN is a name: TEXT, so that cert_cn = '*.example.com' matches */
+	static const int col[6] = {0, 0, 0, 8, 9, 12};
+	for (int i = 3; i < 6; i++)
+		if (h.present >> i & 1)
+			sqlite3_bind_text64(s, col[i], text[i], h.len[i], SQLITE_STATIC, SQLITE_UTF8);
 	if (h.trusted >= 0)
 		sqlite3_bind_int(s, 10, h.trusted);
-	else
-		sqlite3_bind_null(s, 10);
 	const char *fmt = scan_format_names[h.format];
-	int64_t fid = scantext_id(x, fmt, strlen(fmt));
-	if (fid < 0)
-		return -1;
-	sqlite3_bind_int64(s, 11, fid);
-	return 0;
+	return bind_text_id(x, s, 11, fmt, strlen(fmt));
 }
 
 /* Write the chunk's records in address order, and empty it. */
