@@ -518,32 +518,39 @@ static bool ahead_takes_file(void *ctx, const void *head, size_t n)
 	return !oi_avro_sniff(head, n);
 }
 
-/* Whether the reader reads this line's file: a JSON line of DNS, a scan
- * line that is not the start of a JSON document (what do_dns and do_scan
- * decide at the first line that is not blank). */
-static bool ahead_reads(int kind, const char *line, size_t len)
+/* What the first line that is not blank says of a file (do_dns and
+ * do_scan decide by it; the reader reads ahead what they read as lines):
+ * DNS as JSON lines (else CSV) when it starts with '{'; scans as a JSON
+ * document when it starts with '[' or is a lone '{' (else JSON lines). */
+static bool dns_json_line(const char *line, size_t len)
 {
 	size_t i = 0;
 	while (i < len && (line[i] == ' ' || line[i] == '\t'))
 		i++;
-	if (kind == IMPORT_DNS)
-		return i < len && line[i] == '{';
+	return i < len && line[i] == '{';
+}
+
+static bool scan_doc_start(const char *line, size_t len)
+{
+	size_t i = 0;
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
 	size_t n = len;
 	while (n > i && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
 		n--;
-	return !(i < len && (line[i] == '[' || (n - i == 1 && line[i] == '{')));
+	return i < len && (line[i] == '[' || (n - i == 1 && line[i] == '{'));
 }
 
 static bool dns_takes(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
-	return ahead_reads(IMPORT_DNS, line, len);
+	return dns_json_line(line, len);
 }
 
 static bool scan_takes(void *ctx, const char *line, size_t len)
 {
 	(void)ctx;
-	return ahead_reads(IMPORT_SCANS, line, len);
+	return !scan_doc_start(line, len);
 }
 
 static const readahead_ops dns_ahead = {
@@ -578,13 +585,11 @@ typedef struct {
 	int dns_mode;        /* 0 unknown, 1 JSONL, 2 CSV */
 	int csv_index[DNS_NCOLS];
 	size_t csv_nfields;
-	strbuf vals[DNS_NCOLS];
 	csv_record rec;
 	strbuf pending;      /* CSV record spanning lines, joined with '\n' */
 	uint64_t pending_line;
 	size_t pending_n;    /* physical lines in pending */
 	/* scans */
-	scan_rec scan;
 	int scan_mode;       /* 0 undecided, 1 JSON lines, 2 JSON document(s) */
 	struct scan_doc *doc;
 	sqlite3_stmt *scan_ins; /* the f_scan upsert (cached by the store) */
@@ -1179,10 +1184,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 	if (blank(line, len))
 		return 0;
 	if (x->dns_mode == 0) {
-		size_t i = 0;
-		while (i < len && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		if (line[i] == '{') {
+		if (dns_json_line(line, len)) {
 			x->dns_mode = 1;
 		} else {
 			x->dns_mode = 2;
@@ -1429,14 +1431,8 @@ static int do_scan(fctx *x, char *line, size_t len)
 	if (!x->scan_mode) {
 		if (blank(line, len))
 			return 0;
-		size_t i = 0;
-		while (i < len && (line[i] == ' ' || line[i] == '\t'))
-			i++;
-		size_t n = len;
-		while (n > i && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\r'))
-			n--;
 		/* a JSON line is a whole object: "{" alone or "[" starts a document */
-		x->scan_mode = line[i] == '[' || (n - i == 1 && line[i] == '{') ? 2 : 1;
+		x->scan_mode = scan_doc_start(line, len) ? 2 : 1;
 		if (x->scan_mode == 2) {
 			x->doc = xcalloc(1, sizeof *x->doc);
 			sb_init(&x->doc->rec);
@@ -1665,10 +1661,10 @@ static int chunk_bind(fctx *x, sqlite3_stmt *s, const char *at, uint32_t ip)
 	if ((h.present >> 2 & 1) && bind_text_id(x, s, 7, text[2], h.len[2]) < 0)
 		return -1;
 	/* the CN is a name: TEXT, so that cert_cn = '*.example.com' matches */
-	static const int col[6] = {0, 0, 0, 8, 9, 12};
+	static const int col[3] = {8, 9, 12}; /* cert_cn, cert_names, scanned_at */
 	for (int i = 3; i < 6; i++)
 		if (h.present >> i & 1)
-			sqlite3_bind_text64(s, col[i], text[i], h.len[i], SQLITE_STATIC, SQLITE_UTF8);
+			sqlite3_bind_text64(s, col[i - 3], text[i], h.len[i], SQLITE_STATIC, SQLITE_UTF8);
 	if (h.trusted >= 0)
 		sqlite3_bind_int(s, 10, h.trusted);
 	const char *fmt = scan_format_names[h.format];
@@ -1930,6 +1926,10 @@ static int do_asorg(fctx *x, char *line, size_t len)
 /* ---- driver ----------------------------------------------------------- */
 
 typedef int (*handler)(fctx *, char *, size_t);
+/* Each kind of file's line handler, and what its progress counts (by
+ * import_kind). */
+static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
+static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
 
 static int log_file(fctx *x)
 {
@@ -2041,8 +2041,6 @@ static int ahead_read(fctx *x, progress *pg, const char *unit, run_ahead *run, s
  * thread reads), from where rd stands. */
 static int read_lines(fctx *x, infile *f, infile_lines *rd, progress *pg)
 {
-	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
-	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
 	import_counts *c = x->c;
 	char *rerr = NULL;
 	int rc = 0;
@@ -2089,8 +2087,6 @@ static int read_lines(fctx *x, infile *f, infile_lines *rd, progress *pg)
  * thread (x->ah), then, after a hand-over, or for any other file, here. */
 static int read_input(fctx *x, infile *f, progress *pg, run_ahead *run, size_t pos)
 {
-	static const handler handlers[] = {do_target, do_dns, do_scan, do_pfx2as, do_asorg};
-	static const char *const units[] = {"domains", "rows", "hosts", "prefixes", "lines"};
 	readahead *a = x->ah;
 	int rc = a ? ahead_read(x, pg, units[x->in->kind], run, pos) : 0;
 	if (rc != 1 && a)
@@ -2121,11 +2117,8 @@ static int read_input(fctx *x, infile *f, progress *pg, run_ahead *run, size_t p
 
 static void fctx_free(fctx *x)
 {
-	for (int i = 0; i < DNS_NCOLS; i++)
-		sb_free(&x->vals[i]);
 	csv_record_free(&x->rec);
 	sb_free(&x->pending);
-	scan_rec_free(&x->scan);
 	if (x->doc) {
 		sb_free(&x->doc->rec);
 		free(x->doc);
@@ -2212,11 +2205,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	x.dc = dc;
 	x.ah = a;
 	x.qtypes = strmap_new();
-	for (int i = 0; i < DNS_NCOLS; i++)
-		sb_init(&x.vals[i]);
 	csv_record_init(&x.rec);
 	sb_init(&x.pending);
-	scan_rec_init(&x.scan);
 
 	progress pg;
 	char label[64];

@@ -161,8 +161,7 @@ static void parse_next(readahead *a, void *scratch)
 static void ra_yield(void)
 {
 #ifdef __linux__
-	if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), READAHEAD_NICE) < 0)
-		return; /* as it was */
+	(void)setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), READAHEAD_NICE); /* failing: as it was */
 #endif
 }
 
