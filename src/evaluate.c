@@ -131,12 +131,7 @@ int eval_check_runs(store *st, const eval_result *r, bool allow_mixed, char **no
 {
 	*note = NULL;
 	snapshot_runs sr;
-	bool own; /* the runs of every approach, of one state */
-	if (store_read_enter(st, &own, err) < 0)
-		return -1;
-	int got = runs_of_snapshot(st, r->snapshot, &sr, err);
-	store_read_leave(st, own);
-	if (got < 0)
+	if (runs_of_snapshot(st, r->snapshot, &sr, err) < 0)
 		return -1;
 	if (sr.consistent) {
 		runs_free(&sr);

@@ -28,7 +28,7 @@ bool runs_same(const run_info *a, const run_info *b)
 	       same_text(a->params, b->params);
 }
 
-int runs_of_snapshot(store *st, const char *snapshot, snapshot_runs *out, char **err)
+static int runs_read(store *st, const char *snapshot, snapshot_runs *out, char **err)
 {
 	memset(out, 0, sizeof *out);
 	snprintf(out->snapshot, sizeof out->snapshot, "%s", snapshot);
@@ -70,6 +70,20 @@ int runs_of_snapshot(store *st, const char *snapshot, snapshot_runs *out, char *
 			out->consistent = false;
 	}
 	return 0;
+}
+
+/* Every approach's run of one state of the database: read apart, an
+ * infer committed between two of the statements mixed two runs. */
+int runs_of_snapshot(store *st, const char *snapshot, snapshot_runs *out, char **err)
+{
+	bool own;
+	if (store_read_enter(st, &own, err) < 0) {
+		memset(out, 0, sizeof *out);
+		return -1;
+	}
+	int rc = runs_read(st, snapshot, out, err);
+	store_read_leave(st, own);
+	return rc;
 }
 
 void runs_free(snapshot_runs *r)

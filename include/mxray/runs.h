@@ -45,8 +45,10 @@ typedef struct {
 } snapshot_runs;
 
 /* Fill *out with, for each approach, the latest run on record of the
- * snapshot that computed it (for "final": the snapshot's latest run).
- * Returns 0, or -1 with *err set.  Free with runs_free. */
+ * snapshot that computed it (for "final": the snapshot's latest run),
+ * all of one state of the database (a read transaction of its own unless
+ * the caller has one).  Returns 0, or -1 with *err set.  Free with
+ * runs_free. */
 int runs_of_snapshot(store *st, const char *snapshot, snapshot_runs *out, char **err);
 void runs_free(snapshot_runs *r);
 
