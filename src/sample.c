@@ -196,16 +196,23 @@ static int from_file(store *st, const sample_req *r, strvec *out, FILE *log, cha
 	return rc;
 }
 
+/* 0 when no sample has this name; else -1 with *err set (a database
+ * error too). */
+static int name_free(store *st, const char *name, char **err)
+{
+	char snap[11];
+	if (sample_snapshot(st, name, snap)) {
+		*err = xasprintf("a sample named '%s' exists already", name);
+		return -1;
+	}
+	return (*err = store_take_error(st)) ? -1 : 0;
+}
+
 /* The sample's name is free, the snapshot has answers, and its
  * population (or the file's domains that are in it) into *pop. */
 static int draw(store *st, const sample_req *r, strvec *pop, FILE *log, char **err)
 {
-	char snap[11];
-	if (sample_snapshot(st, r->name, snap)) {
-		*err = xasprintf("a sample named '%s' exists already", r->name);
-		return -1;
-	}
-	if ((*err = store_take_error(st)))
+	if (name_free(st, r->name, err) < 0)
 		return -1;
 	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM primary_mx WHERE snapshot = ?1 LIMIT 1", err);
 	if (!s)
@@ -267,11 +274,7 @@ long sample_create(store *st, const sample_req *r, FILE *log, char **err)
 	}
 	/* again under the write lock: another process may have made a
 	 * sample of this name since it was read free */
-	char taken[11];
-	bool exists = sample_snapshot(st, r->name, taken);
-	if (exists || (*err = store_take_error(st))) {
-		if (exists)
-			*err = xasprintf("a sample named '%s' exists already", r->name);
+	if (name_free(st, r->name, err) < 0) {
 		store_rollback(st);
 		strvec_free(&pop);
 		return -1;
