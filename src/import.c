@@ -955,15 +955,21 @@ static int bulk_write(fctx *x)
 	return rc;
 }
 
+/* A row dated another day than the snapshot is kept, but counted:
+ * OpenINTEL resolves MX hosts on the same day. */
+static void count_offday(fctx *x, long long timestamp)
+{
+	if (timestamp >= 0 && x->snapshot_day >= 0 && timestamp / 86400 != x->snapshot_day)
+		x->c->offday++;
+}
+
 static int dns_values(fctx *x, const char *const vals[DNS_NCOLS])
 {
 	dns_row r;
 	const char *why = dns_row_parse(vals, &r, x->errbuf, sizeof x->errbuf);
 	if (why)
 		return problem(x, why);
-	/* kept, but counted: OpenINTEL resolves MX hosts on the same day */
-	if (r.timestamp >= 0 && x->snapshot_day >= 0 && r.timestamp / 86400 != x->snapshot_day)
-		x->c->offday++;
+	count_offday(x, r.timestamp);
 	const char *names[3];
 	dns_names(r.kind, r.qtype, r.name, r.alias, r.target, names);
 	dns_ref ref = {r.kind, {NO_NAME, NO_NAME, NO_NAME}, r.qtype, r.pref, r.ip, r.status};
@@ -1123,9 +1129,7 @@ static int dns_store_batch(fctx *x, const readahead_batch *b)
 			rc = problem(x, t);
 			continue;
 		}
-		/* kept, but counted: OpenINTEL resolves MX hosts on the same day */
-		if (h.timestamp >= 0 && x->snapshot_day >= 0 && h.timestamp / 86400 != x->snapshot_day)
-			x->c->offday++;
+		count_offday(x, h.timestamp);
 		dns_ref r = {(enum dns_kind)h.kind, {NO_NAME, NO_NAME, NO_NAME}, t, h.pref, h.ip, h.status};
 		for (int k = 0; k < 3; k++)
 			if (h.name[k] != NO_NAME)
