@@ -363,6 +363,8 @@ keys v / ; keys -l "$big" ; keys Enter
 wait_for " $big "
 keys 2 Enter
 wait_for "[2 smtp] full text, rows 1-"
+# the pane's title can be on the screen a moment before its text
+wait_for "unauthorised access"
 eq "the 10 KB banner wrapped over the screen" "1" "$(screen | grep -c 'unauthorised access' | awk '{ print ($1 > 30) }')"
 keys G
 wait_for "(100%)"
