@@ -172,8 +172,8 @@ static bool dc_keep(dcache *d, int t, int empty)
 typedef struct {
 	strbuf vals[DNS_NCOLS];
 	dns_row row;
-	uint32_t *slot;  /* NAME_SLOTS: a batch's names by hash (index + 1, 0 free) */
-	uint32_t *noff;  /* each name's offset in the batch's aux (its names) */
+	uint32_t *slot;  /* DNS: NAME_SLOTS, a batch's names by hash (index + 1, 0 free) */
+	uint32_t *noff;  /* DNS: each name's offset in the batch's aux (its names) */
 	strbuf pruned;
 	scan_rec rec;
 	char why[512];
@@ -185,13 +185,6 @@ typedef struct {
 #define NO_NAME UINT32_MAX
 _Static_assert(NAME_SLOTS >= 6 * DNS_BATCH, "room for a batch's names");
 
-static bool blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
-}
 
 static void pscratch_init(pscratch *s)
 {
@@ -200,8 +193,7 @@ static void pscratch_init(pscratch *s)
 		sb_init(&s->vals[c]);
 	sb_init(&s->pruned);
 	scan_rec_init(&s->rec);
-	s->slot = xcalloc(NAME_SLOTS, sizeof *s->slot);
-	s->noff = xmalloc(3 * DNS_BATCH * sizeof *s->noff);
+	/* slot and noff: made by the first DNS batch (scan parsing has none) */
 }
 
 static void pscratch_free(pscratch *s)
@@ -401,7 +393,7 @@ static void scan_pack_problem(strbuf *out, uint64_t lineno, uint64_t recno, uint
  * here, not on the writing thread.  A blank line gives nothing. */
 static void scan_parse_pk(pscratch *s, const char *line, size_t len, uint64_t lineno, uint64_t recno, strbuf *out)
 {
-	if (blank(line, len))
+	if (infile_blank(line, len))
 		return;
 	scan_rec *r = &s->rec;
 	/* the common records (Censys legacy, ZGrab2, Censys 2.0): read without a tree */
@@ -469,6 +461,10 @@ static void dns_parse_batch(void *ctx, void *scratch, const char *text, const re
 {
 	(void)ctx;
 	pscratch *s = scratch;
+	if (!s->slot) {
+		s->slot = xmalloc(NAME_SLOTS * sizeof *s->slot);
+		s->noff = xmalloc(3 * DNS_BATCH * sizeof *s->noff);
+	}
 	memset(s->slot, 0, NAME_SLOTS * sizeof *s->slot);
 	for (size_t i = 0; i < n; i++) {
 		const readahead_line *l = &ln[i];
@@ -1185,7 +1181,7 @@ static int do_dns(fctx *x, char *line, size_t len)
 {
 	if (x->pending.len)
 		return dns_pending(x, line, len);
-	if (blank(line, len))
+	if (infile_blank(line, len))
 		return 0;
 	if (x->dns_mode == 0) {
 		if (dns_json_line(line, len)) {
@@ -1433,7 +1429,7 @@ static int doc_end(fctx *x)
 static int do_scan(fctx *x, char *line, size_t len)
 {
 	if (!x->scan_mode) {
-		if (blank(line, len))
+		if (infile_blank(line, len))
 			return 0;
 		/* a JSON line is a whole object: "{" alone or "[" starts a document */
 		x->scan_mode = scan_doc_start(line, len) ? 2 : 1;
@@ -2064,22 +2060,17 @@ static int read_lines(fctx *x, infile *f, infile_lines *rd, progress *pg)
 			rc = -1;
 			break;
 		}
-		static char empty[1];
-		char *line = rd->line.data;
-		size_t len = rd->line.len;
-		if (c->lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3; /* a UTF-8 byte-order mark */
-			len -= 3;
-		}
-		bool bad = rd->too_long || (len && memchr(line, '\0', len));
-		if (bad && (rc = ahead_drain(x)) != 0) /* the lines before it first */
+		char *line;
+		size_t len;
+		enum infile_line what = infile_lines_view(rd, c->lines, &line, &len);
+		if (what != INFILE_HELD && (rc = ahead_drain(x)) != 0) /* the lines before it first */
 			break;
-		if (rd->too_long)
+		if (what == INFILE_TOO_LONG)
 			rc = problem(x, "line longer than 16 MiB");
-		else if (bad)
+		else if (what == INFILE_NUL)
 			rc = problem(x, "NUL byte in the line");
 		else
-			rc = handlers[x->in->kind](x, line ? line : empty, len);
+			rc = handlers[x->in->kind](x, line, len);
 		if ((c->lines & 1023) == 0)
 			progress_update(pg, infile_consumed(f), c->lines, units[x->in->kind]);
 	}
@@ -2098,13 +2089,10 @@ static int read_input(fctx *x, infile *f, progress *pg, run_ahead *run, size_t p
 	run_kick(run, pos); /* this thread reads the rest: the next file ahead */
 	bool at_line = false;
 	infile_lines *rest = a ? readahead_rest(a, &at_line) : NULL;
-	if (at_line) { /* the first line the reader does not read */
-		char *line = rest->line.data;
-		size_t len = rest->line.len;
-		if (x->lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3;
-			len -= 3;
-		}
+	if (at_line) { /* the first line the reader does not read (held: it decided) */
+		char *line;
+		size_t len;
+		infile_lines_view(rest, x->lineno, &line, &len);
 		rc = handlers[x->in->kind](x, line, len);
 	} else {
 		rc = do_avro(x, f); /* reads an Avro file whole: no line is left */
@@ -2141,17 +2129,16 @@ static void fctx_free(fctx *x)
 	free(x->bref);
 }
 
-/* The file's transaction begun, its snapshot and list made. */
+/* In the file's transaction (begun): names and caches brought up to date,
+ * its snapshot and list made, the snapshot marked not derived. */
 static int begin_file(fctx *x)
 {
 	const import_opts *o = x->o;
 	store *st = x->st;
 	char **err = x->err;
-	int rc = store_begin(st, err);
-	if (rc < 0)
-		return -2; /* no savepoint of ours to roll back */
 	/* with the write lock held: names another process stored meanwhile */
-	if ((rc = names_sync(x->nm, st, err)) == 0)
+	int rc = names_sync(x->nm, st, err);
+	if (rc == 0)
 		rc = dc_check(x->dc, st, err);
 	/* the snapshot exists once a file of it is committed, not before */
 	if (rc == 0 && o->snapshot)
@@ -2217,10 +2204,8 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	snprintf(label, sizeof label, "%s %s", import_kind_names[in->kind], x.name);
 	progress_begin(&pg, o->progress, label, total);
 
-	int rc = begin_file(&x);
-	bool began = rc != -2;
-	if (!began)
-		rc = -1;
+	bool began = store_begin(st, err) == 0;
+	int rc = began ? begin_file(&x) : -1;
 	if (rc == 0)
 		rc = read_input(&x, f, &pg, run, pos);
 	if (rc == 0)

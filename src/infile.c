@@ -501,6 +501,29 @@ void infile_lines_free(infile_lines *l)
 	memset(l, 0, sizeof *l);
 }
 
+enum infile_line infile_lines_view(infile_lines *l, uint64_t lineno, char **line, size_t *len)
+{
+	if (!l->line.data)
+		sb_add(&l->line, "", 0); /* an empty line is text too, writable as the others */
+	char *p = l->line.data;
+	size_t n = l->line.len;
+	if (lineno == 1 && n >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) {
+		p += 3; /* a UTF-8 byte-order mark */
+		n -= 3;
+	}
+	*line = p;
+	*len = n;
+	return l->too_long ? INFILE_TOO_LONG : n && memchr(p, '\0', n) ? INFILE_NUL : INFILE_HELD;
+}
+
+bool infile_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
 int infile_lines_next(infile_lines *l, char **err)
 {
 	sb_clear(&l->line);

@@ -676,20 +676,12 @@ static void pr_done(probe_prior *p, uint32_t id, unsigned flag)
 		p->nhosts++;
 }
 
-static bool blank(const char *line, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (line[i] != ' ' && line[i] != '\t' && line[i] != '\r' && line[i] != '\n')
-			return false;
-	return true;
-}
-
 /* A line of an earlier run's output: NULL for a blank line (*why NULL) or
  * malformed JSON (*why the reason). */
 static json_t *prior_parse(probe_prior *p, const char *line, size_t len, bool *raw, const char **why)
 {
 	*why = NULL;
-	if (blank(line, len))
+	if (infile_blank(line, len))
 		return NULL;
 	json_t *j = jsonl_parse(line, len, raw, p->err, sizeof p->err);
 	if (!j)

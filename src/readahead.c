@@ -69,14 +69,6 @@ struct readahead {
 	batch *fill;          /* lines given by readahead_add, not yet queued */
 };
 
-static bool blank(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-			return false;
-	return true;
-}
-
 /* Parse every line of a batch. */
 static void batch_parse(readahead *a, batch *b, void *scratch)
 {
@@ -336,16 +328,10 @@ static enum readahead_end read_file(readahead *a, char **rerr)
 			break;
 		}
 		lines++;
-		const char *line = a->rd.line.data ? a->rd.line.data : "";
-		size_t len = a->rd.line.len;
-		if (lines == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3; /* a UTF-8 byte-order mark */
-			len -= 3;
-		}
-		int flag = a->rd.too_long			? READAHEAD_TOO_LONG
-			   : len && memchr(line, '\0', len) ? READAHEAD_NUL
-							    : READAHEAD_LINE;
-		if (flag == READAHEAD_LINE && blank(line, len))
+		char *line;
+		size_t len;
+		int flag = (int)infile_lines_view(&a->rd, lines, &line, &len);
+		if (flag == READAHEAD_LINE && infile_blank(line, len))
 			continue;
 		if (flag == READAHEAD_LINE && !decided) {
 			if (a->ops->takes && !a->ops->takes(a->ctx, line, len)) {

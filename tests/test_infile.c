@@ -588,6 +588,58 @@ static void test_open_errors(void **state)
 	close(fd);
 }
 
+/* Lines as every reader of lines sees them (infile_lines_view): the
+ * byte-order mark dropped on the first line only, a NUL byte or a line
+ * over INFILE_LINE_MAX not held, the empty line writable text. */
+static void test_lines_view(void **state)
+{
+	(void)state;
+	size_t big = INFILE_LINE_MAX + 5;
+	strbuf in;
+	sb_init(&in);
+	static const char head[] = "\xef\xbb\xbf{\"a\":1}\n\n \t\r\nx\0y\n\xef\xbb\xbf" "again\n";
+	sb_add(&in, head, sizeof head - 1);
+	for (size_t i = 0; i < big; i++)
+		sb_addc(&in, 'a');
+	sb_add(&in, "\nlast", 5);
+	char *err = NULL;
+	infile *f = infile_open(tmpfile_with(in.data, in.len), &err);
+	assert_non_null(f);
+	sb_free(&in);
+	infile_lines l;
+	infile_lines_init(&l, f);
+	static const struct {
+		enum infile_line what;
+		const char *text;
+		size_t len;
+		bool blank;
+	} want[] = {
+		{INFILE_HELD, "{\"a\":1}", 7, false},   /* the mark dropped */
+		{INFILE_HELD, "", 0, true},
+		{INFILE_HELD, " \t\r", 3, true},
+		{INFILE_NUL, "x\0y", 3, false},
+		{INFILE_HELD, "\xef\xbb\xbf" "again", 8, false}, /* kept after line 1 */
+		{INFILE_TOO_LONG, "", 0, true},
+		{INFILE_HELD, "last", 4, false},
+	};
+	for (uint64_t n = 1; n <= sizeof want / sizeof want[0]; n++) {
+		assert_int_equal(infile_lines_next(&l, &err), 1);
+		char *line = NULL;
+		size_t len = 99;
+		assert_int_equal(infile_lines_view(&l, n, &line, &len), want[n - 1].what);
+		assert_non_null(line);
+		assert_int_equal(len, want[n - 1].len);
+		assert_memory_equal(line, want[n - 1].text, len);
+		line[len] = '\0'; /* writable, the empty line too */
+		assert_int_equal(infile_blank(line, len), want[n - 1].blank);
+	}
+	assert_int_equal(infile_lines_next(&l, &err), 0);
+	assert_true(infile_blank("\n", 1));
+	assert_false(infile_blank(" x", 2));
+	infile_lines_free(&l);
+	infile_close(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -595,7 +647,7 @@ int main(void)
 		cmocka_unit_test(test_compressed),  cmocka_unit_test(test_pipe),
 		cmocka_unit_test(test_truncated),   cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_refused),     cmocka_unit_test(test_open_errors),
-		cmocka_unit_test(test_gzip_header_fields),
+		cmocka_unit_test(test_gzip_header_fields), cmocka_unit_test(test_lines_view),
 	};
 	return cmocka_run_group_tests_name("infile", tests, NULL, NULL);
 }

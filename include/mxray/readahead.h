@@ -27,7 +27,7 @@ typedef struct readahead readahead;
 
 /* A line of a batch.  A line too long (longer than INFILE_LINE_MAX) or
  * with a NUL byte is not held: its len is 0 and its flag says why. */
-enum readahead_flag { READAHEAD_LINE, READAHEAD_TOO_LONG, READAHEAD_NUL };
+enum readahead_flag { READAHEAD_LINE = INFILE_HELD, READAHEAD_TOO_LONG = INFILE_TOO_LONG, READAHEAD_NUL = INFILE_NUL };
 typedef struct {
 	size_t off, len;  /* in the batch's text */
 	uint64_t lineno;  /* in the file, from 1 */
