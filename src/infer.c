@@ -96,7 +96,7 @@ typedef struct {
 	strmap *names;
 	size_t nips, nhosts, ndoms;
 	uint32_t *ip_addr;       /* per IP: the address */
-	uint32_t *ip_sorted;     /* IP ids by address, for lookups */
+	uint64_t *ip_by_addr;    /* address << 32 | IP id, by address: for lookups */
 	uint32_t *host_of;       /* per name-table id: the host id, or NONE */
 	int32_t *host_rd;        /* per name-table id of an MX host: the offset of its
 				  * registered domain in the name, -1 none (-2 not an MX
@@ -480,21 +480,49 @@ static uint32_t ipmap_id(ctx *c, ipmap *m, uint32_t addr)
 	return m->val[i];
 }
 
-/* The id of an MX address, or NONE. */
-static uint32_t ip_find(const ctx *c, uint32_t addr)
+/* The id of an MX address, or NONE.  *at: where the search starts, and
+ * then where the address is (or would be) in ip_by_addr.  Rows read in
+ * address order (the scan and ASN rows) look each one up a little after
+ * the one before: from there by steps that double, then a binary search
+ * over the last step (an address before the one before: from the start).
+ * A binary search over all, at 10M domains, was a tenth of reading the
+ * scans: two random reads a step. */
+static uint32_t ip_find_at(const ctx *c, uint32_t addr, size_t *at)
 {
-	size_t lo = 0, hi = c->nips;
-	while (lo < hi) {
+	const uint64_t *v = c->ip_by_addr;
+	size_t n = c->nips, lo = *at;
+	uint64_t key = (uint64_t)addr << 32;
+	if (lo > n || (lo > 0 && v[lo - 1] >= key))
+		lo = 0;
+	size_t hi = lo, step = 1;
+	while (hi < n && v[hi] < key) { /* every entry before hi is below key */
+		lo = hi + 1;
+		hi = lo + step - 1;
+		step *= 2;
+	}
+	if (hi > n)
+		hi = n;
+	while (lo < hi) { /* the first entry from lo on not below key (hi is one, or n) */
 		size_t mid = lo + (hi - lo) / 2;
-		uint32_t a = c->ip_addr[c->ip_sorted[mid]];
-		if (a == addr)
-			return c->ip_sorted[mid];
-		if (a < addr)
+		if (v[mid] < key)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	return NONE;
+	*at = lo;
+	return lo < n && (uint32_t)(v[lo] >> 32) == addr ? (uint32_t)v[lo] : NONE;
+}
+
+static uint32_t ip_find(const ctx *c, uint32_t addr)
+{
+	size_t at = 0;
+	return ip_find_at(c, addr, &at);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return (x > y) - (x < y);
 }
 
 static const char *ip_text(const ctx *c, uint32_t ip, char buf[16])
@@ -539,7 +567,10 @@ static int load_hosts(ctx *c)
 	free(rows);
 	c->host_first = first.v;
 	c->host_n = n.v;
-	c->ip_sorted = row_order(c->ip_addr, c->nips);
+	c->ip_by_addr = xmalloc((c->nips + 1) * sizeof *c->ip_by_addr);
+	for (size_t ip = 0; ip < c->nips; ip++)
+		c->ip_by_addr[ip] = (uint64_t)c->ip_addr[ip] << 32 | ip;
+	mx_sort(c->ip_by_addr, c->nips, sizeof *c->ip_by_addr, cmp_u64);
 	return 0;
 }
 
@@ -739,8 +770,9 @@ static int load_scans(ctx *c)
 	slist *sl = NULL;
 	size_t nrows = 0, caprows = 0, nl = 0, capl = 0;
 	int rc;
+	size_t at = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t ip = ip_find(c, (uint32_t)sqlite3_column_int64(s, 0));
+		uint32_t ip = ip_find_at(c, (uint32_t)sqlite3_column_int64(s, 0), &at);
 		if (ip == NONE)
 			continue; /* not an MX address */
 		if (nrows == caprows) {
@@ -830,11 +862,12 @@ static int load_scans(ctx *c)
 	free(list_n.v);
 	if (rc != SQLITE_DONE)
 		return dberr(c, "reading scan");
-	s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1");
+	s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1 ORDER BY ip");
 	if (!s)
 		return -1;
+	at = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t ip = ip_find(c, (uint32_t)sqlite3_column_int64(s, 0));
+		uint32_t ip = ip_find_at(c, (uint32_t)sqlite3_column_int64(s, 0), &at);
 		if (ip != NONE)
 			c->ip_asn[ip] = (uint32_t)sqlite3_column_int64(s, 1);
 	}
@@ -2525,7 +2558,7 @@ static void ctx_free(ctx *c)
 		free(arrays[i]);
 	strmap_free(c->names);
 	free(c->ip_addr);
-	free(c->ip_sorted);
+	free(c->ip_by_addr);
 	free(c->host_of);
 	free(c->host_rd);
 	free(c->host_rdself);
