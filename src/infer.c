@@ -462,7 +462,7 @@ static group *group_rows(ctx *c, irow *rows, size_t n, size_t *ngroups, int (*cm
 }
 
 /* The id of an address (ids are dense, in first-seen order while hosts
- * are loaded: an open-addressing table then; ip_sorted afterwards). */
+ * are loaded: an open-addressing table then; ip_by_addr afterwards). */
 typedef struct {
 	uint32_t *key, *val;
 	size_t mask;

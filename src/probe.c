@@ -54,13 +54,12 @@ static int each_line(const char *path, line_fn fn, void *arg, FILE *log, const c
 	int got, rc = 0;
 	while ((got = infile_lines_next(&l, err)) > 0) {
 		lineno++;
-		const char *line = l.line.data ? l.line.data : "";
-		size_t len = l.line.len;
-		if (lineno == 1 && len >= 3 && !memcmp(line, "\xef\xbb\xbf", 3)) {
-			line += 3;
-			len -= 3;
-		}
-		const char *why = l.too_long ? "line longer than 16 MiB" : fn(arg, line, len);
+		char *line;
+		size_t len;
+		/* a NUL byte is the line function's to judge (a domain or a
+		 * record with one is refused there, with its reason) */
+		const char *why = infile_lines_view(&l, lineno, &line, &len) == INFILE_TOO_LONG ? "line longer than 16 MiB"
+												 : fn(arg, line, len);
 		if (!why)
 			continue;
 		if (stop) {

@@ -3,7 +3,6 @@
 #include "testutil.h"
 #include "mxray/hugepages.h"
 
-#include <fcntl.h>
 #include <sys/wait.h>
 
 /* exit statuses of the program started again, and of a child that was not */
@@ -27,20 +26,6 @@ static void test_decision(void **state)
 	assert_null(hugepages_tunables("always [madvise] never\n", "glibc.malloc.check=0"));
 	assert_null(hugepages_tunables("always [madvise] never\n", ""));
 	assert_null(hugepages_tunables("always [madvise] never\n", HUGEPAGES_TUNABLES));
-}
-
-/* this machine's mode, as hugepages.c reads it */
-static const char *machine_mode(char *buf, size_t size)
-{
-	int fd = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY);
-	if (fd < 0)
-		return NULL;
-	ssize_t n = read(fd, buf, size - 1);
-	close(fd);
-	if (n <= 0)
-		return NULL;
-	buf[n] = '\0';
-	return buf;
 }
 
 /* hugepages_restart in a child with env as GLIBC_TUNABLES (NULL: unset);
@@ -72,7 +57,7 @@ static void test_restart(void **state)
 {
 	(void)state;
 	char buf[128];
-	bool madvise = hugepages_tunables(machine_mode(buf, sizeof buf), NULL) != NULL;
+	bool madvise = hugepages_tunables(hugepages_thp_mode(buf, sizeof buf), NULL) != NULL;
 	if (!madvise)
 		print_message("this machine's huge-page mode is not [madvise]: no restart expected\n");
 	/* with nothing set, this program itself is started again, with the

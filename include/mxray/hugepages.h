@@ -9,9 +9,13 @@
  * a 1M-domain import or infer takes a tenth of the page faults (each one
  * costs microseconds, more on a virtual machine) and about a fifth less
  * time.  So mxray, when that mode is on and GLIBC_TUNABLES is not set,
- * sets it and starts itself again (the same arguments and environment). */
+ * sets it and starts itself again (the same program file, arguments and
+ * environment; the process keeps its id, and its name, as the file is
+ * started by its own path). */
 #ifndef MXRAY_HUGEPAGES_H
 #define MXRAY_HUGEPAGES_H
+
+#include <stddef.h>
 
 /* The value mxray gives GLIBC_TUNABLES. */
 #define HUGEPAGES_TUNABLES "glibc.malloc.hugetlb=1"
@@ -21,16 +25,26 @@
  * of /sys/kernel/mm/transparent_hugepage/enabled (NULL: not readable),
  * env the current GLIBC_TUNABLES (NULL: not set).  Only the "[madvise]"
  * mode with no GLIBC_TUNABLES at all gives a value: with "[always]" every
- * heap gets huge pages anyway, with "[never]" none can, and a GLIBC_TUNABLES
- * the user set is theirs (set it, to any value, to keep mxray from
- * starting again). */
+ * heap gets huge pages anyway, with "[never]" none can, and with a
+ * GLIBC_TUNABLES set (by the user, to any value, to keep mxray from
+ * starting again; or by mxray) glibc has read what it says. */
 const char *hugepages_tunables(const char *thp_mode, const char *env);
 
-/* Start again with HUGEPAGES_TUNABLES (execv of /proc/self/exe with argv)
- * when hugepages_tunables says so; returns when it does not, or when the
- * exec failed (the run goes on with ordinary pages).  In the process
- * started again, the variable is removed from the environment, so that it
- * is not passed on. */
+/* The kernel's mode, the text of /sys/kernel/mm/transparent_hugepage/enabled
+ * (a line such as "always [madvise] never") read into buf, or NULL when it
+ * cannot be read. */
+const char *hugepages_thp_mode(char *buf, size_t size);
+
+/* Start again with HUGEPAGES_TUNABLES (execv of the path /proc/self/exe
+ * names, with argv) when hugepages_tunables says so, the C library is
+ * glibc 2.35 or later (which reads that tunable), the process is not
+ * set-user-ID or the like (AT_SECURE: the loader may drop the variable)
+ * and that path is the file running (not when it was replaced, or under
+ * valgrind, whose tool is /proc/self/exe).  Returns when it does not
+ * start again, or when the exec failed: the run goes on with ordinary
+ * pages.  In the process started again the variable, when it is exactly
+ * HUGEPAGES_TUNABLES, is removed from the environment, so that it is not
+ * passed on. */
 void hugepages_restart(char **argv);
 
 #endif

@@ -1121,28 +1121,43 @@ status "label --kb goes with --import" 2 "$MXRAY" label --db "$DB" --sample r200
 echo "cli: import (as infer, export, review and sample) starts again with the heap in huge pages"
 # What the kernel says (Debian's default is [madvise]; elsewhere nothing
 # is started again); the environment a process started with is in
-# /proc/PID/environ: an import waits on a FIFO meanwhile.
+# /proc/PID/environ, its name in /proc/PID/comm: an import waits on a FIFO
+# meanwhile.
 mode=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
 case $mode in *"[madvise]"*) want=GLIBC_TUNABLES=glibc.malloc.hugetlb=1 ;; *) want= ;; esac
-environ_of() { # environ_of [ENV-ARGS...]: GLIBC_TUNABLES of an import reading a FIFO
+# thp_import NAME [ENV-ARGS...]: an import reading a FIFO, started with
+# ENV-ARGS; once it reads, GLIBC_TUNABLES and its name into $T/NAME.env,
+# its messages into $T/NAME.err
+thp_import() {
+	name=$1
+	shift
 	rm -f "$T/fifo"
 	mkfifo "$T/fifo"
 	exec 3<>"$T/fifo" # held open (read and write: no wait), so the import waits for data
-	env "$@" "$MXRAY" import --db "$T/thp.db" --snapshot 2021-06-08 --quiet --dns "$T/fifo" 2>"$T/thp-err" 3>&- &
+	env "$@" "$MXRAY" import --db "$T/thp.db" --snapshot 2021-06-08 --quiet --dns "$T/fifo" 2>"$T/$name.err" 3>&- &
 	pid=$!
-	i=0
 	# the first process's environment until it has started again: wait
-	# for the import to open its input (then it is the last process)
-	while [ $i -lt 200 ] && ! ls -l /proc/$pid/fd 2>/dev/null | grep -q fifo; do i=$((i + 1)); sleep 0.05; done
-	tr '\0' '\n' </proc/$pid/environ | grep '^GLIBC_TUNABLES=' || true
+	# for the import to open its input (on a descriptor other than 3,
+	# which the shell that starts it holds for a moment)
+	i=0
+	while [ $i -lt 200 ]; do
+		for fd in /proc/$pid/fd/*; do
+			[ "${fd##*/}" != 3 ] && [ "$(readlink "$fd" 2>/dev/null)" = "$T/fifo" ] && break 2
+		done
+		i=$((i + 1))
+		sleep 0.05
+	done
+	{ tr '\0' '\n' </proc/$pid/environ | grep '^GLIBC_TUNABLES=' || true; cat /proc/$pid/comm; } >"$T/$name.env"
 	exec 3>&- # the end of the input
 	wait $pid
 }
-eq "import: started again with the tunable (this machine: ${mode:-no huge pages})" "$want" "$(environ_of -u GLIBC_TUNABLES)"
-eq "import: never over the user's own tunables" "GLIBC_TUNABLES=glibc.malloc.check=0" \
-	"$(environ_of GLIBC_TUNABLES=glibc.malloc.check=0)"
+thp_import plain -u GLIBC_TUNABLES
+eq "import: started again with the tunable, and still called mxray (this machine: ${mode:-no huge pages})" \
+	"${want:+$want }$(basename "$MXRAY" | cut -c1-15)" "$(tr '\n' ' ' <"$T/plain.env" | sed 's/ $//')"
 eq "import: its one message, not two (nothing said before it started again)" \
-	"dns $T/fifo: 0 lines, 0 imported, 0 already present, 0 skipped, 0 failed lookups" "$(cat "$T/thp-err")"
+	"dns $T/fifo: 0 lines, 0 imported, 0 already present, 0 skipped, 0 failed lookups" "$(cat "$T/plain.err")"
+thp_import own GLIBC_TUNABLES=glibc.malloc.check=0
+eq "import: never over the user's own tunables" "GLIBC_TUNABLES=glibc.malloc.check=0" "$(head -n 1 "$T/own.env")"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
