@@ -66,7 +66,10 @@ CPU=$(awk -F': *' '$1 ~ /^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/n
 [ -n "$CPU" ] || CPU=$(uname -m)
 CORES=$(nproc 2>/dev/null) || CORES="?"
 MEMGB=$(awk '$1 == "MemTotal:" { printf "%.0f", $2 / 1048576 }' /proc/meminfo 2>/dev/null) || MEMGB="?"
-MACHINE="$CPU, $CORES cores, $MEMGB GB"
+# transparent huge pages: mxray's large commands ask for them when the
+# kernel's mode is [madvise] (see GLIBC_TUNABLES in mxray(1))
+THP=$(sed -n 's/.*\[\([a-z]*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null) || THP=""
+MACHINE="$CPU, $CORES cores, $MEMGB GB, huge pages ${THP:-unknown}"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 VERSION=$("$MXRAY" version 2>/dev/null) || VERSION="mxray (version unknown)"
 
