@@ -14,7 +14,8 @@ static void test_decision(void **state)
 {
 	(void)state;
 	/* Debian's default: huge pages only where asked for */
-	assert_string_equal(hugepages_tunables("always [madvise] never\n", NULL), "glibc.malloc.hugetlb=1");
+	assert_string_equal(hugepages_tunables("always [madvise] never\n", NULL),
+			    "glibc.malloc.hugetlb=1:glibc.malloc.mmap_threshold=1073741824");
 	assert_string_equal(hugepages_tunables("[madvise]", NULL), HUGEPAGES_TUNABLES);
 	/* every heap gets them anyway, or none can */
 	assert_null(hugepages_tunables("[always] madvise never\n", NULL));

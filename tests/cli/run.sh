@@ -1124,6 +1124,8 @@ echo "cli: import (as infer, export, review and sample) starts again with the he
 # /proc/PID/environ, its name in /proc/PID/comm: an import waits on a FIFO
 # meanwhile.
 mode=$(cat /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+# (glibc rewrites the variable's text in place as it reads it: the
+# first tunable is what /proc/PID/environ shows of it for sure)
 case $mode in *"[madvise]"*) want=GLIBC_TUNABLES=glibc.malloc.hugetlb=1 ;; *) want= ;; esac
 # thp_import NAME [ENV-ARGS...]: an import reading a FIFO, started with
 # ENV-ARGS; once it reads, GLIBC_TUNABLES and its name into $T/NAME.env,
@@ -1147,7 +1149,7 @@ thp_import() {
 		i=$((i + 1))
 		sleep 0.05
 	done
-	{ tr '\0' '\n' </proc/$pid/environ | grep '^GLIBC_TUNABLES=' || true; cat /proc/$pid/comm; } >"$T/$name.env"
+	{ tr '\0' '\n' </proc/$pid/environ | grep '^GLIBC_TUNABLES=' | cut -d: -f1 || true; cat /proc/$pid/comm; } >"$T/$name.env"
 	exec 3>&- # the end of the input
 	wait $pid
 }
