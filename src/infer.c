@@ -160,7 +160,27 @@ typedef struct {
 	rawkeep keep;            /* the raw approaches this run does not compute: their answers kept */
 	/* the counts report reads (f_tally) */
 	uint64_t tally_cov[8], tally_src[5], tally_corrected, tally_heur[3];
+	progress pg;             /* the phase under way, on the terminal */
 } ctx;
+
+/* The phase under way on the terminal's progress line (when asked for
+ * and stderr is one): its label at once, then as it goes its count of
+ * `total` (0: a count alone).  A 10M infer reads for half a minute and
+ * writes for as long: no part of it is silent. */
+static void phase(ctx *c, const char *label, uint64_t total)
+{
+	progress_end(&c->pg);
+	progress_begin(&c->pg, c->o->progress, label, total);
+	progress_update(&c->pg, 0, 0, "");
+}
+
+/* Rows given to a statement: the phase's count every 16384 (from a
+ * row getter: called for every cell, col 0 first). */
+static void rows_progress(progress *pg, size_t row, int col)
+{
+	if (pg && col == 0 && (row & 16383) == 0)
+		progress_update(pg, row, row, "rows");
+}
 
 static int dberr(ctx *c, const char *what)
 {
@@ -246,6 +266,8 @@ static int load_irows(ctx *c, const char *sql, int ncols, irow **out, size_t *n)
 			cap = cap ? cap * 2 : 65536;
 			*out = xrealloc(*out, cap * sizeof **out);
 		}
+		if ((*n & 65535) == 0)
+			progress_update(&c->pg, 0, *n, "rows");
 		irow *r = &(*out)[(*n)++];
 		for (int i = 0; i < 3; i++)
 			r->k[i] = i < ncols ? (uint32_t)sqlite3_column_int64(s, i) : 0;
@@ -326,6 +348,8 @@ static int load_names(ctx *c)
 	uint32_t maxid = 0;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		uint32_t id = (uint32_t)sqlite3_column_int64(s, 0);
+		if ((ids.n & 65535) == 0)
+			progress_update(&c->pg, 0, ids.n, "names");
 		vpush(&ids, id);
 		vpush(&offs, (uint32_t)arena.len);
 		sb_add(&arena, sqlite3_column_text(s, 1), (size_t)sqlite3_column_bytes(s, 1) + 1);
@@ -779,6 +803,8 @@ static int load_scans(ctx *c)
 			caprows = caprows ? caprows * 2 : 4096;
 			rows = xrealloc(rows, caprows * sizeof *rows);
 		}
+		if ((nrows & 16383) == 0)
+			progress_update(&c->pg, 0, nrows, "scan records");
 		srow *r = &rows[nrows++];
 		memset(r, 0, sizeof *r);
 		r->ip = ip;
@@ -1778,12 +1804,14 @@ typedef struct {
 	size_t n, cap;
 	int64_t snap;
 	int approach;
+	progress *pg; /* rows_progress, or NULL */
 } resrows;
 
 static tablesync_cell res_get(const void *cx, size_t row, int col)
 {
 	const resrows *r = cx;
 	const resrow *x = &r->v[row];
+	rows_progress(r->pg, row, col);
 	switch (col) {
 	case 0: return tablesync_int(r->snap);
 	case 1: return tablesync_int(r->approach);
@@ -1947,6 +1975,7 @@ typedef struct {
 	uint32_t (*v)[2];
 	size_t n, cap;
 	int64_t snap;
+	progress *pg; /* rows_progress, or NULL */
 } pairs;
 
 static void pairs_push(pairs *p, uint32_t a, uint32_t b)
@@ -1963,6 +1992,7 @@ static void pairs_push(pairs *p, uint32_t a, uint32_t b)
 static tablesync_cell pairs_get(const void *cx, size_t row, int col)
 {
 	const pairs *p = cx;
+	rows_progress(p->pg, row, col);
 	return col == 0 ? tablesync_int(p->snap) : col <= 2 ? tablesync_int(p->v[row][col - 1]) : tablesync_text(NULL);
 }
 
@@ -1978,12 +2008,14 @@ typedef struct {
 	size_t n;
 	sqlite3_int64 snap;
 	uint32_t *order; /* the rows in key order */
+	progress *pg;    /* rows_progress */
 } hostrows;
 
 static tablesync_cell host_get(const void *ctx, size_t row, int col)
 {
 	const hostrows *r = ctx;
 	const hostrow *x = &r->v[r->order[row]];
+	rows_progress(r->pg, row, col);
 	switch (col) {
 	case 0: return tablesync_int(r->snap);
 	case 1: return tablesync_int(x->host);
@@ -2018,12 +2050,14 @@ typedef struct {
 	size_t n;
 	sqlite3_int64 snap;
 	uint32_t *order;
+	progress *pg;
 } iprows;
 
 static tablesync_cell ip_get(const void *ctx, size_t row, int col)
 {
 	const iprows *r = ctx;
 	const iprow *x = &r->v[r->order[row]];
+	rows_progress(r->pg, row, col);
 	switch (col) {
 	case 0: return tablesync_int(r->snap);
 	case 1: return tablesync_int(x->ip);
@@ -2069,7 +2103,7 @@ static int write_evidence(ctx *c)
 	size_t nip = c->nips, nh = c->nhosts;
 	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
 	memset(best, 0xff, (nip + 1) * sizeof *best);
-	hostrows hr = {xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap, NULL};
+	hostrows hr = {xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap, NULL, &c->pg};
 	int rc = 0;
 	for (uint32_t h = 0; h < nh && rc == 0; h++) {
 		if (!c->h_domains[h])
@@ -2097,7 +2131,7 @@ static int write_evidence(ctx *c)
 		    db_name(c, c->h_sugg[h], &x->sugg) < 0)
 			rc = -1;
 	}
-	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap, NULL};
+	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap, NULL, &c->pg};
 	for (uint32_t ip = 0; ip < nip && rc == 0; ip++) {
 		if (!c->ip_primary[ip])
 			continue;
@@ -2142,9 +2176,12 @@ static int write_evidence(ctx *c)
 		ir.order = row_order(keys, ir.n);
 		free(keys);
 		tablesync_rows sr = {hr.n, &hr, host_get}, si = {ir.n, &ir, ip_get};
+		phase(c, "infer: writing f_host_ev", hr.n);
 		rc = tablesync_run(c->st, c->snap, &host_ev_def, &sr, c->alone, c->err);
-		if (rc == 0)
+		if (rc == 0) {
+			phase(c, "infer: writing f_ip_ev", ir.n);
 			rc = tablesync_run(c->st, c->snap, &ip_ev_def, &si, c->alone, c->err);
+		}
 	}
 	free(hr.v);
 	free(ir.v);
@@ -2270,14 +2307,13 @@ static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
 {
 	uint32_t *hbuf = NULL;
 	size_t hcap = 0;
-	pairs pmrows = {NULL, 0, 0, c->snap}, covrows = {NULL, 0, 0, c->snap};
-	progress pg;
-	progress_begin(&pg, c->o->progress, "infer: writing domains", ndom);
+	pairs pmrows = {NULL, 0, 0, c->snap, &c->pg}, covrows = {NULL, 0, 0, c->snap, &c->pg};
+	phase(c, "infer: primary MX sets and coverage", ndom);
 	for (uint32_t di = 0; di < ndom; di++) {
 		uint32_t d = order[di];
 		uint32_t first = c->dom_first[d], n = c->dom_n[d];
 		if ((di & 4095) == 0)
-			progress_update(&pg, di, di, "domains");
+			progress_update(&c->pg, di, di, "domains");
 		if (n > hcap) {
 			hcap = n * 2;
 			hbuf = xrealloc(hbuf, hcap * sizeof *hbuf);
@@ -2294,11 +2330,13 @@ static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
 		if (c->dom_nosmtp[d])
 			c->sum->no_smtp++;
 	}
-	progress_end(&pg);
+	phase(c, "infer: writing f_primary_mx", pmrows.n);
 	tablesync_rows pr = {pmrows.n, &pmrows, pairs_get}, cr = {covrows.n, &covrows, pairs_get};
 	int rc = tablesync_run(c->st, c->snap, &primary_mx_def, &pr, c->alone, c->err);
-	if (rc == 0)
+	if (rc == 0) {
+		phase(c, "infer: writing f_coverage", covrows.n);
 		rc = tablesync_run(c->st, c->snap, &coverage_def, &cr, c->alone, c->err);
+	}
 	free(pmrows.v);
 	free(covrows.v);
 	free(hbuf);
@@ -2421,18 +2459,17 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 	int code = infer_approach_code(0);
 	seen_set seen = {NULL, 0};
 	seen_grow(c, &seen);
-	resrows rows = {NULL, 0, 0, c->snap, code};
+	resrows rows = {NULL, 0, 0, c->snap, code, NULL};
 	char **reasons = NULL; /* the domain decisions' reasons, alive until written */
 	size_t nreasons = 0;
 	size_t shcap = 16;
 	share *sh = xmalloc(shcap * sizeof *sh);
 	int rc = 0;
-	progress pg;
-	progress_begin(&pg, c->o->progress, "infer: writing final", ndom);
+	phase(c, "infer: final answers", ndom);
 	for (uint32_t di = 0; di < ndom && rc == 0; di++) {
 		uint32_t d = order[di];
 		if ((di & 4095) == 0)
-			progress_update(&pg, di, di, "domains");
+			progress_update(&c->pg, di, di, "domains");
 		if (c->dom_n[d] + 1 > shcap) { /* + 1: a domain decision may add an ID to none */
 			shcap = (c->dom_n[d] + 1) * 2;
 			sh = xrealloc(sh, shcap * sizeof *sh);
@@ -2454,17 +2491,21 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 					     "approach = ?2 AND domain = ?3 AND provider = ?4", 3, only, NULL, NULL};
 		tablesync_rows sr = {rows.n, &rows, res_get};
 		bool whole = c->alone && (c->o->approaches & INFER_ALL) == INFER_ALL;
+		phase(c, "infer: writing f_result", rows.n);
+		rows.pg = &c->pg;
 		rc = tablesync_run(c->st, c->snap, &def, &sr, whole, c->err);
+		rows.pg = NULL;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		phase(c, "infer: writing f_share", 0);
 		rc = write_shares(c, &rows);
+	}
 	for (size_t i = 0; i < rows.n; i++) {
 		c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
 		c->tally_corrected += rows.v[i].status == ST_CONFIRMED || rows.v[i].status == ST_CORRECTED;
 	}
 	if (rc == 0)
 		rc = write_host_companies(c, co, 0, &seen);
-	progress_end(&pg);
 	free(rows.v);
 	for (size_t i = 0; i < nreasons; i++)
 		free(reasons[i]);
@@ -2479,6 +2520,7 @@ static int write_all(ctx *c, size_t ndom)
 	if (tablesync_define(c->st, c->err) < 0 || clear_results(c) < 0 ||
 	    rawkeep_begin(&c->keep, c->st, c->snap, c->o->approaches, c->err) < 0)
 		return -1;
+	phase(c, "infer: evidence rows", 0);
 	if (write_evidence(c) < 0)
 		return -1;
 	uint32_t *order = domain_order(c, ndom);
@@ -2489,6 +2531,7 @@ static int write_all(ctx *c, size_t ndom)
 	if (!co)
 		rc = -1;
 	/* the raw approaches in code order, the final answers last */
+	phase(c, "infer: companies of the approaches", 0);
 	for (unsigned bit = INFER_MX; bit <= INFER_PRIORITY && rc == 0; bit <<= 1)
 		if (c->o->approaches & bit)
 			rc = write_raw(c, bit, co);
@@ -2533,6 +2576,7 @@ static int record_runs(ctx *c, uint64_t ndom, double secs)
 
 static void ctx_free(ctx *c)
 {
+	progress_end(&c->pg);
 	for (size_t h = 0; h < c->nhosts; h++) {
 		if (c->h_cert_note)
 			free(c->h_cert_note[h]);
@@ -2588,10 +2632,18 @@ static int infer_read(ctx *c)
 		return -1;
 	}
 	c->snap = store_snapshot_id(c->st, o->snapshot);
-	if (load_names(c) < 0 || load_hosts(c) < 0)
+	phase(c, "infer: reading names", 0);
+	if (load_names(c) < 0)
+		return -1;
+	phase(c, "infer: reading MX addresses", 0);
+	if (load_hosts(c) < 0)
 		return -1;
 	alloc_ip_arrays(c);
-	if (load_scans(c) < 0 || load_domains(c) < 0)
+	phase(c, "infer: reading scans", 0);
+	if (load_scans(c) < 0)
+		return -1;
+	phase(c, "infer: reading MX records", 0);
+	if (load_domains(c) < 0)
 		return -1;
 	c->sum->domains = c->ndoms;
 	size_t nh = c->nhosts;
@@ -2602,6 +2654,7 @@ static int infer_read(ctx *c)
 	}
 	free(c->nrank);
 	c->nrank = NULL;
+	phase(c, "infer: counting", 0);
 	count(c, c->ndoms);
 #define HARR(f, n) c->f = xcalloc((n) + 1, sizeof *c->f)
 	HARR(h_conf, nh);
@@ -2619,13 +2672,17 @@ static int infer_read(ctx *c)
 #undef HARR
 	if (load_corrections(c) < 0)
 		return -1;
+	phase(c, "infer: deciding", nh);
 	for (uint32_t h = 0; h < nh; h++) {
+		if ((h & 16383) == 0)
+			progress_update(&c->pg, h, h, "hosts");
 		if (!c->h_domains[h])
 			continue;
 		evidence(c, h);
 		decide(c, h);
 		correct_host(c, h);
 	}
+	progress_end(&c->pg);
 	return 0;
 }
 
@@ -2716,10 +2773,12 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 			store_rollback(st);
 			break;
 		}
+		phase(&c, "infer: committing", 0);
 		if (store_commit(st, err) < 0) {
 			store_rollback(st);
 			break;
 		}
+		progress_end(&c.pg);
 		/* the planner's statistics for the answers written: after the
 		 * commit, so they are kept whatever happens to them (on a
 		 * failure the old ones stay, and the next import or infer tries

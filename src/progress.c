@@ -44,9 +44,11 @@ void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *un
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < w ? '#' : '.';
 		bar[30] = '\0';
-		snprintf(line, sizeof line, "%.40s [%s] %3d%%  %s %s", p->label, bar, (int)(f * 100), n, unit);
+		snprintf(line, sizeof line, "%.40s [%s] %3d%%%s%s%s%s", p->label, bar, (int)(f * 100), *unit ? "  " : "",
+			 *unit ? n : "", *unit ? " " : "", unit);
 	} else {
-		snprintf(line, sizeof line, "%.40s  %s %s", p->label, n, unit);
+		snprintf(line, sizeof line, "%.40s%s%s%s%s", p->label, *unit ? "  " : "", *unit ? n : "", *unit ? " " : "",
+			 unit);
 	}
 	int len = (int)strlen(line);
 	fprintf(stderr, "\r%s%*s", line, p->drawn > len ? p->drawn - len : 0, "");

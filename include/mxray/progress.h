@@ -17,7 +17,8 @@ typedef struct {
 
 /* `enabled` false (or stderr not a terminal) makes every call a no-op. */
 void progress_begin(progress *p, bool enabled, const char *label, uint64_t total_bytes);
-/* Cheap to call often: draws only when 100 ms have passed. */
+/* Cheap to call often: draws only when 100 ms have passed (the first
+ * call at once).  An empty unit draws no count: the label (and bar) only. */
 void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *unit);
 void progress_end(progress *p);
 

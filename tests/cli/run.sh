@@ -1118,6 +1118,24 @@ eq "label --import --kb: the company, once (its ID is the company too)" "$d,Host
 	"$("$MXRAY" label --db "$DB" --sample r200 --export | grep -F -- "$d,")"
 status "label --kb goes with --import" 2 "$MXRAY" label --db "$DB" --sample r200 --export --kb "$O/kb2.json"
 
+echo "cli: infer on a terminal names each phase as it goes; not on a file or pipe"
+if command -v script >/dev/null 2>&1; then
+	import_sample "$T/tty.db" 2>/dev/null
+	script -qec "$MXRAY infer --db $T/tty.db" /dev/null </dev/null >"$T/tty.out" 2>&1
+	eq "infer on a terminal: exit 0" "0" "$?"
+	# each phase's label, in order, once (a count or bar after it dropped)
+	eq "infer on a terminal: its phases" "infer: reading names|infer: reading MX addresses|infer: reading scans|\
+infer: reading MX records|infer: counting|infer: deciding|infer: evidence rows|infer: writing f_host_ev|\
+infer: writing f_ip_ev|infer: primary MX sets and coverage|infer: writing f_primary_mx|infer: writing f_coverage|\
+infer: companies of the approaches|infer: final answers|infer: writing f_result|infer: writing f_share|\
+infer: committing|" "$(tr '\r' '\n' <"$T/tty.out" | sed -n 's/^\(infer: [^[]*[a-z_]\)\( *\[.*\|  .*\| *\)$/\1/p' | uniq | tr '\n' '|')"
+	has "infer on a terminal: the line cleared (back to its start), then the summary" "$(printf ' \r')infer 2021-06-08: " "$T/tty.out"
+	"$MXRAY" infer --db "$T/tty.db" >"$T/out" 2>"$T/err"
+	eq "infer to a file: the summary alone" "infer 2021-06-08: " "$(cut -c1-18 "$T/err")"
+else
+	echo "(no script(1): skipped)"
+fi
+
 echo "cli: import (as infer, export, review and sample) starts again with the heap in huge pages"
 # What the kernel says (Debian's default is [madvise]; elsewhere nothing
 # is started again); the environment a process started with is in
