@@ -1118,7 +1118,7 @@ eq "label --import --kb: the company, once (its ID is the company too)" "$d,Host
 	"$("$MXRAY" label --db "$DB" --sample r200 --export | grep -F -- "$d,")"
 status "label --kb goes with --import" 2 "$MXRAY" label --db "$DB" --sample r200 --export --kb "$O/kb2.json"
 
-echo "cli: infer on a terminal names each phase as it goes; not on a file or pipe"
+echo "cli: infer on a terminal names each phase as it goes (and import its last step); not on a file or pipe"
 if command -v script >/dev/null 2>&1; then
 	import_sample "$T/tty.db" 2>/dev/null
 	script -qec "$MXRAY infer --db $T/tty.db" /dev/null </dev/null >"$T/tty.out" 2>&1
@@ -1132,6 +1132,8 @@ infer: committing|" "$(tr '\r' '\n' <"$T/tty.out" | sed -n 's/^\(infer: [^[]*[a-
 	has "infer on a terminal: the line cleared (back to its start), then the summary" "$(printf ' \r')infer 2021-06-08: " "$T/tty.out"
 	"$MXRAY" infer --db "$T/tty.db" >"$T/out" 2>"$T/err"
 	eq "infer to a file: the summary alone" "infer 2021-06-08: " "$(cut -c1-18 "$T/err")"
+	script -qec "$MXRAY import --db $T/tty2.db --snapshot 2021-06-08 --dns $SD/dns.jsonl" /dev/null </dev/null >"$T/tty.out" 2>&1
+	has "import on a terminal: the last step's label, after the file's" "$(printf '\r')import: MX addresses, ASNs and counts" "$T/tty.out"
 else
 	echo "(no script(1): skipped)"
 fi
