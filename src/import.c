@@ -185,7 +185,6 @@ typedef struct {
 #define NO_NAME UINT32_MAX
 _Static_assert(NAME_SLOTS >= 6 * DNS_BATCH, "room for a batch's names");
 
-
 static void pscratch_init(pscratch *s)
 {
 	memset(s, 0, sizeof *s);
@@ -2606,9 +2605,9 @@ out:
 }
 
 /* Derive the snapshot in a transaction of its own; dc: the run's copy of
- * what it wrote, or NULL to read everything from the database. */
-/* show: the step's label on the terminal's progress line meanwhile (a
- * dozen seconds at 10M domains) */
+ * what it wrote, or NULL to read everything from the database; show: the
+ * step's label on the terminal's progress line meanwhile (a dozen seconds
+ * at 10M domains). */
 static int derive_snapshot(store *st, const char *snapshot, dcache *dc, bool show, char **err)
 {
 	int64_t snap = store_snapshot_id(st, snapshot);
@@ -2616,9 +2615,8 @@ static int derive_snapshot(store *st, const char *snapshot, dcache *dc, bool sho
 		return 0; /* nothing imported for it: nothing to derive */
 	if (store_begin(st, err) < 0)
 		return -1;
-	progress pg;
-	progress_begin(&pg, show, "import: MX addresses, ASNs and counts", 0);
-	progress_update(&pg, 0, 0, "");
+	progress pg = {0};
+	progress_step(&pg, show, "import: MX addresses, ASNs and counts", 0);
 	derive_in d;
 	memset(&d, 0, sizeof d);
 	int rc = dc_check(dc, st, err);

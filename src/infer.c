@@ -164,22 +164,12 @@ typedef struct {
 } ctx;
 
 /* The phase under way on the terminal's progress line (when asked for
- * and stderr is one): its label at once, then as it goes its count of
- * `total` (0: a count alone).  A 10M infer reads for half a minute and
- * writes for as long: no part of it is silent. */
+ * and stderr is one), with its count of `total` (0: a count alone) as it
+ * goes.  A 10M infer reads for half a minute and writes for as long: no
+ * part of it is silent. */
 static void phase(ctx *c, const char *label, uint64_t total)
 {
-	progress_end(&c->pg);
-	progress_begin(&c->pg, c->o->progress, label, total);
-	progress_update(&c->pg, 0, 0, "");
-}
-
-/* Rows given to a statement: the phase's count every 16384 (from a
- * row getter: called for every cell, col 0 first). */
-static void rows_progress(progress *pg, size_t row, int col)
-{
-	if (pg && col == 0 && (row & 16383) == 0)
-		progress_update(pg, row, row, "rows");
+	progress_step(&c->pg, c->o->progress, label, total);
 }
 
 static int dberr(ctx *c, const char *what)
@@ -1804,14 +1794,12 @@ typedef struct {
 	size_t n, cap;
 	int64_t snap;
 	int approach;
-	progress *pg; /* rows_progress, or NULL */
 } resrows;
 
 static tablesync_cell res_get(const void *cx, size_t row, int col)
 {
 	const resrows *r = cx;
 	const resrow *x = &r->v[row];
-	rows_progress(r->pg, row, col);
 	switch (col) {
 	case 0: return tablesync_int(r->snap);
 	case 1: return tablesync_int(r->approach);
@@ -1954,7 +1942,7 @@ static int write_shares(ctx *c, const resrows *rows)
 	sqlite3_finalize(s);
 	static const tablesync_table def = {"f_share", "snap, provider, weight", "provider", "provider = ?2", 1,
 					    NULL, "f_share_weight", "f_share(snap, weight)"};
-	tablesync_rows bulk = {nk, &sr, share_get};
+	tablesync_rows bulk = {nk, &sr, share_get, NULL};
 	if (rc == 0)
 		rc = tablesync_run(c->st, c->snap, &def, &bulk, !others, c->err);
 	s = rc ? NULL : prepare_id(c, "INSERT OR REPLACE INTO f_share_total(snap, domains) VALUES(?1, ?2)");
@@ -1975,7 +1963,6 @@ typedef struct {
 	uint32_t (*v)[2];
 	size_t n, cap;
 	int64_t snap;
-	progress *pg; /* rows_progress, or NULL */
 } pairs;
 
 static void pairs_push(pairs *p, uint32_t a, uint32_t b)
@@ -1992,7 +1979,6 @@ static void pairs_push(pairs *p, uint32_t a, uint32_t b)
 static tablesync_cell pairs_get(const void *cx, size_t row, int col)
 {
 	const pairs *p = cx;
-	rows_progress(p->pg, row, col);
 	return col == 0 ? tablesync_int(p->snap) : col <= 2 ? tablesync_int(p->v[row][col - 1]) : tablesync_text(NULL);
 }
 
@@ -2012,7 +1998,6 @@ typedef struct {
 	size_t n;
 	sqlite3_int64 snap;
 	uint32_t *order; /* the rows in key order */
-	progress *pg;    /* rows_progress */
 } hostrows;
 
 static tablesync_cell host_get(const void *cx, size_t row, int col)
@@ -2022,7 +2007,6 @@ static tablesync_cell host_get(const void *cx, size_t row, int col)
 	const ctx *c = r->c;
 	uint32_t h = x->h;
 	bool pref = h < c->host_prefcap && c->host_minpref[h] != NONE;
-	rows_progress(r->pg, row, col);
 	switch (col) {
 	case 0: return tablesync_int(r->snap);
 	case 1: return tablesync_int(c->host_db.v[h]);
@@ -2057,14 +2041,12 @@ typedef struct {
 	size_t n;
 	sqlite3_int64 snap;
 	uint32_t *order;
-	progress *pg;
 } iprows;
 
 static tablesync_cell ip_get(const void *ctx, size_t row, int col)
 {
 	const iprows *r = ctx;
 	const iprow *x = &r->v[r->order[row]];
-	rows_progress(r->pg, row, col);
 	switch (col) {
 	case 0: return tablesync_int(r->snap);
 	case 1: return tablesync_int(x->ip);
@@ -2110,7 +2092,7 @@ static int write_evidence(ctx *c)
 	size_t nip = c->nips, nh = c->nhosts;
 	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
 	memset(best, 0xff, (nip + 1) * sizeof *best);
-	hostrows hr = {c, xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap, NULL, &c->pg};
+	hostrows hr = {c, xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap, NULL};
 	int rc = 0;
 	for (uint32_t h = 0; h < nh && rc == 0; h++) {
 		if (!c->h_domains[h])
@@ -2130,7 +2112,7 @@ static int write_evidence(ctx *c)
 		    db_name(c, c->h_sugg[h], &x->sugg) < 0)
 			rc = -1;
 	}
-	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap, NULL, &c->pg};
+	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap, NULL};
 	for (uint32_t ip = 0; ip < nip && rc == 0; ip++) {
 		if (!c->ip_primary[ip])
 			continue;
@@ -2174,7 +2156,7 @@ static int write_evidence(ctx *c)
 			keys[i] = ir.v[i].ip;
 		ir.order = row_order(keys, ir.n);
 		free(keys);
-		tablesync_rows sr = {hr.n, &hr, host_get}, si = {ir.n, &ir, ip_get};
+		tablesync_rows sr = {hr.n, &hr, host_get, &c->pg}, si = {ir.n, &ir, ip_get, &c->pg};
 		phase(c, "infer: writing f_host_ev", hr.n);
 		rc = tablesync_run(c->st, c->snap, &host_ev_def, &sr, c->alone, c->err);
 		if (rc == 0) {
@@ -2306,7 +2288,7 @@ static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
 {
 	uint32_t *hbuf = NULL;
 	size_t hcap = 0;
-	pairs pmrows = {NULL, 0, 0, c->snap, &c->pg}, covrows = {NULL, 0, 0, c->snap, &c->pg};
+	pairs pmrows = {NULL, 0, 0, c->snap}, covrows = {NULL, 0, 0, c->snap};
 	phase(c, "infer: primary MX sets and coverage", ndom);
 	for (uint32_t di = 0; di < ndom; di++) {
 		uint32_t d = order[di];
@@ -2330,7 +2312,7 @@ static int write_domains(ctx *c, const uint32_t *order, size_t ndom)
 			c->sum->no_smtp++;
 	}
 	phase(c, "infer: writing f_primary_mx", pmrows.n);
-	tablesync_rows pr = {pmrows.n, &pmrows, pairs_get}, cr = {covrows.n, &covrows, pairs_get};
+	tablesync_rows pr = {pmrows.n, &pmrows, pairs_get, &c->pg}, cr = {covrows.n, &covrows, pairs_get, &c->pg};
 	int rc = tablesync_run(c->st, c->snap, &primary_mx_def, &pr, c->alone, c->err);
 	if (rc == 0) {
 		phase(c, "infer: writing f_coverage", covrows.n);
@@ -2458,7 +2440,7 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 	int code = infer_approach_code(0);
 	seen_set seen = {NULL, 0};
 	seen_grow(c, &seen);
-	resrows rows = {NULL, 0, 0, c->snap, code, NULL};
+	resrows rows = {NULL, 0, 0, c->snap, code};
 	char **reasons = NULL; /* the domain decisions' reasons, alive until written */
 	size_t nreasons = 0;
 	size_t shcap = 16;
@@ -2488,12 +2470,10 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 		const tablesync_table def = {"f_result", "snap, approach, domain, provider, weight, source, confidence,"
 					     " status, reason", "approach, domain, provider",
 					     "approach = ?2 AND domain = ?3 AND provider = ?4", 3, only, NULL, NULL};
-		tablesync_rows sr = {rows.n, &rows, res_get};
+		tablesync_rows sr = {rows.n, &rows, res_get, &c->pg};
 		bool whole = c->alone && (c->o->approaches & INFER_ALL) == INFER_ALL;
 		phase(c, "infer: writing f_result", rows.n);
-		rows.pg = &c->pg;
 		rc = tablesync_run(c->st, c->snap, &def, &sr, whole, c->err);
-		rows.pg = NULL;
 	}
 	if (rc == 0) {
 		phase(c, "infer: writing f_share", 0);

@@ -58,8 +58,8 @@ static int each_line(const char *path, line_fn fn, void *arg, FILE *log, const c
 		size_t len;
 		/* a NUL byte is the line function's to judge (a domain or a
 		 * record with one is refused there, with its reason) */
-		const char *why = infile_lines_view(&l, lineno, &line, &len) == INFILE_TOO_LONG ? "line longer than 16 MiB"
-												 : fn(arg, line, len);
+		bool too_long = infile_lines_view(&l, lineno, &line, &len) == INFILE_TOO_LONG;
+		const char *why = too_long ? "line longer than 16 MiB" : fn(arg, line, len);
 		if (!why)
 			continue;
 		if (stop) {

@@ -32,8 +32,10 @@ void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *un
 	if (p->last_ns && t - p->last_ns < 100000000u)
 		return;
 	p->last_ns = t;
-	char n[16];
+	char n[16], count[160] = ""; /* an empty unit: no count */
 	human(items, n);
+	if (*unit)
+		snprintf(count, sizeof count, "  %s %s", n, unit);
 	char line[160];
 	if (p->total) {
 		double f = (double)bytes / (double)p->total;
@@ -44,11 +46,9 @@ void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *un
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < w ? '#' : '.';
 		bar[30] = '\0';
-		snprintf(line, sizeof line, "%.40s [%s] %3d%%%s%s%s%s", p->label, bar, (int)(f * 100), *unit ? "  " : "",
-			 *unit ? n : "", *unit ? " " : "", unit);
+		snprintf(line, sizeof line, "%.40s [%s] %3d%%%s", p->label, bar, (int)(f * 100), count);
 	} else {
-		snprintf(line, sizeof line, "%.40s%s%s%s%s", p->label, *unit ? "  " : "", *unit ? n : "", *unit ? " " : "",
-			 unit);
+		snprintf(line, sizeof line, "%.40s%s", p->label, count);
 	}
 	int len = (int)strlen(line);
 	fprintf(stderr, "\r%s%*s", line, p->drawn > len ? p->drawn - len : 0, "");
@@ -60,4 +60,11 @@ void progress_end(progress *p)
 	if (p->on && p->drawn)
 		fprintf(stderr, "\r%*s\r", p->drawn, "");
 	p->drawn = 0;
+}
+
+void progress_step(progress *p, bool enabled, const char *label, uint64_t total)
+{
+	progress_end(p);
+	progress_begin(p, enabled, label, total);
+	progress_update(p, 0, 0, "");
 }

@@ -45,9 +45,18 @@ static void cell_result(tablesync_cell v, sqlite3_context *out)
 }
 
 /* rows as bulk rows (mxray_rows) */
+/* Row `row` taken (its first column asked for): counted on the
+ * progress line now and then. */
+static void taken(const tablesync_rows *r, size_t row, int col)
+{
+	if (r->pg && col == 0 && (row & 16383) == 0)
+		progress_update(r->pg, row, row, "rows");
+}
+
 static void rows_column(void *cx, size_t row, int col, sqlite3_context *out)
 {
 	const tablesync_rows *r = cx;
+	taken(r, row, col);
 	cell_result(r->get(r->ctx, row, col), out);
 }
 
@@ -68,6 +77,7 @@ typedef struct {
 static void diff_column(void *cx, size_t row, int col, sqlite3_context *out)
 {
 	const table_diff *d = cx;
+	taken(d->ours, row, col);
 	cell_result(d->ours->get(d->ours->ctx, d->write[row], col), out);
 }
 

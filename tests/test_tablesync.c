@@ -75,7 +75,7 @@ static tablesync_cell *row_of(rows *r, int64_t k)
 
 static int sync_rows(const tablesync_table *t, const rows *r, bool whole, char **err)
 {
-	tablesync_rows tr = {r->n, r, rows_get};
+	tablesync_rows tr = {r->n, r, rows_get, NULL};
 	return tablesync_run(F->st, r->snap, t, &tr, whole, err);
 }
 
@@ -446,7 +446,7 @@ static void test_undefined(void **state)
 	assert_non_null(st);
 	assert_int_equal(store_exec(st, SCHEMA, &err), 0);
 	rows r = numbered(1, 4);
-	tablesync_rows tr = {r.n, &r, rows_get};
+	tablesync_rows tr = {r.n, &r, rows_get, NULL};
 	assert_int_equal(tablesync_run(st, 1, &t_def, &tr, true, &err), -1);
 	assert_string_equal(err, "database error: no such function: mxray_tablesync_diff");
 	free(err);

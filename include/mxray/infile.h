@@ -74,10 +74,11 @@ int infile_lines_next(infile_lines *l, char **err);
 void infile_lines_free(infile_lines *l);
 
 /* What a line just read is, by one rule for every reader of lines (the
- * read-ahead thread, import's own loops): INFILE_HELD with its text in
- * *line and *len (never NULL, writable; a UTF-8 byte-order mark at the start of the file's
- * first line, lineno 1, dropped), or not held: INFILE_TOO_LONG (longer
- * than INFILE_LINE_MAX) or INFILE_NUL (a NUL byte in it). */
+ * read-ahead thread, import's own loops, probe's files): its text in
+ * *line and *len (never NULL, writable; a UTF-8 byte-order mark at the
+ * start of the file's first line, lineno 1, dropped), and INFILE_HELD, or
+ * not held: INFILE_TOO_LONG (longer than INFILE_LINE_MAX) or INFILE_NUL
+ * (a NUL byte in it). */
 enum infile_line { INFILE_HELD, INFILE_TOO_LONG, INFILE_NUL };
 enum infile_line infile_lines_view(infile_lines *l, uint64_t lineno, char **line, size_t *len);
 

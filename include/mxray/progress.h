@@ -21,5 +21,9 @@ void progress_begin(progress *p, bool enabled, const char *label, uint64_t total
  * call at once).  An empty unit draws no count: the label (and bar) only. */
 void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *unit);
 void progress_end(progress *p);
+/* A step of a longer job: the line drawn so far ended, p begun anew with
+ * label (and total) and the label drawn at once, before the step's first
+ * count: a step that counts nothing for seconds is not silent. */
+void progress_step(progress *p, bool enabled, const char *label, uint64_t total);
 
 #endif

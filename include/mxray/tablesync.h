@@ -33,6 +33,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mxray/progress.h"
 #include "mxray/store.h"
 
 /* SQL: whether a table keyed by snapshot has rows of another snapshot than
@@ -82,6 +83,7 @@ typedef struct {
 	size_t n;
 	const void *ctx;
 	tablesync_cell (*get)(const void *ctx, size_t row, int col);
+	progress *pg; /* the rows SQLite takes counted there (every 16384), or NULL */
 } tablesync_rows;
 
 /* A table written through tablesync (SQL fragments; names only, never
