@@ -32,10 +32,6 @@ void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *un
 	if (p->last_ns && t - p->last_ns < 100000000u)
 		return;
 	p->last_ns = t;
-	char n[16], count[160] = ""; /* an empty unit: no count */
-	human(items, n);
-	if (*unit)
-		snprintf(count, sizeof count, "  %s %s", n, unit);
 	char line[160];
 	if (p->total) {
 		double f = (double)bytes / (double)p->total;
@@ -46,9 +42,15 @@ void progress_update(progress *p, uint64_t bytes, uint64_t items, const char *un
 		for (int i = 0; i < 30; i++)
 			bar[i] = i < w ? '#' : '.';
 		bar[30] = '\0';
-		snprintf(line, sizeof line, "%.40s [%s] %3d%%%s", p->label, bar, (int)(f * 100), count);
+		snprintf(line, sizeof line, "%.40s [%s] %3d%%", p->label, bar, (int)(f * 100));
 	} else {
-		snprintf(line, sizeof line, "%.40s%s", p->label, count);
+		snprintf(line, sizeof line, "%.40s", p->label);
+	}
+	if (*unit) { /* an empty unit: no count */
+		char n[16];
+		human(items, n);
+		size_t at = strlen(line);
+		snprintf(line + at, sizeof line - at, "  %s %s", n, unit);
 	}
 	int len = (int)strlen(line);
 	fprintf(stderr, "\r%s%*s", line, p->drawn > len ? p->drawn - len : 0, "");
