@@ -25,6 +25,7 @@ struct store {
 	char *tidy;    /* close: let a writable connection remove the -wal and -shm this one made */
 	char *error;   /* a database error a true/false read helper met (store_note_error) */
 	bool stale;    /* read-only and of an older schema: migrate() refused it */
+	bool bulk;     /* store_bulk_begin put the file in rollback-journal mode */
 };
 
 /* Schema version 1.  Dates are the snapshot key everywhere (YYYY-MM-DD
@@ -858,17 +859,62 @@ static int busy_wait(void *arg, int count)
  * other lock. */
 static int set_wal(store *st, char **err)
 {
-	double start = mx_clock_s();
 	for (int n = 0;; n++) {
 		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			return 0;
-		if ((rc & 0xff) != SQLITE_BUSY || mx_clock_s() - start >= STORE_BUSY_WAIT) {
+		if ((rc & 0xff) != SQLITE_BUSY || !busy_wait(st, n)) {
 			*err = db_err(st->db, "database error");
 			return -1;
 		}
-		sqlite3_sleep(n < 10 ? 5 : 50);
 	}
+}
+
+/* Bulk writing.  In WAL mode every page a transaction writes is written
+ * twice: to the -wal file at commit, and into the database at the next
+ * checkpoint; the readers this spares a lock are what WAL is for.  With
+ * a rollback journal, the pages a load appends to the file are written
+ * once, and only those it changes are first copied to the journal: at 1M
+ * domains import took 7.97 s instead of 7.05 s (mean of four pairs), and
+ * infer 5.70 instead of 4.95 s (three pairs).  So a bulk writer takes
+ * that mode when nobody else has the file open (leaving WAL needs the
+ * file to itself, and SQLite does not wait for it: this does not either),
+ * and puts WAL back when it is done (store_bulk_end, or store_close).
+ * Meanwhile a process that opens the file waits for the transaction under
+ * way (busy_wait, saying so on a terminal): a writer then puts the file
+ * back in WAL (set_wal), and the bulk writer goes on in it. */
+bool store_bulk_begin(store *st)
+{
+	if (st->readonly || st->bulk || !sqlite3_get_autocommit(st->db))
+		return false;
+	const char *file = sqlite3_db_filename(st->db, "main");
+	if (!file || !*file)
+		return false; /* in memory: nothing is written twice */
+	sqlite3_busy_handler(st->db, NULL, NULL);
+	sqlite3_stmt *s = NULL;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA journal_mode=DELETE", -1, &s, NULL) == SQLITE_OK &&
+	    sqlite3_step(s) == SQLITE_ROW) {
+		const unsigned char *mode = sqlite3_column_text(s, 0);
+		st->bulk = mode && !strcmp((const char *)mode, "delete");
+	}
+	sqlite3_finalize(s);
+	/* a power cut must not corrupt the file in this mode either: the
+	 * journal synced before the file is written (NORMAL in WAL mode
+	 * promises that; with a rollback journal only FULL does) */
+	if (st->bulk)
+		sqlite3_exec(st->db, "PRAGMA synchronous=FULL", NULL, NULL, NULL);
+	sqlite3_busy_handler(st->db, busy_wait, st);
+	return st->bulk;
+}
+
+int store_bulk_end(store *st, char **err)
+{
+	if (!st->bulk)
+		return 0;
+	st->bulk = false;
+	if (set_wal(st, err) < 0)
+		return -1;
+	return store_exec(st, "PRAGMA synchronous=NORMAL", err);
 }
 
 /* A reader's page cache and temporary store (open_common says why a
@@ -911,10 +957,10 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 		free(st);
 		return NULL;
 	}
-	if (readonly)
-		sqlite3_busy_timeout(st->db, 5000);
-	else
-		sqlite3_busy_handler(st->db, busy_wait, st);
+	/* A reader waits as a writer does: while a bulk writer holds the file
+	 * in rollback-journal mode (store_bulk_begin), reading waits for its
+	 * transaction. */
+	sqlite3_busy_handler(st->db, busy_wait, st);
 	sqlite3_create_module(st->db, "mxray_rows", &rows_module, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
 	/* WAL: readers (the review desk) never block a writer; NORMAL sync is
@@ -1001,6 +1047,36 @@ static char *file_uri(const char *path, const char *q)
 	return sb_steal(&sb);
 }
 
+/* Whether `path` has a rollback journal with something in it: a bulk
+ * writer's transaction (store_bulk_begin) under way, or one a killed
+ * process left, which only a connection that may write the file can undo
+ * (a read-only one fails with SQLITE_READONLY_ROLLBACK). */
+static bool has_journal(const char *path)
+{
+	char *j = xasprintf("%s-journal", path);
+	struct stat sj;
+	bool yes = stat(j, &sj) == 0 && sj.st_size > 0;
+	free(j);
+	return yes;
+}
+
+/* Let a writable connection read the file once: SQLite rolls back a
+ * journal that no live process holds, and waits for one that does. */
+static int recover(const char *path, char **err)
+{
+	store *rw = xcalloc(1, sizeof *rw);
+	int rc = sqlite3_open_v2(path, &rw->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_busy_handler(rw->db, busy_wait, rw);
+		rc = sqlite3_exec(rw->db, "SELECT 1 FROM sqlite_schema LIMIT 1", NULL, NULL, NULL);
+	}
+	if (rc != SQLITE_OK)
+		*err = xasprintf("%s: %s", path, rw->db ? sqlite3_errmsg(rw->db) : "out of memory");
+	sqlite3_close(rw->db);
+	free(rw);
+	return rc == SQLITE_OK ? 0 : -1;
+}
+
 store *store_open_readonly(const char *path, char **err)
 {
 	if (db_missing(path, err))
@@ -1024,8 +1100,14 @@ store *store_open_readonly(const char *path, char **err)
 	bool have_wal = stat(wal, &sw) == 0, have_shm = access(shm, F_OK) == 0;
 	bool wal_empty = !have_wal || sw.st_size == 0;
 	bool writable = access(path, W_OK) == 0 && dir_writable(path);
+	bool journal = has_journal(path);
 	store *st;
-	if (!writable && wal_empty) {
+	if (journal && writable && recover(path, err) < 0) {
+		free(wal);
+		free(shm);
+		return NULL;
+	}
+	if (!writable && wal_empty && !journal) {
 		free(wal);
 		free(shm);
 		char *uri = file_uri(path, "immutable=1");
@@ -1035,6 +1117,12 @@ store *store_open_readonly(const char *path, char **err)
 	}
 	bool stale = false;
 	st = open_common(path, path, SQLITE_OPEN_READONLY, true, &stale, err);
+	if (!st && journal && !writable && has_journal(path)) {
+		free(*err);
+		*err = xasprintf("%s: %s-journal holds a write that a process was stopped in; only a process that may "
+				 "write the file can undo it: run 'mxray infer --db %s' as such a user",
+				 path, path, path);
+	}
 	if (!st && stale) {
 		/* An older schema in a file this process may write: migrated
 		 * once (as any command always did), then read read-only. */
@@ -1067,6 +1155,12 @@ void store_close(store *st)
 	for (int i = 0; i < st->nstmts; i++) {
 		sqlite3_finalize(st->stmts[i]);
 		free((char *)st->sqls[i]);
+	}
+	if (st->bulk) {
+		/* WAL again, without waiting long for anyone: a writer that
+		 * opens the file next puts it back itself (set_wal) */
+		sqlite3_busy_timeout(st->db, 1000);
+		sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 	}
 	sqlite3_close(st->db);
 	if (st->tidy) {

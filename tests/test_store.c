@@ -8,6 +8,7 @@
 #include "mxray/util.h"
 
 #include <openssl/evp.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -646,6 +647,112 @@ static void test_begin_takes_the_write_lock(void **state)
 	store_close(b);
 }
 
+static bool exists_nonempty(const char *path, const char *suffix)
+{
+	char *f = xasprintf("%s%s", path, suffix);
+	struct stat sb;
+	bool yes = stat(f, &sb) == 0 && sb.st_size > 0;
+	free(f);
+	return yes;
+}
+
+/* A bulk writer takes the rollback journal when it has the file to
+ * itself, and leaves it in WAL mode after; with another connection open
+ * it stays in WAL; a writer that opens the file meanwhile puts WAL back,
+ * and the bulk writer goes on in it. */
+static void test_bulk_journal(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *path = tmpdb();
+	store *a = store_open(path, &err);
+	assert_non_null(a);
+	assert_true(store_bulk_begin(a));
+	assert_false(store_bulk_begin(a)); /* once */
+	assert_string_equal(db_text(a, "PRAGMA journal_mode"), "delete");
+	assert_int_equal(store_begin(a, &err), 0);
+	assert_int_equal(store_snapshot_add(a, "2021-01-01", &err), 0);
+	assert_true(exists_nonempty(path, "-journal"));
+	assert_int_equal(store_commit(a, &err), 0);
+	assert_false(exists_nonempty(path, "-wal"));
+	assert_false(exists_nonempty(path, "-journal"));
+	assert_int_equal(store_bulk_end(a, &err), 0);
+	assert_string_equal(db_text(a, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(store_bulk_end(a, &err), 0); /* nothing to do */
+
+	/* someone else has it open: WAL stays */
+	store *b = store_open_readonly(path, &err);
+	assert_non_null(b);
+	assert_int_equal(db_int(b, "SELECT count(*) FROM snapshot"), 1);
+	assert_false(store_bulk_begin(a));
+	assert_string_equal(db_text(a, "PRAGMA journal_mode"), "wal");
+	store_close(b);
+
+	/* a writer opening it meanwhile puts WAL back */
+	assert_true(store_bulk_begin(a));
+	b = store_open_existing(path, &err);
+	assert_non_null(b);
+	assert_string_equal(db_text(b, "PRAGMA journal_mode"), "wal");
+	assert_int_equal(store_begin(a, &err), 0);
+	assert_int_equal(store_snapshot_add(a, "2021-01-02", &err), 0);
+	assert_int_equal(store_commit(a, &err), 0);
+	assert_int_equal(db_int(b, "SELECT count(*) FROM snapshot"), 2);
+	assert_int_equal(store_bulk_end(a, &err), 0);
+	store_close(b);
+
+	/* closed while bulk: WAL again */
+	assert_true(store_bulk_begin(a));
+	store_close(a);
+	a = store_open_readonly(path, &err);
+	assert_non_null(a);
+	assert_string_equal(db_text(a, "PRAGMA journal_mode"), "wal");
+	store_close(a);
+	rmdb(path);
+}
+
+/* A bulk writer killed in a transaction leaves a journal; a read-only
+ * open undoes it and reads what was committed. */
+static void test_bulk_killed(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *path = tmpdb();
+	store *a = store_open(path, &err);
+	assert_non_null(a);
+	assert_int_equal(store_snapshot_add(a, "2021-01-01", &err), 0);
+	store_close(a);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		store *c = store_open_existing(path, &err);
+		if (!c || !store_bulk_begin(c) || store_exec(c, "PRAGMA cache_size=2", &err) < 0 ||
+		    store_begin(c, &err) < 0)
+			_exit(1);
+		for (int i = 0; i < 500; i++) {
+			char d[16];
+			snprintf(d, sizeof d, "2022-%02d-%02d", 1 + i / 28 % 12, 1 + i % 28);
+			char *sql = xasprintf("INSERT OR IGNORE INTO snapshot(date, created_at) VALUES('%s', '%0500d')", d, i);
+			if (store_exec(c, sql, &err) < 0)
+				_exit(1);
+			free(sql);
+		}
+		raise(SIGKILL);
+		_exit(1);
+	}
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status));
+	assert_true(exists_nonempty(path, "-journal"));
+	store *r = store_open_readonly(path, &err);
+	if (!r)
+		fail_msg("%s", err);
+	assert_int_equal(db_int(r, "SELECT count(*) FROM snapshot"), 1);
+	assert_string_equal(db_text(r, "PRAGMA integrity_check"), "ok");
+	store_close(r);
+	assert_false(exists_nonempty(path, "-journal"));
+	rmdb(path);
+}
+
 /* one write in a transaction of its own, and the end of a read loop */
 static void test_write_alone_and_read_done(void **state)
 {
@@ -852,6 +959,8 @@ int main(void)
 		cmocka_unit_test(test_negative_schema_refused),
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_begin_takes_the_write_lock),
+		cmocka_unit_test(test_bulk_journal),
+		cmocka_unit_test(test_bulk_killed),
 		cmocka_unit_test(test_write_alone_and_read_done),
 		cmocka_unit_test(test_read_transaction),
 		cmocka_unit_test(test_stats_one_state),

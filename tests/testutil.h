@@ -71,6 +71,8 @@ static inline void rmdb(const char *p)
 	unlink(b);
 	snprintf(b, sizeof b, "%s-shm", p);
 	unlink(b);
+	snprintf(b, sizeof b, "%s-journal", p);
+	unlink(b);
 }
 
 /* tests/data/NAME, or $MXRAY_TEST_DATA/NAME when make unit sets it

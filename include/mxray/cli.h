@@ -139,6 +139,9 @@ store *cli_open_snapshot(const cli_command *c, const char *db, const char **snap
  * meanwhile.  store_read_end it before store_close.  NULL when that
  * fails, said on stderr. */
 store *cli_open_reading(const cli_command *c, const char *db);
+/* The end of a command that wrote in bulk (store_bulk_begin): the file in
+ * WAL mode again, or a warning (what was written is kept). */
+void cli_bulk_end(store *st);
 /* "2021-06-08,2021-12-08" into a list of dates; false when one is bad
  * (free the list either way). */
 bool cli_parse_dates(const char *arg, char ***out, size_t *n);

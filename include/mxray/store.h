@@ -90,6 +90,14 @@ int64_t store_data_version(store *st, char **err);
  * start from the wrong end: 7 s at 1M instead of 10 ms.  Its own
  * transaction; 0, or -1 with *err. */
 int store_analyze(store *st, char **err);
+/* Bulk writing (import, infer): the file in rollback-journal mode, which
+ * writes the pages a load appends once instead of twice (WAL), when
+ * nobody else has it open; true when it is.  Meanwhile other processes
+ * wait for each of its transactions instead of reading beside it.
+ * store_bulk_end (or store_close) puts the file back in WAL mode. */
+bool store_bulk_begin(store *st);
+int store_bulk_end(store *st, char **err);
+
 /* Whether st was opened by store_open_readonly. */
 bool store_readonly(store *st);
 void store_close(store *st);

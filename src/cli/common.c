@@ -110,6 +110,15 @@ store *cli_open_reading(const cli_command *c, const char *db)
 	return st;
 }
 
+void cli_bulk_end(store *st)
+{
+	char *err = NULL;
+	if (store_bulk_end(st, &err) < 0)
+		fprintf(stderr, "mxray: warning: the database stays in rollback-journal mode until the next writer opens it: %s\n",
+			err);
+	free(err);
+}
+
 bool cli_parse_dates(const char *arg, char ***out, size_t *n)
 {
 	char *buf = xstrdup(arg);

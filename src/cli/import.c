@@ -119,6 +119,7 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 	}
 	cli_catch_interrupts();
 	import_opts o = {snapshot, strict, !quiet, 10, stderr};
+	store_bulk_begin(st);
 	int ir = import_run(st, &o, in, n, &err), rc = CLI_OK;
 	if (ir < 0) {
 		fprintf(stderr, "mxray import: %s\n", err);
@@ -132,8 +133,10 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 				"'mxray import --db %s --snapshot %s' finishes it ('mxray infer' refuses until then)\n",
 				snapshot, db, snapshot);
 		free(err);
+		err = NULL;
 		rc = CLI_RUNTIME;
 	}
+	cli_bulk_end(st);
 	store_close(st);
 	return rc;
 }

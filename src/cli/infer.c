@@ -46,6 +46,7 @@ static int infer_every(const char *db, infer_opts *o)
 		free(err);
 		return CLI_RUNTIME;
 	}
+	store_bulk_begin(st);
 	char (*dates)[11];
 	long nd = store_snapshot_dates(st, &dates, &err);
 	int rc = nd > 0 ? CLI_OK : CLI_RUNTIME;
@@ -67,6 +68,7 @@ static int infer_every(const char *db, infer_opts *o)
 		}
 	}
 	free(dates);
+	cli_bulk_end(st);
 	store_close(st);
 	return rc;
 }
@@ -78,6 +80,7 @@ static int infer_one(const cli_command *c, const char *db, const char *snapshot,
 	if (!st)
 		return CLI_RUNTIME;
 	o->snapshot = snapshot;
+	store_bulk_begin(st);
 	infer_summary sum;
 	int rc = CLI_OK;
 	if (infer_run(st, o, &sum, &err) < 0) {
@@ -87,6 +90,7 @@ static int infer_one(const cli_command *c, const char *db, const char *snapshot,
 	} else if (o->progress) {
 		say_summary(snapshot, &sum);
 	}
+	cli_bulk_end(st);
 	store_close(st);
 	return rc;
 }
