@@ -1,5 +1,6 @@
 /* readahead: batches in file order with their line numbers, lines that
- * are not held flagged, the budget, files that cannot be opened or read,
+ * are not held flagged, the budget, how far the reader runs ahead of the
+ * parsing, files that cannot be opened or read,
  * the hand-back at the first line, and stopping mid-file.  The parse
  * callback here writes each line upper-cased after its number. */
 #include "testutil.h"
@@ -18,6 +19,7 @@ typedef struct {
 	char decline_file;    /* takes_file: false for a file starting with this */
 	atomic_int made, freed; /* scratches */
 	atomic_long parsed;   /* lines */
+	atomic_bool hold;     /* t_parse_held waits while it is set */
 } tctx;
 
 static void *t_scratch_new(void *ctx)
@@ -279,6 +281,49 @@ static void test_budget(void **state)
 	readahead_free(a);
 }
 
+/* t_parse, once t->hold is cleared. */
+static void t_parse_held(void *ctx, void *scratch, const char *text, const readahead_line *ln, size_t n,
+			 readahead_batch *b)
+{
+	tctx *t = ctx;
+	while (atomic_load(&t->hold))
+		nap();
+	t_parse(ctx, scratch, text, ln, n, b);
+}
+
+/* In the file's turn the reader stays at most 8 batches ahead of the
+ * parsing, however large the budget: with both parsing threads held
+ * (each in a batch), it stops at 8 batches of lines pushed. */
+static void test_ahead(void **state)
+{
+	(void)state;
+	char *want;
+	const char *p = lines_file(20000, &want);
+	tctx t = {0};
+	atomic_store(&t.hold, true);
+	const size_t raw = 2048 + 1024 * sizeof(readahead_line);
+	readahead_ops ops = ops_with(100, 64u << 20);
+	ops.parse = t_parse_held;
+	readahead *a = readahead_start(&ops, &t, p, NULL, 0);
+	assert_true(readahead_opened(a));
+	WAIT_FOR(readahead_held(a) >= 8 * raw);
+	for (int i = 0; i < 40; i++)
+		nap();
+	assert_int_equal(readahead_held(a), 8 * raw);
+	assert_int_equal(t.parsed, 0);
+	atomic_store(&t.hold, false);
+	size_t nb = 0;
+	uint64_t last = 0;
+	char *got = pop_all(a, &nb, &last);
+	assert_int_equal(nb, 200);
+	assert_int_equal(last, 20000);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	assert_int_equal(readahead_join(a, NULL, NULL), READAHEAD_EOF);
+	readahead_free(a);
+}
+
 static void test_unopenable(void **state)
 {
 	(void)state;
@@ -452,7 +497,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_order),	    cmocka_unit_test(test_flags),   cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_unopenable), cmocka_unit_test(test_read_error), cmocka_unit_test(test_handback),
-		cmocka_unit_test(test_stop_early),
+		cmocka_unit_test(test_stop_early), cmocka_unit_test(test_ahead),
 	};
 	return cmocka_run_group_tests_name("readahead", tests, NULL, NULL);
 }
