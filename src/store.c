@@ -944,6 +944,18 @@ void store_read_mostly(store *st)
 	sqlite3_exec(st->db, READER_PRAGMAS, NULL, NULL, NULL);
 }
 
+/* The map's size: all of a file up to the library's own limit (2 GB in
+ * its default build).  At 1M domains, in one sqlite3 shell run each:
+ * the name table read in name order 0.30 s read, 0.10 s mapped; the scan
+ * rows 0.45 against 0.20 s; the MX records 0.33 against 0.18 s; the time
+ * saved was system time, the reads' copies of every page. */
+#define STORE_MAP_SIZE "4294967296"
+
+void store_map_reads(store *st, bool on)
+{
+	sqlite3_exec(st->db, on ? "PRAGMA mmap_size=" STORE_MAP_SIZE : "PRAGMA mmap_size=0", NULL, NULL, NULL);
+}
+
 /* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
 static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
 {

@@ -79,6 +79,13 @@ store *store_open_readonly(const char *path, char **err);
  * desk): a reader's page cache and temporary store instead of a writer's
  * smaller ones.  Best effort: the defaults stay when it fails. */
 void store_read_mostly(store *st);
+/* Read the file's pages through a memory map (on) or with read calls
+ * (off, the default): a table read whole, in key order, takes half the
+ * time or less mapped, but its pages count in the process's resident
+ * memory while mapped, so a command maps only while it reads one large
+ * table and unmaps after.  Takes effect when no statement holds a page;
+ * best effort. */
+void store_map_reads(store *st, bool on);
 /* PRAGMA data_version of st's connection: it changes when another
  * connection commits.  -1 with *err on failure. */
 int64_t store_data_version(store *st, char **err);
