@@ -304,7 +304,9 @@ static void test_ahead(void **state)
 	const size_t raw = 2048 + 1024 * sizeof(readahead_line);
 	readahead_ops ops = ops_with(100, 64u << 20);
 	ops.parse = t_parse_held;
-	readahead *a = readahead_start(&ops, &t, p, NULL, 0);
+	/* its turn from the start (2 threads): before it, the reader may
+	 * read as far as the budget */
+	readahead *a = readahead_start(&ops, &t, p, NULL, 2);
 	assert_true(readahead_opened(a));
 	WAIT_FOR(readahead_held(a) >= 8 * raw);
 	for (int i = 0; i < 40; i++)
