@@ -991,6 +991,15 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 	 * freed page: clearing a 1M snapshot's results took 0.7-1.0 s instead
 	 * of 0.25-0.3 s).  The review desk asks for the readers' settings
 	 * (store_read_mostly). */
+	/* A file made here has pages of 16 KiB (the library's default is 4):
+	 * a quarter of the reads and writes, each of a page, for a table
+	 * read or loaded whole.  At 1M domains, three alternating runs each:
+	 * import 5.87 s with 4 KiB pages, 5.37 s with 16, 5.26 s with 64;
+	 * infer 5.02, 4.43 and 4.49 s (two runs); export assignments, report
+	 * and stats no slower; the file the same size.  No effect on a file
+	 * that has its pages already. */
+	if (!readonly)
+		sqlite3_exec(st->db, "PRAGMA page_size=16384", NULL, NULL, NULL);
 	if ((!readonly && set_wal(st, err) < 0) ||
 	    store_exec(st, readonly ? "PRAGMA foreign_keys=ON;" READER_PRAGMAS
 				    : "PRAGMA synchronous=NORMAL;"
