@@ -2599,9 +2599,10 @@ static void ctx_free(ctx *c)
 /* One phase of reading a table whole, its pages through a memory map
  * (store_map_reads), unmapped after: the mapped pages count in the
  * resident memory, and the peak comes later, in deciding and writing,
- * which read little.  At 1M domains infer took 4.70 and 5.04 s mapped
- * against 5.16 and 6.43 s (the whole file mapped throughout, peak
- * +165 MB: at 10M, +1.6 GB over the 4 GB target). */
+ * which read little.  At 1M domains: 4.61 s against 4.79 s read (means
+ * of three alternating runs), peak 416 against 436 MB.  The whole file
+ * mapped throughout saved as much, but raised the peak by 165 MB (at
+ * 10M, 1.6 GB: over the 4 GB target). */
 static int read_mapped(ctx *c, const char *label, int (*load)(ctx *))
 {
 	phase(c, label, 0);
