@@ -4,6 +4,7 @@
 #include "mxray/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -827,9 +828,11 @@ int64_t store_step_bulk(store *st, sqlite3_stmt *s, char **err)
 	return n;
 }
 
-/* SQLite's busy handler of a writable connection: another process (an
- * import, infer, a desk's decision) holds the write lock.  Wait for it,
- * up to STORE_BUSY_WAIT seconds, saying so once on a terminal. */
+/* SQLite's busy handler: another process holds a lock this connection
+ * needs (a writer: an import, infer, a desk's decision; while this one
+ * writes in bulk with a rollback journal, a reader in a read transaction
+ * too).  Wait for it, up to STORE_BUSY_WAIT seconds, saying so once on a
+ * terminal. */
 #define STORE_BUSY_WAIT 600
 static int busy_wait(void *arg, int count)
 {
@@ -843,7 +846,7 @@ static int busy_wait(void *arg, int count)
 	if (waited >= STORE_BUSY_WAIT)
 		return 0; /* SQLITE_BUSY: "database is locked" */
 	if (!st->busy_said && waited >= 2 && isatty(STDERR_FILENO)) {
-		fprintf(stderr, "mxray: waiting for another process to finish writing to %s\n",
+		fprintf(stderr, "mxray: waiting for another process that has %s locked\n",
 			sqlite3_db_filename(st->db, "main"));
 		st->busy_said = true;
 	}
@@ -859,11 +862,14 @@ static int busy_wait(void *arg, int count)
  * other lock. */
 static int set_wal(store *st, char **err)
 {
+	/* the wait's own start: SQLite calls busy_wait afresh (count 0)
+	 * within an attempt, which starts its clock again */
+	double start = mx_clock_s();
 	for (int n = 0;; n++) {
 		int rc = sqlite3_exec(st->db, "PRAGMA journal_mode=WAL", NULL, NULL, NULL);
 		if (rc == SQLITE_OK)
 			return 0;
-		if ((rc & 0xff) != SQLITE_BUSY || !busy_wait(st, n)) {
+		if ((rc & 0xff) != SQLITE_BUSY || mx_clock_s() - start >= STORE_BUSY_WAIT || !busy_wait(st, n)) {
 			*err = db_err(st->db, "database error");
 			return -1;
 		}
@@ -1099,6 +1105,21 @@ static int recover(const char *path, char **err)
 	return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* Whether the file's header says rollback-journal mode (bytes 18 and 19,
+ * its write and read versions: 1 for a rollback journal, 2 for WAL): a
+ * bulk writer (store_bulk_begin) may be at work, with no -wal to show it
+ * and, between its transactions, no -journal either. */
+static bool header_rollback(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	unsigned char v[2];
+	bool yes = pread(fd, v, 2, 18) == 2 && (v[0] == 1 || v[1] == 1);
+	close(fd);
+	return yes;
+}
+
 store *store_open_readonly(const char *path, char **err)
 {
 	if (db_missing(path, err))
@@ -1108,10 +1129,13 @@ store *store_open_readonly(const char *path, char **err)
 	/* A WAL database needs its -shm and -wal files, even to read: SQLite
 	 * uses them when they exist and creates them when the directory lets
 	 * it (see "Read-Only Databases" in SQLite's WAL documentation).
-	 *  - No -wal with content, and the file or its directory is not ours
-	 *    to write: nobody is writing it (a writer keeps the -wal while it
-	 *    is open), and nobody here can start: read it as immutable, which
-	 *    needs and makes no side files.
+	 *  - No -wal with content, the file in WAL mode, and the file or its
+	 *    directory is not ours to write: nobody is writing it (a writer
+	 *    keeps the -wal while it is open; a bulk writer has the file in
+	 *    rollback-journal mode, which its header says), and nobody here
+	 *    can start: read it as immutable, which needs and makes no side
+	 *    files.  In rollback-journal mode a plain read-only connection
+	 *    takes the locks it needs on the file opened for reading only.
 	 *  - Otherwise a plain read-only connection, which sees concurrent
 	 *    writers as any reader does.  When it had to create the -wal and
 	 *    -shm, they are removed at close the way SQLite removes them: a
@@ -1129,7 +1153,7 @@ store *store_open_readonly(const char *path, char **err)
 		free(shm);
 		return NULL;
 	}
-	if (!writable && wal_empty && !journal) {
+	if (!writable && wal_empty && !journal && !header_rollback(path)) {
 		free(wal);
 		free(shm);
 		char *uri = file_uri(path, "immutable=1");
@@ -1140,10 +1164,12 @@ store *store_open_readonly(const char *path, char **err)
 	bool stale = false;
 	st = open_common(path, path, SQLITE_OPEN_READONLY, true, &stale, err);
 	if (!st && journal && !writable && has_journal(path)) {
+		char *e = xasprintf("%s (%s-journal may hold a write that a process was stopped in: only a process that "
+				    "may write the file and its directory can undo it; any mxray command run as such a "
+				    "user does, e.g. 'mxray stats --db %s')",
+				    *err, path, path);
 		free(*err);
-		*err = xasprintf("%s: %s-journal holds a write that a process was stopped in; only a process that may "
-				 "write the file can undo it: run 'mxray infer --db %s' as such a user",
-				 path, path, path);
+		*err = e;
 	}
 	if (!st && stale) {
 		/* An older schema in a file this process may write: migrated

@@ -753,6 +753,64 @@ static void test_bulk_killed(void **state)
 	rmdb(path);
 }
 
+/* A reader that may not write the file, while a bulk writer has it in
+ * rollback-journal mode between two of its transactions (no -wal, no
+ * -journal): not read as immutable (which would keep showing what it
+ * read first, or half a transaction), but with the locks, so that it sees
+ * what the writer commits next.  As root the child is the account
+ * nobody. */
+static void test_bulk_reader(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *path = tmpdb();
+	store *w = store_open(path, &err);
+	assert_non_null(w);
+	assert_true(store_bulk_begin(w));
+	assert_int_equal(store_snapshot_add(w, "2021-01-01", &err), 0);
+	assert_int_equal(chmod(path, 0444), 0);
+	int up[2], down[2];
+	assert_int_equal(pipe(up), 0);
+	assert_int_equal(pipe(down), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(up[0]);
+		close(down[1]);
+		if (getuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+			_exit(3);
+		char *e = NULL, c = 0;
+		store *r = store_open_readonly(path, &e);
+		int before = r ? db_int(r, "SELECT count(*) FROM snapshot") : -1;
+		if (write(up[1], "r", 1) != 1 || read(down[0], &c, 1) != 1)
+			_exit(4);
+		int after = r ? db_int(r, "SELECT count(*) FROM snapshot") : -1;
+		store_close(r);
+		_exit(before == 1 && after == 2 ? 0 : 1);
+	}
+	close(up[1]);
+	close(down[0]);
+	char c = 0;
+	bool ready = read(up[0], &c, 1) == 1;
+	assert_int_equal(store_snapshot_add(w, "2021-01-02", &err), 0);
+	assert_int_equal(write(down[1], "w", 1), 1);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	close(up[0]);
+	close(down[1]);
+	assert_true(WIFEXITED(status));
+	if (WEXITSTATUS(status) == 3) {
+		print_message("  (a reader that may not write: skipped, cannot run as nobody)\n");
+	} else {
+		assert_true(ready);
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	assert_int_equal(store_bulk_end(w, &err), 0);
+	store_close(w);
+	chmod(path, 0600);
+	rmdb(path);
+}
+
 /* one write in a transaction of its own, and the end of a read loop */
 static void test_write_alone_and_read_done(void **state)
 {
@@ -961,6 +1019,7 @@ int main(void)
 		cmocka_unit_test(test_begin_takes_the_write_lock),
 		cmocka_unit_test(test_bulk_journal),
 		cmocka_unit_test(test_bulk_killed),
+		cmocka_unit_test(test_bulk_reader),
 		cmocka_unit_test(test_write_alone_and_read_done),
 		cmocka_unit_test(test_read_transaction),
 		cmocka_unit_test(test_stats_one_state),
