@@ -883,10 +883,10 @@ static int set_wal(store *st, char **err)
  * once, and only those it changes are first copied to the journal: at 1M
  * domains (synchronous=FULL, two alternating pairs) import took 5.41 and
  * 5.38 s instead of 6.56 and 6.37 s, and a first infer 4.54 and 4.34 s
- * instead of 5.44 and 5.01 s.  So a bulk writer takes
- * that mode when nobody else has the file open (leaving WAL needs the
- * file to itself, and SQLite does not wait for it: this does not either),
- * and puts WAL back when it is done (store_bulk_end, or store_close).
+ * instead of 5.44 and 5.01 s.  So a bulk writer takes that mode when
+ * nobody else has the file open (leaving WAL needs the file to itself,
+ * and SQLite does not wait for it: this does not either), and puts WAL
+ * back when it is done (store_bulk_end, or store_close).
  * Meanwhile a process that opens the file waits for the transaction under
  * way (busy_wait, saying so on a terminal): a writer then puts the file
  * back in WAL (set_wal), and the bulk writer goes on in it. */
