@@ -273,7 +273,7 @@ int names_flush(names *n, store *st, char **err)
 	if (rc == 0 && store_step_bulk(st, s, err) < 0)
 		rc = -1;
 	if (rc == 0 && rebuild)
-		rc = store_exec(st, "CREATE UNIQUE INDEX name_name ON name(name)", err);
+		rc = store_build_index(st, "CREATE UNIQUE INDEX name_name ON name(name)", err);
 	if (rc == 0 && store_commit(st, err) < 0)
 		rc = -1;
 	if (rc < 0)

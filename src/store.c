@@ -583,6 +583,26 @@ int store_exec(store *st, const char *sql, char **err)
 	return 0;
 }
 
+int store_build_index(store *st, const char *sql, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "PRAGMA cache_size", err);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s);
+	int64_t was = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+	if (store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0)
+		return -1;
+	/* SQLite's least run is 250 pages: 4 MiB of 16 KiB pages */
+	if (store_exec(st, "PRAGMA cache_size=-4096", err) < 0)
+		return -1;
+	rc = store_exec(st, sql, err);
+	char put[64];
+	snprintf(put, sizeof put, "PRAGMA cache_size=%lld", (long long)was);
+	if (store_exec(st, put, rc < 0 ? NULL : err) < 0)
+		rc = -1;
+	return rc;
+}
+
 /* The stored schema version in *v; false when it cannot be read. */
 static bool user_version(store *st, int *v)
 {

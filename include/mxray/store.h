@@ -116,6 +116,12 @@ char *store_db_error(sqlite3 *db, const char *what);
 
 /* Run SQL with no result rows; on failure returns -1 and sets *err. */
 int store_exec(store *st, const char *sql, char **err);
+/* Run a CREATE INDEX after a load, its sort in runs of 4 MiB merged: with
+ * a file-backed temporary store SQLite sorts in memory up to the
+ * connection's cache size, and one large in-memory sort is the slower
+ * (1.08M keys: 0.82 s with the writers' 64 MiB, 0.35 s in 4 MiB runs).
+ * The cache size is put back after; 0, or -1 with *err. */
+int store_build_index(store *st, const char *sql, char **err);
 
 /* Nested transactions through savepoints: store_begin opens a savepoint;
  * store_commit releases it, store_rollback rolls it back and releases it. */
