@@ -2665,6 +2665,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	if (o->strict && store_begin(st, err) < 0)
 		return -1;
 	bool derive = false, scans_changed = false;
+	int failrc = -1;
 	dcache dc;
 	dcache_init(&dc);
 	/* Targets first, then the rest in the order given. */
@@ -2685,6 +2686,11 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			run.next = NULL;
 			/* say which file, when the message does not (a database error) */
 			const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
+			bool stop = import_interrupted; /* SQLite's "interrupted", say */
+			if (stop) {
+				free(*err);
+				*err = xasprintf("interrupted while reading %s", name);
+			}
 			if (*err && !strstr(*err, name)) {
 				char *e = xasprintf("%s %s: %s", import_kind_names[in[i].kind], name, *err);
 				free(*err);
@@ -2696,7 +2702,9 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			/* the files before this one stay: resolve what they brought,
 			 * from the tables (the copy holds this file's rows too) */
 			char *e2 = NULL;
-			if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
+			if (!o->strict && derive && o->snapshot && stop) /* no: stop now */
+				failrc = -3;
+			else if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
 				fprintf(o->log, "%s\n", e2);
 				free(e2);
 			}
@@ -2719,6 +2727,10 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	free(order);
 	order = NULL;
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, o->progress, err) < 0) {
+		if (import_interrupted) {
+			free(*err);
+			*err = xstrdup("interrupted while resolving MX addresses");
+		}
 		if (!o->strict) { /* the files stay, their derived tables wait */
 			dcache_drop(&dc);
 			return -2;
@@ -2734,7 +2746,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
 	char *pe = NULL;
-	if (scans_changed && !o->strict && scantext_prune(st, &pe) < 0) {
+	if (scans_changed && !o->strict && !import_interrupted && scantext_prune(st, &pe) < 0) {
 		if (o->log)
 			fprintf(o->log, "warning: texts no scan row uses were not removed: %s\n", pe);
 		free(pe);
@@ -2743,7 +2755,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	 * the data is kept whatever happens to them (on a failure the old
 	 * ones stay, and the next import or infer tries again) */
 	char *e = NULL;
-	if (derive && store_analyze(st, &e) < 0) {
+	if (derive && !import_interrupted && store_analyze(st, &e) < 0) {
 		if (o->log)
 			fprintf(o->log, "warning: the planner statistics were not refreshed: %s\n", e);
 		free(e);
@@ -2756,5 +2768,5 @@ fail:
 	names_free(nm);
 	if (o->strict)
 		store_rollback(st);
-	return -1;
+	return failrc;
 }

@@ -21,6 +21,8 @@
 
 const char *const infer_heuristics_names[] = {"apply", "flag", "off"};
 
+volatile sig_atomic_t infer_interrupted;
+
 #define NONE UINT32_MAX
 
 enum source { SRC_NONE, SRC_MX, SRC_BANNER, SRC_CERT, SRC_CORRECTION };
@@ -747,7 +749,7 @@ static void *scan_names(void *arg)
 	domain_memo *memo = domain_memo_new();
 	strbuf plain;
 	sb_init(&plain);
-	for (size_t i = (size_t)j->part; i < j->nrows; i += (size_t)j->parts) {
+	for (size_t i = (size_t)j->part; i < j->nrows && !infer_interrupted; i += (size_t)j->parts) {
 		srow *r = &j->rows[i];
 		if (r->bl > 0 && banner_fqdn(j->k, j->text + r->banner, (size_t)r->bl, out))
 			rdname_set(&r->bf, out, NULL);
@@ -835,6 +837,8 @@ static int load_scans(ctx *c)
 		scan_names(&jobs[0]);
 		if (threaded)
 			pthread_join(t, NULL);
+		if (infer_interrupted) /* the names half worked out: none is kept */
+			rc = SQLITE_INTERRUPT;
 	}
 	/* in record order, as one pass would have met them */
 	u32vec list_first = {0}, list_n = {0};
@@ -2663,8 +2667,13 @@ static int infer_read(ctx *c)
 		return -1;
 	phase(c, "infer: deciding", nh);
 	for (uint32_t h = 0; h < nh; h++) {
-		if ((h & 16383) == 0)
+		if ((h & 16383) == 0) {
+			if (infer_interrupted) { /* SQLite's steps check it elsewhere */
+				*c->err = xstrdup("interrupted");
+				return -1;
+			}
 			progress_update(&c->pg, h, h, "hosts");
+		}
 		if (!c->h_domains[h])
 			continue;
 		evidence(c, h);
@@ -2700,6 +2709,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 	}
 	/* inside the caller's transaction, its state is the one read */
 	bool nested = !sqlite3_get_autocommit(store_db(st));
+	store_stop_on(st, &infer_interrupted);
 	ctx c;
 	int rc = -1;
 	bool writing = false;
@@ -2748,6 +2758,10 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 				store_rollback(st);
 				break;
 			}
+			if (infer_interrupted) { /* said below */
+				store_rollback(st);
+				break;
+			}
 			if (now != seen) {
 				store_rollback(st);
 				if (o->log) /* with --quiet too: a run that took longer says why */
@@ -2773,7 +2787,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		 * failure the old ones stay, and the next import or infer tries
 		 * again) */
 		char *e = NULL;
-		if (store_analyze(st, &e) < 0) {
+		if (!infer_interrupted && store_analyze(st, &e) < 0) {
 			if (o->log)
 				fprintf(o->log, "warning: the planner statistics were not refreshed: %s\n", e);
 			free(e);
@@ -2781,7 +2795,11 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		rc = 0;
 		break;
 	}
-	if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */
+	store_stop_on(st, NULL);
+	if (rc < 0 && infer_interrupted) { /* whatever failed: SQLite's "interrupted", say */
+		free(*err);
+		*err = xstrdup("interrupted; nothing of this run was written (the snapshot's earlier answers stay)");
+	} else if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */
 		char *e = xasprintf("%s; nothing of this run was written (the snapshot's earlier answers stay)", *err);
 		free(*err);
 		*err = e;

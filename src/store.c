@@ -583,6 +583,17 @@ int store_exec(store *st, const char *sql, char **err)
 	return 0;
 }
 
+static int stop_check(void *flag)
+{
+	return *(volatile sig_atomic_t *)flag != 0;
+}
+
+void store_stop_on(store *st, volatile sig_atomic_t *flag)
+{
+	/* every 4096 virtual machine steps: well under a millisecond */
+	sqlite3_progress_handler(st->db, flag ? 4096 : 0, flag ? stop_check : NULL, (void *)flag);
+}
+
 int store_build_index(store *st, const char *sql, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "PRAGMA cache_size", err);

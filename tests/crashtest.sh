@@ -1,6 +1,8 @@
 #!/bin/sh
 # Crash test: kill -9 mxray at seeded random points of an import, an infer
-# and the review desk (under tmux), then check that
+# and the review desk (under tmux), or send an import or an infer SIGINT
+# (Ctrl-C: it must end by itself, the file left in WAL mode with no journal
+# to roll back), then check that
 #  - the database is sound (PRAGMA integrity_check),
 #  - mxray reads it: stats, infer, show and export work, or refuse with one
 #    of the messages that say what to do (never "malformed", never a crash),
@@ -111,11 +113,28 @@ HAVE_TMUX=0
 command -v tmux >/dev/null 2>&1 && HAVE_TMUX=1
 echo "crashtest: $DOMAINS domains, clean import ${IMPORT_MS} ms (--strict ${STRICT_MS} ms), clean infer ${INFER_MS} ms, $ROUNDS rounds, seed $SEED"
 
-# kill_at PID MS: kill -9 PID after MS milliseconds (unless it ended); counts the kills
+# kill_at PID MS [SIG]: kill PID with SIG (9) after MS milliseconds (unless
+# it ended); counts the kills; krc is its exit status
 kill_at() {
 	sleep "$(awk -v m="$2" 'BEGIN { printf "%.3f", m / 1000 }')"
-	if kill -9 "$1" 2>/dev/null; then kills=$((kills + 1)); killed=1; else killed=0; fi
+	if kill -"${3:-9}" "$1" 2>/dev/null; then kills=$((kills + 1)); killed=1; else killed=0; fi
 	wait "$1" 2>/dev/null
+	krc=$?
+}
+
+# after a SIGINT (Ctrl-C): mxray ended by itself (0, or 1 saying it was
+# interrupted; 130 only when the signal came before it caught signals, when
+# it had not begun to write) and left the file in WAL mode with no journal
+# to roll back.  stderr of the run in $T/kill.err.
+interrupted() {
+	case $krc in
+	0 | 130) ok ;;
+	1) if grep -q "interrupted" "$T/kill.err"; then ok; else bad "SIGINT: exit 1 without saying interrupted: $(head -3 "$T/kill.err")"; fi ;;
+	*) bad "SIGINT: exit $krc: $(head -3 "$T/kill.err")" ;;
+	esac
+	[ -e "$W" ] || return 0
+	if [ -e "$W-journal" ]; then bad "SIGINT left a journal to roll back"; else ok; fi
+	eq "SIGINT: the file is in WAL mode after" "wal" "$(q 'PRAGMA journal_mode' 2>&1)"
 }
 
 # sound: integrity, decisions kept, and mxray reads the file or says what to do
@@ -168,10 +187,13 @@ round_import() {
 	W=$T/w.db
 	rm -f "$W" "$W-wal" "$W-shm"
 	if [ -n "$strict" ]; then at=$(rnd $((STRICT_MS * 105 / 100))); else at=$(rnd $((IMPORT_MS * 105 / 100))); fi
-	EXEC=exec import_cmd "$W" $strict 2>/dev/null &
-	kill_at $! "$at"
+	sig=9 # every other pair of import rounds: Ctrl-C instead
+	[ $((r / 6 % 2)) = 1 ] && sig=INT
+	EXEC=exec import_cmd "$W" $strict 2>"$T/kill.err" &
+	kill_at $! "$at" $sig
 	state=$(q "SELECT (SELECT count(*) FROM import_log) || ' files kept, derived ' || ifnull((SELECT derived FROM snapshot), '-')" 2>/dev/null)
-	echo "  round $r: import $strict killed at $at ms: ${state:-no schema yet}$([ $killed = 1 ] || echo ' (it had ended)')"
+	echo "  round $r: import $strict sent SIG$sig at $at ms: ${state:-no schema yet}$([ $killed = 1 ] || echo ' (it had ended)')$([ $sig = INT ] && echo ", exit $krc")"
+	[ $sig = INT ] && interrupted
 	sound fresh
 	if [ -n "$strict" ] && [ $killed = 1 ] && [ -e "$W" ] &&
 		[ -n "$(q "SELECT name FROM sqlite_master WHERE name = 'snapshot'" 2>/dev/null)" ]; then
@@ -205,9 +227,12 @@ round_infer() {
 	rm -f "$W" "$W-wal" "$W-shm"
 	cp "$OLD" "$W"
 	at=$(rnd $((INFER_MS * 105 / 100)))
-	exec "$MXRAY" infer --db "$W" --quiet &
-	kill_at $! "$at"
-	echo "  round $r: infer killed at $at ms$([ $killed = 1 ] || echo ' (it had ended)')"
+	sig=9 # every other infer round: Ctrl-C instead
+	[ $((r % 2)) = 0 ] && sig=INT
+	exec "$MXRAY" infer --db "$W" --quiet 2>"$T/kill.err" &
+	kill_at $! "$at" $sig
+	echo "  round $r: infer sent SIG$sig at $at ms$([ $killed = 1 ] || echo ' (it had ended)')$([ $sig = INT ] && echo ", exit $krc")"
+	[ $sig = INT ] && interrupted
 	sound decided
 	derived
 	answers "$W" >"$T/got.answers" 2>"$T/err"

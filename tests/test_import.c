@@ -1,6 +1,7 @@
 /* import: every importer end to end on a real SQLite file: counts,
  * problem reports, idempotent re-import, --strict rollback, CNAME
  * following, ASNs from pfx2as, and the stats over the result. */
+#define _GNU_SOURCE /* fopencookie: a log that stops the import */
 #include "testdb.h"
 #include "mxray/import.h"
 #include "mxray/show.h"
@@ -289,6 +290,62 @@ static void test_interrupt_rolls_back_file(void **state)
 	free(err);
 	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 0);
 	free((char *)in[0].path);
+}
+
+/* A log that sets import_interrupted once a line starting with `at` is
+ * written to it (a summary: that file is committed): Ctrl-C between two
+ * files, at a point the test knows. */
+typedef struct {
+	const char *at;
+	strbuf text;
+} stop_log;
+
+static ssize_t stop_log_write(void *cookie, const char *buf, size_t size)
+{
+	stop_log *l = cookie;
+	sb_add(&l->text, buf, size);
+	char *line = xasprintf("\n%s", l->at);
+	if (!strncmp(l->text.data, l->at, strlen(l->at)) || strstr(l->text.data, line))
+		import_interrupted = 1;
+	free(line);
+	return (ssize_t)size;
+}
+
+/* Interrupted after the first file is committed: that file stays, the
+ * second is rolled back, and the step that resolves MX addresses is not
+ * run (-3: the snapshot says it is unfinished, and import_derive
+ * finishes it). */
+static void test_interrupt_between_files(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+	char *dns = xstrdup(tmpfile_str(DNS)), *scans = xstrdup(tmpfile_str(SCANS));
+	import_input in[] = {{IMPORT_DNS, dns, NULL}, {IMPORT_SCANS, scans, NULL}};
+	stop_log l = {"dns ", {0}};
+	sb_init(&l.text);
+	sb_adds(&l.text, "");
+	FILE *log = fopencookie(&l, "w", (cookie_io_functions_t){NULL, stop_log_write, NULL, NULL});
+	assert_non_null(log);
+	setvbuf(log, NULL, _IONBF, 0);
+	import_opts o = {"2021-06-08", false, false, 10, log};
+	assert_int_equal(import_run(f->st, &o, in, 2, &err), -3);
+	import_interrupted = 0;
+	fclose(log);
+	char *want = xasprintf("interrupted while reading %s", scans);
+	assert_string_equal(err, want);
+	free(want);
+	free(err);
+	err = NULL;
+	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 4);
+	assert_int_equal(q(f, "SELECT count(*) FROM scan"), 0);
+	assert_int_equal(q(f, "SELECT derived FROM snapshot"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM mx_ip"), 0);
+	assert_int_equal(import_derive(f->st, "2021-06-08", &err), 0);
+	assert_int_equal(q(f, "SELECT derived FROM snapshot"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM mx_ip"), 2);
+	sb_free(&l.text);
+	free(dns);
+	free(scans);
 }
 
 static void test_long_line(void **state)
@@ -973,6 +1030,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_problem_report_limit, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_dns_csv, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_asorg_and_missing_file, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_interrupt_between_files, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_interrupt_rolls_back_file, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_long_line, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_files, db_logfx_setup, db_logfx_teardown),

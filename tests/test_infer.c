@@ -1,7 +1,7 @@
 /* infer: each step of the method with exact expected values, on small
  * snapshots imported into a real SQLite file, including the paper's and
  * its code's own examples. */
-#include "testutil.h"
+#include "testdb.h"
 #include "mxray/correct.h"
 #include "mxray/export.h"
 #include "mxray/import.h"
@@ -981,6 +981,55 @@ static void write_meanwhile(void *arg, bool locked)
  * same snapshot committed while infer reads it makes infer read again (its
  * answers are then those of a run after the import); when imports keep
  * coming, the last try holds the write lock while it reads. */
+static void stop_now(void *arg, bool locked)
+{
+	(void)arg;
+	(void)locked;
+	infer_interrupted = 1;
+}
+
+/* Ctrl-C (infer_interrupted): a run stopped while it decides, or as it is
+ * about to write, writes nothing and says so; in bulk mode the file is in
+ * WAL mode after, with no journal; the next run goes through. */
+static void test_interrupted_run_writes_nothing(void **state)
+{
+	(void)state;
+	mx("a.com", "mx.a.com", 10);
+	a("mx.a.com", "192.0.2.1");
+	scan("192.0.2.1", 15169, "220 mx.google.com ESMTP", NULL, NULL, false);
+	run();
+	const char *raw = "SELECT group_concat(approach) FROM f_raw";
+	assert_string_equal(db_text(F->st, raw), "0,1,2,3");
+	int64_t runs = db_int(F->st, "SELECT count(*) FROM run");
+	assert_true(store_bulk_begin(F->st));
+	char *err = NULL;
+	const char *said = "interrupted; nothing of this run was written (the snapshot's earlier answers stay)";
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	infer_interrupted = 1;
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), -1);
+	infer_interrupted = 0;
+	assert_string_equal(err, said);
+	free(err);
+	err = NULL;
+	o.after_read = stop_now;
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), -1);
+	infer_interrupted = 0;
+	assert_string_equal(err, said);
+	free(err);
+	err = NULL;
+	assert_string_equal(db_text(F->st, raw), "0,1,2,3");
+	assert_int_equal(db_int(F->st, "SELECT count(*) FROM run"), runs);
+	assert_int_equal(store_bulk_end(F->st, &err), 0);
+	assert_string_equal(db_text(F->st, "PRAGMA journal_mode"), "wal");
+	char *journal = xasprintf("%s-journal", F->path);
+	assert_int_equal(access(journal, F_OK), -1);
+	free(journal);
+	o.after_read = NULL;
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	assert_int_equal(db_int(F->st, "SELECT count(*) FROM run"), runs + 1);
+	assert_string_equal(db_text(F->st, "SELECT approach FROM run ORDER BY id DESC LIMIT 1"), "mx");
+}
+
 static void test_commit_while_reading(void **state)
 {
 	(void)state;
@@ -1055,6 +1104,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_partial_run_keeps_raw_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_run_after_new_data, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_while_reading, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_run_writes_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("infer", tests, NULL, NULL);
 }

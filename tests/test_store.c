@@ -734,6 +734,49 @@ static void test_bulk_journal(void **state)
 	rmdb(path);
 }
 
+/* store_stop_on: with its flag set a long statement fails as interrupted
+ * (and its savepoint rolls back); with the flag clear, or no flag, it runs
+ * on.  store_build_index builds and puts the cache size back, on a
+ * failure too. */
+static void test_stop_and_build_index(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	const char *path = tmpdb();
+	store *st = store_open(path, &err);
+	assert_non_null(st);
+	static volatile sig_atomic_t flag;
+	const char *fill = "INSERT INTO t WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+			   " WHERE i < 100000) SELECT i FROM n";
+	assert_int_equal(store_exec(st, "CREATE TABLE t(x INTEGER)", &err), 0);
+	flag = 0;
+	store_stop_on(st, &flag);
+	assert_int_equal(store_exec(st, fill, &err), 0);
+	flag = 1;
+	assert_int_equal(store_begin(st, &err), 0); /* a few steps: not stopped */
+	assert_int_equal(store_exec(st, fill, &err), -1);
+	assert_string_equal(err, "database error: interrupted");
+	free(err);
+	err = NULL;
+	store_rollback(st);
+	flag = 0;
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t"), 100000);
+	store_stop_on(st, NULL);
+	flag = 1;
+	assert_int_equal(store_exec(st, fill, &err), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t"), 200000);
+
+	assert_int_equal(store_build_index(st, "CREATE INDEX t_x ON t(x)", &err), 0);
+	assert_int_equal(db_int(st, "PRAGMA cache_size"), -65536);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t INDEXED BY t_x WHERE x > 99990"), 20);
+	assert_int_equal(store_build_index(st, "CREATE INDEX t_x ON t(x)", &err), -1);
+	assert_string_equal(err, "database error: index t_x already exists");
+	free(err);
+	assert_int_equal(db_int(st, "PRAGMA cache_size"), -65536);
+	store_close(st);
+	rmdb(path);
+}
+
 /* A bulk writer killed in a transaction leaves a journal; a read-only
  * open undoes it and reads what was committed. */
 static void test_bulk_killed(void **state)
@@ -1027,6 +1070,7 @@ int main(void)
 		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test(test_begin_takes_the_write_lock),
 		cmocka_unit_test(test_bulk_journal),
+		cmocka_unit_test(test_stop_and_build_index),
 		cmocka_unit_test(test_bulk_killed),
 		cmocka_unit_test(test_bulk_reader),
 		cmocka_unit_test(test_write_alone_and_read_done),

@@ -61,7 +61,10 @@ int import_derive(store *st, const char *snapshot, char **err);
  * before the run; from the stored tables otherwise).  -1 with *err
  * (naming the file) when a file failed: nothing of it was kept (with
  * --strict, nothing at all); -2 with *err when every file was kept but
- * the derive step failed (import_derive again finishes it). */
+ * the derive step failed (import_derive again finishes it); -3 with *err
+ * when a file was interrupted (import_interrupted): nothing of it was
+ * kept, the files before it were, and their derive step was not run
+ * (import_derive finishes it). */
 int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err);
 
 #endif

@@ -6,6 +6,7 @@
 #ifndef MXRAY_INFER_H
 #define MXRAY_INFER_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,6 +72,11 @@ const char *infer_approach_name(unsigned bit);
  * one, else the banner/EHLO ID when it uses banners and there is one, else
  * the MX name's.  Returns the source code (1 mx, 2 banner, 3 cert). */
 int infer_chain_source(unsigned bit, bool has_cert, bool has_banner);
+
+/* Set from a signal handler (SIGINT, SIGTERM) to stop a run: what it
+ * wrote is rolled back, and infer_run fails with "interrupted; nothing
+ * of this run was written ...".  Only the command line sets it. */
+extern volatile sig_atomic_t infer_interrupted;
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);
 

@@ -5,6 +5,7 @@
 #ifndef MXRAY_STORE_H
 #define MXRAY_STORE_H
 
+#include <signal.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -114,6 +115,11 @@ sqlite3 *store_db(store *st);
  * *err; a full disk or an I/O error also names the database file. */
 char *store_db_error(sqlite3 *db, const char *what);
 
+/* Stop on a signal: while *flag is set (by a SIGINT handler, say), the
+ * statement st runs fails with SQLITE_INTERRUPT ("interrupted") within a
+ * few thousand of SQLite's steps, so a long load or index build ends in
+ * its rollback.  NULL: never (the default). */
+void store_stop_on(store *st, volatile sig_atomic_t *flag);
 /* Run SQL with no result rows; on failure returns -1 and sets *err. */
 int store_exec(store *st, const char *sql, char **err);
 /* Run a CREATE INDEX after a load, its sort in runs of 4 MiB merged: with

@@ -2,6 +2,7 @@
  * snapshots, dates and interrupts. */
 #include "mxray/cli.h"
 #include "mxray/import.h"
+#include "mxray/infer.h"
 #include "mxray/probe.h"
 #include "mxray/sanitize.h"
 #include "mxray/util.h"
@@ -158,6 +159,7 @@ static void on_interrupt(int sig)
 	(void)sig;
 	import_interrupted = 1;
 	probe_interrupted = 1;
+	infer_interrupted = 1;
 }
 
 void cli_catch_interrupts(void)

@@ -118,6 +118,7 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 		return CLI_RUNTIME;
 	}
 	cli_catch_interrupts();
+	store_stop_on(st, &import_interrupted); /* in SQLite's long steps too (indexes, the last step) */
 	import_opts o = {snapshot, strict, !quiet, 10, stderr};
 	store_bulk_begin(st);
 	int ir = import_run(st, &o, in, n, &err), rc = CLI_OK;
@@ -128,6 +129,11 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 		else if (ir == -1)
 			fprintf(stderr, "mxray import: nothing of that file was written to %s; the files before it were kept\n",
 				db);
+		else if (ir == -3)
+			fprintf(stderr, "mxray import: nothing of that file was written to %s; the files before it were kept, "
+				"but snapshot %s's MX addresses were not resolved: 'mxray import --db %s --snapshot %s' "
+				"finishes it ('mxray infer' refuses until then)\n",
+				db, snapshot, db, snapshot);
 		else
 			fprintf(stderr, "mxray import: the files were kept, but snapshot %s's MX addresses were not resolved: "
 				"'mxray import --db %s --snapshot %s' finishes it ('mxray infer' refuses until then)\n",

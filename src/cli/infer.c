@@ -114,6 +114,7 @@ static int run(const cli_command *c, cli_args *a)
 	if (!k)
 		return CLI_RUNTIME;
 	o.kb = k;
+	cli_catch_interrupts(); /* Ctrl-C: the run rolled back, the file left in WAL mode */
 	rc = a->v[O_ALL].set ? infer_every(a->db, &o) : infer_one(c, a->db, snapshot, &o);
 	kb_free(k);
 	return rc;
