@@ -142,6 +142,7 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 		err = NULL;
 		rc = CLI_RUNTIME;
 	}
+	store_stop_on(st, NULL); /* putting WAL mode back is not to be stopped */
 	cli_bulk_end(st);
 	store_close(st);
 	return rc;
