@@ -2686,10 +2686,12 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			run.next = NULL;
 			/* say which file, when the message does not (a database error) */
 			const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
-			bool stop = import_interrupted; /* SQLite's "interrupted", say */
+			/* stopped by Ctrl-C (the reader's message, or SQLite's
+			 * "interrupted"), not failed for a cause of its own */
+			bool stop = import_interrupted && *err && strstr(*err, "interrupted");
 			if (stop) {
 				free(*err);
-				*err = xasprintf("interrupted while reading %s", name);
+				*err = xasprintf("interrupted while importing %s", name);
 			}
 			if (*err && !strstr(*err, name)) {
 				char *e = xasprintf("%s %s: %s", import_kind_names[in[i].kind], name, *err);
@@ -2702,10 +2704,12 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			/* the files before this one stay: resolve what they brought,
 			 * from the tables (the copy holds this file's rows too) */
 			char *e2 = NULL;
-			if (!o->strict && derive && o->snapshot && stop) /* no: stop now */
+			if (!o->strict && derive && o->snapshot && import_interrupted) { /* no: stop now */
 				failrc = -3;
-			else if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
-				fprintf(o->log, "%s\n", e2);
+			} else if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
+				failrc = -3; /* the files before it kept, their last step not done */
+				fprintf(o->log, "%s\n", import_interrupted && strstr(e2, "interrupted")
+							  ? "interrupted while resolving MX addresses" : e2);
 				free(e2);
 			}
 			goto fail;
@@ -2727,7 +2731,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	free(order);
 	order = NULL;
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, o->progress, err) < 0) {
-		if (import_interrupted) {
+		if (import_interrupted && strstr(*err, "interrupted")) {
 			free(*err);
 			*err = xstrdup("interrupted while resolving MX addresses");
 		}
@@ -2746,8 +2750,10 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	if (o->strict && store_commit(st, err) < 0)
 		goto fail;
 	char *pe = NULL;
+	/* (a Ctrl-C from here on: everything is written, these two wait for
+	 * the next run, and the command ends as it would have) */
 	if (scans_changed && !o->strict && !import_interrupted && scantext_prune(st, &pe) < 0) {
-		if (o->log)
+		if (o->log && !import_interrupted)
 			fprintf(o->log, "warning: texts no scan row uses were not removed: %s\n", pe);
 		free(pe);
 	}
@@ -2756,7 +2762,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	 * ones stay, and the next import or infer tries again) */
 	char *e = NULL;
 	if (derive && !import_interrupted && store_analyze(st, &e) < 0) {
-		if (o->log)
+		if (o->log && !import_interrupted)
 			fprintf(o->log, "warning: the planner statistics were not refreshed: %s\n", e);
 		free(e);
 	}

@@ -880,6 +880,10 @@ static int load_scans(ctx *c)
 	sb_free(&text);
 	free(list_first.v);
 	free(list_n.v);
+	if (rc != SQLITE_DONE && infer_interrupted) { /* SQLite's, or the names' threads stopped */
+		*c->err = xstrdup("interrupted");
+		return -1;
+	}
 	if (rc != SQLITE_DONE)
 		return dberr(c, "reading scan");
 	s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1 ORDER BY ip");
@@ -2759,6 +2763,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 				break;
 			}
 			if (infer_interrupted) { /* said below */
+				*err = xstrdup("interrupted");
 				store_rollback(st);
 				break;
 			}
@@ -2788,7 +2793,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		 * again) */
 		char *e = NULL;
 		if (!infer_interrupted && store_analyze(st, &e) < 0) {
-			if (o->log)
+			if (o->log && !infer_interrupted) /* Ctrl-C now: all is written */
 				fprintf(o->log, "warning: the planner statistics were not refreshed: %s\n", e);
 			free(e);
 		}
@@ -2796,7 +2801,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		break;
 	}
 	store_stop_on(st, NULL);
-	if (rc < 0 && infer_interrupted) { /* whatever failed: SQLite's "interrupted", say */
+	if (rc < 0 && infer_interrupted && *err && strstr(*err, "interrupted")) { /* SQLite's, or ours */
 		free(*err);
 		*err = xstrdup("interrupted; nothing of this run was written (the snapshot's earlier answers stay)");
 	} else if (rc < 0 && writing && *err) { /* a full disk, say: what was not written */

@@ -117,21 +117,36 @@ echo "crashtest: $DOMAINS domains, clean import ${IMPORT_MS} ms (--strict ${STRI
 # it ended); counts the kills; krc is its exit status
 kill_at() {
 	sleep "$(awk -v m="$2" 'BEGIN { printf "%.3f", m / 1000 }')"
+	k0=$(ms)
 	if kill -"${3:-9}" "$1" 2>/dev/null; then kills=$((kills + 1)); killed=1; else killed=0; fi
 	wait "$1" 2>/dev/null
 	krc=$?
+	kms=$(($(ms) - k0))
 }
+# The jobs are started through $DFL, which puts SIGINT back to its default
+# action first: a shell starts a script's background jobs with SIGINT
+# ignored, and a SIGINT mxray does not catch must end it (it would
+# otherwise prove nothing: an infer without a handler ran to its end).
+DFL=$T/dfl
+printf '#!/usr/bin/perl\n$SIG{INT} = "DEFAULT"; exec @ARGV or die "exec $ARGV[0]: $!";\n' >"$DFL"
+chmod +x "$DFL"
+int_rounds=0
+int_stopped=0
 
 # after a SIGINT (Ctrl-C): mxray ended by itself (0, or 1 saying it was
 # interrupted; 130 only when the signal came before it caught signals, when
 # it had not begun to write) and left the file in WAL mode with no journal
 # to roll back.  stderr of the run in $T/kill.err.
 interrupted() {
+	int_rounds=$((int_rounds + 1))
 	case $krc in
 	0 | 130) ok ;;
-	1) if grep -q "interrupted" "$T/kill.err"; then ok; else bad "SIGINT: exit 1 without saying interrupted: $(head -3 "$T/kill.err")"; fi ;;
+	1) if grep -q "interrupted" "$T/kill.err"; then ok; int_stopped=$((int_stopped + 1)); else
+		bad "SIGINT: exit 1 without saying interrupted: $(head -3 "$T/kill.err")"; fi ;;
 	*) bad "SIGINT: exit $krc: $(head -3 "$T/kill.err")" ;;
 	esac
+	# at once: a few hundred milliseconds at most here (3 s for a loaded machine)
+	if [ $killed = 1 ] && [ "$kms" -gt 3000 ]; then bad "SIGINT: it took $kms ms to end"; else ok; fi
 	[ -e "$W" ] || return 0
 	if [ -e "$W-journal" ]; then bad "SIGINT left a journal to roll back"; else ok; fi
 	eq "SIGINT: the file is in WAL mode after" "wal" "$(q 'PRAGMA journal_mode' 2>&1)"
@@ -189,10 +204,10 @@ round_import() {
 	if [ -n "$strict" ]; then at=$(rnd $((STRICT_MS * 105 / 100))); else at=$(rnd $((IMPORT_MS * 105 / 100))); fi
 	sig=9 # every other pair of import rounds: Ctrl-C instead
 	[ $((r / 6 % 2)) = 1 ] && sig=INT
-	EXEC=exec import_cmd "$W" $strict 2>"$T/kill.err" &
+	EXEC="exec $DFL" import_cmd "$W" $strict 2>"$T/kill.err" &
 	kill_at $! "$at" $sig
 	state=$(q "SELECT (SELECT count(*) FROM import_log) || ' files kept, derived ' || ifnull((SELECT derived FROM snapshot), '-')" 2>/dev/null)
-	echo "  round $r: import $strict sent SIG$sig at $at ms: ${state:-no schema yet}$([ $killed = 1 ] || echo ' (it had ended)')$([ $sig = INT ] && echo ", exit $krc")"
+	echo "  round $r: import $strict sent SIG$sig at $at ms: ${state:-no schema yet}$([ $killed = 1 ] || echo ' (it had ended)')$([ $sig = INT ] && echo ", exit $krc after $kms ms")"
 	[ $sig = INT ] && interrupted
 	sound fresh
 	if [ -n "$strict" ] && [ $killed = 1 ] && [ -e "$W" ] &&
@@ -229,9 +244,9 @@ round_infer() {
 	at=$(rnd $((INFER_MS * 105 / 100)))
 	sig=9 # every other infer round: Ctrl-C instead
 	[ $((r % 2)) = 0 ] && sig=INT
-	exec "$MXRAY" infer --db "$W" --quiet 2>"$T/kill.err" &
+	exec "$DFL" "$MXRAY" infer --db "$W" --quiet 2>"$T/kill.err" &
 	kill_at $! "$at" $sig
-	echo "  round $r: infer sent SIG$sig at $at ms$([ $killed = 1 ] || echo ' (it had ended)')$([ $sig = INT ] && echo ", exit $krc")"
+	echo "  round $r: infer sent SIG$sig at $at ms$([ $killed = 1 ] || echo ' (it had ended)')$([ $sig = INT ] && echo ", exit $krc after $kms ms")"
 	[ $sig = INT ] && interrupted
 	sound decided
 	derived
@@ -366,5 +381,10 @@ while [ $r -lt "$ROUNDS" ]; do
 	esac
 done
 concurrent
-echo "crashtest: $kills kills in $ROUNDS rounds; $pass passed, $fail failed"
+# the SIGINT rounds must have stopped something (not only runs it ended)
+if [ $int_rounds -gt 2 ] && [ $int_stopped = 0 ]; then
+	r=end
+	bad "none of the $int_rounds SIGINT rounds ended a run with exit 1 'interrupted'"
+fi
+echo "crashtest: $kills kills in $ROUNDS rounds ($int_stopped of $int_rounds SIGINT rounds stopped a run); $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

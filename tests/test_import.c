@@ -286,7 +286,7 @@ static void test_interrupt_rolls_back_file(void **state)
 	import_interrupted = 1;
 	assert_int_equal(run(f, false, in, 1, &err), -1);
 	import_interrupted = 0;
-	assert_non_null(strstr(err, "interrupted while reading"));
+	assert_non_null(strstr(err, "interrupted while importing"));
 	free(err);
 	assert_int_equal(q(f, "SELECT count(*) FROM mx"), 0);
 	free((char *)in[0].path);
@@ -331,7 +331,7 @@ static void test_interrupt_between_files(void **state)
 	assert_int_equal(import_run(f->st, &o, in, 2, &err), -3);
 	import_interrupted = 0;
 	fclose(log);
-	char *want = xasprintf("interrupted while reading %s", scans);
+	char *want = xasprintf("interrupted while importing %s", scans);
 	assert_string_equal(err, want);
 	free(want);
 	free(err);
