@@ -62,9 +62,10 @@ int import_derive(store *st, const char *snapshot, char **err);
  * (naming the file) when a file failed: nothing of it was kept (with
  * --strict, nothing at all); -2 with *err when every file was kept but
  * the derive step failed (import_derive again finishes it); -3 with *err
- * when a file was interrupted (import_interrupted): nothing of it was
- * kept, the files before it were, and their derive step was not run
- * (import_derive finishes it). */
+ * when a file failed or was interrupted (import_interrupted) and the
+ * derive step of the files before it was not run (interrupted) or failed:
+ * nothing of that file was kept, the files before it were, and
+ * import_derive finishes them. */
 int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err);
 
 #endif
