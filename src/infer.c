@@ -962,7 +962,7 @@ static void *host_rds(void *arg)
 	rdjob *j = arg;
 	ctx *c = j->c;
 	domain_memo *memo = domain_memo_new();
-	for (size_t i = 0; i < j->n; i++) {
+	for (size_t i = 0; i < j->n && !infer_interrupted; i++) {
 		uint32_t db = j->ids[i];
 		const char *name = ntext(c, db);
 		/* a name a scan gave (the host's banner, say) has its answers */
@@ -1041,6 +1041,11 @@ static int load_domains(ctx *c)
 	if (load_irows(c, "SELECT domain, host, pref FROM f_mx WHERE snap = ?1 ORDER BY domain, host, pref", 3, &mrows, &nm) < 0)
 		return -1;
 	find_host_rds(c, mrows, nm);
+	if (infer_interrupted) { /* the registered domains half worked out */
+		free(mrows);
+		*c->err = xstrdup("interrupted");
+		return -1;
+	}
 	/* by domain name, host name and preference: ids come in that order */
 	group *g = group_rows(c, mrows, nm, &ng, cmp_host_pref);
 	size_t hosts_before = c->nhosts;
@@ -2653,6 +2658,10 @@ static int infer_read(ctx *c)
 	c->nrank = NULL;
 	phase(c, "infer: counting", 0);
 	count(c, c->ndoms);
+	if (infer_interrupted) {
+		*c->err = xstrdup("interrupted");
+		return -1;
+	}
 #define HARR(f, n) c->f = xcalloc((n) + 1, sizeof *c->f)
 	HARR(h_conf, nh);
 	HARR(h_cert, nh);
