@@ -23,6 +23,17 @@ static void assert_plan_has(store *st, const char *sql, const char *want)
 	free(eqp);
 }
 
+/* A new database file, opened for writing; its path in *path. */
+static store *open_new(const char **path)
+{
+	char *err = NULL;
+	*path = tmpdb();
+	store *st = store_open(*path, &err);
+	if (!st)
+		fail_msg("%s", err);
+	return st;
+}
+
 static void test_create_and_reopen(void **state)
 {
 	(void)state;
@@ -413,10 +424,9 @@ static void bulk_column(void *ctx, size_t row, int col, sqlite3_context *out)
 static void test_bulk_rows_order(void **state)
 {
 	(void)state;
-	const char *path = tmpdb();
 	char *err = NULL;
-	store *st = store_open(path, &err);
-	assert_non_null(st);
+	const char *path;
+	store *st = open_new(&path);
 	assert_int_equal(store_exec(st, "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT)", &err), 0);
 	assert_int_equal(store_exec(st, "INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c'), (4, 'd')", &err), 0);
 	int ids[] = {3, 1, 4, 2};
@@ -456,10 +466,9 @@ static void test_bulk_rows_order(void **state)
 static void test_shares_by_weight(void **state)
 {
 	(void)state;
-	const char *path = tmpdb();
 	char *err = NULL;
-	store *st = store_open(path, &err);
-	assert_non_null(st);
+	const char *path;
+	store *st = open_new(&path);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'f_share_weight'"
 				    " AND sql LIKE '%f_share(snap, weight)%'"), 1);
 	assert_int_equal(store_exec(st, "INSERT INTO f_share VALUES (1, 'b', 5), (1, 'a', 5), (1, 'c', 9), (1, 'd', 1),"
@@ -486,10 +495,8 @@ static void test_index_leads_with_varying_column(void **state)
 	(void)state;
 	static const char want[] = "CREATE INDEX f_mx_ip_ip ON f_mx_ip(ip, snap); "
 				   "CREATE INDEX f_primary_mx_host ON f_primary_mx(host, snap)";
-	const char *path = tmpdb();
-	char *err = NULL;
-	store *st = store_open(path, &err);
-	assert_non_null(st);
+	const char *path;
+	store *st = open_new(&path);
 	assert_string_equal(db_text(st, idx_sql), want);
 	store_close(st);
 	rmdb(path);
@@ -580,10 +587,9 @@ static void test_newer_schema_refused(void **state)
 static void test_negative_schema_refused(void **state)
 {
 	(void)state;
-	const char *path = tmpdb();
 	char *err = NULL;
-	store *st = store_open(path, &err);
-	assert_non_null(st);
+	const char *path;
+	store *st = open_new(&path);
 	assert_int_equal(store_exec(st, "PRAGMA user_version = -1", &err), 0);
 	store_close(st);
 	st = store_open(path, &err);
@@ -688,9 +694,8 @@ static void test_bulk_journal(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	const char *path = tmpdb();
-	store *a = store_open(path, &err);
-	assert_non_null(a);
+	const char *path;
+	store *a = open_new(&path);
 	assert_true(store_bulk_begin(a));
 	assert_false(store_bulk_begin(a)); /* once */
 	assert_string_equal(db_text(a, "PRAGMA journal_mode"), "delete");
@@ -742,9 +747,8 @@ static void test_stop_and_build_index(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	const char *path = tmpdb();
-	store *st = store_open(path, &err);
-	assert_non_null(st);
+	const char *path;
+	store *st = open_new(&path);
 	static volatile sig_atomic_t flag;
 	const char *fill = "INSERT INTO t WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
 			   " WHERE i < 100000) SELECT i FROM n";
@@ -783,9 +787,8 @@ static void test_bulk_killed(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	const char *path = tmpdb();
-	store *a = store_open(path, &err);
-	assert_non_null(a);
+	const char *path;
+	store *a = open_new(&path);
 	assert_int_equal(store_snapshot_add(a, "2021-01-01", &err), 0);
 	store_close(a);
 	pid_t pid = fork();
@@ -830,9 +833,8 @@ static void test_bulk_reader(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	const char *path = tmpdb();
-	store *w = store_open(path, &err);
-	assert_non_null(w);
+	const char *path;
+	store *w = open_new(&path);
 	assert_true(store_bulk_begin(w));
 	assert_int_equal(store_snapshot_add(w, "2021-01-01", &err), 0);
 	assert_int_equal(chmod(path, 0444), 0);
