@@ -2659,6 +2659,13 @@ static void summary(FILE *log, const import_input *in, const import_counts *c)
 	fputc('\n', log);
 }
 
+/* An error that Ctrl-C made (the reader's stop, SQLite's "interrupted"),
+ * not one of its own cause that came meanwhile. */
+static bool by_signal(const char *err)
+{
+	return import_interrupted && err && strstr(err, "interrupted");
+}
+
 int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
 {
 	/* With --strict everything is one transaction: any problem, nothing kept. */
@@ -2686,10 +2693,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 			run.next = NULL;
 			/* say which file, when the message does not (a database error) */
 			const char *name = strcmp(in[i].path, "-") ? in[i].path : "<stdin>";
-			/* stopped by Ctrl-C (the reader's message, or SQLite's
-			 * "interrupted"), not failed for a cause of its own */
-			bool stop = import_interrupted && *err && strstr(*err, "interrupted");
-			if (stop) {
+			if (by_signal(*err)) {
 				free(*err);
 				*err = xasprintf("interrupted while importing %s", name);
 			}
@@ -2708,8 +2712,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 				failrc = -3;
 			} else if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
 				failrc = -3; /* the files before it kept, their last step not done */
-				fprintf(o->log, "%s\n", import_interrupted && strstr(e2, "interrupted")
-							  ? "interrupted while resolving MX addresses" : e2);
+				fprintf(o->log, "%s\n", by_signal(e2) ? "interrupted while resolving MX addresses" : e2);
 				free(e2);
 			}
 			goto fail;
@@ -2731,7 +2734,7 @@ int import_run(store *st, const import_opts *o, const import_input *in, size_t n
 	free(order);
 	order = NULL;
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, o->progress, err) < 0) {
-		if (import_interrupted && strstr(*err, "interrupted")) {
+		if (by_signal(*err)) {
 			free(*err);
 			*err = xstrdup("interrupted while resolving MX addresses");
 		}

@@ -180,6 +180,13 @@ static int dberr(ctx *c, const char *what)
 	return -1;
 }
 
+/* Stopped by Ctrl-C (infer_interrupted): infer_run says what that means. */
+static int stopped(ctx *c)
+{
+	*c->err = xstrdup("interrupted");
+	return -1;
+}
+
 static sqlite3_stmt *prepare(ctx *c, const char *sql)
 {
 	sqlite3_stmt *s = NULL;
@@ -880,10 +887,8 @@ static int load_scans(ctx *c)
 	sb_free(&text);
 	free(list_first.v);
 	free(list_n.v);
-	if (rc != SQLITE_DONE && infer_interrupted) { /* SQLite's, or the names' threads stopped */
-		*c->err = xstrdup("interrupted");
-		return -1;
-	}
+	if (rc != SQLITE_DONE && infer_interrupted) /* SQLite's, or the names' threads stopped */
+		return stopped(c);
 	if (rc != SQLITE_DONE)
 		return dberr(c, "reading scan");
 	s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1 ORDER BY ip");
@@ -1043,8 +1048,7 @@ static int load_domains(ctx *c)
 	find_host_rds(c, mrows, nm);
 	if (infer_interrupted) { /* the registered domains half worked out */
 		free(mrows);
-		*c->err = xstrdup("interrupted");
-		return -1;
+		return stopped(c);
 	}
 	/* by domain name, host name and preference: ids come in that order */
 	group *g = group_rows(c, mrows, nm, &ng, cmp_host_pref);
@@ -2658,10 +2662,8 @@ static int infer_read(ctx *c)
 	c->nrank = NULL;
 	phase(c, "infer: counting", 0);
 	count(c, c->ndoms);
-	if (infer_interrupted) {
-		*c->err = xstrdup("interrupted");
-		return -1;
-	}
+	if (infer_interrupted)
+		return stopped(c);
 #define HARR(f, n) c->f = xcalloc((n) + 1, sizeof *c->f)
 	HARR(h_conf, nh);
 	HARR(h_cert, nh);
@@ -2681,10 +2683,8 @@ static int infer_read(ctx *c)
 	phase(c, "infer: deciding", nh);
 	for (uint32_t h = 0; h < nh; h++) {
 		if ((h & 16383) == 0) {
-			if (infer_interrupted) { /* SQLite's steps check it elsewhere */
-				*c->err = xstrdup("interrupted");
-				return -1;
-			}
+			if (infer_interrupted) /* SQLite's steps check it elsewhere */
+				return stopped(c);
 			progress_update(&c->pg, h, h, "hosts");
 		}
 		if (!c->h_domains[h])

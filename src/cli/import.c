@@ -107,6 +107,18 @@ static int finish_stopped(const cli_command *c, const char *db, const char *snap
 	return rc;
 }
 
+/* What was kept (all the files, or those before the one that failed),
+ * and that the snapshot's last step waits for 'mxray import --snapshot'. */
+static void say_unresolved(bool file_failed, const char *db, const char *snapshot)
+{
+	if (file_failed)
+		fprintf(stderr, "mxray import: nothing of that file was written to %s; the files before it were kept", db);
+	else
+		fputs("mxray import: the files were kept", stderr);
+	fprintf(stderr, ", but snapshot %s's MX addresses were not resolved: 'mxray import --db %s --snapshot %s' "
+		"finishes it ('mxray infer' refuses until then)\n", snapshot, db, snapshot);
+}
+
 static int import_files(const char *db, const char *snapshot, bool strict, bool quiet, const import_input *in,
 			size_t n)
 {
@@ -129,15 +141,8 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 		else if (ir == -1)
 			fprintf(stderr, "mxray import: nothing of that file was written to %s; the files before it were kept\n",
 				db);
-		else if (ir == -3)
-			fprintf(stderr, "mxray import: nothing of that file was written to %s; the files before it were kept, "
-				"but snapshot %s's MX addresses were not resolved: 'mxray import --db %s --snapshot %s' "
-				"finishes it ('mxray infer' refuses until then)\n",
-				db, snapshot, db, snapshot);
 		else
-			fprintf(stderr, "mxray import: the files were kept, but snapshot %s's MX addresses were not resolved: "
-				"'mxray import --db %s --snapshot %s' finishes it ('mxray infer' refuses until then)\n",
-				snapshot, db, snapshot);
+			say_unresolved(ir == -3, db, snapshot);
 		free(err);
 		err = NULL;
 		rc = CLI_RUNTIME;
