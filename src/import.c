@@ -2666,7 +2666,7 @@ static bool by_signal(const char *err)
 	return import_interrupted && err && strstr(err, "interrupted");
 }
 
-int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
+static int run_files(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
 {
 	/* With --strict everything is one transaction: any problem, nothing kept. */
 	if (o->strict && store_begin(st, err) < 0)
@@ -2778,4 +2778,12 @@ fail:
 	if (o->strict)
 		store_rollback(st);
 	return failrc;
+}
+
+int import_run(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
+{
+	store_stop_on(st, &import_interrupted); /* in SQLite's long steps too (a load, an index, the last step) */
+	int rc = run_files(st, o, in, n, err);
+	store_stop_on(st, NULL);
+	return rc;
 }

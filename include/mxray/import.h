@@ -42,7 +42,8 @@ typedef struct {
 } import_opts;
 
 /* Only the first signal-interrupted flag matters: set it from a handler to
- * stop the import at the next line and roll the current file back. */
+ * stop the import at the next line, or in the SQLite step under way
+ * (import_run watches it: store_stop_on), and roll the current file back. */
 extern volatile sig_atomic_t import_interrupted;
 
 /* Import one file inside its own savepoint.  Returns 0, or -1 with *err

@@ -130,7 +130,6 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 		return CLI_RUNTIME;
 	}
 	cli_catch_interrupts();
-	store_stop_on(st, &import_interrupted); /* in SQLite's long steps too (indexes, the last step) */
 	import_opts o = {snapshot, strict, !quiet, 10, stderr};
 	store_bulk_begin(st);
 	int ir = import_run(st, &o, in, n, &err), rc = CLI_OK;
@@ -147,7 +146,6 @@ static int import_files(const char *db, const char *snapshot, bool strict, bool 
 		err = NULL;
 		rc = CLI_RUNTIME;
 	}
-	store_stop_on(st, NULL); /* putting WAL mode back is not to be stopped */
 	cli_bulk_end(st);
 	store_close(st);
 	return rc;
