@@ -1452,17 +1452,31 @@ char *store_take_error(store *st)
 	return e;
 }
 
-int store_snapshot_newest(store *st, char buf[11], char **err)
+/* The first row's date of `sql` (bound to `after` as ?1 when not NULL)
+ * into buf: 1, 0 when no row, -1 with *err. */
+static int snapshot_date(store *st, const char *sql, const char *after, char buf[11], char **err)
 {
-	sqlite3_stmt *s = store_prepare(st, "SELECT max(date) FROM snapshot", err);
+	sqlite3_stmt *s = store_prepare(st, sql, err);
 	if (!s)
 		return -1;
+	if (after)
+		store_bind_text(s, 1, after);
 	int rc = sqlite3_step(s), found = 0;
 	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
 		snprintf(buf, 11, "%s", (const char *)sqlite3_column_text(s, 0));
 		found = 1;
 	}
 	return read_one_done(st, s, rc, err) < 0 ? -1 : found;
+}
+
+int store_snapshot_newest(store *st, char buf[11], char **err)
+{
+	return snapshot_date(st, "SELECT date FROM snapshot ORDER BY derived DESC, date DESC LIMIT 1", NULL, buf, err);
+}
+
+int store_snapshot_unfinished_after(store *st, const char *date, char buf[11], char **err)
+{
+	return snapshot_date(st, "SELECT max(date) FROM snapshot WHERE derived = 0 AND date > ?1", date, buf, err);
 }
 
 bool store_snapshot_latest(store *st, char buf[11])

@@ -60,6 +60,22 @@ static void test_create_and_reopen(void **state)
 	char latest[11];
 	assert_true(store_snapshot_latest(st, latest));
 	assert_string_equal(latest, "2021-06-08");
+	assert_int_equal(store_snapshot_unfinished_after(st, latest, latest, &err), 0);
+	/* a newer snapshot whose import has not finished is passed over,
+	 * and named; with none finished, the newest */
+	assert_int_equal(store_exec(st, "INSERT INTO snapshot(date, created_at, derived) VALUES('2021-06-09', 'x', 0)", &err), 0);
+	assert_int_equal(store_snapshot_newest(st, latest, &err), 1);
+	assert_string_equal(latest, "2021-06-08");
+	assert_int_equal(store_snapshot_unfinished_after(st, latest, latest, &err), 1);
+	assert_string_equal(latest, "2021-06-09");
+	assert_int_equal(store_snapshot_unfinished_after(st, "2021-06-09", latest, &err), 0);
+	assert_int_equal(store_exec(st, "UPDATE snapshot SET derived = 0", &err), 0);
+	assert_int_equal(store_snapshot_newest(st, latest, &err), 1);
+	assert_string_equal(latest, "2021-06-09");
+	assert_int_equal(store_exec(st, "UPDATE snapshot SET derived = 1 WHERE date = '2020-01-01'", &err), 0);
+	assert_int_equal(store_snapshot_newest(st, latest, &err), 1);
+	assert_string_equal(latest, "2020-01-01");
+	assert_int_equal(store_exec(st, "DELETE FROM snapshot WHERE date = '2021-06-09'; UPDATE snapshot SET derived = 1", &err), 0);
 	store_close(st);
 	/* reopening keeps data and does not migrate again */
 	st = store_open_existing(path, &err);

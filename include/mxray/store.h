@@ -150,11 +150,18 @@ void store_read_leave(store *st, bool own);
 
 /* Make sure snapshot `date` exists. */
 int store_snapshot_add(store *st, const char *date, char **err);
-/* The newest snapshot date into buf (11 bytes); false when there is none
- * (or on a database error: store_snapshot_newest tells them apart). */
+/* The default snapshot's date into buf (11 bytes); false when there is
+ * none (or on a database error: store_snapshot_newest tells them apart). */
 bool store_snapshot_latest(store *st, char buf[11]);
-/* 1 with the newest date in buf, 0 when there is none, -1 with *err. */
+/* 1 with the default snapshot's date in buf, 0 when there is none, -1
+ * with *err.  The default is the newest snapshot whose import finished
+ * (snapshot.derived): a snapshot another process is importing right now,
+ * or whose import was stopped before its last step, is passed over while
+ * a finished one exists; with none finished, the newest. */
 int store_snapshot_newest(store *st, char buf[11], char **err);
+/* 1 with the newest unfinished snapshot newer than `date` in buf (the one
+ * store_snapshot_newest passed over), 0 when there is none, -1 with *err. */
+int store_snapshot_unfinished_after(store *st, const char *date, char buf[11], char **err);
 /* Whether snapshot `date` is in the database (false on an error too). */
 bool store_snapshot_exists(store *st, const char *date);
 /* 1 when snapshot `date` exists (its id in *id, if not NULL), 0 when it

@@ -26,7 +26,7 @@ static const cli_opt sample_opts[] = {
 	[SAMPLE_O_UNIQUE_MX] = CLI_OPT_FLAG("unique-mx", "only domains whose primary MX hosts no other domain uses"),
 	[SAMPLE_O_SEED] = CLI_OPT_UINT("seed", "S", 0, 0, "a whole number",
 				     "random seed (default 1): the same seed draws the same sample"),
-	[SAMPLE_O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot (default: the newest)"),
+	[SAMPLE_O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot (default: the newest fully imported)"),
 	[SAMPLE_O_FROM_FILE] = CLI_OPT_TEXT("from-file", "FILE", "label the domains listed in FILE instead of drawing"),
 	[SAMPLE_O_N] = CLI_END,
 };

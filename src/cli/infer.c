@@ -8,7 +8,7 @@
 enum { O_SNAPSHOT, O_APPROACH, O_THRESHOLD, O_HEURISTICS, O_KB, O_ALL, O_QUIET, O_N };
 
 static const cli_opt opts[] = {
-	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot to infer (default: the newest)"),
+	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot to infer (default: the newest fully imported)"),
 	[O_APPROACH] = CLI_OPT_CHOICE("approach", "A",
 				      "raw answers to record: priority, mx, cert, banner or all (default all)",
 				      "priority", "mx", "cert", "banner", "all"),
@@ -56,9 +56,27 @@ static int infer_every(const char *db, infer_opts *o)
 	} else if (nd == 0) {
 		fprintf(stderr, "mxray infer: %s has no snapshots (import data first)\n", db);
 	}
+	bool skipped = false;
 	for (long i = 0; i < nd && rc == CLI_OK; i++) {
 		infer_summary sum;
 		o->snapshot = dates[i];
+		/* a snapshot not fully imported (being imported now, or stopped
+		 * before its last step) does not hold up the others */
+		int derived = store_snapshot_derived(st, dates[i], &err);
+		if (derived < 0) {
+			fprintf(stderr, "mxray infer: %s: %s\n", dates[i], err);
+			free(err);
+			rc = CLI_RUNTIME;
+			break;
+		}
+		if (!derived) {
+			fprintf(stderr,
+				"mxray infer: %s: skipped: not fully imported (an import of it is under way, or was stopped "
+				"before its last step: 'mxray import --db %s --snapshot %s' finishes it)\n",
+				dates[i], db, dates[i]);
+			skipped = true;
+			continue;
+		}
 		if (infer_run(st, o, &sum, &err) < 0) {
 			fprintf(stderr, "mxray infer: %s: %s\n", dates[i], err);
 			free(err);
@@ -70,15 +88,24 @@ static int infer_every(const char *db, infer_opts *o)
 	free(dates);
 	cli_bulk_end(st);
 	store_close(st);
-	return rc;
+	return rc == CLI_OK && skipped ? CLI_RUNTIME : rc;
 }
 
 static int infer_one(const cli_command *c, const char *db, const char *snapshot, infer_opts *o)
 {
-	char buf[11], *err = NULL;
+	char buf[11], later[11], *err = NULL;
+	bool chosen = !snapshot;
 	store *st = cli_open_snapshot(c, db, &snapshot, buf, false);
 	if (!st)
 		return CLI_RUNTIME;
+	/* the default passes over a snapshot still being imported (or whose
+	 * import was stopped before its last step): say which */
+	if (chosen && o->progress && store_snapshot_unfinished_after(st, snapshot, later, NULL) == 1)
+		fprintf(stderr,
+			"mxray infer: note: snapshot %s is not fully imported (an import of it is under way, or was stopped "
+			"before its last step: 'mxray import --db %s --snapshot %s' finishes it); inferring %s, the newest "
+			"that is\n",
+			later, db, later, snapshot);
 	o->snapshot = snapshot;
 	store_bulk_begin(st);
 	infer_summary sum;

@@ -73,7 +73,7 @@ const cli_command cli_stats = {
 enum { SHOW_O_SNAPSHOT, SHOW_O_N };
 
 static const cli_opt show_opts[] = {
-	[SHOW_O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot (default: the newest)"),
+	[SHOW_O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot (default: the newest fully imported)"),
 	[SHOW_O_N] = CLI_END,
 };
 

@@ -14,7 +14,7 @@
 enum { O_SNAPSHOT, O_ANALYST, O_THRESHOLD, O_KB, O_MODE, O_SAMPLE, O_N };
 
 static const cli_opt opts[] = {
-	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot to review (default: the newest)"),
+	[O_SNAPSHOT] = CLI_OPT_DATE("snapshot", "the snapshot to review (default: the newest fully imported)"),
 	[O_ANALYST] = CLI_OPT_TEXT("analyst", "NAME", "who decides (default $USER, else the account's name)"),
 	[O_THRESHOLD] = CLI_OPT_UINT("threshold", "N", 0, 1000000000, "a whole number",
 				     "candidates: known companies' IDs below this confidence (default: infer's)"),

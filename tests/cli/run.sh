@@ -527,6 +527,21 @@ has "finish message" "snapshot 2021-06-08: MX addresses and ASNs resolved" "$T/e
 eq "addresses back" "$(sqlite3 "$DB" "SELECT count(*) FROM mx_ip WHERE snapshot = '2021-06-08'")" \
 	"$(sqlite3 "$T/stopped.db" "SELECT count(*) FROM mx_ip WHERE snapshot = '2021-06-08'")"
 status "infer after finishing" 0 "$MXRAY" infer --db "$T/stopped.db" --snapshot 2021-06-08 --quiet
+# by default infer passes over a newer snapshot that is not fully imported
+# (another import is loading it, or was stopped), and says so
+sqlite3 "$T/stopped.db" "INSERT INTO snapshot(date, created_at, derived) VALUES('2021-06-10', 'x', 0)"
+status "infer by default beside an unfinished snapshot" 0 "$MXRAY" infer --db "$T/stopped.db"
+eq "the note names both snapshots" "mxray infer: note: snapshot 2021-06-10 is not fully imported (an import of it is under way, or was stopped before its last step: 'mxray import --db $T/stopped.db --snapshot 2021-06-10' finishes it); inferring 2021-06-08, the newest that is" \
+	"$(grep '^mxray' "$T/err")"
+has "the finished snapshot inferred" "infer 2021-06-08: 2959 domains" "$T/err"
+status "the same with --quiet, silent" 0 "$MXRAY" infer --db "$T/stopped.db" --quiet
+eq "no note with --quiet" "" "$(cat "$T/err")"
+status "an unfinished snapshot named is refused" 1 "$MXRAY" infer --db "$T/stopped.db" --snapshot 2021-06-10 --quiet
+status "infer --all skips the unfinished snapshots, and fails" 1 "$MXRAY" infer --db "$T/stopped.db" --all
+eq "infer --all: what it did" "infer 2021-06-08: 2959 domains
+mxray infer: 2021-06-09: skipped: not fully imported (an import of it is under way, or was stopped before its last step: 'mxray import --db $T/stopped.db --snapshot 2021-06-09' finishes it)
+mxray infer: 2021-06-10: skipped: not fully imported (an import of it is under way, or was stopped before its last step: 'mxray import --db $T/stopped.db --snapshot 2021-06-10' finishes it)" \
+	"$(sed 's/ domains,.*/ domains/' "$T/err")"
 status "finish an unknown snapshot" 1 "$MXRAY" import --db "$T/stopped.db" --snapshot 2020-01-01
 status "import with nothing at all" 2 "$MXRAY" import --db "$T/stopped.db"
 
