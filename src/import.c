@@ -608,6 +608,7 @@ typedef struct {
 	strmap *qtypes;      /* query types of failed lookups */
 	readahead *ah;       /* DNS, scans: the parsing threads (and reader) */
 	uint32_t *bref;      /* a parsed batch's names, interned */
+	const char **bnames; /* and their texts */
 	uint32_t nbref;
 	dcache *dc;          /* the run's copy for the derive step, or NULL */
 } fctx;
@@ -1113,12 +1114,17 @@ static int dns_store_batch(fctx *x, const readahead_batch *b)
 	if (x->nbref < b->naux) {
 		x->nbref = b->naux;
 		x->bref = xrealloc(x->bref, x->nbref * sizeof *x->bref);
+		x->bnames = xrealloc(x->bnames, x->nbref * sizeof *x->bnames);
 	}
 	const char *p = b->aux.data;
 	for (uint32_t i = 0; i < b->naux; i++) {
-		x->bref[i] = names_ref(x->nm, p);
+		x->bnames[i] = p;
 		p += strlen(p) + 1;
 	}
+	/* all at once: most are new, each slot of the table a cache miss
+	 * (1.5M names at 1M domains: 0.22-0.32 s against 0.34-0.57 s one
+	 * by one) */
+	names_ref_many(x->nm, x->bnames, b->naux, x->bref);
 	int rc = 0;
 	for (size_t off = 0; off < b->out.len && rc == 0;) {
 		dns_pk h;
@@ -2129,6 +2135,7 @@ static void fctx_free(fctx *x)
 	scantext_free(x->texts);
 	strmap_free(x->qtypes);
 	free(x->bref);
+	free(x->bnames);
 }
 
 /* In the file's transaction (begun): names and caches brought up to date,

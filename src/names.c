@@ -97,6 +97,17 @@ uint32_t names_ref(names *n, const char *name)
 	return i;
 }
 
+void names_ref_many(names *n, const char *const *name, size_t count, uint32_t *ref)
+{
+	size_t before = strmap_size(n->map);
+	strmap_intern_many(n->map, name, count, ref);
+	size_t after = strmap_size(n->map);
+	if (after > before)
+		put(n, (uint32_t)(after - 1), 0);
+	for (size_t i = before; i < after; i++)
+		n->id[i] = 0; /* an id at the next flush */
+}
+
 int64_t names_dbid(const names *n, uint32_t ref)
 {
 	return n->id[ref];

@@ -113,9 +113,8 @@ uint32_t strmap_find(const strmap *m, const char *key)
 	return e ? (uint32_t)e - 1 : UINT32_MAX;
 }
 
-uint32_t strmap_intern(strmap *m, const char *key, int *added)
+static uint32_t intern_hashed(strmap *m, const char *key, uint32_t h, int *added)
 {
-	uint32_t h = hash(key);
 	size_t i = probe(m, key, h);
 	if (m->slots[i]) {
 		if (added)
@@ -134,6 +133,41 @@ uint32_t strmap_intern(strmap *m, const char *key, int *added)
 	if (m->n * 10 > m->nslots * 7)
 		grow(m);
 	return id;
+}
+
+uint32_t strmap_intern(strmap *m, const char *key, int *added)
+{
+	return intern_hashed(m, key, hash(key), added);
+}
+
+/* How many keys ahead strmap_intern_many reads: each key's slot is
+ * anywhere in the table, and a stored key's text anywhere in the arena. */
+#define AHEAD 8
+
+void strmap_intern_many(strmap *m, const char *const *keys, size_t n, uint32_t *ids)
+{
+	uint32_t h[2 * AHEAD];
+	size_t pre = n < AHEAD ? n : AHEAD;
+	for (size_t i = 0; i < pre; i++) {
+		h[i] = hash(keys[i]);
+		__builtin_prefetch(&m->slots[h[i] & (m->nslots - 1)]);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (i + AHEAD < n) {
+			uint32_t ha = hash(keys[i + AHEAD]);
+			h[(i + AHEAD) % (2 * AHEAD)] = ha;
+			__builtin_prefetch(&m->slots[ha & (m->nslots - 1)]);
+		}
+		/* half way: the slot is in the cache; a stored key of the same
+		 * hash is likely the key itself, whose text is read next */
+		if (i + AHEAD / 2 < n) {
+			uint32_t hb = h[(i + AHEAD / 2) % (2 * AHEAD)];
+			uint64_t e = m->slots[hb & (m->nslots - 1)];
+			if (e && (uint32_t)(e >> 32) == hb)
+				__builtin_prefetch(m->keys[(uint32_t)e - 1]);
+		}
+		ids[i] = intern_hashed(m, keys[i], h[i % (2 * AHEAD)], NULL);
+	}
 }
 
 const char *strmap_key(const strmap *m, uint32_t id)

@@ -40,6 +40,37 @@ static void test_ids_in_name_order(void **state)
 	store_close(st);
 }
 
+/* names_ref_many: the references of one names_ref each, new ones given
+ * ids at the flush like any */
+static void test_ref_many(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st = store_open(":memory:", &err);
+	assert_non_null(st);
+	names *n = names_open(st, &err);
+	assert_non_null(n);
+	uint32_t b = names_ref(n, "b.example");
+	assert_int_equal(names_flush(n, st, &err), 0);
+	const char *batch[] = {"c.example", "b.example", "a.example", "c.example"};
+	uint32_t ref[4];
+	names_ref_many(n, batch, 4, ref);
+	assert_int_equal(ref[1], b);
+	assert_int_equal(ref[3], ref[0]);
+	assert_int_equal(names_ref(n, "a.example"), ref[2]);
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(names_dbid(n, b), 1);
+	assert_int_equal(names_dbid(n, ref[2]), 2); /* a: in name order after the stored b */
+	assert_int_equal(names_dbid(n, ref[0]), 3);
+	assert_string_equal(db_text(st, "SELECT group_concat(name, ' ') FROM (SELECT name FROM name ORDER BY id)"),
+			    "b.example a.example c.example");
+	names_ref_many(n, batch, 0, ref); /* nothing */
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), 3);
+	names_free(n);
+	store_close(st);
+}
+
 /* another connection stores names between two flushes: names_sync loads
  * them, so that a name is never given a second id (two imports at once) */
 static void test_sync_after_another_writer(void **state)
@@ -282,6 +313,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids_in_name_order),
+		cmocka_unit_test(test_ref_many),
 		cmocka_unit_test(test_sync_after_another_writer),
 		cmocka_unit_test(test_short_names_in_order),
 		cmocka_unit_test(test_shared_prefixes_in_order),

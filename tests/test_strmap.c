@@ -52,11 +52,47 @@ static void test_many_and_long(void **state)
 	strmap_free(m);
 }
 
+/* strmap_intern_many: the ids of one call per key, in order: keys seen
+ * before, keys repeated within the call, and the table growing under it
+ * (it reads ahead into slots that move) */
+static void test_intern_many(void **state)
+{
+	(void)state;
+	strmap *one = strmap_new(), *many = strmap_new();
+	enum { N = 30000 };
+	char (*text)[32] = xcalloc(N, sizeof *text);
+	const char **keys = xcalloc(N, sizeof *keys);
+	uint32_t *ids = xcalloc(N, sizeof *ids);
+	for (int i = 0; i < N; i++) {
+		/* every third key is one of an earlier call or of this one */
+		snprintf(text[i], sizeof text[i], "mx%d.example.net", i % 3 ? i : i / 7);
+		keys[i] = text[i];
+	}
+	strmap_intern_many(many, keys, 5, ids); /* shorter than the read-ahead */
+	for (int i = 0; i < 5; i++)
+		assert_int_equal(ids[i], strmap_intern(one, keys[i], NULL));
+	strmap_intern_many(many, keys + 5, 0, ids); /* none */
+	strmap_intern_many(many, keys + 5, N - 5, ids + 5);
+	for (int i = 5; i < N; i++)
+		assert_int_equal(ids[i], strmap_intern(one, keys[i], NULL));
+	assert_int_equal(strmap_size(many), strmap_size(one));
+	assert_int_equal(strmap_size(many), 21429);
+	for (uint32_t i = 0; i < strmap_size(one); i++)
+		assert_string_equal(strmap_key(many, i), strmap_key(one, i));
+	assert_int_equal(strmap_find(many, "mx0.example.net"), 0);
+	free(ids);
+	free(keys);
+	free(text);
+	strmap_free(one);
+	strmap_free(many);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_many_and_long),
+		cmocka_unit_test(test_intern_many),
 	};
 	return cmocka_run_group_tests_name("strmap", tests, NULL, NULL);
 }

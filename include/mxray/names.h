@@ -26,6 +26,8 @@ void names_free(names *n);
 int names_sync(names *n, store *st, char **err);
 /* A reference to a normalised name (stored or new); dense from 0. */
 uint32_t names_ref(names *n, const char *name);
+/* names_ref of name[0], name[1], ... in order, into ref. */
+void names_ref_many(names *n, const char *const *name, size_t count, uint32_t *ref);
 /* Give the new names ids and write them.  -1 with *err set. */
 int names_flush(names *n, store *st, char **err);
 /* The id of a reference, once flushed. */

@@ -12,6 +12,9 @@ strmap *strmap_new(void);
 void strmap_free(strmap *m);
 /* The id of key, adding it when absent (*added set when not NULL). */
 uint32_t strmap_intern(strmap *m, const char *key, int *added);
+/* strmap_intern of keys[0], keys[1], ... in that order, their ids into
+ * ids: the same ids as one call each, with the table read ahead. */
+void strmap_intern_many(strmap *m, const char *const *keys, size_t n, uint32_t *ids);
 /* The id of key, or UINT32_MAX when absent. */
 uint32_t strmap_find(const strmap *m, const char *key);
 /* The key of an id (valid while the map lives). */
