@@ -610,6 +610,8 @@ typedef struct {
 	uint32_t *bref;      /* a parsed batch's names, interned */
 	const char **bnames; /* and their texts */
 	uint32_t nbref;
+	strbuf tnames;       /* targets: names read, not yet interned */
+	uint32_t ntnames;
 	dcache *dc;          /* the run's copy for the derive step, or NULL */
 } fctx;
 
@@ -657,6 +659,33 @@ static sqlite3_stmt *prep(fctx *x, const char *sql)
 
 /* ---- targets ---------------------------------------------------------- */
 
+/* Targets' names are interned TARGET_BATCH at a time (names_ref_many):
+ * most are new, and each one's slot in the table is a cache miss. */
+#define TARGET_BATCH 4096
+
+/* The names read since the last call, interned, one f_target row each
+ * (in file order: the rows' seq). */
+static void targets_intern(fctx *x)
+{
+	if (!x->ntnames)
+		return;
+	if (x->nbref < x->ntnames) {
+		x->nbref = x->ntnames;
+		x->bref = xrealloc(x->bref, x->nbref * sizeof *x->bref);
+		x->bnames = xrealloc(x->bnames, x->nbref * sizeof *x->bnames);
+	}
+	const char *p = x->tnames.data;
+	for (uint32_t i = 0; i < x->ntnames; i++) {
+		x->bnames[i] = p;
+		p += strlen(p) + 1;
+	}
+	names_ref_many(x->nm, x->bnames, x->ntnames, x->bref);
+	for (uint32_t i = 0; i < x->ntnames; i++)
+		frows_push(&x->tgt, x->bref[i], 0, 0, x->nseq++);
+	x->ntnames = 0;
+	x->tnames.len = 0;
+}
+
 static int do_target(fctx *x, char *line, size_t len)
 {
 	/* Accept "domain", "rank,domain" (Alexa/Tranco) and '#' comments. */
@@ -679,7 +708,9 @@ static int do_target(fctx *x, char *line, size_t len)
 		why = "the root name is not a domain";
 	if (why)
 		return problem(x, why);
-	frows_push(&x->tgt, names_ref(x->nm, name), 0, 0, x->nseq++);
+	sb_add(&x->tnames, name, strlen(name) + 1);
+	if (++x->ntnames == TARGET_BATCH)
+		targets_intern(x);
 	return 0;
 }
 
@@ -841,6 +872,7 @@ static void bulk_column(void *cx, size_t row, int col, sqlite3_context *out)
  * imported when one of its rows was new, else as already present. */
 static int bulk_write(fctx *x)
 {
+	targets_intern(x);
 	if (names_flush(x->nm, x->st, x->err) < 0) {
 		x->abort = true;
 		return -1;
@@ -2136,6 +2168,7 @@ static void fctx_free(fctx *x)
 	strmap_free(x->qtypes);
 	free(x->bref);
 	free(x->bnames);
+	sb_free(&x->tnames);
 }
 
 /* In the file's transaction (begun): names and caches brought up to date,
@@ -2207,6 +2240,7 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	x.qtypes = strmap_new();
 	csv_record_init(&x.rec);
 	sb_init(&x.pending);
+	sb_init(&x.tnames);
 
 	progress pg;
 	char label[64];
