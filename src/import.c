@@ -25,7 +25,7 @@
 
 const char *const import_kind_names[] = {"targets", "dns", "scans", "pfx2as", "asorg"};
 
-volatile sig_atomic_t import_interrupted;
+atomic_int import_interrupted;
 
 /* Lines longer than this are reported and skipped without being held. */
 #define LINE_MAX_BYTES INFILE_LINE_MAX

@@ -21,7 +21,7 @@
 
 const char *const infer_heuristics_names[] = {"apply", "flag", "off"};
 
-volatile sig_atomic_t infer_interrupted;
+atomic_int infer_interrupted;
 
 #define NONE UINT32_MAX
 

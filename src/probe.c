@@ -15,6 +15,7 @@
 #include <netdb.h>
 #include <poll.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@
 
 #include <ares.h>
 
-volatile sig_atomic_t probe_interrupted;
+atomic_int probe_interrupted;
 
 /* ---- reading lines ----------------------------------------------------- */
 

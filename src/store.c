@@ -585,10 +585,10 @@ int store_exec(store *st, const char *sql, char **err)
 
 static int stop_check(void *flag)
 {
-	return *(volatile sig_atomic_t *)flag != 0;
+	return atomic_load_explicit((const atomic_int *)flag, memory_order_relaxed) != 0;
 }
 
-void store_stop_on(store *st, volatile sig_atomic_t *flag)
+void store_stop_on(store *st, const atomic_int *flag)
 {
 	/* every 4096 virtual machine steps: well under a millisecond */
 	sqlite3_progress_handler(st->db, flag ? 4096 : 0, flag ? stop_check : NULL, (void *)flag);

@@ -765,7 +765,7 @@ static void test_stop_and_build_index(void **state)
 	char *err = NULL;
 	const char *path;
 	store *st = open_new(&path);
-	static volatile sig_atomic_t flag;
+	static atomic_int flag;
 	const char *fill = "INSERT INTO t WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
 			   " WHERE i < 100000) SELECT i FROM n";
 	assert_int_equal(store_exec(st, "CREATE TABLE t(x INTEGER)", &err), 0);

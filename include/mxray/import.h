@@ -5,7 +5,7 @@
 #ifndef MXRAY_IMPORT_H
 #define MXRAY_IMPORT_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -43,8 +43,10 @@ typedef struct {
 
 /* Only the first signal-interrupted flag matters: set it from a handler to
  * stop the import at the next line, or in the SQLite step under way
- * (import_run watches it: store_stop_on), and roll the current file back. */
-extern volatile sig_atomic_t import_interrupted;
+ * (import_run watches it: store_stop_on), and roll the current file back.
+ * Atomic (lock-free, so a handler may set it): the handler may run on any
+ * of the process's threads, and the parsing threads read it. */
+extern atomic_int import_interrupted;
 
 /* Import one file inside its own savepoint.  Returns 0, or -1 with *err
  * set (I/O error, strict-mode problem, interruption); on -1 nothing of the

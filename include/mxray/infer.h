@@ -6,7 +6,7 @@
 #ifndef MXRAY_INFER_H
 #define MXRAY_INFER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -76,7 +76,7 @@ int infer_chain_source(unsigned bit, bool has_cert, bool has_banner);
 /* Set from a signal handler (SIGINT, SIGTERM) to stop a run: what it
  * wrote is rolled back, and infer_run fails with "interrupted; nothing
  * of this run was written ...".  Only the command line sets it. */
-extern volatile sig_atomic_t infer_interrupted;
+extern atomic_int infer_interrupted; /* read by infer's threads too */
 
 int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err);
 

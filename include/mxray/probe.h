@@ -9,7 +9,7 @@
 #ifndef MXRAY_PROBE_H
 #define MXRAY_PROBE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -212,7 +212,7 @@ typedef struct {
 
 /* Set from a signal handler: the run stops at once; every line already
  * written is whole. */
-extern volatile sig_atomic_t probe_interrupted;
+extern atomic_int probe_interrupted;
 
 /* Probe the domains (normalised names) and append the rows to dns_out and
  * scan_out.  Returns 0, 1 when interrupted, or -1 with *err (setup

@@ -5,7 +5,7 @@
 #ifndef MXRAY_STORE_H
 #define MXRAY_STORE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -119,7 +119,7 @@ char *store_db_error(sqlite3 *db, const char *what);
  * statement st runs fails with SQLITE_INTERRUPT ("interrupted") within a
  * few thousand of SQLite's steps, so a long load or index build ends in
  * its rollback.  NULL: never (the default). */
-void store_stop_on(store *st, volatile sig_atomic_t *flag);
+void store_stop_on(store *st, const atomic_int *flag);
 /* Run SQL with no result rows; on failure returns -1 and sets *err. */
 int store_exec(store *st, const char *sql, char **err);
 /* Run a CREATE INDEX after a load, its sort in runs of 4 MiB merged: with

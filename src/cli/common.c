@@ -154,6 +154,10 @@ kb *cli_kb(const cli_command *c, const char *file)
 	return k;
 }
 
+/* The flags are atomic_int, set here and read on every thread: only a
+ * lock-free atomic may be written by a signal handler. */
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "an int is lock-free atomic");
+
 static void on_interrupt(int sig)
 {
 	(void)sig;
