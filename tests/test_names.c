@@ -3,14 +3,23 @@
 #include "testdb.h"
 #include "mxray/names.h"
 
+/* A new in-memory store and its name cache. */
+static names *open_names(store **st)
+{
+	char *err = NULL;
+	*st = store_open(":memory:", &err);
+	assert_non_null(*st);
+	names *n = names_open(*st, &err);
+	assert_non_null(n);
+	return n;
+}
+
 static void test_ids_in_name_order(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	store *st = store_open(":memory:", &err);
-	assert_non_null(st);
-	names *n = names_open(st, &err);
-	assert_non_null(n);
+	store *st;
+	names *n = open_names(&st);
 	uint32_t c = names_ref(n, "c.example"), a = names_ref(n, "a.example"), b = names_ref(n, "b.example");
 	assert_int_equal(names_ref(n, "a.example"), a); /* the same reference again */
 	assert_int_equal(names_flush(n, st, &err), 0);
@@ -46,10 +55,8 @@ static void test_ref_many(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	store *st = store_open(":memory:", &err);
-	assert_non_null(st);
-	names *n = names_open(st, &err);
-	assert_non_null(n);
+	store *st;
+	names *n = open_names(&st);
 	uint32_t b = names_ref(n, "b.example");
 	assert_int_equal(names_flush(n, st, &err), 0);
 	const char *batch[] = {"c.example", "b.example", "a.example", "c.example"};
@@ -115,10 +122,8 @@ static void test_short_names_in_order(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	store *st = store_open(":memory:", &err);
-	assert_non_null(st);
-	names *n = names_open(st, &err);
-	assert_non_null(n);
+	store *st;
+	names *n = open_names(&st);
 	const char *in[] = {"abcdefghi", "", "abcdefgh", "a", "abcdefgg", "ab"};
 	for (size_t i = 0; i < sizeof in / sizeof *in; i++)
 		names_ref(n, in[i]);
@@ -142,10 +147,8 @@ static void test_shared_prefixes_in_order(void **state)
 {
 	(void)state;
 	char *err = NULL;
-	store *st = store_open(":memory:", &err);
-	assert_non_null(st);
-	names *n = names_open(st, &err);
-	assert_non_null(n);
+	store *st;
+	names *n = open_names(&st);
 	const char *stem[] = {"mail.cit", "mail.cityofsprin", "mail.cityofsprinGfield", "x"};
 	const char tail[] = {'a', 'b', '\xc3', '\x7f', '.', 'A'};
 	enum { MAXN = 4 * 6 * 6 * 6 * 2 };
