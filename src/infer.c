@@ -2772,7 +2772,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 				break;
 			}
 			if (infer_interrupted) { /* said below */
-				*err = xstrdup("interrupted");
+				stopped(&c);
 				store_rollback(st);
 				break;
 			}
