@@ -129,10 +129,16 @@ bool cli_list_known(const cli_command *c, store *st, const char *list);
  * the snapshot asked for is not in st, and these are. */
 void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char *date);
 /* Open the database (read-only for a command that only reads) and settle
- * the snapshot (default: the newest, written into buf).  NULL when that
- * fails, said on stderr.  Read-only, in a read transaction from the
- * snapshot's lookup on (store_read_end it before store_close). */
-store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly);
+ * the snapshot (default: the newest fully imported, written into buf).
+ * When the default passes over a newer snapshot whose import is under way
+ * or was stopped before its last step, a note on stderr says so and what
+ * the command does instead ("mxray show: note: ...; showing 2021-06-08,
+ * the newest that is"), with `doing` ("showing") as its verb; no note
+ * when doing is NULL.  NULL when that fails, said on stderr.  Read-only,
+ * in a read transaction from the snapshot's lookup on (store_read_end it
+ * before store_close). */
+store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly,
+			 const char *doing);
 /* Open the database read-only for a command whose output comes from
  * several statements, in a read transaction (store_read_begin): each of
  * them reads the state of the first, whatever other processes commit

@@ -67,7 +67,8 @@ void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char
 	sb_free(&sb);
 }
 
-store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly)
+store *cli_open_snapshot(const cli_command *c, const char *db, const char **snapshot, char buf[11], bool readonly,
+			 const char *doing)
 {
 	char *err = NULL;
 	store *st = readonly ? cli_open_reading(c, db) : store_open_existing(db, &err);
@@ -91,8 +92,18 @@ store *cli_open_snapshot(const cli_command *c, const char *db, const char **snap
 		store_close(st);
 		return NULL;
 	}
-	if (!*snapshot)
-		*snapshot = buf;
+	if (*snapshot)
+		return st;
+	*snapshot = buf;
+	/* the default passes over a snapshot still being imported (or whose
+	 * import was stopped before its last step): say which */
+	char later[11];
+	if (doing && store_snapshot_unfinished_after(st, buf, later, NULL) == 1)
+		fprintf(stderr,
+			"mxray %s: note: snapshot %s is not fully imported (an import of it is under way, or was stopped "
+			"before its last step: 'mxray import --db %s --snapshot %s' finishes it); %s %s, the newest that "
+			"is\n",
+			c->name, later, db, later, doing, buf);
 	return st;
 }
 

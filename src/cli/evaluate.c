@@ -52,7 +52,7 @@ static int run_sample(const cli_command *c, cli_args *a)
 	if (r.from_file && (r.unique_mx || r.list))
 		return cli_usage(c, "%s", "--from-file does not go with --list or --unique-mx");
 	char buf[11], *err = NULL;
-	store *st = cli_open_snapshot(c, a->db, &snapshot, buf, false);
+	store *st = cli_open_snapshot(c, a->db, &snapshot, buf, false, "sampling");
 	if (!st)
 		return CLI_RUNTIME;
 	r.snapshot = snapshot;

@@ -93,19 +93,10 @@ static int infer_every(const char *db, infer_opts *o)
 
 static int infer_one(const cli_command *c, const char *db, const char *snapshot, infer_opts *o)
 {
-	char buf[11], later[11], *err = NULL;
-	bool chosen = !snapshot;
-	store *st = cli_open_snapshot(c, db, &snapshot, buf, false);
+	char buf[11], *err = NULL;
+	store *st = cli_open_snapshot(c, db, &snapshot, buf, false, o->progress ? "inferring" : NULL);
 	if (!st)
 		return CLI_RUNTIME;
-	/* the default passes over a snapshot still being imported (or whose
-	 * import was stopped before its last step): say which */
-	if (chosen && o->progress && store_snapshot_unfinished_after(st, snapshot, later, NULL) == 1)
-		fprintf(stderr,
-			"mxray infer: note: snapshot %s is not fully imported (an import of it is under way, or was stopped "
-			"before its last step: 'mxray import --db %s --snapshot %s' finishes it); inferring %s, the newest "
-			"that is\n",
-			later, db, later, snapshot);
 	o->snapshot = snapshot;
 	store_bulk_begin(st);
 	infer_summary sum;

@@ -84,7 +84,7 @@ static int run_show(const cli_command *c, cli_args *a)
 		return cli_usage(c, "%s", "give exactly one DOMAIN");
 	const char *domain = a->argv[1];
 	char buf[11];
-	store *st = cli_open_snapshot(c, a->db, &snapshot, buf, true);
+	store *st = cli_open_snapshot(c, a->db, &snapshot, buf, true, "showing");
 	if (!st)
 		return CLI_RUNTIME;
 	char *err = NULL;

@@ -54,7 +54,7 @@ static store *open_inferred(const cli_command *c, const cli_args *a, const char 
 		free(err);
 		err = NULL;
 	}
-	store *st = cli_open_snapshot(c, a->db, snapshot, buf, false);
+	store *st = cli_open_snapshot(c, a->db, snapshot, buf, false, "reviewing");
 	if (!st)
 		return NULL;
 	/* No answers yet for this snapshot: say so once, and write nothing

@@ -536,6 +536,17 @@ eq "the note names both snapshots" "mxray infer: note: snapshot 2021-06-10 is no
 has "the finished snapshot inferred" "infer 2021-06-08: 2959 domains" "$T/err"
 status "the same with --quiet, silent" 0 "$MXRAY" infer --db "$T/stopped.db" --quiet
 eq "no note with --quiet" "" "$(cat "$T/err")"
+# so do show, sample and the desk, which have no --quiet (the note is on
+# stderr, the output the finished snapshot's)
+status "show by default beside an unfinished snapshot" 0 "$MXRAY" show --db "$T/stopped.db" "$d"
+eq "show's note" "mxray show: note: snapshot 2021-06-10 is not fully imported (an import of it is under way, or was stopped before its last step: 'mxray import --db $T/stopped.db --snapshot 2021-06-10' finishes it); showing 2021-06-08, the newest that is" \
+	"$(cat "$T/err")"
+eq "show's output is the finished snapshot's" "$("$MXRAY" show --db "$T/stopped.db" --snapshot 2021-06-08 "$d")" "$(cat "$T/out")"
+status "sample by default beside an unfinished snapshot" 0 "$MXRAY" sample --db "$T/stopped.db" --name beside --size 5
+eq "sample's note, then its summary" "mxray sample: note: snapshot 2021-06-10 is not fully imported (an import of it is under way, or was stopped before its last step: 'mxray import --db $T/stopped.db --snapshot 2021-06-10' finishes it); sampling 2021-06-08, the newest that is
+sample beside: 5 domains from snapshot 2021-06-08" "$(cat "$T/err")"
+status "show of a named snapshot: no note" 0 "$MXRAY" show --db "$T/stopped.db" --snapshot 2021-06-08 "$d"
+eq "no note when the snapshot is named" "" "$(cat "$T/err")"
 status "an unfinished snapshot named is refused" 1 "$MXRAY" infer --db "$T/stopped.db" --snapshot 2021-06-10 --quiet
 status "infer --all skips the unfinished snapshots, and fails" 1 "$MXRAY" infer --db "$T/stopped.db" --all
 eq "infer --all: what it did" "infer 2021-06-08: 2959 domains
