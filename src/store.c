@@ -1479,11 +1479,6 @@ int store_snapshot_unfinished_after(store *st, const char *date, char buf[11], c
 	return snapshot_date(st, "SELECT max(date) FROM snapshot WHERE derived = 0 AND date > ?1", date, buf, err);
 }
 
-bool store_snapshot_latest(store *st, char buf[11])
-{
-	return store_snapshot_newest(st, buf, NULL) == 1;
-}
-
 int store_write_alone(store *st, sqlite3_stmt *s, int64_t *rowid, char **err)
 {
 	if (store_begin(st, err) < 0) {

@@ -150,9 +150,6 @@ void store_read_leave(store *st, bool own);
 
 /* Make sure snapshot `date` exists. */
 int store_snapshot_add(store *st, const char *date, char **err);
-/* The default snapshot's date into buf (11 bytes); false when there is
- * none (or on a database error: store_snapshot_newest tells them apart). */
-bool store_snapshot_latest(store *st, char buf[11]);
 /* 1 with the default snapshot's date in buf, 0 when there is none, -1
  * with *err.  The default is the newest snapshot whose import finished
  * (snapshot.derived): a snapshot another process is importing right now,
