@@ -2744,6 +2744,13 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 			/* the files before this one stay: resolve what they brought,
 			 * from the tables (the copy holds this file's rows too) */
 			char *e2 = NULL;
+			/* the name index a load dropped (a failure: the next
+			 * writable open builds it) */
+			if (!o->strict && !import_interrupted && store_name_index(st, NULL, &e2) < 0) {
+				fprintf(o->log, "%s\n", e2);
+				free(e2);
+				e2 = NULL;
+			}
 			if (!o->strict && derive && o->snapshot && import_interrupted) { /* no: stop now */
 				failrc = -3;
 			} else if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
@@ -2769,6 +2776,16 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 	run.next = NULL;
 	free(order);
 	order = NULL;
+	/* the name index, if a load dropped it, built once over every name */
+	if (store_name_index(st, NULL, err) < 0) {
+		if (by_signal(*err)) {
+			free(*err);
+			*err = xstrdup("interrupted while indexing the names");
+		}
+		if (!o->strict) /* the files stay; the next writable open builds it */
+			return -2;
+		goto fail;
+	}
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, o->progress, err) < 0) {
 		if (by_signal(*err)) {
 			free(*err);

@@ -268,23 +268,29 @@ int names_flush(names *n, store *st, char **err)
 	flush_ctx fc = {(const uint32_t(*)[4])row, k, next};
 	store_rows rows = {k, &fc, flush_column};
 	store_bind_rows(s, 1, &rows);
-	/* A load at least as large as the table: the unique index on name is
-	 * built again after it rather than kept up row by row (the new names
-	 * fall between the stored ones, and every page they land on splits).
-	 * At 1M domains, 550k names into 300k took 0.96 s so, 1.41 s kept up;
-	 * 490k into 1M 1.58 s so, 1.25 s kept up.  In one transaction with
-	 * the rows: no reader sees the table without its index.  Into an
-	 * empty table both grow at their ends only, and keeping the index up
-	 * costs less than sorting for it (1.5M names: 1.05 s against 1.39 s
-	 * of CPU). */
-	bool rebuild = n->flushed > 0 && k >= n->flushed;
+	/* The unique index on name is not kept up under a large load: the
+	 * new names fall between the stored ones, and every page they land
+	 * on splits.  A load of at least a quarter of the table's size drops
+	 * it, and the loads after it write rows alone, until the import
+	 * builds it once after its last file (store_name_index); a smaller load
+	 * keeps it up.  At 1M domains the last three of an import's four
+	 * loads (550k names into 300k, 150k into 850k, 490k into 1M) took
+	 * 1.50-1.65 s with the index built again after the first of them
+	 * and kept up in the other two, 0.62-0.66 s without it, and the one
+	 * build after them 0.45-0.49 s: all the names' writing 1.62-1.77 s
+	 * against 1.23-1.31 s (three alternating pairs).  Into an empty
+	 * table both grow at their ends only, and
+	 * keeping the index up costs less than sorting for it (1.5M names:
+	 * 1.05 s against 1.39 s of CPU).  In the flush's transaction: a
+	 * reader sees the table with its index or without, always whole. */
 	int rc = store_begin(st, err);
-	if (rc == 0 && rebuild)
-		rc = store_exec(st, "DROP INDEX name_name", err);
+	int indexed = rc == 0 ? store_has_name_index(st, err) : -1;
+	if (indexed < 0)
+		rc = -1;
+	if (rc == 0 && indexed && n->flushed > 0 && k * 4 >= n->flushed)
+		rc = store_exec(st, "DROP INDEX " STORE_NAME_INDEX, err);
 	if (rc == 0 && store_step_bulk(st, s, err) < 0)
 		rc = -1;
-	if (rc == 0 && rebuild)
-		rc = store_build_index(st, "CREATE UNIQUE INDEX name_name ON name(name)", err);
 	if (rc == 0 && store_commit(st, err) < 0)
 		rc = -1;
 	if (rc < 0)

@@ -614,6 +614,41 @@ int store_build_index(store *st, const char *sql, char **err)
 	return rc;
 }
 
+int store_has_name_index(store *st, char **err)
+{
+	sqlite3_stmt *s = store_prepare(st, "SELECT 1 FROM sqlite_schema WHERE type = 'index' AND name = '"
+					    STORE_NAME_INDEX "'", err);
+	if (!s)
+		return -1;
+	int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
+}
+
+int store_name_index(store *st, bool *built, char **err)
+{
+	if (built)
+		*built = false;
+	/* looked at once without the lock (the usual case: it is there) */
+	int has = store_has_name_index(st, err);
+	if (has != 0)
+		return has < 0 ? -1 : 0;
+	if (store_begin(st, err) < 0)
+		return -1;
+	has = store_has_name_index(st, err); /* another process may have built it meanwhile */
+	int rc = has < 0 ? -1 : 0;
+	if (has == 0)
+		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
+	if (rc == 0 && store_commit(st, err) < 0)
+		rc = -1;
+	if (rc < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	if (built)
+		*built = has == 0;
+	return 0;
+}
+
 /* The stored schema version in *v; false when it cannot be read. */
 static bool user_version(store *st, int *v)
 {
@@ -1042,7 +1077,7 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 				    : "PRAGMA synchronous=NORMAL;"
 				      "PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE;"
 				      "PRAGMA cache_size=-65536; PRAGMA secure_delete=FAST;", err) < 0 ||
-	    migrate(st, err) < 0) {
+	    migrate(st, err) < 0 || (!readonly && store_name_index(st, NULL, err) < 0)) {
 		char *inner = *err;
 		if (!strstr(inner, path)) { /* a full disk's message names it already */
 			*err = xasprintf("%s: %s", path, inner);

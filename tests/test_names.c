@@ -202,9 +202,11 @@ static void test_shared_prefixes_in_order(void **state)
 }
 
 /* the name index after a flush: kept up into an empty table (both grow
- * at their ends), rebuilt when the flush is at least as large as the
- * table, kept up otherwise; unique either way, and back as it was when
- * the flush fails */
+ * at their ends), dropped by a flush of at least a quarter of the table
+ * and left so by the flushes after it, until store_name_index builds it
+ * (once, unique); kept up by a smaller flush; back as it was when the
+ * flush fails; and built again by a writable open that finds it missing
+ * (an import killed between the two) */
 static void test_index_after_flush(void **state)
 {
 	(void)state;
@@ -215,8 +217,7 @@ static void test_index_after_flush(void **state)
 	const char *has_index = "SELECT count(*) FROM pragma_index_list('name') WHERE name = 'name_name' AND \"unique\"";
 	names *n = names_open(st, &err);
 	assert_non_null(n);
-	/* a rebuild (DROP and CREATE INDEX) changes the schema; keeping the
-	 * index up does not */
+	/* dropping the index changes the schema; keeping it up does not */
 	const char *schema = "PRAGMA schema_version";
 	int64_t v0 = db_int(st, schema);
 	names_ref(n, "m.example"); /* 1 into 0: kept up */
@@ -224,7 +225,7 @@ static void test_index_after_flush(void **state)
 	assert_int_equal(db_int(st, has_index), 1);
 	assert_int_equal(db_int(st, schema), v0);
 	/* another writer took id 2 behind the cache's back: the flush fails
-	 * (rebuilding: 2 names into 1), and the index is back */
+	 * (2 names into 1: the index dropped first), and the index is back */
 	store *other = store_open(path, &err);
 	assert_non_null(other);
 	assert_int_equal(store_exec(other, "INSERT INTO name(id, name) VALUES(2, 'z.example')", &err), 0);
@@ -241,26 +242,50 @@ static void test_index_after_flush(void **state)
 	n = names_open(st, &err);
 	const char *first[] = {"c.example", "a.example", "b.example"};
 	for (size_t i = 0; i < 3; i++)
-		names_ref(n, first[i]); /* 3 into 2: rebuilt */
+		names_ref(n, first[i]); /* 3 into 2: dropped */
 	v0 = db_int(st, schema);
 	assert_int_equal(names_flush(n, st, &err), 0);
-	assert_int_equal(db_int(st, has_index), 1);
+	assert_int_equal(db_int(st, has_index), 0);
 	assert_true(db_int(st, schema) > v0);
-	names_ref(n, "d.example"); /* 1 into 5: kept up */
+	names_ref(n, "d.example"); /* 1 into 5: rows alone, the index still missing */
+	v0 = db_int(st, schema);
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(db_int(st, has_index), 0);
+	assert_int_equal(db_int(st, schema), v0);
+	bool built = false;
+	assert_int_equal(store_name_index(st, &built, &err), 0);
+	assert_true(built);
+	assert_int_equal(db_int(st, has_index), 1);
+	assert_int_equal(store_name_index(st, &built, &err), 0); /* there: nothing to do */
+	assert_false(built);
+	names_ref(n, "e.example"); /* 1 into 6: kept up */
 	v0 = db_int(st, schema);
 	assert_int_equal(names_flush(n, st, &err), 0);
 	assert_int_equal(db_int(st, has_index), 1);
 	assert_int_equal(db_int(st, schema), v0);
 	assert_string_equal(db_text(st, "SELECT group_concat(id || ':' || name, ' ') FROM (SELECT * FROM name ORDER BY id)"),
-			    "1:m.example 2:z.example 3:a.example 4:b.example 5:c.example 6:d.example");
+			    "1:m.example 2:z.example 3:a.example 4:b.example 5:c.example 6:d.example 7:e.example");
 	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	assert_int_equal(store_exec(st, "INSERT INTO name(name) VALUES('b.example')", &err), -1);
 	assert_non_null(strstr(err, "UNIQUE constraint failed: name.name"));
 	free(err);
+	err = NULL;
 	char *plan = db_rows(st, "EXPLAIN QUERY PLAN SELECT id FROM name WHERE name = 'b.example'");
 	assert_non_null(strstr(plan, "USING COVERING INDEX name_name (name=?)"));
 	free(plan);
 	names_free(n);
+	/* a killed import's missing index: a read-only open leaves it so, a
+	 * writable one builds it */
+	assert_int_equal(store_exec(st, "DROP INDEX name_name", &err), 0);
+	store_close(st);
+	st = store_open_readonly(path, &err);
+	assert_non_null(st);
+	assert_int_equal(store_has_name_index(st, &err), 0);
+	store_close(st);
+	st = store_open(path, &err);
+	assert_non_null(st);
+	assert_int_equal(db_int(st, has_index), 1);
+	assert_string_equal(db_text(st, "PRAGMA integrity_check"), "ok");
 	store_close(st);
 	rmdb(path);
 }

@@ -3,10 +3,10 @@
  *
  * A bulk load asks for a reference (names_ref) for each name it reads;
  * names_flush then gives the new names their ids in name order and writes
- * them (so the table grows at its end; when they are at least as many as
- * the stored names, the unique index on name is dropped and built again
- * after them, in the same transaction), and names_dbid maps a reference
- * to the id.  After a rollback of what was
+ * them (so the table grows at its end; when they are at least a quarter
+ * as many as the stored names, the unique index on name is dropped, for
+ * the caller to build once after its last load: store_name_index), and
+ * names_dbid maps a reference to the id.  After a rollback of what was
  * flushed, free the cache and open it again. */
 #ifndef MXRAY_NAMES_H
 #define MXRAY_NAMES_H

@@ -128,6 +128,17 @@ int store_exec(store *st, const char *sql, char **err);
  * (1.08M keys: 0.82 s with the writers' 64 MiB, 0.35 s in 4 MiB runs).
  * The cache size is put back after; 0, or -1 with *err. */
 int store_build_index(store *st, const char *sql, char **err);
+/* The name table's unique index on name (name_name), built when it is
+ * missing: a large import drops it at its first large load of names and
+ * builds it once after its last file (names.c); an import killed between
+ * the two leaves it missing, and the next writable open (store_open)
+ * builds it.  Under the write lock, in a transaction of its own unless
+ * the caller is in one.  *built (may be NULL): whether it was missing.
+ * 0, or -1 with *err. */
+#define STORE_NAME_INDEX "name_name"
+int store_name_index(store *st, bool *built, char **err);
+/* 1 when the name index is there, 0 when not, -1 with *err. */
+int store_has_name_index(store *st, char **err);
 
 /* Nested transactions through savepoints: store_begin opens a savepoint;
  * store_commit releases it, store_rollback rolls it back and releases it. */
