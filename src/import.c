@@ -2746,7 +2746,7 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 			char *e2 = NULL;
 			/* the name index a load dropped (a failure: the next
 			 * writable open builds it) */
-			if (!o->strict && !import_interrupted && store_name_index(st, NULL, &e2) < 0) {
+			if (!o->strict && !import_interrupted && store_name_index(st, true, NULL, &e2) < 0) {
 				fprintf(o->log, "%s\n", e2);
 				free(e2);
 				e2 = NULL;
@@ -2777,7 +2777,7 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 	free(order);
 	order = NULL;
 	/* the name index, if a load dropped it, built once over every name */
-	if (store_name_index(st, NULL, err) < 0) {
+	if (store_name_index(st, true, NULL, err) < 0) {
 		if (by_signal(*err)) {
 			free(*err);
 			*err = xstrdup("interrupted while indexing the names");

@@ -624,7 +624,9 @@ int store_has_name_index(store *st, char **err)
 	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 
-int store_name_index(store *st, bool *built, char **err)
+static int busy_wait(void *arg, int count);
+
+int store_name_index(store *st, bool wait, bool *built, char **err)
 {
 	if (built)
 		*built = false;
@@ -632,21 +634,40 @@ int store_name_index(store *st, bool *built, char **err)
 	int has = store_has_name_index(st, err);
 	if (has != 0)
 		return has < 0 ? -1 : 0;
-	if (store_begin(st, err) < 0)
+	bool outer = sqlite3_get_autocommit(st->db);
+	if (!wait && outer) {
+		/* the write lock now or never: an import that dropped the index
+		 * holds it for a whole file, and builds the index itself */
+		sqlite3_busy_handler(st->db, NULL, NULL);
+		int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		sqlite3_busy_handler(st->db, busy_wait, st);
+		if ((rc & 0xff) == SQLITE_BUSY)
+			return 0;
+		if (rc != SQLITE_OK) {
+			*err = db_err(st->db, "database error");
+			return -1;
+		}
+	}
+	if (store_begin(st, err) < 0) {
+		if (!wait && outer)
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
+	}
 	has = store_has_name_index(st, err); /* another process may have built it meanwhile */
 	int rc = has < 0 ? -1 : 0;
 	if (has == 0)
 		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
 	if (rc == 0 && store_commit(st, err) < 0)
 		rc = -1;
-	if (rc < 0) {
+	if (rc < 0)
 		store_rollback(st);
-		return -1;
-	}
-	if (built)
+	if (!wait && outer && rc == 0 && store_exec(st, "COMMIT", err) < 0) /* the transaction begun here */
+		rc = -1;
+	if (!wait && outer && rc < 0)
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (rc == 0 && built)
 		*built = has == 0;
-	return 0;
+	return rc;
 }
 
 /* The stored schema version in *v; false when it cannot be read. */
@@ -1077,7 +1098,7 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 				    : "PRAGMA synchronous=NORMAL;"
 				      "PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE;"
 				      "PRAGMA cache_size=-65536; PRAGMA secure_delete=FAST;", err) < 0 ||
-	    migrate(st, err) < 0 || (!readonly && store_name_index(st, NULL, err) < 0)) {
+	    migrate(st, err) < 0 || (!readonly && store_name_index(st, false, NULL, err) < 0)) {
 		char *inner = *err;
 		if (!strstr(inner, path)) { /* a full disk's message names it already */
 			*err = xasprintf("%s: %s", path, inner);

@@ -133,10 +133,12 @@ int store_build_index(store *st, const char *sql, char **err);
  * builds it once after its last file (names.c); an import killed between
  * the two leaves it missing, and the next writable open (store_open)
  * builds it.  Under the write lock, in a transaction of its own unless
- * the caller is in one.  *built (may be NULL): whether it was missing.
- * 0, or -1 with *err. */
+ * the caller is in one; without `wait`, and outside a transaction, only
+ * if the lock is free at once (else nothing is done: another writer, an
+ * import that dropped it, say, has the file).  *built (may be NULL):
+ * whether it was built.  0, or -1 with *err. */
 #define STORE_NAME_INDEX "name_name"
-int store_name_index(store *st, bool *built, char **err);
+int store_name_index(store *st, bool wait, bool *built, char **err);
 /* 1 when the name index is there, 0 when not, -1 with *err. */
 int store_has_name_index(store *st, char **err);
 
