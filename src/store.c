@@ -655,6 +655,10 @@ int store_name_index(store *st, bool wait, bool *built, char **err)
 	}
 	has = store_has_name_index(st, err); /* another process may have built it meanwhile */
 	int rc = has < 0 ? -1 : 0;
+	/* a repair that takes seconds at 10M: said on a terminal, as a wait is */
+	if (has == 0 && !wait && isatty(STDERR_FILENO))
+		fprintf(stderr, "mxray: indexing the names of %s (an import stopped before it did)\n",
+			sqlite3_db_filename(st->db, "main"));
 	if (has == 0)
 		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
 	if (rc == 0 && store_commit(st, err) < 0)
