@@ -151,7 +151,7 @@ bench: all
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := parsers jsonfast infile smtp_reply kb label sample_list banner pfx2as_origin import \
 	scan_doc asorg avro jsonprune scan_fast
-FUZZ_CC := clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
+FUZZ_CC := clang -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -D_XOPEN_SOURCE=700 -D_DEFAULT_SOURCE -Iinclude \
 	$(filter-out -D_XOPEN_SOURCE=% -D_DEFAULT_SOURCE,$(shell pkg-config --cflags $(PKGS)))
 # Per target: the corpus directory, the longest input, and the shell
 # command that seeds an empty corpus $$c.

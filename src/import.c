@@ -2464,6 +2464,8 @@ static void mx_ip_rows(derive_in *d)
 			for (k = mx_lower_bound(a[0].v, a[0].n, t); k < a[0].n && a[0].v[k] == t; k++)
 				mxip_add(d, &cap, (mxip_row){h, a[1].v[k], t, (uint32_t)(d->nmxip - start)});
 		}
+		if (d->nmxip - start < 2) /* (with none, d->mxip may still be NULL) */
+			continue;
 		/* by address; the first target that gave it stays */
 		mx_sort(d->mxip + start, d->nmxip - start, sizeof *d->mxip, cmp_mxip);
 		size_t w = start;
