@@ -448,8 +448,8 @@ static const char schema_v6[] =
  * are as before; a read of one snapshot (WHERE snap = ? [AND ip ...])
  * goes through the index and comes in address order.  And `name` gets a
  * named unique index (name_name) in place of its inline UNIQUE, whose
- * index cannot be dropped: a bulk load at least as large as the table
- * drops it and builds it again after the rows (names_flush). */
+ * index cannot be dropped: a large bulk load drops it, and it is built
+ * again after the load (names_flush, store_name_index). */
 static const char schema_v7[] =
 	"DROP VIEW scan;"
 	"ALTER TABLE f_scan RENAME TO f_scan6;"
