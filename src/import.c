@@ -2286,6 +2286,9 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	}
 	int rc = import_one(st, o, in, c, nm, NULL, NULL, 0, err);
 	names_free(nm);
+	char *e = NULL; /* as run_files does after its last file */
+	if (rc == 0 && store_name_index(st, true, NULL, &e) < 0)
+		free(e); /* the next writable open builds it */
 	return rc;
 }
 
@@ -2704,6 +2707,16 @@ static bool by_signal(const char *err)
 	return import_interrupted && err && strstr(err, "interrupted");
 }
 
+/* A failed build of the name index (store_name_index), said and freed:
+ * the files stay, and the next writable open builds it. */
+static void index_warning(const import_opts *o, char *e)
+{
+	if (!by_signal(e))
+		fprintf(o->log, "warning: the index of names was not built: %s; the next command that writes to the "
+				"file builds it\n", e);
+	free(e);
+}
+
 static int run_files(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
 {
 	/* With --strict everything is one transaction: any problem, nothing kept. */
@@ -2749,8 +2762,7 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 			/* the name index a load dropped (a failure: the next
 			 * writable open builds it) */
 			if (!o->strict && !import_interrupted && store_name_index(st, true, NULL, &e2) < 0) {
-				fprintf(o->log, "%s\n", e2);
-				free(e2);
+				index_warning(o, e2);
 				e2 = NULL;
 			}
 			if (!o->strict && derive && o->snapshot && import_interrupted) { /* no: stop now */
@@ -2778,15 +2790,16 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 	run.next = NULL;
 	free(order);
 	order = NULL;
-	/* the name index, if a load dropped it, built once over every name */
-	if (store_name_index(st, true, NULL, err) < 0) {
-		if (by_signal(*err)) {
-			free(*err);
-			*err = xstrdup("interrupted while indexing the names");
+	/* the name index, if a load dropped it, built once over every name;
+	 * when that fails (or Ctrl-C stops it), the files stay, the last
+	 * step does not need it, and the next writable open builds it */
+	char *ie = NULL;
+	if (!import_interrupted && store_name_index(st, true, NULL, &ie) < 0) {
+		if (o->strict) {
+			*err = ie;
+			goto fail;
 		}
-		if (!o->strict) /* the files stay; the next writable open builds it */
-			return -2;
-		goto fail;
+		index_warning(o, ie);
 	}
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, o->progress, err) < 0) {
 		if (by_signal(*err)) {

@@ -2786,7 +2786,12 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 				continue;
 			}
 		}
-		if (write_all(&c, c.ndoms) < 0 || record_runs(&c, c.ndoms, mx_clock_s() - t0) < 0) {
+		/* provider IDs are looked up by name as they are written: the
+		 * name index back first, should an import have dropped it (one
+		 * that is still loading holds the write lock, so it was not
+		 * there to build at open) */
+		if (store_name_index(st, true, NULL, err) < 0 || write_all(&c, c.ndoms) < 0 ||
+		    record_runs(&c, c.ndoms, mx_clock_s() - t0) < 0) {
 			store_rollback(st);
 			break;
 		}

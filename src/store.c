@@ -657,7 +657,8 @@ int store_name_index(store *st, bool wait, bool *built, char **err)
 	int rc = has < 0 ? -1 : 0;
 	/* a repair that takes seconds at 10M: said on a terminal, as a wait is */
 	if (has == 0 && !wait && isatty(STDERR_FILENO))
-		fprintf(stderr, "mxray: indexing the names of %s (an import stopped before it did)\n",
+		fprintf(stderr, "mxray: indexing the names of %s (an import dropped the index to load faster and has "
+				"not built it again)\n",
 			sqlite3_db_filename(st->db, "main"));
 	if (has == 0)
 		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
@@ -1102,7 +1103,7 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 				    : "PRAGMA synchronous=NORMAL;"
 				      "PRAGMA foreign_keys=ON; PRAGMA temp_store=FILE;"
 				      "PRAGMA cache_size=-65536; PRAGMA secure_delete=FAST;", err) < 0 ||
-	    migrate(st, err) < 0 || (!readonly && store_name_index(st, false, NULL, err) < 0)) {
+	    migrate(st, err) < 0) {
 		char *inner = *err;
 		if (!strstr(inner, path)) { /* a full disk's message names it already */
 			*err = xasprintf("%s: %s", path, inner);
@@ -1112,6 +1113,14 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 			*stale = st->stale;
 		store_close(st);
 		return NULL;
+	}
+	/* a missing name index built again (store_name_index); a failure
+	 * (a full disk, a file this user may not write) only says so: the
+	 * command can do without it */
+	char *ie = NULL;
+	if (!readonly && store_name_index(st, false, NULL, &ie) < 0) {
+		fprintf(stderr, "mxray: warning: the index of names of %s was not built: %s\n", path, ie);
+		free(ie);
 	}
 	return st;
 }

@@ -190,6 +190,24 @@ static void test_priority_confidence_backup(void **state)
 	assert_int_equal(F->sum.fired, 0);
 }
 
+/* The name index an import dropped and left missing (stopped, or still
+ * loading when infer opened the file) is back before infer writes: its
+ * provider IDs are looked up by name.  The same answers either way. */
+static void test_builds_missing_name_index(void **state)
+{
+	(void)state;
+	google_customers(3);
+	char *err = NULL;
+	import_into(F->st, F->dns.data, F->scans.data);
+	assert_int_equal(store_exec(F->st, "DROP INDEX name_name", &err), 0);
+	assert_int_equal(store_has_name_index(F->st, &err), 0);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	assert_int_equal(store_has_name_index(F->st, &err), 1);
+	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 3 auto");
+	assert_int_equal(db_int(F->st, "SELECT count(*) - count(DISTINCT name) FROM name"), 0);
+}
+
 static void test_cisco_customer_certificate(void **state)
 {
 	(void)state;
@@ -1085,6 +1103,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_priority_confidence_backup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_as_suggestion_needs_every_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_without_provider, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builds_missing_name_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cisco_customer_certificate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_godaddy_vps_banner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fake_google_banner, setup, teardown),

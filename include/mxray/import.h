@@ -50,7 +50,8 @@ extern atomic_int import_interrupted;
 
 /* Import one file inside its own savepoint.  Returns 0, or -1 with *err
  * set (I/O error, strict-mode problem, interruption); on -1 nothing of the
- * file is left in the database. */
+ * file is left in the database.  The name index, if its load of names
+ * dropped it, is built after it (store_name_index). */
 int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c,
 		char **err);
 
