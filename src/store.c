@@ -624,6 +624,32 @@ int store_has_name_index(store *st, char **err)
 	return store_read_done(st, s, found ? SQLITE_DONE : rc, err) < 0 ? -1 : found;
 }
 
+/* Under the write lock (the caller's transaction, or one begun before):
+ * the name index built unless another process built it meanwhile; `say`:
+ * on a terminal, as a wait for a lock is (seconds at 10M). */
+static int name_index_locked(store *st, bool say, bool *built, char **err)
+{
+	if (store_begin(st, err) < 0)
+		return -1;
+	int has = store_has_name_index(st, err);
+	int rc = has < 0 ? -1 : 0;
+	if (has == 0 && say && isatty(STDERR_FILENO))
+		fprintf(stderr, "mxray: indexing the names of %s (an import dropped the index to load faster and has "
+				"not built it again)\n",
+			sqlite3_db_filename(st->db, "main"));
+	if (has == 0)
+		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
+	if (rc == 0 && store_commit(st, err) < 0)
+		rc = -1;
+	if (rc < 0) {
+		store_rollback(st);
+		return -1;
+	}
+	if (built)
+		*built = has == 0;
+	return 0;
+}
+
 static int busy_wait(void *arg, int count);
 
 int store_name_index(store *st, bool wait, bool *built, char **err)
@@ -634,44 +660,26 @@ int store_name_index(store *st, bool wait, bool *built, char **err)
 	int has = store_has_name_index(st, err);
 	if (has != 0)
 		return has < 0 ? -1 : 0;
-	bool outer = sqlite3_get_autocommit(st->db);
-	if (!wait && outer) {
-		/* the write lock now or never: an import that dropped the index
-		 * holds it for a whole file, and builds the index itself */
-		sqlite3_busy_handler(st->db, NULL, NULL);
-		int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		sqlite3_busy_handler(st->db, busy_wait, st);
-		if ((rc & 0xff) == SQLITE_BUSY)
-			return 0;
-		if (rc != SQLITE_OK) {
-			*err = db_err(st->db, "database error");
-			return -1;
-		}
-	}
-	if (store_begin(st, err) < 0) {
-		if (!wait && outer)
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	if (wait || !sqlite3_get_autocommit(st->db))
+		return name_index_locked(st, false, built, err);
+	/* the write lock now or never: an import that dropped the index holds
+	 * it for a whole file, and builds the index itself */
+	sqlite3_busy_handler(st->db, NULL, NULL);
+	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	sqlite3_busy_handler(st->db, busy_wait, st);
+	if ((rc & 0xff) == SQLITE_BUSY)
+		return 0;
+	if (rc != SQLITE_OK) {
+		*err = db_err(st->db, "database error");
 		return -1;
 	}
-	has = store_has_name_index(st, err); /* another process may have built it meanwhile */
-	int rc = has < 0 ? -1 : 0;
-	/* a repair that takes seconds at 10M: said on a terminal, as a wait is */
-	if (has == 0 && !wait && isatty(STDERR_FILENO))
-		fprintf(stderr, "mxray: indexing the names of %s (an import dropped the index to load faster and has "
-				"not built it again)\n",
-			sqlite3_db_filename(st->db, "main"));
-	if (has == 0)
-		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
-	if (rc == 0 && store_commit(st, err) < 0)
+	rc = name_index_locked(st, true, built, err);
+	if (rc == 0 && store_exec(st, "COMMIT", err) < 0)
 		rc = -1;
+	if (rc < 0 && built)
+		*built = false;
 	if (rc < 0)
-		store_rollback(st);
-	if (!wait && outer && rc == 0 && store_exec(st, "COMMIT", err) < 0) /* the transaction begun here */
-		rc = -1;
-	if (!wait && outer && rc < 0)
 		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	if (rc == 0 && built)
-		*built = has == 0;
 	return rc;
 }
 

@@ -129,10 +129,10 @@ int store_exec(store *st, const char *sql, char **err);
  * The cache size is put back after; 0, or -1 with *err. */
 int store_build_index(store *st, const char *sql, char **err);
 /* The name table's unique index on name (name_name), built when it is
- * missing: a large import drops it at its first large load of names and
- * builds it once after its last file (names.c); an import killed between
- * the two leaves it missing, and the next writable open (store_open)
- * builds it.  Under the write lock, in a transaction of its own unless
+ * missing: an import drops it at a load of names of at least a quarter of
+ * the table (names.c) and builds it once after its last file; an import
+ * killed or stopped between the two leaves it missing, and the next
+ * writable open (store_open) builds it.  Under the write lock, in a transaction of its own unless
  * the caller is in one; without `wait`, and outside a transaction, only
  * if the lock is free at once (else nothing is done: another writer, an
  * import that dropped it, say, has the file).  *built (may be NULL):
