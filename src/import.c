@@ -2277,6 +2277,34 @@ static int import_one(store *st, const import_opts *o, const import_input *in, i
 	return rc;
 }
 
+/* An error that Ctrl-C made (the reader's stop, SQLite's "interrupted"),
+ * not one of its own cause that came meanwhile. */
+static bool by_signal(const char *err)
+{
+	return import_interrupted && err && strstr(err, "interrupted");
+}
+
+/* The name index, if a load dropped it, built once over every name
+ * (store_name_index; not after Ctrl-C).  When that fails, the files stay
+ * (the last step does not need the index, and the next writable open
+ * builds it): a warning on log; with `strict` the run fails instead (-1,
+ * *err). */
+static int build_name_index(store *st, FILE *log, bool strict, char **err)
+{
+	char *e = NULL;
+	if (import_interrupted || store_name_index(st, true, NULL, &e) == 0)
+		return 0;
+	if (strict) {
+		*err = e;
+		return -1;
+	}
+	if (log && !by_signal(e))
+		fprintf(log, "warning: the index of names was not built: %s; the next command that writes to the file "
+			     "builds it\n", e);
+	free(e);
+	return 0;
+}
+
 int import_file(store *st, const import_opts *o, const import_input *in, import_counts *c, char **err)
 {
 	names *nm = names_open(st, err);
@@ -2286,9 +2314,8 @@ int import_file(store *st, const import_opts *o, const import_input *in, import_
 	}
 	int rc = import_one(st, o, in, c, nm, NULL, NULL, 0, err);
 	names_free(nm);
-	char *e = NULL; /* as run_files does after its last file */
-	if (rc == 0 && store_name_index(st, true, NULL, &e) < 0)
-		free(e); /* the next writable open builds it */
+	if (rc == 0) /* the file is kept whatever happens to the index */
+		build_name_index(st, o->log, false, NULL);
 	return rc;
 }
 
@@ -2700,23 +2727,6 @@ static void summary(FILE *log, const import_input *in, const import_counts *c)
 	fputc('\n', log);
 }
 
-/* An error that Ctrl-C made (the reader's stop, SQLite's "interrupted"),
- * not one of its own cause that came meanwhile. */
-static bool by_signal(const char *err)
-{
-	return import_interrupted && err && strstr(err, "interrupted");
-}
-
-/* A failed build of the name index (store_name_index), said and freed:
- * the files stay, and the next writable open builds it. */
-static void index_warning(const import_opts *o, char *e)
-{
-	if (!by_signal(e))
-		fprintf(o->log, "warning: the index of names was not built: %s; the next command that writes to the "
-				"file builds it\n", e);
-	free(e);
-}
-
 static int run_files(store *st, const import_opts *o, const import_input *in, size_t n, char **err)
 {
 	/* With --strict everything is one transaction: any problem, nothing kept. */
@@ -2759,12 +2769,8 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 			/* the files before this one stay: resolve what they brought,
 			 * from the tables (the copy holds this file's rows too) */
 			char *e2 = NULL;
-			/* the name index a load dropped (a failure: the next
-			 * writable open builds it) */
-			if (!o->strict && !import_interrupted && store_name_index(st, true, NULL, &e2) < 0) {
-				index_warning(o, e2);
-				e2 = NULL;
-			}
+			if (!o->strict)
+				build_name_index(st, o->log, false, NULL);
 			if (!o->strict && derive && o->snapshot && import_interrupted) { /* no: stop now */
 				failrc = -3;
 			} else if (!o->strict && derive && o->snapshot && import_derive(st, o->snapshot, &e2) < 0) {
@@ -2790,17 +2796,8 @@ static int run_files(store *st, const import_opts *o, const import_input *in, si
 	run.next = NULL;
 	free(order);
 	order = NULL;
-	/* the name index, if a load dropped it, built once over every name;
-	 * when that fails (or Ctrl-C stops it), the files stay, the last
-	 * step does not need it, and the next writable open builds it */
-	char *ie = NULL;
-	if (!import_interrupted && store_name_index(st, true, NULL, &ie) < 0) {
-		if (o->strict) {
-			*err = ie;
-			goto fail;
-		}
-		index_warning(o, ie);
-	}
+	if (build_name_index(st, o->log, o->strict, err) < 0)
+		goto fail;
 	if (derive && o->snapshot && derive_snapshot(st, o->snapshot, &dc, o->progress, err) < 0) {
 		if (by_signal(*err)) {
 			free(*err);
