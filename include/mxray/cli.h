@@ -128,6 +128,11 @@ bool cli_list_known(const cli_command *c, store *st, const char *list);
 /* "mxray NAME: no snapshot DATE in DB (snapshots: A, B, C)" on stderr:
  * the snapshot asked for is not in st, and these are. */
 void cli_no_snapshot(const cli_command *c, store *st, const char *db, const char *date);
+/* Why a snapshot is passed over, and how to finish it: a format of two
+ * %s, the database and the snapshot's date. */
+#define CLI_UNFINISHED                                                                              \
+	"not fully imported (an import of it is under way, or was stopped before its last step: 'mxray " \
+	"import --db %s --snapshot %s' finishes it)"
 /* Open the database (read-only for a command that only reads) and settle
  * the snapshot (default: the newest fully imported, written into buf).
  * When the default passes over a newer snapshot whose import is under way

@@ -99,11 +99,8 @@ store *cli_open_snapshot(const cli_command *c, const char *db, const char **snap
 	 * import was stopped before its last step): say which */
 	char later[11];
 	if (doing && store_snapshot_unfinished_after(st, buf, later, NULL) == 1)
-		fprintf(stderr,
-			"mxray %s: note: snapshot %s is not fully imported (an import of it is under way, or was stopped "
-			"before its last step: 'mxray import --db %s --snapshot %s' finishes it); %s %s, the newest that "
-			"is\n",
-			c->name, later, db, later, doing, buf);
+		fprintf(stderr, "mxray %s: note: snapshot %s is " CLI_UNFINISHED "; %s %s, the newest that is\n", c->name,
+			later, db, later, doing, buf);
 	return st;
 }
 

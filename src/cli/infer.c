@@ -70,10 +70,7 @@ static int infer_every(const char *db, infer_opts *o)
 			break;
 		}
 		if (!derived) {
-			fprintf(stderr,
-				"mxray infer: %s: skipped: not fully imported (an import of it is under way, or was stopped "
-				"before its last step: 'mxray import --db %s --snapshot %s' finishes it)\n",
-				dates[i], db, dates[i]);
+			fprintf(stderr, "mxray infer: %s: skipped: " CLI_UNFINISHED "\n", dates[i], db, dates[i]);
 			skipped = true;
 			continue;
 		}
