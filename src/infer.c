@@ -87,6 +87,8 @@ typedef struct {
 
 enum { V_CONFIRM, V_SET, V_SELF };
 
+typedef struct scanahead scanahead;
+
 typedef struct {
 	const infer_opts *o;
 	store *st;
@@ -163,6 +165,10 @@ typedef struct {
 	/* the counts report reads (f_tally) */
 	uint64_t tally_cov[8], tally_src[5], tally_corrected, tally_heur[3];
 	progress pg;             /* the phase under way, on the terminal */
+	bool nested;             /* read in the caller's transaction */
+	scanahead *ahead;        /* the scans being read on another thread, or NULL */
+	irow *mrows;             /* the MX records read, until load_domains takes them */
+	size_t nmrows;
 } ctx;
 
 /* The phase under way on the terminal's progress line (when asked for
@@ -772,49 +778,76 @@ static void *scan_names(void *arg)
 	return NULL;
 }
 
-/* The scan records of the primary addresses: liveness, banner and EHLO
- * names, trusted certificates' names.  The names and their registered
- * domains (the costly part: the suffix list) are worked out on two
- * threads; they are interned afterwards in record order, so that ids, and
- * with them every tie-break, are those of a single pass. */
-static int load_scans(ctx *c)
+/* The scan records of the MX addresses as read, before any name in them
+ * is worked out: the rows (ip: the address) in address order, the first
+ * lines of their replies, each trusted certificate's name list once. */
+typedef struct {
+	srow *rows;
+	size_t nrows;
+	strbuf text; /* the replies' arena */
+	slist *sl;
+	size_t nl;
+	int rc;      /* SQLite's: SQLITE_DONE when all was read */
+	char *err;   /* else what went wrong */
+} scanread;
+
+static void scanread_free(scanread *r)
 {
-	/* in address order: the order of the records, and of their names' ids */
-	sqlite3_stmt *s = prepare_id(c, "SELECT c.ip, c.banner, " STORE_SCAN_EHLO("c", "r") ", c.cert_names, c.trusted,"
-				     " c.port25 FROM f_scan c LEFT JOIN scan_text r ON r.id = c.ehlo_rest"
-				     " WHERE c.snap = ?1 ORDER BY c.ip");
-	if (!s)
-		return -1;
-	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
+	for (size_t i = 0; i < r->nl; i++) {
+		for (size_t k = 0; k < r->sl[i].n; k++)
+			free(r->sl[i].names[k].name);
+		free(r->sl[i].names);
+		free(r->sl[i].text);
+	}
+	free(r->sl);
+	free(r->rows);
+	sb_free(&r->text);
+	free(r->err);
+	memset(r, 0, sizeof *r);
+}
+
+/* Read them from st, whichever thread: addrs the MX addresses (sorted,
+ * distinct), whose records alone are kept; pg: the progress line, or
+ * NULL on another thread. */
+static void scan_read(store *st, int64_t snap, const uint32_t *addrs, size_t naddrs, progress *pg, scanread *r)
+{
+	memset(r, 0, sizeof *r);
+	sb_init(&r->text);
+	sqlite3_stmt *s = NULL;
+	r->rc = sqlite3_prepare_v2(store_db(st),
+				   "SELECT c.ip, c.banner, " STORE_SCAN_EHLO("c", "r") ", c.cert_names, c.trusted,"
+				   " c.port25 FROM f_scan c LEFT JOIN scan_text r ON r.id = c.ehlo_rest"
+				   " WHERE c.snap = ?1 ORDER BY c.ip", -1, &s, NULL);
+	if (r->rc != SQLITE_OK) {
+		r->err = store_db_error(store_db(st), "reading scan");
+		return;
+	}
+	sqlite3_bind_int64(s, 1, snap);
 	strmap *lists = strmap_new(); /* certificate name lists seen, by their text */
-	strbuf text;                  /* what is read of the replies */
-	sb_init(&text);
-	srow *rows = NULL;
-	slist *sl = NULL;
-	size_t nrows = 0, caprows = 0, nl = 0, capl = 0;
-	int rc;
-	size_t at = 0;
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		uint32_t ip = ip_find_at(c, (uint32_t)sqlite3_column_int64(s, 0), &at);
-		if (ip == NONE)
+	size_t caprows = 0, capl = 0, at = 0;
+	while ((r->rc = sqlite3_step(s)) == SQLITE_ROW) {
+		uint32_t addr = (uint32_t)sqlite3_column_int64(s, 0);
+		while (at < naddrs && addrs[at] < addr)
+			at++;
+		if (at == naddrs || addrs[at] != addr)
 			continue; /* not an MX address */
-		if (nrows == caprows) {
+		if (r->nrows == caprows) {
 			caprows = caprows ? caprows * 2 : 4096;
-			rows = xrealloc(rows, caprows * sizeof *rows);
+			r->rows = xrealloc(r->rows, caprows * sizeof *r->rows);
 		}
-		if ((nrows & 16383) == 0)
-			progress_update(&c->pg, 0, nrows, "scan records");
-		srow *r = &rows[nrows++];
-		memset(r, 0, sizeof *r);
-		r->ip = ip;
-		r->list = -1;
+		if (pg && (r->nrows & 16383) == 0)
+			progress_update(pg, 0, r->nrows, "scan records");
+		srow *w = &r->rows[r->nrows++];
+		memset(w, 0, sizeof *w);
+		w->ip = addr;
+		w->list = -1;
 		const void *bt = sqlite3_column_blob(s, 1), *et = sqlite3_column_blob(s, 2);
 		int bn = sqlite3_column_bytes(s, 1), en = sqlite3_column_bytes(s, 2);
-		r->banner = reply_keep(&text, bt, bn, &r->bl);
-		r->ehlo = reply_keep(&text, et, en, &r->el);
+		w->banner = reply_keep(&r->text, bt, bn, &w->bl);
+		w->ehlo = reply_keep(&r->text, et, en, &w->el);
 		bool cert = sqlite3_column_type(s, 3) != SQLITE_NULL;
-		r->live = bn > 0 || en > 0 || cert;
-		r->scan = sqlite3_column_int(s, 5) ? 2 : 1;
+		w->live = bn > 0 || en > 0 || cert;
+		w->scan = sqlite3_column_int(s, 5) ? 2 : 1;
 		/* Only browser-trusted certificates count; names need an RD.  A
 		 * provider's certificate is on thousands of addresses: the same
 		 * name list is read once and its names shared. */
@@ -823,20 +856,134 @@ static int load_scans(ctx *c)
 			int added;
 			uint32_t li = strmap_intern(lists, text, &added);
 			if (added) {
-				if (nl == capl) {
+				if (r->nl == capl) {
 					capl = capl ? capl * 2 : 1024;
-					sl = xrealloc(sl, capl * sizeof *sl);
+					r->sl = xrealloc(r->sl, capl * sizeof *r->sl);
 				}
-				sl[nl++] = (slist){xstrdup(text), NULL, 0};
+				r->sl[r->nl++] = (slist){xstrdup(text), NULL, 0};
 			}
-			r->list = (int32_t)li;
-			r->list_first = added;
+			w->list = (int32_t)li;
+			w->list_first = added;
 		}
 	}
+	if (r->rc != SQLITE_DONE)
+		r->err = store_db_error(store_db(st), "reading scan");
 	strmap_free(lists);
 	sqlite3_finalize(s);
+}
+
+/* Reading the scan records ahead, on a thread of its own with a second
+ * connection (store_open_sibling), while this one reads the names, the MX
+ * addresses and the MX records: they do not need each other.  At 1M
+ * domains the scans are the largest read (0.4 s of 0.9). */
+struct scanahead {
+	store *st;
+	int64_t snap;
+	pthread_t t;
+	scanread r;
+};
+
+static void *scan_ahead_run(void *arg)
+{
+	scanahead *a = arg;
+	/* the MX addresses, from the same state as the records */
+	u32vec addrs = {0};
+	char *err = NULL;
+	sqlite3_stmt *s = NULL;
+	int rc = store_read_begin(a->st, &err) < 0 ? SQLITE_ERROR
+		 : sqlite3_prepare_v2(store_db(a->st), "SELECT ip FROM f_mx_ip WHERE snap = ?1", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, a->snap);
+		while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+			vpush(&addrs, (uint32_t)sqlite3_column_int64(s, 0));
+	}
+	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE) {
-		sjob jobs[2] = {{c->o->kb, text.data, rows, nrows, sl, 0, 2}, {c->o->kb, text.data, rows, nrows, sl, 1, 2}};
+		mx_sort_u32(addrs.v, addrs.n);
+		size_t n = 0;
+		for (size_t i = 0; i < addrs.n; i++)
+			if (!n || addrs.v[i] != addrs.v[n - 1])
+				addrs.v[n++] = addrs.v[i];
+		scan_read(a->st, a->snap, addrs.v, n, NULL, &a->r);
+	} else {
+		sb_init(&a->r.text);
+		a->r.rc = rc;
+		a->r.err = err ? err : store_db_error(store_db(a->st), "reading MX addresses");
+		err = NULL;
+	}
+	free(err);
+	free(addrs.v);
+	store_read_end(a->st);
+	return NULL;
+}
+
+/* Start reading the scans ahead, when the database is a file and this
+ * run reads it in a transaction of its own (the caller's transaction may
+ * have changes a second connection would not see); nothing started (the
+ * scans are read in turn) when it cannot be. */
+static void scan_ahead_start(ctx *c, bool own)
+{
+	if (!own)
+		return;
+	char *err = NULL;
+	store *sib = store_open_sibling(c->st, &err);
+	free(err); /* read in turn, then */
+	if (!sib)
+		return;
+	scanahead *a = xcalloc(1, sizeof *a);
+	a->st = sib;
+	a->snap = c->snap;
+	store_stop_on(sib, &infer_interrupted);
+	if (pthread_create(&a->t, NULL, scan_ahead_run, a) != 0) {
+		store_close(sib);
+		free(a);
+		return;
+	}
+	c->ahead = a;
+}
+
+/* The records read ahead, once read (the thread joined, its connection
+ * closed: a writer's commit would wait for it); false when none were
+ * read ahead. */
+static bool scan_ahead_take(ctx *c, scanread *r)
+{
+	scanahead *a = c->ahead;
+	if (!a)
+		return false;
+	pthread_join(a->t, NULL);
+	store_close(a->st);
+	*r = a->r;
+	free(a);
+	c->ahead = NULL;
+	return true;
+}
+
+/* The scan records of the primary addresses: liveness, banner and EHLO
+ * names, trusted certificates' names.  The names and their registered
+ * domains (the costly part: the suffix list) are worked out on two
+ * threads; they are interned afterwards in record order, so that ids, and
+ * with them every tie-break, are those of a single pass. */
+static int load_scans(ctx *c)
+{
+	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
+	scanread sr;
+	if (!scan_ahead_take(c, &sr)) {
+		uint32_t *addrs = xmalloc((c->nips + 1) * sizeof *addrs);
+		for (size_t i = 0; i < c->nips; i++)
+			addrs[i] = (uint32_t)(c->ip_by_addr[i] >> 32);
+		scan_read(c->st, c->snap, addrs, c->nips, &c->pg, &sr);
+		free(addrs);
+	}
+	int rc = sr.rc;
+	srow *rows = sr.rows;
+	slist *sl = sr.sl;
+	size_t nrows = sr.nrows, nl = sr.nl;
+	/* the addresses' ids (every one is an MX address) */
+	size_t at = 0;
+	for (size_t i = 0; i < nrows; i++)
+		rows[i].ip = ip_find_at(c, rows[i].ip, &at);
+	if (rc == SQLITE_DONE) {
+		sjob jobs[2] = {{c->o->kb, sr.text.data, rows, nrows, sl, 0, 2}, {c->o->kb, sr.text.data, rows, nrows, sl, 1, 2}};
 		pthread_t t;
 		bool threaded = nrows + nl > 64 && pthread_create(&t, NULL, scan_names, &jobs[1]) == 0;
 		if (!threaded)
@@ -847,51 +994,52 @@ static int load_scans(ctx *c)
 		if (infer_interrupted) /* the names half worked out: none is kept */
 			rc = SQLITE_INTERRUPT;
 	}
-	/* in record order, as one pass would have met them */
-	u32vec list_first = {0}, list_n = {0};
+	/* in record order, as one pass would have met them; each list's
+	 * names where its first row is */
+	uint32_t *list_first = xmalloc((nl + 1) * sizeof *list_first), *list_n = xcalloc(nl + 1, sizeof *list_n);
+	memset(list_first, 0xff, (nl + 1) * sizeof *list_first);
 	for (size_t i = 0; i < nrows; i++) {
 		srow *r = &rows[i];
 		uint32_t ip = r->ip;
-		c->ip_live[ip] = r->live;
-		c->ip_scan[ip] = r->scan;
-		if (rc == SQLITE_DONE) {
-			c->ip_banner[ip] = name_of_rd(c, &r->bf);
-			c->ip_ehlo[ip] = name_of_rd(c, &r->ef);
+		/* NONE: read ahead from a state that then had another address;
+		 * this run's answers are not kept (infer_run reads again) */
+		if (ip != NONE) {
+			c->ip_live[ip] = r->live;
+			c->ip_scan[ip] = r->scan;
+			if (rc == SQLITE_DONE) {
+				c->ip_banner[ip] = name_of_rd(c, &r->bf);
+				c->ip_ehlo[ip] = name_of_rd(c, &r->ef);
+			}
 		}
 		free(r->bf.name);
 		free(r->ef.name);
-		if (r->list < 0 || rc != SQLITE_DONE)
+		r->bf.name = r->ef.name = NULL;
+		if (ip == NONE || r->list < 0 || rc != SQLITE_DONE)
 			continue;
-		if (!r->list_first) {
-			c->ip_cert_first[ip] = list_first.v[r->list];
-			c->ip_cert_n[ip] = list_n.v[r->list];
-			continue;
+		if (list_first[r->list] == NONE) {
+			slist *l = &sl[r->list];
+			list_first[r->list] = (uint32_t)c->certnames.n;
+			for (size_t k = 0; k < l->n; k++)
+				vpush(&c->certnames, name_of_rd(c, &l->names[k]));
+			list_n[r->list] = (uint32_t)l->n;
 		}
-		slist *l = &sl[r->list];
-		c->ip_cert_first[ip] = (uint32_t)c->certnames.n;
-		for (size_t k = 0; k < l->n; k++) {
-			vpush(&c->certnames, name_of_rd(c, &l->names[k]));
-			c->ip_cert_n[ip]++;
-		}
-		vpush(&list_first, c->ip_cert_first[ip]);
-		vpush(&list_n, c->ip_cert_n[ip]);
+		c->ip_cert_first[ip] = list_first[r->list];
+		c->ip_cert_n[ip] = list_n[r->list];
 	}
-	for (size_t i = 0; i < nl; i++) {
-		for (size_t k = 0; k < sl[i].n; k++)
-			free(sl[i].names[k].name);
-		free(sl[i].names);
-		free(sl[i].text);
-	}
-	free(sl);
-	free(rows);
-	sb_free(&text);
-	free(list_first.v);
-	free(list_n.v);
-	if (rc != SQLITE_DONE && infer_interrupted) /* SQLite's, or the names' threads stopped */
+	free(list_first);
+	free(list_n);
+	if (rc != SQLITE_DONE && infer_interrupted) { /* SQLite's, or the names' threads stopped */
+		scanread_free(&sr);
 		return stopped(c);
-	if (rc != SQLITE_DONE)
-		return dberr(c, "reading scan");
-	s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1 ORDER BY ip");
+	}
+	if (rc != SQLITE_DONE) {
+		*c->err = sr.err ? sr.err : xstrdup("reading scan: failed");
+		sr.err = NULL;
+		scanread_free(&sr);
+		return -1;
+	}
+	scanread_free(&sr);
+	sqlite3_stmt *s = prepare_id(c, "SELECT ip, asn FROM f_asn WHERE snap = ?1 ORDER BY ip");
 	if (!s)
 		return -1;
 	at = 0;
@@ -1039,12 +1187,18 @@ static void host_pref(ctx *c, uint32_t h, unsigned pref)
 		c->host_maxpref[h] = pref;
 }
 
+/* The MX records as read (c->mrows), before the scans are worked out. */
+static int read_mx(ctx *c)
+{
+	return load_irows(c, "SELECT domain, host, pref FROM f_mx WHERE snap = ?1 ORDER BY domain, host, pref", 3, &c->mrows,
+			  &c->nmrows);
+}
+
 static int load_domains(ctx *c)
 {
-	irow *mrows;
-	size_t nm, ng;
-	if (load_irows(c, "SELECT domain, host, pref FROM f_mx WHERE snap = ?1 ORDER BY domain, host, pref", 3, &mrows, &nm) < 0)
-		return -1;
+	irow *mrows = c->mrows;
+	size_t nm = c->nmrows, ng;
+	c->mrows = NULL;
 	find_host_rds(c, mrows, nm);
 	if (infer_interrupted) { /* the registered domains half worked out */
 		free(mrows);
@@ -2573,6 +2727,9 @@ static int record_runs(ctx *c, uint64_t ndom, double secs)
 static void ctx_free(ctx *c)
 {
 	progress_end(&c->pg);
+	scanread sr;
+	if (scan_ahead_take(c, &sr)) /* a run that failed before the scans */
+		scanread_free(&sr);
 	for (size_t h = 0; h < c->nhosts; h++) {
 		if (c->h_cert_note)
 			free(c->h_cert_note[h]);
@@ -2610,6 +2767,7 @@ static void ctx_free(ctx *c)
 	free(c->ntext_arena);
 	free(c->host_db.v);
 	free(c->name_db);
+	free(c->mrows);
 }
 
 
@@ -2644,12 +2802,18 @@ static int infer_read(ctx *c)
 		return -1;
 	}
 	c->snap = store_snapshot_id(c->st, o->snapshot);
+	/* the scans on another thread meanwhile, once this run's read
+	 * transaction is under way (the reads above) */
+	scan_ahead_start(c, !c->nested);
 	if (read_mapped(c, "infer: reading names", load_names) < 0 ||
 	    read_mapped(c, "infer: reading MX addresses", load_hosts) < 0)
 		return -1;
 	alloc_ip_arrays(c);
-	if (read_mapped(c, "infer: reading scans", load_scans) < 0 ||
-	    read_mapped(c, "infer: reading MX records", load_domains) < 0)
+	if (read_mapped(c, "infer: reading MX records", read_mx) < 0 ||
+	    read_mapped(c, "infer: reading scans", load_scans) < 0)
+		return -1;
+	phase(c, "infer: primary MX of each domain", 0);
+	if (load_domains(c) < 0)
 		return -1;
 	c->sum->domains = c->ndoms;
 	size_t nh = c->nhosts;
@@ -2733,6 +2897,7 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 		c.err = err;
 		c.sum = sum;
 		c.names = strmap_new();
+		c.nested = nested;
 		memset(sum, 0, sizeof *sum);
 		bool locked = nested || attempt == INFER_TRIES - 1, own = false;
 		int64_t seen = 0;

@@ -1062,6 +1062,26 @@ void store_map_reads(store *st, bool on)
 	sqlite3_exec(st->db, on ? "PRAGMA mmap_size=" STORE_MAP_SIZE : "PRAGMA mmap_size=0", NULL, NULL, NULL);
 }
 
+store *store_open_sibling(store *st, char **err)
+{
+	const char *file = sqlite3_db_filename(st->db, "main");
+	if (!file || !*file)
+		return NULL;
+	store *s = xcalloc(1, sizeof *s);
+	s->readonly = true;
+	if (sqlite3_open_v2(file, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		*err = xasprintf("cannot open database %s again: %s", file,
+				 s->db ? sqlite3_errmsg(s->db) : "out of memory");
+		sqlite3_close(s->db);
+		free(s);
+		return NULL;
+	}
+	sqlite3_busy_handler(s->db, busy_wait, s);
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_exec(s->db, "PRAGMA mmap_size=" STORE_MAP_SIZE, NULL, NULL, NULL);
+	return s;
+}
+
 /* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
 static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
 {

@@ -80,6 +80,18 @@ store *store_open_readonly(const char *path, char **err);
  * desk): a reader's page cache and temporary store instead of a writer's
  * smaller ones.  Best effort: the defaults stay when it fails. */
 void store_read_mostly(store *st);
+/* A second connection to st's file, read-only, its pages read through a
+ * memory map, for reading on another thread while st's own thread goes
+ * on (a connection is used by one thread at a time).  Its reads see the
+ * state its first read finds: st's own state only when nothing was
+ * committed in between, which the caller checks (PRAGMA data_version of
+ * st before and after).  Open it while st has a read transaction under
+ * way (one of its reads done): a writer of another process waiting for
+ * st's transaction to end would otherwise keep it from starting in
+ * rollback-journal mode.  Closed with store_close.  NULL and no message
+ * for a database in memory or a temporary one; NULL with *err when the
+ * file cannot be opened. */
+store *store_open_sibling(store *st, char **err);
 /* Read the file's pages through a memory map (on) or with read calls
  * (off, the default): a table read whole, in key order, takes half the
  * time or less mapped, but its pages count in the process's resident
