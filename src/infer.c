@@ -925,6 +925,8 @@ static void scan_ahead_start(ctx *c, bool own)
 {
 	if (!own)
 		return;
+	if (c->o->before_ahead)
+		c->o->before_ahead(c->o->after_read_arg);
 	char *err = NULL;
 	store *sib = store_open_sibling(c->st, &err);
 	free(err); /* read in turn, then */

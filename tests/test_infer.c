@@ -102,7 +102,7 @@ static void run_with(unsigned threshold, enum infer_heuristics h)
 {
 	char *err = NULL;
 	import_into(F->st, F->dns.data, F->scans.data);
-	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL, NULL, NULL, NULL};
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
 }
@@ -201,7 +201,7 @@ static void test_builds_missing_name_index(void **state)
 	import_into(F->st, F->dns.data, F->scans.data);
 	assert_int_equal(store_exec(F->st, "DROP INDEX name_name", &err), 0);
 	assert_int_equal(store_has_name_index(F->st, &err), 0);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	assert_int_equal(store_has_name_index(F->st, &err), 1);
 	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 3 auto");
@@ -470,7 +470,7 @@ static void test_raw_answers_derived(void **state)
 						: i == 2 ? "google.com Google 1.0 banner 7 auto" : "google.com Google 1.0 cert 7 auto");
 	}
 	/* a run of one approach keeps the others on record */
-	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
 	char *err = NULL;
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
@@ -750,7 +750,7 @@ static void test_rerun_after_new_data(void **state)
 					   " DELETE FROM f_coverage; DELETE FROM f_result; DELETE FROM f_share;"
 					   " DELETE FROM f_share_total; DELETE FROM f_company; DELETE FROM f_raw;"
 					   " DELETE FROM f_tally", &err), 0);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	char *fresh = infer_tables();
 	assert_string_equal(after, fresh);
@@ -779,7 +779,7 @@ static void test_set_without_provider(void **state)
 	char *logbuf = NULL;
 	size_t loglen = 0;
 	FILE *log = open_memstream(&logbuf, &loglen);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	fclose(log);
 	assert_non_null(strstr(logbuf, "infer: decision #1 sets no provider; ignored\n"));
@@ -791,7 +791,7 @@ static void test_set_without_provider(void **state)
  * import: the records added since the last run imported first */
 static void infer_some(unsigned approaches, kb *k, bool import)
 {
-	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL, NULL};
 	char *err = NULL;
 	if (import)
 		import_into(F->st, F->dns.data, F->scans.data);
@@ -1022,7 +1022,7 @@ static void test_interrupted_run_writes_nothing(void **state)
 	assert_true(store_bulk_begin(F->st));
 	char *err = NULL;
 	const char *said = "interrupted; nothing of this run was written (the snapshot's earlier answers stay)";
-	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
 	infer_interrupted = 1;
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), -1);
 	infer_interrupted = 0;
@@ -1062,7 +1062,7 @@ static void test_commit_while_reading(void **state)
 	size_t loglen = 0;
 	FILE *log = open_memstream(&logbuf, &loglen);
 	/* progress off (--quiet): the notice is still written */
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, write_meanwhile, &w};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, write_meanwhile, &w, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	fclose(log);
 	assert_int_equal(w.calls, 2);
@@ -1076,7 +1076,7 @@ static void test_commit_while_reading(void **state)
 	assert_answer("final", "meanwhile1.com", "google.com Google 1.0 cert 4 auto");
 	assert_answer("final", "own.com", "google.com Google 1.0 cert 4 auto");
 	char *once = raw_answers();
-	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL};
+	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
 	char *clean = raw_answers();
 	assert_string_equal(once, clean);
@@ -1097,6 +1097,59 @@ static void test_commit_while_reading(void **state)
 	assert_answer("final", "again2.com", "google.com Google 1.0 cert 6 auto");
 }
 
+/* A commit between a run's first read and the scans' read ahead: the
+ * second connection reads a newer state (an address this run's own read
+ * does not have, with its scan record); the run sees the change and
+ * reads again, and its answers are those of the newer state. */
+static void commit_before_ahead(void *arg)
+{
+	int *calls = arg;
+	if ((*calls)++)
+		return;
+	char *err = NULL;
+	store *other = store_open(F->path, &err);
+	assert_non_null(other);
+	strbuf dns, scans;
+	sb_init(&dns);
+	sb_init(&scans);
+	mx_to(&dns, "late.com", "mx.late.net", 10);
+	sb_adds(&dns, "{\"query_type\":\"A\",\"query_name\":\"mx.late.net.\",\"response_type\":\"A\","
+		      "\"response_name\":\"mx.late.net.\",\"ip4_address\":\"198.51.100.7\"}\n");
+	sb_adds(&scans, "{\"ip\":\"198.51.100.7\",\"autonomous_system\":{\"asn\":64502},\"p25\":{\"smtp\":"
+			"{\"starttls\":{\"banner\":\"220 mx.late.net ESMTP\"}}}}\n");
+	import_into(other, dns.data, scans.data);
+	sb_free(&dns);
+	sb_free(&scans);
+	store_close(other);
+}
+
+static void test_commit_before_read_ahead(void **state)
+{
+	(void)state;
+	google_customers(2);
+	run();
+	char *logbuf = NULL;
+	size_t loglen = 0;
+	FILE *log = open_memstream(&logbuf, &loglen);
+	int calls = 0;
+	char *err = NULL;
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL, &calls, commit_before_ahead};
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	fclose(log);
+	assert_int_equal(calls, 2);
+	assert_string_equal(logbuf, "infer 2021-06-08: the database changed while it was read: reading it again\n");
+	free(logbuf);
+	assert_int_equal(F->sum.domains, 3);
+	assert_answer("final", "late.com", "late.net - 1.0 banner 1 auto");
+	char *once = raw_answers();
+	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
+	char *clean = raw_answers();
+	assert_string_equal(once, clean);
+	free(once);
+	free(clean);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1104,6 +1157,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_as_suggestion_needs_every_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_without_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builds_missing_name_index, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_commit_before_read_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cisco_customer_certificate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_godaddy_vps_banner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fake_google_banner, setup, teardown),

@@ -888,6 +888,59 @@ static void test_bulk_reader(void **state)
 	rmdb(path);
 }
 
+/* A second, read-only connection (store_open_sibling): none for a
+ * database in memory; on a file, its reads are of the state its first
+ * read finds, which the first connection's data_version tells apart; it
+ * writes nothing; and it reads while the first holds the file in
+ * rollback-journal mode for a bulk load, in a read transaction. */
+static void test_sibling(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *mem = store_open(":memory:", &err);
+	assert_non_null(mem);
+	assert_null(store_open_sibling(mem, &err));
+	assert_null(err);
+	store_close(mem);
+
+	const char *path;
+	store *w = open_new(&path);
+	assert_int_equal(store_snapshot_add(w, "2021-01-01", &err), 0);
+	assert_int_equal(store_read_begin(w, &err), 0);
+	int64_t seen = store_data_version(w, &err);
+	assert_int_equal(db_int(w, "SELECT count(*) FROM snapshot"), 1);
+	store *other = store_open(path, &err);
+	assert_non_null(other);
+	assert_int_equal(store_snapshot_add(other, "2021-01-02", &err), 0);
+	store *sib = store_open_sibling(w, &err);
+	assert_non_null(sib);
+	assert_true(store_readonly(sib));
+	assert_int_equal(db_int(sib, "SELECT count(*) FROM snapshot"), 2);
+	assert_int_equal(db_int(w, "SELECT count(*) FROM snapshot"), 1);
+	assert_int_equal(store_exec(sib, "INSERT INTO snapshot(date, created_at) VALUES('2021-01-03', '')", &err), -1);
+	assert_non_null(strstr(err, "readonly"));
+	free(err);
+	err = NULL;
+	store_read_end(w);
+	assert_true(store_data_version(w, &err) != seen);
+	store_close(sib);
+	store_close(other);
+
+	assert_true(store_bulk_begin(w));
+	assert_string_equal(db_text(w, "PRAGMA journal_mode"), "delete");
+	assert_int_equal(store_read_begin(w, &err), 0);
+	assert_int_equal(db_int(w, "SELECT count(*) FROM snapshot"), 2);
+	sib = store_open_sibling(w, &err);
+	assert_non_null(sib);
+	assert_int_equal(db_int(sib, "SELECT count(*) FROM snapshot"), 2);
+	store_close(sib);
+	store_read_end(w);
+	assert_int_equal(store_snapshot_add(w, "2021-01-03", &err), 0);
+	assert_int_equal(store_bulk_end(w, &err), 0);
+	store_close(w);
+	rmdb(path);
+}
+
 /* one write in a transaction of its own, and the end of a read loop */
 static void test_write_alone_and_read_done(void **state)
 {
@@ -1091,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_stop_and_build_index),
 		cmocka_unit_test(test_bulk_killed),
 		cmocka_unit_test(test_bulk_reader),
+		cmocka_unit_test(test_sibling),
 		cmocka_unit_test(test_write_alone_and_read_done),
 		cmocka_unit_test(test_read_transaction),
 		cmocka_unit_test(test_stats_one_state),

@@ -42,6 +42,11 @@ typedef struct {
 	 * tests that commit from another connection in between. */
 	void (*after_read)(void *arg, bool locked);
 	void *after_read_arg;
+	/* Called (when set, with after_read_arg) once the run's read has
+	 * begun, just before the scan records are read ahead on a second
+	 * connection (a run in a transaction of its own, on a file): for
+	 * tests that commit in between. */
+	void (*before_ahead)(void *arg);
 } infer_opts;
 
 typedef struct {
