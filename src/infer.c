@@ -2072,38 +2072,60 @@ static int cmp_key_text(const void *a, const void *b)
 
 /* The final answers' provider shares (company, else provider ID), summed
  * in the rows' key order as SQL's sum() over the table would, and the
- * number of domains with an answer: stored for export and report. */
-static int write_shares(ctx *c, const resrows *rows)
+ * number of domains with an answer: stored for export and report.  They
+ * are worked out (share_sums) on another thread while f_result is
+ * written, and written after it (write_shares). */
+typedef struct {
+	ctx *c;
+	const resrows *rows;
+	sharerows sr;
+	size_t nk;
+	int64_t domains;
+} sharejob;
+
+static void *share_sums(void *arg)
 {
-	sharerows sr = {strmap_new(), NULL, NULL, c->snap};
+	sharejob *j = arg;
+	ctx *c = j->c;
+	const resrows *rows = j->rows;
+	j->sr = (sharerows){strmap_new(), NULL, NULL, c->snap};
+	sharerows *sr = &j->sr;
 	size_t cap = 0, nn = strmap_size(c->names) + 1;
 	uint32_t *key_of = xmalloc(nn * sizeof *key_of); /* per name id, once */
 	memset(key_of, 0xff, nn * sizeof *key_of);
-	int64_t domains = 0;
 	for (size_t i = 0; i < rows->n; i++) {
 		const resrow *r = &rows->v[i];
 		if (i == 0 || r->domain != rows->v[i - 1].domain)
-			domains++;
+			j->domains++;
 		if (key_of[r->id] == NONE) {
 			const char *co = company(c, r->id);
-			key_of[r->id] = strmap_intern(sr.keys, co ? co : nm(c, r->id), NULL);
+			key_of[r->id] = strmap_intern(sr->keys, co ? co : nm(c, r->id), NULL);
 		}
 		uint32_t k = key_of[r->id];
 		if (k >= cap) {
 			size_t nc = cap ? cap * 2 : 256;
-			sr.w = xrealloc(sr.w, nc * sizeof *sr.w);
-			memset(sr.w + cap, 0, (nc - cap) * sizeof *sr.w);
+			sr->w = xrealloc(sr->w, nc * sizeof *sr->w);
+			memset(sr->w + cap, 0, (nc - cap) * sizeof *sr->w);
 			cap = nc;
 		}
-		sr.w[k] += 1.0 / r->n;
+		sr->w[k] += 1.0 / r->n;
 	}
 	free(key_of);
-	size_t nk = strmap_size(sr.keys);
-	sr.order = xmalloc((nk + 1) * sizeof *sr.order);
-	for (uint32_t k = 0; k < nk; k++)
-		sr.order[k] = k;
-	keysort_map = sr.keys;
-	mx_sort(sr.order, nk, sizeof *sr.order, cmp_key_text);
+	j->nk = strmap_size(sr->keys);
+	sr->order = xmalloc((j->nk + 1) * sizeof *sr->order);
+	for (uint32_t k = 0; k < j->nk; k++)
+		sr->order[k] = k;
+	/* one sort at a time uses keysort_map: this thread's is the only one */
+	keysort_map = sr->keys;
+	mx_sort(sr->order, j->nk, sizeof *sr->order, cmp_key_text);
+	return NULL;
+}
+
+static int write_shares(ctx *c, sharejob *j)
+{
+	sharerows sr = j->sr;
+	size_t nk = j->nk;
+	int64_t domains = j->domains;
 	/* the snapshot's earlier shares: when no other snapshot has any, the
 	 * whole table may be emptied at once (its pages dropped, not its rows
 	 * one by one) */
@@ -2645,12 +2667,25 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 					     "approach = ?2 AND domain = ?3 AND provider = ?4", 3, only, NULL, NULL};
 		tablesync_rows sr = {rows.n, &rows, res_get, &c->pg};
 		bool whole = c->alone && (c->o->approaches & INFER_ALL) == INFER_ALL;
+		/* meanwhile the shares are summed (nothing here touches the
+		 * names or the companies' cache until it is done) */
+		sharejob shares = {c, &rows, {NULL, NULL, NULL, 0}, 0, 0};
+		pthread_t t;
+		bool threaded = pthread_create(&t, NULL, share_sums, &shares) == 0;
 		phase(c, "infer: writing f_result", rows.n);
 		rc = tablesync_run(c->st, c->snap, &def, &sr, whole, c->err);
-	}
-	if (rc == 0) {
-		phase(c, "infer: writing f_share", 0);
-		rc = write_shares(c, &rows);
+		if (threaded)
+			pthread_join(t, NULL);
+		else
+			share_sums(&shares);
+		if (rc == 0) {
+			phase(c, "infer: writing f_share", 0);
+			rc = write_shares(c, &shares);
+		} else {
+			free(shares.sr.w);
+			free(shares.sr.order);
+			strmap_free(shares.sr.keys);
+		}
 	}
 	for (size_t i = 0; i < rows.n; i++) {
 		c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
