@@ -1151,9 +1151,8 @@ if command -v script >/dev/null 2>&1; then
 	eq "infer on a terminal: exit 0" "0" "$?"
 	# each phase's label, in order, once (a count or bar after it dropped)
 	eq "infer on a terminal: its phases" "infer: reading names|infer: reading MX addresses|infer: reading MX records|\
-infer: reading scans|infer: primary MX of each domain|infer: counting|infer: deciding|\
-infer: primary MX sets and coverage|infer: writing f_primary_mx|infer: writing f_coverage|infer: evidence rows|\
-infer: writing f_host_ev|infer: writing f_ip_ev|infer: companies of the approaches|infer: final answers|infer: writing f_result|infer: writing f_share|\
+infer: reading scans|infer: primary MX of each domain|infer: primary MX sets|infer: writing f_primary_mx|\
+infer: deciding|infer: writing f_coverage|infer: evidence rows|infer: writing f_host_ev|infer: writing f_ip_ev|infer: companies of the approaches|infer: final answers|infer: writing f_result|infer: writing f_share|\
 infer: committing|" "$(tr '\r' '\n' <"$T/tty.out" | sed -n 's/^\(infer: [^[]*[a-z_]\)\( *\[.*\|  .*\| *\)$/\1/p' | uniq | tr '\n' '|')"
 	has "infer on a terminal: the line cleared (back to its start), then the summary" "$(printf ' \r')infer 2021-06-08: " "$T/tty.out"
 	"$MXRAY" infer --db "$T/tty.db" >"$T/out" 2>"$T/err"
