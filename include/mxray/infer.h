@@ -38,7 +38,7 @@ typedef struct {
 	bool progress;
 	FILE *log;                    /* progress and summary (stderr) */
 	/* Called (when set) after the database is read, before the answers
-	 * are written; locked: under the write lock (see infer_run).  For
+	 * are worked out and written; locked: under the write lock (see infer_run).  For
 	 * tests that commit from another connection in between. */
 	void (*after_read)(void *arg, bool locked);
 	void *after_read_arg;
