@@ -2282,14 +2282,26 @@ static int db_name(ctx *c, uint32_t id, uint32_t *out)
  * f_ip_ev: each primary address's evidence, its number of primary hosts
  * and the busiest of them (most domains; ties: the smaller host id, i.e.
  * the host name first in order), whose answer the address shows. */
-static int write_evidence(ctx *c)
+/* The evidence rows, each provider ID in them a name id (NONE for none),
+ * and their key order: no database, so on another thread while the
+ * coverage categories are written (evidence_ids makes them the name
+ * table's ids after). */
+typedef struct {
+	ctx *c;
+	hostrows hr;
+	iprows ir;
+} evjob;
+
+static void *evidence_rows(void *arg)
 {
+	evjob *j = arg;
+	ctx *c = j->c;
 	size_t nip = c->nips, nh = c->nhosts;
 	uint32_t *best = xmalloc((nip + 1) * sizeof *best), *nhosts = xcalloc(nip + 1, sizeof *nhosts);
 	memset(best, 0xff, (nip + 1) * sizeof *best);
-	hostrows hr = {c, xmalloc((nh + 1) * sizeof *hr.v), 0, c->snap, NULL};
-	int rc = 0;
-	for (uint32_t h = 0; h < nh && rc == 0; h++) {
+	hostrows *hr = &j->hr;
+	*hr = (hostrows){c, xmalloc((nh + 1) * sizeof *hr->v), 0, c->snap, NULL};
+	for (uint32_t h = 0; h < nh; h++) {
 		if (!c->h_domains[h])
 			continue;
 		FOR_LIVE_IPS(c, h, ip) {
@@ -2300,25 +2312,20 @@ static int write_evidence(ctx *c)
 		c->tally_heur[0] += c->h_heur[h] != NULL;
 		c->tally_heur[1] += c->h_status[h] == ST_HEURISTIC;
 		c->tally_heur[2] += c->h_status[h] == ST_FLAGGED;
-		hostrow *x = &hr.v[hr.n++];
-		x->h = h;
-		if (db_name(c, c->h_mx[h], &x->mx) < 0 || db_name(c, c->h_cert[h], &x->cert) < 0 ||
-		    db_name(c, c->h_banner[h], &x->banner) < 0 || db_name(c, c->h_final[h], &x->provider) < 0 ||
-		    db_name(c, c->h_sugg[h], &x->sugg) < 0)
-			rc = -1;
+		hr->v[hr->n++] = (hostrow){h, c->h_mx[h], c->h_cert[h], c->h_banner[h], c->h_final[h], c->h_sugg[h]};
 	}
-	iprows ir = {xmalloc((nip + 1) * sizeof *ir.v), 0, c->snap, NULL};
-	for (uint32_t ip = 0; ip < nip && rc == 0; ip++) {
+	iprows *ir = &j->ir;
+	*ir = (iprows){xmalloc((nip + 1) * sizeof *ir->v), 0, c->snap, NULL};
+	for (uint32_t ip = 0; ip < nip; ip++) {
 		if (!c->ip_primary[ip])
 			continue;
-		iprow *x = &ir.v[ir.n++];
+		iprow *x = &ir->v[ir->n++];
 		x->ip = c->ip_addr[ip];
 		x->live = c->ip_live[ip];
 		x->numip = c->ip_numip[ip];
 		x->group = x->numcert = NONE;
 		if (c->ip_group[ip] != NONE) {
-			if (db_name(c, group_id(c, c->ip_group[ip]), &x->group) < 0)
-				rc = -1;
+			x->group = group_id(c, c->ip_group[ip]);
 			x->numcert = c->group_cnt[c->ip_group[ip]];
 		}
 		x->banner = nm(c, c->ip_banner[ip]);
@@ -2328,8 +2335,7 @@ static int write_evidence(ctx *c)
 		if (best[ip] != NONE) {
 			uint32_t h = best[ip];
 			x->best = c->host_db.v[h];
-			if (db_name(c, c->h_final[h], &x->provider) < 0)
-				rc = -1;
+			x->provider = c->h_final[h];
 			x->src = c->h_final_src[h] ? c->h_final_src[h] : NONE;
 			x->status = c->h_status[h];
 			x->flagged = c->h_heur[h] != NULL;
@@ -2339,18 +2345,45 @@ static int write_evidence(ctx *c)
 	}
 	free(best);
 	free(nhosts);
+	/* in key order: by host and address */
+	uint32_t *keys = xmalloc((hr->n + ir->n + 1) * sizeof *keys);
+	for (size_t i = 0; i < hr->n; i++)
+		keys[i] = c->host_db.v[hr->v[i].h];
+	hr->order = row_order(keys, hr->n);
+	for (size_t i = 0; i < ir->n; i++)
+		keys[i] = ir->v[i].ip;
+	ir->order = row_order(keys, ir->n);
+	free(keys);
+	return NULL;
+}
+
+/* The rows' provider IDs as the name table's ids, in the order the rows
+ * were made (a name the table lacks is added: its id follows that order). */
+static int evidence_ids(ctx *c, hostrows *hr, iprows *ir)
+{
+	for (size_t i = 0; i < hr->n; i++) {
+		hostrow *x = &hr->v[i];
+		if (db_name(c, x->mx, &x->mx) < 0 || db_name(c, x->cert, &x->cert) < 0 ||
+		    db_name(c, x->banner, &x->banner) < 0 || db_name(c, x->provider, &x->provider) < 0 ||
+		    db_name(c, x->sugg, &x->sugg) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < ir->n; i++) {
+		iprow *x = &ir->v[i];
+		if (db_name(c, x->group, &x->group) < 0 || db_name(c, x->provider, &x->provider) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int write_evidence(ctx *c, evjob *j)
+{
+	hostrows hr = j->hr;
+	iprows ir = j->ir;
 	c->sum->hosts += hr.n;
 	c->sum->ips += ir.n;
+	int rc = evidence_ids(c, &hr, &ir);
 	if (rc == 0) {
-		/* in key order: by host and address */
-		uint32_t *keys = xmalloc((hr.n + ir.n + 1) * sizeof *keys);
-		for (size_t i = 0; i < hr.n; i++)
-			keys[i] = c->host_db.v[hr.v[i].h];
-		hr.order = row_order(keys, hr.n);
-		for (size_t i = 0; i < ir.n; i++)
-			keys[i] = ir.v[i].ip;
-		ir.order = row_order(keys, ir.n);
-		free(keys);
 		tablesync_rows sr = {hr.n, &hr, host_get, &c->pg}, si = {ir.n, &ir, ip_get, &c->pg};
 		phase(c, "infer: writing f_host_ev", hr.n);
 		rc = tablesync_run(c->st, c->snap, &host_ev_def, &sr, c->alone, c->err);
@@ -2756,19 +2789,35 @@ typedef struct {
 	int rc;
 } workjob;
 
+static void *find_evidence_names(void *arg);
+
+/* The answers, and then the name ids of the evidence (the writing of the
+ * primary MX sets takes longer than both). */
 static void *work_thread(void *arg)
 {
 	workjob *w = arg;
-	w->rc = infer_work(w->c);
+	ctx *c = w->c;
+	w->rc = infer_work(c);
+	if (w->rc == 0) {
+		/* every name id has its entry in name_db */
+		size_t nn = strmap_size(c->names) + 1;
+		if (nn > c->name_db_cap) {
+			c->name_db = xrealloc(c->name_db, nn * sizeof *c->name_db);
+			memset(c->name_db + c->name_db_cap, 0, (nn - c->name_db_cap) * sizeof *c->name_db);
+			c->name_db_cap = nn;
+		}
+		find_evidence_names(c);
+	}
 	return NULL;
 }
 
 /* The name table's id of every name the evidence rows give (each host's
  * provider IDs, each primary address's certificate group) looked up in
  * the names read (name_find_db: most are there; the rest stay 0, for
- * provider_db to add in its own order), on another thread while
- * f_coverage is written: it touches neither c->name_db nor the names.
- * At 1M domains the look-ups take 0.12-0.14 s. */
+ * provider_db to add in its own order), on another thread after the
+ * answers (work_thread): the writing of the primary MX sets touches
+ * neither c->name_db nor the names.  At 1M domains the look-ups take
+ * 0.12-0.14 s. */
 static void *find_evidence_names(void *arg)
 {
 	ctx *c = arg;
@@ -2793,11 +2842,10 @@ static void *find_evidence_names(void *arg)
 	return NULL;
 }
 
-/* Work out the answers (infer_work) and write them.  Two things are done
- * on another thread while this one writes a table that does not need
- * them: the answers themselves while the primary MX sets are written (at
- * 1M domains 0.3-0.4 s), and the name ids of the evidence while the
- * coverage categories are. */
+/* Work out the answers (infer_work) and write them: the answers, and the
+ * name ids of the evidence, on another thread while the primary MX sets
+ * are written, which need neither (at 1M domains 0.35-0.5 s of work
+ * beside 0.5 s of writing). */
 static int write_all(ctx *c, size_t ndom)
 {
 	if (tablesync_define(c->st, c->err) < 0 || clear_results(c) < 0 ||
@@ -2807,7 +2855,7 @@ static int write_all(ctx *c, size_t ndom)
 	pthread_t t;
 	bool threaded = pthread_create(&t, NULL, work_thread, &work) == 0;
 	if (!threaded)
-		work.rc = infer_work(c);
+		work_thread(&work);
 	uint32_t *order = domain_order(c, ndom);
 	int rc = write_primary(c, order, ndom);
 	if (threaded) {
@@ -2820,20 +2868,22 @@ static int write_all(ctx *c, size_t ndom)
 		free(order);
 		return -1;
 	}
-	/* every name id has its entry in name_db before the thread starts */
-	size_t nn = strmap_size(c->names) + 1;
-	if (nn > c->name_db_cap) {
-		c->name_db = xrealloc(c->name_db, nn * sizeof *c->name_db);
-		memset(c->name_db + c->name_db_cap, 0, (nn - c->name_db_cap) * sizeof *c->name_db);
-		c->name_db_cap = nn;
-	}
-	threaded = pthread_create(&t, NULL, find_evidence_names, c) == 0;
+	evjob ev = {c, {0}, {0}};
+	threaded = pthread_create(&t, NULL, evidence_rows, &ev) == 0;
+	if (!threaded)
+		evidence_rows(&ev);
 	rc = write_coverage(c, order, ndom);
-	if (threaded)
-		pthread_join(t, NULL);
-	if (rc == 0) {
+	if (threaded) {
 		phase(c, "infer: evidence rows", 0);
-		rc = write_evidence(c);
+		pthread_join(t, NULL);
+	}
+	if (rc == 0)
+		rc = write_evidence(c, &ev);
+	else {
+		free(ev.hr.v);
+		free(ev.ir.v);
+		free(ev.hr.order);
+		free(ev.ir.order);
 	}
 	if (rc == 0)
 		rc = rawkeep_end(&c->keep);
