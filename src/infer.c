@@ -1091,7 +1091,7 @@ static void primary_of(ctx *c, uint32_t d, mxrow *rows, size_t n)
 			live_pref = rows[i].pref;
 	c->dom_first[d] = (uint32_t)c->primary.n;
 	c->dom_nosmtp[d] = live_pref < 0;
-	unsigned want = live_pref >= 0 ? (unsigned)live_pref : rows[0].pref;
+	unsigned want = live_pref >= 0 ? (unsigned)live_pref : n ? rows[0].pref : 0; /* n > 0: a domain has its rows */
 	for (size_t i = 0; i < n; i++) {
 		if (rows[i].pref != want || rows[i].host == NONE)
 			continue;
