@@ -946,12 +946,15 @@ static void scan_ahead_start(ctx *c, bool own)
 
 /* The records read ahead, once read (the thread joined, its connection
  * closed: a writer's commit would wait for it); false when none were
- * read ahead. */
-static bool scan_ahead_take(ctx *c, scanread *r)
+ * read ahead.  cancel: not wanted (a run that failed before the scans),
+ * the thread's reading interrupted rather than waited for. */
+static bool scan_ahead_take(ctx *c, scanread *r, bool cancel)
 {
 	scanahead *a = c->ahead;
 	if (!a)
 		return false;
+	if (cancel)
+		sqlite3_interrupt(store_db(a->st));
 	pthread_join(a->t, NULL);
 	store_close(a->st);
 	*r = a->r;
@@ -969,7 +972,13 @@ static int load_scans(ctx *c)
 {
 	domain_rd("mxray.example"); /* the suffix list is loaded before the threads start */
 	scanread sr;
-	if (!scan_ahead_take(c, &sr)) {
+	bool ahead = scan_ahead_take(c, &sr, false);
+	if (ahead && sr.rc != SQLITE_DONE && !infer_interrupted) {
+		/* the second connection failed: in turn on this one, then */
+		scanread_free(&sr);
+		ahead = false;
+	}
+	if (!ahead) {
 		uint32_t *addrs = xmalloc((c->nips + 1) * sizeof *addrs);
 		for (size_t i = 0; i < c->nips; i++)
 			addrs[i] = (uint32_t)(c->ip_by_addr[i] >> 32);
@@ -2938,7 +2947,7 @@ static void ctx_free(ctx *c)
 {
 	progress_end(&c->pg);
 	scanread sr;
-	if (scan_ahead_take(c, &sr)) /* a run that failed before the scans */
+	if (scan_ahead_take(c, &sr, true)) /* a run that failed before the scans */
 		scanread_free(&sr);
 	for (size_t h = 0; h < c->nhosts; h++) {
 		if (c->h_cert_note)

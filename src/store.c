@@ -1065,7 +1065,7 @@ void store_map_reads(store *st, bool on)
 store *store_open_sibling(store *st, char **err)
 {
 	const char *file = sqlite3_db_filename(st->db, "main");
-	if (!file || !*file)
+	if (!file || !*file || !sqlite3_threadsafe())
 		return NULL;
 	store *s = xcalloc(1, sizeof *s);
 	s->readonly = true;

@@ -88,9 +88,12 @@ void store_read_mostly(store *st);
  * st before and after).  Open it while st has a read transaction under
  * way (one of its reads done): a writer of another process waiting for
  * st's transaction to end would otherwise keep it from starting in
- * rollback-journal mode.  Closed with store_close.  NULL and no message
- * for a database in memory or a temporary one; NULL with *err when the
- * file cannot be opened. */
+ * rollback-journal mode (with st's read under way, SQLite's unix VFS
+ * gives it the lock st's connection holds in this process; a VFS whose
+ * locks are each handle's own would make it wait for that writer, which
+ * waits for st).  Closed with store_close.  NULL and no message for a
+ * database in memory or a temporary one, or a library built without
+ * threads; NULL with *err when the file cannot be opened. */
 store *store_open_sibling(store *st, char **err);
 /* Read the file's pages through a memory map (on) or with read calls
  * (off, the default): a table read whole, in key order, takes half the
