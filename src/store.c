@@ -1062,35 +1062,19 @@ void store_map_reads(store *st, bool on)
 	sqlite3_exec(st->db, on ? "PRAGMA mmap_size=" STORE_MAP_SIZE : "PRAGMA mmap_size=0", NULL, NULL, NULL);
 }
 
-store *store_open_sibling(store *st, char **err)
-{
-	const char *file = sqlite3_db_filename(st->db, "main");
-	if (!file || !*file || !sqlite3_threadsafe())
-		return NULL;
-	store *s = xcalloc(1, sizeof *s);
-	s->readonly = true;
-	if (sqlite3_open_v2(file, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		*err = xasprintf("cannot open database %s again: %s", file,
-				 s->db ? sqlite3_errmsg(s->db) : "out of memory");
-		sqlite3_close(s->db);
-		free(s);
-		return NULL;
-	}
-	sqlite3_busy_handler(s->db, busy_wait, s);
-	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_exec(s->db, "PRAGMA mmap_size=" STORE_MAP_SIZE, NULL, NULL, NULL);
-	return s;
-}
-
-/* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
-static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
+/* A connection to `file` (flags: sqlite3_open_v2's), with the store's
+ * busy handler and extended result codes; NULL with *err naming `path`
+ * (`again`: a second connection). */
+static store *open_connection(const char *path, const char *file, int flags, bool readonly, const char *again,
+			      char **err)
 {
 	store *st = xcalloc(1, sizeof *st);
 	st->readonly = readonly;
 	/* one thread uses a connection at a time (import's parsing threads
-	 * never touch SQLite): no mutex around every call */
+	 * never touch SQLite; infer's second connection is its reading
+	 * thread's alone): no mutex around every call */
 	if (sqlite3_open_v2(file, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		*err = xasprintf("cannot open database %s: %s", path,
+		*err = xasprintf("cannot open database %s%s: %s", path, again,
 				 st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		sqlite3_close(st->db);
 		free(st);
@@ -1100,8 +1084,28 @@ static store *open_common(const char *path, const char *file, int flags, bool re
 	 * in rollback-journal mode (store_bulk_begin), reading waits for its
 	 * transaction. */
 	sqlite3_busy_handler(st->db, busy_wait, st);
-	sqlite3_create_module(st->db, "mxray_rows", &rows_module, NULL);
 	sqlite3_extended_result_codes(st->db, 1);
+	return st;
+}
+
+store *store_open_sibling(store *st, char **err)
+{
+	const char *file = sqlite3_db_filename(st->db, "main");
+	if (!file || !*file || !sqlite3_threadsafe())
+		return NULL;
+	store *s = open_connection(file, file, SQLITE_OPEN_READONLY, true, " again", err);
+	if (s)
+		sqlite3_exec(s->db, "PRAGMA mmap_size=" STORE_MAP_SIZE, NULL, NULL, NULL);
+	return s;
+}
+
+/* Open `file` (a path, or a URI with SQLITE_OPEN_URI); messages name `path`. */
+static store *open_common(const char *path, const char *file, int flags, bool readonly, bool *stale, char **err)
+{
+	store *st = open_connection(path, file, flags, readonly, "", err);
+	if (!st)
+		return NULL;
+	sqlite3_create_module(st->db, "mxray_rows", &rows_module, NULL);
 	/* WAL: readers (the review desk) never block a writer; NORMAL sync is
 	 * durable across process crashes, which is what kill -9 needs.  A
 	 * read-only connection leaves the journal mode as the file has it.
