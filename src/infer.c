@@ -186,6 +186,16 @@ static int dberr(ctx *c, const char *what)
 	return -1;
 }
 
+/* Run fn(arg) on a thread beside this one (*t, to be joined: true) or,
+ * when none can be started, here and now (false). */
+static bool beside(pthread_t *t, void *(*fn)(void *), void *arg)
+{
+	if (pthread_create(t, NULL, fn, arg) == 0)
+		return true;
+	fn(arg);
+	return false;
+}
+
 /* Stopped by Ctrl-C (infer_interrupted): infer_run says what that means. */
 static int stopped(ctx *c)
 {
@@ -2130,9 +2140,15 @@ static void *share_sums(void *arg)
 	return NULL;
 }
 
+static void sharejob_free(sharejob *j)
+{
+	free(j->sr.w);
+	free(j->sr.order);
+	strmap_free(j->sr.keys);
+}
+
 static int write_shares(ctx *c, sharejob *j)
 {
-	sharerows sr = j->sr;
 	size_t nk = j->nk;
 	int64_t domains = j->domains;
 	/* the snapshot's earlier shares: when no other snapshot has any, the
@@ -2146,7 +2162,7 @@ static int write_shares(ctx *c, sharejob *j)
 	sqlite3_finalize(s);
 	static const tablesync_table def = {"f_share", "snap, provider, weight", "provider", "provider = ?2", 1,
 					    NULL, "f_share_weight", "f_share(snap, weight)"};
-	tablesync_rows bulk = {nk, &sr, share_get, NULL};
+	tablesync_rows bulk = {nk, &j->sr, share_get, NULL};
 	if (rc == 0)
 		rc = tablesync_run(c->st, c->snap, &def, &bulk, !others, c->err);
 	s = rc ? NULL : prepare_id(c, "INSERT OR REPLACE INTO f_share_total(snap, domains) VALUES(?1, ?2)");
@@ -2156,9 +2172,6 @@ static int write_shares(ctx *c, sharejob *j)
 			rc = dberr(c, "writing shares");
 	}
 	sqlite3_finalize(s);
-	free(sr.w);
-	free(sr.order);
-	strmap_free(sr.keys);
 	return rc;
 }
 
@@ -2385,26 +2398,30 @@ static int evidence_ids(ctx *c, hostrows *hr, iprows *ir)
 	return 0;
 }
 
+static void evjob_free(evjob *j)
+{
+	free(j->hr.v);
+	free(j->ir.v);
+	free(j->hr.order);
+	free(j->ir.order);
+}
+
 static int write_evidence(ctx *c, evjob *j)
 {
-	hostrows hr = j->hr;
-	iprows ir = j->ir;
-	c->sum->hosts += hr.n;
-	c->sum->ips += ir.n;
-	int rc = evidence_ids(c, &hr, &ir);
+	hostrows *hr = &j->hr;
+	iprows *ir = &j->ir;
+	c->sum->hosts += hr->n;
+	c->sum->ips += ir->n;
+	int rc = evidence_ids(c, hr, ir);
 	if (rc == 0) {
-		tablesync_rows sr = {hr.n, &hr, host_get, &c->pg}, si = {ir.n, &ir, ip_get, &c->pg};
-		phase(c, "infer: writing f_host_ev", hr.n);
+		tablesync_rows sr = {hr->n, hr, host_get, &c->pg}, si = {ir->n, ir, ip_get, &c->pg};
+		phase(c, "infer: writing f_host_ev", hr->n);
 		rc = tablesync_run(c->st, c->snap, &host_ev_def, &sr, c->alone, c->err);
 		if (rc == 0) {
-			phase(c, "infer: writing f_ip_ev", ir.n);
+			phase(c, "infer: writing f_ip_ev", ir->n);
 			rc = tablesync_run(c->st, c->snap, &ip_ev_def, &si, c->alone, c->err);
 		}
 	}
-	free(hr.v);
-	free(ir.v);
-	free(hr.order);
-	free(ir.order);
 	return rc;
 }
 
@@ -2722,21 +2739,16 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 		 * names or the companies' cache until it is done) */
 		sharejob shares = {c, &rows, {NULL, NULL, NULL, 0}, 0, 0};
 		pthread_t t;
-		bool threaded = pthread_create(&t, NULL, share_sums, &shares) == 0;
+		bool threaded = beside(&t, share_sums, &shares);
 		phase(c, "infer: writing f_result", rows.n);
 		rc = tablesync_run(c->st, c->snap, &def, &sr, whole, c->err);
 		if (threaded)
 			pthread_join(t, NULL);
-		else
-			share_sums(&shares);
 		if (rc == 0) {
 			phase(c, "infer: writing f_share", 0);
 			rc = write_shares(c, &shares);
-		} else {
-			free(shares.sr.w);
-			free(shares.sr.order);
-			strmap_free(shares.sr.keys);
 		}
+		sharejob_free(&shares);
 	}
 	for (size_t i = 0; i < rows.n; i++) {
 		c->tally_src[rows.v[i].src < 5 ? rows.v[i].src : 0]++;
@@ -2862,9 +2874,7 @@ static int write_all(ctx *c, size_t ndom)
 		return -1;
 	workjob work = {c, 0};
 	pthread_t t;
-	bool threaded = pthread_create(&t, NULL, work_thread, &work) == 0;
-	if (!threaded)
-		work_thread(&work);
+	bool threaded = beside(&t, work_thread, &work);
 	uint32_t *order = domain_order(c, ndom);
 	int rc = write_primary(c, order, ndom);
 	if (threaded) {
@@ -2878,9 +2888,7 @@ static int write_all(ctx *c, size_t ndom)
 		return -1;
 	}
 	evjob ev = {c, {0}, {0}};
-	threaded = pthread_create(&t, NULL, evidence_rows, &ev) == 0;
-	if (!threaded)
-		evidence_rows(&ev);
+	threaded = beside(&t, evidence_rows, &ev);
 	rc = write_coverage(c, order, ndom);
 	if (threaded) {
 		phase(c, "infer: evidence rows", 0);
@@ -2888,12 +2896,7 @@ static int write_all(ctx *c, size_t ndom)
 	}
 	if (rc == 0)
 		rc = write_evidence(c, &ev);
-	else {
-		free(ev.hr.v);
-		free(ev.ir.v);
-		free(ev.hr.order);
-		free(ev.ir.order);
-	}
+	evjob_free(&ev);
 	if (rc == 0)
 		rc = rawkeep_end(&c->keep);
 	sqlite3_stmt *co = prepare_id(c, "INSERT INTO f_company(snap, approach, provider, company) VALUES(?1,?2,?3,?4)");
