@@ -1048,6 +1048,32 @@ static void test_interrupted_run_writes_nothing(void **state)
 	assert_string_equal(db_text(F->st, "SELECT approach FROM run ORDER BY id DESC LIMIT 1"), "mx");
 }
 
+/* A run (all approaches, --quiet) with test hooks and their argument;
+ * what it wrote on its log (allocated). */
+static char *run_logged(void (*after_read)(void *, bool), void (*before_ahead)(void *), void *arg)
+{
+	char *logbuf = NULL, *err = NULL;
+	size_t loglen = 0;
+	FILE *log = open_memstream(&logbuf, &loglen);
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, after_read, arg, before_ahead};
+	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
+	fclose(log);
+	return logbuf;
+}
+
+/* The stored answers are those of a run again with nothing meanwhile. */
+static void assert_as_clean_run(void)
+{
+	char *err = NULL;
+	char *once = raw_answers();
+	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
+	char *clean = raw_answers();
+	assert_string_equal(once, clean);
+	free(once);
+	free(clean);
+}
+
 static void test_commit_while_reading(void **state)
 {
 	(void)state;
@@ -1058,13 +1084,8 @@ static void test_commit_while_reading(void **state)
 	run();
 	char *err = NULL;
 	other_writer w = {"own.com", "meanwhile", false, 0, 0, 0};
-	char *logbuf = NULL;
-	size_t loglen = 0;
-	FILE *log = open_memstream(&logbuf, &loglen);
 	/* progress off (--quiet): the notice is still written */
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, write_meanwhile, &w, NULL};
-	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
-	fclose(log);
+	char *logbuf = run_logged(write_meanwhile, NULL, &w);
 	assert_int_equal(w.calls, 2);
 	assert_int_equal(w.locked_calls, 0);
 	assert_int_equal(strstr(logbuf, "infer 2021-06-08: the database changed while it was read: reading it again\n") ==
@@ -1075,19 +1096,11 @@ static void test_commit_while_reading(void **state)
 	assert_int_equal(F->sum.domains, 4);
 	assert_answer("final", "meanwhile1.com", "google.com Google 1.0 cert 4 auto");
 	assert_answer("final", "own.com", "google.com Google 1.0 cert 4 auto");
-	char *once = raw_answers();
-	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
-	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
-	char *clean = raw_answers();
-	assert_string_equal(once, clean);
-	free(once);
-	free(clean);
+	assert_as_clean_run();
 
 	/* a writer on every try: the third reads under the write lock */
 	other_writer w2 = {NULL, "again", true, 0, 0, 0};
-	o.log = NULL;
-	o.progress = false;
-	o.after_read_arg = &w2;
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, write_meanwhile, &w2, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	assert_int_equal(w2.calls, 3);
 	assert_int_equal(w2.locked_calls, 1);
@@ -1128,26 +1141,14 @@ static void test_commit_before_read_ahead(void **state)
 	(void)state;
 	google_customers(2);
 	run();
-	char *logbuf = NULL;
-	size_t loglen = 0;
-	FILE *log = open_memstream(&logbuf, &loglen);
 	int calls = 0;
-	char *err = NULL;
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL, &calls, commit_before_ahead};
-	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
-	fclose(log);
+	char *logbuf = run_logged(NULL, commit_before_ahead, &calls);
 	assert_int_equal(calls, 2);
 	assert_string_equal(logbuf, "infer 2021-06-08: the database changed while it was read: reading it again\n");
 	free(logbuf);
 	assert_int_equal(F->sum.domains, 3);
 	assert_answer("final", "late.com", "late.net - 1.0 banner 1 auto");
-	char *once = raw_answers();
-	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
-	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
-	char *clean = raw_answers();
-	assert_string_equal(once, clean);
-	free(once);
-	free(clean);
+	assert_as_clean_run();
 }
 
 int main(void)
