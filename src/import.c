@@ -2545,7 +2545,7 @@ static int write_mx_ip(store *st, int64_t snap, const derive_in *d, char **err)
 	store_bind_rows(q, 1, &sr);
 	if (store_step_bulk(st, q, err) < 0)
 		return -1;
-	if (!others && store_build_index(st, "CREATE INDEX f_mx_ip_ip ON " STORE_INDEX_MX_IP_IP, err) < 0)
+	if (!others && store_build_index(st, "CREATE INDEX f_mx_ip_ip ON " STORE_INDEX_MX_IP_IP, true, err) < 0)
 		return -1;
 	return 0;
 }

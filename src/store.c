@@ -594,7 +594,7 @@ void store_stop_on(store *st, const atomic_int *flag)
 	sqlite3_progress_handler(st->db, flag ? 4096 : 0, flag ? stop_check : NULL, (void *)flag);
 }
 
-int store_build_index(store *st, const char *sql, char **err)
+int store_build_index(store *st, const char *sql, bool helper, char **err)
 {
 	sqlite3_stmt *s = store_prepare(st, "PRAGMA cache_size", err);
 	if (!s)
@@ -604,11 +604,11 @@ int store_build_index(store *st, const char *sql, char **err)
 	if (store_read_done(st, s, rc == SQLITE_ROW ? SQLITE_DONE : rc, err) < 0)
 		return -1;
 	/* SQLite's least run is 250 pages: 4 MiB of 16 KiB pages */
-	if (store_exec(st, "PRAGMA cache_size=-4096", err) < 0)
+	if (store_exec(st, helper ? "PRAGMA cache_size=-4096; PRAGMA threads=1" : "PRAGMA cache_size=-4096", err) < 0)
 		return -1;
 	rc = store_exec(st, sql, err);
 	char put[64];
-	snprintf(put, sizeof put, "PRAGMA cache_size=%lld", (long long)was);
+	snprintf(put, sizeof put, "PRAGMA cache_size=%lld; PRAGMA threads=0", (long long)was);
 	if (store_exec(st, put, rc < 0 ? NULL : err) < 0)
 		rc = -1;
 	return rc;
@@ -638,7 +638,7 @@ static int name_index_locked(store *st, bool say, bool *built, char **err)
 				"not built it again)\n",
 			sqlite3_db_filename(st->db, "main"));
 	if (has == 0)
-		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", err);
+		rc = store_build_index(st, "CREATE UNIQUE INDEX " STORE_NAME_INDEX " ON name(name)", true, err);
 	if (rc == 0 && store_commit(st, err) < 0)
 		rc = -1;
 	if (rc < 0) {

@@ -258,7 +258,7 @@ static int table_write_all(store *st, int64_t snap, const tablesync_table *t, co
 	if (rc == 0 && rebuild) {
 		sb_clear(&sql);
 		sb_addf(&sql, "CREATE INDEX %s ON %s", t->index, t->index_on);
-		if (store_build_index(st, sql.data, err) < 0)
+		if (store_build_index(st, sql.data, false, err) < 0)
 			rc = -1;
 	}
 	sb_free(&sql);

@@ -757,8 +757,8 @@ static void test_bulk_journal(void **state)
 
 /* store_stop_on: with its flag set a long statement fails as interrupted
  * (and its savepoint rolls back); with the flag clear, or no flag, it runs
- * on.  store_build_index builds and puts the cache size back, on a
- * failure too. */
+ * on.  store_build_index builds and puts the cache size back, and no
+ * helper thread, on a failure too. */
 static void test_stop_and_build_index(void **state)
 {
 	(void)state;
@@ -786,13 +786,17 @@ static void test_stop_and_build_index(void **state)
 	assert_int_equal(store_exec(st, fill, &err), 0);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM t"), 200000);
 
-	assert_int_equal(store_build_index(st, "CREATE INDEX t_x ON t(x)", &err), 0);
+	assert_int_equal(store_build_index(st, "CREATE INDEX t_x ON t(x)", true, &err), 0);
 	assert_int_equal(db_int(st, "PRAGMA cache_size"), -65536);
+	assert_int_equal(db_int(st, "PRAGMA threads"), 0);
 	assert_int_equal(db_int(st, "SELECT count(*) FROM t INDEXED BY t_x WHERE x > 99990"), 20);
-	assert_int_equal(store_build_index(st, "CREATE INDEX t_x ON t(x)", &err), -1);
+	assert_int_equal(store_build_index(st, "CREATE INDEX t_y ON t(x)", false, &err), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM t INDEXED BY t_y WHERE x <= 10"), 20);
+	assert_int_equal(store_build_index(st, "CREATE INDEX t_x ON t(x)", true, &err), -1);
 	assert_string_equal(err, "database error: index t_x already exists");
 	free(err);
 	assert_int_equal(db_int(st, "PRAGMA cache_size"), -65536);
+	assert_int_equal(db_int(st, "PRAGMA threads"), 0);
 	store_close(st);
 	rmdb(path);
 }
