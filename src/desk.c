@@ -2259,7 +2259,7 @@ int desk_apply(desk *d, FILE *log, bool progress, char **err)
 	if (runs_of_snapshot(d->st, d->snapshot, &sr, err) < 0)
 		return -1;
 	const run_info *last = &sr.run[RUNS_APPROACHES - 1];
-	infer_opts o = {d->snapshot, INFER_PRIORITY, INFER_THRESHOLD_DEFAULT, INFER_HEUR_APPLY, d->k, progress, log, NULL, NULL, NULL};
+	infer_opts o = {d->snapshot, INFER_PRIORITY, INFER_THRESHOLD_DEFAULT, INFER_HEUR_APPLY, d->k, progress, log, NULL};
 	int rc = -1;
 	if (!last->present || !run_params(last->params, &o.threshold, &o.heuristics)) {
 		*err = xasprintf("snapshot %s has no inference run on record: run 'mxray infer --snapshot %s'", d->snapshot,

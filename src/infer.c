@@ -188,9 +188,9 @@ static int dberr(ctx *c, const char *what)
 
 /* Run fn(arg) on a thread beside this one (*t, to be joined: true) or,
  * when none can be started, here and now (false). */
-static bool beside(pthread_t *t, void *(*fn)(void *), void *arg)
+static bool beside(const ctx *c, pthread_t *t, void *(*fn)(void *), void *arg)
 {
-	if (pthread_create(t, NULL, fn, arg) == 0)
+	if (!(c->o->test && c->o->test->no_threads) && pthread_create(t, NULL, fn, arg) == 0)
 		return true;
 	fn(arg);
 	return false;
@@ -891,6 +891,7 @@ struct scanahead {
 	int64_t snap;
 	pthread_t t;
 	scanread r;
+	bool fail; /* a test's: the read ends in an error (infer_hooks) */
 };
 
 static void *scan_ahead_run(void *arg)
@@ -915,6 +916,11 @@ static void *scan_ahead_run(void *arg)
 			if (!n || addrs.v[i] != addrs.v[n - 1])
 				addrs.v[n++] = addrs.v[i];
 		scan_read(a->st, a->snap, addrs.v, n, NULL, &a->r);
+		if (a->fail) {
+			scanread_free(&a->r);
+			a->r.rc = SQLITE_IOERR;
+			a->r.err = xstrdup("disk I/O error (a test's)");
+		}
 	} else {
 		sb_init(&a->r.text);
 		a->r.rc = rc;
@@ -935,8 +941,9 @@ static void scan_ahead_start(ctx *c, bool own)
 {
 	if (!own)
 		return;
-	if (c->o->before_ahead)
-		c->o->before_ahead(c->o->after_read_arg);
+	const infer_hooks *test = c->o->test;
+	if (test && test->before_ahead)
+		test->before_ahead(test->arg);
 	char *err = NULL;
 	store *sib = store_open_sibling(c->st, &err);
 	free(err); /* read in turn, then */
@@ -945,8 +952,9 @@ static void scan_ahead_start(ctx *c, bool own)
 	scanahead *a = xcalloc(1, sizeof *a);
 	a->st = sib;
 	a->snap = c->snap;
+	a->fail = test && test->ahead_fails;
 	store_stop_on(sib, &infer_interrupted);
-	if (pthread_create(&a->t, NULL, scan_ahead_run, a) != 0) {
+	if ((test && test->no_threads) || pthread_create(&a->t, NULL, scan_ahead_run, a) != 0) {
 		store_close(sib);
 		free(a);
 		return;
@@ -984,7 +992,14 @@ static int load_scans(ctx *c)
 	scanread sr;
 	bool ahead = scan_ahead_take(c, &sr, false);
 	if (ahead && sr.rc != SQLITE_DONE && !infer_interrupted) {
-		/* the second connection failed: in turn on this one, then */
+		/* the second connection failed: in turn on this one, then
+		 * (whose own read says what is wrong if it fails too) */
+		if (c->o->log) {
+			progress_end(&c->pg);
+			fprintf(c->o->log, "infer %s: reading the scans on a second connection failed (%s): reading them on"
+				" the run's own\n", c->o->snapshot, sr.err ? sr.err : "no message");
+			phase(c, "infer: reading scans", 0);
+		}
 		scanread_free(&sr);
 		ahead = false;
 	}
@@ -2739,7 +2754,7 @@ static int write_final(ctx *c, const uint32_t *order, size_t ndom, sqlite3_stmt 
 		 * names or the companies' cache until it is done) */
 		sharejob shares = {c, &rows, {NULL, NULL, NULL, 0}, 0, 0};
 		pthread_t t;
-		bool threaded = beside(&t, share_sums, &shares);
+		bool threaded = beside(c, &t, share_sums, &shares);
 		phase(c, "infer: writing f_result", rows.n);
 		rc = tablesync_run(c->st, c->snap, &def, &sr, whole, c->err);
 		if (threaded)
@@ -2874,7 +2889,7 @@ static int write_all(ctx *c, size_t ndom)
 		return -1;
 	workjob work = {c, 0};
 	pthread_t t;
-	bool threaded = beside(&t, work_thread, &work);
+	bool threaded = beside(c, &t, work_thread, &work);
 	uint32_t *order = domain_order(c, ndom);
 	int rc = write_primary(c, order, ndom);
 	if (threaded) {
@@ -2888,7 +2903,7 @@ static int write_all(ctx *c, size_t ndom)
 		return -1;
 	}
 	evjob ev = {c, {0}, {0}};
-	threaded = beside(&t, evidence_rows, &ev);
+	threaded = beside(c, &t, evidence_rows, &ev);
 	rc = write_coverage(c, order, ndom);
 	if (threaded) {
 		phase(c, "infer: evidence rows", 0);
@@ -3108,8 +3123,8 @@ int infer_run(store *st, const infer_opts *o, infer_summary *sum, char **err)
 				store_read_end(st);
 			break;
 		}
-		if (o->after_read)
-			o->after_read(o->after_read_arg, locked);
+		if (o->test && o->test->after_read)
+			o->test->after_read(o->test->arg, locked);
 		writing = true;
 		if (!locked) {
 			store_read_end(st);

@@ -216,7 +216,7 @@ static void decide(store *w, void *arg)
 			  " VALUES('domain', 'activelandscaping.com', NULL, 'set', 'outlook.com', 't', 'moved',"
 			  " '2021-07-01T00:00:00Z')", &err) < 0)
 		fail_msg("correct: %s", err);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, f->k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, f->k, false, NULL, NULL};
 	infer_summary sum;
 	if (infer_run(w, &o, &sum, &err) < 0)
 		fail_msg("infer: %s", err);

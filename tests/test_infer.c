@@ -102,7 +102,7 @@ static void run_with(unsigned threshold, enum infer_heuristics h)
 {
 	char *err = NULL;
 	import_into(F->st, F->dns.data, F->scans.data);
-	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, threshold, h, F->k, false, NULL, NULL};
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
 }
@@ -201,7 +201,7 @@ static void test_builds_missing_name_index(void **state)
 	import_into(F->st, F->dns.data, F->scans.data);
 	assert_int_equal(store_exec(F->st, "DROP INDEX name_name", &err), 0);
 	assert_int_equal(store_has_name_index(F->st, &err), 0);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	assert_int_equal(store_has_name_index(F->st, &err), 1);
 	assert_answer("final", "gcustomer0.com", "google.com Google 1.0 cert 3 auto");
@@ -470,7 +470,7 @@ static void test_raw_answers_derived(void **state)
 						: i == 2 ? "google.com Google 1.0 banner 7 auto" : "google.com Google 1.0 cert 7 auto");
 	}
 	/* a run of one approach keeps the others on record */
-	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL};
 	char *err = NULL;
 	if (infer_run(F->st, &o, &F->sum, &err) < 0)
 		fail_msg("infer: %s", err);
@@ -750,7 +750,7 @@ static void test_rerun_after_new_data(void **state)
 					   " DELETE FROM f_coverage; DELETE FROM f_result; DELETE FROM f_share;"
 					   " DELETE FROM f_share_total; DELETE FROM f_company; DELETE FROM f_raw;"
 					   " DELETE FROM f_tally", &err), 0);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	char *fresh = infer_tables();
 	assert_string_equal(after, fresh);
@@ -779,7 +779,7 @@ static void test_set_without_provider(void **state)
 	char *logbuf = NULL;
 	size_t loglen = 0;
 	FILE *log = open_memstream(&logbuf, &loglen);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, NULL};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	fclose(log);
 	assert_non_null(strstr(logbuf, "infer: decision #1 sets no provider; ignored\n"));
@@ -791,7 +791,7 @@ static void test_set_without_provider(void **state)
  * import: the records added since the last run imported first */
 static void infer_some(unsigned approaches, kb *k, bool import)
 {
-	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", approaches, 5, INFER_HEUR_APPLY, k, false, NULL, NULL};
 	char *err = NULL;
 	if (import)
 		import_into(F->st, F->dns.data, F->scans.data);
@@ -1022,14 +1022,15 @@ static void test_interrupted_run_writes_nothing(void **state)
 	assert_true(store_bulk_begin(F->st));
 	char *err = NULL;
 	const char *said = "interrupted; nothing of this run was written (the snapshot's earlier answers stay)";
-	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_MX, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL};
 	infer_interrupted = 1;
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), -1);
 	infer_interrupted = 0;
 	assert_string_equal(err, said);
 	free(err);
 	err = NULL;
-	o.after_read = stop_now;
+	infer_hooks stop = {.after_read = stop_now};
+	o.test = &stop;
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), -1);
 	infer_interrupted = 0;
 	assert_string_equal(err, said);
@@ -1042,20 +1043,20 @@ static void test_interrupted_run_writes_nothing(void **state)
 	char *journal = xasprintf("%s-journal", F->path);
 	assert_int_equal(access(journal, F_OK), -1);
 	free(journal);
-	o.after_read = NULL;
+	o.test = NULL;
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	assert_int_equal(db_int(F->st, "SELECT count(*) FROM run"), runs + 1);
 	assert_string_equal(db_text(F->st, "SELECT approach FROM run ORDER BY id DESC LIMIT 1"), "mx");
 }
 
-/* A run (all approaches, --quiet) with test hooks and their argument;
- * what it wrote on its log (allocated). */
-static char *run_logged(void (*after_read)(void *, bool), void (*before_ahead)(void *), void *arg)
+/* A run (all approaches, --quiet) with test hooks; what it wrote on its
+ * log (allocated). */
+static char *run_logged(const infer_hooks *test)
 {
 	char *logbuf = NULL, *err = NULL;
 	size_t loglen = 0;
 	FILE *log = open_memstream(&logbuf, &loglen);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, after_read, arg, before_ahead};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, log, test};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	fclose(log);
 	return logbuf;
@@ -1066,7 +1067,7 @@ static void assert_as_clean_run(void)
 {
 	char *err = NULL;
 	char *once = raw_answers();
-	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL, NULL, NULL};
+	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
 	char *clean = raw_answers();
 	assert_string_equal(once, clean);
@@ -1085,7 +1086,8 @@ static void test_commit_while_reading(void **state)
 	char *err = NULL;
 	other_writer w = {"own.com", "meanwhile", false, 0, 0, 0};
 	/* progress off (--quiet): the notice is still written */
-	char *logbuf = run_logged(write_meanwhile, NULL, &w);
+	infer_hooks test = {.after_read = write_meanwhile, .arg = &w};
+	char *logbuf = run_logged(&test);
 	assert_int_equal(w.calls, 2);
 	assert_int_equal(w.locked_calls, 0);
 	assert_int_equal(strstr(logbuf, "infer 2021-06-08: the database changed while it was read: reading it again\n") ==
@@ -1100,7 +1102,8 @@ static void test_commit_while_reading(void **state)
 
 	/* a writer on every try: the third reads under the write lock */
 	other_writer w2 = {NULL, "again", true, 0, 0, 0};
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, write_meanwhile, &w2, NULL};
+	infer_hooks test2 = {.after_read = write_meanwhile, .arg = &w2};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, &test2};
 	assert_int_equal(infer_run(F->st, &o, &F->sum, &err), 0);
 	assert_int_equal(w2.calls, 3);
 	assert_int_equal(w2.locked_calls, 1);
@@ -1142,13 +1145,48 @@ static void test_commit_before_read_ahead(void **state)
 	google_customers(2);
 	run();
 	int calls = 0;
-	char *logbuf = run_logged(NULL, commit_before_ahead, &calls);
+	infer_hooks test = {.before_ahead = commit_before_ahead, .arg = &calls};
+	char *logbuf = run_logged(&test);
 	assert_int_equal(calls, 2);
 	assert_string_equal(logbuf, "infer 2021-06-08: the database changed while it was read: reading it again\n");
 	free(logbuf);
 	assert_int_equal(F->sum.domains, 3);
 	assert_answer("final", "late.com", "late.net - 1.0 banner 1 auto");
 	assert_as_clean_run();
+}
+
+/* The fallbacks of a run's threads: the scans read ahead on the second
+ * connection fail (the run says so and reads them on its own), or no
+ * thread starts (each piece of work in turn); the answers either way are
+ * those of a run with neither. */
+static void test_threads_fail(void **state)
+{
+	(void)state;
+	google_customers(2);
+	mx("own.com", "mx.own.com", 10);
+	a("mx.own.com", "203.0.113.9");
+	scan("203.0.113.9", 64501, "220 mx.own.com ESMTP", NULL, NULL, false);
+	run();
+	char *clean = raw_answers();
+	infer_hooks fail = {.ahead_fails = true};
+	char *logbuf = run_logged(&fail);
+	assert_string_equal(logbuf, "infer 2021-06-08: reading the scans on a second connection failed (disk I/O error"
+				    " (a test's)): reading them on the run's own\n");
+	free(logbuf);
+	char *answers = raw_answers();
+	assert_string_equal(answers, clean);
+	free(answers);
+	assert_answer("final", "own.com", "own.com - 1.0 banner 1 auto");
+	infer_hooks none = {.no_threads = true};
+	logbuf = run_logged(&none);
+	assert_string_equal(logbuf, "");
+	free(logbuf);
+	answers = raw_answers();
+	assert_string_equal(answers, clean);
+	free(answers);
+	free(clean);
+	assert_int_equal(F->sum.domains, 3);
+	assert_int_equal(F->sum.answered, 3);
 }
 
 int main(void)
@@ -1159,6 +1197,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_without_provider, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builds_missing_name_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commit_before_read_ahead, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_threads_fail, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cisco_customer_certificate, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_godaddy_vps_banner, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fake_google_banner, setup, teardown),

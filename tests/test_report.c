@@ -40,7 +40,7 @@ static void load(const char *snapshot, const char *dns, const char *scans, const
 	for (int i = 0; i < 3; i++)
 		free((char *)in[i].path);
 	fclose(devnull);
-	infer_opts o = {snapshot, INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {snapshot, INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL};
 	infer_summary sum;
 	if (infer_run(st, &o, &sum, &err) < 0)
 		fail_msg("infer: %s", err);
@@ -258,7 +258,7 @@ static void change(store *w, void *arg)
 		import_opts io = {snaps[i], true, false, 10, devnull};
 		if (import_run(w, &io, in, 2, &err) < 0)
 			fail_msg("import: %s", err);
-		infer_opts o = {snaps[i], INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL, NULL};
+		infer_opts o = {snaps[i], INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL};
 		infer_summary sum;
 		if (infer_run(w, &o, &sum, &err) < 0)
 			fail_msg("infer: %s", err);

@@ -407,7 +407,7 @@ static void infer_cert(store *w, void *arg)
 {
 	(void)arg;
 	char *err = NULL;
-	infer_opts o = {"2021-06-08", INFER_CERT, 7, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_CERT, 7, INFER_HEUR_APPLY, k, false, NULL, NULL};
 	infer_summary sum;
 	char *sql = xasprintf("UPDATE run SET at = '2021-07-01T00:00:00Z' WHERE id > %lld",
 			      (long long)db_int(w, "SELECT max(id) FROM run"));

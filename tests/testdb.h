@@ -149,7 +149,7 @@ static inline void sample_data_open(store **stp, kb **kp, const char **dbpath, b
 	if (import_run(st, &io, in + skip, sizeof in / sizeof in[0] - skip, &err) < 0)
 		fail_msg("import: %s", err);
 	fclose(devnull);
-	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL, NULL, NULL};
+	infer_opts o = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, k, false, NULL, NULL};
 	infer_summary sum;
 	if (infer_run(st, &o, &sum, &err) < 0)
 		fail_msg("infer: %s", err);

@@ -37,17 +37,29 @@ typedef struct {
 	const kb *kb;
 	bool progress;
 	FILE *log;                    /* progress and summary (stderr) */
-	/* Called (when set) after the database is read, before the answers
-	 * are worked out and written; locked: under the write lock (see infer_run).  For
-	 * tests that commit from another connection in between. */
-	void (*after_read)(void *arg, bool locked);
-	void *after_read_arg;
-	/* Called (when set, with after_read_arg) once the run's read has
-	 * begun, just before the scan records are read ahead on a second
-	 * connection (a run in a transaction of its own, on a file): for
-	 * tests that commit in between. */
-	void (*before_ahead)(void *arg);
+	const struct infer_hooks *test; /* NULL but in tests */
 } infer_opts;
+
+/* What tests hook into a run, or make fail. */
+typedef struct infer_hooks {
+	/* Called (when set) after the database is read, before the answers
+	 * are worked out and written; locked: under the write lock (see
+	 * infer_run).  For tests that commit from another connection in
+	 * between. */
+	void (*after_read)(void *arg, bool locked);
+	/* Called (when set) once the run's read has begun, just before the
+	 * scan records are read ahead on a second connection (a run in a
+	 * transaction of its own, on a file): for tests that commit in
+	 * between. */
+	void (*before_ahead)(void *arg);
+	void *arg;
+	/* The read ahead on the second connection ends in an error (the run
+	 * then reads the scans on its own connection). */
+	bool ahead_fails;
+	/* No thread starts (as when pthread_create fails): each piece of
+	 * work runs in turn on the run's thread. */
+	bool no_threads;
+} infer_hooks;
 
 typedef struct {
 	uint64_t domains;       /* with MX records */

@@ -115,7 +115,7 @@ static int run(const cli_command *c, cli_args *a)
 	static const enum infer_heuristics heuristics[] = {INFER_HEUR_APPLY, INFER_HEUR_FLAG, INFER_HEUR_OFF};
 	const char *snapshot = a->v[O_SNAPSHOT].s, *kbfile = a->v[O_KB].s;
 	infer_opts o = {NULL, INFER_ALL, INFER_THRESHOLD_DEFAULT, heuristics[a->v[O_HEURISTICS].u], NULL,
-			!a->v[O_QUIET].set, stderr, NULL, NULL, NULL};
+			!a->v[O_QUIET].set, stderr, NULL};
 	if (a->v[O_APPROACH].set)
 		o.approaches = infer_parse_approach(a->v[O_APPROACH].s);
 	if (a->v[O_THRESHOLD].set)
