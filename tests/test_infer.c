@@ -1062,6 +1062,14 @@ static char *run_logged(const infer_hooks *test)
 	return logbuf;
 }
 
+/* The stored answers (raw_answers) are `want`. */
+static void assert_answers_are(const char *want)
+{
+	char *now = raw_answers();
+	assert_string_equal(now, want);
+	free(now);
+}
+
 /* The stored answers are those of a run again with nothing meanwhile. */
 static void assert_as_clean_run(void)
 {
@@ -1069,20 +1077,24 @@ static void assert_as_clean_run(void)
 	char *once = raw_answers();
 	infer_opts again = {"2021-06-08", INFER_ALL, 5, INFER_HEUR_APPLY, F->k, false, NULL, NULL};
 	assert_int_equal(infer_run(F->st, &again, &F->sum, &err), 0);
-	char *clean = raw_answers();
-	assert_string_equal(once, clean);
+	assert_answers_are(once);
 	free(once);
-	free(clean);
 }
 
-static void test_commit_while_reading(void **state)
+/* Two Google customers and own.com on a server of its own, inferred. */
+static void customers_and_own(void)
 {
-	(void)state;
 	google_customers(2);
 	mx("own.com", "mx.own.com", 10);
 	a("mx.own.com", "203.0.113.9");
 	scan("203.0.113.9", 64501, "220 mx.own.com ESMTP", NULL, NULL, false);
 	run();
+}
+
+static void test_commit_while_reading(void **state)
+{
+	(void)state;
+	customers_and_own();
 	char *err = NULL;
 	other_writer w = {"own.com", "meanwhile", false, 0, 0, 0};
 	/* progress off (--quiet): the notice is still written */
@@ -1162,28 +1174,20 @@ static void test_commit_before_read_ahead(void **state)
 static void test_threads_fail(void **state)
 {
 	(void)state;
-	google_customers(2);
-	mx("own.com", "mx.own.com", 10);
-	a("mx.own.com", "203.0.113.9");
-	scan("203.0.113.9", 64501, "220 mx.own.com ESMTP", NULL, NULL, false);
-	run();
+	customers_and_own();
 	char *clean = raw_answers();
 	infer_hooks fail = {.ahead_fails = true};
 	char *logbuf = run_logged(&fail);
 	assert_string_equal(logbuf, "infer 2021-06-08: reading the scans on a second connection failed (disk I/O error"
 				    " (a test's)): reading them on the run's own\n");
 	free(logbuf);
-	char *answers = raw_answers();
-	assert_string_equal(answers, clean);
-	free(answers);
+	assert_answers_are(clean);
 	assert_answer("final", "own.com", "own.com - 1.0 banner 1 auto");
 	infer_hooks none = {.no_threads = true};
 	logbuf = run_logged(&none);
 	assert_string_equal(logbuf, "");
 	free(logbuf);
-	answers = raw_answers();
-	assert_string_equal(answers, clean);
-	free(answers);
+	assert_answers_are(clean);
 	free(clean);
 	assert_int_equal(F->sum.domains, 3);
 	assert_int_equal(F->sum.answered, 3);
