@@ -201,6 +201,59 @@ static void test_shared_prefixes_in_order(void **state)
 	store_close(st);
 }
 
+/* a flush of more names than the one block the flush copies them into
+ * at a time (4096): every name stored whole, with its length, ids in
+ * strcmp order across the blocks' edges; names of 0 to 40 bytes, some
+ * sharing long prefixes */
+static void test_many_names_in_blocks(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st;
+	names *n = open_names(&st);
+	enum { COUNT = 3 * 4096 + 17 };
+	char **all = xcalloc(COUNT, sizeof *all);
+	uint32_t *ref = xcalloc(COUNT, sizeof *ref);
+	uint32_t x = 12345;
+	for (size_t i = 0; i < COUNT; i++) {
+		x = x * 1103515245u + 12345u;
+		size_t len = (x >> 8) % 41;
+		char buf[64];
+		/* a unique tail after a shared or a random stem */
+		int at = snprintf(buf, sizeof buf, "%s%zu.", i % 3 ? "mail.cityofspringfield-" : "", i);
+		for (size_t j = (size_t)at; j < len; j++) {
+			x = x * 1103515245u + 12345u;
+			buf[j] = (char)('a' + (x >> 16) % 26);
+		}
+		buf[len > (size_t)at ? len : (size_t)at] = '\0';
+		all[i] = xstrdup(buf);
+		ref[i] = names_ref(n, all[i]);
+		assert_int_equal(ref[i], i);
+	}
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(db_int(st, "SELECT count(*) FROM name"), COUNT);
+	for (size_t i = 0; i < COUNT; i++) {
+		char *q = xasprintf("SELECT count(*) FROM name WHERE id = %lld AND name = '%s' AND length(CAST(name AS BLOB)) = %zu",
+				    (long long)names_dbid(n, ref[i]), all[i], strlen(all[i]));
+		assert_int_equal(db_int(st, q), 1);
+		free(q);
+	}
+	qsort(all, COUNT, sizeof *all, cmp_str);
+	sqlite3_stmt *s = store_prepare(st, "SELECT name FROM name ORDER BY id", &err);
+	assert_non_null(s);
+	for (size_t i = 0; i < COUNT; i++) {
+		assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(s, 0), all[i]);
+	}
+	assert_int_equal(store_read_done(st, s, sqlite3_step(s), &err), 0);
+	for (size_t i = 0; i < COUNT; i++)
+		free(all[i]);
+	free(all);
+	free(ref);
+	names_free(n);
+	store_close(st);
+}
+
 /* the name index after a flush: kept up into an empty table (both grow
  * at their ends), dropped by a flush of at least a quarter of the table
  * and left so by the flushes after it, until store_name_index builds it
@@ -364,6 +417,7 @@ int main(void)
 		cmocka_unit_test(test_sync_after_another_writer),
 		cmocka_unit_test(test_short_names_in_order),
 		cmocka_unit_test(test_shared_prefixes_in_order),
+		cmocka_unit_test(test_many_names_in_blocks),
 		cmocka_unit_test(test_index_after_flush),
 		cmocka_unit_test(test_bulk_rows),
 	};
