@@ -336,10 +336,10 @@ static void gather(flush_ctx *f, size_t from)
 	for (size_t i = from; i < to; i++)
 		if (f->row[i][3] != UINT32_MAX)
 			need += f->row[i][3];
-	if (need > f->cap) {
-		f->cap = need;
+	if (need >= f->cap) { /* a byte more: never NULL, which SQLite takes for NULL, when all are empty */
+		f->cap = need + 1;
 		free(f->buf);
-		f->buf = xmalloc(need);
+		f->buf = xmalloc(f->cap);
 	}
 	size_t at = 0;
 	for (size_t i = from; i < to; i++) {

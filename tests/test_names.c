@@ -134,6 +134,22 @@ static void test_short_names_in_order(void **state)
 	store_close(st);
 }
 
+/* a flush of the empty name alone (a block of names with no bytes):
+ * stored as '', not NULL */
+static void test_empty_name_alone(void **state)
+{
+	(void)state;
+	char *err = NULL;
+	store *st;
+	names *n = open_names(&st);
+	uint32_t e = names_ref(n, "");
+	assert_int_equal(names_flush(n, st, &err), 0);
+	assert_int_equal(names_dbid(n, e), 1);
+	assert_string_equal(db_text(st, "SELECT quote(name) FROM name WHERE id = 1"), "''");
+	names_free(n);
+	store_close(st);
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);
@@ -416,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_ref_many),
 		cmocka_unit_test(test_sync_after_another_writer),
 		cmocka_unit_test(test_short_names_in_order),
+		cmocka_unit_test(test_empty_name_alone),
 		cmocka_unit_test(test_shared_prefixes_in_order),
 		cmocka_unit_test(test_many_names_in_blocks),
 		cmocka_unit_test(test_index_after_flush),
