@@ -1146,25 +1146,39 @@ typedef struct {
 	size_t n;
 } rdjob;
 
+/* Hosts taken a batch at a time: their names, and then their entries in
+ * the scans' names, each read ahead. */
+#define RD_BATCH 256
+#define RD_AHEAD 16
+
 static void *host_rds(void *arg)
 {
 	rdjob *j = arg;
 	ctx *c = j->c;
 	domain_memo *memo = domain_memo_new();
-	for (size_t i = 0; i < j->n && !infer_interrupted; i++) {
-		uint32_t db = j->ids[i];
-		const char *name = ntext(c, db);
-		/* a name a scan gave (the host's banner, say) has its answers */
-		uint32_t id = strmap_find(c->names, name);
-		if (id != NONE) {
-			uint32_t r = c->name_rd[id];
-			c->host_rd[db] = r == NONE ? -1 : (int32_t)(strlen(name) - strlen(strmap_key(c->names, r)));
-			c->host_rdself[db] = r != NONE && c->name_rd[r] == r;
-			continue;
+	const char *name[RD_BATCH];
+	uint32_t found[RD_BATCH];
+	for (size_t i0 = 0; i0 < j->n && !infer_interrupted; i0 += RD_BATCH) {
+		size_t nb = j->n - i0 < RD_BATCH ? j->n - i0 : RD_BATCH;
+		for (size_t b = 0; b < nb; b++) {
+			if (b + RD_AHEAD < nb)
+				__builtin_prefetch(&c->ntext[j->ids[i0 + b + RD_AHEAD]]);
+			name[b] = ntext(c, j->ids[i0 + b]);
 		}
-		const char *rd = domain_rd_memo(memo, name);
-		c->host_rd[db] = rd ? (int32_t)(rd - name) : -1;
-		c->host_rdself[db] = rd && (rd == name || domain_rd(rd) == rd);
+		/* a name a scan gave (the host's banner, say) has its answers */
+		strmap_find_many(c->names, name, nb, found);
+		for (size_t b = 0; b < nb; b++) {
+			uint32_t db = j->ids[i0 + b], id = found[b];
+			if (id != NONE) {
+				uint32_t r = c->name_rd[id];
+				c->host_rd[db] = r == NONE ? -1 : (int32_t)(strlen(name[b]) - strlen(strmap_key(c->names, r)));
+				c->host_rdself[db] = r != NONE && c->name_rd[r] == r;
+				continue;
+			}
+			const char *rd = domain_rd_memo(memo, name[b]);
+			c->host_rd[db] = rd ? (int32_t)(rd - name[b]) : -1;
+			c->host_rdself[db] = rd && (rd == name[b] || domain_rd(rd) == rd);
+		}
 	}
 	domain_memo_free(memo);
 	return NULL;

@@ -2,6 +2,7 @@
 #include "mxray/strmap.h"
 #include "mxray/util.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,7 +145,10 @@ uint32_t strmap_intern(strmap *m, const char *key, int *added)
  * anywhere in the table, and a stored key's text anywhere in the arena. */
 #define AHEAD 8
 
-void strmap_intern_many(strmap *m, const char *const *keys, size_t n, uint32_t *ids)
+/* Each key's id in turn (added when absent, with add; else UINT32_MAX),
+ * the slots of the keys AHEAD on read ahead, and half way there the text
+ * of a stored key of the same hash (likely the key itself). */
+static void many(strmap *m, const char *const *keys, size_t n, uint32_t *ids, bool add)
 {
 	uint32_t h[2 * AHEAD];
 	size_t pre = n < AHEAD ? n : AHEAD;
@@ -158,16 +162,30 @@ void strmap_intern_many(strmap *m, const char *const *keys, size_t n, uint32_t *
 			h[(i + AHEAD) % (2 * AHEAD)] = ha;
 			__builtin_prefetch(&m->slots[ha & (m->nslots - 1)]);
 		}
-		/* half way: the slot is in the cache; a stored key of the same
-		 * hash is likely the key itself, whose text is read next */
 		if (i + AHEAD / 2 < n) {
 			uint32_t hb = h[(i + AHEAD / 2) % (2 * AHEAD)];
 			uint64_t e = m->slots[hb & (m->nslots - 1)];
 			if (e && (uint32_t)(e >> 32) == hb)
 				__builtin_prefetch(m->keys[(uint32_t)e - 1]);
 		}
-		ids[i] = intern_hashed(m, keys[i], h[i % (2 * AHEAD)], NULL);
+		uint32_t hi = h[i % (2 * AHEAD)];
+		if (add) {
+			ids[i] = intern_hashed(m, keys[i], hi, NULL);
+		} else {
+			uint64_t e = m->slots[probe(m, keys[i], hi)];
+			ids[i] = e ? (uint32_t)e - 1 : UINT32_MAX;
+		}
 	}
+}
+
+void strmap_intern_many(strmap *m, const char *const *keys, size_t n, uint32_t *ids)
+{
+	many(m, keys, n, ids, true);
+}
+
+void strmap_find_many(const strmap *m, const char *const *keys, size_t n, uint32_t *ids)
+{
+	many((strmap *)m, keys, n, ids, false); /* without add, nothing is written */
 }
 
 const char *strmap_key(const strmap *m, uint32_t id)

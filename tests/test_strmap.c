@@ -87,12 +87,48 @@ static void test_intern_many(void **state)
 	strmap_free(many);
 }
 
+/* strmap_find_many: strmap_find of each key, in order, present or not,
+ * shorter and longer than the read-ahead; the map unchanged */
+static void test_find_many(void **state)
+{
+	(void)state;
+	strmap *m = strmap_new();
+	enum { N = 20000 };
+	char (*text)[32] = xcalloc(N, sizeof *text);
+	const char **keys = xcalloc(N, sizeof *keys);
+	uint32_t *ids = xcalloc(N, sizeof *ids);
+	for (int i = 0; i < N; i++) {
+		snprintf(text[i], sizeof text[i], "mx%d.example.net", i);
+		keys[i] = text[i];
+	}
+	/* a third of them stored, from the last: ids 6666 (key 0) .. 0 */
+	for (int i = N - 1; i >= 0; i--)
+		if (i % 3 == 0)
+			strmap_intern(m, keys[i], NULL);
+	size_t size = strmap_size(m);
+	assert_int_equal(size, 6667);
+	strmap_find_many(m, keys, 3, ids); /* shorter than the read-ahead */
+	assert_int_equal(ids[0], 6666);
+	assert_int_equal(ids[1], UINT32_MAX);
+	assert_int_equal(ids[2], UINT32_MAX);
+	strmap_find_many(m, keys, 0, ids); /* none */
+	strmap_find_many(m, keys, N, ids);
+	for (int i = 0; i < N; i++)
+		assert_int_equal(ids[i], i % 3 ? UINT32_MAX : (uint32_t)(6666 - i / 3));
+	assert_int_equal(strmap_size(m), size);
+	free(ids);
+	free(keys);
+	free(text);
+	strmap_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_intern),
 		cmocka_unit_test(test_many_and_long),
 		cmocka_unit_test(test_intern_many),
+		cmocka_unit_test(test_find_many),
 	};
 	return cmocka_run_group_tests_name("strmap", tests, NULL, NULL);
 }

@@ -17,6 +17,9 @@ uint32_t strmap_intern(strmap *m, const char *key, int *added);
 void strmap_intern_many(strmap *m, const char *const *keys, size_t n, uint32_t *ids);
 /* The id of key, or UINT32_MAX when absent. */
 uint32_t strmap_find(const strmap *m, const char *key);
+/* strmap_find of keys[0], keys[1], ... into ids, with the table read
+ * ahead (for many look-ups of names from anywhere in memory). */
+void strmap_find_many(const strmap *m, const char *const *keys, size_t n, uint32_t *ids);
 /* The key of an id (valid while the map lives). */
 const char *strmap_key(const strmap *m, uint32_t id);
 /* Every key, indexed by id (strmap_size of them): for a caller that walks
