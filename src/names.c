@@ -148,24 +148,6 @@ static int cmp_words(const void *a, const void *b)
 	return 0;
 }
 
-/* rows (n of them) by words 0 and 1: insertion for a few (most runs are
- * short), else qsort */
-static void sort_by_words(uint32_t (*row)[4], size_t n)
-{
-	if (n > 16) {
-		qsort(row, n, sizeof *row, cmp_words);
-		return;
-	}
-	for (size_t i = 1; i < n; i++) {
-		uint32_t t[4];
-		memcpy(t, row[i], sizeof t);
-		size_t j = i;
-		for (; j > 0 && cmp_words(row[j - 1], t) > 0; j--)
-			memcpy(row[j], row[j - 1], sizeof t);
-		memcpy(row[j], t, sizeof t);
-	}
-}
-
 /* Rows from..to-1 share their names' first bytes (as many at each step
  * of the sort) and hold the next eight in words 0 and 1. */
 typedef struct {
@@ -254,7 +236,7 @@ static uint32_t (*sort_names(const strmap *m, size_t first, size_t k))[4]
 		nidx = 0;
 		next.n = 0;
 		for (size_t c = 0; c < cur.n; c++) {
-			sort_by_words(row + cur.v[c].from, cur.v[c].to - cur.v[c].from);
+			qsort(row + cur.v[c].from, cur.v[c].to - cur.v[c].from, sizeof *row, cmp_words);
 			find_ties(row, cur.v[c].from, cur.v[c].to, &next, idx, &nidx);
 		}
 		for (size_t x = 0; x < nidx; x++) {
