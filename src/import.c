@@ -2379,12 +2379,6 @@ static void derive_in_free(derive_in *d)
 	free(d->mxip);
 }
 
-static int cmp_u64(const void *pa, const void *pb)
-{
-	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
-	return (a > b) - (a < b);
-}
-
 /* A copy in ascending order, each row once; returns the rows left. */
 static size_t pairs_unique(uint64_t *v, size_t n)
 {
@@ -2393,7 +2387,7 @@ static size_t pairs_unique(uint64_t *v, size_t n)
 		i++;
 	if (i >= n)
 		return n; /* one file's rows: already so */
-	mx_sort(v, n, sizeof *v, cmp_u64);
+	mx_sort_u64(v, n, 0);
 	size_t w = 1;
 	for (i = 1; i < n; i++)
 		if (v[i] != v[w - 1])

@@ -292,21 +292,16 @@ static int load_irows(ctx *c, const char *sql, int ncols, irow **out, size_t *n)
 }
 
 /* The order of n rows by their distinct keys: row indexes. */
-static const uint32_t *order_keys;
-
-static int cmp_order(const void *a, const void *b)
-{
-	uint32_t x = order_keys[*(const uint32_t *)a], y = order_keys[*(const uint32_t *)b];
-	return (x > y) - (x < y);
-}
-
 static uint32_t *row_order(const uint32_t *keys, size_t n)
 {
+	uint64_t *kv = xmalloc((n + 1) * sizeof *kv);
+	for (size_t i = 0; i < n; i++)
+		kv[i] = (uint64_t)keys[i] << 32 | i;
+	mx_sort_u64(kv, n, 32);
 	uint32_t *order = xmalloc((n + 1) * sizeof *order);
 	for (size_t i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
-	order_keys = keys;
-	mx_sort(order, n, sizeof *order, cmp_order);
+		order[i] = (uint32_t)kv[i];
+	free(kv);
 	return order;
 }
 
@@ -558,12 +553,6 @@ static uint32_t ip_find(const ctx *c, uint32_t addr)
 	return ip_find_at(c, addr, &at);
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return (x > y) - (x < y);
-}
-
 static const char *ip_text(const ctx *c, uint32_t ip, char buf[16])
 {
 	mx_ipv4_format(c->ip_addr[ip], buf);
@@ -609,7 +598,7 @@ static int load_hosts(ctx *c)
 	c->ip_by_addr = xmalloc((c->nips + 1) * sizeof *c->ip_by_addr);
 	for (size_t ip = 0; ip < c->nips; ip++)
 		c->ip_by_addr[ip] = (uint64_t)c->ip_addr[ip] << 32 | ip;
-	mx_sort(c->ip_by_addr, c->nips, sizeof *c->ip_by_addr, cmp_u64);
+	mx_sort_u64(c->ip_by_addr, c->nips, 32); /* one id an address */
 	return 0;
 }
 

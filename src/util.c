@@ -444,6 +444,39 @@ void mx_sort_u32(uint32_t *v, size_t n)
 	free(tmp);
 }
 
+void mx_sort_u64(uint64_t *v, size_t n, int from_bit)
+{
+	if (n < 64) { /* insertion sort: stable, and cheap at this size */
+		for (size_t i = 1; i < n; i++) {
+			uint64_t t = v[i];
+			size_t j = i;
+			for (; j > 0 && v[j - 1] >> from_bit > t >> from_bit; j--)
+				v[j] = v[j - 1];
+			v[j] = t;
+		}
+		return;
+	}
+	uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
+	size_t *count = xmalloc(65536 * sizeof *count);
+	for (int shift = from_bit; shift < 64; shift += 16) {
+		memset(count, 0, 65536 * sizeof *count);
+		for (size_t i = 0; i < n; i++)
+			count[(src[i] >> shift) & 0xffff]++;
+		if (count[(src[0] >> shift) & 0xffff] == n)
+			continue;
+		counts_to_offsets(count);
+		for (size_t i = 0; i < n; i++)
+			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
+		uint64_t *t = src;
+		src = dst;
+		dst = t;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof *v);
+	free(count);
+	free(tmp);
+}
+
 int mx_cmp_u32(const void *a, const void *b)
 {
 	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;

@@ -236,6 +236,54 @@ static void test_sort_u32x4(void **state)
 	}
 }
 
+static int cmp_u64v(const void *pa, const void *pb)
+{
+	uint64_t a = *(const uint64_t *)pa, b = *(const uint64_t *)pb;
+	return (a > b) - (a < b);
+}
+
+/* uint64 values: whole, what a comparison sort gives; by their high bits
+ * only, in order of those bits and stable (the low bits: the original
+ * position, where it fits). */
+static void test_sort_u64(void **state)
+{
+	(void)state;
+	static const size_t sizes[] = {0, 1, 2, 63, 64, 1000, 70000};
+	uint64_t seed = 777;
+	for (size_t si = 0; si < sizeof sizes / sizeof *sizes; si++)
+		for (int from = 0; from <= 48; from += 16) {
+			size_t n = sizes[si];
+			uint64_t *a = malloc((n + 1) * sizeof *a), *b = malloc((n + 1) * sizeof *b);
+			for (size_t i = 0; i < n; i++) {
+				seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+				/* ties in the high bits (few distinct values), every
+				 * digit of the high bits used */
+				uint64_t hi = i % 2 ? seed >> 61 : seed >> 20;
+				uint64_t mask = from ? ((uint64_t)1 << from) - 1 : 0;
+				a[i] = from ? (hi << from | (i & mask)) : seed ^ (i % 5) << 60;
+			}
+			memcpy(b, a, n * sizeof *a);
+			mx_sort_u64(a, n, from);
+			if (from == 0) {
+				qsort(b, n, sizeof *b, cmp_u64v);
+				assert_memory_equal(a, b, n * sizeof *a);
+			} else {
+				uint64_t mask = ((uint64_t)1 << from) - 1;
+				for (size_t i = 0; i + 1 < n; i++) {
+					assert_true(a[i] >> from <= a[i + 1] >> from);
+					if (a[i] >> from == a[i + 1] >> from && n <= mask + 1)
+						assert_true((a[i] & mask) < (a[i + 1] & mask)); /* stable */
+				}
+				/* the same multiset */
+				qsort(a, n, sizeof *a, cmp_u64v);
+				qsort(b, n, sizeof *b, cmp_u64v);
+				assert_memory_equal(a, b, n * sizeof *a);
+			}
+			free(a);
+			free(b);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +294,7 @@ int main(void)
 		cmocka_unit_test(test_strbuf),
 		cmocka_unit_test(test_fmt_double),
 		cmocka_unit_test(test_sort_u32x4),
+		cmocka_unit_test(test_sort_u64),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }

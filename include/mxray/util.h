@@ -94,6 +94,11 @@ double mx_clock_s(void);
 
 /* Sort uint32 values ascending (a radix sort, linear in n). */
 void mx_sort_u32(uint32_t *v, size_t n);
+/* Sort uint64 values ascending by their bits from_bit (0, 16, 32 or 48)
+ * up; stable, so values equal in those bits keep their order (a key in
+ * the high half and a row index in the low half sort by the key alone,
+ * in half the passes).  A radix sort, linear in n. */
+void mx_sort_u64(uint64_t *v, size_t n, int from_bit);
 
 /* qsort comparator of uint32 values; the first index of key in the
  * sorted a[0..n), or n. */
