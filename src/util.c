@@ -417,64 +417,69 @@ double mx_clock_s(void)
 	return (double)mx_clock_ns() / 1e9;
 }
 
-void mx_sort_u32(uint32_t *v, size_t n)
+/* Element i of an array of width-byte (4 or 8) unsigned values.  Each
+ * sort below passes a constant width, so that the inlined loops read and
+ * write the values directly. */
+static inline uint64_t elem_get(const void *v, int width, size_t i)
+{
+	return width == 4 ? ((const uint32_t *)v)[i] : ((const uint64_t *)v)[i];
+}
+
+static inline void elem_put(void *v, int width, size_t i, uint64_t x)
+{
+	if (width == 4)
+		((uint32_t *)v)[i] = (uint32_t)x;
+	else
+		((uint64_t *)v)[i] = x;
+}
+
+/* Sort n values of width bytes ascending by their bits from_bit up,
+ * stably: an insertion sort when few, else least significant digit
+ * first, 16 bits a pass, a pass whose digit is the same in every value
+ * skipped. */
+static inline __attribute__((always_inline)) void radix_sort(void *v, size_t n, int width, int from_bit)
 {
 	if (n < 64) {
-		mx_sort(v, n, sizeof *v, mx_cmp_u32);
+		for (size_t i = 1; i < n; i++) {
+			uint64_t t = elem_get(v, width, i);
+			size_t j = i;
+			for (; j > 0 && elem_get(v, width, j - 1) >> from_bit > t >> from_bit; j--)
+				elem_put(v, width, j, elem_get(v, width, j - 1));
+			elem_put(v, width, j, t);
+		}
 		return;
 	}
-	uint32_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
+	void *tmp = xmalloc(n * (size_t)width), *src = v, *dst = tmp;
 	size_t *count = xmalloc(65536 * sizeof *count);
-	for (int shift = 0; shift < 32; shift += 16) {
+	for (int shift = from_bit; shift < 8 * width; shift += 16) {
 		memset(count, 0, 65536 * sizeof *count);
 		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xffff]++;
-		if (count[(src[0] >> shift) & 0xffff] == n)
+			count[(elem_get(src, width, i) >> shift) & 0xffff]++;
+		if (count[(elem_get(src, width, 0) >> shift) & 0xffff] == n)
 			continue;
 		counts_to_offsets(count);
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
-		uint32_t *t = src;
+		for (size_t i = 0; i < n; i++) {
+			uint64_t x = elem_get(src, width, i);
+			elem_put(dst, width, count[(x >> shift) & 0xffff]++, x);
+		}
+		void *t = src;
 		src = dst;
 		dst = t;
 	}
 	if (src != v)
-		memcpy(v, src, n * sizeof *v);
+		memcpy(v, src, n * (size_t)width);
 	free(count);
 	free(tmp);
 }
 
+void mx_sort_u32(uint32_t *v, size_t n)
+{
+	radix_sort(v, n, 4, 0);
+}
+
 void mx_sort_u64(uint64_t *v, size_t n, int from_bit)
 {
-	if (n < 64) { /* insertion sort: stable, and cheap at this size */
-		for (size_t i = 1; i < n; i++) {
-			uint64_t t = v[i];
-			size_t j = i;
-			for (; j > 0 && v[j - 1] >> from_bit > t >> from_bit; j--)
-				v[j] = v[j - 1];
-			v[j] = t;
-		}
-		return;
-	}
-	uint64_t *tmp = xmalloc(n * sizeof *tmp), *src = v, *dst = tmp;
-	size_t *count = xmalloc(65536 * sizeof *count);
-	for (int shift = from_bit; shift < 64; shift += 16) {
-		memset(count, 0, 65536 * sizeof *count);
-		for (size_t i = 0; i < n; i++)
-			count[(src[i] >> shift) & 0xffff]++;
-		if (count[(src[0] >> shift) & 0xffff] == n)
-			continue;
-		counts_to_offsets(count);
-		for (size_t i = 0; i < n; i++)
-			dst[count[(src[i] >> shift) & 0xffff]++] = src[i];
-		uint64_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != v)
-		memcpy(v, src, n * sizeof *v);
-	free(count);
-	free(tmp);
+	radix_sort(v, n, 8, from_bit);
 }
 
 int mx_cmp_u32(const void *a, const void *b)
