@@ -970,18 +970,29 @@ const char *desk_snapshot(const desk *d)
 
 /* ---- view: filter and sort -------------------------------------------- */
 
+static unsigned char ascii_lower(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
+}
+
+/* Whether hay holds needle (lower case), ASCII letters in either case: a
+ * filter looks at every row, so no call per byte. */
 static bool ci_contains(const char *hay, const char *needle)
 {
 	if (!hay)
 		return false;
-	size_t n = strlen(needle);
-	if (n == 0)
+	unsigned char c0 = (unsigned char)needle[0];
+	if (!c0)
 		return true;
-	/* the first byte before the call: a filter looks at every row */
-	int c0 = tolower((unsigned char)needle[0]);
-	for (; *hay; hay++)
-		if (tolower((unsigned char)*hay) == c0 && !strncasecmp(hay, needle, n))
+	for (const unsigned char *h = (const unsigned char *)hay; *h; h++) {
+		if (ascii_lower(*h) != c0)
+			continue;
+		size_t k = 1; /* hay's NUL differs from the rest of needle */
+		while (needle[k] && ascii_lower(h[k]) == (unsigned char)needle[k])
+			k++;
+		if (!needle[k])
 			return true;
+	}
 	return false;
 }
 
@@ -1014,7 +1025,47 @@ static bool heuristic_is(const char *h, const char *kind)
 	return !strcmp(h, kind);
 }
 
-static bool visible_row(const desk *d, size_t i)
+/* Which rows a company filter keeps, a byte a row: the text in the row's
+ * company or its provider ID.  The rows share their companies (the
+ * answers' table), so each company is looked at once (a small cache by
+ * address); the provider IDs lie anywhere in memory, and each is read
+ * ahead.  company=google on every row (v), alternating runs: at 10M
+ * domains (2.5M rows) 91-94 ms against 324-333 ms with both looked at in
+ * each row's turn, and tolower() and strncasecmp() calls a byte; at 1M
+ * 11-15 ms against 23-26 ms. */
+static uint8_t *company_hits(const desk *d, const char *needle)
+{
+	enum { AHEAD = 16, MEMO = 256 };
+	uint8_t *hit = xmalloc(d->nrows + 1);
+	struct {
+		const char *s;
+		bool m;
+	} memo[MEMO];
+	memset(memo, 0, sizeof memo);
+	for (size_t i = 0; i < d->nrows; i++) {
+		if (i + AHEAD < d->nrows && d->rows[i + AHEAD].provider_id)
+			__builtin_prefetch(d->rows[i + AHEAD].provider_id);
+		const desk_row *r = &d->rows[i];
+		bool m = false;
+		if (!d->all && !r->candidate) { /* not shown in any case */
+			hit[i] = 0;
+			continue;
+		}
+		if (r->company) {
+			size_t h = ((uintptr_t)r->company >> 4) % MEMO;
+			if (memo[h].s != r->company) {
+				memo[h].s = r->company;
+				memo[h].m = ci_contains(r->company, needle);
+			}
+			m = memo[h].m;
+		}
+		hit[i] = m || ci_contains(r->provider_id, needle);
+	}
+	return hit;
+}
+
+/* company: company_hits' answer when the filter has a company term. */
+static bool visible_row(const desk *d, size_t i, const uint8_t *company)
 {
 	const desk_row *r = &d->rows[i];
 	if (!d->all && !r->candidate)
@@ -1028,7 +1079,7 @@ static bool visible_row(const desk *d, size_t i)
 		return false;
 	if (f->banner && !d->fmatch[1].hit[i])
 		return false;
-	if (f->company && !ci_contains(r->company, f->company) && !ci_contains(r->provider_id, f->company))
+	if (f->company && !company[i])
 		return false;
 	if (f->source && (!r->source || strcasecmp(r->source, f->source)))
 		return false;
@@ -1152,9 +1203,11 @@ static void rebuild(desk *d)
 			heuristics_all(d);
 	}
 	d->nvis = 0;
+	uint8_t *company = d->filter.company ? company_hits(d, d->filter.company) : NULL;
 	for (size_t i = 0; i < d->nrows; i++)
-		if (visible_row(d, i))
+		if (visible_row(d, i, company))
 			d->vis[d->nvis++] = i;
+	free(company);
 	if (packed_sort(d))
 		return;
 	sort_desk = d;

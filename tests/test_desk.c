@@ -11,6 +11,9 @@
 #include "mxray/store.h"
 #include "mxray/util.h"
 
+#include <ctype.h>
+#include <string.h>
+
 static store *st;
 static kb *k;
 static desk *d;
@@ -90,6 +93,17 @@ static unsigned settle(desk *x, desk_view *v)
 	return f;
 }
 
+/* Whether s holds text (lower case), s's letters in any case. */
+static bool holds(const char *s, const char *text)
+{
+	char low[256];
+	size_t i = 0;
+	for (; s && s[i] && i + 1 < sizeof low; i++)
+		low[i] = (char)tolower((unsigned char)s[i]);
+	low[i] = 0;
+	return s && strstr(low, text);
+}
+
 static void test_filters(void **state)
 {
 	(void)state;
@@ -112,6 +126,28 @@ static void test_filters(void **state)
 	assert_string_equal(desk_filter_text(d), "company=Cisco"); /* a bad filter changes nothing */
 	assert_true(desk_set_filter(d, "", &why));
 	assert_int_equal(desk_nvisible(d), desk_nrows(d));
+	/* the queue alone (not every row): a company filter keeps the rows
+	 * of it whose company or provider ID holds the text, in any case
+	 * (pphosted.com: the provider IDs of ProofPoint's 16 rows there) */
+	desk_show_all(d, false);
+	size_t n = desk_nvisible(d);
+	static const struct {
+		const char *filter, *text;
+		size_t rows;
+	} by[] = {{"company=PHOSTED", "phosted", 16}, {"company=cIsCo", "cisco", 25}};
+	for (size_t f = 0; f < sizeof by / sizeof by[0]; f++) {
+		size_t want = 0;
+		for (size_t i = 0; i < n; i++) {
+			const desk_row *r = desk_row_get(d, desk_visible(d, i));
+			want += holds(r->company, by[f].text) || holds(r->provider_id, by[f].text);
+		}
+		assert_int_equal(want, by[f].rows);
+		assert_true(desk_set_filter(d, by[f].filter, &why));
+		assert_int_equal(desk_nvisible(d), want);
+		assert_true(desk_set_filter(d, "", &why));
+		assert_int_equal(desk_nvisible(d), n);
+	}
+	desk_show_all(d, true);
 }
 
 /* A desk opened anew whose background work goes 16 rows a slice: what
