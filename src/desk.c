@@ -591,9 +591,12 @@ static void row_free(desk_row *r)
 	free(r->self_id);
 	free(r->decided);
 	free(r->note);
-	for (int a = 0; a < 5; a++)
-		free(r->answers[a]);
-	free(r->label);
+	if (r->sm) {
+		for (int a = 0; a < 5; a++)
+			free(r->sm->answers[a]);
+		free(r->sm->label);
+		free(r->sm);
+	}
 }
 
 /* Set (or with id 0 clear) a row's standing decision. */
@@ -678,9 +681,9 @@ static int load_decisions(desk *d, char **err)
 static int load_labels(desk *d, char **err)
 {
 	for (size_t i = 0; i < d->nrows; i++) {
-		free(d->rows[i].label);
-		d->rows[i].label = NULL;
-		d->rows[i].label_id = 0;
+		free(d->rows[i].sm->label);
+		d->rows[i].sm->label = NULL;
+		d->rows[i].sm->label_id = 0;
 	}
 	sqlite3_stmt *s = store_prepare(d->st, "SELECT domain, id, truth FROM label WHERE sample = ?1 AND undone_at IS NULL"
 					       " ORDER BY id", err);
@@ -692,9 +695,9 @@ static int load_labels(desk *d, char **err)
 		uint32_t i = find_row(d, (const char *)sqlite3_column_text(s, 0));
 		if (i == UINT32_MAX)
 			continue;
-		free(d->rows[i].label);
-		d->rows[i].label = store_column_dup(s, 2);
-		d->rows[i].label_id = sqlite3_column_int64(s, 1);
+		free(d->rows[i].sm->label);
+		d->rows[i].sm->label = store_column_dup(s, 2);
+		d->rows[i].sm->label_id = sqlite3_column_int64(s, 1);
 	}
 	d->gen++;
 	return store_read_done(d->st, s, rc, err);
@@ -828,15 +831,16 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		desk_row *r = new_row(d, &cap);
+		r->sm = xcalloc(1, sizeof *r->sm);
 		r->ip = store_column_dup(s, 0);
-		r->pos = (uint32_t)sqlite3_column_int64(s, 1);
+		r->sm->pos = (uint32_t)sqlite3_column_int64(s, 1);
 		for (int a = 0; a < 5; a++)
-			r->answers[a] = store_column_dup(s, 2 + a);
-		r->provider_id = r->answers[4] ? xstrdup(r->answers[4]) : NULL;
+			r->sm->answers[a] = store_column_dup(s, 2 + a);
+		r->provider_id = r->sm->answers[4] ? xstrdup(r->sm->answers[4]) : NULL;
 		r->company_lc = lower_dup(r->provider_id); /* eval answers are companies */
 		r->own_company = true;
-		r->examined = sqlite3_column_int(s, 7);
-		r->heuristic = r->examined ? xstrdup("examined") : NULL;
+		r->sm->examined = sqlite3_column_int(s, 7);
+		r->heuristic = r->sm->examined ? xstrdup("examined") : NULL;
 		r->hosts = store_column_dup(s, 8);
 		r->candidate = true;
 		strmap_intern(d->ipmap, r->ip, NULL);
@@ -860,7 +864,7 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 	kb_words(k, w);
 	for (size_t i = 0; i < d->nrows; i++)
 		for (int a = 0; a < 5; a++) {
-			char *ans = d->rows[i].answers[a] ? xstrdup(d->rows[i].answers[a]) : NULL;
+			char *ans = d->rows[i].sm->answers[a] ? xstrdup(d->rows[i].sm->answers[a]) : NULL;
 			for (char *save = NULL, *t = ans ? strtok_r(ans, ";", &save) : NULL; t; t = strtok_r(NULL, ";", &save))
 				strmap_intern(w, t, NULL);
 			free(ans);
@@ -1006,7 +1010,7 @@ static bool fired(const desk_row *r)
 /* Done with: labelled in eval mode, decided otherwise. */
 static bool row_decided(const desk *d, const desk_row *r)
 {
-	return d->eval ? r->label != NULL : r->decision != 0;
+	return d->eval ? r->sm->label != NULL : r->decision != 0;
 }
 
 /* Whether the row's heuristic is the kind a filter names: asn
@@ -1108,7 +1112,7 @@ static int cmp_rows(const void *a, const void *b)
 	switch (d->sort) {
 	case SORT_CONFIDENCE: /* least confident first, then most domains; eval: sample order */
 		if (d->eval) {
-			c = (x->pos > y->pos) - (x->pos < y->pos);
+			c = (x->sm->pos > y->sm->pos) - (x->sm->pos < y->sm->pos);
 			break;
 		}
 		c = (x->confidence > y->confidence) - (x->confidence < y->confidence);
@@ -2113,6 +2117,10 @@ size_t desk_splits(desk *d, const size_t *rows, size_t n, char verdict, const ch
 
 int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **err)
 {
+	if (!d->eval) {
+		*err = xstrdup("labels are for a sample's domains: open the desk on a sample");
+		return -1;
+	}
 	step st = {xcalloc(n + 1, sizeof(int64_t)), 0, NULL, NULL, 0};
 	char **canon = xcalloc(n + 1, sizeof *canon);
 	int rc = 0;
@@ -2122,7 +2130,7 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 		const char *t = truth;
 		for (int a = 0; a < 5; a++)
 			if (!strcasecmp(truth, eval_approach_names[a])) {
-				t = r->answers[a];
+				t = r->sm->answers[a];
 				if (!t) {
 					*err = xasprintf("the %s approach has no answer for %s", eval_approach_names[a], r->ip);
 					rc = -1;
@@ -2146,9 +2154,9 @@ int desk_label(desk *d, const size_t *rows, size_t n, const char *truth, char **
 	if (rc == 0) {
 		for (size_t k = 0; k < n; k++) {
 			desk_row *r = &d->rows[rows[k]];
-			free(r->label);
-			r->label = canon[k];
-			r->label_id = st.ids[k];
+			free(r->sm->label);
+			r->sm->label = canon[k];
+			r->sm->label_id = st.ids[k];
 			canon[k] = NULL;
 		}
 		record_step(d, st);
@@ -2670,18 +2678,18 @@ void desk_row_line(const desk *d, size_t row, desk_line *l)
 	memset(l, 0, sizeof *l);
 	if (d->eval) {
 		line_adds(l, r->tagged ? "*" : " ", ROLE_HIGHLIGHT);
-		char st[3] = {' ', r->label ? (*r->label ? 'L' : 'X') : (r->examined ? '?' : ' '), ' '};
-		line_add(l, st, 3, r->label ? ROLE_GOOD : r->examined ? ROLE_BAD : ROLE_NORMAL);
+		char st[3] = {' ', r->sm->label ? (*r->sm->label ? 'L' : 'X') : (r->sm->examined ? '?' : ' '), ' '};
+		line_add(l, st, 3, r->sm->label ? ROLE_GOOD : r->sm->examined ? ROLE_BAD : ROLE_NORMAL);
 		int wide = d->compact ? 0 : 1;
 		field(l, r->ip, wide ? 30 : 22, ROLE_NORMAL);
-		field(l, r->answers[4], wide ? 26 : 16, ROLE_NORMAL);
-		field(l, r->label ? (*r->label ? r->label : "(cannot decide)") : "", wide ? 26 : 16, ROLE_GOOD);
+		field(l, r->sm->answers[4], wide ? 26 : 16, ROLE_NORMAL);
+		field(l, r->sm->label ? (*r->sm->label ? r->sm->label : "(cannot decide)") : "", wide ? 26 : 16, ROLE_GOOD);
 		for (int a = 0; a < 5; a++) {
-			if (!r->label || !*r->label) {
+			if (!r->sm->label || !*r->sm->label) {
 				line_adds(l, " . ", ROLE_DIM);
 				continue;
 			}
-			bool ok = eval_answer_matches(r->answers[a], r->label);
+			bool ok = eval_answer_matches(r->sm->answers[a], r->sm->label);
 			line_adds(l, ok ? " + " : " - ", ok ? ROLE_GOOD : ROLE_BAD);
 		}
 		return;
@@ -3166,8 +3174,8 @@ static void eval_evidence(desk *d, const desk_row *r, int width, desk_pane panes
 	desk_pane *a = &panes[PANE_MX];
 	l = pane_line(a);
 	line_adds(l, "label     ", ROLE_LABEL);
-	if (r->label)
-		line_adds(l, *r->label ? r->label : "cannot decide", ROLE_GOOD);
+	if (r->sm->label)
+		line_adds(l, *r->sm->label ? r->sm->label : "cannot decide", ROLE_GOOD);
 	else
 		line_adds(l, "not labelled yet", ROLE_DIM);
 	static const char *const shown[5] = {"final   ", "priority", "banner  ", "cert    ", "mx      "};
@@ -3175,11 +3183,11 @@ static void eval_evidence(desk *d, const desk_row *r, int width, desk_pane panes
 		int ai = 4 - k;
 		l = pane_line(a);
 		line_addf(l, ROLE_LABEL, "%s  ", shown[k]);
-		line_untrusted(l, r->answers[ai] ? r->answers[ai] : "-", strlen(r->answers[ai] ? r->answers[ai] : "-"),
-			       ROLE_NORMAL, NULL, 200);
-		if (r->label && *r->label)
-			line_adds(l, eval_answer_matches(r->answers[ai], r->label) ? "  right" : "  wrong",
-				  eval_answer_matches(r->answers[ai], r->label) ? ROLE_GOOD : ROLE_BAD);
+		const char *ans = r->sm->answers[ai] ? r->sm->answers[ai] : "-";
+		line_untrusted(l, ans, strlen(ans), ROLE_NORMAL, NULL, 200);
+		if (r->sm->label && *r->sm->label)
+			line_adds(l, eval_answer_matches(r->sm->answers[ai], r->sm->label) ? "  right" : "  wrong",
+				  eval_answer_matches(r->sm->answers[ai], r->sm->label) ? ROLE_GOOD : ROLE_BAD);
 	}
 	ev_domain e;
 	char *err = NULL;
@@ -3250,16 +3258,16 @@ static void eval_evidence(desk *d, const desk_row *r, int width, desk_pane panes
 	char *dom = sanitize_str(r->ip);
 	line_addf(&f[0], ROLE_LABEL, "%s: ", dom);
 	free(dom);
-	line_untrusted(&f[1], r->answers[4] ? r->answers[4] : "none", strlen(r->answers[4] ? r->answers[4] : "none"),
-		       ROLE_NORMAL, NULL, 400);
-	if (r->examined)
+	const char *fin = r->sm->answers[4] ? r->sm->answers[4] : "none";
+	line_untrusted(&f[1], fin, strlen(fin), ROLE_NORMAL, NULL, 400);
+	if (r->sm->examined)
 		line_adds(&f[2], "  (the heuristics looked at it: step 4)", ROLE_BAD);
 	fit_fields(&verdict[0], f, 3, 1, width);
 	memset(f, 0, sizeof f);
-	if (r->label) {
-		line_addf(&f[0], ROLE_GOOD, "label #%lld: ", (long long)r->label_id);
-		line_untrusted(&f[1], *r->label ? r->label : "cannot decide", strlen(*r->label ? r->label : "cannot decide"),
-			       ROLE_GOOD, NULL, 400);
+	if (r->sm->label) {
+		line_addf(&f[0], ROLE_GOOD, "label #%lld: ", (long long)r->sm->label_id);
+		const char *label = *r->sm->label ? r->sm->label : "cannot decide";
+		line_untrusted(&f[1], label, strlen(label), ROLE_GOOD, NULL, 400);
 		fit_fields(&verdict[1], f, 2, 1, width);
 	} else {
 		line_adds(&f[0], "not labelled yet: c final is right  o type the truth  x cannot decide  ? help", ROLE_DIM);
@@ -3301,7 +3309,7 @@ void desk_view_start(const desk *d, desk_view *v)
 	/* eval mode reopens where the labelling stopped */
 	if (d->eval)
 		for (size_t i = 0; i < d->nvis; i++)
-			if (!d->rows[d->vis[i]].label) {
+			if (!d->rows[d->vis[i]].sm->label) {
 				v->cursor = i;
 				break;
 			}

@@ -635,7 +635,7 @@ static void test_eval_mode(void **state)
 	assert_int_equal(desk_nvisible(e), 12);
 	/* sample order */
 	for (size_t i = 0; i < 12; i++)
-		assert_int_equal(desk_row_get(e, desk_visible(e, i))->pos, i);
+		assert_int_equal(desk_row_get(e, desk_visible(e, i))->sm->pos, i);
 	desk_view v;
 	desk_view_init(&v);
 	v.page = 10;
@@ -644,48 +644,48 @@ static void test_eval_mode(void **state)
 	assert_string_equal(v.message, "saved: 1 label (1/12 labelled)");
 	assert_int_equal(v.cursor, 1);
 	const desk_row *r0 = desk_row_get(e, desk_visible(e, 0));
-	char *want = label_canonical(k, r0->answers[4], &err);
-	assert_string_equal(r0->label, want);
+	char *want = label_canonical(k, r0->sm->answers[4], &err);
+	assert_string_equal(r0->sm->label, want);
 	free(want);
 	/* o: an approach's name takes its answer; several with ';' */
 	desk_act(e, &v, keymap_lookup('o'));
 	assert_int_equal(v.prompt, PROMPT_OVERRIDE);
 	desk_answer(e, &v, "Google; Microsoft");
-	assert_string_equal(desk_row_get(e, desk_visible(e, 1))->label, "Google;Microsoft");
+	assert_string_equal(desk_row_get(e, desk_visible(e, 1))->sm->label, "Google;Microsoft");
 	desk_act(e, &v, keymap_lookup('o'));
 	desk_answer(e, &v, "mx");
-	want = label_canonical(k, desk_row_get(e, desk_visible(e, 2))->answers[0], &err);
-	assert_string_equal(desk_row_get(e, desk_visible(e, 2))->label, want);
+	want = label_canonical(k, desk_row_get(e, desk_visible(e, 2))->sm->answers[0], &err);
+	assert_string_equal(desk_row_get(e, desk_visible(e, 2))->sm->label, want);
 	free(want);
 	/* P takes the priority answer (and moves on); u takes it back */
 	size_t at = v.cursor;
 	desk_act(e, &v, keymap_lookup('P'));
-	want = label_canonical(k, desk_row_get(e, desk_visible(e, at))->answers[3], &err);
-	assert_string_equal(desk_row_get(e, desk_visible(e, at))->label, want);
+	want = label_canonical(k, desk_row_get(e, desk_visible(e, at))->sm->answers[3], &err);
+	assert_string_equal(desk_row_get(e, desk_visible(e, at))->sm->label, want);
 	free(want);
 	desk_act(e, &v, keymap_lookup('u'));
-	assert_null(desk_row_get(e, desk_visible(e, at))->label);
+	assert_null(desk_row_get(e, desk_visible(e, at))->sm->label);
 	v.cursor = at;
 	/* x: cannot decide; u takes it back */
 	desk_act(e, &v, keymap_lookup('x'));
-	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");
+	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->sm->label, "");
 	size_t lab, rem, ex;
 	desk_counts(e, &lab, &rem, &ex);
 	assert_int_equal(lab, 4);
 	assert_int_equal(rem, 8);
 	desk_act(e, &v, keymap_lookup('u'));
-	assert_null(desk_row_get(e, desk_visible(e, 3))->label);
+	assert_null(desk_row_get(e, desk_visible(e, 3))->sm->label);
 	desk_counts(e, &lab, &rem, &ex);
 	assert_int_equal(lab, 3);
 	assert_int_equal(rem, 9);
 	desk_act(e, &v, keymap_lookup(CTRL('R')));
-	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->label, "");
+	assert_string_equal(desk_row_get(e, desk_visible(e, 3))->sm->label, "");
 	desk_counts(e, &lab, &rem, &ex);
 	assert_int_equal(lab, 4);
 	assert_int_equal(rem, 8);
 	/* search finds companies in eval mode too */
 	bool wrapped;
-	const char *fin = desk_row_get(e, desk_visible(e, 5))->answers[4];
+	const char *fin = desk_row_get(e, desk_visible(e, 5))->sm->answers[4];
 	char lower[64];
 	snprintf(lower, sizeof lower, "%s", fin);
 	for (char *p = lower; *p; p++)
@@ -699,11 +699,11 @@ static void test_eval_mode(void **state)
 	assert_int_equal(eval_sample(st, "deskeval", &res, &err), 0);
 	assert_int_equal(res.labelled, 4);
 	assert_int_equal(res.undecidable, 1);
-	assert_int_equal(res.correct[4], 1 + (desk_row_get(e, desk_visible(e, 2))->answers[4] &&
-					      !strcmp(desk_row_get(e, desk_visible(e, 2))->answers[4],
-						      desk_row_get(e, desk_visible(e, 2))->answers[0])) +
-					     (strcmp(desk_row_get(e, desk_visible(e, 1))->answers[4], "Google;Microsoft") == 0 ||
-					      strcmp(desk_row_get(e, desk_visible(e, 1))->answers[4], "Microsoft;Google") == 0));
+	assert_int_equal(res.correct[4], 1 + (desk_row_get(e, desk_visible(e, 2))->sm->answers[4] &&
+					      !strcmp(desk_row_get(e, desk_visible(e, 2))->sm->answers[4],
+						      desk_row_get(e, desk_visible(e, 2))->sm->answers[0])) +
+					     (strcmp(desk_row_get(e, desk_visible(e, 1))->sm->answers[4], "Google;Microsoft") == 0 ||
+					      strcmp(desk_row_get(e, desk_visible(e, 1))->sm->answers[4], "Microsoft;Google") == 0));
 	/* evidence: the answers pane, and no control byte anywhere */
 	desk_pane p[PANE_COUNT];
 	desk_line verdict[2];
@@ -796,7 +796,7 @@ static void test_views_follow_and_bulk_labels(void **state)
 	free(err);
 	err = NULL;
 	assert_int_equal(store_exec(st, "DROP TRIGGER temp.refuse", &err), 0);
-	assert_null(desk_row_get(e, rows[0])->label);
+	assert_null(desk_row_get(e, rows[0])->sm->label);
 	assert_int_equal(q("SELECT count(*) FROM label WHERE sample = 'bulklabels'"), 0);
 	/* sorted by status, a labelled domain goes after the unlabelled ones */
 	const char *first = desk_row_get(e, desk_visible(e, 0))->ip;
@@ -804,7 +804,7 @@ static void test_views_follow_and_bulk_labels(void **state)
 	assert_int_equal(desk_label(e, &one, 1, "final", &err), 1);
 	desk_set_sort(e, SORT_STATUS, false);
 	assert_string_equal(desk_row_get(e, desk_visible(e, desk_nvisible(e) - 1))->ip, first);
-	assert_null(desk_row_get(e, desk_visible(e, 0))->label);
+	assert_null(desk_row_get(e, desk_visible(e, 0))->sm->label);
 	assert_int_equal(desk_undo(e, &err), 1);
 	desk_free(e);
 }
