@@ -184,8 +184,8 @@ static uint32_t col_u32(sqlite3_stmt *s, int i)
 	return (uint32_t)sqlite3_column_int64(s, i);
 }
 
-/* The rest of a row's codes: its hosts, busiest host, AS, source and
- * status.  The queue opens with the columns that choose and order the
+/* The rest of a row's codes: its hosts, busiest host, AS and source.
+ * The queue opens with the columns that choose and order the
  * rows (a third less to read of a quarter of a million before the first
  * screen); these follow between keys (ev_step), and a row on screen or
  * acted on reads its own at once. */
@@ -194,8 +194,8 @@ static void ev_take(desk_row *r, sqlite3_stmt *s, int c)
 	r->nhosts = col_u32(s, c);
 	r->best_host = col_u32(s, c + 1);
 	r->asn = col_u32(s, c + 2);
-	r->source = infer_source_name(sqlite3_column_int(s, c + 3)); /* NULL: 0 */
-	r->status = r->best_host ? infer_status_name(sqlite3_column_int(s, c + 4)) : NULL;
+	int src = sqlite3_column_int(s, c + 3);
+	r->source = src >= 0 && src < 255 ? (uint8_t)src : 255; /* out of range: "?", as infer_source_name says */
 	r->ev = true;
 }
 
@@ -204,7 +204,7 @@ static void row_ev(desk *d, desk_row *r)
 	if (r->ev || d->eval)
 		return;
 	r->ev = true;
-	sqlite3_stmt *s = store_prepare(d->st, "SELECT nhosts, best_host, asn, source, status FROM f_ip_ev"
+	sqlite3_stmt *s = store_prepare(d->st, "SELECT nhosts, best_host, asn, source FROM f_ip_ev"
 					       " WHERE snap = ?1 AND ip = ?2", NULL);
 	if (!s)
 		return;
@@ -241,7 +241,7 @@ static void ev_step(desk *d, size_t budget)
 	if (d->all_ev || d->eval)
 		return;
 	size_t j = d->ev_at, end = j + budget < d->nrows ? j + budget : d->nrows;
-	sqlite3_stmt *s = j < end ? store_prepare(d->st, "SELECT ip, nhosts, best_host, asn, source, status FROM f_ip_ev"
+	sqlite3_stmt *s = j < end ? store_prepare(d->st, "SELECT ip, nhosts, best_host, asn, source FROM f_ip_ev"
 							 " WHERE snap = ?1 AND ip BETWEEN ?2 AND ?3 AND live = 1", NULL) : NULL;
 	if (s) {
 		sqlite3_bind_int64(s, 1, store_snapshot_id(d->st, d->snapshot));
@@ -438,7 +438,7 @@ static int load_queue(desk *d, uint32_t only, char **err)
 	}
 	if (store_read_done(d->st, s, rc, err) == 0) {
 		s = store_prepare(d->st, only ? "SELECT ip, num_ip, num_cert, provider, flagged, nhosts, best_host, asn,"
-						 " source, status FROM f_ip_ev WHERE snap = ?1 AND ip = ?2"
+						 " source FROM f_ip_ev WHERE snap = ?1 AND ip = ?2"
 					      : "SELECT ip, num_ip, num_cert, provider, flagged FROM f_ip_ev WHERE snap = ?1"
 						" AND live = 1 AND ?2 = 0", err);
 		rc = s ? SQLITE_OK : SQLITE_ERROR;
@@ -1085,7 +1085,7 @@ static bool visible_row(const desk *d, size_t i, const uint8_t *company)
 		return false;
 	if (f->company && !company[i])
 		return false;
-	if (f->source && (!r->source || strcasecmp(r->source, f->source)))
+	if (f->source && (!r->source || strcasecmp(infer_source_name(r->source), f->source)))
 		return false;
 	if (f->flag >= 0 && fired(r) != (f->flag == 1))
 		return false;
@@ -2662,7 +2662,7 @@ typedef struct {
 
 static answer_shown shown_answer(const desk *d, const desk_row *r)
 {
-	answer_shown a = {r->provider_id, r->company, r->source, r->decision != 0};
+	answer_shown a = {r->provider_id, r->company, infer_source_name(r->source), r->decision != 0};
 	if (r->verdict == 'o' || r->verdict == 's') {
 		a.provider = r->verdict == 'o' ? r->decided : r->self_id;
 		const kb_company *co = d->k && a.provider ? kb_company_of(d->k, a.provider) : NULL;
@@ -3084,7 +3084,7 @@ static void verdict_lines(desk *d, const desk_row *r, int width, desk_line out[2
 		fit_fields(&out[0], f, 3, 1, width);
 	} else {
 		line_addf(&f[0], ROLE_DIM, "no heuristic fired (confidence %u, threshold %u); answer %s from the %s",
-			  r->confidence, d->threshold, r->provider_id ? r->provider_id : "none", r->source ? r->source : "-");
+			  r->confidence, d->threshold, r->provider_id ? r->provider_id : "none", r->source ? infer_source_name(r->source) : "-");
 		fit_fields(&out[0], f, 1, -1, width);
 	}
 	memset(f, 0, sizeof f);

@@ -34,7 +34,6 @@ typedef struct desk_sample_row {
 typedef struct {
 	/* (the fields by size, largest first: no padding between them) */
 	char *ip, *provider_id, *company, *priority_id, *heuristic, *reason, *hosts;
-	const char *source, *status; /* static names */
 	char *suggested;      /* the ID the heuristics propose (NULL: none) */
 	char *self_id;        /* the busiest host's registered domain (a self-hosted answer) */
 	char *company_lc;     /* lower-case company, for searching */
@@ -55,7 +54,7 @@ typedef struct {
 	uint32_t ipnum;       /* the address as a number, for sorting */
 	char ipbuf[16];       /* where ip points for an address row */
 	bool named;           /* provider_id, priority_id, suggested and reason are read */
-	bool ev;              /* nhosts, best_host, asn, source and status are read (a row's
+	bool ev;              /* nhosts, best_host, asn and source are read (a row's
 				 own, or all of them between keys: desk_row_get reads them) */
 	bool flagged;         /* a heuristic fired (heuristic names it, once read) */
 	bool own_company;     /* company and company_lc are the row's (else the desk's table's) */
@@ -63,6 +62,7 @@ typedef struct {
 	bool tagged;
 	char dscope;          /* what it is about: 'i' the address, 'm' one of its MX hosts */
 	char verdict;         /* 0, 'c' confirm, 's' self-hosted, 'o' set */
+	uint8_t source;       /* the answer's source, infer's code (infer_source_name); 0 = none */
 } desk_row;
 
 enum desk_sort { SORT_CONFIDENCE, SORT_DOMAINS, SORT_IP, SORT_PROVIDER, SORT_ASN, SORT_STATUS, SORT_COUNT };
