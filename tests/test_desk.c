@@ -147,6 +147,12 @@ static void test_filters(void **state)
 		assert_true(desk_set_filter(d, "", &why));
 		assert_int_equal(desk_nvisible(d), n);
 	}
+	/* labels are for a sample's domains: a desk on addresses refuses */
+	size_t row0 = desk_visible(d, 0);
+	char *err = NULL;
+	assert_int_equal(desk_label(d, &row0, 1, "final", &err), -1);
+	assert_string_equal(err, "labels are for a sample's domains: open the desk on a sample");
+	free(err);
 	desk_show_all(d, true);
 }
 
