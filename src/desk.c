@@ -160,6 +160,17 @@ static desk_row *new_row(desk *d, size_t *cap)
 	return &d->rows[d->nrows++];
 }
 
+/* A row's strings read in full (desk_row_more), made when first set. */
+static desk_row_more *more_of(desk_row *r)
+{
+	if (!r->more)
+		r->more = xcalloc(1, sizeof *r->more);
+	return r->more;
+}
+
+/* One of them: NULL when not set. */
+#define MORE(r, f) ((r)->more ? (r)->more->f : NULL)
+
 static char *lower_dup(const char *s)
 {
 	if (!s)
@@ -294,16 +305,17 @@ static void row_detail(desk *d, desk_row *r)
 			r->provider_id = store_column_dup(s, 0);
 		int src = infer_chain_source(INFER_PRIORITY, sqlite3_column_type(s, 1) != SQLITE_NULL,
 					     sqlite3_column_type(s, 2) != SQLITE_NULL);
-		free(r->priority_id);
-		r->priority_id = store_column_dup(s, src == 3 ? 1 : src == 2 ? 2 : 3);
-		free(r->suggested);
-		r->suggested = store_column_dup(s, 4);
-		free(r->reason);
-		r->reason = store_column_dup(s, 5);
+		desk_row_more *m = more_of(r);
+		free(m->priority_id);
+		m->priority_id = store_column_dup(s, src == 3 ? 1 : src == 2 ? 2 : 3);
+		free(m->suggested);
+		m->suggested = store_column_dup(s, 4);
+		free(m->reason);
+		m->reason = store_column_dup(s, 5);
 		/* self-hosted: the busiest host's own registered domain */
 		const char *host = (const char *)sqlite3_column_text(s, 6), *rd = host ? domain_rd(host) : NULL;
-		free(r->self_id);
-		r->self_id = rd ? xstrdup(rd) : NULL;
+		free(m->self_id);
+		m->self_id = rd ? xstrdup(rd) : NULL;
 		if (r->flagged && !r->heuristic)
 			r->heuristic = store_column_dup(s, 7);
 	}
@@ -513,8 +525,8 @@ static void heuristics_all(desk *d)
 			continue;
 		if (!d->rows[i].heuristic)
 			d->rows[i].heuristic = store_column_dup(s, 1);
-		if (!d->rows[i].reason) /* what search looks in */
-			d->rows[i].reason = store_column_dup(s, 2);
+		if (!MORE(&d->rows[i], reason)) /* what search looks in */
+			more_of(&d->rows[i])->reason = store_column_dup(s, 2);
 	}
 	sqlite3_reset(s);
 	d->work += d->nflagged;
@@ -534,7 +546,7 @@ static void heur_step(desk *d, size_t budget)
 	size_t i = d->heur_at, done = 0;
 	for (; i < d->nrows && done < budget; i++) {
 		desk_row *r = &d->rows[i];
-		if (!r->flagged || (r->heuristic && r->reason))
+		if (!r->flagged || (r->heuristic && MORE(r, reason)))
 			continue;
 		row_ev(d, r);
 		sqlite3_bind_int64(s, 1, snap);
@@ -542,8 +554,8 @@ static void heur_step(desk *d, size_t budget)
 		if (sqlite3_step(s) == SQLITE_ROW) {
 			if (!r->heuristic)
 				r->heuristic = store_column_dup(s, 0);
-			if (!r->reason)
-				r->reason = store_column_dup(s, 1);
+			if (!MORE(r, reason))
+				more_of(r)->reason = store_column_dup(s, 1);
 		}
 		sqlite3_reset(s);
 		done++;
@@ -583,14 +595,17 @@ static void row_free(desk_row *r)
 		free(r->company);
 		free(r->company_lc);
 	}
-	free(r->priority_id);
 	free(r->heuristic);
-	free(r->reason);
-	free(r->hosts);
-	free(r->suggested);
-	free(r->self_id);
-	free(r->decided);
-	free(r->note);
+	if (r->more) {
+		free(r->more->priority_id);
+		free(r->more->reason);
+		free(r->more->hosts);
+		free(r->more->suggested);
+		free(r->more->self_id);
+		free(r->more->decided);
+		free(r->more->note);
+		free(r->more);
+	}
 	if (r->sm) {
 		for (int a = 0; a < 5; a++)
 			free(r->sm->answers[a]);
@@ -603,29 +618,35 @@ static void row_free(desk_row *r)
 static void set_decision(desk_row *r, int64_t id, const char *verdict, const char *provider, const char *note,
 			 char scope)
 {
-	free(r->decided);
-	free(r->note);
-	r->decided = r->note = NULL;
+	if (r->more) {
+		free(r->more->decided);
+		free(r->more->note);
+		r->more->decided = r->more->note = NULL;
+	}
 	r->decision = id;
 	r->verdict = 0;
 	r->dscope = 0;
 	if (!id)
 		return;
 	r->verdict = !strcmp(verdict, "set") ? 'o' : !strcmp(verdict, "self") ? 's' : 'c';
-	r->decided = provider ? xstrdup(provider) : NULL;
-	r->note = note ? xstrdup(note) : NULL;
+	if (provider)
+		more_of(r)->decided = xstrdup(provider);
+	if (note)
+		more_of(r)->note = xstrdup(note);
 	r->dscope = scope;
 }
 
 /* Swap a row's standing decision with *o. */
 static void swap_decision(desk_row *r, dstate *o)
 {
-	dstate t = {r->decision, r->verdict, r->dscope, r->decided, r->note};
+	dstate t = {r->decision, r->verdict, r->dscope, MORE(r, decided), MORE(r, note)};
 	r->decision = o->id;
 	r->verdict = o->verdict;
 	r->dscope = o->dscope;
-	r->decided = o->decided;
-	r->note = o->note;
+	if (r->more || o->decided || o->note) {
+		more_of(r)->decided = o->decided;
+		r->more->note = o->note;
+	}
 	*o = t;
 }
 
@@ -841,7 +862,7 @@ desk *desk_open_eval(store *st, const char *sample, const char *analyst, const k
 		r->own_company = true;
 		r->sm->examined = sqlite3_column_int(s, 7);
 		r->heuristic = r->sm->examined ? xstrdup("examined") : NULL;
-		r->hosts = store_column_dup(s, 8);
+		more_of(r)->hosts = store_column_dup(s, 8);
 		r->candidate = true;
 		strmap_intern(d->ipmap, r->ip, NULL);
 	}
@@ -1632,9 +1653,10 @@ static bool match_step(desk *d, match *m)
 static bool row_matches(desk *d, size_t i, const char *p)
 {
 	const desk_row *r = &d->rows[i];
-	return strstr(r->ip, p) || (r->hosts && strstr(r->hosts, p)) || (r->provider_id && strstr(r->provider_id, p)) ||
+	const char *hosts = MORE(r, hosts), *reason = MORE(r, reason);
+	return strstr(r->ip, p) || (hosts && strstr(hosts, p)) || (r->provider_id && strstr(r->provider_id, p)) ||
 	       (r->company_lc && strstr(r->company_lc, p)) || (r->heuristic && strstr(r->heuristic, p)) ||
-	       (r->reason && ci_mem(r->reason, strlen(r->reason), p)) || (d->smatch.hit && d->smatch.hit[i]);
+	       (reason && ci_mem(reason, strlen(reason), p)) || (d->smatch.hit && d->smatch.hit[i]);
 }
 
 /* The evidence match of a search pattern, begun unless it is the one
@@ -1838,19 +1860,19 @@ static bool row_request(desk *d, desk_row *r, char verdict, const char *pid, con
 			return false; /* nothing to accept on this row */
 		row_detail(d, r);
 		/* pin what the heuristic proposes (it may only have flagged) */
-		if (r->suggested) {
+		if (MORE(r, suggested)) {
 			q->verdict = "set";
-			q->provider_id = r->suggested;
+			q->provider_id = MORE(r, suggested);
 		}
 		*autonote = xasprintf("heuristic %s accepted%s%s", r->heuristic, note ? ": " : "", note ? note : "");
 		q->note = *autonote;
 		return true;
 	case 'r':
 		row_detail(d, r);
-		if (!fired(r) || !r->priority_id)
+		if (!fired(r) || !MORE(r, priority_id))
 			return false;
 		q->verdict = "set";
-		q->provider_id = r->priority_id;
+		q->provider_id = MORE(r, priority_id);
 		*autonote = xasprintf("heuristic %s rejected%s%s", r->heuristic, note ? ": " : "", note ? note : "");
 		q->note = *autonote;
 		return true;
@@ -1920,8 +1942,9 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 			desk_row *r = &d->rows[which[k]];
 			st.ids[j] = ids[k];
 			st.rows[j] = (uint32_t)which[k];
-			st.other[j] = (dstate){r->decision, r->verdict, r->dscope, r->decided, r->note};
-			r->decided = r->note = NULL;
+			st.other[j] = (dstate){r->decision, r->verdict, r->dscope, MORE(r, decided), MORE(r, note)};
+			if (r->more)
+				r->more->decided = r->more->note = NULL;
 			set_decision(r, ids[k], q[k].verdict,
 				     !strcmp(q[k].verdict, "set") ? (verdict == 'o' ? pid : q[k].provider_id) : NULL,
 				     q[k].note && *q[k].note ? q[k].note : NULL, 'i');
@@ -1947,7 +1970,7 @@ int desk_note(desk *d, size_t row, const char *note, char **err)
 		return -1;
 	}
 	char v = r->verdict;
-	char *prov = r->decided ? xstrdup(r->decided) : NULL;
+	char *prov = MORE(r, decided) ? xstrdup(MORE(r, decided)) : NULL;
 	int rc = desk_decide(d, &row, 1, v, prov, note, err);
 	free(prov);
 	return rc;
@@ -1963,10 +1986,10 @@ static const char *new_answer(desk *d, desk_row *r, char verdict, const char *pi
 		return NULL;
 	row_detail(d, r);
 	if (verdict == 's')
-		return r->self_id;
+		return MORE(r, self_id);
 	if (!r->heuristic)
 		return NULL;
-	return verdict == 'a' ? r->suggested : r->priority_id;
+	return verdict == 'a' ? MORE(r, suggested) : MORE(r, priority_id);
 }
 
 /* The names of what a row's decision at a wider scope is about: its
@@ -2664,7 +2687,7 @@ static answer_shown shown_answer(const desk *d, const desk_row *r)
 {
 	answer_shown a = {r->provider_id, r->company, infer_source_name(r->source), r->decision != 0};
 	if (r->verdict == 'o' || r->verdict == 's') {
-		a.provider = r->verdict == 'o' ? r->decided : r->self_id;
+		a.provider = r->verdict == 'o' ? MORE(r, decided) : MORE(r, self_id);
 		const kb_company *co = d->k && a.provider ? kb_company_of(d->k, a.provider) : NULL;
 		a.company = co ? co->name : NULL;
 		a.source = "correction";
@@ -3031,7 +3054,7 @@ static void as_pane(desk *d, desk_pane *p, const desk_row *r, const ev_ip *e)
 	else
 		line_adds(l, "unknown", ROLE_DIM);
 	/* The ASNs expected for the company the evidence claims. */
-	const char *claimed = r->priority_id ? r->priority_id : r->provider_id;
+	const char *claimed = MORE(r, priority_id) ? MORE(r, priority_id) : r->provider_id;
 	const kb_company *co = d->k && claimed ? kb_company_of(d->k, claimed) : NULL;
 	l = pane_line(p);
 	if (!co)
@@ -3077,9 +3100,9 @@ static void verdict_lines(desk *d, const desk_row *r, int width, desk_line out[2
 	memset(f, 0, sizeof f);
 	if (fired(r)) {
 		line_addf(&f[0], ROLE_BAD, "%s: ", r->heuristic ? r->heuristic : "heuristic");
-		line_untrusted(&f[1], r->reason ? r->reason : "", r->reason ? strlen(r->reason) : 0, ROLE_NORMAL, NULL,
-			       400);
-		line_addf(&f[2], ROLE_NORMAL, "  [evidence said %s, answer %s]", r->priority_id ? r->priority_id : "-",
+		const char *reason = MORE(r, reason) ? MORE(r, reason) : "";
+		line_untrusted(&f[1], reason, strlen(reason), ROLE_NORMAL, NULL, 400);
+		line_addf(&f[2], ROLE_NORMAL, "  [evidence said %s, answer %s]", MORE(r, priority_id) ? MORE(r, priority_id) : "-",
 			  r->provider_id ? r->provider_id : "none");
 		fit_fields(&out[0], f, 3, 1, width);
 	} else {
@@ -3094,9 +3117,10 @@ static void verdict_lines(desk *d, const desk_row *r, int width, desk_line out[2
 			  r->dscope == 'm' ? " on an MX host" : "",
 			  r->verdict == 'c' ? "confirmed " : r->verdict == 's' ? "self-hosted: " : "set ",
 			  a.provider ? a.provider : "-");
-		if (r->note) {
+		const char *note = MORE(r, note);
+		if (note) {
 			line_adds(&f[1], " - ", ROLE_DIM);
-			line_untrusted(&f[1], r->note, strlen(r->note), ROLE_NORMAL, NULL, 400);
+			line_untrusted(&f[1], note, strlen(note), ROLE_NORMAL, NULL, 400);
 		}
 		fit_fields(&out[1], f, 2, 1, width);
 	} else {

@@ -332,7 +332,7 @@ static void test_decisions_undo_redo(void **state)
 	assert_int_equal(q("SELECT count(*) FROM correction WHERE scope = 'ip' AND verdict = 'confirm' AND"
 			   " snapshot = '2021-06-08' AND analyst = 'tester' AND undone_at IS NULL"), 1);
 	assert_int_equal(desk_decide(d, &r1, 1, 'o', "Microsoft", NULL, &err), 1);
-	assert_string_equal(desk_row_get(d, r1)->decided, "outlook.com");
+	assert_string_equal(desk_row_get(d, r1)->more->decided, "outlook.com");
 	size_t rev, rem, flg;
 	desk_counts(d, &rev, &rem, &flg);
 	assert_int_equal(rev, 2);
@@ -367,8 +367,8 @@ static void test_decisions_undo_redo(void **state)
 	assert_int_equal(desk_redo(d, &err), 1);
 	assert_int_equal(desk_redo(d, &err), 1);
 	assert_int_equal(desk_row_get(d, r0)->verdict, 'o');
-	assert_string_equal(desk_row_get(d, r0)->decided, "zoho.com");
-	assert_string_equal(desk_row_get(d, r0)->note, "n2");
+	assert_string_equal(desk_row_get(d, r0)->more->decided, "zoho.com");
+	assert_string_equal(desk_row_get(d, r0)->more->note, "n2");
 	char *sql = xasprintf("SELECT max(id) FROM correction WHERE key = '%s' AND undone_at IS NULL", ip0);
 	assert_int_equal(desk_row_get(d, r0)->decision, q(sql));
 	assert_int_equal(desk_undo(d, &err), 1);
@@ -380,7 +380,7 @@ static void test_decisions_undo_redo(void **state)
 	assert_int_equal(desk_redo(d, &err), 0);
 	/* a note re-records the standing decision */
 	assert_int_equal(desk_note(d, r0, "own Postfix", &err), 1);
-	assert_string_equal(desk_row_get(d, r0)->note, "own Postfix");
+	assert_string_equal(desk_row_get(d, r0)->more->note, "own Postfix");
 	assert_int_equal(desk_row_get(d, r0)->verdict, 's');
 	assert_int_equal(desk_note(d, r1, "x", &err), -1);
 	assert_string_equal(err, "decide first (c, o, s, a or r), then add a note");
@@ -406,13 +406,13 @@ static void test_accept_reject_and_bulk(void **state)
 	assert_true(cisco != (size_t)-1);
 	assert_string_equal(desk_row_get(d, cisco)->heuristic, "as-suggestion");
 	assert_int_equal(desk_decide(d, &cisco, 1, 'r', NULL, NULL, &err), 1);
-	assert_string_equal(desk_row_get(d, cisco)->decided, "arlingtontech.edu");
-	assert_string_equal(desk_row_get(d, cisco)->note, "heuristic as-suggestion rejected");
+	assert_string_equal(desk_row_get(d, cisco)->more->decided, "arlingtontech.edu");
+	assert_string_equal(desk_row_get(d, cisco)->more->note, "heuristic as-suggestion rejected");
 	/* accept pins what the heuristic proposes */
-	assert_string_equal(desk_row_get(d, cisco)->suggested, "iphmx.com");
+	assert_string_equal(desk_row_get(d, cisco)->more->suggested, "iphmx.com");
 	assert_int_equal(desk_decide(d, &cisco, 1, 'a', NULL, NULL, &err), 1);
 	assert_int_equal(desk_row_get(d, cisco)->verdict, 'o');
-	assert_string_equal(desk_row_get(d, cisco)->decided, "iphmx.com");
+	assert_string_equal(desk_row_get(d, cisco)->more->decided, "iphmx.com");
 	/* the key path: tag three rows, confirm them after a y/n prompt */
 	desk_view v;
 	desk_view_init(&v);
@@ -478,7 +478,7 @@ static void test_accept_reject_and_bulk(void **state)
 	assert_string_equal(v.message, "saved: 1 decision (set Zoho)");
 	/* on to the next row */
 	assert_int_equal(v.cursor, was + 1);
-	assert_string_equal(desk_row_get(d, desk_visible(d, was))->decided, "zoho.com");
+	assert_string_equal(desk_row_get(d, desk_visible(d, was))->more->decided, "zoho.com");
 	/* m: stay on the row after a decision */
 	desk_act(d, &v, keymap_lookup('m'));
 	assert_true(v.stay);
@@ -1072,7 +1072,7 @@ static void test_lock_and_other_desk(void **state)
 	assert_string_equal(what, "another process changed decisions: read again");
 	free(what);
 	assert_int_equal(desk_row_get(d, r1)->verdict, 'o');
-	assert_string_equal(desk_row_get(d, r1)->decided, "zoho.com");
+	assert_string_equal(desk_row_get(d, r1)->more->decided, "zoho.com");
 	assert_false(desk_poll(d, &what));
 	sqlite3_close(l.other);
 }
