@@ -1000,8 +1000,31 @@ static unsigned char ascii_lower(unsigned char c)
 	return c >= 'A' && c <= 'Z' ? (unsigned char)(c + ('a' - 'A')) : c;
 }
 
-/* Whether hay holds needle (lower case), ASCII letters in either case: a
- * filter looks at every row, so no call per byte. */
+/* Whether needle (lower case) is at h, ASCII letters in either case: a
+ * filter or a search looks at every row, so no call per byte.  A string
+ * that ends before needle does not match (its NUL differs). */
+static inline bool ci_at(const unsigned char *h, const char *needle)
+{
+	for (size_t k = 0; needle[k]; k++)
+		if (ascii_lower(h[k]) != (unsigned char)needle[k])
+			return false;
+	return true;
+}
+
+/* Whether hay[0..n) holds needle. */
+static bool ci_mem(const void *hay, size_t n, const char *needle)
+{
+	size_t m = strlen(needle);
+	const unsigned char *h = hay;
+	if (m == 0)
+		return true;
+	for (size_t i = 0; i + m <= n; i++) /* the first byte before the call */
+		if (ascii_lower(h[i]) == (unsigned char)needle[0] && ci_at(h + i + 1, needle + 1))
+			return true;
+	return false;
+}
+
+/* Whether the string hay (NULL: none) holds needle. */
 static bool ci_contains(const char *hay, const char *needle)
 {
 	if (!hay)
@@ -1009,15 +1032,9 @@ static bool ci_contains(const char *hay, const char *needle)
 	unsigned char c0 = (unsigned char)needle[0];
 	if (!c0)
 		return true;
-	for (const unsigned char *h = (const unsigned char *)hay; *h; h++) {
-		if (ascii_lower(*h) != c0)
-			continue;
-		size_t k = 1; /* hay's NUL differs from the rest of needle */
-		while (needle[k] && ascii_lower(h[k]) == (unsigned char)needle[k])
-			k++;
-		if (!needle[k])
+	for (const unsigned char *h = (const unsigned char *)hay; *h; h++)
+		if (ascii_lower(*h) == c0 && ci_at(h + 1, needle + 1))
 			return true;
-	}
 	return false;
 }
 
@@ -1428,25 +1445,6 @@ const char *desk_filter_text(const desk *d)
 }
 
 /* ---- matching the evidence -------------------------------------------- */
-
-/* Case-insensitive (ASCII) search of needle (lower case) in hay[0..n). */
-static bool ci_mem(const void *hay, size_t n, const char *needle)
-{
-	size_t m = strlen(needle);
-	const unsigned char *h = hay;
-	if (m == 0)
-		return true;
-	for (size_t i = 0; i + m <= n; i++) {
-		if (tolower(h[i]) != (unsigned char)needle[0])
-			continue;
-		size_t k = 1;
-		while (k < m && tolower(h[i + k]) == (unsigned char)needle[k])
-			k++;
-		if (k == m)
-			return true;
-	}
-	return false;
-}
 
 static void match_free(match *m)
 {
