@@ -636,14 +636,24 @@ static void set_decision(desk_row *r, int64_t id, const char *verdict, const cha
 	r->dscope = scope;
 }
 
+/* A row's standing decision, its strings taken from the row (which
+ * keeps the rest as it is). */
+static dstate take_decision(desk_row *r)
+{
+	dstate t = {r->decision, r->verdict, r->dscope, MORE(r, decided), MORE(r, note)};
+	if (r->more)
+		r->more->decided = r->more->note = NULL;
+	return t;
+}
+
 /* Swap a row's standing decision with *o. */
 static void swap_decision(desk_row *r, dstate *o)
 {
-	dstate t = {r->decision, r->verdict, r->dscope, MORE(r, decided), MORE(r, note)};
+	dstate t = take_decision(r);
 	r->decision = o->id;
 	r->verdict = o->verdict;
 	r->dscope = o->dscope;
-	if (r->more || o->decided || o->note) {
+	if (o->decided || o->note) {
 		more_of(r)->decided = o->decided;
 		r->more->note = o->note;
 	}
@@ -1940,9 +1950,7 @@ int desk_decide(desk *d, const size_t *rows, size_t n, char verdict, const char 
 			desk_row *r = &d->rows[which[k]];
 			st.ids[j] = ids[k];
 			st.rows[j] = (uint32_t)which[k];
-			st.other[j] = (dstate){r->decision, r->verdict, r->dscope, MORE(r, decided), MORE(r, note)};
-			if (r->more)
-				r->more->decided = r->more->note = NULL;
+			st.other[j] = take_decision(r);
 			set_decision(r, ids[k], q[k].verdict,
 				     !strcmp(q[k].verdict, "set") ? (verdict == 'o' ? pid : q[k].provider_id) : NULL,
 				     q[k].note && *q[k].note ? q[k].note : NULL, 'i');
@@ -3052,7 +3060,9 @@ static void as_pane(desk *d, desk_pane *p, const desk_row *r, const ev_ip *e)
 	else
 		line_adds(l, "unknown", ROLE_DIM);
 	/* The ASNs expected for the company the evidence claims. */
-	const char *claimed = MORE(r, priority_id) ? MORE(r, priority_id) : r->provider_id;
+	const char *claimed = MORE(r, priority_id);
+	if (!claimed)
+		claimed = r->provider_id;
 	const kb_company *co = d->k && claimed ? kb_company_of(d->k, claimed) : NULL;
 	l = pane_line(p);
 	if (!co)
@@ -3100,12 +3110,14 @@ static void verdict_lines(desk *d, const desk_row *r, int width, desk_line out[2
 		line_addf(&f[0], ROLE_BAD, "%s: ", r->heuristic ? r->heuristic : "heuristic");
 		const char *reason = MORE(r, reason) ? MORE(r, reason) : "";
 		line_untrusted(&f[1], reason, strlen(reason), ROLE_NORMAL, NULL, 400);
-		line_addf(&f[2], ROLE_NORMAL, "  [evidence said %s, answer %s]", MORE(r, priority_id) ? MORE(r, priority_id) : "-",
+		const char *said = MORE(r, priority_id);
+		line_addf(&f[2], ROLE_NORMAL, "  [evidence said %s, answer %s]", said ? said : "-",
 			  r->provider_id ? r->provider_id : "none");
 		fit_fields(&out[0], f, 3, 1, width);
 	} else {
 		line_addf(&f[0], ROLE_DIM, "no heuristic fired (confidence %u, threshold %u); answer %s from the %s",
-			  r->confidence, d->threshold, r->provider_id ? r->provider_id : "none", r->source ? infer_source_name(r->source) : "-");
+			  r->confidence, d->threshold, r->provider_id ? r->provider_id : "none",
+			  r->source ? infer_source_name(r->source) : "-");
 		fit_fields(&out[0], f, 1, -1, width);
 	}
 	memset(f, 0, sizeof f);
