@@ -87,14 +87,13 @@ static void batch_parse(readahead *a, batch *b, void *scratch)
 	sb_clear(&p->out);
 	sb_clear(&p->aux);
 	p->naux = 0;
+	/* The output keeps the room it had (a recycled batch: the last
+	 * parse's), counted against the budget as it is.  Cut to its length
+	 * after each parse, it grew again by doubling, copied at each step
+	 * into memory new to the process: a 1M scan file alone, 8 alternating
+	 * runs, 1.24 s against 1.46-1.49 s (medians), 18k page faults against
+	 * 23k, the whole import's peak 337-349 MB against 356-370 MB. */
 	a->ops->parse(a->ctx, scratch, r->text.data ? r->text.data : "", r->ln, r->n, p);
-	/* held until taken: no more than it needs */
-	strbuf *keep[] = {&p->out, &p->aux};
-	for (int k = 0; k < 2; k++)
-		if (keep[k]->cap > keep[k]->len + 4096) {
-			keep[k]->data = xrealloc(keep[k]->data, keep[k]->len + 1);
-			keep[k]->cap = keep[k]->len + 1;
-		}
 }
 
 static size_t raw_size(const raw *r)
@@ -293,12 +292,18 @@ static void recycle(readahead *a, batch *b)
 {
 	raw_free(b->raw);
 	b->raw = NULL;
+	/* room for the next parse kept (batch_parse), but not what an
+	 * outsize batch needed */
+	strbuf *keep[] = {&b->pub.out, &b->pub.aux};
+	for (int k = 0; k < 2; k++)
+		if (keep[k]->cap > 2 * a->ops->batch_bytes)
+			sb_free(keep[k]);
+		else
+			sb_clear(keep[k]);
 	pthread_mutex_lock(&a->mu);
 	a->held -= b->held;
 	b->held = 0;
 	if (a->nspare < 4) {
-		sb_clear(&b->pub.out);
-		sb_clear(&b->pub.aux);
 		b->next = a->spare;
 		a->spare = b;
 		a->nspare++;
