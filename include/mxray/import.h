@@ -31,6 +31,7 @@ typedef struct {
 	uint64_t empty;      /* DNS queries answered with no record (NODATA) */
 	uint64_t offday;     /* DNS rows whose timestamp is another day than the snapshot */
 	uint64_t not_smtp;   /* scan records of other ZGrab2 modules than SMTP, not stored */
+	uint64_t new_rows;   /* scan records that added a row (of `imported`; not printed) */
 } import_counts;
 
 typedef struct {
