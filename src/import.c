@@ -1740,14 +1740,14 @@ static int chunk_write(fctx *x)
 		}
 		int changed = 0;
 		rc = chunk_bind(x, s, c->arena + off, c->ref[i][0]);
-		/* (after the bind, which may add a shared text) */
-		sqlite3_int64 last = sqlite3_last_insert_rowid(store_db(x->st));
+		/* a row added sets the last rowid (1 and up); the upsert's update
+		 * leaves it (after the bind, which may add a shared text) */
+		sqlite3_set_last_insert_rowid(store_db(x->st), 0);
 		if (rc == 0)
 			rc = write_row(x, s, &changed);
 		if (changed)
 			x->scan_changed[c->ref[i][1]] = 1;
-		/* a row added (the upsert's update leaves the last rowid) */
-		if (changed && sqlite3_last_insert_rowid(store_db(x->st)) != last)
+		if (changed && sqlite3_last_insert_rowid(store_db(x->st)) != 0)
 			x->c->new_rows++;
 		if (keep) {
 			chunk_rec h;

@@ -647,6 +647,35 @@ static void test_shared_scan_texts(void **state)
 	free((char *)in[0].path);
 }
 
+/* The check for shared texts no row uses reads every scan row: it runs
+ * after a file in which a record replaced its address's row, not after
+ * files whose every record added a row (a text left unused by other
+ * means, put here by hand, shows which). */
+static void test_scan_text_prune_when_replaced(void **state)
+{
+	fixture *f = *state;
+	char *err = NULL;
+#define SCAN_REC(ip, tls) \
+	"{\"ip\":\"" ip "\",\"p25\":{\"smtp\":{\"starttls\":{\"banner\":\"220 x\",\"ehlo\":\"250-a\\n250 B\"" \
+	",\"starttls\":\"" tls "\"}}}}\n"
+	const char *files[] = {SCAN_REC("192.0.2.1", "220 one") SCAN_REC("192.0.2.2", "220 two"),
+			       SCAN_REC("192.0.2.3", "220 three"), SCAN_REC("192.0.2.1", "220 four")};
+#undef SCAN_REC
+	const char *left[] = {"1\n", "0\n"}; /* after the third file's: the text put by hand */
+	for (int i = 0; i < 3; i++) {
+		import_input in[] = {{IMPORT_SCANS, xstrdup(tmpfile_str(files[i])), NULL}};
+		assert_int_equal(run(f, false, in, 1, &err), 0);
+		free((char *)in[0].path);
+		if (i == 0)
+			assert_int_equal(store_exec(f->st, "INSERT INTO scan_text(text) VALUES(X'6F727068616E')", &err), 0);
+		else
+			assert_rows(f, "SELECT count(*) FROM scan_text WHERE text = X'6F727068616E'", left[i - 1]);
+	}
+	/* .1's first STARTTLS reply went with the text put by hand */
+	assert_rows(f, "SELECT CAST(text AS TEXT) FROM scan_text WHERE CAST(text AS TEXT) LIKE '220%' ORDER BY id",
+		    "220 two\n220 three\n220 four\n");
+}
+
 /* f_scan is a rowid table; a file's records are written in address order
  * (in chunks), and a read of a snapshot goes through the unique index on
  * (snap, ip) and comes in address order.  The records' ASNs are written at
@@ -1025,6 +1054,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_full_import, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_derive_from_copy, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_shared_scan_texts, db_logfx_setup, db_logfx_teardown),
+		cmocka_unit_test_setup_teardown(test_scan_text_prune_when_replaced, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_scan_order_and_asn, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_strict_rolls_back_everything, db_logfx_setup, db_logfx_teardown),
 		cmocka_unit_test_setup_teardown(test_problem_report_limit, db_logfx_setup, db_logfx_teardown),
